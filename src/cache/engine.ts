@@ -1,0 +1,198 @@
+import type { CachedMethod } from "../providers/adapter.ts";
+import type { CacheEntry, Store, StoreFlushFilter } from "../stores/store.ts";
+import type { CallOptions, Logger, Mode, Provider, TokenUsage } from "../types.ts";
+import type { NewUsageRecord, UsageLog } from "../usage/log.ts";
+import { savingsFor, type RateOverrides } from "../usage/pricing.ts";
+import { createFaultReporter } from "./faults.ts";
+import { hashCacheKey } from "./key.ts";
+
+/** The settings the engine reads on every call (they may change while running). */
+export interface EngineSettings {
+  mode: Mode;
+  ttl: number;
+  ttlByModel: Record<string, number>;
+  cachingEnabled: boolean;
+  namespace: string;
+}
+
+export interface CacheEngineOptions {
+  /** Undefined when the store could not be opened: every call then passes through. */
+  store: Store | undefined;
+  usageLog: UsageLog | undefined;
+  logger: Logger;
+  pricing: RateOverrides;
+  settings: () => EngineSettings;
+}
+
+/** One call through a cached SDK method. */
+export interface CachedCall {
+  provider: Provider;
+  baseURL: string;
+  method: CachedMethod;
+  params: Record<string, unknown>;
+  options: CallOptions;
+  /** Sends the request with the SDK, untouched. */
+  send: () => Promise<unknown>;
+}
+
+/** What a leader's upstream call hands to the identical calls that waited on it. */
+interface Settled {
+  response: unknown;
+  body: string;
+  usage: TokenUsage;
+}
+
+/**
+ * The one copy of the cache logic: key, lookup, freshness, coalescing of identical misses,
+ * writes, and a usage row per call. A storage fault never reaches the caller: the call passes
+ * through to the provider and the fault is reported once per outage.
+ */
+export function createCacheEngine(options: CacheEngineOptions) {
+  const { store, usageLog, pricing } = options;
+  const inFlight = new Map<string, Promise<Settled>>();
+  const storeFault = createFaultReporter(options.logger, `cache store${store ? ` (${store.name})` : ""}`);
+
+  async function guarded<T>(operation: () => Promise<T>): Promise<T | undefined> {
+    try {
+      const result = await operation();
+      storeFault.ok();
+      return result;
+    } catch (error) {
+      storeFault.failed(error);
+      return undefined;
+    }
+  }
+
+  function log(call: CachedCall, key: string | null, startedAt: number, usage: TokenUsage, hit: boolean): void {
+    if (!usageLog) return;
+    const model = call.method.model(call.params);
+    const saved = hit ? savingsFor(model, usage, pricing) : { tokensSaved: 0, costSavedUsd: 0, co2SavedG: 0 };
+    const record: NewUsageRecord = {
+      timestamp: new Date().toISOString(),
+      provider: call.provider,
+      model,
+      cacheHit: hit,
+      semanticHit: false,
+      cacheKey: key,
+      prompt: call.method.promptText(call.params).slice(0, 200),
+      promptType: call.method.promptType(call.params),
+      inputTokens: usage.inputTokens,
+      outputTokens: usage.outputTokens,
+      latencyMs: Math.round((performance.now() - startedAt) * 1000) / 1000,
+      ...saved,
+    };
+    try {
+      usageLog.record(record);
+    } catch (error) {
+      options.logger.warn("[ecoai] could not record a usage row", error);
+    }
+  }
+
+  /** Calls upstream without touching the cache; logs the call as a miss. */
+  async function passThrough(call: CachedCall, startedAt: number): Promise<unknown> {
+    const response = await call.send();
+    const usage = call.method.bypass(call.params) ? ZERO_USAGE : call.method.usage(response);
+    log(call, null, startedAt, usage, false);
+    return response;
+  }
+
+  function maxAgeSeconds(call: CachedCall, settings: EngineSettings): number {
+    if (call.options.ttl !== undefined) return call.options.ttl;
+    if (settings.mode === "dev") return Number.POSITIVE_INFINITY;
+    return settings.ttlByModel[call.method.model(call.params)] ?? settings.ttl;
+  }
+
+  /** A stored entry rebuilt for the caller, or undefined (and the row removed) when it is unreadable. */
+  async function serve(entry: CacheEntry, call: CachedCall): Promise<unknown> {
+    try {
+      return call.method.rebuild(JSON.parse(entry.body));
+    } catch (error) {
+      options.logger.warn(`[ecoai] unreadable cache entry ${entry.key.slice(0, 12)}… removed; calling upstream`, error);
+      await guarded(() => store!.delete(entry.key));
+      return undefined;
+    }
+  }
+
+  async function call(call: CachedCall): Promise<unknown> {
+    const startedAt = performance.now();
+    const settings = options.settings();
+    if (!store || !settings.cachingEnabled || call.options.bypass || call.method.bypass(call.params)) {
+      return passThrough(call, startedAt);
+    }
+
+    const namespace = call.options.namespace ?? settings.namespace;
+    const key = hashCacheKey({
+      provider: call.provider,
+      endpoint: call.method.endpoint,
+      baseURL: call.baseURL,
+      params: call.method.keyParams(call.params),
+      namespace: namespace === "" ? undefined : namespace,
+    });
+
+    if (!call.options.refresh) {
+      const entry = await guarded(() => store.get(key));
+      if (entry && Date.now() - entry.createdAt < maxAgeSeconds(call, settings) * 1000) {
+        const response = await serve(entry, call);
+        if (response !== undefined) {
+          log(call, key, startedAt, entry.usage, true);
+          return response;
+        }
+      }
+      const leader = inFlight.get(key);
+      if (leader) {
+        const settled = await leader;
+        log(call, key, startedAt, settled.usage, true);
+        return call.method.rebuild(JSON.parse(settled.body));
+      }
+    }
+
+    const upstream = (async (): Promise<Settled> => {
+      const response = await call.send();
+      const usage = call.method.usage(response);
+      const body = JSON.stringify(response);
+      if (call.method.isAnswer(response, call.params)) {
+        const entry: CacheEntry = {
+          key,
+          body,
+          createdAt: Date.now(),
+          provider: call.provider,
+          endpoint: call.method.endpoint,
+          model: call.method.model(call.params),
+          namespace,
+          prompt: call.method.promptText(call.params).slice(0, 200),
+          promptType: call.method.promptType(call.params),
+          usage,
+        };
+        const ttlSeconds = settings.mode === "prod" ? maxAgeSeconds(call, settings) : undefined;
+        await guarded(() => store.set(entry, { ttlSeconds }));
+      }
+      return { response, body, usage };
+    })();
+    inFlight.set(key, upstream);
+    try {
+      const settled = await upstream;
+      log(call, key, startedAt, settled.usage, false);
+      return settled.response;
+    } finally {
+      if (inFlight.get(key) === upstream) inFlight.delete(key);
+    }
+  }
+
+  return {
+    call,
+    /** Removes entries; 0 when the store is unavailable. */
+    async flush(filter: StoreFlushFilter): Promise<number> {
+      if (!store) return 0;
+      return store.flush(filter);
+    },
+    async close(): Promise<void> {
+      await Promise.allSettled(inFlight.values());
+      await store?.close();
+      usageLog?.close();
+    },
+  };
+}
+
+export type CacheEngine = ReturnType<typeof createCacheEngine>;
+
+const ZERO_USAGE: TokenUsage = { inputTokens: 0, cachedInputTokens: 0, outputTokens: 0 };

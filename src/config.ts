@@ -1,0 +1,239 @@
+import { EcoAIConfigError, type ConfigSource } from "./errors.ts";
+import type { EcoAISettings } from "./settings.ts";
+import type { Logger, Mode, SemanticConfig, StorageType } from "./types.ts";
+import type { RateOverrides } from "./usage/pricing.ts";
+import { validBoolean, validMode, validNonEmptyString, validSeconds, validStorage, validThreshold, type Sourced } from "./validate.ts";
+
+/** Options of `new EcoAI(...)`. Constructor options win over `ECOAI_*` variables, which win over the settings file. */
+export interface EcoAIConfig<C extends object = object> {
+  /** The client to wrap: an `OpenAI` instance (more providers are detected by shape). */
+  client: C;
+  /**
+   * `dev`: entries never expire. `prod`: entries older than the TTL are misses. Env: `ECOAI_MODE`.
+   * @default "dev"
+   */
+  mode?: Mode;
+  /**
+   * Cache backend. Env: `ECOAI_STORAGE`.
+   * @default "sqlite"
+   */
+  storage?: StorageType;
+  /** @default ".ecoai/cache.db" */
+  sqlitePath?: string;
+  /**
+   * Redis URL for `storage: "redis"`.
+   * @default process.env.ECOAI_REDIS_URL
+   */
+  redisUrl?: string;
+  /**
+   * Seconds an entry stays fresh in prod mode. Env: `ECOAI_TTL`.
+   * @default 3600
+   */
+  ttl?: number;
+  /**
+   * Per-model TTL in seconds, matched on the exact model name; wins over `ttl`.
+   * @default {}
+   */
+  ttlByModel?: Record<string, number>;
+  /**
+   * Write one usage row per call.
+   * @default true
+   */
+  logUsage?: boolean;
+  /**
+   * Usage log file. Env: `ECOAI_DB_PATH`.
+   * @default ".ecoai/usage.db"
+   */
+  logPath?: string;
+  /**
+   * Master switch: when off every call goes upstream (and is still logged). Env: `ECOAI_CACHING_ENABLED`.
+   * @default true
+   */
+  cachingEnabled?: boolean;
+  /**
+   * The dashboard's settings file, re-read while running.
+   * @default ".ecoai/settings.json"
+   */
+  settingsPath?: string;
+  /**
+   * Semantic caching.
+   * @default false
+   */
+  semantic?: boolean | SemanticConfig;
+  /**
+   * Cache partition (for tenants that must never share answers).
+   * @default undefined
+   */
+  namespace?: string;
+  /**
+   * Entries kept by `storage: "memory"`.
+   * @default 1000
+   */
+  memoryMaxEntries?: number;
+  /**
+   * Prices and CO₂ factors by model-name prefix, merged over the built-in table.
+   * @example { "my-finetune": { inputPerMTok: 3, outputPerMTok: 12 } }
+   */
+  pricing?: RateOverrides;
+  /**
+   * Receives warnings (storage faults, unreadable settings).
+   * @default console
+   */
+  logger?: Logger;
+}
+
+/** Every option with its value in force. */
+export interface ResolvedConfig {
+  mode: Mode;
+  storage: StorageType;
+  sqlitePath: string;
+  redisUrl: string | undefined;
+  ttl: number;
+  ttlByModel: Record<string, number>;
+  logUsage: boolean;
+  logPath: string;
+  cachingEnabled: boolean;
+  settingsPath: string;
+  semantic: false | Required<Pick<SemanticConfig, "threshold" | "embeddingModel">> & Pick<SemanticConfig, "embedFn">;
+  namespace: string;
+  memoryMaxEntries: number;
+  pricing: RateOverrides;
+}
+
+export const DEFAULTS = {
+  mode: "dev",
+  storage: "sqlite",
+  sqlitePath: ".ecoai/cache.db",
+  ttl: 3600,
+  logUsage: true,
+  logPath: ".ecoai/usage.db",
+  cachingEnabled: true,
+  settingsPath: ".ecoai/settings.json",
+  semanticThreshold: 0.95,
+  embeddingModel: "text-embedding-3-small",
+  memoryMaxEntries: 1000,
+} as const;
+
+type Env = Record<string, string | undefined>;
+
+/** The first of constructor option, environment variable and settings field that is set, with its source. */
+function pick(
+  options: Record<string, unknown>,
+  option: string,
+  env: Env,
+  envName: string | undefined,
+  settings: EcoAISettings,
+  settingsPath: string,
+  settingsField?: keyof EcoAISettings,
+): Sourced<unknown> | undefined {
+  if (options[option] !== undefined) return { value: options[option], source: "constructor option" };
+  if (envName && env[envName] !== undefined && env[envName] !== "") return { value: env[envName], source: `environment variable ${envName}` };
+  if (settingsField && settings[settingsField] !== undefined) return { value: settings[settingsField], source: `settings file ${settingsPath}` };
+  return undefined;
+}
+
+/**
+ * Resolves every option: constructor > `ECOAI_*` environment > settings file > default, and
+ * validates each, throwing `EcoAIConfigError` with the option, value and source.
+ */
+export function resolveConfig(options: Omit<EcoAIConfig, "client">, env: Env, settings: EcoAISettings): ResolvedConfig {
+  const raw = options as Record<string, unknown>;
+  const settingsPath = raw.settingsPath === undefined ? DEFAULTS.settingsPath : validNonEmptyString("settingsPath", { value: raw.settingsPath, source: "constructor option" }, "a file path");
+  const from = (option: string, envName?: string, settingsField?: keyof EcoAISettings) =>
+    pick(raw, option, env, envName, settings, settingsPath, settingsField);
+  const or = <T>(input: Sourced<unknown> | undefined, validate: (option: string, input: Sourced<unknown>) => T, option: string, fallback: T): T =>
+    input === undefined ? fallback : validate(option, input);
+
+  const storage = or(from("storage", "ECOAI_STORAGE"), validStorage, "storage", DEFAULTS.storage);
+  const redisInput = from("redisUrl", "ECOAI_REDIS_URL");
+  const redisUrl = redisInput === undefined ? undefined : validNonEmptyString("redisUrl", redisInput, "a redis:// URL");
+  if (storage === "redis" && redisUrl === undefined) {
+    throw new EcoAIConfigError("redisUrl", undefined, "constructor option", 'storage "redis" needs a URL: pass redisUrl or set ECOAI_REDIS_URL.');
+  }
+  const path = (option: string, envName?: string) => {
+    const input = from(option, envName);
+    return input === undefined ? undefined : validNonEmptyString(option, input, "a file path");
+  };
+
+  return {
+    mode: or(from("mode", "ECOAI_MODE", "mode"), validMode, "mode", DEFAULTS.mode),
+    storage,
+    sqlitePath: path("sqlitePath") ?? DEFAULTS.sqlitePath,
+    redisUrl,
+    ttl: or(from("ttl", "ECOAI_TTL", "ttl"), validSeconds, "ttl", DEFAULTS.ttl),
+    ttlByModel: resolveTtlByModel(raw.ttlByModel),
+    logUsage: or(from("logUsage"), validBoolean, "logUsage", DEFAULTS.logUsage),
+    logPath: path("logPath", "ECOAI_DB_PATH") ?? DEFAULTS.logPath,
+    cachingEnabled: or(from("cachingEnabled", "ECOAI_CACHING_ENABLED", "cachingEnabled"), validBoolean, "cachingEnabled", DEFAULTS.cachingEnabled),
+    settingsPath,
+    semantic: resolveSemantic(raw.semantic, settings, settingsPath),
+    namespace: raw.namespace === undefined ? "" : validNonEmptyString("namespace", { value: raw.namespace, source: "constructor option" }, "a non-empty string"),
+    memoryMaxEntries: resolveMemoryMaxEntries(raw.memoryMaxEntries),
+    pricing: resolvePricing(raw.pricing),
+  };
+}
+
+function resolveTtlByModel(value: unknown): Record<string, number> {
+  if (value === undefined) return {};
+  const source: ConfigSource = "constructor option";
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new EcoAIConfigError("ttlByModel", value, source, 'expected an object of model → seconds, e.g. { "gpt-4o": 600 }.');
+  }
+  const result: Record<string, number> = {};
+  for (const [model, seconds] of Object.entries(value)) result[model] = validSeconds(`ttlByModel["${model}"]`, { value: seconds, source });
+  return result;
+}
+
+function resolveSemantic(value: unknown, settings: EcoAISettings, settingsPath: string): ResolvedConfig["semantic"] {
+  const source: ConfigSource = "constructor option";
+  let enabled: boolean;
+  let config: SemanticConfig = {};
+  if (value === undefined) {
+    enabled = settings.semanticEnabled ?? false;
+  } else if (typeof value === "boolean") {
+    enabled = value;
+  } else if (typeof value === "object" && value !== null && !Array.isArray(value)) {
+    enabled = true;
+    config = value as SemanticConfig;
+  } else {
+    throw new EcoAIConfigError("semantic", value, source, "expected true, false or { threshold, embeddingModel, embedFn }.");
+  }
+  const threshold =
+    config.threshold !== undefined
+      ? validThreshold("semantic.threshold", { value: config.threshold, source })
+      : settings.semanticThreshold !== undefined
+        ? validThreshold("semanticThreshold", { value: settings.semanticThreshold, source: `settings file ${settingsPath}` })
+        : DEFAULTS.semanticThreshold;
+  if (config.embedFn !== undefined && typeof config.embedFn !== "function") {
+    throw new EcoAIConfigError("semantic.embedFn", config.embedFn, source, "expected a function (text) => Promise<number[]>.");
+  }
+  if (!enabled) return false;
+  return {
+    threshold,
+    embeddingModel: config.embeddingModel === undefined ? DEFAULTS.embeddingModel : validNonEmptyString("semantic.embeddingModel", { value: config.embeddingModel, source }, "a model name"),
+    embedFn: config.embedFn,
+  };
+}
+
+function resolveMemoryMaxEntries(value: unknown): number {
+  if (value === undefined) return DEFAULTS.memoryMaxEntries;
+  if (typeof value === "number" && Number.isInteger(value) && value >= 1) return value;
+  throw new EcoAIConfigError("memoryMaxEntries", value, "constructor option", "expected a whole number ≥ 1.");
+}
+
+function resolvePricing(value: unknown): RateOverrides {
+  if (value === undefined) return {};
+  const source: ConfigSource = "constructor option";
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new EcoAIConfigError("pricing", value, source, 'expected an object of model prefix → rates, e.g. { "my-model": { inputPerMTok: 1, outputPerMTok: 2 } }.');
+  }
+  for (const [prefix, rates] of Object.entries(value)) {
+    if (typeof rates !== "object" || rates === null) throw new EcoAIConfigError(`pricing["${prefix}"]`, rates, source, "expected an object of rates.");
+    for (const [field, rate] of Object.entries(rates)) {
+      if (typeof rate !== "number" || !Number.isFinite(rate) || rate < 0) {
+        throw new EcoAIConfigError(`pricing["${prefix}"].${field}`, rate, source, "expected a number ≥ 0.");
+      }
+    }
+  }
+  return value as RateOverrides;
+}

@@ -1,0 +1,176 @@
+import { statSync } from "node:fs";
+import picomatch from "picomatch";
+import { createCacheEngine, type CacheEngine, type EngineSettings } from "./cache/engine.ts";
+import { resolveConfig, type EcoAIConfig, type ResolvedConfig } from "./config.ts";
+import { EcoAIConfigError, EcoAIError } from "./errors.ts";
+import { detectProvider, type ProviderAdapter } from "./providers/index.ts";
+import { readSettings, type EcoAISettings } from "./settings.ts";
+import { createStore, type Store } from "./stores/index.ts";
+import type { FlushFilter, HistoryQuery, Logger, Mode, UsageRecord, UsageSummary } from "./types.ts";
+import { createUsageLog, type UsageLog } from "./usage/log.ts";
+import { validMode, validNonEmptyString } from "./validate.ts";
+import { wrapClient } from "./wrap.ts";
+
+/** How often, at most, a running instance looks at the settings file for changes. */
+const SETTINGS_CHECK_INTERVAL_MS = 500;
+
+const CONSOLE_LOGGER: Logger = { warn: (message, error) => (error === undefined ? console.warn(message) : console.warn(message, error)) };
+
+/** The wrapper's own members; every other property is the wrapped client's. */
+class EcoAICore<C extends object> {
+  /** The wrapped client, untouched. */
+  readonly client: C;
+  readonly #adapter: ProviderAdapter;
+  readonly #options: Omit<EcoAIConfig<C>, "client">;
+  readonly #logger: Logger;
+  readonly #engine: CacheEngine;
+  readonly #usageLog: UsageLog | undefined;
+  #config: ResolvedConfig;
+  #settingsCheckedAt = 0;
+  #settingsMtimeMs = -1;
+  #closed = false;
+
+  constructor(config: EcoAIConfig<C>) {
+    if (typeof config !== "object" || config === null) {
+      throw new EcoAIConfigError("config", config, "constructor option", "expected an object such as { client: new OpenAI() }.");
+    }
+    const { client, ...options } = config;
+    this.#adapter = detectProvider(client);
+    this.client = client;
+    this.#options = options;
+    this.#logger = options.logger ?? CONSOLE_LOGGER;
+    this.#config = resolveConfig(options, process.env, this.#readSettingsFile(options.settingsPath, true));
+    if (this.#config.semantic) {
+      throw new EcoAIConfigError("semantic", options.semantic ?? true, options.semantic === undefined ? `settings file ${this.#config.settingsPath}` : "constructor option", "semantic caching is not available in this version of ecoai; leave it off.");
+    }
+    this.#usageLog = this.#config.logUsage ? createUsageLog({ path: this.#config.logPath, logger: this.#logger }) : undefined;
+    this.#engine = createCacheEngine({
+      store: this.#openStore(),
+      usageLog: this.#usageLog,
+      logger: this.#logger,
+      pricing: this.#config.pricing,
+      settings: () => this.#settings(),
+    });
+    return wrapClient(this, client, this.#adapter, (method, params, callOptions, send) =>
+      this.#engine.call({ provider: this.#adapter.provider, baseURL: this.#adapter.baseURL(client), method, params, options: callOptions, send }),
+    ) as this;
+  }
+
+  /** A store that cannot be opened is a fault like any other: calls pass through, one warning says why. */
+  #openStore(): Store | undefined {
+    try {
+      return createStore(this.#config);
+    } catch (error) {
+      if (error instanceof EcoAIError && error.code === "ECOAI_STORAGE_UNAVAILABLE") throw error;
+      this.#logger.warn(`[ecoai] could not open the ${this.#config.storage} cache; calls go straight to the provider`, error);
+      return undefined;
+    }
+  }
+
+  #readSettingsFile(path: string | undefined, strict: boolean): EcoAISettings {
+    const file = path ?? ".ecoai/settings.json";
+    try {
+      this.#settingsMtimeMs = statSync(file, { throwIfNoEntry: false })?.mtimeMs ?? 0;
+      return readSettings(file);
+    } catch (error) {
+      if (strict) throw error;
+      this.#logger.warn(`[ecoai] ignoring the changed settings file ${file}; keeping the settings in force`, error);
+      return {};
+    }
+  }
+
+  /** The settings in force, re-reading the settings file when it has changed (throttled). */
+  #settings(): EngineSettings {
+    const now = Date.now();
+    if (now - this.#settingsCheckedAt >= SETTINGS_CHECK_INTERVAL_MS) {
+      this.#settingsCheckedAt = now;
+      const path = this.#config.settingsPath;
+      const mtime = statSync(path, { throwIfNoEntry: false })?.mtimeMs ?? 0;
+      if (mtime !== this.#settingsMtimeMs) {
+        try {
+          const settings = this.#readSettingsFile(path, true);
+          this.#config = resolveConfig(this.#options, process.env, settings);
+        } catch (error) {
+          this.#logger.warn(`[ecoai] ignoring the changed settings file ${path}; keeping the settings in force`, error);
+        }
+      }
+    }
+    const { mode, ttl, ttlByModel, cachingEnabled, namespace } = this.#config;
+    return { mode, ttl, ttlByModel, cachingEnabled, namespace };
+  }
+
+  /**
+   * Switches between `dev` (entries never expire) and `prod` (TTL applies) for this instance.
+   * @example eco.setMode("prod");
+   */
+  setMode(mode: Mode): void {
+    this.#options.mode = validMode("mode", { value: mode, source: "constructor option" });
+    this.#config = { ...this.#config, mode: this.#options.mode };
+  }
+
+  /** The mode in force. */
+  get mode(): Mode {
+    return this.#settings().mode;
+  }
+
+  /**
+   * Removes cache entries, all of this instance's namespace by default; returns how many.
+   * @example await eco.flush({ model: "gpt-4o", pattern: "*refund*" });
+   */
+  async flush(filter: FlushFilter = {}): Promise<number> {
+    const source = "constructor option" as const;
+    const pattern = filter.pattern === undefined ? undefined : validNonEmptyString("flush pattern", { value: filter.pattern, source }, "a glob such as \"*refund*\"");
+    // `bash` lets `*` cross "/", and prompts are matched on one line, since prompt text is not a path.
+    const matcher = pattern === undefined ? undefined : picomatch(pattern, { nocase: true, dot: true, bash: true });
+    const namespace = filter.namespace ?? (this.#config.namespace === "" ? undefined : this.#config.namespace);
+    return this.#engine.flush({
+      model: filter.model,
+      namespace,
+      matchPrompt: matcher && ((prompt: string) => matcher(prompt.replace(/\s+/g, " "))),
+    });
+  }
+
+  /**
+   * Totals over the usage log: calls, hits, tokens, dollars and grams of CO₂ saved.
+   * @example const { hitRate, costSavedUsd } = await eco.summary();
+   */
+  async summary(): Promise<UsageSummary> {
+    return this.#requireLog("summary").summary();
+  }
+
+  /**
+   * Logged calls, newest first.
+   * @example await eco.history({ limit: 20, model: "gpt-4o" });
+   */
+  async history(query: HistoryQuery = {}): Promise<UsageRecord[]> {
+    return this.#requireLog("history").history(query);
+  }
+
+  /** Waits for calls in flight, writes pending usage rows, and releases files and connections. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#engine.close();
+  }
+
+  #requireLog(method: string): UsageLog {
+    if (!this.#usageLog) throw new EcoAIConfigError("logUsage", false, "constructor option", `${method}() reads the usage log; construct EcoAI with logUsage: true.`);
+    return this.#usageLog;
+  }
+}
+
+/** An `EcoAI` instance: its own members plus every member of the wrapped client. */
+export type EcoAI<C extends object = object> = EcoAICore<C> & Omit<C, keyof EcoAICore<C>>;
+
+/**
+ * Wraps an SDK client so that repeated calls are served from the cache. Same arguments, same
+ * results, same errors as the client; everything not cached is forwarded untouched.
+ *
+ * @example
+ * import OpenAI from "openai";
+ * import { EcoAI } from "ecoai";
+ *
+ * const eco = new EcoAI({ client: new OpenAI() });
+ * const r = await eco.chat.completions.create({ model: "gpt-4o", messages: [{ role: "user", content: "Hi" }] });
+ */
+export const EcoAI = EcoAICore as unknown as new <C extends object>(config: EcoAIConfig<C>) => EcoAI<C>;

@@ -1,0 +1,60 @@
+/**
+ * Errors thrown by ecoai itself. Errors of the wrapped SDK are re-thrown unchanged, never wrapped.
+ * @module
+ */
+
+/** Machine-readable reason of an {@link EcoAIError}. */
+export type EcoAIErrorCode =
+  | "ECOAI_CONFIG"
+  | "ECOAI_UNSUPPORTED_CLIENT"
+  | "ECOAI_SQLITE_UNAVAILABLE"
+  | "ECOAI_STORAGE_UNAVAILABLE"
+  | "ECOAI_CLOSED";
+
+/** Base class of every error ecoai throws. */
+export class EcoAIError extends Error {
+  override name = "EcoAIError";
+  readonly code: EcoAIErrorCode;
+
+  constructor(code: EcoAIErrorCode, message: string, options?: { cause?: unknown }) {
+    super(`[ecoai] ${message}`, options);
+    this.code = code;
+  }
+}
+
+/** Where a configuration value came from, named in error messages. */
+export type ConfigSource =
+  | "constructor option"
+  | "per-call option"
+  | `environment variable ${string}`
+  | `settings file ${string}`;
+
+/**
+ * An option has a value ecoai cannot use. The message names the option, the value, where it came
+ * from and what is accepted.
+ *
+ * @example
+ * try { new EcoAI({ client, mode: "staging" as never }) }
+ * catch (e) { if (e instanceof EcoAIConfigError) console.error(e.option, e.source) }
+ */
+export class EcoAIConfigError extends EcoAIError {
+  override name = "EcoAIConfigError";
+  readonly option: string;
+  readonly value: unknown;
+  readonly source: ConfigSource;
+
+  constructor(option: string, value: unknown, source: ConfigSource, expected: string, code: EcoAIErrorCode = "ECOAI_CONFIG") {
+    super(code, `Invalid ${option} ${describeValue(value)} (from ${source}): ${expected}`);
+    this.option = option;
+    this.value = value;
+    this.source = source;
+  }
+}
+
+function describeValue(value: unknown): string {
+  if (typeof value === "string") return JSON.stringify(value);
+  if (typeof value === "number" || typeof value === "boolean" || value == null) return String(value);
+  if (typeof value === "function") return "(a function)";
+  const name = (value as object).constructor?.name;
+  return name && name !== "Object" ? `(an instance of ${name})` : "(an object)";
+}

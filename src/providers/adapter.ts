@@ -1,0 +1,45 @@
+import type { PromptType, Provider, TokenUsage } from "../types.ts";
+
+/**
+ * One cached SDK method: how a request maps to a key, prompt text and usage, and how a stored
+ * response becomes an object the caller cannot tell from a live one. Pure functions only: the
+ * engine holds all cache logic.
+ */
+export interface CachedMethod {
+  /** Path from the client, e.g. `["chat", "completions", "create"]`. */
+  path: readonly string[];
+  /** Name used in keys and logs, e.g. `chat.completions`. */
+  endpoint: string;
+  /** Requests passed through untouched and never cached (streams). */
+  bypass(params: Record<string, unknown>): boolean;
+  model(params: Record<string, unknown>): string;
+  /** The text of the last user turn, else the whole request's text. */
+  promptText(params: Record<string, unknown>): string;
+  promptType(params: Record<string, unknown>): PromptType;
+  /** The part of the request that enters the key (everything that can change the output). */
+  keyParams(params: Record<string, unknown>): unknown;
+  /** Whether a response is a real answer worth caching (not a refusal, a filtered or failed generation, invalid JSON). */
+  isAnswer(response: unknown, params: Record<string, unknown>): boolean;
+  usage(response: unknown): TokenUsage;
+  /** A response rebuilt from its stored JSON. */
+  rebuild(stored: unknown): unknown;
+}
+
+/** An SDK ecoai can wrap. */
+export interface ProviderAdapter {
+  provider: Provider;
+  /** The SDK's name, for messages. */
+  sdk: string;
+  /** Recognises a client by its shape, without importing the SDK. */
+  detect(client: object): boolean;
+  /** Where the client sends requests; part of every key. */
+  baseURL(client: object): string;
+  methods: readonly CachedMethod[];
+}
+
+/** `params` without `stream`: a non-stream request means the same with or without `stream: false`. */
+export function withoutStream(params: Record<string, unknown>): Record<string, unknown> {
+  if (!("stream" in params)) return params;
+  const { stream: _stream, ...rest } = params;
+  return rest;
+}

@@ -1,0 +1,3 @@
+export type { CachedMethod, ProviderAdapter } from "./adapter.ts";
+export { openaiAdapter } from "./openai.ts";
+export { detectProvider, SUPPORTED_CLIENTS } from "./detect.ts";

@@ -1,0 +1,64 @@
+import { detectPromptType } from "../cache/prompt-type.ts";
+import { withoutStream, type CachedMethod, type ProviderAdapter } from "./adapter.ts";
+import { contentText, isRecord, lastUserText } from "./text.ts";
+
+/**
+ * `openai` (OpenAI and AzureOpenAI clients): chat completions are cached; streams pass through.
+ */
+const chatCompletions: CachedMethod = {
+  path: ["chat", "completions", "create"],
+  endpoint: "chat.completions",
+  bypass: (params) => params.stream === true,
+  model: (params) => String(params.model ?? ""),
+  promptText: (params) => lastUserText(params.messages, (message) => message.role === "user", (message) => contentText(message.content)),
+  promptType: detectPromptType,
+  keyParams: withoutStream,
+  isAnswer(response, params) {
+    if (!isRecord(response) || !Array.isArray(response.choices) || response.choices.length === 0) return false;
+    const wantsJson = isRecord(params.response_format) && params.response_format.type !== "text";
+    return response.choices.every((choice) => {
+      if (!isRecord(choice) || !isRecord(choice.message)) return false;
+      if (choice.finish_reason === "content_filter" || choice.message.refusal) return false;
+      const content = choice.message.content;
+      if (Array.isArray(choice.message.tool_calls) && choice.message.tool_calls.length > 0) return true;
+      if (typeof content !== "string") return false;
+      return !wantsJson || parsesAsJson(content);
+    });
+  },
+  usage(response) {
+    const usage = isRecord(response) && isRecord(response.usage) ? response.usage : {};
+    const details = isRecord(usage.prompt_tokens_details) ? usage.prompt_tokens_details : {};
+    return {
+      inputTokens: Number(usage.prompt_tokens ?? 0),
+      cachedInputTokens: Number(details.cached_tokens ?? 0),
+      outputTokens: Number(usage.completion_tokens ?? 0),
+    };
+  },
+  rebuild: withRequestId,
+};
+
+/** The SDK attaches a non-enumerable `_request_id`; a replayed response has none. */
+function withRequestId(stored: unknown): unknown {
+  if (isRecord(stored)) Object.defineProperty(stored, "_request_id", { value: null, enumerable: false });
+  return stored;
+}
+
+function parsesAsJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export const openaiAdapter: ProviderAdapter = {
+  provider: "openai",
+  sdk: "openai (OpenAI)",
+  detect: (client) => {
+    const candidate = client as { chat?: { completions?: { create?: unknown } }; baseURL?: unknown };
+    return typeof candidate.chat?.completions?.create === "function" && typeof candidate.baseURL === "string";
+  },
+  baseURL: (client) => String((client as { baseURL: string }).baseURL).replace(/\/+$/, ""),
+  methods: [chatCompletions],
+};

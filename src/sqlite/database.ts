@@ -1,0 +1,126 @@
+import { mkdirSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname } from "node:path";
+import { EcoAIError } from "../errors.ts";
+
+/** SQLite values as ecoai binds and reads them. */
+export type SqlValue = string | number | bigint | null | Uint8Array;
+export type Row = Record<string, SqlValue>;
+
+/** A prepared statement, the same under every driver. */
+export interface Statement {
+  /** Returns the number of rows changed. */
+  run(...params: SqlValue[]): number;
+  get(...params: SqlValue[]): Row | undefined;
+  all(...params: SqlValue[]): Row[];
+}
+
+/** The small part of a SQLite driver ecoai uses; the only code that knows which driver runs. */
+export interface Database {
+  /** `bun:sqlite`, `node:sqlite` or `better-sqlite3`. */
+  readonly driver: string;
+  exec(sql: string): void;
+  prepare(sql: string): Statement;
+  /** Runs `fn` in a `BEGIN IMMEDIATE` transaction, so writers queue on the busy timeout instead of failing mid-way. */
+  transaction<T>(fn: () => T): T;
+  close(): void;
+}
+
+export interface OpenDatabaseOptions {
+  /**
+   * How long a write waits for another process's write lock before failing.
+   * @default 5000
+   */
+  busyTimeoutMs?: number;
+}
+
+const require = createRequire(import.meta.url);
+
+/**
+ * Opens (creating it and its folder if needed) a SQLite file in WAL mode with a busy timeout,
+ * through `bun:sqlite` under Bun, else `node:sqlite`, else `better-sqlite3`.
+ *
+ * @example
+ * const db = openDatabase(".ecoai/cache.db");
+ * db.prepare("SELECT 1 AS one").get(); // → { one: 1 }
+ */
+export function openDatabase(path: string, options: OpenDatabaseOptions = {}): Database {
+  if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+  const db = openWithDriver(path);
+  db.exec(`PRAGMA busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
+  if (path !== ":memory:") db.exec("PRAGMA journal_mode = WAL");
+  db.exec("PRAGMA synchronous = NORMAL");
+  return db;
+}
+
+function openWithDriver(path: string): Database {
+  if (process.versions.bun) return wrap("bun:sqlite", new (require("bun:sqlite").Database)(path, { create: true, strict: true }), true);
+  const nodeSqlite = tryRequire("node:sqlite");
+  if (nodeSqlite?.DatabaseSync) return wrap("node:sqlite", new nodeSqlite.DatabaseSync(path), false);
+  const BetterSqlite = tryRequire("better-sqlite3");
+  if (BetterSqlite) return wrap("better-sqlite3", new BetterSqlite(path), false);
+  throw new EcoAIError(
+    "ECOAI_SQLITE_UNAVAILABLE",
+    `No SQLite driver for Node ${process.versions.node}: run under Bun, use a Node with node:sqlite (22.5+), or \`npm install better-sqlite3@12\`. Or pass storage: "memory" and logUsage: false.`,
+  );
+}
+
+function tryRequire(name: string): any {
+  try {
+    return require(name);
+  } catch {
+    return undefined;
+  }
+}
+
+interface NativeStatement {
+  run(...params: SqlValue[]): unknown;
+  get(...params: SqlValue[]): unknown;
+  all(...params: SqlValue[]): unknown[];
+}
+
+interface NativeDatabase {
+  exec(sql: string): unknown;
+  prepare(sql: string): NativeStatement;
+  close(): unknown;
+}
+
+/** bun:sqlite returns `null` for no row and caches statements itself; the others return `undefined`. */
+function wrap(driver: string, native: NativeDatabase, nullForNoRow: boolean): Database {
+  const statement = (sql: string): Statement => {
+    const prepared = native.prepare(sql);
+    return {
+      run: (...params) => Number((prepared.run(...params) as { changes?: number | bigint }).changes ?? 0),
+      get: nullForNoRow
+        ? (...params) => (prepared.get(...params) as Row | null) ?? undefined
+        : (...params) => prepared.get(...params) as Row | undefined,
+      all: (...params) => prepared.all(...params) as Row[],
+    };
+  };
+  let depth = 0;
+  return {
+    driver,
+    exec: (sql) => void native.exec(sql),
+    prepare: statement,
+    transaction(fn) {
+      if (depth > 0) return fn();
+      native.exec("BEGIN IMMEDIATE");
+      depth++;
+      try {
+        const result = fn();
+        native.exec("COMMIT");
+        return result;
+      } catch (error) {
+        try {
+          native.exec("ROLLBACK");
+        } catch {
+          // The transaction may already be rolled back by SQLite (e.g. SQLITE_FULL).
+        }
+        throw error;
+      } finally {
+        depth--;
+      }
+    },
+    close: () => void native.close(),
+  };
+}

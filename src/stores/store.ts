@@ -1,0 +1,53 @@
+import type { PromptType, Provider, TokenUsage } from "../types.ts";
+
+/** One cached response and what the engine needs to serve and account for it. */
+export interface CacheEntry {
+  /** SHA-256 of the canonical request (see `hashCacheKey`). */
+  key: string;
+  /** The response, serialised as JSON. Parsed afresh on every hit so callers cannot mutate the cache. */
+  body: string;
+  /** When the entry was written, in milliseconds since the epoch. */
+  createdAt: number;
+  provider: Provider;
+  /** The SDK method, e.g. `chat.completions`. */
+  endpoint: string;
+  model: string;
+  /** Cache partition; `""` when none. */
+  namespace: string;
+  /** First 200 characters of the prompt text. */
+  prompt: string;
+  promptType: PromptType;
+  /** Tokens of the stored response, for pricing what a hit saves. */
+  usage: TokenUsage;
+}
+
+/** Which entries a store removes in `flush`. */
+export interface StoreFlushFilter {
+  model?: string;
+  /** Only entries of this namespace; all namespaces when undefined. */
+  namespace?: string;
+  /** Predicate over the stored prompt (≤200 chars). */
+  matchPrompt?: (prompt: string) => boolean;
+}
+
+/** Options for one write. */
+export interface StoreSetOptions {
+  /** Seconds after which the backend may drop the entry by itself (prod mode). */
+  ttlSeconds?: number;
+}
+
+/**
+ * A cache backend. Stores only keep and find entries: lookup policy, TTL, coalescing and
+ * logging live in the engine. Methods may throw; the engine turns faults into pass-through.
+ */
+export interface Store {
+  /** Backend name, used in warnings. */
+  readonly name: string;
+  get(key: string): Promise<CacheEntry | undefined>;
+  set(entry: CacheEntry, options?: StoreSetOptions): Promise<void>;
+  delete(key: string): Promise<boolean>;
+  /** Removes matching entries; returns how many. */
+  flush(filter?: StoreFlushFilter): Promise<number>;
+  /** Releases files and connections. */
+  close(): Promise<void>;
+}

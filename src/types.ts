@@ -1,0 +1,125 @@
+/**
+ * Public types shared across ecoai.
+ * @module
+ */
+
+/** `dev`: entries never expire (recorded fixtures). `prod`: entries older than the TTL are misses. */
+export type Mode = "dev" | "prod";
+
+/** Where cached responses live. */
+export type StorageType = "sqlite" | "redis" | "memory";
+
+/** The provider behind a wrapped client. */
+export type Provider = "openai" | "anthropic" | "gemini";
+
+/**
+ * What a request asks the model to work on, first match wins:
+ * `structured` > `tool` > `file` > `audio` > `image` > `text`.
+ * Image generation and edit calls are `image_output`.
+ */
+export type PromptType = "text" | "image" | "audio" | "file" | "tool" | "structured" | "image_output";
+
+/** Token counts of one response, as the provider reported them. */
+export interface TokenUsage {
+  /** All input tokens, including those the provider served from its own prompt cache. */
+  inputTokens: number;
+  /** Input tokens the provider served from its prompt cache (priced at its cached rate). */
+  cachedInputTokens: number;
+  outputTokens: number;
+}
+
+/** Options for semantic caching. */
+export interface SemanticConfig {
+  /**
+   * Cosine similarity a stored prompt must reach to be served.
+   * @default 0.95
+   */
+  threshold?: number;
+  /**
+   * OpenAI embedding model used when no `embedFn` is given.
+   * @default "text-embedding-3-small"
+   */
+  embeddingModel?: string;
+  /** Turns prompt text into a vector; replaces the OpenAI embeddings call. */
+  embedFn?: (text: string) => Promise<number[] | Float32Array>;
+}
+
+/** Which cache entries `flush()` removes. With no field set, every entry (of the instance's namespace). */
+export interface FlushFilter {
+  /**
+   * Glob (picomatch, case-insensitive) matched against the first 200 characters of the prompt text.
+   * @example "*refund*"
+   */
+  pattern?: string;
+  /** Exact model name. */
+  model?: string;
+  /** Namespace to flush instead of the instance's own. */
+  namespace?: string;
+}
+
+/** Per-call control, passed as `ecoai` in the SDK's request-options argument. */
+export interface CallOptions {
+  /** Send this call upstream without reading or writing the cache (it is still logged). */
+  bypass?: boolean;
+  /** Skip the lookup, call upstream and replace the stored entry. */
+  refresh?: boolean;
+  /** Maximum age in seconds of an entry this call may be served from, in any mode. */
+  ttl?: number;
+  /** Whether this call may be served by a semantically similar prompt. */
+  semantic?: boolean;
+  /** Cache partition for this call, instead of the instance's namespace. */
+  namespace?: string;
+}
+
+/** One call, as recorded in the usage log. */
+export interface UsageRecord {
+  id: number;
+  /** ISO 8601, UTC. */
+  timestamp: string;
+  provider: Provider;
+  model: string;
+  cacheHit: boolean;
+  semanticHit: boolean;
+  inputTokens: number;
+  outputTokens: number;
+  /** Output tokens of the response a hit served; 0 on a miss. */
+  tokensSaved: number;
+  latencyMs: number;
+  costSavedUsd: number;
+  co2SavedG: number;
+  /** First 200 characters of the prompt text. */
+  prompt: string;
+  promptType: PromptType;
+}
+
+/** Totals over the usage log. */
+export interface UsageSummary {
+  totalCalls: number;
+  cacheHits: number;
+  cacheMisses: number;
+  /** `cacheHits / totalCalls`, 0 when there are no calls. */
+  hitRate: number;
+  tokensSaved: number;
+  costSavedUsd: number;
+  co2SavedG: number;
+  semanticHits: number;
+}
+
+/** Filters for `history()`. */
+export interface HistoryQuery {
+  /** @default 100 */
+  limit?: number;
+  /** @default 0 */
+  offset?: number;
+  /** Earliest timestamp, inclusive. */
+  from?: Date | string;
+  /** Latest timestamp, inclusive. */
+  to?: Date | string;
+  model?: string;
+  provider?: Provider;
+}
+
+/** Receives the warnings ecoai reports (storage faults, for instance). */
+export interface Logger {
+  warn(message: string, error?: unknown): void;
+}

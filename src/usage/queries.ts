@@ -1,0 +1,80 @@
+import type { Database, Row, SqlValue } from "../sqlite/database.ts";
+import type { HistoryQuery, PromptType, Provider, UsageRecord, UsageSummary } from "../types.ts";
+
+/** Totals over the whole usage log. */
+export function querySummary(db: Database): UsageSummary {
+  const row = db
+    .prepare(
+      `SELECT count(*) AS total_calls,
+              coalesce(sum(cache_hit), 0) AS cache_hits,
+              coalesce(sum(semantic_hit), 0) AS semantic_hits,
+              coalesce(sum(tokens_saved), 0) AS tokens_saved,
+              coalesce(sum(cost_saved_usd), 0) AS cost_saved_usd,
+              coalesce(sum(co2_saved_g), 0) AS co2_saved_g
+         FROM usage_log`,
+    )
+    .get() as Row;
+  const totalCalls = Number(row.total_calls);
+  const cacheHits = Number(row.cache_hits);
+  return {
+    totalCalls,
+    cacheHits,
+    cacheMisses: totalCalls - cacheHits,
+    hitRate: totalCalls === 0 ? 0 : cacheHits / totalCalls,
+    tokensSaved: Number(row.tokens_saved),
+    costSavedUsd: Number(row.cost_saved_usd),
+    co2SavedG: Number(row.co2_saved_g),
+    semanticHits: Number(row.semantic_hits),
+  };
+}
+
+/** Calls newest first, filtered and paged. */
+export function queryHistory(db: Database, query: HistoryQuery = {}): UsageRecord[] {
+  const where: string[] = [];
+  const params: SqlValue[] = [];
+  const add = (clause: string, value: SqlValue) => {
+    where.push(clause);
+    params.push(value);
+  };
+  if (query.from !== undefined) add("timestamp >= ?", isoTimestamp(query.from, "from"));
+  if (query.to !== undefined) add("timestamp <= ?", isoTimestamp(query.to, "to"));
+  if (query.model !== undefined) add("model = ?", query.model);
+  if (query.provider !== undefined) add("provider = ?", query.provider);
+  const limit = nonNegativeInteger(query.limit ?? 100, "limit");
+  const offset = nonNegativeInteger(query.offset ?? 0, "offset");
+  const clause = where.length ? `WHERE ${where.join(" AND ")}` : "";
+  const rows = db
+    .prepare(`SELECT * FROM usage_log ${clause} ORDER BY timestamp DESC, id DESC LIMIT ? OFFSET ?`)
+    .all(...params, limit, offset);
+  return rows.map(toUsageRecord);
+}
+
+function toUsageRecord(row: Row): UsageRecord {
+  return {
+    id: Number(row.id),
+    timestamp: String(row.timestamp),
+    provider: String(row.provider) as Provider,
+    model: String(row.model),
+    cacheHit: Number(row.cache_hit) === 1,
+    semanticHit: Number(row.semantic_hit) === 1,
+    inputTokens: Number(row.input_tokens),
+    outputTokens: Number(row.output_tokens),
+    tokensSaved: Number(row.tokens_saved),
+    latencyMs: Number(row.latency_ms),
+    costSavedUsd: Number(row.cost_saved_usd),
+    co2SavedG: Number(row.co2_saved_g),
+    prompt: String(row.prompt),
+    promptType: String(row.prompt_type) as PromptType,
+  };
+}
+
+function isoTimestamp(value: Date | string, name: string): string {
+  const date = value instanceof Date ? value : new Date(value);
+  if (Number.isNaN(date.getTime())) throw new RangeError(`[ecoai] history(): ${name} ${JSON.stringify(value)} is not a date`);
+  return date.toISOString();
+}
+
+function nonNegativeInteger(value: number, name: string): number {
+  if (!Number.isInteger(value) || value < 0) throw new RangeError(`[ecoai] history(): ${name} must be a whole number ≥ 0, got ${value}`);
+  return value;
+}

@@ -1,0 +1,43 @@
+/** The `usage_log` table: one row per call, hit or miss. Indexes serve the dashboard's filters at millions of rows. */
+export const USAGE_SCHEMA = `
+CREATE TABLE IF NOT EXISTS usage_log (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  timestamp TEXT NOT NULL,
+  provider TEXT NOT NULL,
+  model TEXT NOT NULL,
+  cache_hit INTEGER NOT NULL,
+  semantic_hit INTEGER NOT NULL DEFAULT 0,
+  cache_key TEXT,
+  prompt TEXT NOT NULL DEFAULT '',
+  prompt_type TEXT NOT NULL DEFAULT 'text',
+  input_tokens INTEGER NOT NULL DEFAULT 0,
+  output_tokens INTEGER NOT NULL DEFAULT 0,
+  tokens_saved INTEGER NOT NULL DEFAULT 0,
+  latency_ms REAL NOT NULL DEFAULT 0,
+  cost_saved_usd REAL NOT NULL DEFAULT 0,
+  co2_saved_g REAL NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS usage_log_timestamp ON usage_log (timestamp);
+CREATE INDEX IF NOT EXISTS usage_log_model ON usage_log (model, timestamp);
+CREATE INDEX IF NOT EXISTS usage_log_provider ON usage_log (provider, timestamp);
+CREATE INDEX IF NOT EXISTS usage_log_cache_key ON usage_log (cache_key);
+CREATE INDEX IF NOT EXISTS usage_log_prompt_type ON usage_log (prompt_type, timestamp);
+`;
+
+/** Column order of an insert; the log writes rows in this order. */
+export const USAGE_COLUMNS = [
+  "timestamp",
+  "provider",
+  "model",
+  "cache_hit",
+  "semantic_hit",
+  "cache_key",
+  "prompt",
+  "prompt_type",
+  "input_tokens",
+  "output_tokens",
+  "tokens_saved",
+  "latency_ms",
+  "cost_saved_usd",
+  "co2_saved_g",
+] as const;

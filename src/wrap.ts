@@ -1,0 +1,88 @@
+import type { CachedMethod, ProviderAdapter } from "./providers/adapter.ts";
+import type { CallOptions } from "./types.ts";
+import { validCallOptions } from "./call-options.ts";
+
+/** Runs one cached call: the engine, with the SDK's own method as `send`. */
+export type CachedCallRunner = (
+  method: CachedMethod,
+  params: Record<string, unknown>,
+  options: CallOptions,
+  send: () => Promise<unknown>,
+) => Promise<unknown>;
+
+interface PathNode {
+  method?: CachedMethod;
+  children: Map<PropertyKey, PathNode>;
+}
+
+/**
+ * A proxy that answers with `core`'s own members first and the client's otherwise; on the paths
+ * of cached methods (e.g. `chat.completions.create`) it hands the call to `run`. Functions are
+ * bound to their owner so SDK methods keep their `this`.
+ */
+export function wrapClient(core: object, client: object, adapter: ProviderAdapter, run: CachedCallRunner): object {
+  const root: PathNode = { children: new Map() };
+  for (const method of adapter.methods) {
+    let node = root;
+    for (const segment of method.path) {
+      let child = node.children.get(segment);
+      if (!child) node.children.set(segment, (child = { children: new Map() }));
+      node = child;
+    }
+    node.method = method;
+  }
+
+  const wrapNode = (target: object, node: PathNode): object => {
+    const memo = new Map<PropertyKey, unknown>();
+    return new Proxy(target, {
+      get(object, property) {
+        const value = Reflect.get(object, property, object);
+        const child = node.children.get(property);
+        if (child === undefined || value === null || (typeof value !== "object" && typeof value !== "function")) {
+          return typeof value === "function" ? bindOnce(memo, property, value as Function, object) : value;
+        }
+        if (memo.has(property) && (memo.get(property) as { target?: unknown }).target === value) {
+          return (memo.get(property) as { wrapped: unknown }).wrapped;
+        }
+        const wrapped = child.method ? cachedFunction(child.method, value as Function, object) : wrapNode(value as object, child);
+        memo.set(property, { target: value, wrapped });
+        return wrapped;
+      },
+    });
+  };
+
+  const cachedFunction = (method: CachedMethod, original: Function, owner: object) =>
+    function cached(body: unknown, requestOptions?: Record<string, unknown>) {
+      if (typeof body !== "object" || body === null) return original.call(owner, body, requestOptions);
+      const { ecoai, ...sdkOptions } = requestOptions ?? {};
+      let callOptions: CallOptions;
+      try {
+        callOptions = validCallOptions(ecoai);
+      } catch (error) {
+        // The SDK reports every failure through the returned promise; so does a bad `ecoai` option.
+        return Promise.reject(error);
+      }
+      const forwarded = requestOptions === undefined ? [] : [sdkOptions];
+      return run(method, body as Record<string, unknown>, callOptions, () => original.call(owner, body, ...forwarded));
+    };
+
+  const clientProxy = wrapNode(client, root);
+  return new Proxy(core, {
+    get(target, property) {
+      if (property in target) {
+        const value = Reflect.get(target, property, target);
+        return typeof value === "function" ? value.bind(target) : value;
+      }
+      return Reflect.get(clientProxy, property);
+    },
+    has: (target, property) => property in target || property in client,
+  });
+}
+
+function bindOnce(memo: Map<PropertyKey, unknown>, property: PropertyKey, fn: Function, owner: object): Function {
+  const known = memo.get(property) as { target?: unknown; wrapped: Function } | undefined;
+  if (known?.target === fn) return known.wrapped;
+  const bound = fn.bind(owner);
+  memo.set(property, { target: fn, wrapped: bound });
+  return bound;
+}

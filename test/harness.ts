@@ -1,0 +1,58 @@
+import { afterAll, beforeAll } from "bun:test";
+import { join } from "node:path";
+import OpenAI from "openai";
+import { EcoAI, type EcoAIConfig } from "../src/index.ts";
+import type { Logger } from "../src/types.ts";
+import { startUpstream, type UpstreamSimulator } from "./upstream/index.ts";
+import { tempDir } from "./temp.ts";
+
+export const TEST_API_KEY = "sk-test-ecoai-secret-0123456789";
+
+/** A logger that keeps what it is told, for asserting warnings. */
+export function recordingLogger(): Logger & { messages: string[] } {
+  const messages: string[] = [];
+  return { messages, warn: (message) => void messages.push(message) };
+}
+
+/**
+ * One upstream simulator and temp folder per test file, and a factory for real OpenAI clients
+ * pointed at the simulator, wrapped in EcoAI with files in the temp folder.
+ */
+export function useUpstream() {
+  const context = {
+    sim: undefined as unknown as UpstreamSimulator,
+    dir: tempDir(),
+    openai(options: Partial<ConstructorParameters<typeof OpenAI>[0]> = {}): OpenAI {
+      return new OpenAI({ baseURL: context.sim.openaiBaseURL, apiKey: TEST_API_KEY, maxRetries: 0, ...options });
+    },
+    /** A wrapped client with its own cache and usage files unless `config` says otherwise. */
+    eco(config: Partial<EcoAIConfig<OpenAI>> = {}) {
+      const name = Math.random().toString(36).slice(2);
+      const eco = new EcoAI({
+        client: context.openai(),
+        sqlitePath: join(context.dir, `${name}-cache.db`),
+        logPath: join(context.dir, `${name}-usage.db`),
+        settingsPath: join(context.dir, `${name}-settings.json`),
+        logger: recordingLogger(),
+        ...config,
+      });
+      opened.push(eco);
+      return eco;
+    },
+  };
+  const opened: { close(): Promise<void> }[] = [];
+  beforeAll(async () => {
+    context.sim = await startUpstream();
+  });
+  afterAll(async () => {
+    await Promise.all(opened.map((eco) => eco.close()));
+    await context.sim.close();
+  });
+  return context;
+}
+
+export const CHAT_ROUTE = "openai.chat.completions";
+
+export function ask(content: string, extra: Record<string, unknown> = {}) {
+  return { model: "gpt-4o", messages: [{ role: "user" as const, content }], ...extra };
+}

@@ -1,0 +1,30 @@
+/**
+ * Run the simulator as its own process, for multi-process tests:
+ * `bun test/upstream/main.ts [--port N] [--host H] [--delay-ms N]`.
+ * Prints `{"url": "...", "openaiBaseURL": "..."}` as one JSON line, then serves until killed.
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { startUpstream } from "./server.ts";
+
+const { values } = parseArgs({
+  options: {
+    port: { type: "string" },
+    host: { type: "string" },
+    "delay-ms": { type: "string" },
+  },
+});
+
+const sim = await startUpstream({
+  port: values.port === undefined ? 0 : Number(values.port),
+  host: values.host ?? "127.0.0.1",
+  delayMs: values["delay-ms"] === undefined ? 0 : Number(values["delay-ms"]),
+});
+process.stdout.write(`${JSON.stringify({ url: sim.url, openaiBaseURL: sim.openaiBaseURL })}\n`);
+
+const stop = (): void => {
+  void sim.close().then(() => process.exit(0));
+};
+process.on("SIGTERM", stop);
+process.on("SIGINT", stop);

@@ -1,0 +1,221 @@
+/**
+ * `POST /v1/chat/completions`: a deterministic `ChatCompletion`, or the same answer as a
+ * stream of `chat.completion.chunk` events that the SDK reassembles to identical content.
+ *
+ * @module
+ */
+import { sampleFromSchema } from "./json-schema.ts";
+import { asObject, missingParameter, openaiError, openaiHeaders, openaiJson } from "./openai-wire.ts";
+import {
+  REFUSAL_TEXT,
+  SIM_MARKERS,
+  canonicalJson,
+  estimateTokens,
+  findMarkers,
+  partialText,
+  randomId,
+  replyText,
+  shortHash,
+  truncateToTokens,
+} from "./reply.ts";
+import { chatCompletionEvents } from "./openai-chat-stream.ts";
+import type { SimRequest, SimResponse } from "./types.ts";
+
+type FinishReason = "stop" | "length" | "tool_calls" | "content_filter";
+
+/** One function call the simulated model makes. */
+export interface SimToolCall {
+  id: string;
+  type: "function";
+  function: { name: string; arguments: string };
+}
+
+/** One generated choice, before it is shaped as a message or as chunks. */
+export interface SimChoice {
+  content: string | null;
+  refusal: string | null;
+  toolCalls: SimToolCall[] | undefined;
+  finishReason: FinishReason;
+}
+
+/** Everything both the JSON and the streaming answer are built from. */
+export interface ChatAnswer {
+  id: string;
+  created: number;
+  model: string;
+  systemFingerprint: string;
+  choices: SimChoice[];
+  usage: Record<string, unknown>;
+  /** Set by the `[sim:stream-error]` marker. */
+  fails: boolean;
+}
+
+// Rough per-part costs of non-text inputs; the real API's numbers vary by size and detail.
+const MEDIA_TOKENS: Record<string, number> = { image_url: 85, input_audio: 50, file: 100 };
+
+/** Handle `POST /v1/chat/completions`. */
+export function handleChatCompletions(request: SimRequest): SimResponse {
+  const body = asObject(request.body) ?? {};
+  if (typeof body.model !== "string" || body.model === "") return missingParameter("model");
+  if (!Array.isArray(body.messages)) return missingParameter("messages");
+  if (body.messages.length === 0) {
+    return openaiError(400, "Invalid 'messages': empty array. Expected an array with minimum length 1, but got an empty array instead.", {
+      param: "messages",
+      code: "empty_array",
+    });
+  }
+  if (body.stream_options != null && body.stream !== true) {
+    return openaiError(400, "The 'stream_options' parameter is only allowed when 'stream' is enabled.", { param: "stream_options" });
+  }
+
+  const answer = buildAnswer(body, body.model, body.messages, request.headers);
+  if (body.stream === true) {
+    const options = asObject(body.stream_options) ?? {};
+    const events = chatCompletionEvents(answer, {
+      includeUsage: options.include_usage === true,
+      obfuscate: options.include_obfuscation !== false,
+    });
+    return { status: 200, headers: openaiHeaders(), events };
+  }
+  if (answer.fails) return openaiError(500, "The server had an error while processing your request. Sorry about that!");
+  return openaiJson(toCompletion(answer, body.logprobs === true));
+}
+
+function buildAnswer(body: Record<string, unknown>, model: string, messages: unknown[], headers: Record<string, string>): ChatAnswer {
+  const prompt = promptOf(messages);
+  const markers = findMarkers(prompt.lastUser);
+  const { stream: _stream, stream_options: _options, ...params } = body;
+  const requestHash = shortHash(canonicalJson(params));
+  const n = typeof body.n === "number" && body.n > 1 ? Math.floor(body.n) : 1;
+  const limit = firstNumber(body.max_completion_tokens, body.max_tokens);
+  const format = asObject(body.response_format);
+  const tool = pickTool(body, markers.has("toolCall"));
+
+  const choices: SimChoice[] = [];
+  for (let index = 0; index < n; index++) {
+    const reply = replyText({ model, prompt: prompt.lastUser, requestHash, variant: index });
+    if (markers.has("refusal")) {
+      choices.push({ content: null, refusal: REFUSAL_TEXT, toolCalls: undefined, finishReason: "stop" });
+    } else if (tool) {
+      const args = JSON.stringify(sampleFromSchema(tool.parameters, stripMarkers(prompt.lastUser)));
+      const call: SimToolCall = { id: randomId("call_", 24), type: "function", function: { name: tool.name, arguments: args } };
+      choices.push({ content: null, refusal: null, toolCalls: [call], finishReason: "tool_calls" });
+    } else {
+      let content = format ? structuredContent(format, reply, markers.has("invalidJson")) : reply;
+      let finishReason: FinishReason = "stop";
+      if (markers.has("contentFilter")) {
+        content = partialText(content);
+        finishReason = "content_filter";
+      } else if (limit !== undefined && estimateTokens(content) > limit) {
+        content = truncateToTokens(content, limit);
+        finishReason = "length";
+      }
+      choices.push({ content, refusal: null, toolCalls: undefined, finishReason });
+    }
+  }
+
+  const promptTokens = prompt.tokens + (Array.isArray(body.tools) ? estimateTokens(JSON.stringify(body.tools)) : 0);
+  const completionTokens = choices.reduce((sum, c) => sum + estimateTokens(c.content ?? c.refusal ?? c.toolCalls?.[0]?.function.arguments ?? ""), 0);
+  const cached = Math.min(promptTokens, Math.max(0, Number.parseInt(headers["x-sim-cached-tokens"] ?? "0", 10) || 0));
+  return {
+    id: randomId("chatcmpl-"),
+    created: Math.floor(Date.now() / 1000),
+    model,
+    systemFingerprint: `fp_${shortHash(model, 10)}`,
+    choices,
+    usage: {
+      prompt_tokens: promptTokens,
+      completion_tokens: completionTokens,
+      total_tokens: promptTokens + completionTokens,
+      prompt_tokens_details: { cached_tokens: cached, audio_tokens: 0 },
+      completion_tokens_details: { reasoning_tokens: 0, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
+    },
+    fails: markers.has("streamError"),
+  };
+}
+
+function toCompletion(answer: ChatAnswer, withLogprobs: boolean): Record<string, unknown> {
+  return {
+    id: answer.id,
+    object: "chat.completion",
+    created: answer.created,
+    model: answer.model,
+    choices: answer.choices.map((choice, index) => ({
+      index,
+      message: {
+        role: "assistant",
+        content: choice.content,
+        refusal: choice.refusal,
+        ...(choice.toolCalls ? { tool_calls: choice.toolCalls } : {}),
+        annotations: [],
+      },
+      logprobs: withLogprobs ? { content: tokenLogprobs(choice.content ?? ""), refusal: null } : null,
+      finish_reason: choice.finishReason,
+    })),
+    usage: answer.usage,
+    service_tier: "default",
+    system_fingerprint: answer.systemFingerprint,
+  };
+}
+
+function tokenLogprobs(text: string): Array<Record<string, unknown>> {
+  return (text.match(/.{1,4}/gsu) ?? []).map((token) => ({ token, logprob: -0.01, bytes: [...Buffer.from(token)], top_logprobs: [] }));
+}
+
+function structuredContent(format: Record<string, unknown>, reply: string, invalid: boolean): string {
+  if (format.type !== "json_object" && format.type !== "json_schema") return reply;
+  if (invalid) return `Here is what you asked for: ${reply}`;
+  if (format.type === "json_object") return JSON.stringify({ answer: reply });
+  return JSON.stringify(sampleFromSchema(asObject(format.json_schema)?.schema, reply));
+}
+
+/** The function the model calls, when tools are offered and a call is asked for or forced. */
+function pickTool(body: Record<string, unknown>, marked: boolean): { name: string; parameters: unknown } | undefined {
+  const tools = Array.isArray(body.tools) ? body.tools.map(asObject) : [];
+  const functions = tools.map((t) => asObject(t?.function)).filter((f) => typeof f?.name === "string");
+  const choice = body.tool_choice;
+  if (functions.length === 0 || choice === "none") return undefined;
+  const named = asObject(asObject(choice)?.function)?.name;
+  if (!marked && choice !== "required" && named === undefined) return undefined;
+  const fn = functions.find((f) => f?.name === named) ?? functions[0];
+  return fn ? { name: String(fn.name), parameters: fn.parameters } : undefined;
+}
+
+function promptOf(messages: unknown[]): { lastUser: string; tokens: number } {
+  let tokens = 3;
+  let lastUser: string | undefined;
+  let all = "";
+  for (const raw of messages) {
+    const message = asObject(raw) ?? {};
+    const { text, media } = contentText(message.content);
+    tokens += 3 + estimateTokens(text) + media;
+    all += `${text}\n`;
+    if (message.role === "user") lastUser = text;
+  }
+  return { lastUser: lastUser ?? all.trim(), tokens };
+}
+
+/** Text of a string or an array of content parts, plus the token cost of non-text parts. */
+function contentText(content: unknown): { text: string; media: number } {
+  if (typeof content === "string") return { text: content, media: 0 };
+  if (!Array.isArray(content)) return { text: "", media: 0 };
+  const texts: string[] = [];
+  let media = 0;
+  for (const raw of content) {
+    const part = asObject(raw) ?? {};
+    if (part.type === "text" && typeof part.text === "string") texts.push(part.text);
+    else if (part.type === "refusal" && typeof part.refusal === "string") texts.push(part.refusal);
+    else media += MEDIA_TOKENS[String(part.type)] ?? 0;
+  }
+  return { text: texts.join("\n"), media };
+}
+
+function stripMarkers(text: string): string {
+  let result = text;
+  for (const marker of Object.values(SIM_MARKERS)) result = result.split(marker).join("");
+  return result.replace(/\s+/g, " ").trim();
+}
+
+function firstNumber(...values: unknown[]): number | undefined {
+  return values.find((v): v is number => typeof v === "number");
+}

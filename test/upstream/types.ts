@@ -1,0 +1,140 @@
+/**
+ * Contracts of the upstream simulator: what tests see (`UpstreamSimulator`) and what a
+ * provider file plugs into the server (`ProviderMount`).
+ *
+ * @module
+ */
+
+/** A request as the simulator received it. */
+export interface RecordedRequest {
+  /** Route name, e.g. `"openai.chat.completions"`; `"unknown"` when no route matched. */
+  route: string;
+  method: string;
+  /** Path without the query string, e.g. `"/v1/chat/completions"`. */
+  path: string;
+  /** Parsed JSON body, or `null` when the body was empty, not JSON or multipart. */
+  body: unknown;
+  /** Request headers, names lower-cased. */
+  headers: Record<string, string>;
+}
+
+/** What a route handler receives. */
+export interface SimRequest extends RecordedRequest {
+  url: URL;
+  /** The body bytes as sent (multipart uploads are parsed by the handler that needs them). */
+  rawBody: Buffer;
+}
+
+/** A JSON answer. */
+export interface JsonResponse {
+  status: number;
+  headers?: Record<string, string>;
+  json: unknown;
+}
+
+/** One server-sent event; `event` is omitted for OpenAI, named for Anthropic. */
+export interface SseEvent {
+  event?: string;
+  data: string;
+}
+
+/** A `text/event-stream` answer, written event by event. */
+export interface SseResponse {
+  status: number;
+  headers?: Record<string, string>;
+  events: SseEvent[];
+}
+
+export type SimResponse = JsonResponse | SseResponse;
+
+/** One endpoint of a provider. */
+export interface Route {
+  method: "GET" | "POST" | "DELETE";
+  /** Matched against the path with the mount's `basePath` removed, e.g. `/^\/models\/([^/]+)$/`. */
+  pattern: RegExp;
+  /** Name recorded in `RecordedRequest.route` and accepted by `failNext({ route })`. */
+  name: string;
+  handle(request: SimRequest, match: RegExpMatchArray): SimResponse;
+}
+
+/** Options of a provider-shaped error. */
+export interface ErrorDetails {
+  /** Provider error type; derived from the status when omitted. */
+  type?: string;
+  code?: string | null;
+  param?: string | null;
+}
+
+/**
+ * A provider plugged into the server: every request whose path starts with `basePath` is
+ * dispatched to its routes and answered with its error shape.
+ */
+export interface ProviderMount {
+  /** Short name, used for `"<name>.unknown"`-style diagnostics. */
+  name: string;
+  /** Path prefix without trailing slash, e.g. `"/v1"`. The longest matching prefix wins. */
+  basePath: string;
+  routes: Route[];
+  /** Build the provider's error body for `status`; a provider-like message when `message` is omitted. */
+  error(status: number, message?: string, details?: ErrorDetails): JsonResponse;
+  /** Return an error when the request is not authenticated the provider's way. */
+  authenticate?(request: SimRequest): JsonResponse | undefined;
+}
+
+/** Options of `UpstreamSimulator.failNext`. */
+export interface FailNextOptions {
+  /**
+   * How many of the next matching requests fail.
+   * @default 1
+   */
+  times?: number;
+  /** Only requests to this route fail (e.g. `"openai.chat.completions"`); any route when omitted. */
+  route?: string;
+  /** Error message; a provider-like default per status when omitted. */
+  message?: string;
+  /** Provider error code (OpenAI `error.code`), e.g. `"insufficient_quota"`. */
+  code?: string | null;
+  /**
+   * Seconds sent in `retry-after` for statuses the SDKs retry (408, 409, 429, 5xx), so retries
+   * do not sleep through the SDK's default backoff; `null` sends no header.
+   * @default 0
+   */
+  retryAfter?: number | null;
+}
+
+/** A running upstream simulator. */
+export interface UpstreamSimulator {
+  /** Origin without trailing slash, e.g. `"http://127.0.0.1:40123"`. */
+  url: string;
+  /** `url + "/v1"`: the `baseURL` for `new OpenAI({ baseURL })`. */
+  openaiBaseURL: string;
+  /** Requests received, in order, failed ones included. */
+  requests: RecordedRequest[];
+  /** Number of requests to `route`, or to all routes when omitted. */
+  count(route?: string): number;
+  /** Forget recorded requests (pending `failNext` entries are kept). */
+  reset(): void;
+  /**
+   * Milliseconds every response waits before being sent; a request header `x-sim-delay-ms`
+   * overrides it for that request.
+   * @default 0
+   */
+  delayMs: number;
+  /** Make the next `times` requests (optionally to one route) fail with `status`. */
+  failNext(status: number, options?: FailNextOptions): void;
+  /** Stop listening and drop open connections. */
+  close(): Promise<void>;
+}
+
+/** Options of `startUpstream`. */
+export interface UpstreamOptions {
+  /**
+   * Port to listen on; 0 picks a free one.
+   * @default 0
+   */
+  port?: number;
+  /** @default "127.0.0.1" */
+  host?: string;
+  /** Initial `delayMs`. @default 0 */
+  delayMs?: number;
+}
