@@ -63,6 +63,7 @@ export async function startUpstream(options: UpstreamOptions = {}): Promise<Upst
     count: (route) => (route === undefined ? sim.requests.length : sim.requests.filter((r) => r.route === route).length),
     reset: () => {
       sim.requests.length = 0;
+      failures.length = 0;
     },
     failNext: (status, failOptions = {}) => {
       failures.push({ status, remaining: failOptions.times ?? 1, options: failOptions });

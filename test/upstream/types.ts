@@ -112,7 +112,7 @@ export interface UpstreamSimulator {
   requests: RecordedRequest[];
   /** Number of requests to `route`, or to all routes when omitted. */
   count(route?: string): number;
-  /** Forget recorded requests (pending `failNext` entries are kept). */
+  /** Forget recorded requests and drop pending `failNext` failures, so tests start clean. */
   reset(): void;
   /**
    * Milliseconds every response waits before being sent; a request header `x-sim-delay-ms`

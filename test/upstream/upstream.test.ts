@@ -7,6 +7,12 @@ let sim: UpstreamSimulator;
 let client: OpenAI;
 const model = "gpt-4o-mini";
 const ask = (content: string) => [{ role: "user" as const, content }];
+// The SDK's APIPromise overrides `then`, which bun's `expect().rejects` does not follow.
+const rejection = (promise: PromiseLike<unknown>): Promise<unknown> =>
+  Promise.resolve(promise).then(
+    () => undefined,
+    (error: unknown) => error,
+  );
 
 beforeAll(async () => {
   sim = await startUpstream();
@@ -188,8 +194,8 @@ describe("structured output and markers", () => {
         // drain
       }
     };
-    expect(consume()).rejects.toBeInstanceOf(OpenAI.APIError);
-    expect(client.chat.completions.create(params, { maxRetries: 0 })).rejects.toBeInstanceOf(OpenAI.InternalServerError);
+    expect(await rejection(consume())).toBeInstanceOf(OpenAI.APIError);
+    expect(await rejection(client.chat.completions.create(params, { maxRetries: 0 }))).toBeInstanceOf(OpenAI.InternalServerError);
   });
 });
 
@@ -216,7 +222,7 @@ describe("embeddings and models", () => {
     expect(models.data.map((m) => m.id)).toContain("gpt-4o-mini");
     expect(models.data[0]).toMatchObject({ object: "model" });
     expect((await client.models.retrieve("gpt-4o")).id).toBe("gpt-4o");
-    expect(client.models.retrieve("no-such-model")).rejects.toBeInstanceOf(OpenAI.NotFoundError);
+    expect(await rejection(client.models.retrieve("no-such-model"))).toBeInstanceOf(OpenAI.NotFoundError);
     expect(sim.count("openai.models")).toBe(1);
   });
 });
@@ -224,9 +230,9 @@ describe("embeddings and models", () => {
 describe("errors", () => {
   test("failNext(500) throws InternalServerError and is counted", async () => {
     sim.failNext(500);
-    const error = await client.chat.completions.create({ model, messages: ask("Hi") }, { maxRetries: 0 }).catch((e: unknown) => e);
+    const error = await rejection(client.chat.completions.create({ model, messages: ask("Hi") }, { maxRetries: 0 }));
     expect(error).toBeInstanceOf(OpenAI.InternalServerError);
-    expect((error as OpenAI.APIError).error).toMatchObject({ type: "server_error", code: null });
+    expect((error as InstanceType<typeof OpenAI.APIError>).error).toMatchObject({ type: "server_error", code: null });
     expect(sim.count("openai.chat.completions")).toBe(1);
     expect((await client.chat.completions.create({ model, messages: ask("Hi") })).choices).toHaveLength(1);
   });
@@ -238,17 +244,17 @@ describe("errors", () => {
     expect(sim.count("openai.chat.completions")).toBe(3);
 
     sim.failNext(401, { message: "Bad key" });
-    const error = await client.models.list().catch((e: unknown) => e);
+    const error = await rejection(client.models.list());
     expect(error).toBeInstanceOf(OpenAI.AuthenticationError);
     expect((error as Error).message).toContain("Bad key");
     sim.failNext(429, { retryAfter: null });
-    expect(client.models.list({ maxRetries: 0 })).rejects.toBeInstanceOf(OpenAI.RateLimitError);
+    expect(await rejection(client.models.list({ maxRetries: 0 }))).toBeInstanceOf(OpenAI.RateLimitError);
   });
 
   test("validation errors use the OpenAI error shape", async () => {
-    const missing = await client.chat.completions.create({ model } as never).catch((e: unknown) => e);
+    const missing = await rejection(client.chat.completions.create({ model } as never));
     expect(missing).toBeInstanceOf(OpenAI.BadRequestError);
-    expect((missing as OpenAI.APIError).error).toMatchObject({ type: "invalid_request_error", param: "messages" });
+    expect((missing as InstanceType<typeof OpenAI.APIError>).error).toMatchObject({ type: "invalid_request_error", param: "messages" });
 
     const post = (path: string, body: string, auth = true) =>
       fetch(sim.url + path, { method: "POST", body, headers: { "content-type": "application/json", ...(auth ? { authorization: "Bearer sk-x" } : {}) } });

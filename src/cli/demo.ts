@@ -1,0 +1,126 @@
+import { parseArgs } from "node:util";
+import { EcoAI } from "../eco.ts";
+import type { UsageRecord } from "../types.ts";
+
+export const DEMO_HELP = `Usage: ecoai demo [options]
+
+Plays a short, realistic session through a real OpenAI client wrapped in EcoAI: repeated
+prompts, a changed parameter, a flush and a prod-mode expiry. Prints one row per call and
+a summary, and writes the usage log (.ecoai/usage.db) the dashboard reads.
+
+Offline by default: the client talks to ecoai's local OpenAI simulator.
+
+Options:
+  --live             Talk to the real OpenAI API (needs OPENAI_API_KEY; costs a few cents at most)
+  --db PATH          Usage log file (default: $ECOAI_DB_PATH or .ecoai/usage.db)
+  --cache PATH       Cache file (default: .ecoai/cache.db)
+  -h, --help         Show this help`;
+
+type Call = { label: string; model: string; content: string; temperature?: number };
+
+const QUESTION = "Explain in two sentences what a vector database is and when to use one.";
+
+export async function runDemo(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: { live: { type: "boolean" }, db: { type: "string" }, cache: { type: "string" }, help: { type: "boolean", short: "h" } },
+  });
+  if (values.help) {
+    console.log(DEMO_HELP);
+    return 0;
+  }
+  if (values.live && !process.env.OPENAI_API_KEY) {
+    console.error("ecoai demo --live needs OPENAI_API_KEY in the environment.");
+    return 2;
+  }
+
+  const { default: OpenAI } = await import("openai");
+  // The simulator stands in for the API; its delay mimics a model's answer time.
+  const simulator = values.live ? undefined : await (await import("../../test/upstream/index.ts")).startUpstream({ delayMs: 350 });
+  const client = simulator ? new OpenAI({ baseURL: simulator.openaiBaseURL, apiKey: "sk-demo-offline" }) : new OpenAI();
+  const paths = { logPath: values.db, sqlitePath: values.cache };
+  const namespace = "ecoai-demo";
+  const printer = createPrinter();
+
+  try {
+    const eco = new EcoAI({ client, namespace, ...paths });
+    await eco.flush();
+    console.log(`ecoai demo — ${simulator ? "offline, local OpenAI simulator" : "live OpenAI API"}\n`);
+    printer.header();
+    const play = async (target: typeof eco, call: Call) => {
+      await target.chat.completions.create({
+        model: call.model,
+        messages: [{ role: "user", content: call.content }],
+        ...(call.temperature === undefined ? {} : { temperature: call.temperature }),
+      });
+      const [record] = await target.history({ limit: 1 });
+      printer.row(call.label, record!);
+    };
+
+    await play(eco, { label: "first question", model: "gpt-4o-mini", content: QUESTION });
+    await play(eco, { label: "asked again", model: "gpt-4o-mini", content: QUESTION });
+    await play(eco, { label: "asked a third time", model: "gpt-4o-mini", content: QUESTION });
+    await play(eco, { label: "temperature changed", model: "gpt-4o-mini", content: QUESTION, temperature: 0.9 });
+    await play(eco, { label: "bigger model", model: "gpt-4o", content: QUESTION });
+    await play(eco, { label: "bigger model again", model: "gpt-4o", content: QUESTION });
+    const removed = await eco.flush({ pattern: "*vector database*", model: "gpt-4o" });
+    printer.note(`flush({ pattern: "*vector database*", model: "gpt-4o" }) removed ${removed} entr${removed === 1 ? "y" : "ies"}`);
+    await play(eco, { label: "after the flush", model: "gpt-4o", content: QUESTION });
+    await eco.close();
+
+    const prod = new EcoAI({ client, namespace, mode: "prod", ttlByModel: { "gpt-4o-mini": 1 }, ...paths });
+    printer.note('prod mode, ttlByModel: { "gpt-4o-mini": 1 } (seconds)');
+    const fresh = { model: "gpt-4o-mini", content: "Give me a one-line tip for writing clear commit messages." };
+    await play(prod, { label: "prod: first", ...fresh });
+    await play(prod, { label: "prod: within TTL", ...fresh });
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    await play(prod, { label: "prod: after 1.1 s", ...fresh });
+    const overall = await prod.summary();
+    await prod.close();
+
+    printer.totals();
+    console.log(
+      `\nUsage log (all runs): ${overall.totalCalls} calls, ${(overall.hitRate * 100).toFixed(1)}% hits, ` +
+        `${overall.tokensSaved} tokens, $${overall.costSavedUsd.toFixed(6)} and ${overall.co2SavedG.toFixed(4)} g CO₂ saved.`,
+    );
+    if (simulator) console.log(`Upstream requests made: ${simulator.count()} (the rest were served from the cache).`);
+    return 0;
+  } finally {
+    await simulator?.close();
+  }
+}
+
+function createPrinter() {
+  const rows: UsageRecord[] = [];
+  const columns = ["call", "result", "latency", "model", "tokens saved", "$ saved", "g CO₂ saved"];
+  const widths = [22, 6, 10, 12, 12, 11, 11];
+  const line = (cells: string[]) => console.log(cells.map((cell, i) => (i < 2 || i === 3 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join("  "));
+  return {
+    header: () => line(columns),
+    note: (text: string) => console.log(`  ↳ ${text}`),
+    row(label: string, record: UsageRecord) {
+      rows.push(record);
+      line([
+        label,
+        record.cacheHit ? "HIT" : "MISS",
+        `${record.latencyMs.toFixed(1)} ms`,
+        record.model,
+        String(record.tokensSaved),
+        record.costSavedUsd.toFixed(6),
+        record.co2SavedG.toFixed(5),
+      ]);
+    },
+    totals() {
+      const hits = rows.filter((row) => row.cacheHit);
+      const sum = (pick: (row: UsageRecord) => number) => rows.reduce((total, row) => total + pick(row), 0);
+      const hitLatency = hits.length ? sum((row) => (row.cacheHit ? row.latencyMs : 0)) / hits.length : 0;
+      const misses = rows.length - hits.length;
+      const missLatency = misses ? sum((row) => (row.cacheHit ? 0 : row.latencyMs)) / misses : 0;
+      console.log(
+        `\nThis session: ${rows.length} calls, ${hits.length} hits (${((hits.length / rows.length) * 100).toFixed(0)}%), ` +
+          `${sum((row) => row.tokensSaved)} tokens, $${sum((row) => row.costSavedUsd).toFixed(6)} and ${sum((row) => row.co2SavedG).toFixed(5)} g CO₂ saved.\n` +
+          `Average latency: ${hitLatency.toFixed(2)} ms on a hit, ${missLatency.toFixed(1)} ms on a miss.`,
+      );
+    },
+  };
+}

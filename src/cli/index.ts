@@ -1,0 +1,35 @@
+#!/usr/bin/env bun
+/**
+ * The `ecoai` command: one file per command in this folder, dispatched here.
+ * @module
+ */
+import { runDemo } from "./demo.ts";
+
+const COMMANDS: Record<string, { summary: string; run: (args: string[]) => Promise<number> }> = {
+  demo: { summary: "Play a short cached session against a local simulator (offline) and print what it saved", run: runDemo },
+};
+
+export const MAIN_HELP = `Usage: ecoai <command> [options]
+
+Commands:
+${Object.entries(COMMANDS)
+  .map(([name, command]) => `  ${name.padEnd(10)} ${command.summary}`)
+  .join("\n")}
+
+Run "ecoai <command> --help" for a command's options.`;
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+    console.log(MAIN_HELP);
+    return name === undefined ? 1 : 0;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    console.error(`ecoai: unknown command "${name}"\n\n${MAIN_HELP}`);
+    return 2;
+  }
+  return command.run(rest);
+}
+
+process.exitCode = await main(process.argv.slice(2));

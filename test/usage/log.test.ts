@@ -1,0 +1,147 @@
+import { describe, expect, test } from "bun:test";
+import { openDatabase } from "../../src/sqlite/database.ts";
+import { ratesFor } from "../../src/usage/pricing.ts";
+import { ask, useUpstream } from "../harness.ts";
+import { join } from "node:path";
+
+const up = useUpstream();
+
+describe("usage log", () => {
+  test("one row per call with the columns of the design, hits priced at the model's rates", async () => {
+    const logPath = join(up.dir, "columns-usage.db");
+    const eco = up.eco({ logPath });
+    const miss = await eco.chat.completions.create(ask("How many moons has Mars?", { model: "gpt-4o-mini" }));
+    await eco.chat.completions.create(ask("How many moons has Mars?", { model: "gpt-4o-mini" }));
+    await eco.close();
+
+    const db = openDatabase(logPath);
+    const rows = db.prepare("SELECT * FROM usage_log ORDER BY id").all();
+    db.close();
+    expect(rows).toHaveLength(2);
+    const [missRow, hitRow] = rows as [Record<string, unknown>, Record<string, unknown>];
+    expect(Object.keys(missRow).sort()).toEqual(
+      ["id", "timestamp", "provider", "model", "cache_hit", "semantic_hit", "cache_key", "prompt", "prompt_type", "input_tokens", "output_tokens", "tokens_saved", "latency_ms", "cost_saved_usd", "co2_saved_g"].sort(),
+    );
+    expect(String(missRow.timestamp)).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    expect(missRow).toMatchObject({ provider: "openai", model: "gpt-4o-mini", cache_hit: 0, semantic_hit: 0, prompt: "How many moons has Mars?", prompt_type: "text", tokens_saved: 0, cost_saved_usd: 0, co2_saved_g: 0 });
+    expect(missRow.input_tokens).toBe(miss.usage!.prompt_tokens);
+    expect(missRow.output_tokens).toBe(miss.usage!.completion_tokens);
+    expect(hitRow.cache_key).toBe(missRow.cache_key);
+    expect(String(hitRow.cache_key)).toMatch(/^[0-9a-f]{64}$/);
+
+    const rates = ratesFor("gpt-4o-mini");
+    const usage = miss.usage!;
+    const cached = usage.prompt_tokens_details?.cached_tokens ?? 0;
+    const expectedCost = ((usage.prompt_tokens - cached) * rates.inputPerMTok + cached * rates.cachedInputPerMTok + usage.completion_tokens * rates.outputPerMTok) / 1e6;
+    expect(hitRow.cache_hit).toBe(1);
+    expect(hitRow.tokens_saved).toBe(usage.completion_tokens);
+    expect(hitRow.cost_saved_usd as number).toBeCloseTo(expectedCost, 12);
+    expect(hitRow.co2_saved_g as number).toBeCloseTo(usage.completion_tokens * rates.co2KgPer1kOutputTokens, 12);
+    expect(hitRow.cost_saved_usd as number).toBeGreaterThan(0);
+  });
+
+  test("provider-cached input tokens are priced at the cached rate, never overstating savings", async () => {
+    const eco = up.eco();
+    const client = up.openai({ defaultHeaders: { "x-sim-cached-tokens": "8" } });
+    const withCache = up.eco({ client } as never);
+    const plain = await eco.chat.completions.create(ask("pricing of cached input tokens"));
+    await eco.chat.completions.create(ask("pricing of cached input tokens"));
+    const cachedMiss = await withCache.chat.completions.create(ask("pricing of cached input tokens"));
+    await withCache.chat.completions.create(ask("pricing of cached input tokens"));
+    expect(cachedMiss.usage!.prompt_tokens_details!.cached_tokens).toBe(8);
+    expect(cachedMiss.usage!.prompt_tokens).toBe(plain.usage!.prompt_tokens);
+    const [plainHit] = await eco.history({ limit: 1 });
+    const [cachedHit] = await withCache.history({ limit: 1 });
+    const rates = ratesFor("gpt-4o");
+    expect(plainHit!.costSavedUsd - cachedHit!.costSavedUsd).toBeCloseTo((8 * (rates.inputPerMTok - rates.cachedInputPerMTok)) / 1e6, 12);
+  });
+
+  test("summary() totals equal the rows", async () => {
+    const eco = up.eco();
+    for (const text of ["one", "two", "one", "one", "three", "two"]) await eco.chat.completions.create(ask(text));
+    const summary = await eco.summary();
+    const history = await eco.history();
+    expect(summary.totalCalls).toBe(6);
+    expect(summary.cacheHits).toBe(3);
+    expect(summary.cacheMisses).toBe(3);
+    expect(summary.hitRate).toBeCloseTo(0.5);
+    expect(summary.semanticHits).toBe(0);
+    expect(summary.tokensSaved).toBe(history.reduce((sum, record) => sum + record.tokensSaved, 0));
+    expect(summary.costSavedUsd).toBeCloseTo(history.reduce((sum, record) => sum + record.costSavedUsd, 0), 12);
+    expect(summary.co2SavedG).toBeCloseTo(history.reduce((sum, record) => sum + record.co2SavedG, 0), 12);
+  });
+
+  test("history() is newest first and filters by model, provider, time, limit and offset", async () => {
+    const eco = up.eco();
+    const start = new Date();
+    for (let i = 0; i < 5; i++) await eco.chat.completions.create(ask(`history ${i}`, { model: i % 2 ? "gpt-4o-mini" : "gpt-4o" }));
+    const all = await eco.history();
+    expect(all.map((record) => record.prompt)).toEqual(["history 4", "history 3", "history 2", "history 1", "history 0"]);
+    expect((await eco.history({ model: "gpt-4o-mini" })).map((record) => record.prompt)).toEqual(["history 3", "history 1"]);
+    expect(await eco.history({ provider: "anthropic" })).toEqual([]);
+    expect((await eco.history({ limit: 2, offset: 1 })).map((record) => record.prompt)).toEqual(["history 3", "history 2"]);
+    expect(await eco.history({ to: new Date(start.getTime() - 1000) })).toEqual([]);
+    expect(await eco.history({ from: start.toISOString() })).toHaveLength(5);
+    await expect(eco.history({ from: "not a date" })).rejects.toThrow(/from "not a date" is not a date/);
+    await expect(eco.history({ limit: -1 })).rejects.toThrow(/limit/);
+  });
+
+  test("logs keep the first 200 characters of the last user turn", async () => {
+    const eco = up.eco();
+    const long = "x".repeat(500);
+    await eco.chat.completions.create({ model: "gpt-4o", messages: [{ role: "system", content: "be brief" }, { role: "user", content: "earlier" }, { role: "assistant", content: "ok" }, { role: "user", content: [{ type: "text", text: long }] }] });
+    const [record] = await eco.history({ limit: 1 });
+    expect(record!.prompt).toBe("x".repeat(200));
+  });
+
+  test("logUsage: false writes nothing and summary() explains why it cannot answer", async () => {
+    const logPath = join(up.dir, "never-usage.db");
+    const eco = up.eco({ logUsage: false, logPath });
+    await eco.chat.completions.create(ask("unlogged"));
+    await expect(eco.summary()).rejects.toThrow(/logUsage: true/);
+    expect(await Bun.file(logPath).exists()).toBe(false);
+  });
+});
+
+describe("flush", () => {
+  test("by pattern (case-insensitive glob over the prompt), by model, and all", async () => {
+    const eco = up.eco();
+    const prompts = ["Where is my REFUND?", "refund policy for orders/returns", "What is the weather?", "multi\nline refund"];
+    for (const prompt of prompts) await eco.chat.completions.create(ask(prompt));
+    await eco.chat.completions.create(ask("refund in mini", { model: "gpt-4o-mini" }));
+    expect(await eco.flush({ pattern: "*refund*", model: "gpt-4o" })).toBe(3);
+    expect(await eco.flush({ pattern: "*refund*" })).toBe(1);
+    const before = up.sim.count();
+    await eco.chat.completions.create(ask("What is the weather?"));
+    expect(up.sim.count()).toBe(before);
+    await eco.chat.completions.create(ask("Where is my REFUND?"));
+    expect(up.sim.count()).toBe(before + 1);
+    expect(await eco.flush()).toBe(2);
+    expect(await eco.flush()).toBe(0);
+  });
+
+  test("a namespaced instance flushes only its namespace", async () => {
+    const sqlitePath = join(up.dir, "ns-flush.db");
+    const a = up.eco({ sqlitePath, namespace: "a" });
+    const b = up.eco({ sqlitePath, namespace: "b" });
+    await a.chat.completions.create(ask("shared question"));
+    await b.chat.completions.create(ask("shared question"));
+    expect(await a.flush()).toBe(1);
+    const before = up.sim.count();
+    await b.chat.completions.create(ask("shared question"));
+    expect(up.sim.count()).toBe(before);
+  });
+
+  test("works on the memory store too", async () => {
+    const eco = up.eco({ storage: "memory" });
+    await eco.chat.completions.create(ask("memory refund"));
+    await eco.chat.completions.create(ask("memory other"));
+    expect(await eco.flush({ pattern: "*REFUND*" })).toBe(1);
+    expect(await eco.flush({ model: "gpt-4o" })).toBe(1);
+  });
+
+  test("an empty pattern is refused with a clear message", async () => {
+    const eco = up.eco();
+    await expect(eco.flush({ pattern: "" })).rejects.toThrow(/flush pattern/);
+  });
+});
