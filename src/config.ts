@@ -1,7 +1,7 @@
 import { EcoAIConfigError, type ConfigSource } from "./errors.ts";
 import type { EcoAISettings } from "./settings.ts";
 import type { Logger, Mode, SemanticConfig, StorageType } from "./types.ts";
-import type { RateOverrides } from "./usage/pricing.ts";
+import type { ModelRates, RateOverrides } from "./usage/pricing.ts";
 import { validBoolean, validMode, validNonEmptyString, validSeconds, validStorage, validThreshold, type Sourced } from "./validate.ts";
 
 /** Options of `new EcoAI(...)`. Constructor options win over `ECOAI_*` variables, which win over the settings file. */
@@ -144,11 +144,13 @@ export function resolveConfig(options: Omit<EcoAIConfig, "client">, env: Env, se
   const or = <T>(input: Sourced<unknown> | undefined, validate: (option: string, input: Sourced<unknown>) => T, option: string, fallback: T): T =>
     input === undefined ? fallback : validate(option, input);
 
-  const storage = or(from("storage", "ECOAI_STORAGE"), validStorage, "storage", DEFAULTS.storage);
+  const storageInput = from("storage", "ECOAI_STORAGE");
+  const storage = or(storageInput, validStorage, "storage", DEFAULTS.storage);
   const redisInput = from("redisUrl", "ECOAI_REDIS_URL");
   const redisUrl = redisInput === undefined ? undefined : validNonEmptyString("redisUrl", redisInput, "a redis:// URL");
   if (storage === "redis" && redisUrl === undefined) {
-    throw new EcoAIConfigError("redisUrl", undefined, "constructor option", 'storage "redis" needs a URL: pass redisUrl or set ECOAI_REDIS_URL.');
+    // Named after where "redis" was asked for: the constructor or ECOAI_STORAGE.
+    throw new EcoAIConfigError("redisUrl", undefined, storageInput?.source ?? "constructor option", 'storage "redis" needs a URL: pass redisUrl or set ECOAI_REDIS_URL.');
   }
   const path = (option: string, envName?: string) => {
     const input = from(option, envName);
@@ -221,6 +223,8 @@ function resolveMemoryMaxEntries(value: unknown): number {
   throw new EcoAIConfigError("memoryMaxEntries", value, "constructor option", "expected a whole number ≥ 1.");
 }
 
+const RATE_FIELDS: readonly string[] = ["inputPerMTok", "cachedInputPerMTok", "outputPerMTok", "co2KgPer1kOutputTokens"] satisfies (keyof ModelRates)[];
+
 function resolvePricing(value: unknown): RateOverrides {
   if (value === undefined) return {};
   const source: ConfigSource = "constructor option";
@@ -228,8 +232,11 @@ function resolvePricing(value: unknown): RateOverrides {
     throw new EcoAIConfigError("pricing", value, source, 'expected an object of model prefix → rates, e.g. { "my-model": { inputPerMTok: 1, outputPerMTok: 2 } }.');
   }
   for (const [prefix, rates] of Object.entries(value)) {
-    if (typeof rates !== "object" || rates === null) throw new EcoAIConfigError(`pricing["${prefix}"]`, rates, source, "expected an object of rates.");
+    if (typeof rates !== "object" || rates === null || Array.isArray(rates)) throw new EcoAIConfigError(`pricing["${prefix}"]`, rates, source, "expected an object of rates.");
     for (const [field, rate] of Object.entries(rates)) {
+      if (!RATE_FIELDS.includes(field)) {
+        throw new EcoAIConfigError(`pricing["${prefix}"].${field}`, rate, source, `unknown rate; expected one of ${RATE_FIELDS.join(", ")}.`);
+      }
       if (typeof rate !== "number" || !Number.isFinite(rate) || rate < 0) {
         throw new EcoAIConfigError(`pricing["${prefix}"].${field}`, rate, source, "expected a number ≥ 0.");
       }

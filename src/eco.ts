@@ -1,5 +1,6 @@
 import { statSync } from "node:fs";
 import picomatch from "picomatch";
+import type { CachedClient } from "./client-types.ts";
 import { createCacheEngine, type CacheEngine, type EngineSettings } from "./cache/engine.ts";
 import { resolveConfig, type EcoAIConfig, type ResolvedConfig } from "./config.ts";
 import { EcoAIConfigError, EcoAIError } from "./errors.ts";
@@ -160,7 +161,7 @@ class EcoAICore<C extends object> {
 }
 
 /** An `EcoAI` instance: its own members plus every member of the wrapped client. */
-export type EcoAI<C extends object = object> = EcoAICore<C> & Omit<C, keyof EcoAICore<C>>;
+export type EcoAI<C extends object = object> = EcoAICore<C> & Omit<CachedClient<C>, keyof EcoAICore<C>>;
 
 /**
  * Wraps an SDK client so that repeated calls are served from the cache. Same arguments, same

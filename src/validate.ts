@@ -20,9 +20,14 @@ export function validStorage(option: string, input: Sourced<unknown>): StorageTy
   throw new EcoAIConfigError(option, input.value, input.source, `expected "sqlite", "redis" or "memory".`);
 }
 
+/** Only environment variables are text; everywhere else a number must be a number and a boolean a boolean. */
+function fromEnvironment(input: Sourced<unknown>): boolean {
+  return input.source.startsWith("environment variable ");
+}
+
 /** Seconds: a finite number ≥ 0 (strings from the environment are parsed). */
 export function validSeconds(option: string, input: Sourced<unknown>): number {
-  const value = typeof input.value === "string" && input.value.trim() !== "" ? Number(input.value) : input.value;
+  const value = fromEnvironment(input) && typeof input.value === "string" && input.value.trim() !== "" ? Number(input.value) : input.value;
   if (typeof value === "number" && Number.isFinite(value) && value >= 0) return value;
   throw new EcoAIConfigError(option, input.value, input.source, "expected a number of seconds ≥ 0.");
 }
@@ -33,7 +38,7 @@ const FALSE_WORDS = new Set(["false", "0", "no", "off"]);
 /** A boolean, or from the environment one of true/false, 1/0, yes/no, on/off. */
 export function validBoolean(option: string, input: Sourced<unknown>): boolean {
   if (typeof input.value === "boolean") return input.value;
-  if (typeof input.value === "string") {
+  if (typeof input.value === "string" && fromEnvironment(input)) {
     const word = input.value.trim().toLowerCase();
     if (TRUE_WORDS.has(word)) return true;
     if (FALSE_WORDS.has(word)) return false;

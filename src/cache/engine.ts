@@ -1,6 +1,6 @@
 import type { CachedMethod } from "../providers/adapter.ts";
 import type { CacheEntry, Store, StoreFlushFilter } from "../stores/store.ts";
-import type { CallOptions, Logger, Mode, Provider, TokenUsage } from "../types.ts";
+import type { CallOptions, Logger, Mode, PromptType, Provider, TokenUsage } from "../types.ts";
 import type { NewUsageRecord, UsageLog } from "../usage/log.ts";
 import { savingsFor, type RateOverrides } from "../usage/pricing.ts";
 import { createFaultReporter } from "./faults.ts";
@@ -40,6 +40,13 @@ interface Settled {
   response: unknown;
   body: string;
   usage: TokenUsage;
+  facts: RequestFacts;
+}
+
+interface RequestFacts {
+  model: string;
+  prompt: string;
+  promptType: PromptType;
 }
 
 /**
@@ -63,9 +70,18 @@ export function createCacheEngine(options: CacheEngineOptions) {
     }
   }
 
-  function log(call: CachedCall, key: string | null, startedAt: number, usage: TokenUsage, hit: boolean): void {
+  /** What a log row and a cache entry say about the request; a hit reuses what its entry stored. */
+  function describe(call: CachedCall): RequestFacts {
+    return {
+      model: call.method.model(call.params),
+      prompt: call.method.promptText(call.params).slice(0, 200),
+      promptType: call.method.promptType(call.params),
+    };
+  }
+
+  function log(call: CachedCall, facts: RequestFacts, key: string | null, startedAt: number, usage: TokenUsage, hit: boolean): void {
     if (!usageLog) return;
-    const model = call.method.model(call.params);
+    const { model, prompt, promptType } = facts;
     const saved = hit ? savingsFor(model, usage, pricing) : { tokensSaved: 0, costSavedUsd: 0, co2SavedG: 0 };
     const record: NewUsageRecord = {
       timestamp: new Date().toISOString(),
@@ -74,8 +90,8 @@ export function createCacheEngine(options: CacheEngineOptions) {
       cacheHit: hit,
       semanticHit: false,
       cacheKey: key,
-      prompt: call.method.promptText(call.params).slice(0, 200),
-      promptType: call.method.promptType(call.params),
+      prompt,
+      promptType,
       inputTokens: usage.inputTokens,
       outputTokens: usage.outputTokens,
       latencyMs: Math.round((performance.now() - startedAt) * 1000) / 1000,
@@ -92,7 +108,7 @@ export function createCacheEngine(options: CacheEngineOptions) {
   async function passThrough(call: CachedCall, startedAt: number): Promise<unknown> {
     const response = await call.send();
     const usage = call.method.bypass(call.params) ? ZERO_USAGE : call.method.usage(response);
-    log(call, null, startedAt, usage, false);
+    log(call, describe(call), null, startedAt, usage, false);
     return response;
   }
 
@@ -134,14 +150,14 @@ export function createCacheEngine(options: CacheEngineOptions) {
       if (entry && Date.now() - entry.createdAt < maxAgeSeconds(call, settings) * 1000) {
         const response = await serve(entry, call);
         if (response !== undefined) {
-          log(call, key, startedAt, entry.usage, true);
+          log(call, { model: call.method.model(call.params), prompt: entry.prompt, promptType: entry.promptType }, key, startedAt, entry.usage, true);
           return response;
         }
       }
       const leader = inFlight.get(key);
       if (leader) {
         const settled = await leader;
-        log(call, key, startedAt, settled.usage, true);
+        log(call, settled.facts, key, startedAt, settled.usage, true);
         return call.method.rebuild(JSON.parse(settled.body));
       }
     }
@@ -150,6 +166,7 @@ export function createCacheEngine(options: CacheEngineOptions) {
       const response = await call.send();
       const usage = call.method.usage(response);
       const body = JSON.stringify(response);
+      const facts = describe(call);
       if (call.method.isAnswer(response, call.params)) {
         const entry: CacheEntry = {
           key,
@@ -157,21 +174,19 @@ export function createCacheEngine(options: CacheEngineOptions) {
           createdAt: Date.now(),
           provider: call.provider,
           endpoint: call.method.endpoint,
-          model: call.method.model(call.params),
           namespace,
-          prompt: call.method.promptText(call.params).slice(0, 200),
-          promptType: call.method.promptType(call.params),
+          ...facts,
           usage,
         };
         const ttlSeconds = settings.mode === "prod" ? maxAgeSeconds(call, settings) : undefined;
         await guarded(() => store.set(entry, { ttlSeconds }));
       }
-      return { response, body, usage };
+      return { response, body, usage, facts };
     })();
     inFlight.set(key, upstream);
     try {
       const settled = await upstream;
-      log(call, key, startedAt, settled.usage, false);
+      log(call, settled.facts, key, startedAt, settled.usage, false);
       return settled.response;
     } finally {
       if (inFlight.get(key) === upstream) inFlight.delete(key);

@@ -1,0 +1,38 @@
+import type { CallOptions } from "./types.ts";
+
+/** The SDK's request options, plus ecoai's per-call control under `ecoai`. */
+export type WithEcoOptions<Options> = (Options extends undefined ? {} : NonNullable<Options>) & { ecoai?: CallOptions };
+
+/** A cached call resolves to the SDK's value; it is a plain Promise, not the SDK's own promise class. */
+type Settled<R> = R extends PromiseLike<infer T> ? Promise<T> : R;
+
+type Signature<A, R> = A extends [infer Body, ...infer Rest]
+  ? Rest extends [] | [unknown?]
+    ? (body: Body, options?: WithEcoOptions<Rest[0]>) => Settled<R>
+    : (...args: A) => Settled<R>
+  : (...args: A extends unknown[] ? A : never) => Settled<R>;
+
+/**
+ * An SDK method as ecoai exposes it: each overload kept (up to four, e.g. stream and non-stream),
+ * its options argument accepting `ecoai`.
+ */
+export type EcoMethod<F> = F extends {
+  (...args: infer A1): infer R1;
+  (...args: infer A2): infer R2;
+  (...args: infer A3): infer R3;
+  (...args: infer A4): infer R4;
+}
+  ? Signature<A1, R1> & Signature<A2, R2> & Signature<A3, R3> & Signature<A4, R4>
+  : F;
+
+/** `C` with the method at path `P` replaced by its {@link EcoMethod}. */
+export type WithCachedMethod<C, P extends readonly string[]> = P extends [infer Head extends string, ...infer Tail extends string[]]
+  ? Head extends keyof C
+    ? Tail extends []
+      ? Omit<C, Head> & { [K in Head]: EcoMethod<C[Head]> }
+      : Omit<C, Head> & { [K in Head]: WithCachedMethod<C[Head], Tail> }
+    : C
+  : C;
+
+/** The client as seen through ecoai: the cached methods typed with per-call options. */
+export type CachedClient<C> = WithCachedMethod<C, ["chat", "completions", "create"]>;
