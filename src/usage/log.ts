@@ -85,6 +85,16 @@ export function createUsageLog(options: UsageLogOptions): UsageLog {
     }
   }
 
+  let soon: ReturnType<typeof setImmediate> | undefined;
+  function scheduleSoon(): void {
+    if (soon || closed) return;
+    soon = setImmediate(() => {
+      soon = undefined;
+      flush();
+    });
+    soon.unref?.();
+  }
+
   function schedule(): void {
     if (timer || closed) return;
     timer = setTimeout(flush, flushIntervalMs);
@@ -96,7 +106,10 @@ export function createUsageLog(options: UsageLogOptions): UsageLog {
     record(record) {
       if (closed) throw new Error("[ecoai] the usage log is closed");
       pending.push(toRow(record));
-      if (pending.length >= maxPending) flush();
+      // A full batch is written on the next turn of the event loop, not inside this call; only a
+      // caller that never yields (a tight loop of hits) pays for a write inline, to bound memory.
+      if (pending.length >= maxPending * 10) flush();
+      else if (pending.length >= maxPending) scheduleSoon();
       else schedule();
     },
     flush,
@@ -115,6 +128,7 @@ export function createUsageLog(options: UsageLogOptions): UsageLog {
       if (pending.length > 0) options.logger.warn(`[ecoai] ${pending.length} usage rows could not be written to ${options.path ?? ".ecoai/usage.db"}`);
       closed = true;
       if (timer) clearTimeout(timer);
+      if (soon) clearImmediate(soon);
       openLogs.delete(log);
       db.close();
     },
