@@ -29,7 +29,16 @@ async function main(argv: string[]): Promise<number> {
     console.error(`ecoai: unknown command "${name}"\n\n${MAIN_HELP}`);
     return 2;
   }
-  return command.run(rest);
+  try {
+    return await command.run(rest);
+  } catch (error) {
+    // parseArgs rejects unknown or malformed options with a code; say so plainly instead of a stack trace.
+    if (String((error as { code?: unknown }).code ?? "").startsWith("ERR_PARSE_ARGS")) {
+      console.error(`ecoai ${name}: ${(error as Error).message}\nRun "ecoai ${name} --help" for its options.`);
+      return 2;
+    }
+    throw error;
+  }
 }
 
 process.exitCode = await main(process.argv.slice(2));
