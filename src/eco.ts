@@ -40,7 +40,7 @@ class EcoAICore<C extends object> {
     this.client = client;
     this.#options = options;
     this.#logger = options.logger ?? CONSOLE_LOGGER;
-    this.#config = resolveConfig(options, process.env, this.#readSettingsFile(options.settingsPath, true));
+    this.#config = resolveConfig(options, process.env, this.#readSettingsFile(options.settingsPath));
     if (this.#config.semantic) {
       throw new EcoAIConfigError("semantic", options.semantic ?? true, options.semantic === undefined ? `settings file ${this.#config.settingsPath}` : "constructor option", "semantic caching is not available in this version of ecoai; leave it off.");
     }
@@ -68,16 +68,11 @@ class EcoAICore<C extends object> {
     }
   }
 
-  #readSettingsFile(path: string | undefined, strict: boolean): EcoAISettings {
+  /** Reads the settings file, remembering its modification time so changes are noticed. */
+  #readSettingsFile(path: string | undefined): EcoAISettings {
     const file = path ?? ".ecoai/settings.json";
-    try {
-      this.#settingsMtimeMs = statSync(file, { throwIfNoEntry: false })?.mtimeMs ?? 0;
-      return readSettings(file);
-    } catch (error) {
-      if (strict) throw error;
-      this.#logger.warn(`[ecoai] ignoring the changed settings file ${file}; keeping the settings in force`, error);
-      return {};
-    }
+    this.#settingsMtimeMs = statSync(file, { throwIfNoEntry: false })?.mtimeMs ?? 0;
+    return readSettings(file);
   }
 
   /** The settings in force, re-reading the settings file when it has changed (throttled). */
@@ -89,7 +84,7 @@ class EcoAICore<C extends object> {
       const mtime = statSync(path, { throwIfNoEntry: false })?.mtimeMs ?? 0;
       if (mtime !== this.#settingsMtimeMs) {
         try {
-          const settings = this.#readSettingsFile(path, true);
+          const settings = this.#readSettingsFile(path);
           this.#config = resolveConfig(this.#options, process.env, settings);
         } catch (error) {
           this.#logger.warn(`[ecoai] ignoring the changed settings file ${path}; keeping the settings in force`, error);
