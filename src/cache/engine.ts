@@ -150,7 +150,7 @@ export function createCacheEngine(options: CacheEngineOptions) {
       if (entry && Date.now() - entry.createdAt < maxAgeSeconds(call, settings) * 1000) {
         const response = await serve(entry, call);
         if (response !== undefined) {
-          log(call, { model: call.method.model(call.params), prompt: entry.prompt, promptType: entry.promptType }, key, startedAt, entry.usage, true);
+          log(call, entry, key, startedAt, entry.usage, true);
           return response;
         }
       }

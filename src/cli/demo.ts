@@ -112,10 +112,11 @@ function createPrinter() {
     },
     totals() {
       const hits = rows.filter((row) => row.cacheHit);
+      const misses = rows.filter((row) => !row.cacheHit);
       const sum = (pick: (row: UsageRecord) => number) => rows.reduce((total, row) => total + pick(row), 0);
-      const hitLatency = hits.length ? sum((row) => (row.cacheHit ? row.latencyMs : 0)) / hits.length : 0;
-      const misses = rows.length - hits.length;
-      const missLatency = misses ? sum((row) => (row.cacheHit ? 0 : row.latencyMs)) / misses : 0;
+      const averageLatency = (some: UsageRecord[]) => (some.length ? some.reduce((total, row) => total + row.latencyMs, 0) / some.length : 0);
+      const hitLatency = averageLatency(hits);
+      const missLatency = averageLatency(misses);
       console.log(
         `\nThis session: ${rows.length} calls, ${hits.length} hits (${((hits.length / rows.length) * 100).toFixed(0)}%), ` +
           `${sum((row) => row.tokensSaved)} tokens, $${sum((row) => row.costSavedUsd).toFixed(6)} and ${sum((row) => row.co2SavedG).toFixed(5)} g CO₂ saved.\n` +
