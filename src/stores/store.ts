@@ -19,6 +19,25 @@ export interface CacheEntry {
   promptType: PromptType;
   /** Tokens of the stored response, for pricing what a hit saves. */
   usage: TokenUsage;
+  /** Present when the entry takes part in semantic matching: its scope and prompt embedding. */
+  semantic?: SemanticVector;
+}
+
+/**
+ * A prompt embedding stored with its entry. `scope` is a hash of everything in the request but
+ * the last user text (provider, endpoint, base URL, namespace, every other parameter): only
+ * entries of one scope may ever match each other.
+ */
+export interface SemanticVector {
+  scope: string;
+  vector: Float32Array;
+}
+
+/** One stored vector, as listed by {@link Store.vectorsSince}. */
+export interface StoredVector {
+  key: string;
+  vector: Float32Array;
+  createdAt: number;
 }
 
 /** Which entries a store removes in `flush`. */
@@ -50,4 +69,19 @@ export interface Store {
   flush(filter?: StoreFlushFilter): Promise<number>;
   /** Releases files and connections. */
   close(): Promise<void>;
+
+  /**
+   * Optional (semantic caching): vectors of one scope whose entries were written at or after
+   * `since` (ms since the epoch), oldest first. Lets an in-memory index load a scope once and
+   * then pick up what other processes wrote. Entries removed by `delete` or `flush` are not listed.
+   */
+  vectorsSince?(scope: string, since: number): Promise<StoredVector[]>;
+
+  /**
+   * Optional (coalescing across processes): takes a short lock named `key` for `ttlMs`.
+   * Resolves true when this caller holds it; a holder that crashes loses it when it expires.
+   */
+  acquireLock?(key: string, ttlMs: number): Promise<boolean>;
+  /** Releases a lock this caller holds. */
+  releaseLock?(key: string): Promise<void>;
 }
