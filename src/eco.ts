@@ -62,7 +62,8 @@ class EcoAICore<C extends object> {
     try {
       return createStore(this.#config);
     } catch (error) {
-      if (error instanceof EcoAIError && error.code === "ECOAI_STORAGE_UNAVAILABLE") throw error;
+      // A missing driver or backend is a setup problem to report at once, not a fault to ride out.
+      if (error instanceof EcoAIError && (error.code === "ECOAI_STORAGE_UNAVAILABLE" || error.code === "ECOAI_SQLITE_UNAVAILABLE")) throw error;
       this.#logger.warn(`[ecoai] could not open the ${this.#config.storage} cache; calls go straight to the provider`, error);
       return undefined;
     }

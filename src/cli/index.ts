@@ -1,4 +1,4 @@
-#!/usr/bin/env bun
+#!/usr/bin/env node
 /**
  * The `ecoai` command: one file per command in this folder, dispatched here.
  * @module

@@ -55,22 +55,37 @@ export function openDatabase(path: string, options: OpenDatabaseOptions = {}): D
 
 function openWithDriver(path: string): Database {
   if (process.versions.bun) return wrap("bun:sqlite", new (require("bun:sqlite").Database)(path, { create: true, strict: true }), true);
-  const nodeSqlite = tryRequire("node:sqlite");
+  // node:sqlite exists from Node 22.5 (unflagged from 22.13); on older Node requiring it throws.
+  const nodeSqlite = tryRequire("node:sqlite", () => true);
   if (nodeSqlite?.DatabaseSync) return wrap("node:sqlite", new nodeSqlite.DatabaseSync(path), false);
-  const BetterSqlite = tryRequire("better-sqlite3");
+  const BetterSqlite = tryRequire("better-sqlite3", isNotInstalled("better-sqlite3"));
   if (BetterSqlite) return wrap("better-sqlite3", new BetterSqlite(path), false);
   throw new EcoAIError(
     "ECOAI_SQLITE_UNAVAILABLE",
-    `No SQLite driver for Node ${process.versions.node}: run under Bun, use a Node with node:sqlite (22.5+), or \`npm install better-sqlite3@12\`. Or pass storage: "memory" and logUsage: false.`,
+    `No SQLite driver for Node ${process.versions.node}: \`npm install better-sqlite3@12\`, or use a Node with node:sqlite (22.13+), or run under Bun. Or pass storage: "memory" and logUsage: false.`,
   );
 }
 
-function tryRequire(name: string): any {
+/** A package that is installed but fails to load (a native build for another Node) is reported, not skipped. */
+function tryRequire(name: string, absent: (error: unknown) => boolean): any {
   try {
     return require(name);
-  } catch {
-    return undefined;
+  } catch (error) {
+    if (absent(error)) return undefined;
+    throw new EcoAIError(
+      "ECOAI_SQLITE_UNAVAILABLE",
+      `${name} is installed but does not load on Node ${process.versions.node} (${(error as Error).message}). Reinstall it for this Node (better-sqlite3@12 on Node 20: \`npm install better-sqlite3@12\`).`,
+      { cause: error },
+    );
   }
+}
+
+/** True only when `name` itself is missing, not when one of its own files or dependencies is. */
+function isNotInstalled(name: string): (error: unknown) => boolean {
+  return (error) => {
+    const { code, message } = error as { code?: unknown; message?: unknown };
+    return code === "MODULE_NOT_FOUND" && String(message).includes(`'${name}'`);
+  };
 }
 
 interface NativeStatement {

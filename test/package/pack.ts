@@ -1,0 +1,70 @@
+/**
+ * Builds and packs ecoai the way `npm publish` would, once per test run (bun runs every test
+ * file in one process, so the files that need dist/ or the tarball share one build), and makes
+ * throwaway apps that install the tarball with npm.
+ *
+ * @module
+ */
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+export const ROOT = join(import.meta.dir, "..", "..");
+
+/** The `node` on PATH (the test never runs its scripts under Bun's node alias). */
+export const NODE = Bun.which("node") ?? "node";
+export const BUN = process.execPath;
+
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a command to completion, capturing its output. */
+export async function run(command: string[], options: { cwd: string; env?: Record<string, string | undefined> }): Promise<RunResult> {
+  const child = Bun.spawn(command, { cwd: options.cwd, env: { ...process.env, ...options.env }, stdout: "pipe", stderr: "pipe" });
+  const [stdout, stderr, code] = await Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text(), child.exited]);
+  return { code, stdout, stderr };
+}
+
+/** Like {@link run}, but throws with the command's output when it fails. */
+export async function runOk(command: string[], options: { cwd: string; env?: Record<string, string | undefined> }): Promise<RunResult> {
+  const result = await run(command, options);
+  if (result.code !== 0) throw new Error(`${command.join(" ")} exited ${result.code}\n${result.stdout}\n${result.stderr}`);
+  return result;
+}
+
+let packing: Promise<string> | undefined;
+
+/** `npm pack` (whose `prepack` runs `npm run build`), once; resolves to the tarball's path. */
+export function packOnce(): Promise<string> {
+  packing ??= (async () => {
+    const destination = mkdtempSync(join(tmpdir(), "ecoai-pack-"));
+    process.on("exit", () => rmSync(destination, { recursive: true, force: true }));
+    const { stdout } = await runOk(["npm", "pack", "--json", "--pack-destination", destination], { cwd: ROOT });
+    const [info] = JSON.parse(stdout.slice(stdout.indexOf("["))) as { filename: string }[];
+    return join(destination, info!.filename);
+  })();
+  return packing;
+}
+
+/** The version of a package installed in this repository, so a test app gets the same one. */
+export function installedVersion(name: string): string {
+  return (JSON.parse(readFileSync(join(ROOT, "node_modules", name, "package.json"), "utf8")) as { version: string }).version;
+}
+
+/**
+ * Makes `dir` a fresh app (its own package.json) with `packages` installed by npm.
+ * better-sqlite3 is installed without its build script and given the native binding already
+ * built for this repository (same version, same Node): compiling SQLite takes minutes.
+ */
+export async function createApp(dir: string, packages: string[]): Promise<void> {
+  writeFileSync(join(dir, "package.json"), `${JSON.stringify({ name: "app", private: true, type: "module" }, null, 2)}\n`);
+  await runOk(["npm", "install", "--no-audit", "--no-fund", "--prefer-offline", "--ignore-scripts", ...packages], { cwd: dir });
+  if (packages.some((spec) => spec.startsWith("better-sqlite3@"))) {
+    const release = join("node_modules", "better-sqlite3", "build", "Release");
+    mkdirSync(join(dir, release), { recursive: true });
+    copyFileSync(join(ROOT, release, "better_sqlite3.node"), join(dir, release, "better_sqlite3.node"));
+  }
+}

@@ -1,0 +1,132 @@
+/**
+ * The published package, for real: `npm pack`, `npm install` of the tarball into fresh apps, and
+ * the library, the `ecoai` command and the dashboard used from there under Node and under Bun.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { copyFileSync, mkdirSync } from "node:fs";
+import { createServer } from "node:net";
+import { join } from "node:path";
+import { CHAT_ROUTE, useUpstream } from "../harness.ts";
+import { tempDir } from "../temp.ts";
+import { BUN, NODE, createApp, installedVersion, packOnce, run, runOk } from "./pack.ts";
+
+/** Packing builds the package and both installs reach the npm registry (or its cache). */
+const SETUP_TIMEOUT_MS = 240_000;
+const STEP_TIMEOUT_MS = 60_000;
+
+const up = useUpstream();
+const app = tempDir("ecoai-app-");
+const bare = tempDir("ecoai-bare-");
+const nodeVersion = (await run([NODE, "--version"], { cwd: app })).stdout.trim();
+const nodeHasSqlite = (await run([NODE, "-e", "require('node:sqlite')"], { cwd: app })).code === 0;
+
+const RUNTIMES = {
+  node: {
+    label: `Node ${nodeVersion}`,
+    script: (file: string) => [NODE, file],
+    ecoai: (...args: string[]) => ["npx", "--no-install", "ecoai", ...args],
+    entry: "/dist/src/index.js",
+  },
+  bun: {
+    label: `Bun ${Bun.version}`,
+    script: (file: string) => [BUN, file],
+    ecoai: (...args: string[]) => [BUN, "x", "--bun", "ecoai", ...args],
+    entry: "/src/index.ts",
+  },
+} as const;
+
+beforeAll(async () => {
+  const tarball = await packOnce();
+  await Promise.all([
+    createApp(app, [tarball, `openai@${installedVersion("openai")}`, `better-sqlite3@${installedVersion("better-sqlite3")}`]),
+    createApp(bare, [tarball]),
+  ]);
+  for (const [dir, file] of [[app, "wrapped-call.mjs"], [bare, "bare-import.mjs"]] as const) {
+    copyFileSync(join(import.meta.dir, "app", file), join(dir, file));
+  }
+}, SETUP_TIMEOUT_MS);
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+const running: { kill(): void }[] = [];
+afterAll(() => running.forEach((child) => child.kill()));
+
+/** Starts `ecoai dashboard`, waits for the URL it prints, and returns it. */
+async function startDashboard(command: string[]): Promise<string> {
+  const child = Bun.spawn(command, { cwd: app, stdout: "pipe", stderr: "pipe" });
+  running.push(child);
+  const decoder = new TextDecoder();
+  let printed = "";
+  for await (const chunk of child.stdout) {
+    printed += decoder.decode(chunk);
+    const url = /https?:\/\/[^\s]+/.exec(printed)?.[0];
+    if (url) return url.replace(/\/$/, "");
+  }
+  throw new Error(`ecoai dashboard exited without printing its URL:\n${printed}\n${await new Response(child.stderr).text()}`);
+}
+
+for (const [name, runtime] of Object.entries(RUNTIMES)) {
+  describe(`installed from the tarball, under ${runtime.label}`, () => {
+    const data = join(app, `data-${name}`);
+
+    test("a wrapped OpenAI call is served from the cache the second time", async () => {
+      mkdirSync(data, { recursive: true });
+      const before = up.sim.count(CHAT_ROUTE);
+      const { stdout } = await runOk([...runtime.script("wrapped-call.mjs"), up.sim.openaiBaseURL, data, `Packaged under ${name}?`], { cwd: app });
+      const result = JSON.parse(stdout) as { entry: string; sameAnswer: boolean; hits: boolean[]; betterSqlite: boolean };
+      expect(result.entry).toEndWith(`node_modules/ecoai${runtime.entry}`);
+      expect(result.hits).toEqual([false, true]);
+      expect(result.sameAnswer).toBe(true);
+      expect(up.sim.count(CHAT_ROUTE) - before).toBe(1);
+      // Bun has bun:sqlite; a Node without node:sqlite goes through better-sqlite3.
+      expect(result.betterSqlite).toBe(name === "node" && !nodeHasSqlite);
+    }, STEP_TIMEOUT_MS);
+
+    test("`ecoai --help` and `ecoai dashboard --help` answer", async () => {
+      const main = await runOk(runtime.ecoai("--help"), { cwd: app });
+      expect(main.stdout).toContain("Usage: ecoai <command>");
+      expect(main.stdout).toContain("dashboard");
+      const dashboard = await runOk(runtime.ecoai("dashboard", "--help"), { cwd: app });
+      expect(dashboard.stdout).toContain("--port");
+      expect(dashboard.stdout).toContain("--no-browser");
+    }, STEP_TIMEOUT_MS);
+
+    test("`ecoai demo` plays its offline session with the simulator the package ships", async () => {
+      const demo = join(app, `demo-${name}`);
+      const { stdout } = await runOk(runtime.ecoai("demo", "--db", join(demo, "usage.db"), "--cache", join(demo, "cache.db")), { cwd: app });
+      expect(stdout).toMatch(/This session: 10 calls, 4 hits/);
+    }, STEP_TIMEOUT_MS);
+
+    test("the dashboard starts and serves /api/summary of a usage log the other runtime wrote", async () => {
+      const other = join(app, `data-${name === "node" ? "bun" : "node"}`, "usage.db");
+      const port = await freePort();
+      const bin = join(app, "node_modules", ".bin", "ecoai");
+      const url = await startDashboard([...runtime.script(bin), "dashboard", "--no-browser", "--port", String(port), "--db", other]);
+      expect(url).toContain(`:${port}`);
+      const response = await fetch(`${url}/api/summary`);
+      expect(response.status).toBe(200);
+      const summary = (await response.json()) as Record<string, unknown>;
+      expect(summary).toMatchObject({ totalCalls: 2, cacheHits: 1, cacheMisses: 1, hitRate: 0.5 });
+    }, STEP_TIMEOUT_MS);
+
+    test("importing ecoai with no optional package installed succeeds", async () => {
+      const dir = join(bare, `data-${name}`);
+      const { stdout } = await runOk([...runtime.script("bare-import.mjs"), dir], { cwd: bare });
+      const result = JSON.parse(stdout) as { exports: string[]; sqlite: "opened" | { name: string; code: string; message: string } };
+      expect(result.exports).toContain("EcoAI");
+      if (name === "bun" || nodeHasSqlite) {
+        expect(result.sqlite).toBe("opened");
+      } else {
+        // Only opening SQLite fails, with an error that says what to install.
+        expect(result.sqlite).toMatchObject({ name: "EcoAIError", code: "ECOAI_SQLITE_UNAVAILABLE" });
+        expect((result.sqlite as { message: string }).message).toContain("npm install better-sqlite3@12");
+      }
+    }, STEP_TIMEOUT_MS);
+  });
+}
