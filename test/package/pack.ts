@@ -35,13 +35,22 @@ export async function runOk(command: string[], options: { cwd: string; env?: Rec
   return result;
 }
 
+/**
+ * A temporary folder removed when the test process exits: an app's node_modules can take
+ * longer to delete than a test hook may run.
+ */
+export function scratchDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
 let packing: Promise<string> | undefined;
 
 /** `npm pack` (whose `prepack` runs `npm run build`), once; resolves to the tarball's path. */
 export function packOnce(): Promise<string> {
   packing ??= (async () => {
-    const destination = mkdtempSync(join(tmpdir(), "ecoai-pack-"));
-    process.on("exit", () => rmSync(destination, { recursive: true, force: true }));
+    const destination = scratchDir("ecoai-pack-");
     const { stdout } = await runOk(["npm", "pack", "--json", "--pack-destination", destination], { cwd: ROOT });
     const [info] = JSON.parse(stdout.slice(stdout.indexOf("["))) as { filename: string }[];
     return join(destination, info!.filename);

@@ -3,20 +3,19 @@
  * the library, the `ecoai` command and the dashboard used from there under Node and under Bun.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { copyFileSync, mkdirSync } from "node:fs";
+import { copyFileSync, mkdirSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { CHAT_ROUTE, useUpstream } from "../harness.ts";
-import { tempDir } from "../temp.ts";
-import { BUN, NODE, createApp, installedVersion, packOnce, run, runOk } from "./pack.ts";
+import { BUN, NODE, ROOT, createApp, installedVersion, packOnce, run, runOk, scratchDir } from "./pack.ts";
 
 /** Packing builds the package and both installs reach the npm registry (or its cache). */
 const SETUP_TIMEOUT_MS = 240_000;
 const STEP_TIMEOUT_MS = 60_000;
 
 const up = useUpstream();
-const app = tempDir("ecoai-app-");
-const bare = tempDir("ecoai-bare-");
+const app = scratchDir("ecoai-app-");
+const bare = scratchDir("ecoai-bare-");
 const nodeVersion = (await run([NODE, "--version"], { cwd: app })).stdout.trim();
 const nodeHasSqlite = (await run([NODE, "-e", "require('node:sqlite')"], { cwd: app })).code === 0;
 
@@ -35,8 +34,10 @@ const RUNTIMES = {
   },
 } as const;
 
+let tarball = "";
+
 beforeAll(async () => {
-  const tarball = await packOnce();
+  tarball = await packOnce();
   await Promise.all([
     createApp(app, [tarball, `openai@${installedVersion("openai")}`, `better-sqlite3@${installedVersion("better-sqlite3")}`]),
     createApp(bare, [tarball]),
@@ -54,6 +55,22 @@ async function freePort(): Promise<number> {
   return port;
 }
 
+/** Uses the public types the way an app would; the expected errors prove the types are not `any`. */
+const CONSUMER = `
+import OpenAI from "openai";
+import { EcoAI, EcoAIError, type UsageSummary } from "ecoai";
+
+const eco = new EcoAI({ client: new OpenAI({ apiKey: "sk-test" }), mode: "prod", ttl: 60 });
+const response = await eco.chat.completions.create({ model: "gpt-4o-mini", messages: [{ role: "user", content: "Hi" }] });
+const text: string | null = response.choices[0]!.message.content;
+const summary: UsageSummary = await eco.summary();
+// @ts-expect-error an unknown mode
+new EcoAI({ client: new OpenAI({ apiKey: "sk-test" }), mode: "fast" });
+// @ts-expect-error the response is the SDK's, not a string
+const wrong: string = response;
+console.log(text, summary, wrong, EcoAIError);
+`;
+
 const running: { kill(): void }[] = [];
 afterAll(() => running.forEach((child) => child.kill()));
 
@@ -61,15 +78,47 @@ afterAll(() => running.forEach((child) => child.kill()));
 async function startDashboard(command: string[]): Promise<string> {
   const child = Bun.spawn(command, { cwd: app, stdout: "pipe", stderr: "pipe" });
   running.push(child);
+  const reader = child.stdout.getReader();
   const decoder = new TextDecoder();
   let printed = "";
-  for await (const chunk of child.stdout) {
-    printed += decoder.decode(chunk);
+  for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
+    printed += decoder.decode(chunk.value);
     const url = /https?:\/\/[^\s]+/.exec(printed)?.[0];
-    if (url) return url.replace(/\/$/, "");
+    if (url) {
+      // Keep reading so a chatty server never blocks on a full pipe.
+      void (async () => {
+        while (!(await reader.read()).done);
+      })();
+      return url.replace(/\/$/, "");
+    }
   }
   throw new Error(`ecoai dashboard exited without printing its URL:\n${printed}\n${await new Response(child.stderr).text()}`);
 }
+
+test("the tarball ships the built JavaScript and declarations, the TypeScript sources and the demo's simulator, and no tests", async () => {
+  const { stdout } = await runOk(["tar", "-tzf", tarball], { cwd: app });
+  const files = stdout.split("\n").filter(Boolean).map((file) => file.replace(/^package\//, ""));
+  for (const file of ["package.json", "README.md", "dist/src/index.js", "dist/src/index.d.ts", "dist/src/cli/index.js", "src/index.ts", "test/upstream/index.ts", "dist/test/upstream/index.js"]) {
+    expect(files).toContain(file);
+  }
+  expect(files.filter((file) => file.endsWith(".test.ts"))).toEqual([]);
+}, STEP_TIMEOUT_MS);
+
+test("publint finds nothing to report in the tarball", async () => {
+  const { stdout } = await runOk([join(ROOT, "node_modules", ".bin", "publint"), "run", tarball, "--strict"], { cwd: app });
+  expect(stdout).toContain("All good");
+}, STEP_TIMEOUT_MS);
+
+test("a TypeScript app type-checks against the shipped declarations (nodenext, no skipLibCheck)", async () => {
+  const consumer = join(app, "typed");
+  mkdirSync(consumer, { recursive: true });
+  writeFileSync(join(consumer, "tsconfig.json"), JSON.stringify({
+    compilerOptions: { strict: true, module: "nodenext", moduleResolution: "nodenext", target: "es2022", noEmit: true, types: [], lib: ["es2022", "dom"] },
+    files: ["consumer.ts"],
+  }));
+  writeFileSync(join(consumer, "consumer.ts"), CONSUMER);
+  await runOk([join(ROOT, "node_modules", ".bin", "tsc"), "-p", consumer], { cwd: app });
+}, STEP_TIMEOUT_MS);
 
 for (const [name, runtime] of Object.entries(RUNTIMES)) {
   describe(`installed from the tarball, under ${runtime.label}`, () => {

