@@ -58,26 +58,55 @@ function openWithDriver(path: string): Database {
   // node:sqlite exists from Node 22.5 (unflagged from 22.13); on older Node requiring it throws.
   const nodeSqlite = tryRequire("node:sqlite", () => true);
   if (nodeSqlite?.DatabaseSync) return wrap("node:sqlite", new nodeSqlite.DatabaseSync(path), false);
+  refuseBetterSqliteTooNew();
   const BetterSqlite = tryRequire("better-sqlite3", isNotInstalled("better-sqlite3"));
-  if (BetterSqlite) return wrap("better-sqlite3", new BetterSqlite(path), false);
+  if (BetterSqlite) return wrap("better-sqlite3", openBetterSqlite(BetterSqlite, path), false);
   throw new EcoAIError(
     "ECOAI_SQLITE_UNAVAILABLE",
     `No SQLite driver for Node ${process.versions.node}: \`npm install better-sqlite3@12\`, or use a Node with node:sqlite (22.13+), or run under Bun. Or pass storage: "memory" and logUsage: false.`,
   );
 }
 
-/** A package that is installed but fails to load (a native build for another Node) is reported, not skipped. */
+/** better-sqlite3 13 needs Node 22; on Node 20 it installs, then crashes the process, so it is never loaded there. */
+function refuseBetterSqliteTooNew(): void {
+  const manifest = tryRequire("better-sqlite3/package.json", isNotInstalled("better-sqlite3/package.json")) as { version?: string } | undefined;
+  const major = Number(manifest?.version?.split(".")[0]);
+  if (major >= 13 && Number(process.versions.node.split(".")[0]) < 22) {
+    throw new EcoAIError(
+      "ECOAI_SQLITE_UNAVAILABLE",
+      `better-sqlite3 ${manifest!.version} needs Node 22 or later and crashes Node ${process.versions.node}: \`npm install better-sqlite3@12\`.`,
+    );
+  }
+}
+
+/** A package that is installed but fails to load is reported, not skipped. */
 function tryRequire(name: string, absent: (error: unknown) => boolean): any {
   try {
     return require(name);
   } catch (error) {
     if (absent(error)) return undefined;
-    throw new EcoAIError(
-      "ECOAI_SQLITE_UNAVAILABLE",
-      `${name} is installed but does not load on Node ${process.versions.node} (${(error as Error).message}). Reinstall it for this Node (better-sqlite3@12 on Node 20: \`npm install better-sqlite3@12\`).`,
-      { cause: error },
-    );
+    throw doesNotLoad(name, error);
   }
+}
+
+/** better-sqlite3 loads its native binding on first open: missing (install script skipped) or built for another Node. */
+function openBetterSqlite(BetterSqlite: new (path: string) => NativeDatabase, path: string): NativeDatabase {
+  try {
+    return new BetterSqlite(path);
+  } catch (error) {
+    const { code, message } = error as { code?: unknown; message?: unknown };
+    if (code === "ERR_DLOPEN_FAILED" || String(message).includes("Could not locate the bindings file")) throw doesNotLoad("better-sqlite3", error);
+    throw error;
+  }
+}
+
+function doesNotLoad(name: string, cause: unknown): EcoAIError {
+  const reason = String((cause as { message?: unknown }).message ?? cause).split("\n")[0]!.replace(/\s*Tried:$/, "");
+  return new EcoAIError(
+    "ECOAI_SQLITE_UNAVAILABLE",
+    `${name} is installed but does not load on Node ${process.versions.node} (${reason}). Reinstall it for this Node with its install script allowed (on Node 20: \`npm install better-sqlite3@12\`).`,
+    { cause },
+  );
 }
 
 /** True only when `name` itself is missing, not when one of its own files or dependencies is. */

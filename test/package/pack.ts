@@ -67,11 +67,12 @@ export function installedVersion(name: string): string {
  * Makes `dir` a fresh app (its own package.json) with `packages` installed by npm.
  * better-sqlite3 is installed without its build script and given the native binding already
  * built for this repository (same version, same Node): compiling SQLite takes minutes.
+ * `sqliteBinding: false` leaves it without one, as an install whose build script never ran.
  */
-export async function createApp(dir: string, packages: string[]): Promise<void> {
+export async function createApp(dir: string, packages: string[], options: { sqliteBinding?: boolean } = {}): Promise<void> {
   writeFileSync(join(dir, "package.json"), `${JSON.stringify({ name: "app", private: true, type: "module" }, null, 2)}\n`);
   await runOk(["npm", "install", "--no-audit", "--no-fund", "--prefer-offline", "--ignore-scripts", ...packages], { cwd: dir });
-  if (packages.some((spec) => spec.startsWith("better-sqlite3@"))) {
+  if ((options.sqliteBinding ?? true) && packages.some((spec) => spec.startsWith("better-sqlite3@"))) {
     const release = join("node_modules", "better-sqlite3", "build", "Release");
     mkdirSync(join(dir, release), { recursive: true });
     copyFileSync(join(ROOT, release, "better_sqlite3.node"), join(dir, release, "better_sqlite3.node"));

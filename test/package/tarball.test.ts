@@ -16,6 +16,8 @@ const STEP_TIMEOUT_MS = 60_000;
 const up = useUpstream();
 const app = scratchDir("ecoai-app-");
 const bare = scratchDir("ecoai-bare-");
+const broken = scratchDir("ecoai-broken-");
+const tooNew = scratchDir("ecoai-too-new-");
 const nodeVersion = (await run([NODE, "--version"], { cwd: app })).stdout.trim();
 const nodeHasSqlite = (await run([NODE, "-e", "require('node:sqlite')"], { cwd: app })).code === 0;
 
@@ -41,8 +43,10 @@ beforeAll(async () => {
   await Promise.all([
     createApp(app, [tarball, `openai@${installedVersion("openai")}`, `better-sqlite3@${installedVersion("better-sqlite3")}`]),
     createApp(bare, [tarball]),
+    createApp(broken, [tarball, `better-sqlite3@${installedVersion("better-sqlite3")}`], { sqliteBinding: false }),
+    createApp(tooNew, [tarball, "better-sqlite3@13"], { sqliteBinding: false }),
   ]);
-  for (const [dir, file] of [[app, "wrapped-call.mjs"], [bare, "bare-import.mjs"]] as const) {
+  for (const [dir, file] of [[app, "wrapped-call.mjs"], [bare, "bare-import.mjs"], [broken, "bare-import.mjs"], [tooNew, "bare-import.mjs"]] as const) {
     copyFileSync(join(import.meta.dir, "app", file), join(dir, file));
   }
 }, SETUP_TIMEOUT_MS);
@@ -179,3 +183,24 @@ for (const [name, runtime] of Object.entries(RUNTIMES)) {
     }, STEP_TIMEOUT_MS);
   });
 }
+
+describe.skipIf(nodeHasSqlite)(`under Node ${nodeVersion} (no node:sqlite), a better-sqlite3 that cannot work is refused with what to install`, () => {
+  async function sqliteError(dir: string): Promise<{ code: string; message: string }> {
+    const { stdout } = await runOk([NODE, "bare-import.mjs", join(dir, "data")], { cwd: dir });
+    return (JSON.parse(stdout) as { sqlite: { code: string; message: string } }).sqlite;
+  }
+
+  test("installed without its native build (install script not run)", async () => {
+    const error = await sqliteError(broken);
+    expect(error.code).toBe("ECOAI_SQLITE_UNAVAILABLE");
+    expect(error.message).toContain("better-sqlite3 is installed but does not load");
+    expect(error.message).toContain("npm install better-sqlite3@12");
+  }, STEP_TIMEOUT_MS);
+
+  test("version 13, which crashes Node 20, is never loaded", async () => {
+    const error = await sqliteError(tooNew);
+    expect(error.code).toBe("ECOAI_SQLITE_UNAVAILABLE");
+    expect(error.message).toMatch(/better-sqlite3 13\.\S+ needs Node 22 or later/);
+    expect(error.message).toContain("npm install better-sqlite3@12");
+  }, STEP_TIMEOUT_MS);
+});
