@@ -5,6 +5,7 @@ import type { NewUsageRecord, UsageLog } from "../usage/log.ts";
 import { savingsFor, type RateOverrides } from "../usage/pricing.ts";
 import { createFaultReporter } from "./faults.ts";
 import { hashCacheKey } from "./key.ts";
+import { claimMiss } from "./peer-coalescing.ts";
 
 /** The settings the engine reads on every call (they may change while running). */
 export interface EngineSettings {
@@ -41,6 +42,8 @@ interface Settled {
   body: string;
   usage: TokenUsage;
   facts: RequestFacts;
+  /** Served from an entry another process wrote while this one waited. */
+  hit: boolean;
 }
 
 interface RequestFacts {
@@ -162,7 +165,7 @@ export function createCacheEngine(options: CacheEngineOptions) {
       }
     }
 
-    const upstream = (async (): Promise<Settled> => {
+    const callUpstream = async (): Promise<Settled> => {
       const response = await call.send();
       const usage = call.method.usage(response);
       const body = JSON.stringify(response);
@@ -181,12 +184,25 @@ export function createCacheEngine(options: CacheEngineOptions) {
         const ttlSeconds = settings.mode === "prod" ? maxAgeSeconds(call, settings) : undefined;
         await guarded(() => store.set(entry, { ttlSeconds }));
       }
-      return { response, body, usage, facts };
+      return { response, body, usage, facts, hit: false };
+    };
+    const upstream = (async (): Promise<Settled> => {
+      const fresh = (entry: CacheEntry) => Date.now() - entry.createdAt < maxAgeSeconds(call, settings) * 1000;
+      const claim = call.options.refresh ? undefined : await claimMiss(store, key, guarded, fresh);
+      if (claim?.entry) {
+        const response = await serve(claim.entry, call);
+        if (response !== undefined) return { response, body: claim.entry.body, usage: claim.entry.usage, facts: claim.entry, hit: true };
+      }
+      try {
+        return await callUpstream();
+      } finally {
+        await claim?.release();
+      }
     })();
     inFlight.set(key, upstream);
     try {
       const settled = await upstream;
-      log(call, settled.facts, key, startedAt, settled.usage, false);
+      log(call, settled.facts, key, startedAt, settled.usage, settled.hit);
       return settled.response;
     } finally {
       if (inFlight.get(key) === upstream) inFlight.delete(key);
