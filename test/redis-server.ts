@@ -22,6 +22,10 @@ export interface RedisServer {
   kill(): Promise<void>;
   /** Starts a fresh, empty server on the same port. */
   restart(): Promise<void>;
+  /** SIGSTOP: the server keeps its connections but answers nothing, as an overloaded one would. */
+  pause(): void;
+  /** SIGCONT after {@link RedisServer.pause}. */
+  resume(): void;
   /** Stops the server for good and removes its folder. */
   stop(): Promise<void>;
 }
@@ -80,17 +84,23 @@ function exited(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => child.once("exit", () => resolve()));
 }
 
-/** Starts a private server on a free port (retrying if another process takes the port first). */
-export async function startRedisServer(): Promise<RedisServer> {
+/** A port nothing listens on (for servers that are down, or started later with `port`). */
+export { freePort };
+
+/**
+ * Starts a private server on `port`, or on a free port (retrying if another process takes the
+ * port first).
+ */
+export async function startRedisServer(options: { port?: number } = {}): Promise<RedisServer> {
   const dir = mkdtempSync(join(tmpdir(), "ecoai-redis-"));
   let port = 0;
   let child: ChildProcess | undefined;
   for (let attempt = 0; !child; attempt++) {
-    port = await freePort();
+    port = options.port ?? (await freePort());
     try {
       child = await launch(port, dir);
     } catch (error) {
-      if (attempt >= 2) throw error;
+      if (attempt >= 2 || options.port !== undefined) throw error;
     }
   }
   let current: ChildProcess | undefined = child;
@@ -106,6 +116,12 @@ export async function startRedisServer(): Promise<RedisServer> {
       current = undefined;
       dying.kill("SIGKILL");
       await exited(dying);
+    },
+    pause() {
+      current?.kill("SIGSTOP");
+    },
+    resume() {
+      current?.kill("SIGCONT");
     },
     async restart() {
       await server.kill();

@@ -4,6 +4,8 @@ import { matchesFlushFilter } from "./flush-filter.ts";
 import { closeRedis, connectRedis, type RedisClient, type RedisConnectionOptions } from "./redis-client.ts";
 import type { CacheEntry, Store, StoreFlushFilter, StoredVector } from "./store.ts";
 
+type Arg = string | number | Buffer;
+
 export interface RedisStoreOptions extends RedisConnectionOptions {
   /** A `redis://` or `rediss://` URL. */
   url: string;
@@ -13,6 +15,12 @@ export interface RedisStoreOptions extends RedisConnectionOptions {
    */
   prefix?: string;
 }
+
+/**
+ * After a command times out (a server that accepts but does not answer), commands fail at once for
+ * this long, so a frozen server costs one timeout per interval rather than one per call.
+ */
+const TIMEOUT_BACKOFF_MS = 1000;
 
 /** Entries looked at per SCAN step while flushing: small steps keep the server responsive. */
 const SCAN_COUNT = 500;
@@ -51,35 +59,44 @@ export function createRedisStore(options: RedisStoreOptions): Store {
   const connecting = connectRedis(options.url, options);
   connecting.catch(() => {});
   let closed = false;
-  const client = async (): Promise<RedisClient> => {
+  let unresponsiveUntil = 0;
+
+  /** Runs commands on the client, failing fast while closed or after a recent timeout. */
+  async function run<T>(send: (redis: RedisClient) => Promise<T>): Promise<T> {
     if (closed) throw new Error("the Redis store is closed");
-    return connecting;
-  };
-
-  async function exec(batch: { exec(): Promise<[Error | null, unknown][] | null> }): Promise<unknown[]> {
-    const results = (await batch.exec()) ?? [];
-    return results.map(([error, value]) => {
-      if (error) throw error;
-      return value;
-    });
+    if (Date.now() < unresponsiveUntil) throw new Error("Redis did not answer in time; skipping it for a moment");
+    try {
+      return await send(await connecting);
+    } catch (error) {
+      if (error instanceof Error && error.message === "Command timed out") unresponsiveUntil = Date.now() + TIMEOUT_BACKOFF_MS;
+      throw error;
+    }
   }
+  const call = (command: string, ...args: Arg[]) => run((redis) => redis.call(command, ...args));
+  /** Sends commands in one round trip (a MULTI transaction when `atomic`); throws the first error. */
+  const batch = (commands: Arg[][], atomic = false) =>
+    run(async (redis) => {
+      const results = (await (atomic ? redis.multi(commands) : redis.pipeline(commands)).exec()) ?? [];
+      return results.map(([error, value]) => {
+        if (error) throw error;
+        return value;
+      });
+    });
 
-  async function remove(redis: RedisClient, keys: string[]): Promise<number> {
+  async function remove(keys: string[]): Promise<number> {
     if (keys.length === 0) return 0;
-    const results = await exec(redis.pipeline(keys.map((key) => ["eval", DELETE_SCRIPT, 1, entryKey(key), vectorsPrefix, key])));
+    const results = await batch(keys.map((key) => ["eval", DELETE_SCRIPT, 1, entryKey(key), vectorsPrefix, key]));
     return results.reduce<number>((sum, n) => sum + Number(n), 0);
   }
 
   return {
     name: "redis",
     async get(key) {
-      const redis = await client();
-      const flat = (await redis.callBuffer("HGETALL", entryKey(key))) as Buffer[];
+      const flat = (await run((redis) => redis.callBuffer("HGETALL", entryKey(key)))) as Buffer[];
       return flat.length === 0 ? undefined : toEntry(key, flat);
     },
     async set(entry, setOptions = {}) {
-      const redis = await client();
-      const fields: (string | number | Buffer)[] = [
+      const fields: Arg[] = [
         "body", entry.body,
         "createdAt", entry.createdAt,
         "provider", entry.provider,
@@ -93,40 +110,38 @@ export function createRedisStore(options: RedisStoreOptions): Store {
         "outputTokens", entry.usage.outputTokens,
       ];
       if (entry.semantic) fields.push("scope", entry.semantic.scope, "vector", vectorBytes(entry.semantic.vector));
-      const commands: (string | number | Buffer)[][] = [
+      const commands: Arg[][] = [
         ["del", entryKey(entry.key)],
         ["hset", entryKey(entry.key), ...fields],
       ];
       if (setOptions.ttlSeconds !== undefined) commands.push(["pexpire", entryKey(entry.key), Math.max(1, Math.round(setOptions.ttlSeconds * 1000))]);
       if (entry.semantic) commands.push(["zadd", vectorsPrefix + entry.semantic.scope, entry.createdAt, entry.key]);
-      await exec(redis.multi(commands));
+      await batch(commands, true);
     },
     async delete(key) {
-      return (await remove(await client(), [key])) > 0;
+      return (await remove([key])) > 0;
     },
     async flush(filter: StoreFlushFilter = {}) {
-      const redis = await client();
       let removed = 0;
       let cursor = "0";
       // SCAN walks the keyspace in small steps (KEYS would block the server for everyone).
       do {
-        const [next, keys] = (await redis.call("SCAN", cursor, "MATCH", `${escapeGlob(prefix)}entry:*`, "COUNT", SCAN_COUNT)) as [string, string[]];
+        const [next, keys] = (await call("SCAN", cursor, "MATCH", `${escapeGlob(prefix)}entry:*`, "COUNT", SCAN_COUNT)) as [string, string[]];
         cursor = next;
         const ids = keys.map((k) => k.slice(prefix.length + "entry:".length));
-        const facts = await exec(redis.pipeline(keys.map((k) => ["hmget", k, "model", "namespace", "prompt"])));
+        const facts = keys.length === 0 ? [] : await batch(keys.map((k) => ["hmget", k, "model", "namespace", "prompt"]));
         const matching = ids.filter((_, i) => {
           const [model, namespace, prompt] = facts[i] as (string | null)[];
           return typeof model === "string" && matchesFlushFilter({ model, namespace: namespace ?? "", prompt: prompt ?? "" }, filter);
         });
-        removed += await remove(redis, matching);
+        removed += await remove(matching);
       } while (cursor !== "0");
       return removed;
     },
     async vectorsSince(scope, since) {
-      const redis = await client();
-      const listed = (await redis.call("ZRANGEBYSCORE", vectorsPrefix + scope, since, "+inf")) as string[];
+      const listed = (await call("ZRANGEBYSCORE", vectorsPrefix + scope, since, "+inf")) as string[];
       if (listed.length === 0) return [];
-      const rows = await exec(redis.pipeline(listed.map((key) => ["hmgetBuffer", entryKey(key), "scope", "createdAt", "vector"])));
+      const rows = await batch(listed.map((key) => ["hmgetBuffer", entryKey(key), "scope", "createdAt", "vector"]));
       const vectors: StoredVector[] = [];
       const stale: string[] = [];
       listed.forEach((key, i) => {
@@ -135,13 +150,12 @@ export function createRedisStore(options: RedisStoreOptions): Store {
         if (!storedScope || !createdAt || !vector || storedScope.toString() !== scope) stale.push(key);
         else vectors.push({ key, createdAt: Number(createdAt.toString()), vector: toVector(vector) });
       });
-      if (stale.length > 0) await redis.call("ZREM", vectorsPrefix + scope, ...stale);
+      if (stale.length > 0) await call("ZREM", vectorsPrefix + scope, ...stale);
       return vectors.sort((a, b) => a.createdAt - b.createdAt);
     },
     async acquireLock(key, ttlMs) {
-      const redis = await client();
       const token = randomUUID();
-      const taken = (await redis.call("SET", lockKey(key), token, "PX", Math.max(1, Math.round(ttlMs)), "NX")) === "OK";
+      const taken = (await call("SET", lockKey(key), token, "PX", Math.max(1, Math.round(ttlMs)), "NX")) === "OK";
       if (taken) held.set(key, token);
       return taken;
     },
@@ -149,7 +163,7 @@ export function createRedisStore(options: RedisStoreOptions): Store {
       const token = held.get(key);
       if (token === undefined) return;
       held.delete(key);
-      await (await client()).call("EVAL", RELEASE_SCRIPT, 1, lockKey(key), token);
+      await call("EVAL", RELEASE_SCRIPT, 1, lockKey(key), token);
     },
     async close() {
       if (closed) return;

@@ -118,10 +118,14 @@ test("a lock left by a crashed holder blocks no one past its expiry", async () =
   const key = hashCacheKey({ provider: "openai", endpoint: "chat.completions", baseURL: up.sim.openaiBaseURL.replace(/\/+$/, ""), params: request });
   // A process that took the lock and died: nobody releases it, only its expiry frees it.
   const crashed = createRedisStore({ url: redis.server.url, prefix: keyPrefix });
-  expect(await crashed.acquireLock!(key, 300)).toBe(true);
+  expect(await crashed.acquireLock!(key, 1000)).toBe(true);
   await crashed.close();
   const before = up.sim.count(CHAT_ROUTE);
-  const response = await eco.chat.completions.create(request);
+  const pending = eco.chat.completions.create(request);
+  // While the lock lives, the call waits for the holder's answer instead of going upstream.
+  await Bun.sleep(150);
+  expect(up.sim.count(CHAT_ROUTE) - before).toBe(0);
+  const response = await pending;
   expect(response.choices[0]?.message.content).toBeString();
   expect(up.sim.count(CHAT_ROUTE) - before).toBe(1);
   await eco.chat.completions.create(request);
