@@ -196,7 +196,8 @@ export function createCacheEngine(options: CacheEngineOptions) {
       try {
         return await callUpstream();
       } finally {
-        await claim?.release();
+        // The entry is written by now; releasing need not delay the caller (it never rejects).
+        void claim?.release();
       }
     })();
     inFlight.set(key, upstream);

@@ -24,7 +24,7 @@ export interface RedisConnectionOptions {
   connectTimeoutMs?: number;
   /**
    * How long one command may take before it fails (and the call goes upstream).
-   * @default 200
+   * @default 500
    */
   commandTimeoutMs?: number;
 }
@@ -37,7 +37,7 @@ export interface RedisConnectionOptions {
 export function clientOptions(options: RedisConnectionOptions = {}) {
   return {
     connectTimeout: options.connectTimeoutMs ?? 500,
-    commandTimeout: options.commandTimeoutMs ?? 200,
+    commandTimeout: options.commandTimeoutMs ?? 500,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,
     // Capped back-off: a server that returns is noticed within half a second.
