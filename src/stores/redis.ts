@@ -22,14 +22,21 @@ export interface RedisStoreOptions extends RedisConnectionOptions {
  */
 const TIMEOUT_BACKOFF_MS = 1000;
 
-/** Entries looked at per SCAN step while flushing: small steps keep the server responsive. */
-const SCAN_COUNT = 500;
+/** Entries looked at per SCAN step while flushing, and read per round trip: small steps keep the server responsive. */
+const BATCH = 500;
 
-/** Deletes an entry and its vector listing; returns 1 when the entry existed. */
+/**
+ * Deletes entries (ARGV[2..], under prefix ARGV[1]) with their vector listings; returns how many
+ * existed. One script per batch of keys: one round trip, and the listing goes with its entry.
+ */
 const DELETE_SCRIPT = `
-local scope = redis.call('HGET', KEYS[1], 'scope')
-local removed = redis.call('DEL', KEYS[1])
-if scope then redis.call('ZREM', ARGV[1] .. scope, ARGV[2]) end
+local removed = 0
+for i = 2, #ARGV do
+  local entry = ARGV[1] .. 'entry:' .. ARGV[i]
+  local scope = redis.call('HGET', entry, 'scope')
+  removed = removed + redis.call('DEL', entry)
+  if scope then redis.call('ZREM', ARGV[1] .. 'vectors:' .. scope, ARGV[i]) end
+end
 return removed`;
 
 /** Deletes a lock only while it still holds this caller's token (an expired lock may be someone else's). */
@@ -85,8 +92,7 @@ export function createRedisStore(options: RedisStoreOptions): Store {
 
   async function remove(keys: string[]): Promise<number> {
     if (keys.length === 0) return 0;
-    const results = await batch(keys.map((key) => ["eval", DELETE_SCRIPT, 1, entryKey(key), vectorsPrefix, key]));
-    return results.reduce<number>((sum, n) => sum + Number(n), 0);
+    return Number(await call("EVAL", DELETE_SCRIPT, 0, prefix, ...keys));
   }
 
   return {
@@ -126,7 +132,7 @@ export function createRedisStore(options: RedisStoreOptions): Store {
       let cursor = "0";
       // SCAN walks the keyspace in small steps (KEYS would block the server for everyone).
       do {
-        const [next, keys] = (await call("SCAN", cursor, "MATCH", `${escapeGlob(prefix)}entry:*`, "COUNT", SCAN_COUNT)) as [string, string[]];
+        const [next, keys] = (await call("SCAN", cursor, "MATCH", `${escapeGlob(prefix)}entry:*`, "COUNT", BATCH)) as [string, string[]];
         cursor = next;
         const ids = keys.map((k) => k.slice(prefix.length + "entry:".length));
         const facts = keys.length === 0 ? [] : await batch(keys.map((k) => ["hmget", k, "model", "namespace", "prompt"]));
@@ -141,7 +147,11 @@ export function createRedisStore(options: RedisStoreOptions): Store {
     async vectorsSince(scope, since) {
       const listed = (await call("ZRANGEBYSCORE", vectorsPrefix + scope, since, "+inf")) as string[];
       if (listed.length === 0) return [];
-      const rows = await batch(listed.map((key) => ["hmgetBuffer", entryKey(key), "scope", "createdAt", "vector"]));
+      const rows: unknown[] = [];
+      for (let start = 0; start < listed.length; start += BATCH) {
+        const chunk = listed.slice(start, start + BATCH);
+        rows.push(...(await batch(chunk.map((key) => ["hmgetBuffer", entryKey(key), "scope", "createdAt", "vector"]))));
+      }
       const vectors: StoredVector[] = [];
       const stale: string[] = [];
       listed.forEach((key, i) => {
