@@ -48,8 +48,9 @@ return 0`;
  * A cache shared by every process and host that points at one Redis server. Each entry is a hash
  * (`<prefix>entry:<key>`: the response and what the dashboard shows of it) that expires by itself
  * in prod mode; semantic vectors are listed per scope in a sorted set by write time. `ioredis` is
- * loaded on first use. A dead or slow server makes commands fail within milliseconds (the engine
- * then calls the provider), and the client reconnects in the background.
+ * loaded on first use. Commands fail at once while the server is unreachable and within the
+ * command timeout when it hangs (the engine then calls the provider); the client reconnects in the
+ * background.
  *
  * @example
  * const eco = new EcoAI({ client, storage: "redis", redisUrl: "redis://127.0.0.1:6379", redisKeyPrefix: "myapp:" });

@@ -156,3 +156,21 @@ test("flush by model and by pattern removes and counts only matching entries", a
   expect(up.sim.count(CHAT_ROUTE) - before).toBe(1);
   expect(await eco.flush()).toBe(2);
 });
+
+test("when the lock holder's call fails, a waiter goes upstream itself and the others share its answer", async () => {
+  const keyPrefix = newPrefix();
+  const [a, b, c] = [onRedis(keyPrefix), onRedis(keyPrefix), onRedis(keyPrefix)];
+  up.sim.delayMs = 300;
+  up.sim.failNext(400, { route: CHAT_ROUTE });
+  const before = up.sim.count(CHAT_ROUTE);
+  const holder = a.chat.completions.create(ask("the first try fails")).then(
+    () => "answered",
+    (error: { status?: number }) => error.status,
+  );
+  // The holder has the lock once its request reaches the simulator.
+  while (up.sim.count(CHAT_ROUTE) === before) await Bun.sleep(5);
+  const waiters = await Promise.all([b, c].map((eco) => eco.chat.completions.create(ask("the first try fails"))));
+  expect(await holder).toBe(400);
+  expect(waiters[1]).toEqual(waiters[0]!);
+  expect(up.sim.count(CHAT_ROUTE) - before).toBe(2);
+});
