@@ -5,7 +5,7 @@ import type { NewUsageRecord, UsageLog } from "../usage/log.ts";
 import { savingsFor, type RateOverrides } from "../usage/pricing.ts";
 import { createFaultReporter } from "./faults.ts";
 import { hashCacheKey } from "./key.ts";
-import { claimMiss } from "./peer-coalescing.ts";
+import { createPeerCoalescing } from "./peer-coalescing.ts";
 
 /** The settings the engine reads on every call (they may change while running). */
 export interface EngineSettings {
@@ -61,6 +61,7 @@ export function createCacheEngine(options: CacheEngineOptions) {
   const { store, usageLog, pricing } = options;
   const inFlight = new Map<string, Promise<Settled>>();
   const storeFault = createFaultReporter(options.logger, `cache store${store ? ` (${store.name})` : ""}`);
+  const peers = store && createPeerCoalescing(store, guarded);
 
   async function guarded<T>(operation: () => Promise<T>): Promise<T | undefined> {
     try {
@@ -188,7 +189,7 @@ export function createCacheEngine(options: CacheEngineOptions) {
     };
     const upstream = (async (): Promise<Settled> => {
       const fresh = (entry: CacheEntry) => Date.now() - entry.createdAt < maxAgeSeconds(call, settings) * 1000;
-      const claim = call.options.refresh ? undefined : await claimMiss(store, key, guarded, fresh);
+      const claim = call.options.refresh ? undefined : await peers?.claim(key, fresh);
       if (claim?.entry) {
         const response = await serve(claim.entry, call);
         if (response !== undefined) return { response, body: claim.entry.body, usage: claim.entry.usage, facts: claim.entry, hit: true };
@@ -219,6 +220,7 @@ export function createCacheEngine(options: CacheEngineOptions) {
     },
     async close(): Promise<void> {
       await Promise.allSettled(inFlight.values());
+      await peers?.idle();
       await store?.close();
       usageLog?.close();
     },

@@ -13,11 +13,13 @@ const MAX_POLL_MS = 50;
 export interface PeerClaim {
   /** Written by another process while this one waited: serve it. */
   entry?: CacheEntry;
-  /** Ends this process's claim once its own upstream call is settled (a no-op without a lock). */
+  /** Ends this process's claim once its own upstream call is settled (a no-op without a lock); never rejects. */
   release(): Promise<void>;
 }
 
 const NO_CLAIM: PeerClaim = { release: async () => {} };
+
+type Guarded = <T>(operation: () => Promise<T>) => Promise<T | undefined>;
 
 /**
  * Coalesces identical misses across processes through the store's lock: the first caller takes
@@ -26,37 +28,49 @@ const NO_CLAIM: PeerClaim = { release: async () => {} };
  * themselves, holding the lock in turn. Stores without locks, and any store fault, mean going
  * upstream at once. `guarded` runs a store operation and returns undefined when it faults.
  */
-export async function claimMiss(
-  store: Store,
-  key: string,
-  guarded: <T>(operation: () => Promise<T>) => Promise<T | undefined>,
-  isFresh: (entry: CacheEntry) => boolean,
-  lockTtlMs = MISS_LOCK_TTL_MS,
-): Promise<PeerClaim> {
+export function createPeerCoalescing(store: Store, guarded: Guarded, lockTtlMs = MISS_LOCK_TTL_MS) {
   const { acquireLock, releaseLock } = store;
-  if (!acquireLock || !releaseLock) return NO_CLAIM;
-  const release = async () => void (await guarded(() => releaseLock.call(store, key)));
-  const lookup = async () => {
-    const entry = await guarded(() => store.get(key));
-    return entry && isFresh(entry) ? entry : undefined;
-  };
-  // A waiter that outlives two lock lifetimes (a holder that keeps failing and retrying) stops waiting.
-  const deadline = Date.now() + 2 * lockTtlMs;
-  let delay = FIRST_POLL_MS;
-  for (let attempt = 0; ; attempt++) {
-    const taken = await guarded(() => acquireLock.call(store, key, lockTtlMs));
-    if (taken === undefined) return NO_CLAIM;
-    if (taken) {
-      // The previous holder may have written the entry just before letting go.
-      const entry = attempt === 0 ? undefined : await lookup();
-      if (!entry) return { release };
-      await release();
-      return { entry, release: NO_CLAIM.release };
-    }
-    if (Date.now() >= deadline) return NO_CLAIM;
-    await new Promise((resolve) => setTimeout(resolve, delay));
-    delay = Math.min(delay * 2, MAX_POLL_MS);
-    const entry = await lookup();
-    if (entry) return { entry, release: NO_CLAIM.release };
+  /** Releases still in flight: they do not delay callers, but the store must not close under them. */
+  const releasing = new Set<Promise<void>>();
+
+  function release(key: string): Promise<void> {
+    const done = guarded(() => releaseLock!.call(store, key)).then(() => void releasing.delete(done));
+    releasing.add(done);
+    return done;
   }
+
+  async function claim(key: string, isFresh: (entry: CacheEntry) => boolean): Promise<PeerClaim> {
+    if (!acquireLock || !releaseLock) return NO_CLAIM;
+    const lookup = async () => {
+      const entry = await guarded(() => store.get(key));
+      return entry && isFresh(entry) ? entry : undefined;
+    };
+    // A waiter that outlives two lock lifetimes (a holder that keeps failing and retrying) stops waiting.
+    const deadline = Date.now() + 2 * lockTtlMs;
+    let delay = FIRST_POLL_MS;
+    for (let attempt = 0; ; attempt++) {
+      const taken = await guarded(() => acquireLock.call(store, key, lockTtlMs));
+      if (taken === undefined) return NO_CLAIM;
+      if (taken) {
+        // The previous holder may have written the entry just before letting go.
+        const entry = attempt === 0 ? undefined : await lookup();
+        if (!entry) return { release: () => release(key) };
+        await release(key);
+        return { entry, release: NO_CLAIM.release };
+      }
+      if (Date.now() >= deadline) return NO_CLAIM;
+      await new Promise((resolve) => setTimeout(resolve, delay));
+      delay = Math.min(delay * 2, MAX_POLL_MS);
+      const entry = await lookup();
+      if (entry) return { entry, release: NO_CLAIM.release };
+    }
+  }
+
+  return {
+    claim,
+    /** Resolves once every lock release has been sent; call before closing the store. */
+    async idle(): Promise<void> {
+      await Promise.all(releasing);
+    },
+  };
 }
