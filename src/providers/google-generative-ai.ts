@@ -121,11 +121,11 @@ function withHelpers(response: Record<string, unknown>): void {
     }
     return texts.join("");
   };
-  response.functionCalls = functionCalls;
   response.functionCall = () => {
     console.warn("response.functionCall() is deprecated. Use response.functionCalls() instead.");
     return functionCalls()?.[0];
   };
+  response.functionCalls = functionCalls;
 }
 
 export const googleGenerativeAIAdapter: ProviderAdapter = {
