@@ -71,22 +71,26 @@ describe("@google/generative-ai GenerativeModel.generateContent through the real
   });
 
   test("the model's own settings enter the key; the request's fields override them as in the SDK", async () => {
-    const calls = await upstreamCalls(async () => {
-      const cold = wrap(model({ generationConfig: { temperature: 0 } }), {}, "settings");
-      const warm = wrap(model({ generationConfig: { temperature: 1 } }), {}, "settings");
-      const system = wrap(model({ generationConfig: { temperature: 0 }, systemInstruction: "Answer in French." }), {}, "settings");
-      const safe = wrap(model({ generationConfig: { temperature: 0 }, safetySettings: [{ category: "HARM_CATEGORY_HARASSMENT" as never, threshold: "BLOCK_LOW_AND_ABOVE" as never }] }), {}, "settings");
-      const other = wrap(new GoogleGenerativeAI(TEST_API_KEY).getGenerativeModel({ model: "gemini-2.0-flash", generationConfig: { temperature: 0 } }, { baseUrl: up.sim.geminiBaseURL }), {}, "settings");
-      await cold.generateContent("settings question"); // miss
-      await warm.generateContent("settings question"); // miss: temperature
-      await system.generateContent("settings question"); // miss: system instruction
-      await safe.generateContent("settings question"); // miss: safety settings
-      await other.generateContent("settings question"); // miss: model
-      await cold.generateContent("settings question"); // hit
-      await warm.generateContent({ contents: [{ role: "user", parts: [{ text: "settings question" }] }], generationConfig: { temperature: 0 } }); // hit: same as cold's request
-      await system.generateContent({ contents: [{ role: "user", parts: [{ text: "settings question" }] }], systemInstruction: "Answer in French." }); // hit
-    });
-    expect(calls).toBe(5);
+    const cold = wrap(model({ generationConfig: { temperature: 0 } }), {}, "settings");
+    const warm = wrap(model({ generationConfig: { temperature: 1 } }), {}, "settings");
+    const system = wrap(model({ generationConfig: { temperature: 0 }, systemInstruction: "Answer in French." }), {}, "settings");
+    const safe = wrap(model({ generationConfig: { temperature: 0 }, safetySettings: [{ category: "HARM_CATEGORY_HARASSMENT" as never, threshold: "BLOCK_LOW_AND_ABOVE" as never }] }), {}, "settings");
+    const other = wrap(new GoogleGenerativeAI(TEST_API_KEY).getGenerativeModel({ model: "gemini-2.0-flash", generationConfig: { temperature: 0 } }, { baseUrl: up.sim.geminiBaseURL }), {}, "settings");
+    const turn = { role: "user", parts: [{ text: "settings question" }] };
+    const steps: [() => Promise<unknown>, number][] = [
+      [() => cold.generateContent("settings question"), 1],
+      [() => warm.generateContent("settings question"), 1], // temperature
+      [() => system.generateContent("settings question"), 1], // system instruction
+      [() => safe.generateContent("settings question"), 1], // safety settings
+      [() => other.generateContent("settings question"), 1], // model
+      [() => cold.generateContent("settings question"), 0],
+      [() => warm.generateContent({ contents: [turn], generationConfig: { temperature: 0 } }), 0], // cold's request
+      [() => system.generateContent({ contents: [turn], systemInstruction: "Answer in French." }), 0],
+      [() => cold.generateContent({ contents: [turn], systemInstruction: { role: "system", parts: [{ text: "Answer in French." }] } }), 0], // system's request
+    ];
+    const calls = [];
+    for (const [step] of steps) calls.push(await upstreamCalls(step));
+    expect(calls).toEqual(steps.map(([, expected]) => expected));
   });
 
   test("generateContentStream streams and always goes upstream", async () => {
