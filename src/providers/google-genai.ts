@@ -73,10 +73,11 @@ function responseClass(): Promise<new () => object> {
 
 /** Where the client sends requests, API version included (Gemini API or Vertex AI project). */
 function baseURL(client: object): string {
-  const api = (client as { apiClient?: { getRequestUrl?: () => string; isVertexAI?: () => boolean; getBaseResourcePath?: () => string } }).apiClient;
+  const api = (client as { apiClient?: { getRequestUrl?: () => string; isVertexAI?: () => boolean; getProject?: () => string | undefined; getLocation?: () => string | undefined } }).apiClient;
   try {
     const url = String(api?.getRequestUrl?.() ?? "").replace(/\/+$/, "");
-    return api?.isVertexAI?.() ? `${url}/${api.getBaseResourcePath?.() ?? ""}` : url;
+    const project = api?.isVertexAI?.() ? api.getProject?.() : undefined;
+    return project ? `${url}/projects/${project}/locations/${api?.getLocation?.() ?? ""}` : url;
   } catch {
     return "";
   }

@@ -65,6 +65,29 @@ describe("@google/genai models.generateContent through the real SDK", () => {
     expect(calls).toBe(0);
   });
 
+  test("concurrent identical misses make one upstream request and every caller gets a GenerateContentResponse", async () => {
+    const eco = wrap(genai());
+    up.sim.delayMs = 40;
+    try {
+      const calls = await upstreamCalls(async () => {
+        const results = await Promise.all(Array.from({ length: 5 }, () => eco.models.generateContent(ask("coalesce me"))));
+        for (const result of results) {
+          expect(result).toBeInstanceOf(GenerateContentResponse);
+          expect(result.text).toBe(results[0]!.text!);
+        }
+      });
+      expect(calls).toBe(1);
+    } finally {
+      up.sim.delayMs = 0;
+    }
+  });
+
+  test("the key includes where the client sends requests", async () => {
+    const vertex = new GoogleGenAI({ vertexai: true, project: "proj-a", location: "europe-west4" });
+    expect(detectProvider(vertex).baseURL(vertex)).toBe("https://europe-west4-aiplatform.googleapis.com/v1beta1/projects/proj-a/locations/europe-west4");
+    expect(detectProvider(genai()).baseURL(genai())).toBe(`${up.sim.geminiBaseURL}/v1beta`);
+  });
+
   test("function calls are served with .functionCalls equal to the live ones", async () => {
     const eco = wrap(genai());
     const request = ask("Weather in Paris? [sim:tool-call]", { tools: [WEATHER_TOOL] });
