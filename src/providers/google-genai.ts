@@ -53,15 +53,20 @@ function isCallableTool(tool: unknown): boolean {
   return isRecord(tool) && typeof tool.callTool === "function";
 }
 
+/** A variable, not a literal: neither tsc nor a bundler resolves an optional package the user may not have. */
+const SDK_PACKAGE = "@google/genai";
+
 let loading: Promise<new () => object> | undefined;
 
 /**
  * The SDK's `GenerateContentResponse` class, imported on the first hit (never at load: the SDK
  * is optional). A hit must be an instance of it so `.text`, `.functionCalls` and `.data` work.
- * It is imported from the same package the caller's client comes from, so `instanceof` holds.
+ * Importing, rather than borrowing the constructor of a live response, also serves hits in a
+ * process that has made no call yet. With the SDK installed as ecoai's peer, the import resolves
+ * to the caller's own copy, so `instanceof GenerateContentResponse` holds.
  */
 function responseClass(): Promise<new () => object> {
-  loading ??= import("@google/genai").then(
+  loading ??= (import(SDK_PACKAGE) as Promise<{ GenerateContentResponse: new () => object }>).then(
     (sdk) => sdk.GenerateContentResponse,
     (error: unknown) => {
       loading = undefined;
