@@ -30,6 +30,8 @@ const HIT_ROUNDS = 20;
 const HIT_BATCH = 250;
 const HIT_WARMUP = 1_000;
 const MISS_PAIRS = 1_000;
+const REALISTIC_DELAY_MS = 20;
+const REALISTIC_PAIRS = 300;
 const DOWN_PAIRS = 1_500;
 const FROZEN_PAIRS = 500;
 const PAIR_WARMUP = 50;
@@ -154,6 +156,9 @@ try {
   // ── 2. Misses while Redis is up ──
   const missEco = eco("miss", false);
   const up = await pairs(MISS_PAIRS, client, missEco);
+  sim.delayMs = REALISTIC_DELAY_MS;
+  const upRealistic = await pairs(REALISTIC_PAIRS, client, missEco);
+  sim.delayMs = 0;
   // ── 3. Redis down, then frozen ──
   const downEco = eco("down", false);
   await downEco.chat.completions.create(chatRequest("connect"));
@@ -166,10 +171,11 @@ try {
   const frozen = await pairs(FROZEN_PAIRS, client, frozenEco);
   server.resume();
 
-  console.log(`2–3. Each call a new prompt, direct SDK call and ecoai (usage log off) interleaved pair by pair, upstream delay 0 ms`);
+  console.log(`2–3. Each call a new prompt, direct SDK call and ecoai (usage log off) interleaved pair by pair, upstream delay 0 ms unless stated`);
   const rows: string[][] = [];
   for (const [label, r, n] of [
     ["Redis up (lookup + lock + write)", up, MISS_PAIRS],
+    [`Redis up, upstream delay ${REALISTIC_DELAY_MS} ms`, upRealistic, REALISTIC_PAIRS],
     ["Redis down (killed)", down, DOWN_PAIRS],
     ["Redis frozen (SIGSTOP)", frozen, FROZEN_PAIRS],
   ] as const) {
@@ -184,6 +190,7 @@ try {
   const ecoHit = stats[1]!.s;
   console.log(`elapsed ${((performance.now() - startedAt) / 1000).toFixed(1)} s`);
   console.log(`Redis hit / one GET = ${formatRatio(ecoHit.p50 / floor.p50)} at p50 (${formatMicros(ecoHit.p50)} vs ${formatMicros(floor.p50)}), ${formatRatio(ecoHit.p95 / floor.p95)} at p95`);
+  console.log(`Redis up, miss: ${formatMicros(up.paired)} median added per call at 0 ms, ${formatMicros(upRealistic.paired)} (${((upRealistic.eco.p50 / upRealistic.direct.p50 - 1) * 100).toFixed(1)}% at p50) at ${REALISTIC_DELAY_MS} ms`);
   console.log(`Redis down: ${formatMicros(down.paired)} median added per call (${formatRatio(down.eco.p50 / down.direct.p50)} of a direct call at p50); frozen: ${formatMicros(frozen.meanAdded)} mean added per call`);
 } finally {
   for (const resource of opened.reverse()) await resource.close();
