@@ -43,7 +43,7 @@ interface Settled {
   usage: TokenUsage;
   facts: RequestFacts;
   /** Served from an entry another process wrote while this one waited. */
-  hit: boolean;
+  hit?: boolean;
 }
 
 interface RequestFacts {
@@ -133,6 +133,25 @@ export function createCacheEngine(options: CacheEngineOptions) {
     }
   }
 
+  /**
+   * Runs a miss unless another process sharing the store answers it first: with a store that has
+   * locks, identical misses across processes make one upstream request (see peer-coalescing.ts).
+   */
+  async function coalescedAcrossProcesses(key: string, call: CachedCall, settings: EngineSettings, miss: () => Promise<Settled>): Promise<Settled> {
+    const fresh = (entry: CacheEntry) => Date.now() - entry.createdAt < maxAgeSeconds(call, settings) * 1000;
+    const claim = call.options.refresh ? undefined : await peers?.claim(key, fresh);
+    if (claim?.entry) {
+      const response = await serve(claim.entry, call);
+      if (response !== undefined) return { response, body: claim.entry.body, usage: claim.entry.usage, facts: claim.entry, hit: true };
+    }
+    try {
+      return await miss();
+    } finally {
+      // The entry is written by now; releasing need not delay the caller (it never rejects).
+      void claim?.release();
+    }
+  }
+
   async function call(call: CachedCall): Promise<unknown> {
     const startedAt = performance.now();
     const settings = options.settings();
@@ -166,7 +185,7 @@ export function createCacheEngine(options: CacheEngineOptions) {
       }
     }
 
-    const callUpstream = async (): Promise<Settled> => {
+    const upstream = coalescedAcrossProcesses(key, call, settings, async (): Promise<Settled> => {
       const response = await call.send();
       const usage = call.method.usage(response);
       const body = JSON.stringify(response);
@@ -185,26 +204,12 @@ export function createCacheEngine(options: CacheEngineOptions) {
         const ttlSeconds = settings.mode === "prod" ? maxAgeSeconds(call, settings) : undefined;
         await guarded(() => store.set(entry, { ttlSeconds }));
       }
-      return { response, body, usage, facts, hit: false };
-    };
-    const upstream = (async (): Promise<Settled> => {
-      const fresh = (entry: CacheEntry) => Date.now() - entry.createdAt < maxAgeSeconds(call, settings) * 1000;
-      const claim = call.options.refresh ? undefined : await peers?.claim(key, fresh);
-      if (claim?.entry) {
-        const response = await serve(claim.entry, call);
-        if (response !== undefined) return { response, body: claim.entry.body, usage: claim.entry.usage, facts: claim.entry, hit: true };
-      }
-      try {
-        return await callUpstream();
-      } finally {
-        // The entry is written by now; releasing need not delay the caller (it never rejects).
-        void claim?.release();
-      }
-    })();
+      return { response, body, usage, facts };
+    });
     inFlight.set(key, upstream);
     try {
       const settled = await upstream;
-      log(call, settled.facts, key, startedAt, settled.usage, settled.hit);
+      log(call, settled.facts, key, startedAt, settled.usage, settled.hit === true);
       return settled.response;
     } finally {
       if (inFlight.get(key) === upstream) inFlight.delete(key);
