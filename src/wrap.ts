@@ -7,7 +7,7 @@ export type CachedCallRunner = (
   method: CachedMethod,
   params: Record<string, unknown>,
   options: CallOptions,
-  send: () => Promise<unknown>,
+  send: (params?: Record<string, unknown>) => Promise<unknown>,
 ) => Promise<unknown>;
 
 interface PathNode {
@@ -63,7 +63,7 @@ export function wrapClient(core: object, client: object, adapter: ProviderAdapte
         return Promise.reject(error);
       }
       const forwarded = requestOptions === undefined ? [] : [sdkOptions];
-      return run(method, body as Record<string, unknown>, callOptions, () => original.call(owner, body, ...forwarded));
+      return run(method, body as Record<string, unknown>, callOptions, (params = body as Record<string, unknown>) => original.call(owner, params, ...forwarded));
     };
 
   const clientProxy = wrapNode(client, root);

@@ -12,6 +12,12 @@ export interface CachedMethod {
   endpoint: string;
   /** Requests passed through untouched and never cached (streams). */
   bypass(params: Record<string, unknown>): boolean;
+  /**
+   * Runs before keying a cached call, for requests whose key needs asynchronous work (reading
+   * the bytes of an upload). Returns the params to key and to send: a stream it consumed must be
+   * replaced by an equivalent value the SDK can still read.
+   */
+  prepare?(params: Record<string, unknown>): Promise<Record<string, unknown>>;
   model(params: Record<string, unknown>): string;
   /** The text of the last user turn, else the whole request's text. */
   promptText(params: Record<string, unknown>): string;
@@ -20,7 +26,8 @@ export interface CachedMethod {
   keyParams(params: Record<string, unknown>): unknown;
   /** Whether a response is a real answer worth caching (not a refusal, a filtered or failed generation, invalid JSON). */
   isAnswer(response: unknown, params: Record<string, unknown>): boolean;
-  usage(response: unknown): TokenUsage;
+  /** What the response cost; `params` gives what the response omits (image size and quality). */
+  usage(response: unknown, params: Record<string, unknown>): TokenUsage;
   /** A response rebuilt from its stored JSON. */
   rebuild(stored: unknown): unknown;
 }

@@ -1,8 +1,9 @@
 import { EcoAIConfigError } from "../errors.ts";
 import type { ProviderAdapter } from "./adapter.ts";
+import { anthropicAdapter } from "./anthropic.ts";
 import { openaiAdapter } from "./openai.ts";
 
-const ADAPTERS: readonly ProviderAdapter[] = [openaiAdapter];
+const ADAPTERS: readonly ProviderAdapter[] = [openaiAdapter, anthropicAdapter];
 
 /** What `client` may be, for error messages. */
 export const SUPPORTED_CLIENTS = ADAPTERS.map((adapter) => adapter.sdk).join(", ");

@@ -1,3 +1,4 @@
 export type { CachedMethod, ProviderAdapter } from "./adapter.ts";
 export { openaiAdapter } from "./openai.ts";
+export { anthropicAdapter } from "./anthropic.ts";
 export { detectProvider, SUPPORTED_CLIENTS } from "./detect.ts";
