@@ -7,6 +7,8 @@
 import { createServer } from "node:http";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
+import { anthropicMount } from "./anthropic.ts";
+import { parseMultipart } from "./multipart.ts";
 import { openaiMount } from "./openai.ts";
 import { INVALID_JSON_MESSAGE } from "./openai-wire.ts";
 import { writeSse } from "./sse.ts";
@@ -27,7 +29,7 @@ import type {
  * also call `/v1/...`, so give them their own prefix (e.g. `/anthropic`, SDK `baseURL`
  * `<url>/anthropic`).
  */
-const MOUNTS: readonly ProviderMount[] = [openaiMount];
+const MOUNTS: readonly ProviderMount[] = [openaiMount, anthropicMount];
 
 /** Statuses the SDKs retry, which get a `retry-after` so retries skip the backoff sleep. */
 const RETRIED_STATUSES = new Set([408, 409, 429]);
@@ -58,6 +60,7 @@ export async function startUpstream(options: UpstreamOptions = {}): Promise<Upst
   const sim: UpstreamSimulator = {
     url: "",
     openaiBaseURL: "",
+    anthropicBaseURL: "",
     requests: [],
     delayMs: options.delayMs ?? 0,
     count: (route) => (route === undefined ? sim.requests.length : sim.requests.filter((r) => r.route === route).length),
@@ -107,10 +110,10 @@ export async function startUpstream(options: UpstreamOptions = {}): Promise<Upst
     const method = req.method ?? "GET";
     const mount = findMount(url.pathname);
     const found = mount ? findRoute(mount, method, url.pathname) : undefined;
-    const { body, invalid } = parseBody(rawBody, headers["content-type"]);
+    const { body, invalid, files } = parseBody(rawBody, headers["content-type"]);
     const route = found?.route.name ?? "unknown";
-    const request: SimRequest = { route, method, path: url.pathname, body, headers, url, rawBody };
-    sim.requests.push({ route, method, path: url.pathname, body, headers } satisfies RecordedRequest);
+    const request: SimRequest = { route, method, path: url.pathname, body, headers, url, rawBody, ...(files ? { files } : {}) };
+    sim.requests.push({ route, method, path: url.pathname, body, headers, ...(files ? { files } : {}) } satisfies RecordedRequest);
 
     const failure = takeFailure(route);
     let response: SimResponse;
@@ -135,6 +138,7 @@ export async function startUpstream(options: UpstreamOptions = {}): Promise<Upst
   const host = address.address.includes(":") ? `[${address.address}]` : address.address;
   sim.url = `http://${host}:${address.port}`;
   sim.openaiBaseURL = `${sim.url}/v1`;
+  sim.anthropicBaseURL = `${sim.url}${anthropicMount.basePath}`;
   return sim;
 }
 
@@ -172,7 +176,11 @@ function findRoute(mount: ProviderMount, method: string, path: string): { route:
   return undefined;
 }
 
-function parseBody(raw: Buffer, contentType: string | undefined): { body: unknown; invalid: boolean } {
+function parseBody(raw: Buffer, contentType: string | undefined): { body: unknown; invalid: boolean; files?: RecordedRequest["files"] } {
+  if (contentType?.startsWith("multipart/form-data")) {
+    const { fields, files } = parseMultipart(raw, contentType);
+    return { body: fields, invalid: false, files };
+  }
   if (raw.length === 0 || contentType?.startsWith("multipart/")) return { body: null, invalid: false };
   try {
     return { body: JSON.parse(raw.toString("utf8")) as unknown, invalid: false };
