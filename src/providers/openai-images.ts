@@ -67,7 +67,7 @@ export const openaiImagesEdit: CachedMethod = {
   async prepare(params) {
     const prepared = { ...params };
     for (const field of UPLOAD_FIELDS) {
-      if (params[field] !== undefined) prepared[field] = await readUploads(params[field]);
+      if (params[field] !== undefined) prepared[field] = await readUploads(params[field], field);
     }
     return prepared;
   },

@@ -1,49 +1,47 @@
-import { createHash } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 
 /** SHA-256 of each upload's bytes, for keys; filled by {@link readUploads}. */
 const DIGESTS = new WeakMap<object, string>();
 
 /**
- * Reads the bytes of an upload in any form the SDKs accept (a `File` or `toFile` result, a
- * `Blob`, a `Buffer` or other byte view, a fetch `Response`, an `fs.ReadStream` or any async
- * iterable, a web `ReadableStream`) and records their SHA-256 for {@link uploadDigest}. Values
- * that reading consumes come back as a `File` of the same bytes, name and type, so the SDK
- * still sends them; the others come back as they were.
+ * Reads the bytes of an upload in any form: a `File` or `toFile` result, a `Blob`, a `Buffer`
+ * or other byte view, a fetch `Response`, an `fs.ReadStream` or any async iterable, a web
+ * `ReadableStream`; and records their SHA-256 for {@link uploadDigest}. A named `File`/`Blob`
+ * comes back as it was. Anything else comes back as a `File` of the same bytes (name and type
+ * kept where the value has them, else `<field>.<ext>` from the bytes' signature): a stream
+ * cannot be read twice, and the SDK cannot upload raw bytes or a nameless `Blob` by itself.
  */
-export async function readUpload(value: unknown): Promise<unknown> {
+export async function readUpload(value: unknown, field: string): Promise<unknown> {
   if (typeof value !== "object" || value === null) return value;
   if (DIGESTS.has(value)) return value;
-  if (value instanceof Blob) {
+  if (value instanceof Blob && typeof (value as { name?: unknown }).name === "string") {
     DIGESTS.set(value, digest(new Uint8Array(await value.arrayBuffer())));
-    return value;
-  }
-  if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) {
-    const view = value instanceof ArrayBuffer ? new Uint8Array(value) : new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
-    DIGESTS.set(value, digest(view));
     return value;
   }
   const parts = await readParts(value);
   if (parts === undefined) return value;
-  const file = new File(parts, fileName(value) ?? "upload", { type: fileType(value) ?? "" });
-  DIGESTS.set(file, digest(new Uint8Array(await file.arrayBuffer())));
+  const bytes = new Uint8Array(await new Blob(parts).arrayBuffer());
+  const sniffed = sniffImage(bytes);
+  const file = new File([bytes], fileName(value) ?? `${field}.${sniffed?.extension ?? "bin"}`, { type: fileType(value) ?? sniffed?.type ?? "" });
+  DIGESTS.set(file, digest(bytes));
   return file;
 }
 
 /** Each upload of `value` (one or an array) read by {@link readUpload}. */
-export async function readUploads(value: unknown): Promise<unknown> {
-  return Array.isArray(value) ? Promise.all(value.map(readUpload)) : readUpload(value);
+export async function readUploads(value: unknown, field: string): Promise<unknown> {
+  return Array.isArray(value) ? Promise.all(value.map((item) => readUpload(item, field))) : readUpload(value, field);
 }
 
 /**
  * What an upload contributes to a cache key: the hash of its bytes, so the same image keys the
- * same in every form. `value` must have gone through {@link readUploads}.
+ * same in every form, once `value` has gone through {@link readUploads}.
  */
 export function uploadDigest(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(uploadDigest);
   if (typeof value !== "object" || value === null) return value;
   const sha256 = DIGESTS.get(value);
-  if (sha256 === undefined) throw new TypeError("ecoai: an upload was keyed before its bytes were read");
-  return { sha256 };
+  // A value of no upload form (the SDK cannot send it either) keys uniquely: it is never served.
+  return sha256 === undefined ? { unreadable: randomUUID() } : { sha256 };
 }
 
 function digest(bytes: Uint8Array): string {
@@ -52,7 +50,9 @@ function digest(bytes: Uint8Array): string {
 
 /** The chunks of a stream-like upload (read to the end), or undefined when `value` is none. */
 async function readParts(value: object): Promise<BlobPart[] | undefined> {
-  if (value instanceof Response) return [await value.blob()];
+  if (value instanceof Blob || value instanceof Response) return [await value.arrayBuffer()];
+  if (value instanceof ArrayBuffer) return [value];
+  if (ArrayBuffer.isView(value)) return [new Uint8Array(value.buffer, value.byteOffset, value.byteLength).slice()];
   const candidate = value as { data?: unknown; name?: unknown; getReader?: unknown; [Symbol.asyncIterator]?: unknown };
   const parts: BlobPart[] = [];
   if (typeof candidate[Symbol.asyncIterator] === "function") {
@@ -77,6 +77,18 @@ function fileName(value: object): string | undefined {
     if (raw) return String(raw).split(/[\\/]/).pop() || undefined;
   }
   return undefined;
+}
+
+const SIGNATURES: readonly { bytes: number[]; offset?: number; type: string; extension: string }[] = [
+  { bytes: [0x89, 0x50, 0x4e, 0x47], type: "image/png", extension: "png" },
+  { bytes: [0xff, 0xd8, 0xff], type: "image/jpeg", extension: "jpg" },
+  { bytes: [0x57, 0x45, 0x42, 0x50], offset: 8, type: "image/webp", extension: "webp" },
+  { bytes: [0x47, 0x49, 0x46, 0x38], type: "image/gif", extension: "gif" },
+];
+
+/** The image format of `bytes` by their signature, for uploads that carry no type. */
+function sniffImage(bytes: Uint8Array): { type: string; extension: string } | undefined {
+  return SIGNATURES.find(({ bytes: signature, offset = 0 }) => signature.every((byte, index) => bytes[offset + index] === byte));
 }
 
 function fileType(value: object): string | undefined {
