@@ -34,5 +34,19 @@ export type WithCachedMethod<C, P extends readonly string[]> = P extends [infer 
     : C
   : C;
 
+/**
+ * Every cached method of every supported SDK. A path the client does not have leaves it
+ * unchanged, so one list serves all providers.
+ */
+type CachedPaths = [
+  ["chat", "completions", "create"],
+  ["responses", "create"],
+  ["images", "generate"],
+  ["images", "edit"],
+  ["messages", "create"],
+];
+
+type WithCachedMethods<C, Paths> = Paths extends [infer P extends readonly string[], ...infer Rest] ? WithCachedMethods<WithCachedMethod<C, P>, Rest> : C;
+
 /** The client as seen through ecoai: the cached methods typed with per-call options. */
-export type CachedClient<C> = WithCachedMethod<C, ["chat", "completions", "create"]>;
+export type CachedClient<C> = WithCachedMethods<C, CachedPaths>;
