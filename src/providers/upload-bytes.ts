@@ -20,10 +20,12 @@ export async function readUpload(value: unknown, field: string): Promise<unknown
   }
   const parts = await readParts(value);
   if (parts === undefined) return value;
-  const bytes = new Uint8Array(await new Blob(parts).arrayBuffer());
-  const sniffed = sniffImage(bytes);
-  const file = new File([bytes], fileName(value) ?? `${field}.${sniffed?.extension ?? "bin"}`, { type: fileType(value) ?? sniffed?.type ?? "" });
-  DIGESTS.set(file, digest(bytes));
+  const hash = createHash("sha256");
+  for (const part of parts) hash.update(part);
+  const sniffed = sniffImage(parts[0] ?? new Uint8Array());
+  // Chunks are views over plain ArrayBuffers (copied where they were shared).
+  const file = new File(parts as BlobPart[], fileName(value) ?? `${field}.${sniffed?.extension ?? "bin"}`, { type: fileType(value) ?? sniffed?.type ?? "" });
+  DIGESTS.set(file, hash.digest("hex"));
   return file;
 }
 
@@ -48,20 +50,20 @@ function digest(bytes: Uint8Array): string {
   return createHash("sha256").update(bytes).digest("hex");
 }
 
-/** The chunks of a stream-like upload (read to the end), or undefined when `value` is none. */
-async function readParts(value: object): Promise<BlobPart[] | undefined> {
-  if (value instanceof Blob || value instanceof Response) return [await value.arrayBuffer()];
-  if (value instanceof ArrayBuffer) return [value];
+/** The bytes of an upload that is not a named `Blob`, in chunks, or undefined when `value` is no upload. */
+async function readParts(value: object): Promise<Uint8Array[] | undefined> {
+  if (value instanceof Blob || value instanceof Response) return [new Uint8Array(await value.arrayBuffer())];
+  if (value instanceof ArrayBuffer) return [new Uint8Array(value.slice(0))];
   if (ArrayBuffer.isView(value)) return [new Uint8Array(value.buffer, value.byteOffset, value.byteLength).slice()];
   const candidate = value as { data?: unknown; name?: unknown; getReader?: unknown; [Symbol.asyncIterator]?: unknown };
-  const parts: BlobPart[] = [];
+  const parts: Uint8Array[] = [];
   if (typeof candidate[Symbol.asyncIterator] === "function") {
-    for await (const chunk of candidate as AsyncIterable<BlobPart>) parts.push(chunk);
+    for await (const chunk of candidate as AsyncIterable<BlobPart>) parts.push(await chunkBytes(chunk));
     return parts;
   }
   if (typeof candidate.getReader === "function") {
     const reader = (candidate as ReadableStream<BlobPart>).getReader();
-    for (let read = await reader.read(); !read.done; read = await reader.read()) parts.push(read.value);
+    for (let read = await reader.read(); !read.done; read = await reader.read()) parts.push(await chunkBytes(read.value));
     return parts;
   }
   // The `openai` SDK's `toStreamingFile()` wraps a stream with a name.
@@ -77,6 +79,14 @@ function fileName(value: object): string | undefined {
     if (raw) return String(raw).split(/[\\/]/).pop() || undefined;
   }
   return undefined;
+}
+
+/** A stream chunk as bytes, whatever `BlobPart` it is (text as UTF-8, as a `Blob` would hold it). */
+async function chunkBytes(chunk: BlobPart): Promise<Uint8Array> {
+  if (typeof chunk === "string") return Buffer.from(chunk);
+  if (chunk instanceof Blob) return new Uint8Array(await chunk.arrayBuffer());
+  if (chunk instanceof ArrayBuffer) return new Uint8Array(chunk);
+  return new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
 }
 
 const SIGNATURES: readonly { bytes: number[]; offset?: number; type: string; extension: string }[] = [
