@@ -34,9 +34,17 @@ export type WithCachedMethod<C, P extends readonly string[]> = P extends [infer 
     : C
   : C;
 
+/** Whether `C` has a member at path `P`. */
+type HasPath<C, P extends readonly string[]> = P extends [infer Head extends string, ...infer Tail extends string[]]
+  ? Head extends keyof C
+    ? HasPath<C[Head], Tail>
+    : false
+  : true;
+
 /**
- * Every cached method of every supported SDK. A path the client does not have leaves it
- * unchanged, so one list serves all providers.
+ * The path of every cached method, across the supported SDKs. A client is only rewritten on the
+ * paths it has (`@google/generative-ai`'s `GenerativeModel` has `generateContent`, `GoogleGenAI`
+ * has `models.generateContent`, OpenAI neither).
  */
 type CachedPaths = [
   ["chat", "completions", "create"],
@@ -44,9 +52,13 @@ type CachedPaths = [
   ["images", "generate"],
   ["images", "edit"],
   ["messages", "create"],
+  ["models", "generateContent"],
+  ["generateContent"],
 ];
 
-type WithCachedMethods<C, Paths> = Paths extends [infer P extends readonly string[], ...infer Rest] ? WithCachedMethods<WithCachedMethod<C, P>, Rest> : C;
+type WithCachedMethods<C, Paths> = Paths extends [infer P extends string[], ...infer Rest]
+  ? WithCachedMethods<HasPath<C, P> extends true ? WithCachedMethod<C, P> : C, Rest>
+  : C;
 
 /** The client as seen through ecoai: the cached methods typed with per-call options. */
 export type CachedClient<C> = WithCachedMethods<C, CachedPaths>;

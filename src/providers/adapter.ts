@@ -10,12 +10,20 @@ export interface CachedMethod {
   path: readonly string[];
   /** Name used in keys and logs, e.g. `chat.completions`. */
   endpoint: string;
+  /**
+   * The request the other functions read, from the SDK call's first argument and the object the
+   * method belongs to: e.g. a bare prompt string made a request, with the settings its client
+   * holds. Undefined sends the call to the SDK untouched. The SDK always receives the argument as
+   * given. Default: the argument itself when it is an object.
+   */
+  request?(body: unknown, owner: object): Record<string, unknown> | undefined;
   /** Requests passed through untouched and never cached (streams). */
   bypass(params: Record<string, unknown>): boolean;
   /**
    * Runs before keying a cached call, for requests whose key needs asynchronous work (reading
-   * the bytes of an upload). Returns the params to key and to send: a stream it consumed must be
-   * replaced by an equivalent value the SDK can still read.
+   * the bytes of an upload). Returns the params to key and to send in place of the SDK call's
+   * argument: a stream it consumed must be replaced by an equivalent value the SDK can still
+   * read. Only for methods whose params are that argument (no `request`).
    */
   prepare?(params: Record<string, unknown>): Promise<Record<string, unknown>>;
   model(params: Record<string, unknown>): string;
@@ -28,8 +36,8 @@ export interface CachedMethod {
   isAnswer(response: unknown, params: Record<string, unknown>): boolean;
   /** What the response cost; `params` gives what the response omits (image size and quality). */
   usage(response: unknown, params: Record<string, unknown>): TokenUsage;
-  /** A response rebuilt from its stored JSON. */
-  rebuild(stored: unknown): unknown;
+  /** A response rebuilt from its stored JSON; may be a promise (e.g. to import the SDK's class lazily). */
+  rebuild(stored: unknown): unknown | Promise<unknown>;
 }
 
 /** An SDK ecoai can wrap. */

@@ -8,6 +8,7 @@ import { createServer } from "node:http";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { anthropicMount } from "./anthropic.ts";
+import { geminiMount } from "./gemini.ts";
 import { parseMultipart } from "./multipart.ts";
 import { openaiMount } from "./openai.ts";
 import { INVALID_JSON_MESSAGE } from "./openai-wire.ts";
@@ -29,7 +30,7 @@ import type {
  * also call `/v1/...`, so give them their own prefix (e.g. `/anthropic`, SDK `baseURL`
  * `<url>/anthropic`).
  */
-const MOUNTS: readonly ProviderMount[] = [openaiMount, anthropicMount];
+const MOUNTS: readonly ProviderMount[] = [openaiMount, anthropicMount, geminiMount];
 
 /** Statuses the SDKs retry, which get a `retry-after` so retries skip the backoff sleep. */
 const RETRIED_STATUSES = new Set([408, 409, 429]);
@@ -61,6 +62,7 @@ export async function startUpstream(options: UpstreamOptions = {}): Promise<Upst
     url: "",
     openaiBaseURL: "",
     anthropicBaseURL: "",
+    geminiBaseURL: "",
     requests: [],
     delayMs: options.delayMs ?? 0,
     count: (route) => (route === undefined ? sim.requests.length : sim.requests.filter((r) => r.route === route).length),
@@ -139,6 +141,7 @@ export async function startUpstream(options: UpstreamOptions = {}): Promise<Upst
   sim.url = `http://${host}:${address.port}`;
   sim.openaiBaseURL = `${sim.url}/v1`;
   sim.anthropicBaseURL = `${sim.url}${anthropicMount.basePath}`;
+  sim.geminiBaseURL = `${sim.url}${geminiMount.basePath}`;
   return sim;
 }
 

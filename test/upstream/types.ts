@@ -121,6 +121,8 @@ export interface UpstreamSimulator {
   openaiBaseURL: string;
   /** `url + "/anthropic"`: the `baseURL` for `new Anthropic({ baseURL })` (the SDK adds `/v1/messages`). */
   anthropicBaseURL: string;
+  /** `url + "/gemini"`: `httpOptions.baseUrl` for `new GoogleGenAI`, `baseUrl` for `getGenerativeModel`. */
+  geminiBaseURL: string;
   /** Requests received, in order, failed ones included. */
   requests: RecordedRequest[];
   /** Number of requests to `route`, or to all routes when omitted. */
