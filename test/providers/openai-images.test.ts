@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { createReadStream, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import OpenAI, { toFile } from "openai";
+import OpenAI, { toFile, toStreamingFile } from "openai";
 import { imageCostUsd } from "../../src/usage/image-pricing.ts";
 import { useProviders } from "./wrapped.ts";
 
@@ -102,6 +102,8 @@ describe("OpenAI image edits through the real SDK", () => {
       ["Buffer", () => Buffer.from(bytes)],
       ["fs.ReadStream", () => createReadStream(path)],
       ["Response", () => new Response(bytes)],
+      ["ReadableStream", () => new Response(bytes).body],
+      ["toStreamingFile", () => toStreamingFile(createReadStream(path), "streamed.png", { type: "image/png" })],
     ];
     const before = up.sim.count(EDITS);
     let first: unknown;
