@@ -5,6 +5,7 @@ import type { NewUsageRecord, UsageLog } from "../usage/log.ts";
 import { savingsFor, type RateOverrides } from "../usage/pricing.ts";
 import { createFaultReporter } from "./faults.ts";
 import { hashCacheKey } from "./key.ts";
+import { createPeerCoalescing } from "./peer-coalescing.ts";
 
 /** The settings the engine reads on every call (they may change while running). */
 export interface EngineSettings {
@@ -41,6 +42,8 @@ interface Settled {
   body: string;
   usage: TokenUsage;
   facts: RequestFacts;
+  /** Served from an entry another process wrote while this one waited. */
+  hit?: boolean;
 }
 
 interface RequestFacts {
@@ -58,6 +61,7 @@ export function createCacheEngine(options: CacheEngineOptions) {
   const { store, usageLog, pricing } = options;
   const inFlight = new Map<string, Promise<Settled>>();
   const storeFault = createFaultReporter(options.logger, `cache store${store ? ` (${store.name})` : ""}`);
+  const peers = store && createPeerCoalescing(store, guarded);
 
   async function guarded<T>(operation: () => Promise<T>): Promise<T | undefined> {
     try {
@@ -129,6 +133,25 @@ export function createCacheEngine(options: CacheEngineOptions) {
     }
   }
 
+  /**
+   * Runs a miss unless another process sharing the store answers it first: with a store that has
+   * locks, identical misses across processes make one upstream request (see peer-coalescing.ts).
+   */
+  async function coalescedAcrossProcesses(key: string, call: CachedCall, settings: EngineSettings, miss: () => Promise<Settled>): Promise<Settled> {
+    const fresh = (entry: CacheEntry) => Date.now() - entry.createdAt < maxAgeSeconds(call, settings) * 1000;
+    const claim = call.options.refresh ? undefined : await peers?.claim(key, fresh);
+    if (claim?.entry) {
+      const response = await serve(claim.entry, call);
+      if (response !== undefined) return { response, body: claim.entry.body, usage: hitUsage(call, claim.entry.usage, response), facts: claim.entry, hit: true };
+    }
+    try {
+      return await miss();
+    } finally {
+      // The entry is written by now; releasing need not delay the caller (it never rejects).
+      void claim?.release();
+    }
+  }
+
   async function call(input: CachedCall): Promise<unknown> {
     const startedAt = performance.now();
     const settings = options.settings();
@@ -163,7 +186,7 @@ export function createCacheEngine(options: CacheEngineOptions) {
       }
     }
 
-    const upstream = (async (): Promise<Settled> => {
+    const upstream = coalescedAcrossProcesses(key, call, settings, async (): Promise<Settled> => {
       const response = await call.send();
       const usage = call.method.usage(response, call.params);
       const body = JSON.stringify(response);
@@ -183,11 +206,11 @@ export function createCacheEngine(options: CacheEngineOptions) {
         await guarded(() => store.set(entry, { ttlSeconds }));
       }
       return { response, body, usage, facts };
-    })();
+    });
     inFlight.set(key, upstream);
     try {
       const settled = await upstream;
-      log(call, settled.facts, key, startedAt, settled.usage, false);
+      log(call, settled.facts, key, startedAt, settled.usage, settled.hit === true);
       return settled.response;
     } finally {
       if (inFlight.get(key) === upstream) inFlight.delete(key);
@@ -203,6 +226,7 @@ export function createCacheEngine(options: CacheEngineOptions) {
     },
     async close(): Promise<void> {
       await Promise.allSettled(inFlight.values());
+      await peers?.idle();
       await store?.close();
       usageLog?.close();
     },
