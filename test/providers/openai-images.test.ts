@@ -160,6 +160,21 @@ describe("OpenAI image edits through the real SDK", () => {
     expect(records[2]!.costSavedUsd).toBeCloseTo(0.018, 12);
   });
 
+  test("concurrent identical edits from separate streams make one upstream request", async () => {
+    const eco = wrap(up.openai());
+    const path = writeTemp("concurrent.png", png("concurrent"));
+    up.sim.delayMs = 40;
+    try {
+      const before = up.sim.count(EDITS);
+      const results = await Promise.all(Array.from({ length: 5 }, () => eco.images.edit({ model: "gpt-image-1", prompt: "together", image: createReadStream(path) })));
+      expect(up.sim.count(EDITS) - before).toBe(1);
+      for (const result of results) expect(result).toEqual(results[0]!);
+      expect((await eco.history()).filter((record) => record.cacheHit)).toHaveLength(4);
+    } finally {
+      up.sim.delayMs = 0;
+    }
+  });
+
   test("an edit error is the SDK's own error and is not cached", async () => {
     const eco = wrap(up.openai());
     up.sim.failNext(429, { route: EDITS });
