@@ -23,7 +23,7 @@ export async function readUpload(value: unknown, field: string): Promise<unknown
   const hash = createHash("sha256");
   for (const part of parts) hash.update(part);
   const sniffed = sniffImage(parts[0] ?? new Uint8Array());
-  // Chunks are views over plain ArrayBuffers (copied where they were shared).
+  // Every chunk is a copy over its own ArrayBuffer, as `File` expects.
   const file = new File(parts as BlobPart[], fileName(value) ?? `${field}.${sniffed?.extension ?? "bin"}`, { type: fileType(value) ?? sniffed?.type ?? "" });
   DIGESTS.set(file, hash.digest("hex"));
   return file;
@@ -85,8 +85,9 @@ function fileName(value: object): string | undefined {
 async function chunkBytes(chunk: BlobPart): Promise<Uint8Array> {
   if (typeof chunk === "string") return Buffer.from(chunk);
   if (chunk instanceof Blob) return new Uint8Array(await chunk.arrayBuffer());
-  if (chunk instanceof ArrayBuffer) return new Uint8Array(chunk);
-  return new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+  if (chunk instanceof ArrayBuffer) return new Uint8Array(chunk.slice(0));
+  // Copied: a stream may reuse the memory behind a chunk it has handed out.
+  return new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength).slice();
 }
 
 const SIGNATURES: readonly { bytes: number[]; offset?: number; type: string; extension: string }[] = [
