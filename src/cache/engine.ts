@@ -158,7 +158,7 @@ export function createCacheEngine(options: CacheEngineOptions) {
     if (!store || !settings.cachingEnabled || input.options.bypass || input.method.bypass(input.params)) {
       return passThrough(input, startedAt);
     }
-    const call = await prepared(input);
+    const call = input.method.prepare ? await prepared(input, input.method.prepare) : input;
 
     const namespace = call.options.namespace ?? settings.namespace;
     const key = hashCacheKey({
@@ -236,9 +236,8 @@ export function createCacheEngine(options: CacheEngineOptions) {
 export type CacheEngine = ReturnType<typeof createCacheEngine>;
 
 /** The call with the params its method prepared for keying and sending. */
-async function prepared(call: CachedCall): Promise<CachedCall> {
-  if (!call.method.prepare) return call;
-  const params = await call.method.prepare(call.params);
+async function prepared(call: CachedCall, prepare: NonNullable<CachedMethod["prepare"]>): Promise<CachedCall> {
+  const params = await prepare.call(call.method, call.params);
   return { ...call, params, send: () => call.send(params) };
 }
 
