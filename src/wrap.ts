@@ -7,7 +7,7 @@ export type CachedCallRunner = (
   method: CachedMethod,
   params: Record<string, unknown>,
   options: CallOptions,
-  send: (params?: Record<string, unknown>) => Promise<unknown>,
+  send: (replacement?: Record<string, unknown>) => Promise<unknown>,
 ) => Promise<unknown>;
 
 interface PathNode {

@@ -32,8 +32,8 @@ export interface CachedCall {
   method: CachedMethod;
   params: Record<string, unknown>;
   options: CallOptions;
-  /** Sends the request with the SDK, untouched, or with `params` when given (see `CachedMethod.prepare`). */
-  send: (params?: Record<string, unknown>) => Promise<unknown>;
+  /** Sends the request with the SDK, untouched, or with `replacement` as its argument (see `CachedMethod.prepare`). */
+  send: (replacement?: Record<string, unknown>) => Promise<unknown>;
 }
 
 /** What a leader's upstream call hands to the identical calls that waited on it. */
