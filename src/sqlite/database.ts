@@ -40,6 +40,9 @@ const require = createRequire(import.meta.url);
  * Opens (creating it and its folder if needed) a SQLite file in WAL mode with a busy timeout,
  * through `bun:sqlite` under Bun, else `node:sqlite`, else `better-sqlite3`.
  *
+ * @throws EcoAIError `ECOAI_SQLITE_UNAVAILABLE` on a Node with no usable driver (none installed,
+ * one whose native build is missing, or better-sqlite3 13 on Node 20), saying what to install.
+ *
  * @example
  * const db = openDatabase(".ecoai/cache.db");
  * db.prepare("SELECT 1 AS one").get(); // → { one: 1 }
