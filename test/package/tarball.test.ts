@@ -99,10 +99,10 @@ async function startDashboard(command: string[]): Promise<string> {
   throw new Error(`ecoai dashboard exited without printing its URL:\n${printed}\n${await new Response(child.stderr).text()}`);
 }
 
-test("the tarball ships the built JavaScript and declarations, the TypeScript sources and the demo's simulator, and no tests", async () => {
+test("the tarball ships the built JavaScript and declarations, the TypeScript sources, the dashboard's pages and the demo's simulator, and no tests", async () => {
   const { stdout } = await runOk(["tar", "-tzf", tarball], { cwd: app });
   const files = stdout.split("\n").filter(Boolean).map((file) => file.replace(/^package\//, ""));
-  for (const file of ["package.json", "README.md", "dist/src/index.js", "dist/src/index.d.ts", "dist/src/cli/index.js", "src/index.ts", "test/upstream/index.ts", "dist/test/upstream/index.js"]) {
+  for (const file of ["package.json", "README.md", "dist/src/index.js", "dist/src/index.d.ts", "dist/src/cli/index.js", "src/index.ts", "test/upstream/index.ts", "dist/test/upstream/index.js", "dashboard/index.html"]) {
     expect(files).toContain(file);
   }
   expect(files.filter((file) => file.endsWith(".test.ts"))).toEqual([]);
@@ -156,18 +156,6 @@ for (const [name, runtime] of Object.entries(RUNTIMES)) {
       expect(stdout).toMatch(/This session: 10 calls, 4 hits/);
     }, STEP_TIMEOUT_MS);
 
-    test("the dashboard starts and serves /api/summary of a usage log the other runtime wrote", async () => {
-      const other = join(app, `data-${name === "node" ? "bun" : "node"}`, "usage.db");
-      const port = await freePort();
-      const bin = join(app, "node_modules", ".bin", "ecoai");
-      const url = await startDashboard([...runtime.script(bin), "dashboard", "--no-browser", "--port", String(port), "--db", other]);
-      expect(url).toContain(`:${port}`);
-      const response = await fetch(`${url}/api/summary`);
-      expect(response.status).toBe(200);
-      const summary = (await response.json()) as Record<string, unknown>;
-      expect(summary).toMatchObject({ totalCalls: 2, cacheHits: 1, cacheMisses: 1, hitRate: 0.5 });
-    }, STEP_TIMEOUT_MS);
-
     test("importing ecoai with no optional package installed succeeds", async () => {
       const dir = join(bare, `data-${name}`);
       const { stdout } = await runOk([...runtime.script("bare-import.mjs"), dir], { cwd: bare });
@@ -179,6 +167,29 @@ for (const [name, runtime] of Object.entries(RUNTIMES)) {
         // Only opening SQLite fails, with an error that says what to install.
         expect(result.sqlite).toMatchObject({ name: "EcoAIError", code: "ECOAI_SQLITE_UNAVAILABLE" });
         expect((result.sqlite as { message: string }).message).toContain("npm install better-sqlite3@12");
+      }
+    }, STEP_TIMEOUT_MS);
+  });
+}
+
+// After every runtime's wrapped call above: each dashboard reads the usage log the other runtime wrote.
+for (const [name, runtime] of Object.entries(RUNTIMES)) {
+  describe(`the installed dashboard, under ${runtime.label}`, () => {
+    test("starts, serves /api/summary of a usage log the other runtime wrote, and its pages", async () => {
+      const other = join(app, `data-${name === "node" ? "bun" : "node"}`, "usage.db");
+      const port = await freePort();
+      const bin = join(app, "node_modules", ".bin", "ecoai");
+      const url = await startDashboard([...runtime.script(bin), "dashboard", "--no-browser", "--port", String(port), "--db", other]);
+      expect(url).toContain(`:${port}`);
+      const response = await fetch(`${url}/api/summary`);
+      expect(response.status).toBe(200);
+      const summary = (await response.json()) as Record<string, unknown>;
+      expect(summary).toMatchObject({ totalCalls: 2, cacheHits: 1, cacheMisses: 1, hitRate: 0.5 });
+      // The static pages ship in dashboard/ and the chart script comes from the app's node_modules.
+      for (const [path, type] of [["/", "text/html"], ["/vendor/chart.js", "text/javascript"]] as const) {
+        const page = await fetch(`${url}${path}`);
+        expect(page.status).toBe(200);
+        expect(page.headers.get("content-type")).toStartWith(type);
       }
     }, STEP_TIMEOUT_MS);
   });
