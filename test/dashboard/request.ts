@@ -8,12 +8,13 @@ export async function getJson(app: DashboardApp, path: string): Promise<{ status
   return { status: response.status, body: await response.json(), headers: response.headers };
 }
 
-/** A PUT of `body` as the dashboard page sends it, with headers overridable. */
+/** A PUT of `body` as the dashboard page sends it, with headers overridable ("" leaves one out). */
 export async function put(app: DashboardApp, path: string, body: unknown, headers: Record<string, string> = {}) {
+  const all = { "content-type": "application/json", origin: ORIGIN, "sec-fetch-site": "same-origin", ...headers };
   const response = await app.handle(
     new Request(`${ORIGIN}${path}`, {
       method: "PUT",
-      headers: { "content-type": "application/json", origin: ORIGIN, "sec-fetch-site": "same-origin", ...headers },
+      headers: Object.fromEntries(Object.entries(all).filter(([, value]) => value !== "")),
       body: typeof body === "string" ? body : JSON.stringify(body),
     }),
   );
