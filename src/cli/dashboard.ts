@@ -42,6 +42,10 @@ export async function runDashboard(args: string[]): Promise<number> {
   const { createDashboardApp } = await import("../dashboard/app.ts");
   const { serveDashboard } = await import("../dashboard/serve.ts");
   const app = await createDashboardApp({ dbPath, settingsPath, host });
+  const started = Date.now();
+  console.log(`ecoai dashboard: reading the usage log ${dbPath}…`);
+  app.prepare();
+  if (Date.now() - started > 1000) console.log(`  ready in ${((Date.now() - started) / 1000).toFixed(1)} s (later starts only read new rows)`);
   let server;
   try {
     server = await serveDashboard(app, { host, port });
@@ -55,7 +59,7 @@ export async function runDashboard(args: string[]): Promise<number> {
   }
 
   console.log(`ecoai dashboard: ${server.url}`);
-  console.log(`  usage log: ${dbPath}\n  settings:  ${settingsPath}`);
+  console.log(`  settings: ${settingsPath}`);
   if (!isLoopback(host)) console.log(`  warning: bound to ${host}; anyone who can reach this address can read your prompts and change settings.`);
   if (!values["no-browser"] && openBrowser(server.url)) console.log("  opening your browser…");
   console.log("Press Ctrl+C to stop.");

@@ -3,7 +3,7 @@ import { openDatabase, type Database } from "../sqlite/database.ts";
 import { USAGE_SCHEMA } from "../usage/schema.ts";
 import { createApi } from "./api.ts";
 import { BadRequest, jsonError } from "./http.ts";
-import { createRollup } from "./rollup.ts";
+import { createRollup, type Rollup } from "./rollup.ts";
 import { hostAllowed, isLoopback, withSecurityHeaders } from "./security.ts";
 import { getSettings, putSettings } from "./settings-api.ts";
 import { PAGES, DASHBOARD_ROOT, serveChartScript, serveDashboardFile } from "./static.ts";
@@ -37,6 +37,11 @@ export interface DashboardApp {
   handle(request: Request): Promise<Response>;
   readonly dbPath: string;
   readonly settingsPath: string;
+  /**
+   * Brings the aggregates up to date now rather than on the first request (the first time over a
+   * large existing log reads all of it once: seconds at a million rows).
+   */
+  prepare(): void;
   /** Closes the usage log. */
   close(): void;
 }
@@ -63,9 +68,11 @@ export async function createDashboardApp(options: DashboardOptions = {}): Promis
 
   const db: Database = openDatabase(dbPath);
   let api: ReturnType<typeof createApi>;
+  let rollup: Rollup;
   try {
     db.transaction(() => db.exec(USAGE_SCHEMA));
-    api = createApi(db, createRollup(db), options.now ?? (() => new Date()));
+    rollup = createRollup(db);
+    api = createApi(db, rollup, options.now ?? (() => new Date()));
   } catch (error) {
     db.close();
     throw error;
@@ -103,6 +110,7 @@ export async function createDashboardApp(options: DashboardOptions = {}): Promis
       }
       return withSecurityHeaders(await elysia.handle(request));
     },
+    prepare: () => rollup.refresh(),
     close: () => db.close(),
   };
 }

@@ -88,7 +88,9 @@ export function resetRollup(db: Database): void {
  */
 export function createRollup(db: Database): Rollup {
   db.transaction(() => db.exec(ROLLUP_SCHEMA));
-  const bounds = db.prepare("SELECT coalesce(min(id), 0) AS first, coalesce(max(id), 0) AS last FROM usage_log");
+  // Two statements: SQLite answers a lone min() or max() from the rowid b-tree, but scans for both at once.
+  const firstId = db.prepare("SELECT coalesce(min(id), 0) AS id FROM usage_log");
+  const lastId = db.prepare("SELECT coalesce(max(id), 0) AS id FROM usage_log");
   const readState = db.prepare("SELECT key, value FROM ecoai_dashboard_state");
   const writeState = db.prepare("INSERT OR REPLACE INTO ecoai_dashboard_state (key, value) VALUES (?, ?)");
   const updateDaily = db.prepare(UPDATE_DAILY);
@@ -121,9 +123,8 @@ export function createRollup(db: Database): Rollup {
 
   return {
     refresh() {
-      const row = bounds.get()!;
-      const first = Number(row.first);
-      const last = Number(row.last);
+      const first = Number(firstId.get()!.id);
+      const last = Number(lastId.get()!.id);
       if (totalsUpTo > last || (totalsUpTo > 0 && first !== totalsFirst)) {
         totals = querySummary(db, { upToId: 0 });
         totalsUpTo = 0;

@@ -89,8 +89,8 @@ test("bad arguments exit 2 with a hint; --help answers on every command", async 
   const envPort = await ecoai(["dashboard"], { ECOAI_DASHBOARD_PORT: "abc" });
   expect(envPort.code).toBe(2);
   expect(envPort.stderr).toContain("ECOAI_DASHBOARD_PORT must be a port number");
-  for (const [command, words] of [["dashboard", "--no-browser"], ["stats", "--json"], ["flush", "--pattern GLOB"], ["prune", "--older-than D"], ["demo", "--live"]]) {
-    const { code, stdout } = await ecoai([command!, "--help"]);
+  for (const [command, words] of [["dashboard", "--no-browser"], ["stats", "--json"], ["flush", "--pattern GLOB"], ["prune", "--older-than D"], ["demo", "--live"]] as const) {
+    const { code, stdout } = await ecoai([command, "--help"]);
     expect(code).toBe(0);
     expect(stdout).toContain(`Usage: ecoai ${command}`);
     expect(stdout).toContain(words);
