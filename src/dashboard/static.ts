@@ -1,10 +1,22 @@
+import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { dirname, extname, join, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 
-/** The dashboard's pages, scripts and styles (plain files, no build step). */
-export const DASHBOARD_ROOT = fileURLToPath(new URL("../../dashboard/", import.meta.url));
+/**
+ * The dashboard's pages, scripts and styles (plain files, no build step): the `dashboard/` folder
+ * at the root of the ecoai package, found by walking up from this module, so it is the same
+ * whether this runs from the TypeScript sources or from a built bundle elsewhere in the package.
+ */
+export const DASHBOARD_ROOT = findDashboardRoot(dirname(fileURLToPath(import.meta.url)));
+
+function findDashboardRoot(start: string): string {
+  for (let dir = start; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, "package.json")) && existsSync(join(dir, "dashboard", "index.html"))) return join(dir, "dashboard");
+    if (dirname(dir) === dir) return join(start, "..", "..", "dashboard");
+  }
+}
 
 /** Page routes and the file each serves. */
 export const PAGES: Readonly<Record<string, string>> = Object.freeze({
