@@ -5,6 +5,7 @@ import type { NewUsageRecord, UsageLog } from "../usage/log.ts";
 import { savingsFor, type RateOverrides } from "../usage/pricing.ts";
 import { createFaultReporter } from "./faults.ts";
 import { hashCacheKey } from "./key.ts";
+import { createPeerCoalescing } from "./peer-coalescing.ts";
 
 /** The settings the engine reads on every call (they may change while running). */
 export interface EngineSettings {
@@ -41,6 +42,8 @@ interface Settled {
   body: string;
   usage: TokenUsage;
   facts: RequestFacts;
+  /** Served from an entry another process wrote while this one waited. */
+  hit?: boolean;
 }
 
 interface RequestFacts {
@@ -58,6 +61,7 @@ export function createCacheEngine(options: CacheEngineOptions) {
   const { store, usageLog, pricing } = options;
   const inFlight = new Map<string, Promise<Settled>>();
   const storeFault = createFaultReporter(options.logger, `cache store${store ? ` (${store.name})` : ""}`);
+  const peers = store && createPeerCoalescing(store, guarded);
 
   async function guarded<T>(operation: () => Promise<T>): Promise<T | undefined> {
     try {
@@ -121,11 +125,30 @@ export function createCacheEngine(options: CacheEngineOptions) {
   /** A stored entry rebuilt for the caller, or undefined (and the row removed) when it is unreadable. */
   async function serve(entry: CacheEntry, call: CachedCall): Promise<unknown> {
     try {
-      return call.method.rebuild(JSON.parse(entry.body));
+      return await call.method.rebuild(JSON.parse(entry.body));
     } catch (error) {
       options.logger.warn(`[ecoai] unreadable cache entry ${entry.key.slice(0, 12)}… removed; calling upstream`, error);
       await guarded(() => store!.delete(entry.key));
       return undefined;
+    }
+  }
+
+  /**
+   * Runs a miss unless another process sharing the store answers it first: with a store that has
+   * locks, identical misses across processes make one upstream request (see peer-coalescing.ts).
+   */
+  async function coalescedAcrossProcesses(key: string, call: CachedCall, settings: EngineSettings, miss: () => Promise<Settled>): Promise<Settled> {
+    const fresh = (entry: CacheEntry) => Date.now() - entry.createdAt < maxAgeSeconds(call, settings) * 1000;
+    const claim = call.options.refresh ? undefined : await peers?.claim(key, fresh);
+    if (claim?.entry) {
+      const response = await serve(claim.entry, call);
+      if (response !== undefined) return { response, body: claim.entry.body, usage: claim.entry.usage, facts: claim.entry, hit: true };
+    }
+    try {
+      return await miss();
+    } finally {
+      // The entry is written by now; releasing need not delay the caller (it never rejects).
+      void claim?.release();
     }
   }
 
@@ -162,7 +185,7 @@ export function createCacheEngine(options: CacheEngineOptions) {
       }
     }
 
-    const upstream = (async (): Promise<Settled> => {
+    const upstream = coalescedAcrossProcesses(key, call, settings, async (): Promise<Settled> => {
       const response = await call.send();
       const usage = call.method.usage(response);
       const body = JSON.stringify(response);
@@ -182,11 +205,11 @@ export function createCacheEngine(options: CacheEngineOptions) {
         await guarded(() => store.set(entry, { ttlSeconds }));
       }
       return { response, body, usage, facts };
-    })();
+    });
     inFlight.set(key, upstream);
     try {
       const settled = await upstream;
-      log(call, settled.facts, key, startedAt, settled.usage, false);
+      log(call, settled.facts, key, startedAt, settled.usage, settled.hit === true);
       return settled.response;
     } finally {
       if (inFlight.get(key) === upstream) inFlight.delete(key);
@@ -202,6 +225,7 @@ export function createCacheEngine(options: CacheEngineOptions) {
     },
     async close(): Promise<void> {
       await Promise.allSettled(inFlight.values());
+      await peers?.idle();
       await store?.close();
       usageLog?.close();
     },
