@@ -143,7 +143,7 @@ try {
   const fold = { label: "GET /api/overview after 1,000 new rows", ...summarize(batches) };
 
   const ms = (n: number) => `${n.toFixed(2)} ms`;
-  const rows = [count, scan, ...results, fold].map((r) => [r.label, ms(r.p50), ms(r.p95), `${(r.p50 / count.p50).toFixed(1)}×`]);
+  const rows = [count, scan, ...results, fold].map((r) => [r.label, ms(r.p50), ms(r.p95), `${(r.p50 / count.p50).toFixed(3)}×`]);
   console.log(table(["request", "p50", "p95", "p50 vs count(*)"], rows));
   console.log(`\nFirst request on this file (builds the aggregates once, kept in the file): ${(firstBuild / 1000).toFixed(2)} s`);
   const worst = Math.max(...results.map((r) => r.p50));
