@@ -1,6 +1,6 @@
 import { statSync } from "node:fs";
-import picomatch from "picomatch";
 import type { CachedClient } from "./client-types.ts";
+import { promptMatcher } from "./cache/prompt-pattern.ts";
 import { createCacheEngine, type CacheEngine, type EngineSettings } from "./cache/engine.ts";
 import { resolveConfig, type EcoAIConfig, type ResolvedConfig } from "./config.ts";
 import { EcoAIConfigError, EcoAIError } from "./errors.ts";
@@ -117,13 +117,11 @@ class EcoAICore<C extends object> {
   async flush(filter: FlushFilter = {}): Promise<number> {
     const source = "constructor option" as const;
     const pattern = filter.pattern === undefined ? undefined : validNonEmptyString("flush pattern", { value: filter.pattern, source }, "a glob such as \"*refund*\"");
-    // `bash` lets `*` cross "/", and prompts are matched on one line, since prompt text is not a path.
-    const matcher = pattern === undefined ? undefined : picomatch(pattern, { nocase: true, dot: true, bash: true });
     const namespace = filter.namespace ?? (this.#config.namespace === "" ? undefined : this.#config.namespace);
     return this.#engine.flush({
       model: filter.model,
       namespace,
-      matchPrompt: matcher && ((prompt: string) => matcher(prompt.replace(/\s+/g, " "))),
+      matchPrompt: pattern === undefined ? undefined : promptMatcher(pattern),
     });
   }
 
