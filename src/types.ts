@@ -85,8 +85,13 @@ export interface UsageRecord {
   /** Output tokens of the response a hit served; 0 on a miss. */
   tokensSaved: number;
   latencyMs: number;
+  /** Net of `embeddingCostUsd`, so negative on a miss that needed an embedding. */
   costSavedUsd: number;
   co2SavedG: number;
+  /** Input tokens of the embedding this call needed (semantic caching); 0 when none. */
+  embeddingTokens?: number;
+  /** What that embedding cost, in USD. */
+  embeddingCostUsd?: number;
   /** First 200 characters of the prompt text. */
   prompt: string;
   promptType: PromptType;

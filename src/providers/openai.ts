@@ -13,6 +13,17 @@ const chatCompletions: CachedMethod = {
   promptText: (params) => lastUserText(params.messages, (message) => message.role === "user", (message) => contentText(message.content)),
   promptType: detectPromptType,
   keyParams: withoutStream,
+  semanticParts(params) {
+    const messages = Array.isArray(params.messages) ? params.messages : [];
+    const last = messages.findLastIndex((message) => isRecord(message) && message.role === "user");
+    const message = messages[last];
+    if (!isRecord(message) || !isTextOnly(message.content)) return undefined;
+    const text = contentText(message.content);
+    if (text.trim() === "") return undefined;
+    // The turn stays in place (its name and position count); only its text leaves the context.
+    const context = { ...withoutStream(params), messages: messages.with(last, { ...message, content: null }) };
+    return { context, text };
+  },
   isAnswer(response, params) {
     if (!isRecord(response) || !Array.isArray(response.choices) || response.choices.length === 0) return false;
     const wantsJson = isRecord(params.response_format) && params.response_format.type !== "text";
@@ -36,6 +47,11 @@ const chatCompletions: CachedMethod = {
   },
   rebuild: withRequestId,
 };
+
+function isTextOnly(content: unknown): boolean {
+  if (typeof content === "string") return true;
+  return Array.isArray(content) && content.every((part) => isRecord(part) && part.type === "text" && typeof part.text === "string");
+}
 
 /** The SDK attaches a non-enumerable `_request_id`; a replayed response has none. */
 function withRequestId(stored: unknown): unknown {

@@ -94,7 +94,7 @@ export function createSqliteStore(options: SqliteStoreOptions = {}): Store {
       );
     },
     async vectorsSince(scope, since) {
-      return vectors.all(scope, since).map((row) => ({ key: String(row.key), vector: fromBlob(row.vector), createdAt: Number(row.created_at) }));
+      return vectors.all(scope, since).map((row) => ({ key: String(row.key), vector: fromBlob(row.vector ?? null), createdAt: Number(row.created_at) }));
     },
     async delete(key) {
       return remove.run(key) > 0;
