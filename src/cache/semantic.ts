@@ -74,9 +74,11 @@ export function createSemanticCache(options: SemanticCacheOptions) {
     async embed(request: SemanticRequest): Promise<PromptEmbedding | undefined> {
       try {
         const embedded = await embedder.embed(request.text);
-        const vector = unitVector(embedded.vector);
-        if (!vector) throw new Error(`[ecoai] the embedding of a prompt is empty or zero (${embedded.vector.length} values)`);
+        if (!embedded.vector || embedded.vector.length === 0) throw new Error("[ecoai] the embedding of a prompt came back empty");
         embedFault.ok();
+        const vector = unitVector(embedded.vector);
+        // A text with no features (only punctuation, for a lexical embedder) matches nothing.
+        if (!vector) return undefined;
         return { vector, tokens: embedded.tokens, costUsd: embeddingCostUsd(embedder.model, embedded.tokens, options.pricing) };
       } catch (error) {
         embedFault.failed(error);
