@@ -13,7 +13,7 @@ export interface SemanticMatch {
  * clock runs slightly behind, or whose write committed a moment after it was stamped, is still
  * seen; vectors listed twice are recognised by key.
  */
-const REFRESH_OVERLAP_MS = 2000;
+const REFRESH_OVERLAP_MS = 1000;
 
 /** The vectors of one scope: unit vectors in one flat array, their sketches in another. */
 class ScopeVectors {
@@ -37,7 +37,7 @@ class ScopeVectors {
     if (vector.length !== this.dims) return;
     let slot = this.slots.get(key);
     if (slot === undefined) {
-      if (this.count === this.alive.length) this.grow();
+      if (this.count === this.alive.length) this.grow(this.alive.length * 2);
       slot = this.count++;
       this.keys[slot] = key;
       this.slots.set(key, slot);
@@ -74,8 +74,20 @@ class ScopeVectors {
     return matches.sort((a, b) => b.score - a.score).slice(0, limit);
   }
 
-  private grow(): void {
-    const capacity = Math.max(64, this.alive.length * 2);
+  /** Room for `more` vectors of `dims` values, so a bulk load allocates once. */
+  reserve(more: number, dims: number): void {
+    if (this.dims === 0) this.dims = dims;
+    // Exactly the listing on a first load; geometric growth after, so top-ups never copy often.
+    if (this.count + more > this.alive.length) this.grow(Math.max(this.count + more, this.alive.length * 2));
+  }
+
+  /** Bytes held by the vectors and sketches. */
+  get bytes(): number {
+    return this.vectors.byteLength + this.sketches.byteLength + this.alive.byteLength * 2;
+  }
+
+  private grow(wanted: number): void {
+    const capacity = Math.max(64, wanted);
     const vectors = new Float32Array(capacity * this.dims);
     vectors.set(this.vectors);
     const sketches = new Uint32Array(capacity * SKETCH_WORDS);
@@ -133,6 +145,7 @@ export function createSemanticIndex(store: Pick<Store, "vectorsSince">) {
     const listed = await store.vectorsSince(scope, since);
     // A flush while the listing was in flight cleared this scope: drop a listing that predates it.
     if (scopes.get(scope) !== vectors) return;
+    if (listed[0]) vectors.reserve(listed.length, listed[0].vector.length);
     for (const stored of listed) {
       vectors.add(stored.key, stored.vector);
       vectors.loadedUntil = Math.max(vectors.loadedUntil ?? 0, stored.createdAt);
@@ -165,6 +178,12 @@ export function createSemanticIndex(store: Pick<Store, "vectorsSince">) {
     get size(): number {
       let total = 0;
       for (const vectors of scopes.values()) total += vectors.live;
+      return total;
+    },
+    /** Bytes of memory the vectors and sketches take, for measurement. */
+    get bytes(): number {
+      let total = 0;
+      for (const vectors of scopes.values()) total += vectors.bytes;
       return total;
     },
   };

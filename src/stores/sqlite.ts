@@ -53,6 +53,9 @@ PRAGMA user_version = ${SCHEMA_VERSION};
  */
 export function createSqliteStore(options: SqliteStoreOptions = {}): Store {
   const db: Database = openDatabase(options.path ?? ".ecoai/cache.db", { busyTimeoutMs: options.busyTimeoutMs });
+  // Loading a scope's vectors reads many large rows by index; memory-mapped reads make that
+  // several times faster than a read call per page.
+  db.exec("PRAGMA mmap_size = 1073741824");
   db.transaction(() => {
     db.exec(TABLE);
     // Files written before semantic caching get the vector columns; their rows stay as they are.
