@@ -139,6 +139,43 @@ describe("semantic matching", () => {
   });
 });
 
+describe("with the rest of the cache", () => {
+  test("identical concurrent misses share one embedding and one upstream call", async () => {
+    const eco = semanticEco();
+    const delta = counts();
+    const answers = await Promise.all(Array.from({ length: 5 }, () => eco.chat.completions.create(ask("Five at once, one request."))));
+    expect(delta()).toEqual({ chat: 1, embeddings: 1 });
+    expect(new Set(answers.map((answer) => answer.id)).size).toBe(1);
+  });
+
+  test("a stored prompt too old for the call's ttl is not served", async () => {
+    const eco = semanticEco();
+    await eco.chat.completions.create(ask(STORED));
+    await Bun.sleep(20);
+    const delta = counts();
+    await eco.chat.completions.create(ask(NEAR_COPY), { ecoai: { ttl: 0.01 } });
+    expect(delta().chat).toBe(1);
+  });
+
+  test("refresh skips the semantic lookup and stores its own vector", async () => {
+    const eco = semanticEco();
+    await eco.chat.completions.create(ask(STORED));
+    const delta = counts();
+    await eco.chat.completions.create(ask(NEAR_COPY), { ecoai: { refresh: true } });
+    expect(delta()).toEqual({ chat: 1, embeddings: 1 });
+    await eco.chat.completions.create(ask("WHAT IS THE CAPITAL OF FRANCE"));
+    expect(delta().chat).toBe(1);
+  });
+
+  test("the memory store takes part too", async () => {
+    const eco = semanticEco({ storage: "memory" });
+    await eco.chat.completions.create(ask(STORED));
+    const delta = counts();
+    await eco.chat.completions.create(ask(NEAR_COPY));
+    expect(delta()).toEqual({ chat: 0, embeddings: 1 });
+  });
+});
+
 describe("persistence", () => {
   test("a new EcoAI on the same SQLite file hits without re-embedding the stored prompts", async () => {
     const sqlitePath = join(up.dir, "restart-cache.db");
