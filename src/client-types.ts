@@ -34,5 +34,27 @@ export type WithCachedMethod<C, P extends readonly string[]> = P extends [infer 
     : C
   : C;
 
+/** Whether `C` has a member at path `P`. */
+type HasPath<C, P extends readonly string[]> = P extends [infer Head extends string, ...infer Tail extends string[]]
+  ? Head extends keyof C
+    ? HasPath<C[Head], Tail>
+    : false
+  : true;
+
+/**
+ * The path of every cached method, across the supported SDKs. A client is only rewritten on the
+ * paths it has (`@google/generative-ai`'s `GenerativeModel` has `generateContent`, `GoogleGenAI`
+ * has `models.generateContent`, OpenAI neither).
+ */
+type CachedPaths = [
+  ["chat", "completions", "create"],
+  ["models", "generateContent"],
+  ["generateContent"],
+];
+
+type WithCachedMethods<C, Paths> = Paths extends [infer P extends string[], ...infer Rest]
+  ? WithCachedMethods<HasPath<C, P> extends true ? WithCachedMethod<C, P> : C, Rest>
+  : C;
+
 /** The client as seen through ecoai: the cached methods typed with per-call options. */
-export type CachedClient<C> = WithCachedMethod<C, ["chat", "completions", "create"]>;
+export type CachedClient<C> = WithCachedMethods<C, CachedPaths>;

@@ -9,7 +9,8 @@ export type EcoAIErrorCode =
   | "ECOAI_UNSUPPORTED_CLIENT"
   | "ECOAI_SQLITE_UNAVAILABLE"
   | "ECOAI_STORAGE_UNAVAILABLE"
-  | "ECOAI_CLOSED";
+  | "ECOAI_CLOSED"
+  | "ECOAI_SDK_UNAVAILABLE";
 
 /** Base class of every error ecoai throws. */
 export class EcoAIError extends Error {

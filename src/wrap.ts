@@ -53,8 +53,12 @@ export function wrapClient(core: object, client: object, adapter: ProviderAdapte
 
   const cachedFunction = (method: CachedMethod, original: Function, owner: object) =>
     function cached(body: unknown, requestOptions?: Record<string, unknown>) {
-      if (typeof body !== "object" || body === null) return original.call(owner, body, requestOptions);
       const { ecoai, ...sdkOptions } = requestOptions ?? {};
+      const forwarded = requestOptions === undefined ? [] : [sdkOptions];
+      const send = () => original.call(owner, body, ...forwarded);
+      const params = method.request ? method.request(body, owner) : typeof body === "object" && body !== null ? (body as Record<string, unknown>) : undefined;
+      // A request ecoai cannot read is the SDK's to accept or reject.
+      if (params === undefined) return send();
       let callOptions: CallOptions;
       try {
         callOptions = validCallOptions(ecoai);
@@ -62,8 +66,7 @@ export function wrapClient(core: object, client: object, adapter: ProviderAdapte
         // The SDK reports every failure through the returned promise; so does a bad `ecoai` option.
         return Promise.reject(error);
       }
-      const forwarded = requestOptions === undefined ? [] : [sdkOptions];
-      return run(method, body as Record<string, unknown>, callOptions, () => original.call(owner, body, ...forwarded));
+      return run(method, params, callOptions, send);
     };
 
   const clientProxy = wrapNode(client, root);

@@ -137,7 +137,7 @@ export function createCacheEngine(options: CacheEngineOptions) {
   /** A stored entry rebuilt for the caller, or undefined (and the row removed) when it is unreadable. */
   async function serve(entry: CacheEntry, call: CachedCall): Promise<unknown> {
     try {
-      return call.method.rebuild(JSON.parse(entry.body));
+      return await call.method.rebuild(JSON.parse(entry.body));
     } catch (error) {
       options.logger.warn(`[ecoai] unreadable cache entry ${entry.key.slice(0, 12)}… removed; calling upstream`, error);
       await guarded(() => store!.delete(entry.key));

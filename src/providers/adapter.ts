@@ -10,6 +10,13 @@ export interface CachedMethod {
   path: readonly string[];
   /** Name used in keys and logs, e.g. `chat.completions`. */
   endpoint: string;
+  /**
+   * The request the other functions read, from the SDK call's first argument and the object the
+   * method belongs to: e.g. a bare prompt string made a request, with the settings its client
+   * holds. Undefined sends the call to the SDK untouched. The SDK always receives the argument as
+   * given. Default: the argument itself when it is an object.
+   */
+  request?(body: unknown, owner: object): Record<string, unknown> | undefined;
   /** Requests passed through untouched and never cached (streams). */
   bypass(params: Record<string, unknown>): boolean;
   model(params: Record<string, unknown>): string;
@@ -28,8 +35,8 @@ export interface CachedMethod {
   /** Whether a response is a real answer worth caching (not a refusal, a filtered or failed generation, invalid JSON). */
   isAnswer(response: unknown, params: Record<string, unknown>): boolean;
   usage(response: unknown): TokenUsage;
-  /** A response rebuilt from its stored JSON. */
-  rebuild(stored: unknown): unknown;
+  /** A response rebuilt from its stored JSON; may be a promise (e.g. to import the SDK's class lazily). */
+  rebuild(stored: unknown): unknown | Promise<unknown>;
 }
 
 /** A request split for semantic matching: everything but the last user text, and that text. */

@@ -1,8 +1,10 @@
 import { EcoAIConfigError } from "../errors.ts";
 import type { ProviderAdapter } from "./adapter.ts";
+import { googleGenAIAdapter } from "./google-genai.ts";
+import { googleGenerativeAIAdapter } from "./google-generative-ai.ts";
 import { openaiAdapter } from "./openai.ts";
 
-const ADAPTERS: readonly ProviderAdapter[] = [openaiAdapter];
+const ADAPTERS: readonly ProviderAdapter[] = [openaiAdapter, googleGenAIAdapter, googleGenerativeAIAdapter];
 
 /** What `client` may be, for error messages. */
 export const SUPPORTED_CLIENTS = ADAPTERS.map((adapter) => adapter.sdk).join(", ");

@@ -1,3 +1,5 @@
 export type { CachedMethod, ProviderAdapter } from "./adapter.ts";
 export { openaiAdapter } from "./openai.ts";
+export { googleGenAIAdapter } from "./google-genai.ts";
+export { googleGenerativeAIAdapter } from "./google-generative-ai.ts";
 export { detectProvider, SUPPORTED_CLIENTS } from "./detect.ts";

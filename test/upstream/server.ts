@@ -7,6 +7,7 @@
 import { createServer } from "node:http";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
+import { geminiMount } from "./gemini.ts";
 import { openaiMount } from "./openai.ts";
 import { INVALID_JSON_MESSAGE } from "./openai-wire.ts";
 import { writeSse } from "./sse.ts";
@@ -27,7 +28,7 @@ import type {
  * also call `/v1/...`, so give them their own prefix (e.g. `/anthropic`, SDK `baseURL`
  * `<url>/anthropic`).
  */
-const MOUNTS: readonly ProviderMount[] = [openaiMount];
+const MOUNTS: readonly ProviderMount[] = [openaiMount, geminiMount];
 
 /** Statuses the SDKs retry, which get a `retry-after` so retries skip the backoff sleep. */
 const RETRIED_STATUSES = new Set([408, 409, 429]);
@@ -58,6 +59,7 @@ export async function startUpstream(options: UpstreamOptions = {}): Promise<Upst
   const sim: UpstreamSimulator = {
     url: "",
     openaiBaseURL: "",
+    geminiBaseURL: "",
     requests: [],
     delayMs: options.delayMs ?? 0,
     count: (route) => (route === undefined ? sim.requests.length : sim.requests.filter((r) => r.route === route).length),
@@ -135,6 +137,7 @@ export async function startUpstream(options: UpstreamOptions = {}): Promise<Upst
   const host = address.address.includes(":") ? `[${address.address}]` : address.address;
   sim.url = `http://${host}:${address.port}`;
   sim.openaiBaseURL = `${sim.url}/v1`;
+  sim.geminiBaseURL = `${sim.url}${geminiMount.basePath}`;
   return sim;
 }
 

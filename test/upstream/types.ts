@@ -108,6 +108,8 @@ export interface UpstreamSimulator {
   url: string;
   /** `url + "/v1"`: the `baseURL` for `new OpenAI({ baseURL })`. */
   openaiBaseURL: string;
+  /** `url + "/gemini"`: `httpOptions.baseUrl` for `new GoogleGenAI`, `baseUrl` for `getGenerativeModel`. */
+  geminiBaseURL: string;
   /** Requests received, in order, failed ones included. */
   requests: RecordedRequest[];
   /** Number of requests to `route`, or to all routes when omitted. */

@@ -1,0 +1,100 @@
+import { detectPromptType } from "../cache/prompt-type.ts";
+import { EcoAIError } from "../errors.ts";
+import type { CachedMethod, ProviderAdapter } from "./adapter.ts";
+import { canonicalContents, isAnswer, modelName, promptText, usage, wantsJson } from "./gemini-wire.ts";
+import { isRecord } from "./text.ts";
+
+/**
+ * `@google/genai` (`GoogleGenAI`): `models.generateContent` is cached; `generateContentStream`
+ * and every other method pass through. Per-call ecoai options go in a second argument,
+ * `generateContent(params, { ecoai })`, since the SDK's own options live inside `params.config`.
+ */
+
+/** Config fields that steer the HTTP request, not the generation. */
+const REQUEST_ONLY_CONFIG = new Set(["httpOptions", "abortSignal"]);
+
+const generateContent: CachedMethod = {
+  path: ["models", "generateContent"],
+  endpoint: "models.generateContent",
+  // Callable tools (functions, MCP clients) make the SDK run the caller's code between requests.
+  bypass: (params) => {
+    const tools = configOf(params).tools;
+    return Array.isArray(tools) && tools.some(isCallableTool);
+  },
+  model: (params) => modelName(params.model),
+  promptText: (params) => promptText(canonicalContents(params.contents) ?? params.contents),
+  promptType: detectPromptType,
+  keyParams(params) {
+    const config: Record<string, unknown> = {};
+    for (const [field, value] of Object.entries(configOf(params))) {
+      if (!REQUEST_ONLY_CONFIG.has(field)) config[field] = value;
+    }
+    // The SDK moves a `$schema`-bearing responseSchema to responseJsonSchema (mutating the caller's
+    // params); key the request as sent, so re-using the same params object is still a hit.
+    if (isRecord(config.responseSchema) && "$schema" in config.responseSchema && config.responseJsonSchema == null) {
+      config.responseJsonSchema = config.responseSchema;
+      delete config.responseSchema;
+    }
+    return { model: modelName(params.model), contents: canonicalContents(params.contents) ?? params.contents, config };
+  },
+  isAnswer: (response, params) => isAnswer(response, wantsJson(configOf(params))),
+  usage,
+  async rebuild(stored) {
+    const Response = await responseClass();
+    return Object.assign(new Response(), stored);
+  },
+};
+
+function configOf(params: Record<string, unknown>): Record<string, unknown> {
+  return isRecord(params.config) ? params.config : {};
+}
+
+function isCallableTool(tool: unknown): boolean {
+  return isRecord(tool) && typeof tool.callTool === "function";
+}
+
+/** A variable, not a literal: neither tsc nor a bundler resolves an optional package the user may not have. */
+const SDK_PACKAGE = "@google/genai";
+
+let loading: Promise<new () => object> | undefined;
+
+/**
+ * The SDK's `GenerateContentResponse` class, imported on the first hit (never at load: the SDK
+ * is optional). A hit must be an instance of it so `.text`, `.functionCalls` and `.data` work.
+ * Importing, rather than borrowing the constructor of a live response, also serves hits in a
+ * process that has made no call yet. With the SDK installed as ecoai's peer, the import resolves
+ * to the caller's own copy, so `instanceof GenerateContentResponse` holds.
+ */
+function responseClass(): Promise<new () => object> {
+  loading ??= (import(SDK_PACKAGE) as Promise<{ GenerateContentResponse: new () => object }>).then(
+    (sdk) => sdk.GenerateContentResponse,
+    (error: unknown) => {
+      loading = undefined;
+      throw new EcoAIError("ECOAI_SDK_UNAVAILABLE", "could not import @google/genai to rebuild a cached response; install it next to ecoai.", { cause: error });
+    },
+  );
+  return loading;
+}
+
+/** Where the client sends requests, API version included (Gemini API or Vertex AI project). */
+function baseURL(client: object): string {
+  const api = (client as { apiClient?: { getRequestUrl?: () => string; isVertexAI?: () => boolean; getProject?: () => string | undefined; getLocation?: () => string | undefined } }).apiClient;
+  try {
+    const url = String(api?.getRequestUrl?.() ?? "").replace(/\/+$/, "");
+    const project = api?.isVertexAI?.() ? api.getProject?.() : undefined;
+    return project ? `${url}/projects/${project}/locations/${api?.getLocation?.() ?? ""}` : url;
+  } catch {
+    return "";
+  }
+}
+
+export const googleGenAIAdapter: ProviderAdapter = {
+  provider: "gemini",
+  sdk: "@google/genai (GoogleGenAI)",
+  detect: (client) => {
+    const models = (client as { models?: { generateContent?: unknown; generateContentStream?: unknown } }).models;
+    return typeof models?.generateContent === "function" && typeof models.generateContentStream === "function";
+  },
+  baseURL,
+  methods: [generateContent],
+};

@@ -1,0 +1,143 @@
+import { detectPromptType } from "../cache/prompt-type.ts";
+import type { CachedMethod, ProviderAdapter } from "./adapter.ts";
+import { isAnswer, modelName, promptText, usage, wantsJson } from "./gemini-wire.ts";
+import { isRecord } from "./text.ts";
+
+/**
+ * `@google/generative-ai` (`GenerativeModel` from `getGenerativeModel`): `generateContent` is
+ * cached; `generateContentStream` and every other method pass through.
+ */
+
+const DEFAULT_BASE_URL = "https://generativelanguage.googleapis.com";
+const DEFAULT_API_VERSION = "v1beta";
+
+/** The fields of a `GenerativeModel` that the SDK sends with every request. */
+interface ModelSettings {
+  model: string;
+  generationConfig?: unknown;
+  safetySettings?: unknown;
+  tools?: unknown;
+  toolConfig?: unknown;
+  systemInstruction?: unknown;
+  cachedContent?: { name?: string };
+  _requestOptions?: { baseUrl?: string; apiVersion?: string };
+}
+
+const generateContent: CachedMethod = {
+  path: ["generateContent"],
+  endpoint: "generateContent",
+  request: sentRequest,
+  bypass: () => false,
+  model: (params) => modelName(params.model),
+  promptText: (params) => promptText(params.contents),
+  promptType: detectPromptType,
+  keyParams: (params) => params,
+  isAnswer: (result, params) => isAnswer(responseOf(result), wantsJson(params.generationConfig)),
+  usage: (result) => usage(responseOf(result)),
+  rebuild(stored) {
+    if (isRecord(stored) && isRecord(stored.response)) withHelpers(stored.response);
+    return stored;
+  },
+};
+
+/**
+ * The body the SDK sends for `generateContent(request)`: the model's settings, overridden by
+ * the request's own fields, with the prompt as `contents`. A string, a list of parts and
+ * `{ contents: [...] }` that mean the same request give the same body.
+ */
+function sentRequest(request: unknown, owner: object): Record<string, unknown> | undefined {
+  const model = owner as ModelSettings;
+  let fields: Record<string, unknown>;
+  if (typeof request === "string" || Array.isArray(request)) {
+    const turn = userTurn(typeof request === "string" ? [request] : request);
+    if (!turn) return undefined;
+    fields = { contents: [turn] };
+  } else if (isRecord(request) && Array.isArray(request.contents)) {
+    fields = { ...request };
+    if (request.systemInstruction != null) fields.systemInstruction = systemInstruction(request.systemInstruction);
+  } else {
+    return undefined;
+  }
+  return {
+    model: model.model,
+    generationConfig: model.generationConfig,
+    safetySettings: model.safetySettings,
+    tools: model.tools,
+    toolConfig: model.toolConfig,
+    systemInstruction: model.systemInstruction,
+    cachedContent: model.cachedContent?.name,
+    ...fields,
+  };
+}
+
+/** Parts given without a turn: a user turn, or a function turn when they answer function calls. */
+function userTurn(items: unknown[]): Record<string, unknown> | undefined {
+  const parts = items.map((item) => (typeof item === "string" ? { text: item } : item));
+  if (parts.length === 0 || !parts.every(isRecord)) return undefined;
+  const responses = parts.filter((part) => "functionResponse" in part).length;
+  if (responses > 0 && responses < parts.length) return undefined;
+  return { role: responses > 0 ? "function" : "user", parts };
+}
+
+/** The SDK's own normalisation of a request-level `systemInstruction`. */
+function systemInstruction(input: unknown): unknown {
+  if (typeof input === "string") return { role: "system", parts: [{ text: input }] };
+  if (isRecord(input) && input.text) return { role: "system", parts: [input] };
+  if (isRecord(input) && input.parts && !input.role) return { role: "system", parts: input.parts };
+  return input;
+}
+
+function responseOf(result: unknown): unknown {
+  return isRecord(result) ? result.response : undefined;
+}
+
+/**
+ * The helpers the SDK adds to a live response (it does not export the function that adds them):
+ * `text()`, `functionCalls()` and the deprecated `functionCall()`, reading the first candidate.
+ * Their error branches (blocked prompts, safety or recitation stops) cannot arise on a hit:
+ * such responses are never cached.
+ */
+function withHelpers(response: Record<string, unknown>): void {
+  const parts = (what: string): Record<string, unknown>[] => {
+    const candidates = Array.isArray(response.candidates) ? response.candidates : [];
+    if (candidates.length > 1) {
+      console.warn(`This response had ${candidates.length} candidates. Returning ${what} from the first candidate only. Access response.candidates directly to use the other candidates.`);
+    }
+    const content = isRecord(candidates[0]) ? candidates[0].content : undefined;
+    return isRecord(content) && Array.isArray(content.parts) ? content.parts.filter(isRecord) : [];
+  };
+  const functionCalls = () => {
+    const calls = parts("function calls").flatMap((part) => (part.functionCall ? [part.functionCall] : []));
+    return calls.length > 0 ? calls : undefined;
+  };
+  response.text = () => {
+    const texts: string[] = [];
+    for (const part of parts("text")) {
+      if (part.text) texts.push(String(part.text));
+      const code = isRecord(part.executableCode) ? part.executableCode : undefined;
+      if (code) texts.push(`\n\`\`\`${code.language}\n${code.code}\n\`\`\`\n`);
+      const result = isRecord(part.codeExecutionResult) ? part.codeExecutionResult : undefined;
+      if (result) texts.push(`\n\`\`\`\n${result.output}\n\`\`\`\n`);
+    }
+    return texts.join("");
+  };
+  response.functionCall = () => {
+    console.warn("response.functionCall() is deprecated. Use response.functionCalls() instead.");
+    return functionCalls()?.[0];
+  };
+  response.functionCalls = functionCalls;
+}
+
+export const googleGenerativeAIAdapter: ProviderAdapter = {
+  provider: "gemini",
+  sdk: "@google/generative-ai (GenerativeModel)",
+  detect: (client) => {
+    const model = client as { generateContent?: unknown; generateContentStream?: unknown; model?: unknown };
+    return typeof model.generateContent === "function" && typeof model.generateContentStream === "function" && typeof model.model === "string";
+  },
+  baseURL: (client) => {
+    const options = (client as ModelSettings)._requestOptions ?? {};
+    return `${(options.baseUrl ?? DEFAULT_BASE_URL).replace(/\/+$/, "")}/${options.apiVersion ?? DEFAULT_API_VERSION}`;
+  },
+  methods: [generateContent],
+};
