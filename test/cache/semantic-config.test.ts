@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, test } from "bun:test";
+import { GoogleGenAI } from "@google/genai";
 import { join } from "node:path";
 import { createLexicalEmbedder, EcoAI, writeSettings } from "../../src/index.ts";
 import { configError } from "../expect-error.ts";
@@ -33,6 +34,29 @@ describe("where embeddings come from", () => {
     expect(error.source).toBe("constructor option");
     expect(error.message).toContain("embedFn");
     expect(error.message).toContain("OPENAI_API_KEY");
+  });
+
+  test("a Gemini client with no embedFn and no OPENAI_API_KEY: the same error", () => {
+    delete process.env.OPENAI_API_KEY;
+    const client = new GoogleGenAI({ apiKey: TEST_API_KEY, httpOptions: { baseUrl: up.sim.geminiBaseURL } });
+    expect(configError(() => new EcoAI({ client, semantic: { threshold: 0.9 }, ...files("gemini-no-key") })).option).toBe("semantic");
+  });
+
+  test("methods without a semantic split (Gemini here) keep exact caching and are never embedded", async () => {
+    const texts: string[] = [];
+    const lexical = createLexicalEmbedder();
+    const client = new GoogleGenAI({ apiKey: TEST_API_KEY, httpOptions: { baseUrl: up.sim.geminiBaseURL } });
+    const eco = new EcoAI({ client, semantic: { embedFn: (text) => (texts.push(text), lexical(text)) }, logger: recordingLogger(), ...files("gemini-exact") });
+    try {
+      const body = { model: "gemini-2.5-flash", contents: "Name a prime number." };
+      const first = await eco.models.generateContent(body);
+      const again = await eco.models.generateContent(body);
+      expect(again.text).toBe(first.text!);
+      expect((await eco.history({ limit: 1 }))[0]).toMatchObject({ cacheHit: true, semanticHit: false });
+      expect(texts).toEqual([]);
+    } finally {
+      await eco.close();
+    }
   });
 
   test("the settings file turning semantic on without embeddings is named as the source", () => {
