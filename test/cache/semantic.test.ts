@@ -176,46 +176,6 @@ describe("with the rest of the cache", () => {
   });
 });
 
-describe("persistence", () => {
-  test("a new EcoAI on the same SQLite file hits without re-embedding the stored prompts", async () => {
-    const sqlitePath = join(up.dir, "restart-cache.db");
-    const first = semanticEco({ sqlitePath });
-    const prompts = [STORED, "How do I reset my password?", "Recommend a mystery novel set in Venice."];
-    for (const prompt of prompts) await first.chat.completions.create(ask(prompt));
-    await first.close();
-
-    const second = semanticEco({ sqlitePath });
-    const delta = counts();
-    const served = await second.chat.completions.create(ask("how do i reset my password??"));
-    expect(delta()).toEqual({ chat: 0, embeddings: 1 });
-    expect(served.choices[0]!.message.content).toContain("reset my password");
-  });
-
-  test("another process's new vectors are seen by a running instance", async () => {
-    const sqlitePath = join(up.dir, "shared-cache.db");
-    const reader = semanticEco({ sqlitePath });
-    const writer = semanticEco({ sqlitePath });
-    await reader.chat.completions.create(ask("Loads the scope before the other instance writes."));
-    await writer.chat.completions.create(ask(STORED));
-    const delta = counts();
-    await reader.chat.completions.create(ask(NEAR_COPY));
-    expect(delta().chat).toBe(0);
-  });
-
-  test("flush removes vectors with their entries, here and in other instances", async () => {
-    const sqlitePath = join(up.dir, "flush-cache.db");
-    const eco = semanticEco({ sqlitePath });
-    const other = semanticEco({ sqlitePath });
-    await eco.chat.completions.create(ask(STORED));
-    await other.chat.completions.create(ask(NEAR_COPY)); // loads the vector into the other instance
-    expect(await eco.flush()).toBe(1);
-    const delta = counts();
-    await eco.chat.completions.create(ask(ABOVE));
-    await other.chat.completions.create(ask(BELOW.replace("What's", "what's")));
-    expect(delta().chat).toBe(2);
-  });
-});
-
 describe("failures", () => {
   test("an embedding failure falls back to exact matching, warns once, and the call succeeds", async () => {
     const logger = recordingLogger();
