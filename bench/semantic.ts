@@ -161,6 +161,8 @@ async function main(): Promise<void> {
   );
   const last = rows[rows.length - 1]!;
   console.log(`\nTarget: p50 ≤ ${TARGET_P50_MS} ms at ${maxSize.toLocaleString("en")} vectors — measured ${last[1]}. Process RSS ${rssMb().toFixed(0)} MB (bench data included).`);
+  // The in-memory indexes above are garbage now; collect them so they do not weigh on what follows.
+  (globalThis as { Bun?: { gc(force: boolean): void } }).Bun?.gc(true);
   await coldStart(data);
 }
 
@@ -196,9 +198,13 @@ async function coldStart(data: Float32Array): Promise<void> {
       let t = performance.now();
       const [first] = await index.search("scope", query, THRESHOLD, 1);
       const firstMs = performance.now() - t;
-      t = performance.now();
-      await index.search("scope", query, THRESHOLD, 1);
-      const nextMs = performance.now() - t;
+      const next: number[] = [];
+      for (let i = 0; i < 20; i++) {
+        t = performance.now();
+        await index.search("scope", data.subarray(i * DIMS, (i + 1) * DIMS), THRESHOLD, 1);
+        next.push(performance.now() - t);
+      }
+      const nextMs = summarize(next).p50;
       rows.push([size.toLocaleString("en"), `${firstMs.toFixed(0)} ms`, `${nextMs.toFixed(2)} ms`, first?.key === "k0" ? "yes" : "NO"]);
       await reader.close();
     }
@@ -207,7 +213,7 @@ async function coldStart(data: Float32Array): Promise<void> {
     rmSync(dir, { recursive: true, force: true });
   }
   console.log("\nCold start from a SQLite cache file (new process, first search loads the scope):\n");
-  console.log(table(["vectors", "first search", "next search (top-up + search)", "found"], rows));
+  console.log(table(["vectors", "first search", "later searches, p50 (top-up + search)", "found"], rows));
 }
 
 await main();
