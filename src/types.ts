@@ -36,11 +36,16 @@ export interface SemanticConfig {
    */
   threshold?: number;
   /**
-   * OpenAI embedding model used when no `embedFn` is given.
+   * OpenAI embedding model used when no `embedFn` is given. With `embedFn`, a name for its
+   * vectors: stored vectors are only compared with vectors of the same name, so change it when
+   * the function changes.
    * @default "text-embedding-3-small"
    */
   embeddingModel?: string;
-  /** Turns prompt text into a vector; replaces the OpenAI embeddings call. */
+  /**
+   * Turns prompt text into a vector; replaces the OpenAI embeddings call.
+   * @example { embedFn: createLexicalEmbedder(), embeddingModel: "lexical" } // offline, word overlap only
+   */
   embedFn?: (text: string) => Promise<number[] | Float32Array>;
 }
 
