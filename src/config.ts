@@ -2,7 +2,7 @@ import { EcoAIConfigError, type ConfigSource } from "./errors.ts";
 import type { EcoAISettings } from "./settings.ts";
 import type { Logger, Mode, SemanticConfig, StorageType } from "./types.ts";
 import type { ModelRates, RateOverrides } from "./usage/pricing.ts";
-import { validBoolean, validMode, validNonEmptyString, validSeconds, validStorage, validThreshold, type Sourced } from "./validate.ts";
+import { validBoolean, validMode, validNonEmptyString, validRedisUrl, validSeconds, validStorage, validThreshold, type Sourced } from "./validate.ts";
 
 /** Options of `new EcoAI(...)`. Constructor options win over `ECOAI_*` variables, which win over the settings file. */
 export interface EcoAIConfig<C extends object = object> {
@@ -25,6 +25,11 @@ export interface EcoAIConfig<C extends object = object> {
    * @default process.env.ECOAI_REDIS_URL
    */
   redisUrl?: string;
+  /**
+   * Prefix of every key ecoai writes to Redis, so applications sharing a server stay apart.
+   * @default "ecoai:"
+   */
+  redisKeyPrefix?: string;
   /**
    * Seconds an entry stays fresh in prod mode. Env: `ECOAI_TTL`.
    * @default 3600
@@ -91,6 +96,7 @@ export interface ResolvedConfig {
   storage: StorageType;
   sqlitePath: string;
   redisUrl: string | undefined;
+  redisKeyPrefix: string;
   ttl: number;
   ttlByModel: Record<string, number>;
   logUsage: boolean;
@@ -107,6 +113,7 @@ export const DEFAULTS = {
   mode: "dev",
   storage: "sqlite",
   sqlitePath: ".ecoai/cache.db",
+  redisKeyPrefix: "ecoai:",
   ttl: 3600,
   logUsage: true,
   logPath: ".ecoai/usage.db",
@@ -150,7 +157,7 @@ export function resolveConfig(options: Omit<EcoAIConfig, "client">, env: Env, se
   const storageInput = from("storage", "ECOAI_STORAGE");
   const storage = or(storageInput, validStorage, "storage", DEFAULTS.storage);
   const redisInput = from("redisUrl", "ECOAI_REDIS_URL");
-  const redisUrl = redisInput === undefined ? undefined : validNonEmptyString("redisUrl", redisInput, "a redis:// URL");
+  const redisUrl = redisInput === undefined ? undefined : validRedisUrl("redisUrl", redisInput);
   if (storage === "redis" && redisUrl === undefined) {
     // Named after where "redis" was asked for: the constructor or ECOAI_STORAGE.
     throw new EcoAIConfigError("redisUrl", undefined, storageInput?.source ?? "constructor option", 'storage "redis" needs a URL: pass redisUrl or set ECOAI_REDIS_URL.');
@@ -165,6 +172,7 @@ export function resolveConfig(options: Omit<EcoAIConfig, "client">, env: Env, se
     storage,
     sqlitePath: path("sqlitePath") ?? DEFAULTS.sqlitePath,
     redisUrl,
+    redisKeyPrefix: raw.redisKeyPrefix === undefined ? DEFAULTS.redisKeyPrefix : validNonEmptyString("redisKeyPrefix", { value: raw.redisKeyPrefix, source: "constructor option" }, 'a non-empty string such as "myapp:"'),
     ttl: or(from("ttl", "ECOAI_TTL", "ttl"), validSeconds, "ttl", DEFAULTS.ttl),
     ttlByModel: resolveTtlByModel(raw.ttlByModel),
     logUsage: or(from("logUsage"), validBoolean, "logUsage", DEFAULTS.logUsage),

@@ -57,3 +57,12 @@ export function validNonEmptyString(option: string, input: Sourced<unknown>, wha
   if (typeof input.value === "string" && input.value.trim() !== "") return input.value;
   throw new EcoAIConfigError(option, input.value, input.source, `expected ${what}.`);
 }
+
+/** A `redis://` or `rediss://` URL. */
+export function validRedisUrl(option: string, input: Sourced<unknown>): string {
+  const value = validNonEmptyString(option, input, 'a URL such as "redis://127.0.0.1:6379"');
+  if (!URL.canParse(value) || !["redis:", "rediss:"].includes(new URL(value).protocol)) {
+    throw new EcoAIConfigError(option, value, input.source, 'expected a redis:// or rediss:// URL such as "redis://127.0.0.1:6379".');
+  }
+  return value;
+}

@@ -322,6 +322,15 @@ describe("every invalid value throws EcoAIConfigError naming the option, the val
     expectNamed(configError(() => resolve({ storage: "redis", redisUrl: "" })), "redisUrl", '""', "constructor option");
   });
 
+  test("a redisUrl that is not a redis:// URL, and a bad redisKeyPrefix", () => {
+    expectNamed(configError(() => resolve({ storage: "redis", redisUrl: "localhost:6379" })), "redisUrl", '"localhost:6379"', "constructor option");
+    expectNamed(configError(() => resolve({}, { ECOAI_REDIS_URL: "http://cache:6379" })), "redisUrl", '"http://cache:6379"', "environment variable ECOAI_REDIS_URL");
+    expectNamed(configError(() => resolve({ redisKeyPrefix: "" })), "redisKeyPrefix", '""', "constructor option");
+    expectNamed(configError(() => resolve({ redisKeyPrefix: 7 })), "redisKeyPrefix", "7", "constructor option");
+    expect(resolve().redisKeyPrefix).toBe("ecoai:");
+    expect(resolve({ storage: "redis", redisUrl: "rediss://user:pw@cache:6380/1", redisKeyPrefix: "app:" }).redisKeyPrefix).toBe("app:");
+  });
+
   test.each([
     ["cachingEnabled", "false", '"false"'],
     ["cachingEnabled", 0, "0"],

@@ -5,6 +5,7 @@ import type { NewUsageRecord, UsageLog } from "../usage/log.ts";
 import { savingsFor, type RateOverrides } from "../usage/pricing.ts";
 import { createFaultReporter } from "./faults.ts";
 import { hashCacheKey } from "./key.ts";
+import { createPeerCoalescing } from "./peer-coalescing.ts";
 import type { PromptEmbedding, SemanticCache } from "./semantic.ts";
 
 /** The settings the engine reads on every call (they may change while running). */
@@ -44,6 +45,8 @@ interface Settled {
   body: string;
   usage: TokenUsage;
   facts: RequestFacts;
+  /** Served from an entry another process wrote while this one waited. */
+  hit?: boolean;
   /** Set when a semantically similar entry answered: the key of that entry. */
   semanticKey?: string;
   /** The leader's prompt embedding, paid for by the leader's call. */
@@ -65,6 +68,7 @@ export function createCacheEngine(options: CacheEngineOptions) {
   const { store, usageLog, pricing } = options;
   const inFlight = new Map<string, Promise<Settled>>();
   const storeFault = createFaultReporter(options.logger, `cache store${store ? ` (${store.name})` : ""}`);
+  const peers = store && createPeerCoalescing(store, guarded);
 
   async function guarded<T>(operation: () => Promise<T>): Promise<T | undefined> {
     try {
@@ -145,6 +149,25 @@ export function createCacheEngine(options: CacheEngineOptions) {
     }
   }
 
+  /**
+   * Runs a miss unless another process sharing the store answers it first: with a store that has
+   * locks, identical misses across processes make one upstream request (see peer-coalescing.ts).
+   */
+  async function coalescedAcrossProcesses(key: string, call: CachedCall, settings: EngineSettings, miss: () => Promise<Settled>): Promise<Settled> {
+    const fresh = (entry: CacheEntry) => Date.now() - entry.createdAt < maxAgeSeconds(call, settings) * 1000;
+    const claim = call.options.refresh ? undefined : await peers?.claim(key, fresh);
+    if (claim?.entry) {
+      const response = await serve(claim.entry, call);
+      if (response !== undefined) return { response, body: claim.entry.body, usage: claim.entry.usage, facts: claim.entry, hit: true };
+    }
+    try {
+      return await miss();
+    } finally {
+      // The entry is written by now; releasing need not delay the caller (it never rejects).
+      void claim?.release();
+    }
+  }
+
   async function call(call: CachedCall): Promise<unknown> {
     const startedAt = performance.now();
     const settings = options.settings();
@@ -178,7 +201,7 @@ export function createCacheEngine(options: CacheEngineOptions) {
       }
     }
 
-    const upstream = (async (): Promise<Settled> => {
+    const upstream = coalescedAcrossProcesses(key, call, settings, async (): Promise<Settled> => {
       // Semantic matching: the prompt is embedded once, to look for a similar stored prompt and
       // to store with the answer. A semantic hit is never written under this request's key.
       const semantic = options.semantic?.();
@@ -213,11 +236,11 @@ export function createCacheEngine(options: CacheEngineOptions) {
         if (written && request && embedding) semantic!.remember(request, key, embedding);
       }
       return { response, body, usage, facts, embedding };
-    })();
+    });
     inFlight.set(key, upstream);
     try {
       const settled = await upstream;
-      log(call, settled.facts, key, startedAt, settled.usage, settled.semanticKey !== undefined, settled);
+      log(call, settled.facts, key, startedAt, settled.usage, settled.hit === true || settled.semanticKey !== undefined, settled);
       return settled.response;
     } finally {
       if (inFlight.get(key) === upstream) inFlight.delete(key);
@@ -233,6 +256,7 @@ export function createCacheEngine(options: CacheEngineOptions) {
     },
     async close(): Promise<void> {
       await Promise.allSettled(inFlight.values());
+      await peers?.idle();
       await store?.close();
       usageLog?.close();
     },

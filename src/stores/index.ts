@@ -1,12 +1,13 @@
-import { EcoAIError } from "../errors.ts";
 import type { ResolvedConfig } from "../config.ts";
 import { createMemoryStore } from "./memory.ts";
+import { createRedisStore } from "./redis.ts";
 import { createSqliteStore } from "./sqlite.ts";
 import type { Store } from "./store.ts";
 
 export type { CacheEntry, Store, StoreFlushFilter, StoreSetOptions } from "./store.ts";
 export { createMemoryStore } from "./memory.ts";
 export { createSqliteStore } from "./sqlite.ts";
+export { createRedisStore } from "./redis.ts";
 
 /** The store a resolved configuration asks for. */
 export function createStore(config: ResolvedConfig): Store {
@@ -16,6 +17,7 @@ export function createStore(config: ResolvedConfig): Store {
     case "sqlite":
       return createSqliteStore({ path: config.sqlitePath });
     case "redis":
-      throw new EcoAIError("ECOAI_STORAGE_UNAVAILABLE", 'storage "redis" is not available in this version of ecoai; use "sqlite" or "memory".');
+      // resolveConfig guarantees the URL; ioredis itself is only loaded when the store connects.
+      return createRedisStore({ url: config.redisUrl!, prefix: config.redisKeyPrefix });
   }
 }

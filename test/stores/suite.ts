@@ -149,7 +149,37 @@ export function runStoreSuite(name: string, options: StoreSuiteOptions): void {
       }
     });
 
+    test("a lock is held by one caller until released or expired (when the store has locks)", async () => {
+      // Locks are one capability: a store offers both methods or neither.
+      expect(store.releaseLock === undefined).toBe(store.acquireLock === undefined);
+      if (!store.acquireLock || !store.releaseLock) return;
+      expect(await store.acquireLock("lock-a", 10_000)).toBe(true);
+      expect(await store.acquireLock("lock-a", 10_000)).toBe(false);
+      expect(await store.acquireLock("lock-b", 10_000)).toBe(true);
+      await store.releaseLock("lock-a");
+      expect(await store.acquireLock("lock-a", 10_000)).toBe(true);
+      expect(await store.acquireLock("lock-short", 30)).toBe(true);
+      await Bun.sleep(80);
+      expect(await store.acquireLock("lock-short", 10_000)).toBe(true);
+    });
+
     if (options.reopen) {
+      test("a lock held through one handle is refused to another, which cannot release it", async () => {
+        expect(store.releaseLock === undefined).toBe(store.acquireLock === undefined);
+        if (!store.acquireLock) return;
+        const other = await options.reopen!();
+        try {
+          expect(await store.acquireLock("shared-lock", 10_000)).toBe(true);
+          expect(await other.acquireLock!("shared-lock", 10_000)).toBe(false);
+          await other.releaseLock!("shared-lock");
+          expect(await other.acquireLock!("shared-lock", 10_000)).toBe(false);
+          await store.releaseLock!("shared-lock");
+          expect(await other.acquireLock!("shared-lock", 10_000)).toBe(true);
+        } finally {
+          await other.close();
+        }
+      });
+
       test("entries are visible through another handle", async () => {
         const entry = makeEntry();
         await store.set(entry);

@@ -1,0 +1,231 @@
+import { randomUUID } from "node:crypto";
+import type { PromptType, Provider } from "../types.ts";
+import { matchesFlushFilter } from "./flush-filter.ts";
+import { closeRedis, connectRedis, type RedisClient, type RedisConnectionOptions } from "./redis-client.ts";
+import type { CacheEntry, Store, StoreFlushFilter, StoredVector } from "./store.ts";
+
+type Arg = string | number | Buffer;
+
+export interface RedisStoreOptions extends RedisConnectionOptions {
+  /** A `redis://` or `rediss://` URL. */
+  url: string;
+  /**
+   * Prepended to every key this store writes, so several applications can share one server.
+   * @default "ecoai:"
+   */
+  prefix?: string;
+}
+
+/**
+ * After a command times out (a server that accepts but does not answer), commands fail at once for
+ * this long, so a frozen server costs one timeout per interval rather than one per call.
+ */
+const TIMEOUT_BACKOFF_MS = 1000;
+
+/** Entries looked at per SCAN step while flushing, and read per round trip: small steps keep the server responsive. */
+const BATCH = 500;
+
+/**
+ * Deletes entries (ARGV[2..], under prefix ARGV[1]) with their vector listings; returns how many
+ * existed. One script per batch of keys: one round trip, and the listing goes with its entry.
+ */
+const DELETE_SCRIPT = `
+local removed = 0
+for i = 2, #ARGV do
+  local entry = ARGV[1] .. 'entry:' .. ARGV[i]
+  local scope = redis.call('HGET', entry, 'scope')
+  removed = removed + redis.call('DEL', entry)
+  if scope then redis.call('ZREM', ARGV[1] .. 'vectors:' .. scope, ARGV[i]) end
+end
+return removed`;
+
+/** Deletes a lock only while it still holds this caller's token (an expired lock may be someone else's). */
+const RELEASE_SCRIPT = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0`;
+
+/**
+ * A cache shared by every process and host that points at one Redis server. Each entry is a hash
+ * (`<prefix>entry:<key>`: the response and what the dashboard shows of it) that expires by itself
+ * in prod mode; semantic vectors are listed per scope in a sorted set by write time. `ioredis` is
+ * loaded on first use. Commands fail at once while the server is unreachable and within the
+ * command timeout when it hangs (the engine then calls the provider); the client reconnects in the
+ * background.
+ *
+ * @example
+ * const eco = new EcoAI({ client, storage: "redis", redisUrl: "redis://127.0.0.1:6379", redisKeyPrefix: "myapp:" });
+ */
+export function createRedisStore(options: RedisStoreOptions): Store {
+  const prefix = options.prefix ?? "ecoai:";
+  const entryKey = (key: string) => `${prefix}entry:${key}`;
+  const vectorsPrefix = `${prefix}vectors:`;
+  const lockKey = (key: string) => `${prefix}lock:${key}`;
+  /** Tokens of the locks this store holds, so it only ever releases its own. */
+  const held = new Map<string, string>();
+
+  // Connecting starts now, so the first call rarely waits for it; a failure surfaces per command.
+  const connecting = connectRedis(options.url, options);
+  connecting.catch(() => {});
+  let closed = false;
+  let unresponsiveUntil = 0;
+
+  /** Runs commands on the client, failing fast while closed or after a recent timeout. */
+  async function run<T>(send: (redis: RedisClient) => Promise<T>): Promise<T> {
+    if (closed) throw new Error("the Redis store is closed");
+    if (Date.now() < unresponsiveUntil) throw new Error("Redis did not answer in time; skipping it for a moment");
+    try {
+      return await send(await connecting);
+    } catch (error) {
+      if (error instanceof Error && error.message === "Command timed out") unresponsiveUntil = Date.now() + TIMEOUT_BACKOFF_MS;
+      throw error;
+    }
+  }
+  const call = (command: string, ...args: Arg[]) => run((redis) => redis.call(command, ...args));
+  /** Sends commands in one round trip (a MULTI transaction when `atomic`); throws the first error. */
+  const batch = (commands: Arg[][], atomic = false) =>
+    run(async (redis) => {
+      const results = (await (atomic ? redis.multi(commands) : redis.pipeline(commands)).exec()) ?? [];
+      return results.map(([error, value]) => {
+        if (error) throw error;
+        return value;
+      });
+    });
+
+  async function remove(keys: string[]): Promise<number> {
+    if (keys.length === 0) return 0;
+    return Number(await call("EVAL", DELETE_SCRIPT, 0, prefix, ...keys));
+  }
+
+  return {
+    name: "redis",
+    async get(key) {
+      const flat = (await run((redis) => redis.callBuffer("HGETALL", entryKey(key)))) as Buffer[];
+      return flat.length === 0 ? undefined : toEntry(key, flat);
+    },
+    async set(entry, setOptions = {}) {
+      const fields: Arg[] = [
+        "body", entry.body,
+        "createdAt", entry.createdAt,
+        "provider", entry.provider,
+        "endpoint", entry.endpoint,
+        "model", entry.model,
+        "namespace", entry.namespace,
+        "prompt", entry.prompt,
+        "promptType", entry.promptType,
+        "inputTokens", entry.usage.inputTokens,
+        "cachedInputTokens", entry.usage.cachedInputTokens,
+        "outputTokens", entry.usage.outputTokens,
+      ];
+      if (entry.semantic) fields.push("scope", entry.semantic.scope, "vector", vectorBytes(entry.semantic.vector));
+      const commands: Arg[][] = [
+        ["del", entryKey(entry.key)],
+        ["hset", entryKey(entry.key), ...fields],
+      ];
+      if (setOptions.ttlSeconds !== undefined) commands.push(["pexpire", entryKey(entry.key), Math.max(1, Math.round(setOptions.ttlSeconds * 1000))]);
+      if (entry.semantic) commands.push(["zadd", vectorsPrefix + entry.semantic.scope, entry.createdAt, entry.key]);
+      await batch(commands, true);
+    },
+    async delete(key) {
+      return (await remove([key])) > 0;
+    },
+    async flush(filter: StoreFlushFilter = {}) {
+      let removed = 0;
+      let cursor = "0";
+      // SCAN walks the keyspace in small steps (KEYS would block the server for everyone).
+      do {
+        const [next, keys] = (await call("SCAN", cursor, "MATCH", `${escapeGlob(prefix)}entry:*`, "COUNT", BATCH)) as [string, string[]];
+        cursor = next;
+        const ids = keys.map((k) => k.slice(prefix.length + "entry:".length));
+        const facts = keys.length === 0 ? [] : await batch(keys.map((k) => ["hmget", k, "model", "namespace", "prompt"]));
+        const matching = ids.filter((_, i) => {
+          const [model, namespace, prompt] = facts[i] as (string | null)[];
+          return typeof model === "string" && matchesFlushFilter({ model, namespace: namespace ?? "", prompt: prompt ?? "" }, filter);
+        });
+        removed += await remove(matching);
+      } while (cursor !== "0");
+      return removed;
+    },
+    async vectorsSince(scope, since) {
+      const listed = (await call("ZRANGEBYSCORE", vectorsPrefix + scope, since, "+inf")) as string[];
+      if (listed.length === 0) return [];
+      const rows: unknown[] = [];
+      for (let start = 0; start < listed.length; start += BATCH) {
+        const chunk = listed.slice(start, start + BATCH);
+        rows.push(...(await batch(chunk.map((key) => ["hmgetBuffer", entryKey(key), "scope", "createdAt", "vector"]))));
+      }
+      const vectors: StoredVector[] = [];
+      const stale: string[] = [];
+      listed.forEach((key, i) => {
+        const [storedScope, createdAt, vector] = rows[i] as (Buffer | null)[];
+        // An entry that expired leaves its listing behind; it is dropped here.
+        if (!storedScope || !createdAt || !vector || storedScope.toString() !== scope) stale.push(key);
+        else vectors.push({ key, createdAt: Number(createdAt.toString()), vector: toVector(vector) });
+      });
+      if (stale.length > 0) await call("ZREM", vectorsPrefix + scope, ...stale);
+      return vectors.sort((a, b) => a.createdAt - b.createdAt);
+    },
+    async acquireLock(key, ttlMs) {
+      const token = randomUUID();
+      const taken = (await call("SET", lockKey(key), token, "PX", Math.max(1, Math.round(ttlMs)), "NX")) === "OK";
+      if (taken) held.set(key, token);
+      return taken;
+    },
+    async releaseLock(key) {
+      const token = held.get(key);
+      if (token === undefined) return;
+      held.delete(key);
+      await call("EVAL", RELEASE_SCRIPT, 1, lockKey(key), token);
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      try {
+        await closeRedis(await connecting);
+      } catch {
+        // Never connected (ioredis missing): nothing to release.
+      }
+    },
+  };
+}
+
+function toEntry(key: string, flat: Buffer[]): CacheEntry {
+  const fields = new Map<string, Buffer>();
+  for (let i = 0; i + 1 < flat.length; i += 2) fields.set((flat[i] as Buffer).toString(), flat[i + 1] as Buffer);
+  const text = (name: string) => fields.get(name)?.toString() ?? "";
+  const entry: CacheEntry = {
+    key,
+    body: text("body"),
+    createdAt: Number(text("createdAt")),
+    provider: text("provider") as Provider,
+    endpoint: text("endpoint"),
+    model: text("model"),
+    namespace: text("namespace"),
+    prompt: text("prompt"),
+    promptType: text("promptType") as PromptType,
+    usage: {
+      inputTokens: Number(text("inputTokens")),
+      cachedInputTokens: Number(text("cachedInputTokens")),
+      outputTokens: Number(text("outputTokens")),
+    },
+  };
+  const vector = fields.get("vector");
+  if (fields.has("scope") && vector) entry.semantic = { scope: text("scope"), vector: toVector(vector) };
+  return entry;
+}
+
+/** The vector's raw float32 bytes (little-endian on every platform ecoai runs on). */
+function vectorBytes(vector: Float32Array): Buffer {
+  return Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength);
+}
+
+/** Copies into a fresh, aligned buffer: a reply's bytes may start at any offset. */
+function toVector(bytes: Buffer): Float32Array {
+  const copy = new Uint8Array(bytes.byteLength);
+  copy.set(bytes);
+  return new Float32Array(copy.buffer);
+}
+
+/** A literal string inside a SCAN MATCH pattern. */
+function escapeGlob(text: string): string {
+  return text.replace(/[*?[\]\\]/g, "\\$&");
+}

@@ -1,0 +1,99 @@
+import { afterAll, expect, test } from "bun:test";
+import { createRedisStore } from "../../src/stores/redis.ts";
+import type { Store } from "../../src/stores/store.ts";
+import { useRedisServer } from "../redis-server.ts";
+import { makeEntry, runStoreSuite } from "./suite.ts";
+
+const redis = useRedisServer();
+const opened: Store[] = [];
+/** A store on the private server under its own prefix, so each test starts empty. */
+function store(prefix = `test-${Math.random().toString(36).slice(2)}:`): Store {
+  const created = createRedisStore({ url: redis.server.url, prefix });
+  opened.push(created);
+  return created;
+}
+
+afterAll(async () => {
+  await Promise.all(opened.map((s) => s.close()));
+});
+
+let prefix = "";
+runStoreSuite("redis", {
+  create: () => store((prefix = `suite-${Math.random().toString(36).slice(2)}:`)),
+  reopen: () => store(prefix),
+});
+
+function vector(...values: number[]): Float32Array {
+  return new Float32Array(values);
+}
+
+test("redis store: prod writes expire by themselves, dev writes do not", async () => {
+  const s = store();
+  await s.set(makeEntry({ key: "short" }), { ttlSeconds: 0.05 });
+  await s.set(makeEntry({ key: "forever" }));
+  expect(await s.get("short")).toBeDefined();
+  await Bun.sleep(120);
+  expect(await s.get("short")).toBeUndefined();
+  expect(await s.get("forever")).toBeDefined();
+});
+
+test("redis store: prefixes keep applications apart", async () => {
+  const a = store("app-a:");
+  const b = store("app-b:");
+  await a.set(makeEntry({ key: "k" }));
+  expect(await b.get("k")).toBeUndefined();
+  expect(await b.flush()).toBe(0);
+  expect(await a.flush()).toBe(1);
+});
+
+test("redis store: flush walks many entries in SCAN steps and counts each once", async () => {
+  const s = store();
+  for (let i = 0; i < 1200; i++) await s.set(makeEntry({ key: `k${i}`, model: i % 3 === 0 ? "gpt-4o-mini" : "gpt-4o" }));
+  expect(await s.flush({ model: "gpt-4o-mini" })).toBe(400);
+  expect(await s.flush({ matchPrompt: (p) => p.startsWith("What") })).toBe(800);
+  expect(await s.flush()).toBe(0);
+});
+
+test("redis store: vectors round-trip as float32 and are listed by scope and write time", async () => {
+  const s = store();
+  const v1 = vector(0.25, -1.5, 3.0000001);
+  await s.set(makeEntry({ key: "v1", createdAt: 1000, semantic: { scope: "s", vector: v1 } }));
+  await s.set(makeEntry({ key: "v2", createdAt: 3000, semantic: { scope: "s", vector: vector(1, 2, 3) } }));
+  await s.set(makeEntry({ key: "v3", createdAt: 2000, semantic: { scope: "other", vector: vector(9) } }));
+  expect((await s.get("v1"))?.semantic).toEqual({ scope: "s", vector: v1 });
+  expect((await s.vectorsSince!("s", 0)).map((v) => [v.key, v.createdAt, Array.from(v.vector)])).toEqual([
+    ["v1", 1000, Array.from(v1)],
+    ["v2", 3000, [1, 2, 3]],
+  ]);
+  expect((await s.vectorsSince!("s", 2000)).map((v) => v.key)).toEqual(["v2"]);
+  expect((await s.vectorsSince!("other", 0)).map((v) => v.key)).toEqual(["v3"]);
+});
+
+test("redis store: deleted, flushed and expired entries are not listed", async () => {
+  const s = store();
+  const semantic = { scope: "s", vector: vector(1, 0) };
+  for (const key of ["keep", "deleted", "flushed", "expired"]) {
+    await s.set(makeEntry({ key, semantic, model: key === "flushed" ? "gone" : "gpt-4o" }), key === "expired" ? { ttlSeconds: 0.05 } : {});
+  }
+  await s.delete("deleted");
+  expect(await s.flush({ model: "gone" })).toBe(1);
+  await Bun.sleep(120);
+  expect((await s.vectorsSince!("s", 0)).map((v) => v.key)).toEqual(["keep"]);
+});
+
+test("redis store: an entry rewritten without a vector leaves no vector behind", async () => {
+  const s = store();
+  await s.set(makeEntry({ key: "k", semantic: { scope: "s", vector: vector(1) } }));
+  await s.set(makeEntry({ key: "k" }));
+  expect((await s.get("k"))?.semantic).toBeUndefined();
+});
+
+test("redis store: an unreachable server makes every operation fail fast, and construction never throws", async () => {
+  const s = createRedisStore({ url: "redis://127.0.0.1:1", prefix: "x:" });
+  for (const operation of [() => s.get("k"), () => s.set(makeEntry()), () => s.flush(), () => s.acquireLock!("k", 100)]) {
+    let failed = false;
+    await operation().catch(() => (failed = true));
+    expect(failed).toBe(true);
+  }
+  await s.close();
+});
