@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { join } from "node:path";
+import { createLexicalEmbedder } from "../../src/cache/lexical-embedder.ts";
 import { createSemanticIndex } from "../../src/cache/semantic-index.ts";
 import { dotAt, unitVector } from "../../src/cache/vector-sketch.ts";
 import { createMemoryStore } from "../../src/stores/memory.ts";
@@ -47,6 +48,30 @@ describe("semantic index", () => {
     }
     expect(matched).toBeGreaterThan(60);
     expect(agreed).toBe(queries);
+  });
+
+  test("returns the exact scan's best match for sparse, lexical vectors of reworded prompts", async () => {
+    const embed = createLexicalEmbedder();
+    const words = "order parcel delayed tracking refund return policy courier invoice voucher gift delivery damaged photo novel author".split(" ");
+    const sentence = () => Array.from({ length: 6 + Math.floor(random() * 6) }, () => words[Math.floor(random() * words.length)]).join(" ");
+    const reword = (text: string) => text.split(" ").map((word) => (random() < 0.15 ? words[Math.floor(random() * words.length)] : word)).join(" ");
+    const texts = Array.from({ length: 1_000 }, sentence);
+    const stored = await Promise.all(texts.map(embed));
+    const index = createSemanticIndex({});
+    stored.forEach((vector, i) => index.add("s", `k${i}`, vector));
+    let matched = 0;
+    for (let q = 0; q < 200; q++) {
+      const query = await embed(reword(texts[Math.floor(random() * texts.length)]!));
+      let best: string | undefined;
+      let bestScore = 0.8;
+      stored.forEach((vector, i) => {
+        const score = dotAt(query, vector, 0, vector.length);
+        if (score >= bestScore) [best, bestScore] = [`k${i}`, score];
+      });
+      if (best !== undefined) matched++;
+      expect((await index.search("s", query, 0.8, 1))[0]?.key).toBe(best!);
+    }
+    expect(matched).toBeGreaterThan(50);
   });
 
   test("scopes never see each other's vectors", async () => {
