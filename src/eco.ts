@@ -46,8 +46,8 @@ class EcoAICore<C extends object> {
     this.#options = options;
     this.#logger = options.logger ?? CONSOLE_LOGGER;
     this.#config = resolveConfig(options, process.env, this.#readSettingsFile(options.settingsPath));
-    // No way to embed prompts is a configuration error now, not a surprise at the first call.
-    const embedder = this.#config.semantic ? this.#embedder() : undefined;
+    // Semantic caching with no way to embed prompts fails here, at construction, not at the first call.
+    const embedder = this.#config.semantic ? this.#embedder(this.#config.semantic) : undefined;
     this.#usageLog = this.#config.logUsage ? createUsageLog({ path: this.#config.logPath, logger: this.#logger }) : undefined;
     this.#store = this.#openStore();
     if (embedder) this.#semantic = this.#semanticCache(embedder);
@@ -75,8 +75,7 @@ class EcoAICore<C extends object> {
     }
   }
 
-  #embedder(): Embedder {
-    const semantic = this.#config.semantic || { threshold: DEFAULTS.semanticThreshold, embeddingModel: DEFAULTS.embeddingModel };
+  #embedder(semantic: Exclude<ResolvedConfig["semantic"], false>): Embedder {
     const source = this.#options.semantic === undefined ? (`settings file ${this.#config.settingsPath}` as const) : ("constructor option" as const);
     return resolveEmbedder(semantic, this.client, this.#adapter.provider, process.env, { value: this.#options.semantic ?? true, source });
   }
@@ -94,10 +93,11 @@ class EcoAICore<C extends object> {
 
   /** Semantic matching when the settings in force ask for it; turned on by the settings file while running, it starts then. */
   #semanticInForce(): SemanticCache | undefined {
-    if (!this.#config.semantic || !this.#store) return undefined;
+    const semantic = this.#config.semantic;
+    if (!semantic || !this.#store) return undefined;
     if (!this.#semantic && !this.#semanticUnavailable) {
       try {
-        this.#semantic = this.#semanticCache(this.#embedder());
+        this.#semantic = this.#semanticCache(this.#embedder(semantic));
       } catch (error) {
         this.#semanticUnavailable = true;
         this.#logger.warn("[ecoai] the settings file turns semantic caching on, but it cannot start; calls use exact matching", error);
