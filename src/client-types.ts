@@ -48,6 +48,10 @@ type HasPath<C, P extends readonly string[]> = P extends [infer Head extends str
  */
 type CachedPaths = [
   ["chat", "completions", "create"],
+  ["responses", "create"],
+  ["images", "generate"],
+  ["images", "edit"],
+  ["messages", "create"],
   ["models", "generateContent"],
   ["generateContent"],
 ];

@@ -26,6 +26,17 @@ export interface TokenUsage {
   /** Input tokens the provider served from its prompt cache (priced at its cached rate). */
   cachedInputTokens: number;
   outputTokens: number;
+  /** Images a generation or edit returned; priced per image rather than per output token. */
+  images?: ImageUsage;
+}
+
+/** The images of one image generation or edit response, as they are billed. */
+export interface ImageUsage {
+  count: number;
+  /** e.g. `1024x1024`. */
+  size: string;
+  /** e.g. `standard`, `hd`, `low`, `medium`, `high`. */
+  quality: string;
 }
 
 /** Options for semantic caching. */

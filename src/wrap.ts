@@ -7,7 +7,7 @@ export type CachedCallRunner = (
   method: CachedMethod,
   params: Record<string, unknown>,
   options: CallOptions,
-  send: () => Promise<unknown>,
+  send: (replacement?: Record<string, unknown>) => Promise<unknown>,
 ) => Promise<unknown>;
 
 interface PathNode {
@@ -55,7 +55,8 @@ export function wrapClient(core: object, client: object, adapter: ProviderAdapte
     function cached(body: unknown, requestOptions?: Record<string, unknown>) {
       const { ecoai, ...sdkOptions } = requestOptions ?? {};
       const forwarded = requestOptions === undefined ? [] : [sdkOptions];
-      const send = () => original.call(owner, body, ...forwarded);
+      // `prepare` may hand back a body whose consumed uploads were replaced (see CachedMethod).
+      const send = (replacement?: Record<string, unknown>) => original.call(owner, replacement ?? body, ...forwarded);
       const params = method.request ? method.request(body, owner) : typeof body === "object" && body !== null ? (body as Record<string, unknown>) : undefined;
       // A request ecoai cannot read is the SDK's to accept or reject.
       if (params === undefined) return send();

@@ -35,8 +35,8 @@ export interface CachedCall {
   method: CachedMethod;
   params: Record<string, unknown>;
   options: CallOptions;
-  /** Sends the request with the SDK, untouched. */
-  send: () => Promise<unknown>;
+  /** Sends the request with the SDK, untouched, or with `replacement` as its argument (see `CachedMethod.prepare`). */
+  send: (replacement?: Record<string, unknown>) => Promise<unknown>;
 }
 
 /** What a leader's upstream call hands to the identical calls that waited on it. */
@@ -123,7 +123,7 @@ export function createCacheEngine(options: CacheEngineOptions) {
   /** Calls upstream without touching the cache; logs the call as a miss. */
   async function passThrough(call: CachedCall, startedAt: number): Promise<unknown> {
     const response = await call.send();
-    const usage = call.method.bypass(call.params) ? ZERO_USAGE : call.method.usage(response);
+    const usage = call.method.bypass(call.params) ? ZERO_USAGE : call.method.usage(response, call.params);
     log(call, describe(call), null, startedAt, usage, false);
     return response;
   }
@@ -158,7 +158,7 @@ export function createCacheEngine(options: CacheEngineOptions) {
     const claim = call.options.refresh ? undefined : await peers?.claim(key, fresh);
     if (claim?.entry) {
       const response = await serve(claim.entry, call);
-      if (response !== undefined) return { response, body: claim.entry.body, usage: claim.entry.usage, facts: claim.entry, hit: true };
+      if (response !== undefined) return { response, body: claim.entry.body, usage: hitUsage(call, claim.entry.usage, response), facts: claim.entry, hit: true };
     }
     try {
       return await miss();
@@ -168,12 +168,13 @@ export function createCacheEngine(options: CacheEngineOptions) {
     }
   }
 
-  async function call(call: CachedCall): Promise<unknown> {
+  async function call(input: CachedCall): Promise<unknown> {
     const startedAt = performance.now();
     const settings = options.settings();
-    if (!store || !settings.cachingEnabled || call.options.bypass || call.method.bypass(call.params)) {
-      return passThrough(call, startedAt);
+    if (!store || !settings.cachingEnabled || input.options.bypass || input.method.bypass(input.params)) {
+      return passThrough(input, startedAt);
     }
+    const call = input.method.prepare ? await prepared(input, input.method.prepare) : input;
 
     const namespace = call.options.namespace ?? settings.namespace;
     const key = hashCacheKey({
@@ -189,7 +190,7 @@ export function createCacheEngine(options: CacheEngineOptions) {
       if (entry && isFresh(entry, call, settings)) {
         const response = await serve(entry, call);
         if (response !== undefined) {
-          log(call, entry, key, startedAt, entry.usage, true);
+          log(call, entry, key, startedAt, hitUsage(call, entry.usage, response), true);
           return response;
         }
       }
@@ -211,12 +212,12 @@ export function createCacheEngine(options: CacheEngineOptions) {
         const similar = await semantic!.find(request, embedding, (candidate) => isFresh(candidate, call, settings));
         const response = similar && (await serve(similar, call));
         if (similar && response !== undefined) {
-          return { response, body: similar.body, usage: similar.usage, facts: describe(call), semanticKey: similar.key, embedding };
+          return { response, body: similar.body, usage: hitUsage(call, similar.usage, response), facts: describe(call), semanticKey: similar.key, embedding };
         }
       }
 
       const response = await call.send();
-      const usage = call.method.usage(response);
+      const usage = call.method.usage(response, call.params);
       const body = JSON.stringify(response);
       const facts = describe(call);
       if (call.method.isAnswer(response, call.params)) {
@@ -264,5 +265,21 @@ export function createCacheEngine(options: CacheEngineOptions) {
 }
 
 export type CacheEngine = ReturnType<typeof createCacheEngine>;
+
+/** The call with the params its method prepared for keying and sending. */
+async function prepared(call: CachedCall, prepare: NonNullable<CachedMethod["prepare"]>): Promise<CachedCall> {
+  const params = await prepare.call(call.method, call.params);
+  return { ...call, params, send: () => call.send(params) };
+}
+
+/**
+ * Stores keep token counts only; what they do not keep (the images of an image response) is
+ * read again from the served response.
+ */
+function hitUsage(call: CachedCall, stored: TokenUsage, response: unknown): TokenUsage {
+  if (stored.images !== undefined) return stored;
+  const images = call.method.usage(response, call.params).images;
+  return images === undefined ? stored : { ...stored, images };
+}
 
 const ZERO_USAGE: TokenUsage = { inputTokens: 0, cachedInputTokens: 0, outputTokens: 0 };

@@ -36,7 +36,8 @@ export function detectPromptType(params: unknown): PromptType {
 }
 
 function isStructured(params: Record<string, unknown>): boolean {
-  if (params.response_format != null) return true;
+  if (params.response_format != null || params.output_format != null) return true;
+  if (isRecord(params.output_config) && params.output_config.format != null) return true;
   const text = params.text;
   if (isRecord(text) && isRecord(text.format) && text.format.type !== "text") return true;
   for (const config of [params.config, params.generationConfig, params.generation_config]) {

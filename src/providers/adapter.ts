@@ -19,6 +19,13 @@ export interface CachedMethod {
   request?(body: unknown, owner: object): Record<string, unknown> | undefined;
   /** Requests passed through untouched and never cached (streams). */
   bypass(params: Record<string, unknown>): boolean;
+  /**
+   * Runs before keying a cached call, for requests whose key needs asynchronous work (reading
+   * the bytes of an upload). Returns the params to key and to send in place of the SDK call's
+   * argument: a stream it consumed must be replaced by an equivalent value the SDK can still
+   * read. Only for methods whose params are that argument (no `request`).
+   */
+  prepare?(params: Record<string, unknown>): Promise<Record<string, unknown>>;
   model(params: Record<string, unknown>): string;
   /** The text of the last user turn, else the whole request's text. */
   promptText(params: Record<string, unknown>): string;
@@ -34,7 +41,8 @@ export interface CachedMethod {
   semanticParts?(params: Record<string, unknown>): SemanticParts | undefined;
   /** Whether a response is a real answer worth caching (not a refusal, a filtered or failed generation, invalid JSON). */
   isAnswer(response: unknown, params: Record<string, unknown>): boolean;
-  usage(response: unknown): TokenUsage;
+  /** What the response cost; `params` gives what the response omits (image size and quality). */
+  usage(response: unknown, params: Record<string, unknown>): TokenUsage;
   /** A response rebuilt from its stored JSON; may be a promise (e.g. to import the SDK's class lazily). */
   rebuild(stored: unknown): unknown | Promise<unknown>;
 }

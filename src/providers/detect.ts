@@ -1,10 +1,11 @@
 import { EcoAIConfigError } from "../errors.ts";
 import type { ProviderAdapter } from "./adapter.ts";
+import { anthropicAdapter } from "./anthropic.ts";
 import { googleGenAIAdapter } from "./google-genai.ts";
 import { googleGenerativeAIAdapter } from "./google-generative-ai.ts";
 import { openaiAdapter } from "./openai.ts";
 
-const ADAPTERS: readonly ProviderAdapter[] = [openaiAdapter, googleGenAIAdapter, googleGenerativeAIAdapter];
+const ADAPTERS: readonly ProviderAdapter[] = [openaiAdapter, anthropicAdapter, googleGenAIAdapter, googleGenerativeAIAdapter];
 
 /** What `client` may be, for error messages. */
 export const SUPPORTED_CLIENTS = ADAPTERS.map((adapter) => adapter.sdk).join(", ");

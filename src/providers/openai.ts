@@ -1,9 +1,13 @@
 import { detectPromptType } from "../cache/prompt-type.ts";
 import { withoutStream, type CachedMethod, type ProviderAdapter } from "./adapter.ts";
+import { openaiImagesEdit, openaiImagesGenerate } from "./openai-images.ts";
+import { openaiResponses } from "./openai-responses.ts";
+import { parsesAsJson, withResponseIds } from "./json.ts";
 import { contentText, isRecord, lastUserText } from "./text.ts";
 
 /**
- * `openai` (OpenAI and AzureOpenAI clients): chat completions are cached; streams pass through.
+ * `openai` (OpenAI and AzureOpenAI clients): chat completions, responses and base64 image
+ * generations and edits are cached; streams and image URL responses pass through.
  */
 const chatCompletions: CachedMethod = {
   path: ["chat", "completions", "create"],
@@ -45,27 +49,12 @@ const chatCompletions: CachedMethod = {
       outputTokens: Number(usage.completion_tokens ?? 0),
     };
   },
-  rebuild: withRequestId,
+  rebuild: (stored) => withResponseIds(stored),
 };
 
 function isTextOnly(content: unknown): boolean {
   if (typeof content === "string") return true;
   return Array.isArray(content) && content.every((part) => isRecord(part) && part.type === "text" && typeof part.text === "string");
-}
-
-/** The SDK attaches a non-enumerable `_request_id`; a replayed response has none. */
-function withRequestId(stored: unknown): unknown {
-  if (isRecord(stored)) Object.defineProperty(stored, "_request_id", { value: null, enumerable: false });
-  return stored;
-}
-
-function parsesAsJson(text: string): boolean {
-  try {
-    JSON.parse(text);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 export const openaiAdapter: ProviderAdapter = {
@@ -76,5 +65,5 @@ export const openaiAdapter: ProviderAdapter = {
     return typeof candidate.chat?.completions?.create === "function" && typeof candidate.baseURL === "string";
   },
   baseURL: (client) => String((client as { baseURL: string }).baseURL).replace(/\/+$/, ""),
-  methods: [chatCompletions],
+  methods: [chatCompletions, openaiResponses, openaiImagesGenerate, openaiImagesEdit],
 };

@@ -18,6 +18,7 @@
  */
 
 import type { TokenUsage } from "../types.ts";
+import { imageCostUsd } from "./image-pricing.ts";
 
 /** Date the list prices below were checked against the providers' public price pages. */
 export const PRICES_AS_OF = "2026-11-05";
@@ -86,6 +87,11 @@ export const MODEL_RATES: Readonly<Record<string, ModelRates>> = Object.freeze({
   "gpt-4-0125-preview": rates(10, 10, 30, CO2_LARGE),
   "gpt-4": rates(30, 30, 60, CO2_LARGE), // ≈ gpt-4-turbo class
   "gpt-3.5-turbo": rates(0.5, 0.5, 1.5, CO2_SMALL),
+  // Image models: text input tokens; output is priced per image (image-pricing.ts) when known,
+  // else at the image-output token rate. dall-e bills per image only.
+  "gpt-image-1": rates(5, 1.25, 40, CO2_LARGE), // large class
+  "gpt-image-1-mini": rates(2, 0.2, 8, CO2_SMALL), // small class
+  "dall-e": rates(0, 0, 0, CO2_DEFAULT),
   // Embeddings bill input only; they produce no output tokens, so the CO₂ factor never applies.
   "text-embedding-3-small": rates(0.02, 0.02, 0, CO2_SMALL),
   "text-embedding-3-large": rates(0.13, 0.13, 0, CO2_SMALL),
@@ -228,7 +234,8 @@ function count(n: number): number {
 
 /**
  * What serving `usage` from the cache saved: input priced at input rate except
- * cachedInputTokens at cached rate, plus output; co2 grams = outputTokens ×
+ * cachedInputTokens at cached rate, plus output (per image when `usage.images` is set and the
+ * model has per-image prices, else per output token); co2 grams = outputTokens ×
  * co2KgPer1kOutputTokens (kg per 1k tokens → g per token). tokensSaved = outputTokens.
  *
  * @example
@@ -244,8 +251,9 @@ export function savingsFor(
   const input = count(usage.inputTokens);
   const cached = Math.min(count(usage.cachedInputTokens), input);
   const output = count(usage.outputTokens);
-  const costSavedUsd =
-    ((input - cached) * r.inputPerMTok + cached * r.cachedInputPerMTok + output * r.outputPerMTok) / 1_000_000;
+  const images = usage.images && imageCostUsd(model, usage.images);
+  const outputCost = images ?? (output * r.outputPerMTok) / 1_000_000;
+  const costSavedUsd = ((input - cached) * r.inputPerMTok + cached * r.cachedInputPerMTok) / 1_000_000 + outputCost;
   return { tokensSaved: output, costSavedUsd, co2SavedG: output * r.co2KgPer1kOutputTokens };
 }
 

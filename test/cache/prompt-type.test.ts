@@ -14,6 +14,13 @@ describe("detectPromptType", () => {
     expect(detectPromptType({ model: "gemini", contents: [], config: { responseMimeType: "application/json" } })).toBe("structured");
     expect(detectPromptType({ contents: [], generationConfig: { responseSchema: { type: "object" } } })).toBe("structured");
     expect(detectPromptType({ model: "gemini", contents: [], config: { responseMimeType: "text/plain" } })).toBe("text");
+    // Anthropic: output_config.format, and the earlier beta output_format.
+    expect(detectPromptType({ ...user("x"), tools: [{ name: "t" }], output_config: { format: { type: "json_schema", schema: {} } } })).toBe("structured");
+    expect(detectPromptType({ ...user("x"), output_format: { type: "json_schema", schema: {} } })).toBe("structured");
+    expect(detectPromptType({ ...user("x"), output_config: { effort: "low" } })).toBe("text");
+    // OpenAI Responses: text.format other than text.
+    expect(detectPromptType({ model: "m", input: "x", text: { format: { type: "json_object" } } })).toBe("structured");
+    expect(detectPromptType({ model: "m", input: "x", text: { format: { type: "text" } } })).toBe("text");
   });
 
   test("tool beats media", () => {

@@ -1,7 +1,7 @@
 /**
  * Run the simulator as its own process, for multi-process tests:
  * `bun test/upstream/main.ts [--port N] [--host H] [--delay-ms N]`.
- * Prints `{"url": "...", "openaiBaseURL": "...", "geminiBaseURL": "..."}` as one JSON line, then serves until killed.
+ * Prints `{"url": "...", "openaiBaseURL": "...", "anthropicBaseURL": "...", "geminiBaseURL": "..."}` as one JSON line, then serves until killed.
  *
  * @module
  */
@@ -21,7 +21,7 @@ const sim = await startUpstream({
   host: values.host ?? "127.0.0.1",
   delayMs: values["delay-ms"] === undefined ? 0 : Number(values["delay-ms"]),
 });
-process.stdout.write(`${JSON.stringify({ url: sim.url, openaiBaseURL: sim.openaiBaseURL, geminiBaseURL: sim.geminiBaseURL })}\n`);
+process.stdout.write(`${JSON.stringify({ url: sim.url, openaiBaseURL: sim.openaiBaseURL, anthropicBaseURL: sim.anthropicBaseURL, geminiBaseURL: sim.geminiBaseURL })}\n`);
 
 const stop = (): void => {
   void sim.close().then(() => process.exit(0));

@@ -1,11 +1,13 @@
 /**
  * The OpenAI provider of the simulator, mounted at `/v1`: route table, bearer-key check,
- * embeddings and models. Chat completions live in `openai-chat.ts`.
+ * embeddings and models. Chat completions, responses and images live in their own files.
  *
  * @module
  */
 import { defaultDimensions, embedText, toBase64 } from "./embedding.ts";
 import { handleChatCompletions } from "./openai-chat.ts";
+import { handleImageEdits, handleImageGenerations } from "./openai-images.ts";
+import { handleResponses } from "./openai-responses.ts";
 import { asObject, missingParameter, openaiError, openaiJson } from "./openai-wire.ts";
 import { estimateTokens } from "./reply.ts";
 import type { JsonResponse, ProviderMount, SimRequest } from "./types.ts";
@@ -38,6 +40,9 @@ export const openaiMount: ProviderMount = {
   basePath: "/v1",
   routes: [
     { method: "POST", pattern: /^\/chat\/completions$/, name: "openai.chat.completions", handle: handleChatCompletions },
+    { method: "POST", pattern: /^\/responses$/, name: "openai.responses", handle: handleResponses },
+    { method: "POST", pattern: /^\/images\/generations$/, name: "openai.images.generations", handle: handleImageGenerations },
+    { method: "POST", pattern: /^\/images\/edits$/, name: "openai.images.edits", handle: handleImageEdits },
     { method: "POST", pattern: /^\/embeddings$/, name: "openai.embeddings", handle: handleEmbeddings },
     { method: "GET", pattern: /^\/models$/, name: "openai.models", handle: handleListModels },
     { method: "GET", pattern: /^\/models\/(.+)$/, name: "openai.models.retrieve", handle: handleRetrieveModel },

@@ -7,7 +7,9 @@
 import { createServer } from "node:http";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
+import { anthropicMount } from "./anthropic.ts";
 import { geminiMount } from "./gemini.ts";
+import { parseMultipart } from "./multipart.ts";
 import { openaiMount } from "./openai.ts";
 import { INVALID_JSON_MESSAGE } from "./openai-wire.ts";
 import { writeSse } from "./sse.ts";
@@ -28,7 +30,7 @@ import type {
  * also call `/v1/...`, so give them their own prefix (e.g. `/anthropic`, SDK `baseURL`
  * `<url>/anthropic`).
  */
-const MOUNTS: readonly ProviderMount[] = [openaiMount, geminiMount];
+const MOUNTS: readonly ProviderMount[] = [openaiMount, anthropicMount, geminiMount];
 
 /** Statuses the SDKs retry, which get a `retry-after` so retries skip the backoff sleep. */
 const RETRIED_STATUSES = new Set([408, 409, 429]);
@@ -59,6 +61,7 @@ export async function startUpstream(options: UpstreamOptions = {}): Promise<Upst
   const sim: UpstreamSimulator = {
     url: "",
     openaiBaseURL: "",
+    anthropicBaseURL: "",
     geminiBaseURL: "",
     requests: [],
     delayMs: options.delayMs ?? 0,
@@ -109,10 +112,10 @@ export async function startUpstream(options: UpstreamOptions = {}): Promise<Upst
     const method = req.method ?? "GET";
     const mount = findMount(url.pathname);
     const found = mount ? findRoute(mount, method, url.pathname) : undefined;
-    const { body, invalid } = parseBody(rawBody, headers["content-type"]);
+    const { body, invalid, files } = parseBody(rawBody, headers["content-type"]);
     const route = found?.route.name ?? "unknown";
-    const request: SimRequest = { route, method, path: url.pathname, body, headers, url, rawBody };
-    sim.requests.push({ route, method, path: url.pathname, body, headers } satisfies RecordedRequest);
+    const request: SimRequest = { route, method, path: url.pathname, body, headers, url, rawBody, ...(files ? { files } : {}) };
+    sim.requests.push({ route, method, path: url.pathname, body, headers, ...(files ? { files } : {}) } satisfies RecordedRequest);
 
     const failure = takeFailure(route);
     let response: SimResponse;
@@ -137,6 +140,7 @@ export async function startUpstream(options: UpstreamOptions = {}): Promise<Upst
   const host = address.address.includes(":") ? `[${address.address}]` : address.address;
   sim.url = `http://${host}:${address.port}`;
   sim.openaiBaseURL = `${sim.url}/v1`;
+  sim.anthropicBaseURL = `${sim.url}${anthropicMount.basePath}`;
   sim.geminiBaseURL = `${sim.url}${geminiMount.basePath}`;
   return sim;
 }
@@ -175,7 +179,11 @@ function findRoute(mount: ProviderMount, method: string, path: string): { route:
   return undefined;
 }
 
-function parseBody(raw: Buffer, contentType: string | undefined): { body: unknown; invalid: boolean } {
+function parseBody(raw: Buffer, contentType: string | undefined): { body: unknown; invalid: boolean; files?: RecordedRequest["files"] } {
+  if (contentType?.startsWith("multipart/form-data")) {
+    const { fields, files } = parseMultipart(raw, contentType);
+    return { body: fields, invalid: false, files };
+  }
   if (raw.length === 0 || contentType?.startsWith("multipart/")) return { body: null, invalid: false };
   try {
     return { body: JSON.parse(raw.toString("utf8")) as unknown, invalid: false };

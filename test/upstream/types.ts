@@ -12,10 +12,21 @@ export interface RecordedRequest {
   method: string;
   /** Path without the query string, e.g. `"/v1/chat/completions"`. */
   path: string;
-  /** Parsed JSON body, or `null` when the body was empty, not JSON or multipart. */
+  /** Parsed JSON body, the text fields of a multipart body, or `null` when empty or not JSON. */
   body: unknown;
   /** Request headers, names lower-cased. */
   headers: Record<string, string>;
+  /** The file parts of a multipart body (image edits), with the bytes received. */
+  files?: UploadedFile[];
+}
+
+/** One file part of a multipart request. */
+export interface UploadedFile {
+  /** Form field, e.g. `image`, `image[]` or `mask`. */
+  field: string;
+  filename: string;
+  type: string;
+  bytes: Buffer;
 }
 
 /** What a route handler receives. */
@@ -108,6 +119,8 @@ export interface UpstreamSimulator {
   url: string;
   /** `url + "/v1"`: the `baseURL` for `new OpenAI({ baseURL })`. */
   openaiBaseURL: string;
+  /** `url + "/anthropic"`: the `baseURL` for `new Anthropic({ baseURL })` (the SDK adds `/v1/messages`). */
+  anthropicBaseURL: string;
   /** `url + "/gemini"`: `httpOptions.baseUrl` for `new GoogleGenAI`, `baseUrl` for `getGenerativeModel`. */
   geminiBaseURL: string;
   /** Requests received, in order, failed ones included. */

@@ -1,0 +1,65 @@
+import { detectPromptType } from "../cache/prompt-type.ts";
+import { withoutStream, type CachedMethod, type ProviderAdapter } from "./adapter.ts";
+import { parsesAsJson, withResponseIds } from "./json.ts";
+import { contentText, isRecord, lastUserText } from "./text.ts";
+
+/**
+ * Stops that end a turn without a usable answer: a refusal, and a server-tool turn the API
+ * paused (the caller is expected to send it back to continue).
+ */
+const NON_ANSWER_STOPS = new Set(["refusal", "pause_turn"]);
+
+/** `messages.create` of `@anthropic-ai/sdk`; `stream: true` and `messages.stream()` pass through. */
+const messagesCreate: CachedMethod = {
+  path: ["messages", "create"],
+  endpoint: "messages",
+  bypass: (params) => params.stream === true,
+  model: (params) => String(params.model ?? ""),
+  promptText(params) {
+    const text = lastUserText(params.messages, (message) => message.role === "user", (message) => contentText(message.content));
+    return text !== "" ? text : contentText(params.system);
+  },
+  promptType: detectPromptType,
+  keyParams: withoutStream,
+  isAnswer(response, params) {
+    if (!isRecord(response) || response.type !== "message" || !Array.isArray(response.content)) return false;
+    if (NON_ANSWER_STOPS.has(String(response.stop_reason))) return false;
+    if (!wantsJson(params) || response.stop_reason === "tool_use") return true;
+    return parsesAsJson(contentText(response.content));
+  },
+  usage(response) {
+    const usage = isRecord(response) && isRecord(response.usage) ? response.usage : {};
+    // Anthropic's `input_tokens` excludes the prompt-cache reads and writes it reports apart.
+    const cacheRead = Number(usage.cache_read_input_tokens ?? 0);
+    const cacheWrite = Number(usage.cache_creation_input_tokens ?? 0);
+    return {
+      inputTokens: Number(usage.input_tokens ?? 0) + cacheRead + cacheWrite,
+      cachedInputTokens: cacheRead,
+      outputTokens: Number(usage.output_tokens ?? 0),
+    };
+  },
+  rebuild: (stored) => withResponseIds(stored, ["_request_id", "_workspace_id"]),
+};
+
+/** Structured output: `output_config.format` (or the beta `output_format`) asks for JSON. */
+function wantsJson(params: Record<string, unknown>): boolean {
+  const config = isRecord(params.output_config) ? params.output_config : {};
+  const format = config.format ?? params.output_format;
+  return isRecord(format) && format.type === "json_schema";
+}
+
+export const anthropicAdapter: ProviderAdapter = {
+  provider: "anthropic",
+  sdk: "@anthropic-ai/sdk (Anthropic)",
+  detect(client) {
+    const candidate = client as { messages?: { create?: unknown; stream?: unknown }; chat?: unknown; baseURL?: unknown };
+    return (
+      typeof candidate.messages?.create === "function" &&
+      typeof candidate.messages.stream === "function" &&
+      candidate.chat === undefined &&
+      typeof candidate.baseURL === "string"
+    );
+  },
+  baseURL: (client) => String((client as { baseURL: string }).baseURL).replace(/\/+$/, ""),
+  methods: [messagesCreate],
+};

@@ -1,0 +1,57 @@
+import { detectPromptType } from "../cache/prompt-type.ts";
+import { withoutStream, type CachedMethod } from "./adapter.ts";
+import { parsesAsJson, withResponseIds } from "./json.ts";
+import { contentText, isRecord, lastUserText } from "./text.ts";
+
+/**
+ * `responses.create` of the `openai` SDK. Only a `completed` response is an answer: a queued,
+ * failed, cancelled or incomplete one (content filter, output limit) is sent upstream again.
+ */
+export const openaiResponses: CachedMethod = {
+  path: ["responses", "create"],
+  endpoint: "responses",
+  bypass: (params) => params.stream === true,
+  model: (params) => String(params.model ?? ""),
+  promptText(params) {
+    const input = params.input;
+    const text = typeof input === "string" ? input : lastUserText(input, (item) => item.role === "user", (item) => contentText(item.content));
+    return text !== "" ? text : typeof params.instructions === "string" ? params.instructions : "";
+  },
+  promptType: detectPromptType,
+  keyParams: withoutStream,
+  isAnswer(response, params) {
+    if (!isRecord(response) || response.status !== "completed" || !Array.isArray(response.output)) return false;
+    const messages = response.output.filter((item): item is Record<string, unknown> => isRecord(item) && item.type === "message");
+    const refused = messages.some((item) => Array.isArray(item.content) && item.content.some((part: unknown) => isRecord(part) && part.type === "refusal"));
+    if (refused) return false;
+    const format = isRecord(params.text) && isRecord(params.text.format) ? params.text.format.type : undefined;
+    if (format !== "json_schema" && format !== "json_object") return true;
+    return messages.length === 0 || parsesAsJson(outputText(response));
+  },
+  usage(response) {
+    const usage = isRecord(response) && isRecord(response.usage) ? response.usage : {};
+    const details = isRecord(usage.input_tokens_details) ? usage.input_tokens_details : {};
+    return {
+      inputTokens: Number(usage.input_tokens ?? 0),
+      cachedInputTokens: Number(details.cached_tokens ?? 0),
+      outputTokens: Number(usage.output_tokens ?? 0),
+    };
+  },
+  rebuild(stored) {
+    // The SDK adds `output_text` to every live response; it is stored with it, but older or
+    // foreign entries may lack it.
+    if (isRecord(stored) && typeof stored.output_text !== "string") stored.output_text = outputText(stored);
+    return withResponseIds(stored);
+  },
+};
+
+/** The concatenated `output_text` parts of the response's messages, as the SDK computes it. */
+function outputText(response: Record<string, unknown>): string {
+  if (!Array.isArray(response.output)) return "";
+  const texts: string[] = [];
+  for (const item of response.output) {
+    if (!isRecord(item) || item.type !== "message" || !Array.isArray(item.content)) continue;
+    for (const part of item.content) if (isRecord(part) && part.type === "output_text" && typeof part.text === "string") texts.push(part.text);
+  }
+  return texts.join("");
+}
