@@ -3,6 +3,7 @@ import { withoutStream, type CachedMethod, type ProviderAdapter } from "./adapte
 import { openaiImagesEdit, openaiImagesGenerate } from "./openai-images.ts";
 import { openaiResponses } from "./openai-responses.ts";
 import { parsesAsJson, withResponseIds } from "./json.ts";
+import { chatSemanticParts } from "./semantic-parts.ts";
 import { contentText, isRecord, lastUserText } from "./text.ts";
 
 /**
@@ -17,17 +18,7 @@ const chatCompletions: CachedMethod = {
   promptText: (params) => lastUserText(params.messages, (message) => message.role === "user", (message) => contentText(message.content)),
   promptType: detectPromptType,
   keyParams: withoutStream,
-  semanticParts(params) {
-    const messages = Array.isArray(params.messages) ? params.messages : [];
-    const last = messages.findLastIndex((message) => isRecord(message) && message.role === "user");
-    const message = messages[last];
-    if (!isRecord(message) || !isTextOnly(message.content)) return undefined;
-    const text = contentText(message.content);
-    if (text.trim() === "") return undefined;
-    // The turn stays in place (its name and position count); only its text leaves the context.
-    const context = { ...withoutStream(params), messages: messages.with(last, { ...message, content: null }) };
-    return { context, text };
-  },
+  semanticParts: chatSemanticParts,
   isAnswer(response, params) {
     if (!isRecord(response) || !Array.isArray(response.choices) || response.choices.length === 0) return false;
     const wantsJson = isRecord(params.response_format) && params.response_format.type !== "text";
@@ -51,11 +42,6 @@ const chatCompletions: CachedMethod = {
   },
   rebuild: (stored) => withResponseIds(stored),
 };
-
-function isTextOnly(content: unknown): boolean {
-  if (typeof content === "string") return true;
-  return Array.isArray(content) && content.every((part) => isRecord(part) && part.type === "text" && typeof part.text === "string");
-}
 
 export const openaiAdapter: ProviderAdapter = {
   provider: "openai",

@@ -1,0 +1,38 @@
+import { expect, test } from "bun:test";
+import { chatSemanticParts } from "../../src/providers/semantic-parts.ts";
+
+const system = { role: "system", content: "You are terse." };
+
+test("the last user text leaves the context; everything else stays, in place", () => {
+  const params = {
+    model: "gpt-4o",
+    temperature: 0,
+    stream: false,
+    messages: [system, { role: "user", content: "first" }, { role: "assistant", content: "ok" }, { role: "user", name: "ann", content: "second question" }],
+  };
+  expect(chatSemanticParts(params)).toEqual({
+    text: "second question",
+    context: {
+      model: "gpt-4o",
+      temperature: 0,
+      messages: [system, { role: "user", content: "first" }, { role: "assistant", content: "ok" }, { role: "user", name: "ann", content: null }],
+    },
+  });
+  expect(params.messages[3]!.content).toBe("second question");
+});
+
+test("two requests differing only in the last user text share a context", () => {
+  const a = chatSemanticParts({ model: "m", messages: [system, { role: "user", content: "How are you?" }] });
+  const b = chatSemanticParts({ model: "m", messages: [system, { role: "user", content: [{ type: "text", text: "how are you" }] }] });
+  expect(a!.context).toEqual(b!.context);
+  expect(b!.text).toBe("how are you");
+});
+
+test("a last user turn with anything but text, or no text, is not split", () => {
+  const image = { type: "image_url", image_url: { url: "data:image/png;base64,AAAA" } };
+  expect(chatSemanticParts({ messages: [{ role: "user", content: [{ type: "text", text: "what is this" }, image] }] })).toBeUndefined();
+  expect(chatSemanticParts({ messages: [{ role: "user", content: [{ type: "tool_result", tool_use_id: "t", content: "42" }] }] })).toBeUndefined();
+  expect(chatSemanticParts({ messages: [{ role: "user", content: "   " }] })).toBeUndefined();
+  expect(chatSemanticParts({ messages: [system] })).toBeUndefined();
+  expect(chatSemanticParts({ prompt: "no messages" })).toBeUndefined();
+});
