@@ -19,7 +19,22 @@ export function chatSemanticParts(params: Record<string, unknown>): SemanticPart
   return { context, text };
 }
 
+/**
+ * Semantic split of an OpenAI Responses API request: `input` as a string, or the last user
+ * message of an `input` list, taken out; `instructions` and everything else stay in the context.
+ */
+export function responsesSemanticParts(params: Record<string, unknown>): SemanticParts | undefined {
+  if (typeof params.input === "string") {
+    return params.input.trim() === "" ? undefined : { context: { ...withoutStream(params), input: null }, text: params.input };
+  }
+  const split = chatSemanticParts({ messages: params.input });
+  return split && { context: { ...withoutStream(params), input: (split.context as { messages: unknown }).messages }, text: split.text };
+}
+
+/** Text parts are `text` in chat messages and `input_text` in Responses API input. */
+const TEXT_PARTS = new Set(["text", "input_text"]);
+
 function isTextOnly(content: unknown): boolean {
   if (typeof content === "string") return true;
-  return Array.isArray(content) && content.length > 0 && content.every((part) => isRecord(part) && part.type === "text" && typeof part.text === "string");
+  return Array.isArray(content) && content.length > 0 && content.every((part) => isRecord(part) && TEXT_PARTS.has(String(part.type)) && typeof part.text === "string");
 }

@@ -115,6 +115,20 @@ describe("semantic matching", () => {
     expect(delta()).toEqual({ chat: 0, embeddings: 1 });
   });
 
+  test("the Responses API takes part, with its instructions in the scope", async () => {
+    const eco = semanticEco();
+    const respond = (input: string, instructions = "Be brief.") => eco.responses.create({ model: "gpt-4o", instructions, input });
+    const upstream = () => up.sim.count("openai.responses");
+    const stored = await respond(STORED);
+    const before = upstream();
+    const served = await respond(NEAR_COPY);
+    expect(upstream()).toBe(before);
+    expect(served.output_text).toBe(stored.output_text);
+    expect((await eco.history({ limit: 1 }))[0]).toMatchObject({ cacheHit: true, semanticHit: true });
+    await respond(NEAR_COPY, "Be verbose.");
+    expect(upstream()).toBe(before + 1);
+  });
+
   test("tool and image prompts match exactly only and are never embedded", async () => {
     const eco = semanticEco();
     const tools = [{ type: "function" as const, function: { name: "lookup", parameters: { type: "object", properties: {} } } }];

@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import { chatSemanticParts } from "../../src/providers/semantic-parts.ts";
+import { chatSemanticParts, responsesSemanticParts } from "../../src/providers/semantic-parts.ts";
 
 const system = { role: "system", content: "You are terse." };
 
@@ -35,4 +35,18 @@ test("a last user turn with anything but text, or no text, is not split", () => 
   expect(chatSemanticParts({ messages: [{ role: "user", content: "   " }] })).toBeUndefined();
   expect(chatSemanticParts({ messages: [system] })).toBeUndefined();
   expect(chatSemanticParts({ prompt: "no messages" })).toBeUndefined();
+});
+
+test("Responses API: a string input, or the last user message of an input list, leaves the context", () => {
+  expect(responsesSemanticParts({ model: "gpt-4o", instructions: "Be brief.", input: "Hello there" })).toEqual({
+    text: "Hello there",
+    context: { model: "gpt-4o", instructions: "Be brief.", input: null },
+  });
+  const list = responsesSemanticParts({
+    model: "gpt-4o",
+    input: [{ role: "developer", content: "Be brief." }, { role: "user", content: [{ type: "input_text", text: "Hello" }] }],
+  });
+  expect(list).toEqual({ text: "Hello", context: { model: "gpt-4o", input: [{ role: "developer", content: "Be brief." }, { role: "user", content: null }] } });
+  expect(responsesSemanticParts({ input: [{ role: "user", content: [{ type: "input_image", image_url: "data:image/png;base64,AAAA" }] }] })).toBeUndefined();
+  expect(responsesSemanticParts({ input: "" })).toBeUndefined();
 });
