@@ -1,6 +1,6 @@
 import { statSync } from "node:fs";
-import picomatch from "picomatch";
 import type { CachedClient } from "./client-types.ts";
+import { promptMatcher } from "./cache/prompt-pattern.ts";
 import { createCacheEngine, type CacheEngine, type EngineSettings } from "./cache/engine.ts";
 import { resolveEmbedder, type Embedder } from "./cache/embedder.ts";
 import { createSemanticCache, type SemanticCache } from "./cache/semantic.ts";
@@ -154,13 +154,11 @@ class EcoAICore<C extends object> {
   async flush(filter: FlushFilter = {}): Promise<number> {
     const source = "constructor option" as const;
     const pattern = filter.pattern === undefined ? undefined : validNonEmptyString("flush pattern", { value: filter.pattern, source }, "a glob such as \"*refund*\"");
-    // `bash` lets `*` cross "/", and prompts are matched on one line, since prompt text is not a path.
-    const matcher = pattern === undefined ? undefined : picomatch(pattern, { nocase: true, dot: true, bash: true });
     const namespace = filter.namespace ?? (this.#config.namespace === "" ? undefined : this.#config.namespace);
     const removed = await this.#engine.flush({
       model: filter.model,
       namespace,
-      matchPrompt: matcher && ((prompt: string) => matcher(prompt.replace(/\s+/g, " "))),
+      matchPrompt: pattern === undefined ? undefined : promptMatcher(pattern),
     });
     // Vectors held in memory go with their entries; what is left reloads from the store.
     this.#semantic?.clear();

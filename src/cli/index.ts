@@ -3,9 +3,19 @@
  * The `ecoai` command: one file per command in this folder, dispatched here.
  * @module
  */
+import { EcoAIConfigError } from "../errors.ts";
+import { runDashboard } from "./dashboard.ts";
 import { runDemo } from "./demo.ts";
+import { runFlush } from "./flush.ts";
+import { CliUsageError } from "./options.ts";
+import { runPrune } from "./prune.ts";
+import { runStats } from "./stats.ts";
 
 const COMMANDS: Record<string, { summary: string; run: (args: string[]) => Promise<number> }> = {
+  dashboard: { summary: "Serve the local dashboard (overview, prompts, settings) over the usage log", run: runDashboard },
+  stats: { summary: "Print the usage log's totals: calls, hits, tokens, $ and g CO₂ saved", run: runStats },
+  flush: { summary: "Remove cache entries, all or by --model / --pattern", run: runFlush },
+  prune: { summary: "Delete usage-log rows older than a duration (--older-than 30d)", run: runPrune },
   demo: { summary: "Play a short cached session against a local simulator (offline) and print what it saved", run: runDemo },
 };
 
@@ -33,8 +43,12 @@ async function main(argv: string[]): Promise<number> {
     return await command.run(rest);
   } catch (error) {
     // parseArgs rejects unknown or malformed options with a code; say so plainly instead of a stack trace.
-    if (String((error as { code?: unknown }).code ?? "").startsWith("ERR_PARSE_ARGS")) {
+    if (error instanceof CliUsageError || String((error as { code?: unknown }).code ?? "").startsWith("ERR_PARSE_ARGS")) {
       console.error(`ecoai ${name}: ${(error as Error).message}\nRun "ecoai ${name} --help" for its options.`);
+      return 2;
+    }
+    if (error instanceof EcoAIConfigError) {
+      console.error(`ecoai ${name}: ${error.message}`);
       return 2;
     }
     throw error;

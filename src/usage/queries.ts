@@ -1,8 +1,11 @@
 import type { Database, Row, SqlValue } from "../sqlite/database.ts";
 import type { HistoryQuery, PromptType, Provider, UsageRecord, UsageSummary } from "../types.ts";
 
-/** Totals over the whole usage log. */
-export function querySummary(db: Database): UsageSummary {
+/**
+ * Totals over the whole usage log, or over the rows with `afterId < id ≤ upToId` (the dashboard
+ * adds such slices to totals it already holds instead of reading every row again).
+ */
+export function querySummary(db: Database, range: { afterId?: number; upToId?: number } = {}): UsageSummary {
   const row = db
     .prepare(
       `SELECT count(*) AS total_calls,
@@ -11,9 +14,10 @@ export function querySummary(db: Database): UsageSummary {
               coalesce(sum(tokens_saved), 0) AS tokens_saved,
               coalesce(sum(cost_saved_usd), 0) AS cost_saved_usd,
               coalesce(sum(co2_saved_g), 0) AS co2_saved_g
-         FROM usage_log`,
+         FROM usage_log
+        WHERE id > ? AND id <= ?`,
     )
-    .get() as Row;
+    .get(range.afterId ?? 0, range.upToId ?? Number.MAX_SAFE_INTEGER) as Row;
   const totalCalls = Number(row.total_calls);
   const cacheHits = Number(row.cache_hits);
   return {

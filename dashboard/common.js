@@ -1,0 +1,127 @@
+// Shared by every page. Everything that comes from the usage log is inserted as text (textContent
+// or text nodes), never as HTML.
+
+/** Builds an element; string children become text nodes. */
+export function el(tag, attributes = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) {
+    if (value === undefined || value === null || value === false) continue;
+    if (name === "class") node.className = value;
+    else if (name === "text") node.textContent = value;
+    else node.setAttribute(name, value === true ? "" : String(value));
+  }
+  for (const child of children) {
+    if (child === undefined || child === null) continue;
+    node.append(typeof child === "string" ? document.createTextNode(child) : child);
+  }
+  return node;
+}
+
+export const byId = (id) => document.getElementById(id);
+
+export function setText(id, text) {
+  const node = byId(id);
+  if (node) node.textContent = text;
+}
+
+/** Fetches JSON from the dashboard's API; throws with the API's own message on failure. */
+export async function api(path, init) {
+  const response = await fetch(path, { ...init, headers: { accept: "application/json", ...(init?.headers ?? {}) } });
+  const body = await response.json().catch(() => ({}));
+  if (!response.ok) {
+    const error = new Error(body.error || `${response.status} ${response.statusText}`);
+    error.status = response.status;
+    error.body = body;
+    throw error;
+  }
+  return body;
+}
+
+export function showError(error) {
+  const banner = byId("error");
+  if (!banner) return;
+  banner.hidden = !error;
+  banner.textContent = error ? `Could not load the data: ${error.message}` : "";
+}
+
+const integer = new Intl.NumberFormat("en-US");
+const compact = new Intl.NumberFormat("en-US", { notation: "compact", maximumFractionDigits: 1 });
+
+export const fmt = {
+  int: (n) => integer.format(n),
+  compact: (n) => (n >= 100_000 ? compact.format(n) : integer.format(n)),
+  percent: (ratio, digits = 1) => `${(ratio * 100).toFixed(digits)}%`,
+  usd(n) {
+    if (n === 0) return "$0";
+    if (n < 0.01) return `$${n.toFixed(n < 0.0001 ? 6 : 4)}`;
+    return `$${n.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+  },
+  grams(g) {
+    if (g >= 1000) return `${(g / 1000).toLocaleString("en-US", { maximumFractionDigits: 2 })} kg`;
+    if (g >= 1) return `${g.toLocaleString("en-US", { maximumFractionDigits: 1 })} g`;
+    if (g === 0) return "0 g";
+    return `${g.toPrecision(2)} g`;
+  },
+  amount(n) {
+    if (n >= 100) return integer.format(Math.round(n));
+    if (n >= 1) return n.toFixed(1);
+    if (n === 0) return "0";
+    return n.toPrecision(2);
+  },
+  /** "3 min ago", with the exact time available as a tooltip. */
+  ago(iso, now = Date.now()) {
+    const seconds = Math.max(0, (now - Date.parse(iso)) / 1000);
+    if (seconds < 60) return "just now";
+    const units = [["day", 86400], ["h", 3600], ["min", 60]];
+    for (const [unit, size] of units) {
+      if (seconds >= size) {
+        const n = Math.floor(seconds / size);
+        return unit === "day" ? `${n} day${n === 1 ? "" : "s"} ago` : `${n} ${unit} ago`;
+      }
+    }
+    return "just now";
+  },
+};
+
+export const TYPE_LABELS = {
+  text: "Text",
+  structured: "Structured",
+  tool: "Tool",
+  file: "File",
+  audio: "Audio",
+  image: "Image",
+  image_output: "Image output",
+};
+
+export const PROVIDER_LABELS = { openai: "OpenAI", anthropic: "Anthropic", gemini: "Gemini" };
+
+/** The same colour for the same content type or provider on every page. */
+export const COLORS = {
+  text: "#0f766e",
+  structured: "#2563eb",
+  tool: "#9333ea",
+  file: "#d97706",
+  audio: "#db2777",
+  image: "#0891b2",
+  image_output: "#65a30d",
+  openai: "#10a37f",
+  anthropic: "#d97757",
+  gemini: "#4285f4",
+};
+
+export function colorOf(key, index = 0) {
+  return COLORS[key] ?? ["#64748b", "#0ea5e9", "#f59e0b", "#ef4444"][index % 4];
+}
+
+/** The top bar with the navigation, the current page marked. */
+export function renderTopbar() {
+  const current = document.body.dataset.page;
+  const link = (page, href, label) => el("a", { href, class: page === current ? "active" : undefined, "aria-current": page === current ? "page" : undefined }, label);
+  const bar = byId("topbar");
+  bar.replaceChildren(
+    el("a", { class: "brand", href: "/" }, el("img", { src: "/assets/favicon.svg", alt: "", width: 26, height: 26 }), el("span", {}, "ecoai")),
+    el("nav", {}, link("overview", "/", "Overview"), link("prompts", "/prompts", "Prompts"), link("settings", "/settings", "Settings")),
+  );
+}
+
+renderTopbar();

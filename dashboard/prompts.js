@@ -1,0 +1,122 @@
+import { api, byId, el, fmt, PROVIDER_LABELS, showError, TYPE_LABELS } from "./common.js";
+
+const FILTERS = [["all", "All"], ["exact", "Exact hits"], ["semantic", "Semantic hits"], ...Object.entries(TYPE_LABELS)];
+
+// The page's state lives in the address, so a filtered view can be reloaded or shared.
+const params = new URLSearchParams(location.search);
+const state = {
+  q: params.get("q") ?? "",
+  filter: params.get("filter") ?? "all",
+  sort: params.get("sort") ?? "recent",
+  page: Math.max(1, Number(params.get("page")) || 1),
+};
+
+let pages = 1;
+let requestId = 0;
+
+function renderChips() {
+  byId("filter-chips").replaceChildren(
+    ...FILTERS.map(([value, label]) =>
+      el("button", { type: "button", class: value === state.filter ? "chip active" : "chip", role: "radio", "aria-checked": value === state.filter ? "true" : "false", "data-filter": value }, label),
+    ),
+  );
+}
+
+function promptCell(p) {
+  const text = p.prompt || "(no text)";
+  const cell = el("td", { class: "prompt-cell" });
+  const body = el("div", { class: "prompt-text clamp" }, text);
+  cell.append(body);
+  if (text.length > 90) {
+    const toggle = el("button", { type: "button", class: "link expand", "aria-expanded": "false" }, "Show all");
+    toggle.addEventListener("click", () => {
+      const open = body.classList.toggle("clamp") === false;
+      toggle.textContent = open ? "Show less" : "Show all";
+      toggle.setAttribute("aria-expanded", String(open));
+    });
+    cell.append(toggle);
+  }
+  return cell;
+}
+
+function hitsCell(p) {
+  const cell = el("td", { class: "num" }, el("strong", {}, fmt.int(p.hits)));
+  if (p.hits > 0) cell.append(el("div", { class: "muted small" }, `${fmt.int(p.exactHits)} exact · ${fmt.int(p.semanticHits)} sem.`));
+  return cell;
+}
+
+function render(result) {
+  const rows = result.prompts.map((p) =>
+    el("tr", {},
+      promptCell(p),
+      el("td", {}, el("span", { class: `type type-${p.promptType}` }, TYPE_LABELS[p.promptType] ?? p.promptType)),
+      el("td", {}, el("div", { class: "mono" }, p.model), el("div", { class: "muted small" }, PROVIDER_LABELS[p.provider] ?? p.provider)),
+      el("td", { class: "num" }, fmt.int(p.calls)),
+      hitsCell(p),
+      el("td", { class: "num" }, fmt.usd(p.costSavedUsd)),
+      el("td", { title: new Date(p.lastSeen).toLocaleString() }, fmt.ago(p.lastSeen)),
+    ),
+  );
+  byId("prompts-table").tBodies[0].replaceChildren(...rows);
+  byId("empty").hidden = rows.length > 0;
+  pages = result.pages;
+  byId("page-info").textContent = `Page ${result.page} of ${result.pages} · ${fmt.int(result.total)} prompt${result.total === 1 ? "" : "s"}`;
+  byId("prev").disabled = result.page <= 1;
+  byId("next").disabled = result.page >= result.pages;
+}
+
+async function load() {
+  const query = new URLSearchParams();
+  if (state.q) query.set("q", state.q);
+  if (state.filter !== "all") query.set("filter", state.filter);
+  if (state.sort !== "recent") query.set("sort", state.sort);
+  if (state.page > 1) query.set("page", String(state.page));
+  history.replaceState(null, "", query.size ? `?${query}` : location.pathname);
+  const id = ++requestId;
+  try {
+    const result = await api(`/api/prompts?${query}`);
+    if (id !== requestId) return; // a newer search has been sent meanwhile
+    showError(null);
+    render(result);
+    document.body.dataset.loaded = String(id);
+  } catch (error) {
+    if (id === requestId) showError(error);
+  }
+}
+
+let typing;
+byId("search").value = state.q;
+byId("search").addEventListener("input", (event) => {
+  clearTimeout(typing);
+  typing = setTimeout(() => {
+    state.q = event.target.value.trim();
+    state.page = 1;
+    load();
+  }, 200);
+});
+byId("filters").addEventListener("submit", (event) => event.preventDefault());
+byId("filter-chips").addEventListener("click", (event) => {
+  const chip = event.target.closest("[data-filter]");
+  if (!chip) return;
+  state.filter = chip.dataset.filter;
+  state.page = 1;
+  renderChips();
+  load();
+});
+byId("sort").value = state.sort;
+byId("sort").addEventListener("change", (event) => {
+  state.sort = event.target.value;
+  state.page = 1;
+  load();
+});
+byId("prev").addEventListener("click", () => {
+  if (state.page > 1) state.page--;
+  load();
+});
+byId("next").addEventListener("click", () => {
+  if (state.page < pages) state.page++;
+  load();
+});
+
+renderChips();
+load();

@@ -1,0 +1,35 @@
+import { join, dirname } from "node:path";
+
+/** A command-line mistake: printed with a hint to run `--help`, exit code 2. */
+export class CliUsageError extends Error {
+  override name = "CliUsageError";
+}
+
+/** The usage log a command reads: `--db`, else `$ECOAI_DB_PATH`, else `.ecoai/usage.db`. */
+export function usageDbPath(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
+  return flag || env.ECOAI_DB_PATH || ".ecoai/usage.db";
+}
+
+/** The settings file: `--settings`, else `settings.json` beside the usage log. */
+export function settingsPathFor(dbPath: string, flag: string | undefined): string {
+  return flag || join(dirname(dbPath), "settings.json");
+}
+
+/** A TCP port from a flag or variable: a whole number from 0 (any free port) to 65535. */
+export function parsePort(value: string, from: string): number {
+  const port = Number(value);
+  if (!/^\d+$/.test(value.trim()) || port > 65535) throw new CliUsageError(`${from} must be a port number from 0 to 65535, got ${JSON.stringify(value)}`);
+  return port;
+}
+
+const UNITS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+
+/** A duration such as `30d`, `12h`, `90m` or `2w`, in milliseconds. */
+export function parseDuration(value: string, from: string): number {
+  const match = /^(\d+)([mhdw])$/.exec(value.trim());
+  const amount = match ? Number(match[1]) : 0;
+  if (!match || amount <= 0) {
+    throw new CliUsageError(`${from} must be a positive duration such as 30d, 12h, 90m or 2w, got ${JSON.stringify(value)}`);
+  }
+  return amount * UNITS[match[2]!]!;
+}

@@ -1,0 +1,45 @@
+import { existsSync } from "node:fs";
+import { parseArgs } from "node:util";
+import { resetRollup } from "../dashboard/rollup.ts";
+import { openDatabase } from "../sqlite/database.ts";
+import { USAGE_SCHEMA } from "../usage/schema.ts";
+import { CliUsageError, parseDuration, usageDbPath } from "./options.ts";
+
+export const PRUNE_HELP = `Usage: ecoai prune --older-than DURATION [options]
+
+Deletes usage-log rows older than DURATION (30d, 12h, 90m, 2w) and prints how many.
+The cache itself is untouched (see "ecoai flush").
+
+Options:
+  --older-than D     Required: age of the rows to delete, e.g. 30d
+  --db PATH          Usage log (default: $ECOAI_DB_PATH or .ecoai/usage.db)
+  -h, --help         Show this help`;
+
+export async function runPrune(args: string[], now: () => number = Date.now): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: { "older-than": { type: "string" }, db: { type: "string" }, help: { type: "boolean", short: "h" } },
+  });
+  if (values.help) {
+    console.log(PRUNE_HELP);
+    return 0;
+  }
+  if (values["older-than"] === undefined) throw new CliUsageError("--older-than is required, e.g. --older-than 30d");
+  const cutoff = new Date(now() - parseDuration(values["older-than"], "--older-than")).toISOString();
+  const path = usageDbPath(values.db);
+  if (!existsSync(path)) {
+    console.error(`ecoai prune: no usage log at ${path}; pass --db.`);
+    return 1;
+  }
+  const db = openDatabase(path);
+  try {
+    db.transaction(() => db.exec(USAGE_SCHEMA));
+    const deleted = db.transaction(() => db.prepare("DELETE FROM usage_log WHERE timestamp < ?").run(cutoff));
+    // The dashboard's aggregates counted those rows: have them rebuilt on its next request.
+    if (deleted > 0) resetRollup(db);
+    console.log(`Deleted ${deleted} usage row${deleted === 1 ? "" : "s"} older than ${values["older-than"]} (before ${cutoff}) from ${path}.`);
+    return 0;
+  } finally {
+    db.close();
+  }
+}

@@ -1,0 +1,56 @@
+import { existsSync } from "node:fs";
+import { parseArgs } from "node:util";
+import { openDatabase } from "../sqlite/database.ts";
+import { co2Equivalences } from "../usage/pricing.ts";
+import { querySummary } from "../usage/queries.ts";
+import { USAGE_SCHEMA } from "../usage/schema.ts";
+import { usageDbPath } from "./options.ts";
+
+export const STATS_HELP = `Usage: ecoai stats [options]
+
+Prints the totals of the usage log: calls, cache hits, tokens, dollars and grams of CO₂ saved
+(the numbers of eco.summary()).
+
+Options:
+  --db PATH          Usage log (default: $ECOAI_DB_PATH or .ecoai/usage.db)
+  --json             Print the summary as JSON
+  -h, --help         Show this help`;
+
+export async function runStats(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: { db: { type: "string" }, json: { type: "boolean" }, help: { type: "boolean", short: "h" } },
+  });
+  if (values.help) {
+    console.log(STATS_HELP);
+    return 0;
+  }
+  const path = usageDbPath(values.db);
+  if (!existsSync(path)) {
+    console.error(`ecoai stats: no usage log at ${path} yet. Make some calls through EcoAI (or run "ecoai demo"), or pass --db.`);
+    return 1;
+  }
+  const db = openDatabase(path);
+  try {
+    db.transaction(() => db.exec(USAGE_SCHEMA));
+    const s = querySummary(db);
+    if (values.json) {
+      console.log(JSON.stringify(s, null, 2));
+      return 0;
+    }
+    const int = (n: number) => n.toLocaleString("en-US");
+    const rows: [string, string][] = [
+      ["Calls", int(s.totalCalls)],
+      ["Cache hits", `${int(s.cacheHits)} (${(s.hitRate * 100).toFixed(1)}%): ${int(s.cacheHits - s.semanticHits)} exact, ${int(s.semanticHits)} semantic`],
+      ["Cache misses", int(s.cacheMisses)],
+      ["Tokens saved", int(s.tokensSaved)],
+      ["Cost saved", `$${s.costSavedUsd.toFixed(4)}`],
+      ["CO₂ saved", `${s.co2SavedG.toFixed(3)} g (≈ ${co2Equivalences(s.co2SavedG).carKm.toFixed(3)} km by car)`],
+    ];
+    console.log(`Usage log: ${path}\n`);
+    for (const [label, value] of rows) console.log(`  ${label.padEnd(14)}${value}`);
+    return 0;
+  } finally {
+    db.close();
+  }
+}

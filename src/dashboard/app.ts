@@ -1,0 +1,120 @@
+import { join } from "node:path";
+import { openDatabase, type Database } from "../sqlite/database.ts";
+import { USAGE_SCHEMA } from "../usage/schema.ts";
+import { createApi } from "./api.ts";
+import { BadRequest, jsonError } from "./http.ts";
+import { createRollup, type Rollup } from "./rollup.ts";
+import { hostAllowed, isLoopback, withSecurityHeaders } from "./security.ts";
+import { getSettings, putSettings } from "./settings-api.ts";
+import { PAGES, DASHBOARD_ROOT, serveChartScript, serveDashboardFile } from "./static.ts";
+
+export interface DashboardOptions {
+  /**
+   * The usage log to show.
+   * @default process.env.ECOAI_DB_PATH ?? ".ecoai/usage.db"
+   */
+  dbPath?: string;
+  /**
+   * The settings file the settings page edits.
+   * @default "settings.json" beside the usage log
+   */
+  settingsPath?: string;
+  /**
+   * The address the dashboard is served on. On a loopback address (the default) requests
+   * addressed to any other host name are refused, so other web pages cannot read the API.
+   * @default "127.0.0.1"
+   */
+  host?: string;
+  /** Folder of the static pages. @default the package's `dashboard/` folder */
+  root?: string;
+  /** The clock for "today" in the day chart. @default () => new Date() */
+  now?: () => Date;
+}
+
+/** The dashboard as a request handler: no socket of its own (see `serveDashboard`). */
+export interface DashboardApp {
+  /** Answers one request, exactly as the server would. */
+  handle(request: Request): Promise<Response>;
+  readonly dbPath: string;
+  readonly settingsPath: string;
+  /**
+   * Brings the aggregates up to date now rather than on the first request (the first time over a
+   * large existing log reads all of it once: seconds at a million rows).
+   */
+  prepare(): void;
+  /** Closes the usage log. */
+  close(): void;
+}
+
+/** The usage log path the dashboard and the CLI use when none is given. */
+export function defaultDbPath(env: NodeJS.ProcessEnv = process.env): string {
+  return env.ECOAI_DB_PATH || ".ecoai/usage.db";
+}
+
+/**
+ * Builds the dashboard: an Elysia app serving the JSON API and the pages in `dashboard/`. Elysia is
+ * loaded here, on first use, so `import { EcoAI } from "ecoai"` never loads it.
+ *
+ * @example
+ * const app = await createDashboardApp({ dbPath: ".ecoai/usage.db" });
+ * const summary = await (await app.handle(new Request("http://localhost/api/summary"))).json();
+ */
+export async function createDashboardApp(options: DashboardOptions = {}): Promise<DashboardApp> {
+  const dbPath = options.dbPath ?? defaultDbPath();
+  const settingsPath = options.settingsPath ?? join(dbPath, "..", "settings.json");
+  const root = options.root ?? DASHBOARD_ROOT;
+  const loopbackOnly = isLoopback(options.host ?? "127.0.0.1");
+  const { Elysia } = await import("elysia");
+
+  const db: Database = openDatabase(dbPath);
+  let api: ReturnType<typeof createApi>;
+  let rollup: Rollup;
+  try {
+    db.transaction(() => db.exec(USAGE_SCHEMA));
+    rollup = createRollup(db);
+    api = createApi(db, rollup, options.now ?? (() => new Date()));
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+  const query = (request: Request) => new URL(request.url).searchParams;
+
+  // Hooks apply to the routes registered after them, so the error mapping comes first.
+  const elysia = new Elysia()
+    .onError(({ code, error, request }) => {
+      if (error instanceof BadRequest || error instanceof RangeError) return jsonError(400, error.message);
+      if (code === "NOT_FOUND") return notFound(new URL(request.url).pathname);
+      return jsonError(500, error instanceof Error ? error.message : String(error));
+    })
+    .get("/api/summary", () => api.summary())
+    .get("/api/overview", () => api.overview())
+    .get("/api/timeseries", ({ request }) => api.timeseries(query(request)))
+    .get("/api/prompts", ({ request }) => api.prompts(query(request)))
+    .get("/api/history", ({ request }) => api.history(query(request)))
+    .get("/api/pricing", () => api.pricing())
+    .get("/api/settings", () => getSettings(settingsPath))
+    // The body is read by the handler itself, after the origin and content-type checks.
+    .put("/api/settings", ({ request }) => putSettings(settingsPath, request), { parse: "none" })
+    .get("/vendor/chart.js", () => serveChartScript())
+    .get("/assets/*", async ({ params }) => (await serveDashboardFile(params["*"], root)) ?? notFound("/assets/"));
+  for (const [route, file] of Object.entries(PAGES)) {
+    elysia.get(route, async () => (await serveDashboardFile(file, root)) ?? notFound(route));
+  }
+
+  return {
+    dbPath,
+    settingsPath,
+    async handle(request) {
+      if (!hostAllowed(request, loopbackOnly)) {
+        return withSecurityHeaders(jsonError(421, "This dashboard only answers requests addressed to localhost or 127.0.0.1."));
+      }
+      return withSecurityHeaders(await elysia.handle(request));
+    },
+    prepare: () => rollup.refresh(),
+    close: () => db.close(),
+  };
+}
+
+function notFound(path: string): Response {
+  return path.startsWith("/api/") ? jsonError(404, `No API route ${path}.`) : new Response("Not found", { status: 404, headers: { "content-type": "text/plain; charset=utf-8" } });
+}

@@ -1,0 +1,78 @@
+import { EcoAIConfigError } from "../errors.ts";
+import { readSettings, validateSettings, writeSettings, type EcoAISettings } from "../settings.ts";
+import { json, jsonError } from "./http.ts";
+import { writeRefusal } from "./security.ts";
+
+/** What each setting is when neither the file, the environment nor the constructor sets it. */
+export const SETTING_DEFAULTS: Required<EcoAISettings> = Object.freeze({
+  cachingEnabled: true,
+  semanticEnabled: false,
+  semanticThreshold: 0.95,
+  mode: "dev",
+  ttl: 3600,
+});
+
+/** A settings body is a handful of fields; anything larger is not one. */
+const MAX_BODY_BYTES = 16 * 1024;
+
+/** `GET /api/settings`: the file's settings, the defaults, and the file's path. */
+export function getSettings(path: string): Response {
+  try {
+    return json({ path, settings: readSettings(path), defaults: SETTING_DEFAULTS });
+  } catch (error) {
+    return jsonError(500, messageOf(error), { path, settings: {}, defaults: SETTING_DEFAULTS });
+  }
+}
+
+/**
+ * `PUT /api/settings`: a JSON object of settings to change, each validated by the same rules as the
+ * settings file; `null` removes a setting (its default applies again). Nothing is written unless
+ * every field is valid; the answer then names each bad field: `{ errors: { ttl: "…" } }`.
+ */
+export async function putSettings(path: string, request: Request): Promise<Response> {
+  const refusal = writeRefusal(request);
+  if (refusal) return jsonError(refusal.status, refusal.error);
+  const text = await request.text();
+  if (new TextEncoder().encode(text).length > MAX_BODY_BYTES) return jsonError(413, `The body is larger than ${MAX_BODY_BYTES} bytes.`);
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    return jsonError(400, "The body is not valid JSON.");
+  }
+  if (typeof body !== "object" || body === null || Array.isArray(body)) {
+    return jsonError(400, "Expected a JSON object of settings, such as {\"mode\": \"prod\", \"ttl\": 600}.");
+  }
+  const errors: Record<string, string> = {};
+  const partial: Record<string, unknown> = {};
+  for (const [field, value] of Object.entries(body)) {
+    if (value === null) {
+      if (field in SETTING_DEFAULTS) partial[field] = undefined;
+      else errors[field] = `Unknown setting; expected one of ${Object.keys(SETTING_DEFAULTS).join(", ")}.`;
+      continue;
+    }
+    try {
+      Object.assign(partial, validateSettings({ [field]: value }, path));
+    } catch (error) {
+      errors[field] = error instanceof EcoAIConfigError ? fieldMessage(error) : messageOf(error);
+    }
+  }
+  if (Object.keys(errors).length > 0) return jsonError(400, "Some settings are not valid; nothing was saved.", { errors });
+  try {
+    const settings = writeSettings(path, partial as EcoAISettings);
+    return json({ path, settings, defaults: SETTING_DEFAULTS });
+  } catch (error) {
+    return jsonError(500, messageOf(error));
+  }
+}
+
+/** The part of a config error that says what is accepted, capitalised: "Expected true or false." */
+function fieldMessage(error: EcoAIConfigError): string {
+  const at = error.message.indexOf("): ");
+  const expected = at === -1 ? error.message : error.message.slice(at + 3);
+  return expected.charAt(0).toUpperCase() + expected.slice(1);
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message.replace(/^\[ecoai\] /, "") : String(error);
+}

@@ -1,0 +1,98 @@
+import { expect, test } from "bun:test";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { createDashboardApp } from "../../src/dashboard/app.ts";
+import { openDatabase } from "../../src/sqlite/database.ts";
+import { ask, useUpstream } from "../harness.ts";
+import { getJson } from "../dashboard/request.ts";
+import { seedUsageLog } from "../dashboard/seed.ts";
+
+const CLI = join(import.meta.dir, "..", "..", "src", "cli", "index.ts");
+const ctx = useUpstream();
+
+async function ecoai(args: string[], env: Record<string, string> = {}) {
+  const child = Bun.spawn([process.execPath, CLI, ...args], { stdout: "pipe", stderr: "pipe", cwd: ctx.dir, env: { PATH: process.env.PATH ?? "", HOME: ctx.dir, ...env } });
+  const [stdout, stderr, code] = await Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text(), child.exited]);
+  return { stdout, stderr, code };
+}
+
+test("ecoai stats prints the usage log's totals, the numbers of eco.summary()", async () => {
+  const logPath = join(ctx.dir, "stats-usage.db");
+  const eco = ctx.eco({ logPath });
+  for (const content of ["one", "one", "two", "one"]) await eco.chat.completions.create(ask(content));
+  const summary = await eco.summary();
+  const json = await ecoai(["stats", "--db", logPath, "--json"]);
+  expect(json.code).toBe(0);
+  expect(JSON.parse(json.stdout)).toEqual(summary);
+  const text = await ecoai(["stats"], { ECOAI_DB_PATH: logPath });
+  expect(text.code).toBe(0);
+  expect(text.stdout).toContain(`Usage log: ${logPath}`);
+  expect(text.stdout).toMatch(/Calls\s+4\n/);
+  expect(text.stdout).toMatch(/Cache hits\s+2 \(50\.0%\): 2 exact, 0 semantic/);
+  const missing = await ecoai(["stats", "--db", join(ctx.dir, "none.db")]);
+  expect(missing.code).toBe(1);
+  expect(missing.stderr).toContain("no usage log at");
+  expect(existsSync(join(ctx.dir, "none.db"))).toBe(false);
+});
+
+test("ecoai flush removes entries by model and pattern from the configured cache", async () => {
+  const sqlitePath = join(ctx.dir, "flush-cache.db");
+  const eco = ctx.eco({ sqlitePath });
+  await eco.chat.completions.create(ask("Where is my refund?"));
+  await eco.chat.completions.create(ask("Where is my REFUND, again?", { model: "gpt-4o-mini" }));
+  await eco.chat.completions.create(ask("Shipping times?"));
+  await eco.chat.completions.create(ask("Shipping times?", { model: "gpt-4o-mini" }));
+  await eco.close();
+  expect((await ecoai(["flush", "--cache", sqlitePath, "--pattern", "*refund*", "--model", "gpt-4o-mini"])).stdout).toBe(`Removed 1 entry from the sqlite cache (${sqlitePath}).\n`);
+  expect((await ecoai(["flush", "--cache", sqlitePath, "--pattern", "*refund*"])).stdout).toContain("Removed 1 entry");
+  expect((await ecoai(["flush", "--cache", sqlitePath])).stdout).toContain("Removed 2 entries");
+  const bad = await ecoai(["flush", "--storage", "floppy"]);
+  expect(bad.code).toBe(2);
+  expect(bad.stderr).toContain('Invalid storage "floppy"');
+});
+
+test("ecoai prune deletes rows older than the duration, and the dashboard follows", async () => {
+  const dbPath = join(ctx.dir, "prune-usage.db");
+  const day = 86_400_000;
+  seedUsageLog(dbPath, [40, 35, 31, 29, 1, 0].map((age) => ({ timestamp: new Date(Date.now() - age * day).toISOString(), cacheHit: age < 30 })));
+  const app = await createDashboardApp({ dbPath });
+  expect((await getJson(app, "/api/summary")).body.totalCalls).toBe(6);
+  const { stdout, code } = await ecoai(["prune", "--older-than", "30d", "--db", dbPath]);
+  expect(code).toBe(0);
+  expect(stdout).toMatch(/^Deleted 3 usage rows older than 30d \(before \d{4}-/);
+  expect((await getJson(app, "/api/summary")).body).toMatchObject({ totalCalls: 3, cacheHits: 3, hitRate: 1 });
+  expect((await getJson(app, "/api/prompts")).body.prompts[0].calls).toBe(3);
+  app.close();
+  const db = openDatabase(dbPath);
+  expect(Number(db.prepare("SELECT count(*) AS n FROM usage_log").get()!.n)).toBe(3);
+  db.close();
+  expect((await ecoai(["prune", "--older-than", "60d", "--db", dbPath])).stdout).toContain("Deleted 0 usage rows");
+});
+
+test("bad arguments exit 2 with a hint; --help answers on every command", async () => {
+  for (const [args, words] of [
+    [["prune"], "--older-than is required"],
+    [["prune", "--older-than", "30"], "positive duration such as 30d"],
+    [["prune", "--older-than", "0d"], "positive duration"],
+    [["prune", "--older-than=-3d"], "positive duration"],
+    [["dashboard", "--port", "http"], "--port must be a port number from 0 to 65535"],
+    [["dashboard", "--port", "70000"], "--port must be a port number"],
+    [["dashboard", "--verbose"], "Unknown option '--verbose'"],
+    [["stats", "--db"], "argument missing"],
+    [["flush", "--pattern", ""], "--pattern must not be empty"],
+  ] as const) {
+    const { code, stderr } = await ecoai([...args]);
+    expect(code).toBe(2);
+    expect(stderr).toContain(words);
+    expect(stderr).toContain(`Run "ecoai ${args[0]} --help"`);
+  }
+  const envPort = await ecoai(["dashboard"], { ECOAI_DASHBOARD_PORT: "abc" });
+  expect(envPort.code).toBe(2);
+  expect(envPort.stderr).toContain("ECOAI_DASHBOARD_PORT must be a port number");
+  for (const [command, words] of [["dashboard", "--no-browser"], ["stats", "--json"], ["flush", "--pattern GLOB"], ["prune", "--older-than D"], ["demo", "--live"]] as const) {
+    const { code, stdout } = await ecoai([command, "--help"]);
+    expect(code).toBe(0);
+    expect(stdout).toContain(`Usage: ecoai ${command}`);
+    expect(stdout).toContain(words);
+  }
+});

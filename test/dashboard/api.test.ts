@@ -1,0 +1,166 @@
+import { afterAll, describe, expect, test } from "bun:test";
+import { join } from "node:path";
+import { createDashboardApp } from "../../src/dashboard/app.ts";
+import { openDatabase } from "../../src/sqlite/database.ts";
+import { ask, CHAT_ROUTE, useUpstream } from "../harness.ts";
+import { getJson } from "./request.ts";
+import { seedUsageLog, type SeedRow } from "./seed.ts";
+
+const ctx = useUpstream();
+const apps: { close(): void }[] = [];
+afterAll(() => apps.forEach((app) => app.close()));
+
+async function dashboard(dbPath: string, now?: Date) {
+  const app = await createDashboardApp({ dbPath, settingsPath: join(ctx.dir, "unused-settings.json"), ...(now ? { now: () => now } : {}) });
+  apps.push(app);
+  return app;
+}
+
+describe("numbers from real calls", () => {
+  test("/api/summary equals eco.summary(), before and after more calls", async () => {
+    const logPath = join(ctx.dir, "real-usage.db");
+    const eco = ctx.eco({ logPath });
+    for (const content of ["What is a vector database?", "What is a vector database?", "Name three sorting algorithms.", "What is a vector database?"]) {
+      await eco.chat.completions.create(ask(content));
+    }
+    await eco.chat.completions.create(ask("Reply in JSON.", { model: "gpt-4o-mini", response_format: { type: "json_object" } }));
+    await eco.chat.completions.create(ask("Reply in JSON.", { model: "gpt-4o-mini", response_format: { type: "json_object" } }));
+    const expected = await eco.summary();
+    expect(expected.cacheHits).toBe(3);
+    const app = await dashboard(logPath);
+    expect((await getJson(app, "/api/summary")).body).toEqual(expected);
+
+    await eco.chat.completions.create(ask("Name three sorting algorithms."));
+    await eco.chat.completions.create(ask("A brand new question."));
+    const later = await eco.summary();
+    const { body } = await getJson(app, "/api/summary");
+    expect(Object.keys(body).sort()).toEqual(Object.keys(later).sort());
+    for (const key of ["totalCalls", "cacheHits", "cacheMisses", "tokensSaved", "semanticHits"] as const) expect(body[key]).toBe(later[key]);
+    for (const key of ["hitRate", "costSavedUsd", "co2SavedG"] as const) expect(body[key]).toBeCloseTo(later[key], 12);
+
+    const overview = (await getJson(app, "/api/overview")).body;
+    expect(overview.byProvider).toEqual([expect.objectContaining({ key: "openai", calls: 8, hits: 4 })]);
+    expect(overview.topModels.map((m: { key: string; calls: number }) => [m.key, m.calls])).toEqual([["gpt-4o", 6], ["gpt-4o-mini", 2]]);
+    expect(overview.contentTypes.map((t: { key: string; calls: number }) => [t.key, t.calls])).toEqual([["text", 6], ["structured", 2]]);
+    expect(overview.topPrompts[0]).toMatchObject({ prompt: "What is a vector database?", model: "gpt-4o", hits: 2, calls: 3 });
+    expect(overview.equivalences.carKm).toBeCloseTo(later.co2SavedG / 120, 12);
+
+    const days = (await getJson(app, "/api/timeseries")).body.days;
+    expect(days).toHaveLength(30);
+    expect(days.at(-1)).toMatchObject({ day: new Date().toISOString().slice(0, 10), calls: 8, hits: 4, hitRate: 0.5 });
+    expect(days.slice(0, -1).every((day: { calls: number }) => day.calls === 0)).toBe(true);
+
+    const history = (await getJson(app, "/api/history?limit=2")).body.records;
+    expect(history).toEqual((await eco.history({ limit: 2 })).map((record) => ({ ...record })));
+    expect(ctx.sim.count(CHAT_ROUTE)).toBe(4);
+  });
+});
+
+describe("prompts: search, filters, pages", () => {
+  const dbPath = join(ctx.dir, "prompts-usage.db");
+  const rows: SeedRow[] = [];
+  const base = Date.parse("2026-11-20T12:00:00Z");
+  const types = ["text", "image", "tool", "structured"] as const;
+  for (let i = 0; i < 60; i++) {
+    const prompt = i === 7 ? "Discount of 50% off_today" : `Question number ${i} about ${i % 2 ? "billing" : "shipping"}`;
+    const timestamp = new Date(base + i * 60_000).toISOString();
+    const common = { prompt, promptType: types[i % 4]!, model: i % 3 ? "gpt-4o" : "claude-sonnet-4-5", provider: i % 3 ? "openai" : "anthropic" } as const;
+    rows.push({ ...common, timestamp });
+    for (let hit = 0; hit < i % 5; hit++) rows.push({ ...common, timestamp, cacheHit: true, semanticHit: i % 10 === 4 && hit === 0 });
+  }
+  seedUsageLog(dbPath, rows);
+
+  test("25 per page, newest first, with hit counts and last seen", async () => {
+    const app = await dashboard(dbPath);
+    const first = (await getJson(app, "/api/prompts")).body;
+    expect(first).toMatchObject({ total: 60, page: 1, pageSize: 25, pages: 3 });
+    expect(first.prompts).toHaveLength(25);
+    expect(first.prompts[0]).toMatchObject({ prompt: "Question number 59 about billing", hits: 4, calls: 5, lastSeen: new Date(base + 59 * 60_000).toISOString() });
+    const third = (await getJson(app, "/api/prompts?page=3")).body;
+    expect(third.prompts).toHaveLength(10);
+    expect(third.prompts.at(-1).prompt).toBe("Question number 0 about shipping");
+    const byHits = (await getJson(app, "/api/prompts?sort=hits")).body.prompts;
+    expect(byHits[0].hits).toBe(4);
+    expect(byHits.map((p: { hits: number }) => p.hits)).toEqual([...Array(12).fill(4), ...Array(12).fill(3), 2]);
+  });
+
+  test("filters: exact, semantic and each prompt type; search is literal and case-insensitive", async () => {
+    const app = await dashboard(dbPath);
+    const semantic = (await getJson(app, "/api/prompts?filter=semantic")).body;
+    expect(semantic.total).toBe(6);
+    expect(semantic.prompts.every((p: { semanticHits: number }) => p.semanticHits === 1)).toBe(true);
+    const exact = (await getJson(app, "/api/prompts?filter=exact")).body;
+    expect(exact.total).toBe(48);
+    expect(exact.prompts.every((p: { exactHits: number }) => p.exactHits > 0)).toBe(true);
+    const image = (await getJson(app, "/api/prompts?filter=image")).body;
+    expect(image.total).toBe(15);
+    expect(image.prompts.every((p: { promptType: string }) => p.promptType === "image")).toBe(true);
+    expect((await getJson(app, "/api/prompts?q=BILLING")).body.total).toBe(29);
+    expect((await getJson(app, "/api/prompts?q=billing&filter=image")).body.total).toBe(15);
+    expect((await getJson(app, "/api/prompts?q=50%25")).body.prompts.map((p: { prompt: string }) => p.prompt)).toEqual(["Discount of 50% off_today"]);
+    expect((await getJson(app, "/api/prompts?q=_")).body.total).toBe(1);
+    expect((await getJson(app, "/api/prompts?q=nothing-matches")).body).toMatchObject({ total: 0, pages: 1, prompts: [] });
+  });
+
+  test("bad parameters are refused with a 400 naming them", async () => {
+    const app = await dashboard(dbPath);
+    for (const [path, words] of [
+      ["/api/prompts?filter=bogus", "filter must be one of all, exact, semantic"],
+      ["/api/prompts?page=0", "page must be a whole number"],
+      ["/api/prompts?page=abc", "page must be a whole number"],
+      ["/api/timeseries?days=-1", "days must be a whole number from 1 to 366"],
+      ["/api/history?provider=azure", "provider must be one of openai, anthropic, gemini"],
+      ["/api/history?from=yesterday", "from \"yesterday\" is not a date"],
+      [`/api/prompts?q=${"x".repeat(201)}`, "q must be at most 200 characters"],
+    ] as const) {
+      const { status, body } = await getJson(app, path);
+      expect(status).toBe(400);
+      expect(body.error).toContain(words);
+    }
+    expect((await getJson(app, "/api/nope")).status).toBe(404);
+  });
+
+  test("history filters by model and provider and pages newest first", async () => {
+    const app = await dashboard(dbPath);
+    const records = (await getJson(app, "/api/history?provider=anthropic&limit=5&offset=1")).body.records;
+    expect(records).toHaveLength(5);
+    expect(records.every((r: { provider: string; model: string }) => r.provider === "anthropic" && r.model === "claude-sonnet-4-5")).toBe(true);
+    const all = (await getJson(app, "/api/history?provider=anthropic&limit=6")).body.records;
+    expect(records).toEqual(all.slice(1));
+  });
+});
+
+describe("aggregates follow the log", () => {
+  test("rows written by another process appear; deleted rows leave the numbers", async () => {
+    const dbPath = join(ctx.dir, "follow-usage.db");
+    seedUsageLog(dbPath, [{ timestamp: "2026-11-01T00:00:00.000Z" }, { cacheHit: true, timestamp: "2026-11-02T00:00:00.000Z" }]);
+    const app = await dashboard(dbPath, new Date("2026-11-02T10:00:00Z"));
+    expect((await getJson(app, "/api/summary")).body).toMatchObject({ totalCalls: 2, cacheHits: 1 });
+    seedUsageLog(dbPath, [{ cacheHit: true, prompt: "later", timestamp: "2026-11-02T01:00:00.000Z" }]);
+    expect((await getJson(app, "/api/summary")).body).toMatchObject({ totalCalls: 3, cacheHits: 2 });
+    expect((await getJson(app, "/api/prompts")).body.total).toBe(2);
+    const db = openDatabase(dbPath);
+    db.prepare("DELETE FROM usage_log WHERE timestamp < ?").run("2026-11-02T00:00:00.000Z");
+    db.close();
+    expect((await getJson(app, "/api/summary")).body).toMatchObject({ totalCalls: 2, cacheHits: 2, hitRate: 1 });
+    const days = (await getJson(app, "/api/timeseries?days=2")).body.days;
+    expect(days).toEqual([
+      { day: "2026-11-01", calls: 0, hits: 0, semanticHits: 0, hitRate: 0 },
+      { day: "2026-11-02", calls: 2, hits: 2, semanticHits: 0, hitRate: 1 },
+    ]);
+    // A second dashboard on the same file reuses the stored aggregates.
+    const other = await dashboard(dbPath);
+    expect((await getJson(other, "/api/prompts")).body.total).toBe(2);
+  });
+
+  test("an empty or missing log answers zeros", async () => {
+    const app = await dashboard(join(ctx.dir, "fresh", "usage.db"));
+    expect((await getJson(app, "/api/summary")).body).toEqual({
+      totalCalls: 0, cacheHits: 0, cacheMisses: 0, hitRate: 0, tokensSaved: 0, costSavedUsd: 0, co2SavedG: 0, semanticHits: 0,
+    });
+    expect((await getJson(app, "/api/prompts")).body.total).toBe(0);
+    const pricing = (await getJson(app, "/api/pricing")).body;
+    expect(pricing.asOf).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    expect(pricing.models.find((m: { prefix: string }) => m.prefix === "gpt-4o")).toMatchObject({ inputPerMTok: 2.5, outputPerMTok: 10, co2KgPer1kOutputTokens: 0.00003 });
+  });
+});

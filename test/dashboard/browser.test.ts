@@ -1,0 +1,179 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { tempDir } from "../temp.ts";
+import { seedUsageLog, type SeedRow } from "./seed.ts";
+
+// The one test that binds a port: the real `ecoai dashboard` command, driven by Debian's Chromium.
+const CHROMIUM = "/usr/bin/chromium";
+const CLI = join(import.meta.dir, "..", "..", "src", "cli", "index.ts");
+const ARTIFACTS = join(import.meta.dir, "..", "..", "test-artifacts");
+const XSS = `<img src=x onerror="window.__xss = 1"> what does this do?`;
+
+const dir = tempDir();
+const dbPath = join(dir, "usage.db");
+const settingsPath = join(dir, "settings.json");
+
+function seedRows(): SeedRow[] {
+  const rows: SeedRow[] = [];
+  const day = 86_400_000;
+  const now = Date.now();
+  const models = [["openai", "gpt-4o"], ["openai", "gpt-4o-mini"], ["anthropic", "claude-sonnet-4-5"], ["gemini", "gemini-2.5-flash"]] as const;
+  const types = ["text", "text", "structured", "tool", "image", "file"] as const;
+  for (let i = 0; i < 60; i++) {
+    const [provider, model] = models[i % 4]!;
+    const prompt = `${i % 2 ? "Summarise the billing" : "Translate the shipping"} notice number ${i} for a customer in plain words`;
+    const common = { provider, model, prompt, promptType: types[i % 6]! } as const;
+    const timestamp = new Date(now - (i % 20) * day - i * 60_000).toISOString();
+    rows.push({ ...common, timestamp, outputTokens: 120 });
+    for (let hit = 0; hit < i % 4; hit++) {
+      rows.push({ ...common, timestamp, cacheHit: true, semanticHit: hit === 2, tokensSaved: 120, costSavedUsd: 0.0015, co2SavedG: 0.0036 });
+    }
+  }
+  rows.push({ prompt: XSS, timestamp: new Date(now - 1000).toISOString() });
+  for (let hit = 0; hit < 5; hit++) {
+    rows.push({ prompt: XSS, cacheHit: true, timestamp: new Date(now).toISOString(), tokensSaved: 50, costSavedUsd: 0.0005, co2SavedG: 0.0015 });
+  }
+  return rows;
+}
+
+let child: ReturnType<typeof Bun.spawn> | undefined;
+let browser: Browser | undefined;
+let base = "";
+const problems: string[] = [];
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) return;
+  mkdirSync(ARTIFACTS, { recursive: true });
+  seedUsageLog(dbPath, seedRows());
+  child = Bun.spawn([process.execPath, CLI, "dashboard", "--db", dbPath, "--settings", settingsPath, "--port", "0", "--no-browser"], { stdout: "pipe", stderr: "inherit", cwd: dir });
+  const reader = (child.stdout as ReadableStream<Uint8Array>).getReader();
+  let out = "";
+  while (!/http:\/\/\S+\//.test(out)) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error(`ecoai dashboard exited: ${out}`);
+    out += new TextDecoder().decode(value);
+  }
+  base = /http:\/\/\S+\//.exec(out)![0].replace(/\/$/, "");
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"] });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  child?.kill("SIGINT");
+  await child?.exited;
+});
+
+async function open(path: string): Promise<Page> {
+  const page = await browser!.newPage({ viewport: { width: 1360, height: 900 } });
+  page.setDefaultTimeout(8000);
+  page.on("console", (message) => {
+    // The settings test provokes one 400 on purpose (invalid values); anything else is a problem.
+    const expected = path === "/settings" && message.text().includes("status of 400");
+    if (message.type() === "error" && !expected) problems.push(`${path}: ${message.text()}`);
+  });
+  page.on("pageerror", (error) => problems.push(`${path}: ${error.message}`));
+  await page.goto(`${base}${path}`);
+  await page.waitForSelector("body[data-loaded]");
+  return page;
+}
+
+describe.skipIf(!existsSync(CHROMIUM))("dashboard in Chromium (needs /usr/bin/chromium: apt-get install chromium)", () => {
+  test("the overview shows the seeded numbers and draws its charts", async () => {
+    const page = await open("/");
+    const text = (id: string) => page.locator(`#${id}`).textContent();
+    expect(await text("stat-calls")).toBe("156");
+    expect(await text("stat-hits")).toBe("95");
+    expect(await text("stat-split")).toBe("80 exact · 15 semantic");
+    expect(await text("stat-rate")).toBe("60.9%");
+    expect(await text("stat-tokens")).toBe("11,050");
+    expect(await text("stat-cost")).toBe("$0.14");
+    expect(await page.locator("#models-table tbody tr").count()).toBe(4);
+    expect(await page.locator("#type-legend li").count()).toBe(5);
+    expect(await page.locator("#top-prompts li").first().textContent()).toContain("5 hits");
+    const drawn = await page.evaluate(() => (document.getElementById("daily-chart") as HTMLCanvasElement).width > 0 && "Chart" in window);
+    expect(drawn).toBe(true);
+    await page.locator("details").nth(1).evaluate((node) => ((node as HTMLDetailsElement).open = true));
+    expect(await page.locator("#price-table tbody tr").count()).toBeGreaterThan(20);
+    expect(await page.locator("#prices-asof").textContent()).toMatch(/as of \d{4}-\d{2}-\d{2}/);
+    await page.screenshot({ path: join(ARTIFACTS, "dashboard-overview.png"), fullPage: true });
+    await page.close();
+  });
+
+  test("the prompts page searches, filters and pages", async () => {
+    const page = await open("/prompts");
+    const rows = page.locator("#prompts-table tbody tr");
+    expect(await rows.count()).toBe(25);
+    expect(await page.locator("#page-info").textContent()).toBe("Page 1 of 3 · 61 prompts");
+    await page.screenshot({ path: join(ARTIFACTS, "dashboard-prompts.png"), fullPage: true });
+    await page.click("#next");
+    await page.waitForFunction(() => document.getElementById("page-info")?.textContent?.startsWith("Page 2 of 3"));
+    expect(await rows.count()).toBe(25);
+    await page.click("#next");
+    await page.waitForFunction(() => document.getElementById("page-info")?.textContent?.startsWith("Page 3 of 3"));
+    expect(await rows.count()).toBe(11);
+    expect(await page.locator("#next").isDisabled()).toBe(true);
+
+    await page.fill("#search", "BILLING");
+    await page.waitForFunction(() => document.getElementById("page-info")?.textContent === "Page 1 of 2 · 30 prompts");
+    await page.click('[data-filter="tool"]');
+    await page.waitForFunction(() => document.getElementById("page-info")?.textContent === "Page 1 of 1 · 10 prompts");
+    for (const cell of await page.locator("#prompts-table tbody tr td:nth-child(2)").allTextContents()) expect(cell).toBe("Tool");
+    await page.click('[data-filter="semantic"]');
+    await page.waitForFunction(() => document.getElementById("page-info")?.textContent === "Page 1 of 1 · 15 prompts");
+    expect(page.url()).toContain("filter=semantic");
+    await page.fill("#search", "zzz-nothing");
+    await page.waitForSelector("#empty:not([hidden])");
+    await page.close();
+  });
+
+  test("a prompt holding HTML appears as text and runs nothing", async () => {
+    const page = await open("/prompts?q=onerror");
+    const cell = page.locator("#prompts-table tbody tr td.prompt-cell .prompt-text");
+    expect(await cell.count()).toBe(1);
+    expect(await cell.textContent()).toBe(XSS);
+    expect(await page.locator("#prompts-table img").count()).toBe(0);
+    const overview = await open("/");
+    expect(await overview.locator("#top-prompts img").count()).toBe(0);
+    expect(await overview.locator("#top-prompts").textContent()).toContain("<img src=x onerror=");
+    expect(await page.evaluate(() => (window as { __xss?: number }).__xss)).toBeUndefined();
+    expect(await overview.evaluate(() => (window as { __xss?: number }).__xss)).toBeUndefined();
+    await page.close();
+    await overview.close();
+  });
+
+  test("the settings form saves, shows validation errors, and refuses nothing it should accept", async () => {
+    const page = await open("/settings");
+    expect(await page.locator("#settings-path").textContent()).toBe(settingsPath);
+    expect(await page.inputValue("#ttl")).toBe("3600");
+    await page.fill("#ttl", "-5");
+    await page.fill("#semanticThreshold", "1.5");
+    await page.click("#save");
+    await page.waitForSelector(".field.invalid");
+    expect(await page.locator('[data-for="ttl"]').textContent()).toBe("Expected a number of seconds ≥ 0.");
+    expect(await page.locator('[data-for="semanticThreshold"]').textContent()).toBe("Expected a number from 0 to 1.");
+    expect(await page.locator("#status").textContent()).toContain("nothing was saved");
+    expect(existsSync(settingsPath)).toBe(false);
+    await page.screenshot({ path: join(ARTIFACTS, "dashboard-settings-errors.png"), fullPage: true });
+
+    await page.fill("#ttl", "600");
+    await page.fill("#semanticThreshold", "0.9");
+    await page.selectOption("#mode", "prod");
+    await page.uncheck("#cachingEnabled");
+    await page.click("#save");
+    await page.waitForFunction(() => document.getElementById("status")?.textContent === "Saved.");
+    expect(await page.locator(".field.invalid").count()).toBe(0);
+    expect(JSON.parse(readFileSync(settingsPath, "utf8"))).toEqual({ cachingEnabled: false, mode: "prod", ttl: 600, semanticEnabled: false, semanticThreshold: 0.9 });
+    await page.screenshot({ path: join(ARTIFACTS, "dashboard-settings.png"), fullPage: true });
+    await page.reload();
+    await page.waitForSelector("body[data-loaded]");
+    expect(await page.inputValue("#ttl")).toBe("600");
+    expect(await page.isChecked("#cachingEnabled")).toBe(false);
+    await page.close();
+  });
+
+  test("no page logged an error or a Content-Security-Policy violation", () => {
+    expect(problems).toEqual([]);
+  });
+});

@@ -1,0 +1,144 @@
+import { afterAll, describe, expect, test } from "bun:test";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { createDashboardApp } from "../../src/dashboard/app.ts";
+import { CONTENT_SECURITY_POLICY } from "../../src/dashboard/security.ts";
+import { ask, CHAT_ROUTE, useUpstream } from "../harness.ts";
+import { getJson, ORIGIN, put } from "./request.ts";
+
+const ctx = useUpstream();
+const settingsPath = join(ctx.dir, "settings.json");
+const app = await createDashboardApp({ dbPath: join(ctx.dir, "usage.db"), settingsPath });
+afterAll(() => app.close());
+
+const raw = (path: string, init?: RequestInit) => app.handle(new Request(`${ORIGIN}${path}`, init));
+
+describe("settings API", () => {
+  test("GET answers the defaults before the file exists", async () => {
+    const { status, body } = await getJson(app, "/api/settings");
+    expect(status).toBe(200);
+    expect(body).toEqual({ path: settingsPath, settings: {}, defaults: { cachingEnabled: true, semanticEnabled: false, semanticThreshold: 0.95, mode: "dev", ttl: 3600 } });
+  });
+
+  test("PUT validates every field, names each bad one, and writes nothing unless all are valid", async () => {
+    const bad = await put(app, "/api/settings", { mode: "staging", ttl: -1, semanticThreshold: 2, cachingEnabled: "yes", colour: "green" });
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors).toEqual({
+      mode: 'Expected "dev" or "prod".',
+      ttl: "Expected a number of seconds ≥ 0.",
+      semanticThreshold: "Expected a number from 0 to 1.",
+      cachingEnabled: "Expected true or false.",
+      colour: "Unknown setting; expected one of cachingEnabled, semanticEnabled, semanticThreshold, mode, ttl.",
+    });
+    expect((await put(app, "/api/settings", { ttl: "600" })).body.errors).toEqual({ ttl: "Expected a number of seconds ≥ 0." });
+    expect(existsSync(settingsPath)).toBe(false);
+
+    const good = await put(app, "/api/settings", { mode: "prod", ttl: 600 });
+    expect(good.status).toBe(200);
+    expect(good.body.settings).toEqual({ mode: "prod", ttl: 600 });
+    expect(JSON.parse(readFileSync(settingsPath, "utf8"))).toEqual({ mode: "prod", ttl: 600 });
+    // null removes a setting, so its default applies again; the rest is kept.
+    expect((await put(app, "/api/settings", { ttl: null })).body.settings).toEqual({ mode: "prod" });
+    expect(JSON.parse(readFileSync(settingsPath, "utf8"))).toEqual({ mode: "prod" });
+  });
+
+  test("bodies that are not a JSON object are refused", async () => {
+    for (const body of ["{not json", "[1,2]", '"prod"', "null"]) {
+      const { status, body: answer } = await put(app, "/api/settings", body);
+      expect(status).toBe(400);
+      expect(answer.error).toMatch(/not valid JSON|Expected a JSON object/);
+    }
+    expect((await put(app, "/api/settings", { mode: "x".repeat(20_000) })).status).toBe(413);
+  });
+
+  test("a write from another origin, without an origin, or not as JSON is refused and the file is unchanged", async () => {
+    writeFileSync(settingsPath, '{"mode":"dev"}\n');
+    const cases: [Record<string, string>, number, string][] = [
+      [{ origin: "http://evil.example", "sec-fetch-site": "cross-site" }, 403, "another site"],
+      [{ origin: "http://evil.example", "sec-fetch-site": "" }, 403, "origin http://evil.example is not this dashboard"],
+      [{ origin: "http://127.0.0.1:9999", "sec-fetch-site": "same-site" }, 403, "another site"],
+      [{ origin: "", "sec-fetch-site": "" }, 403, "must come from the dashboard page"],
+      [{ "content-type": "text/plain" }, 415, "Content-Type: application/json"],
+      [{ "content-type": "application/x-www-form-urlencoded" }, 415, "Content-Type: application/json"],
+    ];
+    for (const [headers, status, words] of cases) {
+      const init = { method: "PUT", body: JSON.stringify({ mode: "prod" }), headers: { "content-type": "application/json", origin: ORIGIN, "sec-fetch-site": "same-origin", ...headers } };
+      for (const [name, value] of Object.entries(init.headers)) if (value === "") delete (init.headers as Record<string, string>)[name];
+      const response = await raw("/api/settings", init);
+      expect(response.status).toBe(status);
+      expect((await response.json()).error).toContain(words);
+    }
+    expect(readFileSync(settingsPath, "utf8")).toBe('{"mode":"dev"}\n');
+    // The same write from the dashboard's own page goes through.
+    expect((await put(app, "/api/settings", { mode: "prod" }, { "sec-fetch-site": "" })).status).toBe(200);
+  });
+
+  test("a running EcoAI picks up a setting saved through the dashboard", async () => {
+    const eco = ctx.eco({ settingsPath });
+    await put(app, "/api/settings", { cachingEnabled: true, mode: null });
+    await eco.chat.completions.create(ask("Live settings?"));
+    await eco.chat.completions.create(ask("Live settings?"));
+    expect(ctx.sim.count(CHAT_ROUTE)).toBe(1);
+    expect((await put(app, "/api/settings", { cachingEnabled: false })).status).toBe(200);
+    await Bun.sleep(600);
+    await eco.chat.completions.create(ask("Live settings?"));
+    expect(ctx.sim.count(CHAT_ROUTE)).toBe(2);
+  });
+});
+
+describe("headers, static files, hosts", () => {
+  test("every answer carries a strict CSP and nosniff, pages and API alike", async () => {
+    for (const path of ["/", "/prompts", "/settings", "/api/summary", "/assets/style.css", "/nope", "/vendor/chart.js"]) {
+      const response = await raw(path);
+      expect(response.headers.get("content-security-policy")).toBe(CONTENT_SECURITY_POLICY);
+      expect(response.headers.get("x-content-type-options")).toBe("nosniff");
+      expect(response.headers.get("x-frame-options")).toBe("DENY");
+    }
+    expect(CONTENT_SECURITY_POLICY).toContain("script-src 'self'");
+    expect(CONTENT_SECURITY_POLICY).not.toContain("unsafe-inline");
+  });
+
+  test("pages, assets and the chart library are served from local files", async () => {
+    const page = await raw("/");
+    expect(page.headers.get("content-type")).toBe("text/html; charset=utf-8");
+    const html = await page.text();
+    expect(html).toContain('<script src="/vendor/chart.js"');
+    expect(html).not.toMatch(/<script>|<style>|style="|https?:\/\//);
+    const css = await raw("/assets/style.css");
+    expect(css.headers.get("content-type")).toBe("text/css; charset=utf-8");
+    const chart = await raw("/vendor/chart.js");
+    expect(chart.status).toBe(200);
+    expect(await chart.text()).toContain("Chart.js");
+  });
+
+  test("no path leaves the dashboard folder", async () => {
+    for (const path of [
+      "/assets/../package.json",
+      "/assets/%2e%2e/package.json",
+      "/assets/%2e%2e%2fpackage.json",
+      "/assets/..%2F..%2Fpackage.json",
+      "/assets/%2e%2e%5cpackage.json",
+      "/assets/..%5C..%5Csrc%5Cindex.ts",
+      "/assets/%2Fetc%2Fpasswd",
+      "/assets/%252e%252e%252fpackage.json",
+      "/assets/style.css%00.js",
+      "/assets/",
+      "/assets/index.html/../../src/index.ts",
+    ]) {
+      const response = await raw(path);
+      expect(response.status).toBe(404);
+      const text = await response.text();
+      expect(text).not.toContain('"name": "ecoai"');
+      expect(text).not.toContain("root:");
+    }
+  });
+
+  test("requests addressed to another host name are refused on a loopback dashboard", async () => {
+    const response = await app.handle(new Request("http://attacker.example:7315/api/summary"));
+    expect(response.status).toBe(421);
+    expect((await app.handle(new Request("http://localhost:7315/api/summary"))).status).toBe(200);
+    const open = await createDashboardApp({ dbPath: join(ctx.dir, "usage.db"), settingsPath, host: "0.0.0.0" });
+    expect((await open.handle(new Request("http://my-server.lan:7315/api/summary"))).status).toBe(200);
+    open.close();
+  });
+});
