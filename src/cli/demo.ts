@@ -6,8 +6,8 @@ import type { UsageRecord } from "../types.ts";
 export const DEMO_HELP = `Usage: ecoai demo [options]
 
 Plays a short, realistic session through a real OpenAI client wrapped in EcoAI: repeated
-prompts, a changed parameter, a flush, a prod-mode expiry and a semantic match. Prints one row per call and
-a summary, and writes the usage log (.ecoai/usage.db) the dashboard reads.
+prompts, a changed parameter, a flush, a prod-mode expiry and a semantic match. Prints one
+row per call and a summary, and writes the usage log (.ecoai/usage.db) the dashboard reads.
 
 Offline by default: the client talks to ecoai's local OpenAI simulator.
 
