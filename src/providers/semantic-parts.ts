@@ -31,6 +31,24 @@ export function responsesSemanticParts(params: Record<string, unknown>): Semanti
   return split && { context: { ...withoutStream(params), input: (split.context as { messages: unknown }).messages }, text: split.text };
 }
 
+/**
+ * Semantic split of a Gemini request in its keyed form (`contents` as a list of `{ role, parts }`):
+ * the last user turn's parts taken out when they are all plain text; the system instruction,
+ * config and earlier turns stay in the context.
+ */
+export function geminiSemanticParts(keyed: unknown): SemanticParts | undefined {
+  if (!isRecord(keyed) || !Array.isArray(keyed.contents)) return undefined;
+  const contents = keyed.contents;
+  const last = contents.findLastIndex((turn) => isRecord(turn) && (turn.role === undefined || turn.role === "user"));
+  const turn = contents[last];
+  if (!isRecord(turn) || !Array.isArray(turn.parts) || turn.parts.length === 0) return undefined;
+  const plainText = turn.parts.every((part) => isRecord(part) && typeof part.text === "string" && Object.keys(part).every((field) => field === "text"));
+  if (!plainText) return undefined;
+  const text = contentText(turn.parts);
+  if (text.trim() === "") return undefined;
+  return { context: { ...keyed, contents: contents.with(last, { ...turn, parts: null }) }, text };
+}
+
 /** Text parts are `text` in chat messages and `input_text` in Responses API input. */
 const TEXT_PARTS = new Set(["text", "input_text"]);
 

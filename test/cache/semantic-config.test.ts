@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { GoogleGenAI } from "@google/genai";
+import { GoogleGenerativeAI } from "@google/generative-ai";
 import { join } from "node:path";
 import { createLexicalEmbedder, EcoAI, writeSettings } from "../../src/index.ts";
 import { configError } from "../expect-error.ts";
@@ -42,20 +43,43 @@ describe("where embeddings come from", () => {
     expect(configError(() => new EcoAI({ client, semantic: { threshold: 0.9 }, ...files("gemini-no-key") })).option).toBe("semantic");
   });
 
-  test("methods without a semantic split (Gemini here) keep exact caching and are never embedded", async () => {
+  test("methods without a semantic split (image generation here) keep exact caching and are never embedded", async () => {
     const texts: string[] = [];
     const lexical = createLexicalEmbedder();
-    const client = new GoogleGenAI({ apiKey: TEST_API_KEY, httpOptions: { baseUrl: up.sim.geminiBaseURL } });
-    const eco = new EcoAI({ client, semantic: { embedFn: (text) => (texts.push(text), lexical(text)) }, logger: recordingLogger(), ...files("gemini-exact") });
+    const eco = up.eco({ semantic: { embedFn: (text) => (texts.push(text), lexical(text)) } });
+    const body = { model: "dall-e-3", prompt: "A lighthouse at dawn", response_format: "b64_json" as const };
+    const first = await eco.images.generate(body);
+    const again = await eco.images.generate(body);
+    expect(again.data).toEqual(first.data);
+    expect((await eco.history({ limit: 1 }))[0]).toMatchObject({ cacheHit: true, semanticHit: false });
+    expect(texts).toEqual([]);
+  });
+
+  test("Gemini requests take part through both SDKs, within one system instruction", async () => {
+    const lexical = createLexicalEmbedder();
+    const semantic = { embedFn: lexical, embeddingModel: "lexical", threshold: 0.9 };
+    const route = "gemini.generateContent";
+    const genai = new EcoAI({ client: new GoogleGenAI({ apiKey: TEST_API_KEY, httpOptions: { baseUrl: up.sim.geminiBaseURL } }), semantic, logger: recordingLogger(), ...files("genai-semantic") });
+    const model = (systemInstruction: string) =>
+      new GoogleGenerativeAI(TEST_API_KEY).getGenerativeModel({ model: "gemini-2.5-flash", systemInstruction }, { baseUrl: up.sim.geminiBaseURL });
+    const legacy = new EcoAI({ client: model("Be brief."), semantic, logger: recordingLogger(), ...files("legacy-semantic") });
+    const otherSystem = new EcoAI({ client: model("Be verbose."), semantic, logger: recordingLogger(), ...files("legacy-other"), sqlitePath: files("legacy-semantic").sqlitePath });
     try {
-      const body = { model: "gemini-2.5-flash", contents: "Name a prime number." };
-      const first = await eco.models.generateContent(body);
-      const again = await eco.models.generateContent(body);
-      expect(again.text).toBe(first.text!);
-      expect((await eco.history({ limit: 1 }))[0]).toMatchObject({ cacheHit: true, semanticHit: false });
-      expect(texts).toEqual([]);
+      const before = up.sim.count(route);
+      const config = { systemInstruction: "Be brief." };
+      const stored = await genai.models.generateContent({ model: "gemini-2.5-flash", contents: "What is the capital of France?", config });
+      const served = await genai.models.generateContent({ model: "gemini-2.5-flash", contents: "what is the capital of france", config });
+      expect(served.text).toBe(stored.text!);
+      await genai.models.generateContent({ model: "gemini-2.5-flash", contents: "what is the capital of france", config: { systemInstruction: "Be verbose." } });
+      expect(up.sim.count(route) - before).toBe(2);
+
+      await legacy.generateContent("How do I reset my password?");
+      await legacy.generateContent("how do I reset my password");
+      await otherSystem.generateContent("how do I reset my password");
+      expect(up.sim.count(route) - before).toBe(4);
+      expect((await legacy.history()).map((record) => record.semanticHit)).toEqual([true, false]);
     } finally {
-      await eco.close();
+      await Promise.all([genai.close(), legacy.close(), otherSystem.close()]);
     }
   });
 

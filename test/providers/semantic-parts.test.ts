@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import { chatSemanticParts, responsesSemanticParts } from "../../src/providers/semantic-parts.ts";
+import { chatSemanticParts, geminiSemanticParts, responsesSemanticParts } from "../../src/providers/semantic-parts.ts";
 
 const system = { role: "system", content: "You are terse." };
 
@@ -49,4 +49,24 @@ test("Responses API: a string input, or the last user message of an input list, 
   expect(list).toEqual({ text: "Hello", context: { model: "gpt-4o", input: [{ role: "developer", content: "Be brief." }, { role: "user", content: null }] } });
   expect(responsesSemanticParts({ input: [{ role: "user", content: [{ type: "input_image", image_url: "data:image/png;base64,AAAA" }] }] })).toBeUndefined();
   expect(responsesSemanticParts({ input: "" })).toBeUndefined();
+});
+
+test("Gemini: the last user turn's plain-text parts leave the contents; instruction and config stay", () => {
+  const keyed = {
+    model: "gemini-2.5-flash",
+    contents: [
+      { role: "user", parts: [{ text: "Hi" }] },
+      { role: "model", parts: [{ text: "Hello" }] },
+      { role: "user", parts: [{ text: "What is" }, { text: "the capital?" }] },
+    ],
+    config: { systemInstruction: "Be brief.", temperature: 0 },
+  };
+  expect(geminiSemanticParts(keyed)).toEqual({
+    text: "What is\nthe capital?",
+    context: { ...keyed, contents: [keyed.contents[0], keyed.contents[1], { role: "user", parts: null }] },
+  });
+  const image = { inlineData: { mimeType: "image/png", data: "AAAA" } };
+  expect(geminiSemanticParts({ contents: [{ role: "user", parts: [{ text: "what is this" }, image] }] })).toBeUndefined();
+  expect(geminiSemanticParts({ contents: [{ role: "user", parts: [{ text: "x", thought: true }] }] })).toBeUndefined();
+  expect(geminiSemanticParts({ contents: "not canonical" })).toBeUndefined();
 });
