@@ -43,6 +43,44 @@ describe("where embeddings come from", () => {
     expect(configError(() => new EcoAI({ client, semantic: { threshold: 0.9 }, ...files("gemini-no-key") })).option).toBe("semantic");
   });
 
+  test("the settings file turning semantic on without embeddings is named as the source", () => {
+    delete process.env.OPENAI_API_KEY;
+    const paths = files("settings-no-key");
+    writeSettings(paths.settingsPath, { semanticEnabled: true });
+    const error = configError(() => new EcoAI({ client: chatOnlyClient(), ...paths }));
+    expect(error.source).toBe(`settings file ${paths.settingsPath}`);
+  });
+
+  test("with OPENAI_API_KEY, a client of its own embeds (here against the simulator)", async () => {
+    process.env.OPENAI_API_KEY = TEST_API_KEY;
+    process.env.OPENAI_BASE_URL = up.sim.openaiBaseURL;
+    const eco = new EcoAI({ client: chatOnlyClient(), semantic: { threshold: 0.9 }, logger: recordingLogger(), ...files("own-client") });
+    try {
+      const before = { chat: up.sim.count(CHAT_ROUTE), embeddings: up.sim.count(EMBEDDINGS) };
+      await eco.chat.completions.create(ask("What is the capital of France?"));
+      await eco.chat.completions.create(ask("what is the capital of france"));
+      expect(up.sim.count(CHAT_ROUTE) - before.chat).toBe(1);
+      expect(up.sim.count(EMBEDDINGS) - before.embeddings).toBe(2);
+    } finally {
+      await eco.close();
+    }
+  });
+
+  test("embedFn wins over the wrapped client's embeddings", async () => {
+    const texts: string[] = [];
+    const lexical = createLexicalEmbedder();
+    const eco = up.eco({ semantic: { embedFn: (text) => (texts.push(text), lexical(text)) } });
+    const before = up.sim.count(EMBEDDINGS);
+    await eco.chat.completions.create(ask("Spell the word necessary."));
+    await eco.chat.completions.create(ask("spell the word NECESSARY"));
+    expect(texts).toEqual(["Spell the word necessary.", "spell the word NECESSARY"]);
+    expect(up.sim.count(EMBEDDINGS)).toBe(before);
+    const [hit] = await eco.history({ limit: 1 });
+    expect(hit).toMatchObject({ semanticHit: true, embeddingTokens: 0, embeddingCostUsd: 0 });
+  });
+});
+
+describe("which methods take part", () => {
   test("methods without a semantic split (image generation here) keep exact caching and are never embedded", async () => {
     const texts: string[] = [];
     const lexical = createLexicalEmbedder();
@@ -83,41 +121,6 @@ describe("where embeddings come from", () => {
     }
   });
 
-  test("the settings file turning semantic on without embeddings is named as the source", () => {
-    delete process.env.OPENAI_API_KEY;
-    const paths = files("settings-no-key");
-    writeSettings(paths.settingsPath, { semanticEnabled: true });
-    const error = configError(() => new EcoAI({ client: chatOnlyClient(), ...paths }));
-    expect(error.source).toBe(`settings file ${paths.settingsPath}`);
-  });
-
-  test("with OPENAI_API_KEY, a client of its own embeds (here against the simulator)", async () => {
-    process.env.OPENAI_API_KEY = TEST_API_KEY;
-    process.env.OPENAI_BASE_URL = up.sim.openaiBaseURL;
-    const eco = new EcoAI({ client: chatOnlyClient(), semantic: { threshold: 0.9 }, logger: recordingLogger(), ...files("own-client") });
-    try {
-      const before = { chat: up.sim.count(CHAT_ROUTE), embeddings: up.sim.count(EMBEDDINGS) };
-      await eco.chat.completions.create(ask("What is the capital of France?"));
-      await eco.chat.completions.create(ask("what is the capital of france"));
-      expect(up.sim.count(CHAT_ROUTE) - before.chat).toBe(1);
-      expect(up.sim.count(EMBEDDINGS) - before.embeddings).toBe(2);
-    } finally {
-      await eco.close();
-    }
-  });
-
-  test("embedFn wins over the wrapped client's embeddings", async () => {
-    const texts: string[] = [];
-    const lexical = createLexicalEmbedder();
-    const eco = up.eco({ semantic: { embedFn: (text) => (texts.push(text), lexical(text)) } });
-    const before = up.sim.count(EMBEDDINGS);
-    await eco.chat.completions.create(ask("Spell the word necessary."));
-    await eco.chat.completions.create(ask("spell the word NECESSARY"));
-    expect(texts).toEqual(["Spell the word necessary.", "spell the word NECESSARY"]);
-    expect(up.sim.count(EMBEDDINGS)).toBe(before);
-    const [hit] = await eco.history({ limit: 1 });
-    expect(hit).toMatchObject({ semanticHit: true, embeddingTokens: 0, embeddingCostUsd: 0 });
-  });
 });
 
 describe("settings file", () => {
