@@ -55,8 +55,16 @@ const ADDED_COLUMNS: Record<string, string> = {
   embedding_cost_usd: "REAL NOT NULL DEFAULT 0",
 };
 
+/** Creates the usage log's table and indexes, or brings an older log up to date, in one transaction. */
+export function ensureUsageSchema(db: Database): void {
+  db.transaction(() => {
+    db.exec(USAGE_SCHEMA);
+    migrateUsageSchema(db);
+  });
+}
+
 /** Adds the columns an older usage log lacks; existing rows take the defaults. */
-export function migrateUsageSchema(db: Database): void {
+function migrateUsageSchema(db: Database): void {
   const present = new Set(db.prepare("PRAGMA table_info(usage_log)").all().map((row) => String(row.name)));
   for (const [column, definition] of Object.entries(ADDED_COLUMNS)) {
     if (!present.has(column)) db.exec(`ALTER TABLE usage_log ADD COLUMN ${column} ${definition}`);
