@@ -154,8 +154,7 @@ export function createCacheEngine(options: CacheEngineOptions) {
    * locks, identical misses across processes make one upstream request (see peer-coalescing.ts).
    */
   async function coalescedAcrossProcesses(key: string, call: CachedCall, settings: EngineSettings, miss: () => Promise<Settled>): Promise<Settled> {
-    const fresh = (entry: CacheEntry) => Date.now() - entry.createdAt < maxAgeSeconds(call, settings) * 1000;
-    const claim = call.options.refresh ? undefined : await peers?.claim(key, fresh);
+    const claim = call.options.refresh ? undefined : await peers?.claim(key, (entry) => isFresh(entry, call, settings));
     if (claim?.entry) {
       const response = await serve(claim.entry, call);
       if (response !== undefined) return { response, body: claim.entry.body, usage: hitUsage(call, claim.entry.usage, response), facts: claim.entry, hit: true };
