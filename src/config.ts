@@ -61,8 +61,11 @@ export interface EcoAIConfig<C extends object = object> {
    */
   settingsPath?: string;
   /**
-   * Semantic caching.
+   * Semantic caching: a prompt may be served the answer of a stored prompt that means the same,
+   * when everything else in the request is equal. Needs embeddings: `embedFn`, an OpenAI client,
+   * or `OPENAI_API_KEY`. Settings file: `semanticEnabled`, `semanticThreshold`.
    * @default false
+   * @example { semantic: { threshold: 0.9 } }
    */
   semantic?: boolean | SemanticConfig;
   /**

@@ -2,7 +2,9 @@ import { statSync } from "node:fs";
 import type { CachedClient } from "./client-types.ts";
 import { promptMatcher } from "./cache/prompt-pattern.ts";
 import { createCacheEngine, type CacheEngine, type EngineSettings } from "./cache/engine.ts";
-import { resolveConfig, type EcoAIConfig, type ResolvedConfig } from "./config.ts";
+import { resolveEmbedder, type Embedder } from "./cache/embedder.ts";
+import { createSemanticCache, type SemanticCache } from "./cache/semantic.ts";
+import { DEFAULTS, resolveConfig, type EcoAIConfig, type ResolvedConfig } from "./config.ts";
 import { EcoAIConfigError, EcoAIError } from "./errors.ts";
 import { detectProvider, type ProviderAdapter } from "./providers/index.ts";
 import { readSettings, type EcoAISettings } from "./settings.ts";
@@ -26,6 +28,9 @@ class EcoAICore<C extends object> {
   readonly #logger: Logger;
   readonly #engine: CacheEngine;
   readonly #usageLog: UsageLog | undefined;
+  readonly #store: Store | undefined;
+  #semantic: SemanticCache | undefined;
+  #semanticUnavailable = false;
   #config: ResolvedConfig;
   #settingsCheckedAt = 0;
   #settingsMtimeMs = -1;
@@ -41,12 +46,14 @@ class EcoAICore<C extends object> {
     this.#options = options;
     this.#logger = options.logger ?? CONSOLE_LOGGER;
     this.#config = resolveConfig(options, process.env, this.#readSettingsFile(options.settingsPath));
-    if (this.#config.semantic) {
-      throw new EcoAIConfigError("semantic", options.semantic ?? true, options.semantic === undefined ? `settings file ${this.#config.settingsPath}` : "constructor option", "semantic caching is not available in this version of ecoai; leave it off.");
-    }
+    // Semantic caching with no way to embed prompts fails here, at construction, not at the first call.
+    const embedder = this.#config.semantic ? this.#embedder(this.#config.semantic) : undefined;
     this.#usageLog = this.#config.logUsage ? createUsageLog({ path: this.#config.logPath, logger: this.#logger }) : undefined;
+    this.#store = this.#openStore();
+    if (embedder) this.#semantic = this.#semanticCache(embedder);
     this.#engine = createCacheEngine({
-      store: this.#openStore(),
+      store: this.#store,
+      semantic: () => this.#semanticInForce(),
       usageLog: this.#usageLog,
       logger: this.#logger,
       pricing: this.#config.pricing,
@@ -67,6 +74,37 @@ class EcoAICore<C extends object> {
       this.#logger.warn(`[ecoai] could not open the ${this.#config.storage} cache; calls go straight to the provider`, error);
       return undefined;
     }
+  }
+
+  #embedder(semantic: Exclude<ResolvedConfig["semantic"], false>): Embedder {
+    const source = this.#options.semantic === undefined ? (`settings file ${this.#config.settingsPath}` as const) : ("constructor option" as const);
+    return resolveEmbedder(semantic, this.client, this.#adapter.provider, process.env, { value: this.#options.semantic ?? true, source });
+  }
+
+  #semanticCache(embedder: Embedder): SemanticCache | undefined {
+    if (!this.#store) return undefined;
+    return createSemanticCache({
+      store: this.#store,
+      embedder,
+      threshold: () => (this.#config.semantic ? this.#config.semantic.threshold : DEFAULTS.semanticThreshold),
+      logger: this.#logger,
+      pricing: this.#config.pricing,
+    });
+  }
+
+  /** Semantic matching when the settings in force ask for it; turned on by the settings file while running, it starts then. */
+  #semanticInForce(): SemanticCache | undefined {
+    const semantic = this.#config.semantic;
+    if (!semantic || !this.#store) return undefined;
+    if (!this.#semantic && !this.#semanticUnavailable) {
+      try {
+        this.#semantic = this.#semanticCache(this.#embedder(semantic));
+      } catch (error) {
+        this.#semanticUnavailable = true;
+        this.#logger.warn("[ecoai] the settings file turns semantic caching on, but it cannot start; calls use exact matching", error);
+      }
+    }
+    return this.#semantic;
   }
 
   /** Reads the settings file, remembering its modification time so changes are noticed. */
@@ -118,11 +156,14 @@ class EcoAICore<C extends object> {
     const source = "constructor option" as const;
     const pattern = filter.pattern === undefined ? undefined : validNonEmptyString("flush pattern", { value: filter.pattern, source }, "a glob such as \"*refund*\"");
     const namespace = filter.namespace ?? (this.#config.namespace === "" ? undefined : this.#config.namespace);
-    return this.#engine.flush({
+    const removed = await this.#engine.flush({
       model: filter.model,
       namespace,
       matchPrompt: pattern === undefined ? undefined : promptMatcher(pattern),
     });
+    // Vectors held in memory go with their entries; what is left reloads from the store.
+    this.#semantic?.clear();
+    return removed;
   }
 
   /**

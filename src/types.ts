@@ -47,11 +47,16 @@ export interface SemanticConfig {
    */
   threshold?: number;
   /**
-   * OpenAI embedding model used when no `embedFn` is given.
+   * OpenAI embedding model used when no `embedFn` is given. With `embedFn`, a name for its
+   * vectors: stored vectors are only compared with vectors of the same name, so change it when
+   * the function changes.
    * @default "text-embedding-3-small"
    */
   embeddingModel?: string;
-  /** Turns prompt text into a vector; replaces the OpenAI embeddings call. */
+  /**
+   * Turns prompt text into a vector; replaces the OpenAI embeddings call.
+   * @example { embedFn: createLexicalEmbedder(), embeddingModel: "lexical" } // offline, word overlap only
+   */
   embedFn?: (text: string) => Promise<number[] | Float32Array>;
 }
 
@@ -96,8 +101,13 @@ export interface UsageRecord {
   /** Output tokens of the response a hit served; 0 on a miss. */
   tokensSaved: number;
   latencyMs: number;
+  /** Net of `embeddingCostUsd`, so negative on a miss that needed an embedding. */
   costSavedUsd: number;
   co2SavedG: number;
+  /** Input tokens of the embedding this call needed (semantic caching); 0 when none. */
+  embeddingTokens?: number;
+  /** What that embedding cost, in USD. */
+  embeddingCostUsd?: number;
   /** First 200 characters of the prompt text. */
   prompt: string;
   promptType: PromptType;

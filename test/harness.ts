@@ -25,11 +25,13 @@ export function useUpstream() {
     openai(options: Partial<ConstructorParameters<typeof OpenAI>[0]> = {}): OpenAI {
       return new OpenAI({ baseURL: context.sim.openaiBaseURL, apiKey: TEST_API_KEY, maxRetries: 0, ...options });
     },
-    /** A wrapped client with its own cache and usage files unless `config` says otherwise. */
-    eco(config: Partial<EcoAIConfig<OpenAI>> = {}) {
-      const name = Math.random().toString(36).slice(2);
-      const eco = new EcoAI({
-        client: context.openai(),
+    /**
+     * Any client wrapped in EcoAI with its own cache and usage files in the temp folder, closed
+     * after the test file. Wrappers given the same `name` share their files.
+     */
+    wrap<C extends object>(client: C, config: Partial<EcoAIConfig<C>> = {}, name = Math.random().toString(36).slice(2)): EcoAI<C> {
+      const eco = new EcoAI<C>({
+        client,
         sqlitePath: join(context.dir, `${name}-cache.db`),
         logPath: join(context.dir, `${name}-usage.db`),
         settingsPath: join(context.dir, `${name}-settings.json`),
@@ -38,6 +40,10 @@ export function useUpstream() {
       });
       opened.push(eco);
       return eco;
+    },
+    /** A wrapped OpenAI client pointed at the simulator, with its own files unless `config` says otherwise. */
+    eco(config: Partial<EcoAIConfig<OpenAI>> = {}) {
+      return context.wrap(context.openai(), config);
     },
   };
   const opened: { close(): Promise<void> }[] = [];

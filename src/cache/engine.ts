@@ -6,6 +6,7 @@ import { savingsFor, type RateOverrides } from "../usage/pricing.ts";
 import { createFaultReporter } from "./faults.ts";
 import { hashCacheKey } from "./key.ts";
 import { createPeerCoalescing } from "./peer-coalescing.ts";
+import type { PromptEmbedding, SemanticCache } from "./semantic.ts";
 
 /** The settings the engine reads on every call (they may change while running). */
 export interface EngineSettings {
@@ -23,6 +24,8 @@ export interface CacheEngineOptions {
   logger: Logger;
   pricing: RateOverrides;
   settings: () => EngineSettings;
+  /** Semantic matching when it is on (the settings file may switch it while running). */
+  semantic?: () => SemanticCache | undefined;
 }
 
 /** One call through a cached SDK method. */
@@ -44,6 +47,10 @@ interface Settled {
   facts: RequestFacts;
   /** Served from an entry another process wrote while this one waited. */
   hit?: boolean;
+  /** Set when a semantically similar entry answered: the key of that entry. */
+  semanticKey?: string;
+  /** The leader's prompt embedding, paid for by the leader's call. */
+  embedding?: PromptEmbedding;
 }
 
 interface RequestFacts {
@@ -83,23 +90,28 @@ export function createCacheEngine(options: CacheEngineOptions) {
     };
   }
 
-  function log(call: CachedCall, facts: RequestFacts, key: string | null, startedAt: number, usage: TokenUsage, hit: boolean): void {
+  function log(call: CachedCall, facts: RequestFacts, key: string | null, startedAt: number, usage: TokenUsage, hit: boolean, semantic: Pick<Settled, "semanticKey" | "embedding"> = {}): void {
     if (!usageLog) return;
     const { model, prompt, promptType } = facts;
     const saved = hit ? savingsFor(model, usage, pricing) : { tokensSaved: 0, costSavedUsd: 0, co2SavedG: 0 };
+    // Savings are net: the embedding a call needed is charged to that call, hit or miss.
+    const embeddingCostUsd = semantic.embedding?.costUsd ?? 0;
     const record: NewUsageRecord = {
       timestamp: new Date().toISOString(),
       provider: call.provider,
       model,
       cacheHit: hit,
-      semanticHit: false,
-      cacheKey: key,
+      semanticHit: semantic.semanticKey !== undefined,
+      cacheKey: semantic.semanticKey ?? key,
       prompt,
       promptType,
       inputTokens: usage.inputTokens,
       outputTokens: usage.outputTokens,
       latencyMs: Math.round((performance.now() - startedAt) * 1000) / 1000,
       ...saved,
+      costSavedUsd: saved.costSavedUsd - embeddingCostUsd,
+      embeddingTokens: semantic.embedding?.tokens ?? 0,
+      embeddingCostUsd,
     };
     try {
       usageLog.record(record);
@@ -114,6 +126,10 @@ export function createCacheEngine(options: CacheEngineOptions) {
     const usage = call.method.bypass(call.params) ? ZERO_USAGE : call.method.usage(response, call.params);
     log(call, describe(call), null, startedAt, usage, false);
     return response;
+  }
+
+  function isFresh(entry: CacheEntry, call: CachedCall, settings: EngineSettings): boolean {
+    return Date.now() - entry.createdAt < maxAgeSeconds(call, settings) * 1000;
   }
 
   function maxAgeSeconds(call: CachedCall, settings: EngineSettings): number {
@@ -138,8 +154,7 @@ export function createCacheEngine(options: CacheEngineOptions) {
    * locks, identical misses across processes make one upstream request (see peer-coalescing.ts).
    */
   async function coalescedAcrossProcesses(key: string, call: CachedCall, settings: EngineSettings, miss: () => Promise<Settled>): Promise<Settled> {
-    const fresh = (entry: CacheEntry) => Date.now() - entry.createdAt < maxAgeSeconds(call, settings) * 1000;
-    const claim = call.options.refresh ? undefined : await peers?.claim(key, fresh);
+    const claim = call.options.refresh ? undefined : await peers?.claim(key, (entry) => isFresh(entry, call, settings));
     if (claim?.entry) {
       const response = await serve(claim.entry, call);
       if (response !== undefined) return { response, body: claim.entry.body, usage: hitUsage(call, claim.entry.usage, response), facts: claim.entry, hit: true };
@@ -171,7 +186,7 @@ export function createCacheEngine(options: CacheEngineOptions) {
 
     if (!call.options.refresh) {
       const entry = await guarded(() => store.get(key));
-      if (entry && Date.now() - entry.createdAt < maxAgeSeconds(call, settings) * 1000) {
+      if (entry && isFresh(entry, call, settings)) {
         const response = await serve(entry, call);
         if (response !== undefined) {
           log(call, entry, key, startedAt, hitUsage(call, entry.usage, response), true);
@@ -181,12 +196,25 @@ export function createCacheEngine(options: CacheEngineOptions) {
       const leader = inFlight.get(key);
       if (leader) {
         const settled = await leader;
-        log(call, settled.facts, key, startedAt, settled.usage, true);
+        log(call, settled.facts, key, startedAt, settled.usage, true, { semanticKey: settled.semanticKey });
         return call.method.rebuild(JSON.parse(settled.body));
       }
     }
 
     const upstream = coalescedAcrossProcesses(key, call, settings, async (): Promise<Settled> => {
+      // Semantic matching: the prompt is embedded once, to look for a similar stored prompt and
+      // to store with the answer. A semantic hit is never written under this request's key.
+      const semantic = options.semantic?.();
+      const request = semantic?.request(call, namespace);
+      const embedding = request && (await semantic!.embed(request));
+      if (request && embedding && !call.options.refresh) {
+        const similar = await semantic!.find(request, embedding, (candidate) => isFresh(candidate, call, settings));
+        const response = similar && (await serve(similar, call));
+        if (similar && response !== undefined) {
+          return { response, body: similar.body, usage: hitUsage(call, similar.usage, response), facts: describe(call), semanticKey: similar.key, embedding };
+        }
+      }
+
       const response = await call.send();
       const usage = call.method.usage(response, call.params);
       const body = JSON.stringify(response);
@@ -201,16 +229,18 @@ export function createCacheEngine(options: CacheEngineOptions) {
           namespace,
           ...facts,
           usage,
+          ...(request && embedding ? { semantic: { scope: request.scope, vector: embedding.vector } } : {}),
         };
         const ttlSeconds = settings.mode === "prod" ? maxAgeSeconds(call, settings) : undefined;
-        await guarded(() => store.set(entry, { ttlSeconds }));
+        const written = await guarded(async () => (await store.set(entry, { ttlSeconds }), true));
+        if (written && request && embedding) semantic!.remember(request, key, embedding);
       }
-      return { response, body, usage, facts };
+      return { response, body, usage, facts, embedding };
     });
     inFlight.set(key, upstream);
     try {
       const settled = await upstream;
-      log(call, settled.facts, key, startedAt, settled.usage, settled.hit === true);
+      log(call, settled.facts, key, startedAt, settled.usage, settled.hit === true || settled.semanticKey !== undefined, settled);
       return settled.response;
     } finally {
       if (inFlight.get(key) === upstream) inFlight.delete(key);

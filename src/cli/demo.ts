@@ -1,12 +1,13 @@
 import { parseArgs } from "node:util";
+import { createLexicalEmbedder } from "../cache/lexical-embedder.ts";
 import { EcoAI } from "../eco.ts";
 import type { UsageRecord } from "../types.ts";
 
 export const DEMO_HELP = `Usage: ecoai demo [options]
 
 Plays a short, realistic session through a real OpenAI client wrapped in EcoAI: repeated
-prompts, a changed parameter, a flush and a prod-mode expiry. Prints one row per call and
-a summary, and writes the usage log (.ecoai/usage.db) the dashboard reads.
+prompts, a changed parameter, a flush, a prod-mode expiry and a semantic match. Prints one
+row per call and a summary, and writes the usage log (.ecoai/usage.db) the dashboard reads.
 
 Offline by default: the client talks to ecoai's local OpenAI simulator.
 
@@ -75,8 +76,17 @@ export async function runDemo(args: string[]): Promise<number> {
     await play(prod, { label: "prod: within TTL", ...fresh });
     await new Promise((resolve) => setTimeout(resolve, 1100));
     await play(prod, { label: "prod: after 1.1 s", ...fresh });
-    const overall = await prod.summary();
     await prod.close();
+
+    // Offline, prompts are embedded by the local lexical embedder; live, by OpenAI embeddings.
+    const semanticConfig = simulator ? { embedFn: createLexicalEmbedder(), embeddingModel: "lexical", threshold: 0.9 } : { threshold: 0.9 };
+    const semantic = new EcoAI({ client, namespace, semantic: semanticConfig, ...paths });
+    printer.note(`semantic: { threshold: 0.9 }${simulator ? ", lexical embeddings" : ""}`);
+    const asked = "What is the capital of Australia? Answer in one word.";
+    await play(semantic, { label: "semantic: first", model: "gpt-4o-mini", content: asked });
+    await play(semantic, { label: "semantic: reworded", model: "gpt-4o-mini", content: "What is the capital city of Australia? Answer in one word." });
+    const overall = await semantic.summary();
+    await semantic.close();
 
     printer.totals();
     console.log(

@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { resetRollup } from "../dashboard/rollup.ts";
 import { openDatabase } from "../sqlite/database.ts";
-import { USAGE_SCHEMA } from "../usage/schema.ts";
+import { ensureUsageSchema } from "../usage/schema.ts";
 import { CliUsageError, parseDuration, usageDbPath } from "./options.ts";
 
 export const PRUNE_HELP = `Usage: ecoai prune --older-than DURATION [options]
@@ -33,7 +33,7 @@ export async function runPrune(args: string[], now: () => number = Date.now): Pr
   }
   const db = openDatabase(path);
   try {
-    db.transaction(() => db.exec(USAGE_SCHEMA));
+    ensureUsageSchema(db);
     const deleted = db.transaction(() => db.prepare("DELETE FROM usage_log WHERE timestamp < ?").run(cutoff));
     // The dashboard's aggregates counted those rows: have them rebuilt on its next request.
     if (deleted > 0) resetRollup(db);

@@ -3,7 +3,7 @@ import { parseArgs } from "node:util";
 import { openDatabase } from "../sqlite/database.ts";
 import { co2Equivalences } from "../usage/pricing.ts";
 import { querySummary } from "../usage/queries.ts";
-import { USAGE_SCHEMA } from "../usage/schema.ts";
+import { ensureUsageSchema } from "../usage/schema.ts";
 import { usageDbPath } from "./options.ts";
 
 export const STATS_HELP = `Usage: ecoai stats [options]
@@ -32,7 +32,7 @@ export async function runStats(args: string[]): Promise<number> {
   }
   const db = openDatabase(path);
   try {
-    db.transaction(() => db.exec(USAGE_SCHEMA));
+    ensureUsageSchema(db);
     const s = querySummary(db);
     if (values.json) {
       console.log(JSON.stringify(s, null, 2));

@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { openDatabase, type Database } from "../sqlite/database.ts";
-import { USAGE_SCHEMA } from "../usage/schema.ts";
+import { ensureUsageSchema } from "../usage/schema.ts";
 import { createApi } from "./api.ts";
 import { BadRequest, jsonError } from "./http.ts";
 import { createRollup, type Rollup } from "./rollup.ts";
@@ -70,7 +70,7 @@ export async function createDashboardApp(options: DashboardOptions = {}): Promis
   let api: ReturnType<typeof createApi>;
   let rollup: Rollup;
   try {
-    db.transaction(() => db.exec(USAGE_SCHEMA));
+    ensureUsageSchema(db);
     rollup = createRollup(db);
     api = createApi(db, rollup, options.now ?? (() => new Date()));
   } catch (error) {

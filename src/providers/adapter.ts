@@ -32,12 +32,25 @@ export interface CachedMethod {
   promptType(params: Record<string, unknown>): PromptType;
   /** The part of the request that enters the key (everything that can change the output). */
   keyParams(params: Record<string, unknown>): unknown;
+  /**
+   * Optional (semantic caching): the key params with the last user text taken out, and that text.
+   * Requests with equal `context` differ only in that text, so only they may match semantically.
+   * Undefined when the request has no last user turn made of text alone. Methods without it
+   * only ever match exactly.
+   */
+  semanticParts?(params: Record<string, unknown>): SemanticParts | undefined;
   /** Whether a response is a real answer worth caching (not a refusal, a filtered or failed generation, invalid JSON). */
   isAnswer(response: unknown, params: Record<string, unknown>): boolean;
   /** What the response cost; `params` gives what the response omits (image size and quality). */
   usage(response: unknown, params: Record<string, unknown>): TokenUsage;
   /** A response rebuilt from its stored JSON; may be a promise (e.g. to import the SDK's class lazily). */
   rebuild(stored: unknown): unknown | Promise<unknown>;
+}
+
+/** A request split for semantic matching: everything but the last user text, and that text. */
+export interface SemanticParts {
+  context: unknown;
+  text: string;
 }
 
 /** An SDK ecoai can wrap. */

@@ -1,6 +1,7 @@
 import { detectPromptType } from "../cache/prompt-type.ts";
 import { withoutStream, type CachedMethod, type ProviderAdapter } from "./adapter.ts";
 import { parsesAsJson, withResponseIds } from "./json.ts";
+import { chatSemanticParts } from "./semantic-parts.ts";
 import { contentText, isRecord, lastUserText } from "./text.ts";
 
 /**
@@ -21,6 +22,7 @@ const messagesCreate: CachedMethod = {
   },
   promptType: detectPromptType,
   keyParams: withoutStream,
+  semanticParts: chatSemanticParts,
   isAnswer(response, params) {
     if (!isRecord(response) || response.type !== "message" || !Array.isArray(response.content)) return false;
     if (NON_ANSWER_STOPS.has(String(response.stop_reason))) return false;

@@ -2,6 +2,7 @@ import { detectPromptType } from "../cache/prompt-type.ts";
 import { EcoAIError } from "../errors.ts";
 import type { CachedMethod, ProviderAdapter } from "./adapter.ts";
 import { canonicalContents, isAnswer, modelName, promptText, usage, wantsJson } from "./gemini-wire.ts";
+import { geminiSemanticParts } from "./semantic-parts.ts";
 import { isRecord } from "./text.ts";
 
 /**
@@ -37,6 +38,7 @@ const generateContent: CachedMethod = {
     }
     return { model: modelName(params.model), contents: canonicalContents(params.contents) ?? params.contents, config };
   },
+  semanticParts: (params) => geminiSemanticParts(generateContent.keyParams(params)),
   isAnswer: (response, params) => isAnswer(response, wantsJson(configOf(params))),
   usage,
   async rebuild(stored) {

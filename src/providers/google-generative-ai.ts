@@ -1,6 +1,7 @@
 import { detectPromptType } from "../cache/prompt-type.ts";
 import type { CachedMethod, ProviderAdapter } from "./adapter.ts";
 import { isAnswer, modelName, promptText, usage, wantsJson } from "./gemini-wire.ts";
+import { geminiSemanticParts } from "./semantic-parts.ts";
 import { isRecord } from "./text.ts";
 
 /**
@@ -32,6 +33,7 @@ const generateContent: CachedMethod = {
   promptText: (params) => promptText(params.contents),
   promptType: detectPromptType,
   keyParams: (params) => params,
+  semanticParts: geminiSemanticParts,
   isAnswer: (result, params) => isAnswer(responseOf(result), wantsJson(params.generationConfig)),
   usage: (result) => usage(responseOf(result)),
   rebuild(stored) {

@@ -1,6 +1,7 @@
 import { detectPromptType } from "../cache/prompt-type.ts";
 import { withoutStream, type CachedMethod } from "./adapter.ts";
 import { parsesAsJson, withResponseIds } from "./json.ts";
+import { responsesSemanticParts } from "./semantic-parts.ts";
 import { contentText, isRecord, lastUserText } from "./text.ts";
 
 /**
@@ -19,6 +20,7 @@ export const openaiResponses: CachedMethod = {
   },
   promptType: detectPromptType,
   keyParams: withoutStream,
+  semanticParts: responsesSemanticParts,
   isAnswer(response, params) {
     if (!isRecord(response) || response.status !== "completed" || !Array.isArray(response.output)) return false;
     const messages = response.output.filter((item): item is Record<string, unknown> => isRecord(item) && item.type === "message");

@@ -3,6 +3,7 @@ import { withoutStream, type CachedMethod, type ProviderAdapter } from "./adapte
 import { openaiImagesEdit, openaiImagesGenerate } from "./openai-images.ts";
 import { openaiResponses } from "./openai-responses.ts";
 import { parsesAsJson, withResponseIds } from "./json.ts";
+import { chatSemanticParts } from "./semantic-parts.ts";
 import { contentText, isRecord, lastUserText } from "./text.ts";
 
 /**
@@ -17,6 +18,7 @@ const chatCompletions: CachedMethod = {
   promptText: (params) => lastUserText(params.messages, (message) => message.role === "user", (message) => contentText(message.content)),
   promptType: detectPromptType,
   keyParams: withoutStream,
+  semanticParts: chatSemanticParts,
   isAnswer(response, params) {
     if (!isRecord(response) || !Array.isArray(response.choices) || response.choices.length === 0) return false;
     const wantsJson = isRecord(params.response_format) && params.response_format.type !== "text";

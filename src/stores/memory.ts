@@ -1,4 +1,4 @@
-import type { CacheEntry, Store, StoreFlushFilter } from "./store.ts";
+import type { CacheEntry, Store, StoreFlushFilter, StoredVector } from "./store.ts";
 import { matchesFlushFilter } from "./flush-filter.ts";
 
 export interface MemoryStoreOptions {
@@ -32,7 +32,8 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
     },
     async set(entry) {
       entries.delete(entry.key);
-      entries.set(entry.key, { ...entry, usage: { ...entry.usage } });
+      const semantic = entry.semantic && { scope: entry.semantic.scope, vector: entry.semantic.vector.slice() };
+      entries.set(entry.key, { ...entry, usage: { ...entry.usage }, ...(semantic ? { semantic } : {}) });
       while (entries.size > maxEntries) entries.delete(entries.keys().next().value as string);
     },
     async delete(key) {
@@ -47,6 +48,13 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
         }
       }
       return removed;
+    },
+    async vectorsSince(scope, since) {
+      const listed: StoredVector[] = [];
+      for (const entry of entries.values()) {
+        if (entry.semantic?.scope === scope && entry.createdAt >= since) listed.push({ key: entry.key, vector: entry.semantic.vector, createdAt: entry.createdAt });
+      }
+      return listed.sort((a, b) => a.createdAt - b.createdAt);
     },
     async close() {
       entries.clear();

@@ -1,6 +1,7 @@
 import { openDatabase, type Database, type Row, type SqlValue } from "../sqlite/database.ts";
 import type { PromptType, Provider } from "../types.ts";
 import type { CacheEntry, Store, StoreFlushFilter } from "./store.ts";
+import { fromBlob, migrateToVectors, toBlob } from "./sqlite-vectors.ts";
 
 export interface SqliteStoreOptions {
   /**
@@ -15,9 +16,9 @@ export interface SqliteStoreOptions {
   busyTimeoutMs?: number;
 }
 
-const SCHEMA_VERSION = 1;
+const SCHEMA_VERSION = 2;
 
-const SCHEMA = `
+const TABLE = `
 CREATE TABLE IF NOT EXISTS cache_entries (
   key TEXT PRIMARY KEY,
   namespace TEXT NOT NULL DEFAULT '',
@@ -30,10 +31,16 @@ CREATE TABLE IF NOT EXISTS cache_entries (
   input_tokens INTEGER NOT NULL DEFAULT 0,
   cached_input_tokens INTEGER NOT NULL DEFAULT 0,
   output_tokens INTEGER NOT NULL DEFAULT 0,
-  created_at INTEGER NOT NULL
+  created_at INTEGER NOT NULL,
+  scope TEXT,
+  vector BLOB
 ) WITHOUT ROWID;
+`;
+
+const INDEXES = `
 CREATE INDEX IF NOT EXISTS cache_entries_model ON cache_entries (model);
 CREATE INDEX IF NOT EXISTS cache_entries_namespace ON cache_entries (namespace, created_at);
+CREATE INDEX IF NOT EXISTS cache_entries_scope ON cache_entries (scope, created_at) WHERE scope IS NOT NULL;
 PRAGMA user_version = ${SCHEMA_VERSION};
 `;
 
@@ -46,14 +53,23 @@ PRAGMA user_version = ${SCHEMA_VERSION};
  */
 export function createSqliteStore(options: SqliteStoreOptions = {}): Store {
   const db: Database = openDatabase(options.path ?? ".ecoai/cache.db", { busyTimeoutMs: options.busyTimeoutMs });
-  db.transaction(() => db.exec(SCHEMA));
+  // Loading a scope's vectors reads many large rows by index; memory-mapped reads make that
+  // several times faster than a read call per page.
+  db.exec("PRAGMA mmap_size = 1073741824");
+  db.transaction(() => {
+    db.exec(TABLE);
+    // Files written before semantic caching get the vector columns; their rows stay as they are.
+    migrateToVectors(db);
+    db.exec(INDEXES);
+  });
 
   const select = db.prepare("SELECT * FROM cache_entries WHERE key = ?");
   const upsert = db.prepare(
     `INSERT OR REPLACE INTO cache_entries
-       (key, namespace, provider, endpoint, model, prompt, prompt_type, body, input_tokens, cached_input_tokens, output_tokens, created_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       (key, namespace, provider, endpoint, model, prompt, prompt_type, body, input_tokens, cached_input_tokens, output_tokens, created_at, scope, vector)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
+  const vectors = db.prepare("SELECT key, vector, created_at FROM cache_entries WHERE scope = ? AND created_at >= ? ORDER BY created_at");
   const remove = db.prepare("DELETE FROM cache_entries WHERE key = ?");
 
   return {
@@ -76,7 +92,12 @@ export function createSqliteStore(options: SqliteStoreOptions = {}): Store {
         entry.usage.cachedInputTokens,
         entry.usage.outputTokens,
         entry.createdAt,
+        entry.semantic?.scope ?? null,
+        entry.semantic ? toBlob(entry.semantic.vector) : null,
       );
+    },
+    async vectorsSince(scope, since) {
+      return vectors.all(scope, since).map((row) => ({ key: String(row.key), vector: fromBlob(row.vector ?? null), createdAt: Number(row.created_at) }));
     },
     async delete(key) {
       return remove.run(key) > 0;
@@ -123,5 +144,6 @@ function toEntry(row: Row): CacheEntry {
       cachedInputTokens: Number(row.cached_input_tokens),
       outputTokens: Number(row.output_tokens),
     },
+    ...(row.scope !== null && row.vector instanceof Uint8Array ? { semantic: { scope: String(row.scope), vector: fromBlob(row.vector) } } : {}),
   };
 }

@@ -1,6 +1,6 @@
 import { openDatabase, type Database, type SqlValue } from "../sqlite/database.ts";
 import type { HistoryQuery, Logger, PromptType, Provider, UsageRecord, UsageSummary } from "../types.ts";
-import { USAGE_COLUMNS, USAGE_SCHEMA } from "./schema.ts";
+import { ensureUsageSchema, USAGE_COLUMNS } from "./schema.ts";
 import { queryHistory, querySummary } from "./queries.ts";
 
 /** A call to record, before it has an id. */
@@ -53,7 +53,7 @@ function installExitHook(): void {
  */
 export function createUsageLog(options: UsageLogOptions): UsageLog {
   const db: Database = openDatabase(options.path ?? ".ecoai/usage.db");
-  db.transaction(() => db.exec(USAGE_SCHEMA));
+  ensureUsageSchema(db);
   const insert = db.prepare(
     `INSERT INTO usage_log (${USAGE_COLUMNS.join(", ")}) VALUES (${USAGE_COLUMNS.map(() => "?").join(", ")})`,
   );
@@ -154,6 +154,8 @@ function toRow(record: NewUsageRecord): SqlValue[] {
     latency_ms: record.latencyMs,
     cost_saved_usd: record.costSavedUsd,
     co2_saved_g: record.co2SavedG,
+    embedding_tokens: record.embeddingTokens ?? 0,
+    embedding_cost_usd: record.embeddingCostUsd ?? 0,
   };
   return USAGE_COLUMNS.map((column) => values[column]);
 }

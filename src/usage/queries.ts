@@ -67,6 +67,8 @@ function toUsageRecord(row: Row): UsageRecord {
     latencyMs: Number(row.latency_ms),
     costSavedUsd: Number(row.cost_saved_usd),
     co2SavedG: Number(row.co2_saved_g),
+    embeddingTokens: Number(row.embedding_tokens ?? 0),
+    embeddingCostUsd: Number(row.embedding_cost_usd ?? 0),
     prompt: String(row.prompt),
     promptType: String(row.prompt_type) as PromptType,
   };

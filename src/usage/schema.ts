@@ -1,3 +1,5 @@
+import type { Database } from "../sqlite/database.ts";
+
 /**
  * The `usage_log` table: one row per call, hit or miss. Indexes serve time-range, model and
  * provider queries at millions of rows; each index costs every insert, so there are no more.
@@ -18,7 +20,9 @@ CREATE TABLE IF NOT EXISTS usage_log (
   tokens_saved INTEGER NOT NULL DEFAULT 0,
   latency_ms REAL NOT NULL DEFAULT 0,
   cost_saved_usd REAL NOT NULL DEFAULT 0,
-  co2_saved_g REAL NOT NULL DEFAULT 0
+  co2_saved_g REAL NOT NULL DEFAULT 0,
+  embedding_tokens INTEGER NOT NULL DEFAULT 0,
+  embedding_cost_usd REAL NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS usage_log_timestamp ON usage_log (timestamp);
 CREATE INDEX IF NOT EXISTS usage_log_model ON usage_log (model, timestamp);
@@ -41,4 +45,28 @@ export const USAGE_COLUMNS = [
   "latency_ms",
   "cost_saved_usd",
   "co2_saved_g",
+  "embedding_tokens",
+  "embedding_cost_usd",
 ] as const;
+
+/** Columns added after the first release, with their definitions; logs that lack them gain them. */
+const ADDED_COLUMNS: Record<string, string> = {
+  embedding_tokens: "INTEGER NOT NULL DEFAULT 0",
+  embedding_cost_usd: "REAL NOT NULL DEFAULT 0",
+};
+
+/** Creates the usage log's table and indexes, or brings an older log up to date, in one transaction. */
+export function ensureUsageSchema(db: Database): void {
+  db.transaction(() => {
+    db.exec(USAGE_SCHEMA);
+    migrateUsageSchema(db);
+  });
+}
+
+/** Adds the columns an older usage log lacks; existing rows take the defaults. */
+function migrateUsageSchema(db: Database): void {
+  const present = new Set(db.prepare("PRAGMA table_info(usage_log)").all().map((row) => String(row.name)));
+  for (const [column, definition] of Object.entries(ADDED_COLUMNS)) {
+    if (!present.has(column)) db.exec(`ALTER TABLE usage_log ADD COLUMN ${column} ${definition}`);
+  }
+}

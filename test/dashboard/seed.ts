@@ -17,6 +17,8 @@ export interface SeedRow {
   latencyMs?: number;
   costSavedUsd?: number;
   co2SavedG?: number;
+  embeddingTokens?: number;
+  embeddingCostUsd?: number;
 }
 
 /** Writes rows straight into a usage log file, as many processes' EcoAI instances would have. */
@@ -42,6 +44,8 @@ export function seedUsageLog(path: string, rows: SeedRow[]): void {
         row.latencyMs ?? (hit ? 0.5 : 300),
         row.costSavedUsd ?? (hit ? 0.000225 : 0),
         row.co2SavedG ?? (hit ? 0.0006 : 0),
+        row.embeddingTokens ?? 0,
+        row.embeddingCostUsd ?? 0,
       );
     }
   });

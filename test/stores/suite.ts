@@ -23,6 +23,12 @@ export interface StoreSuiteOptions {
   create: () => Store | Promise<Store>;
   /** A second handle on the same data, when the backend is shared (SQLite file, Redis). */
   reopen?: () => Store | Promise<Store>;
+  /**
+   * Whether the store keeps semantic vectors (`vectorsSince`); a store that does not says so here
+   * and its vector cases are skipped.
+   * @default true
+   */
+  vectors?: boolean;
 }
 
 /** The behaviour every store must have, run by each backend's test file. */
@@ -82,6 +88,65 @@ export function runStoreSuite(name: string, options: StoreSuiteOptions): void {
       expect(await store.flush({ namespace: "t1" })).toBe(1);
       expect(await store.flush({ model: "gpt-4o-mini" })).toBe(1);
       expect(await store.get("c")).toBeDefined();
+    });
+
+    describe.skipIf(options.vectors === false)("vectorsSince (semantic vectors; skipped for stores without them)", () => {
+      const vector = (...values: number[]) => new Float32Array(values);
+      const withVector = (key: string, scope: string, createdAt: number, values: number[]) =>
+        makeEntry({ key, createdAt, semantic: { scope, vector: vector(...values) } });
+
+      test("an entry's vector comes back with it", async () => {
+        expect(typeof store.vectorsSince).toBe("function");
+        const entry = withVector("v", "scope-a", 1_000, [0.6, -0.8, 0]);
+        await store.set(entry);
+        const stored = await store.get("v");
+        expect(stored?.semantic?.scope).toBe("scope-a");
+        expect(Array.from(stored!.semantic!.vector)).toEqual(Array.from(entry.semantic!.vector));
+      });
+
+      test("lists one scope's vectors written at or after `since`, oldest first", async () => {
+        expect(typeof store.vectorsSince).toBe("function");
+        await store.set(withVector("late", "scope-a", 3_000, [0, 0, 1]));
+        await store.set(withVector("early", "scope-a", 1_000, [1, 0, 0]));
+        await store.set(withVector("middle", "scope-a", 2_000, [0, 1, 0]));
+        await store.set(withVector("other", "scope-b", 2_500, [1, 0, 0]));
+        await store.set(makeEntry({ key: "plain", createdAt: 2_600 }));
+        const all = await store.vectorsSince!("scope-a", 0);
+        expect(all.map((v) => v.key)).toEqual(["early", "middle", "late"]);
+        expect(all.map((v) => v.createdAt)).toEqual([1_000, 2_000, 3_000]);
+        expect(Array.from(all[1]!.vector)).toEqual([0, 1, 0]);
+        expect((await store.vectorsSince!("scope-a", 2_000)).map((v) => v.key)).toEqual(["middle", "late"]);
+        expect(await store.vectorsSince!("scope-c", 0)).toEqual([]);
+      });
+
+      test("deleted, flushed and replaced-without-vector entries are not listed", async () => {
+        expect(typeof store.vectorsSince).toBe("function");
+        await store.set(withVector("deleted", "s", 1_000, [1, 0]));
+        await store.set(withVector("flushed", "s", 1_000, [0, 1]));
+        await store.set(withVector("replaced", "s", 1_000, [1, 1]));
+        await store.set(withVector("kept", "s", 1_000, [1, -1]));
+        await store.delete("deleted");
+        await store.flush({ matchPrompt: () => false });
+        await store.set({ ...withVector("flushed", "s", 1_000, [0, 1]), model: "gone-model" });
+        await store.flush({ model: "gone-model" });
+        await store.set(makeEntry({ key: "replaced", createdAt: 1_000 }));
+        expect((await store.vectorsSince!("s", 0)).map((v) => v.key)).toEqual(["kept"]);
+        await store.flush();
+        expect(await store.vectorsSince!("s", 0)).toEqual([]);
+      });
+
+      if (options.reopen) {
+        test("vectors are listed through another handle", async () => {
+          expect(typeof store.vectorsSince).toBe("function");
+          await store.set(withVector("shared", "s", 5_000, [0.5, 0.5]));
+          const other = await options.reopen!();
+          try {
+            expect((await other.vectorsSince!("s", 0)).map((v) => [v.key, Array.from(v.vector)])).toEqual([["shared", [0.5, 0.5]]]);
+          } finally {
+            await other.close();
+          }
+        });
+      }
     });
 
     test("a lock is held by one caller until released or expired (when the store has locks)", async () => {

@@ -20,7 +20,7 @@ describe("usage log", () => {
     expect(rows).toHaveLength(2);
     const [missRow, hitRow] = rows as [Record<string, unknown>, Record<string, unknown>];
     expect(Object.keys(missRow).sort()).toEqual(
-      ["id", "timestamp", "provider", "model", "cache_hit", "semantic_hit", "cache_key", "prompt", "prompt_type", "input_tokens", "output_tokens", "tokens_saved", "latency_ms", "cost_saved_usd", "co2_saved_g"].sort(),
+      ["id", "timestamp", "provider", "model", "cache_hit", "semantic_hit", "cache_key", "prompt", "prompt_type", "input_tokens", "output_tokens", "tokens_saved", "latency_ms", "cost_saved_usd", "co2_saved_g", "embedding_tokens", "embedding_cost_usd"].sort(),
     );
     expect(String(missRow.timestamp)).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
     expect(missRow).toMatchObject({ provider: "openai", model: "gpt-4o-mini", cache_hit: 0, semantic_hit: 0, prompt: "How many moons has Mars?", prompt_type: "text", tokens_saved: 0, cost_saved_usd: 0, co2_saved_g: 0 });

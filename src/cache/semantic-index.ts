@@ -1,0 +1,192 @@
+import type { Store } from "../stores/store.ts";
+import { dotAt, hammingBound, hammingScan, SKETCH_WORDS, writeSketch } from "./vector-sketch.ts";
+
+/** A stored prompt close enough to the query. */
+export interface SemanticMatch {
+  key: string;
+  /** Cosine similarity to the query. */
+  score: number;
+}
+
+/**
+ * How far back, before the newest vector already loaded, a refresh lists again. A process whose
+ * clock runs slightly behind, or whose write committed a moment after it was stamped, is still
+ * seen; vectors listed twice are recognised by key.
+ */
+const REFRESH_OVERLAP_MS = 1000;
+
+/** The vectors of one scope: unit vectors in one flat array, their sketches in another. */
+class ScopeVectors {
+  dims = 0;
+  count = 0;
+  live = 0;
+  keys: string[] = [];
+  slots = new Map<string, number>();
+  vectors = new Float32Array(0);
+  sketches = new Uint32Array(0);
+  alive = new Uint8Array(0);
+  distances = new Uint8Array(0);
+  /** Newest `createdAt` listed by the store; undefined until the scope is first loaded. */
+  loadedUntil: number | undefined;
+  refreshing: Promise<void> | undefined;
+
+  add(key: string, vector: Float32Array): void {
+    if (vector.length === 0) return;
+    if (this.dims === 0) this.dims = vector.length;
+    // Another embedding model wrote this vector: it cannot be compared with this scope's.
+    if (vector.length !== this.dims) return;
+    let slot = this.slots.get(key);
+    if (slot === undefined) {
+      if (this.count === this.alive.length) this.grow(this.alive.length * 2);
+      slot = this.count++;
+      this.keys[slot] = key;
+      this.slots.set(key, slot);
+    }
+    if (this.alive[slot] === 0) this.live++;
+    this.vectors.set(vector, slot * this.dims);
+    writeSketch(vector, this.sketches, slot * SKETCH_WORDS);
+    this.alive[slot] = 1;
+  }
+
+  drop(key: string): void {
+    const slot = this.slots.get(key);
+    if (slot === undefined) return;
+    this.slots.delete(key);
+    if (this.alive[slot] === 1) this.live--;
+    this.alive[slot] = 0;
+    if (this.count > 1024 && this.live * 2 < this.count) this.compact();
+  }
+
+  /** Vectors at cosine ≥ `threshold` from the unit vector `query`, best first. */
+  search(query: Float32Array, threshold: number, limit: number): SemanticMatch[] {
+    if (this.live === 0 || query.length !== this.dims) return [];
+    const sketch = new Uint32Array(SKETCH_WORDS);
+    writeSketch(query, sketch, 0);
+    hammingScan(sketch, this.sketches, this.count, this.distances);
+    // The sketch rules out what cannot reach the threshold; survivors are scored exactly.
+    const bound = hammingBound(threshold);
+    const matches: SemanticMatch[] = [];
+    for (let slot = 0; slot < this.count; slot++) {
+      if (this.distances[slot]! > bound || this.alive[slot] === 0) continue;
+      const score = dotAt(query, this.vectors, slot * this.dims, this.dims);
+      if (score >= threshold) matches.push({ key: this.keys[slot]!, score });
+    }
+    return matches.sort((a, b) => b.score - a.score).slice(0, limit);
+  }
+
+  /** Room for `more` vectors of `dims` values, so a bulk load allocates once. */
+  reserve(more: number, dims: number): void {
+    if (this.dims === 0) this.dims = dims;
+    // Exactly the listing on a first load; geometric growth after, so top-ups never copy often.
+    if (this.count + more > this.alive.length) this.grow(Math.max(this.count + more, this.alive.length * 2));
+  }
+
+  /** Bytes held by the vectors and sketches. */
+  get bytes(): number {
+    return this.vectors.byteLength + this.sketches.byteLength + this.alive.byteLength * 2;
+  }
+
+  private grow(wanted: number): void {
+    const capacity = Math.max(64, wanted);
+    const vectors = new Float32Array(capacity * this.dims);
+    vectors.set(this.vectors);
+    const sketches = new Uint32Array(capacity * SKETCH_WORDS);
+    sketches.set(this.sketches);
+    const alive = new Uint8Array(capacity);
+    alive.set(this.alive);
+    this.vectors = vectors;
+    this.sketches = sketches;
+    this.alive = alive;
+    this.distances = new Uint8Array(capacity);
+  }
+
+  /** Moves live vectors to the front once most slots are dead. */
+  private compact(): void {
+    let next = 0;
+    for (let slot = 0; slot < this.count; slot++) {
+      if (this.alive[slot] === 0) continue;
+      if (slot !== next) {
+        const key = this.keys[slot]!;
+        this.keys[next] = key;
+        this.slots.set(key, next);
+        this.vectors.copyWithin(next * this.dims, slot * this.dims, (slot + 1) * this.dims);
+        this.sketches.copyWithin(next * SKETCH_WORDS, slot * SKETCH_WORDS, (slot + 1) * SKETCH_WORDS);
+        this.alive[next] = 1;
+      }
+      next++;
+    }
+    this.alive.fill(0, next, this.count);
+    this.keys.length = next;
+    this.count = next;
+  }
+}
+
+/**
+ * The in-memory search structure over stored prompt vectors, one partition per scope. A scope is
+ * loaded from the store the first time it is searched and topped up with what any process wrote
+ * since before every search, so vectors persist with their entries and are shared.
+ *
+ * Search is exact above the threshold in practice: a 128-bit sign sketch per vector discards, in
+ * one pass of a few instructions per vector, everything that lies (by five standard deviations)
+ * below the threshold; the few survivors are scored with full dot products.
+ */
+export function createSemanticIndex(store: Pick<Store, "vectorsSince">) {
+  const scopes = new Map<string, ScopeVectors>();
+
+  function scopeOf(scope: string): ScopeVectors {
+    let vectors = scopes.get(scope);
+    if (!vectors) scopes.set(scope, (vectors = new ScopeVectors()));
+    return vectors;
+  }
+
+  async function refresh(scope: string, vectors: ScopeVectors): Promise<void> {
+    if (!store.vectorsSince) return;
+    const since = vectors.loadedUntil === undefined ? 0 : vectors.loadedUntil - REFRESH_OVERLAP_MS;
+    const listed = await store.vectorsSince(scope, since);
+    // A flush while the listing was in flight cleared this scope: drop a listing that predates it.
+    if (scopes.get(scope) !== vectors) return;
+    if (listed[0]) vectors.reserve(listed.length, listed[0].vector.length);
+    for (const stored of listed) {
+      vectors.add(stored.key, stored.vector);
+      vectors.loadedUntil = Math.max(vectors.loadedUntil ?? 0, stored.createdAt);
+    }
+    vectors.loadedUntil ??= 0;
+  }
+
+  return {
+    /** Stored prompts of `scope` at cosine ≥ `threshold` from the unit vector `query`, best first. */
+    async search(scope: string, query: Float32Array, threshold: number, limit = 8): Promise<SemanticMatch[]> {
+      const vectors = scopeOf(scope);
+      // Concurrent searches of one scope share one listing.
+      vectors.refreshing ??= refresh(scope, vectors).finally(() => (vectors.refreshing = undefined));
+      await vectors.refreshing;
+      return vectors.search(query, threshold, limit);
+    },
+    /** Indexes a vector this process just stored (a unit vector). */
+    add(scope: string, key: string, vector: Float32Array): void {
+      scopeOf(scope).add(key, vector);
+    },
+    /** Forgets a vector whose entry is gone. */
+    drop(scope: string, key: string): void {
+      scopes.get(scope)?.drop(key);
+    },
+    /** Forgets everything; scopes reload from the store when next searched. */
+    clear(): void {
+      scopes.clear();
+    },
+    /** Vectors held, for measurement. */
+    get size(): number {
+      let total = 0;
+      for (const vectors of scopes.values()) total += vectors.live;
+      return total;
+    },
+    /** Bytes of memory the vectors and sketches take, for measurement. */
+    get bytes(): number {
+      let total = 0;
+      for (const vectors of scopes.values()) total += vectors.bytes;
+      return total;
+    },
+  };
+}
+
+export type SemanticIndex = ReturnType<typeof createSemanticIndex>;

@@ -1,0 +1,24 @@
+import type { Database, SqlValue } from "../sqlite/database.ts";
+
+/**
+ * Adds the `scope` and `vector` columns to a cache file written before semantic caching (schema
+ * version 1). Runs inside the schema transaction, so two processes opening one old file at once
+ * do not both alter it.
+ */
+export function migrateToVectors(db: Database): void {
+  const columns = new Set(db.prepare("PRAGMA table_info(cache_entries)").all().map((row) => String(row.name)));
+  if (!columns.has("scope")) db.exec("ALTER TABLE cache_entries ADD COLUMN scope TEXT");
+  if (!columns.has("vector")) db.exec("ALTER TABLE cache_entries ADD COLUMN vector BLOB");
+}
+
+/** A vector as a BLOB of little-endian float32 values (a view, no copy). */
+export function toBlob(vector: Float32Array): Uint8Array {
+  return new Uint8Array(vector.buffer, vector.byteOffset, vector.byteLength);
+}
+
+/** A BLOB read back as a vector: a view when the driver's bytes are 4-byte aligned, else a copy. */
+export function fromBlob(blob: SqlValue): Float32Array {
+  if (!(blob instanceof Uint8Array) || blob.byteLength % 4 !== 0) return new Float32Array(0);
+  if (blob.byteOffset % 4 === 0) return new Float32Array(blob.buffer, blob.byteOffset, blob.byteLength / 4);
+  return new Float32Array(blob.buffer.slice(blob.byteOffset, blob.byteOffset + blob.byteLength) as ArrayBuffer);
+}

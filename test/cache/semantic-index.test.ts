@@ -1,0 +1,125 @@
+import { describe, expect, test } from "bun:test";
+import { join } from "node:path";
+import { createLexicalEmbedder } from "../../src/cache/lexical-embedder.ts";
+import { createSemanticIndex } from "../../src/cache/semantic-index.ts";
+import { dotAt, unitVector } from "../../src/cache/vector-sketch.ts";
+import { createMemoryStore } from "../../src/stores/memory.ts";
+import { createSqliteStore } from "../../src/stores/sqlite.ts";
+import { makeEntry } from "../stores/suite.ts";
+import { tempDir } from "../temp.ts";
+
+const DIMS = 256;
+let seed = 12345;
+function random(): number {
+  seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+  return seed / 2 ** 32;
+}
+function randomUnit(dims = DIMS): Float32Array {
+  return unitVector(Array.from({ length: dims }, () => random() * 2 - 1))!;
+}
+/** A unit vector at cosine `cosine` from the unit vector `source`. */
+function near(source: Float32Array, cosine: number): Float32Array {
+  const noise = randomUnit(source.length);
+  const along = dotAt(source, noise, 0, source.length);
+  const orthogonal = unitVector(noise.map((value, i) => value - along * source[i]!))!;
+  const sine = Math.sqrt(1 - cosine * cosine);
+  return source.map((value, i) => cosine * value + sine * orthogonal[i]!);
+}
+
+describe("semantic index", () => {
+  test.each([0.95, 0.8])("returns the exact scan's best match at threshold %p", async (threshold) => {
+    const index = createSemanticIndex({});
+    const stored = Array.from({ length: 2_000 }, () => randomUnit());
+    stored.forEach((vector, i) => index.add("s", `k${i}`, vector));
+    let agreed = 0;
+    let matched = 0;
+    const queries = 300;
+    for (let q = 0; q < queries; q++) {
+      const query = q % 3 === 2 ? randomUnit() : near(stored[Math.floor(random() * stored.length)]!, threshold - 0.05 + random() * 0.1);
+      let best: string | undefined;
+      let bestScore: number = threshold;
+      stored.forEach((vector, i) => {
+        const score = dotAt(query, vector, 0, DIMS);
+        if (score >= bestScore) [best, bestScore] = [`k${i}`, score];
+      });
+      const [found] = await index.search("s", query, threshold, 1);
+      if (best !== undefined) matched++;
+      if (found?.key === best) agreed++;
+    }
+    expect(matched).toBeGreaterThan(60);
+    expect(agreed).toBe(queries);
+  });
+
+  test("returns the exact scan's best match for sparse, lexical vectors of reworded prompts", async () => {
+    const embed = createLexicalEmbedder();
+    const words = "order parcel delayed tracking refund return policy courier invoice voucher gift delivery damaged photo novel author".split(" ");
+    const sentence = () => Array.from({ length: 6 + Math.floor(random() * 6) }, () => words[Math.floor(random() * words.length)]).join(" ");
+    const reword = (text: string) => text.split(" ").map((word) => (random() < 0.15 ? words[Math.floor(random() * words.length)] : word)).join(" ");
+    const texts = Array.from({ length: 1_000 }, sentence);
+    const stored = await Promise.all(texts.map(embed));
+    const index = createSemanticIndex({});
+    stored.forEach((vector, i) => index.add("s", `k${i}`, vector));
+    let matched = 0;
+    for (let q = 0; q < 200; q++) {
+      const query = await embed(reword(texts[Math.floor(random() * texts.length)]!));
+      let best: string | undefined;
+      let bestScore = 0.8;
+      stored.forEach((vector, i) => {
+        const score = dotAt(query, vector, 0, vector.length);
+        if (score >= bestScore) [best, bestScore] = [`k${i}`, score];
+      });
+      if (best !== undefined) matched++;
+      expect((await index.search("s", query, 0.8, 1))[0]?.key).toBe(best!);
+    }
+    expect(matched).toBeGreaterThan(50);
+  });
+
+  test("scopes never see each other's vectors", async () => {
+    const index = createSemanticIndex({});
+    const vector = randomUnit();
+    index.add("a", "ka", vector);
+    expect(await index.search("b", vector, 0.5)).toEqual([]);
+    expect((await index.search("a", vector, 0.5)).map((m) => m.key)).toEqual(["ka"]);
+  });
+
+  test("dropped vectors, and vectors of another length, are not found; compaction keeps the rest", async () => {
+    const index = createSemanticIndex({});
+    const vectors = Array.from({ length: 3_000 }, () => randomUnit());
+    vectors.forEach((vector, i) => index.add("s", `k${i}`, vector));
+    index.add("s", "short", randomUnit(DIMS / 2));
+    for (let i = 0; i < 2_500; i++) index.drop("s", `k${i}`);
+    expect(index.size).toBe(500);
+    expect(await index.search("s", vectors[10]!, 0.9)).toEqual([]);
+    const [found] = await index.search("s", vectors[2_900]!, 0.9);
+    expect(found?.key).toBe("k2900");
+    expect(found!.score).toBeCloseTo(1, 5);
+  });
+
+  test("loads a scope from the store once, then picks up what another handle wrote", async () => {
+    const path = join(tempDir(), "index.db");
+    const writer = createSqliteStore({ path });
+    const reader = createSqliteStore({ path });
+    const first = randomUnit();
+    await writer.set(makeEntry({ key: "first", createdAt: Date.now(), semantic: { scope: "s", vector: first } }));
+    const index = createSemanticIndex(reader);
+    expect((await index.search("s", first, 0.99)).map((m) => m.key)).toEqual(["first"]);
+    const second = randomUnit();
+    await writer.set(makeEntry({ key: "second", createdAt: Date.now(), semantic: { scope: "s", vector: second } }));
+    expect((await index.search("s", second, 0.99)).map((m) => m.key)).toEqual(["second"]);
+    expect(index.size).toBe(2);
+    await writer.close();
+    await reader.close();
+  });
+
+  test("clear forgets everything; the next search reloads from the store", async () => {
+    const store = createMemoryStore();
+    const vector = randomUnit();
+    await store.set(makeEntry({ key: "kept", semantic: { scope: "s", vector } }));
+    const index = createSemanticIndex(store);
+    index.add("s", "gone", randomUnit());
+    index.clear();
+    expect(index.size).toBe(0);
+    expect((await index.search("s", vector, 0.9)).map((m) => m.key)).toEqual(["kept"]);
+    expect(index.size).toBe(1);
+  });
+});
