@@ -153,7 +153,9 @@ for (const [name, runtime] of Object.entries(RUNTIMES)) {
     test("`ecoai demo` plays its offline session with the simulator the package ships", async () => {
       const demo = join(app, `demo-${name}`);
       const { stdout } = await runOk(runtime.ecoai("demo", "--db", join(demo, "usage.db"), "--cache", join(demo, "cache.db")), { cwd: app });
-      expect(stdout).toMatch(/This session: 10 calls, 4 hits/);
+      // The session's exact rows are the demo test's business; here: it ran offline and served hits.
+      expect(stdout).toContain("offline, local OpenAI simulator");
+      expect(stdout).toMatch(/This session: \d+ calls, [1-9]\d* hits/);
     }, STEP_TIMEOUT_MS);
 
     test("importing ecoai with no optional package installed succeeds", async () => {
