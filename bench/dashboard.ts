@@ -65,6 +65,7 @@ function seed(db: Database, rows: number, startId = 0): void {
         `Question ${p} about ${WORDS[p % WORDS.length]}: please explain it step by step for a new customer`,
         TYPES[p % TYPES.length]!, 200, output, hit ? output : 0, hit ? 0.3 : 400 + next() * 900,
         hit ? output * 0.00001 : 0, hit ? output * 0.00002 : 0,
+        semantic ? 12 : 0, semantic ? 12 * 0.00000002 : 0,
       );
     }
   });
