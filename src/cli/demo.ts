@@ -94,6 +94,7 @@ export async function runDemo(args: string[]): Promise<number> {
         `${overall.tokensSaved} tokens, $${overall.costSavedUsd.toFixed(6)} and ${overall.co2SavedG.toFixed(4)} g CO₂ saved.`,
     );
     if (simulator) console.log(`Upstream requests made: ${simulator.count()} (the rest were served from the cache).`);
+    console.log(`\nSee it in the dashboard: ecoai dashboard${values.db ? ` --db ${values.db}` : ""}`);
     return 0;
   } finally {
     await simulator?.close();

@@ -25,6 +25,7 @@ test("ecoai demo plays an offline session, prints hits and misses, and writes th
   expect(stdout).toContain("removed 1 entry");
   expect(stdout).toMatch(/This session: 12 calls, 5 hits \(42%\)/);
   expect(stdout).toMatch(/Upstream requests made: 7 /);
+  expect(stdout).toContain(`ecoai dashboard --db ${db}`);
   const log = openDatabase(db);
   expect(Number(log.prepare("SELECT count(*) AS n FROM usage_log").get()!.n)).toBe(12);
   expect(Number(log.prepare("SELECT count(*) AS n FROM usage_log WHERE cache_hit = 1 AND cost_saved_usd > 0").get()!.n)).toBe(5);
