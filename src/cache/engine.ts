@@ -67,6 +67,8 @@ interface RequestFacts {
 export function createCacheEngine(options: CacheEngineOptions) {
   const { store, usageLog, pricing } = options;
   const inFlight = new Map<string, Promise<Settled>>();
+  /** Every call not yet settled, hit, miss or pass-through. */
+  const active = new Set<Promise<unknown>>();
   const storeFault = createFaultReporter(options.logger, `cache store${store ? ` (${store.name})` : ""}`);
   const peers = store && createPeerCoalescing(store, guarded);
 
@@ -167,7 +169,16 @@ export function createCacheEngine(options: CacheEngineOptions) {
     }
   }
 
-  async function call(input: CachedCall): Promise<unknown> {
+  /** Runs one call, tracked until it settles so that `close()` waits for its usage row. */
+  function call(input: CachedCall): Promise<unknown> {
+    const running = run(input);
+    const settled = () => void active.delete(running);
+    active.add(running);
+    running.then(settled, settled);
+    return running;
+  }
+
+  async function run(input: CachedCall): Promise<unknown> {
     const startedAt = performance.now();
     const settings = options.settings();
     if (!store || !settings.cachingEnabled || input.options.bypass || input.method.bypass(input.params)) {
@@ -193,11 +204,15 @@ export function createCacheEngine(options: CacheEngineOptions) {
           return response;
         }
       }
-      const leader = inFlight.get(key);
-      if (leader) {
-        const settled = await leader;
-        log(call, settled.facts, key, startedAt, settled.usage, true, { semanticKey: settled.semanticKey });
-        return call.method.rebuild(JSON.parse(settled.body));
+      for (let leader = inFlight.get(key); leader; ) {
+        const settled = await joined(leader);
+        if (settled) {
+          log(call, settled.facts, key, startedAt, settled.usage, true, { semanticKey: settled.semanticKey });
+          return call.method.rebuild(JSON.parse(settled.body));
+        }
+        // The leader's call ended by its own request options: this caller makes its own (or joins the next).
+        const next = inFlight.get(key);
+        leader = next === leader ? undefined : next;
       }
     }
 
@@ -255,7 +270,7 @@ export function createCacheEngine(options: CacheEngineOptions) {
       return store.flush(filter);
     },
     async close(): Promise<void> {
-      await Promise.allSettled(inFlight.values());
+      await Promise.allSettled(active);
       await peers?.idle();
       await store?.close();
       usageLog?.close();
@@ -279,6 +294,24 @@ function hitUsage(call: CachedCall, stored: TokenUsage, response: unknown): Toke
   if (stored.images !== undefined) return stored;
   const images = call.method.usage(response, call.params).images;
   return images === undefined ? stored : { ...stored, images };
+}
+
+/**
+ * What a leader's call means for the identical calls waiting on it: its result, or the provider's
+ * error response, which they share. Any other failure (an abort by the leader's own signal, its own
+ * timeout, a dropped connection) belongs to the leader's request alone: undefined, and the waiter
+ * sends its own.
+ */
+function joined(leader: Promise<Settled>): Promise<Settled | undefined> {
+  return leader.catch((error: unknown) => {
+    if (isProviderAnswer(error)) throw error;
+    return undefined;
+  });
+}
+
+/** An SDK error carrying the provider's HTTP status (every supported SDK sets `status` on those, and only on those). */
+function isProviderAnswer(error: unknown): boolean {
+  return typeof error === "object" && error !== null && typeof (error as { status?: unknown }).status === "number";
 }
 
 const ZERO_USAGE: TokenUsage = { inputTokens: 0, cachedInputTokens: 0, outputTokens: 0 };

@@ -1,0 +1,65 @@
+import { describe, expect, test } from "bun:test";
+import { join } from "node:path";
+import OpenAI from "openai";
+import { openDatabase } from "../../src/sqlite/database.ts";
+import { ask, CHAT_ROUTE, useUpstream } from "../harness.ts";
+
+const up = useUpstream();
+
+/** Runs `body` with every simulator answer delayed by `ms`. */
+async function slowUpstream<T>(ms: number, body: () => Promise<T>): Promise<T> {
+  up.sim.delayMs = ms;
+  try {
+    return await body();
+  } finally {
+    up.sim.delayMs = 0;
+  }
+}
+
+describe("coalescing in one process", () => {
+  test("a caller waiting on an identical call that its own caller aborted still gets the answer", async () => {
+    const eco = up.eco();
+    await slowUpstream(150, async () => {
+      const controller = new AbortController();
+      const before = up.sim.count(CHAT_ROUTE);
+      const aborted = eco.chat.completions.create(ask("aborted by its caller"), { signal: controller.signal }).catch((error: unknown) => error);
+      await Bun.sleep(20);
+      const waiting = eco.chat.completions.create(ask("aborted by its caller"));
+      await Bun.sleep(20);
+      controller.abort();
+      expect(await aborted).toBeInstanceOf(OpenAI.APIUserAbortError);
+      const answer = await waiting;
+      expect(answer.choices[0]!.message.content).toBeString();
+      expect(up.sim.count(CHAT_ROUTE) - before).toBe(2);
+    });
+  });
+
+  test("a caller waiting on an identical call that timed out by its own timeout still gets the answer", async () => {
+    const eco = up.eco();
+    await slowUpstream(150, async () => {
+      const short = eco.chat.completions.create(ask("timed out by its caller"), { timeout: 40 }).catch((error: unknown) => error);
+      await Bun.sleep(10);
+      const waiting = eco.chat.completions.create(ask("timed out by its caller"));
+      expect(await short).toBeInstanceOf(OpenAI.APIConnectionTimeoutError);
+      expect((await waiting).choices[0]!.message.content).toBeString();
+    });
+  });
+});
+
+describe("close()", () => {
+  test("waits for every call in flight, pass-through calls too, and writes their usage rows", async () => {
+    for (const config of [{ cachingEnabled: false }, {}, { storage: "memory" as const }]) {
+      const logPath = join(up.dir, `close-${Math.random().toString(36).slice(2)}.db`);
+      const eco = up.eco({ ...config, logPath });
+      await slowUpstream(80, async () => {
+        const pending = [eco.chat.completions.create(ask("in flight at close")), eco.chat.completions.create({ ...ask("streamed at close"), stream: true })];
+        await Bun.sleep(10);
+        await eco.close();
+        await Promise.all(pending);
+      });
+      const log = openDatabase(logPath);
+      expect(log.prepare("SELECT count(*) AS n FROM usage_log").get()).toEqual({ n: 2 });
+      log.close();
+    }
+  });
+});
