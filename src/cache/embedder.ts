@@ -24,8 +24,14 @@ export interface Embedder {
 type SemanticSettings = Exclude<ResolvedConfig["semantic"], false>;
 
 interface EmbeddingsClient {
-  embeddings: { create(body: { model: string; input: string }): Promise<unknown> };
+  embeddings: { create(body: { model: string; input: string }, options?: { maxRetries?: number; timeout?: number }): Promise<unknown> };
 }
+
+/**
+ * An embedding is an optimisation the call waits for: a failure falls back to exact matching, so
+ * it is tried once (no SDK retries with their back-off) and given a few seconds at most.
+ */
+const EMBEDDING_REQUEST = { maxRetries: 0, timeout: 5000 };
 
 /**
  * The embedder semantic caching uses: `embedFn` when given; else OpenAI embeddings through the
@@ -45,7 +51,7 @@ export function resolveEmbedder(semantic: SemanticSettings, client: object, prov
   if (apiKey) {
     let made: Promise<EmbeddingsClient> | undefined;
     const ownClient = () =>
-      (made ??= import("openai").then(({ default: OpenAI }) => new OpenAI({ apiKey }) as unknown as EmbeddingsClient).catch((error) => {
+      (made ??= import("openai").then(({ default: OpenAI }) => new OpenAI({ apiKey, ...EMBEDDING_REQUEST }) as unknown as EmbeddingsClient).catch((error) => {
         made = undefined;
         throw error;
       }));
@@ -64,7 +70,7 @@ function isEmbeddingsClient(client: object): client is EmbeddingsClient {
 }
 
 async function openaiEmbedding(client: EmbeddingsClient, model: string, text: string): Promise<Embedded> {
-  const response = (await client.embeddings.create({ model, input: text })) as {
+  const response = (await client.embeddings.create({ model, input: text }, EMBEDDING_REQUEST)) as {
     data?: { embedding?: unknown }[];
     usage?: { prompt_tokens?: number };
   };

@@ -210,6 +210,20 @@ describe("failures", () => {
     expect(logger.messages.some((m) => m.includes("recovered"))).toBe(true);
   });
 
+  test("a failed embedding is not retried by the SDK: the call falls back to exact matching at once", async () => {
+    const eco = up.wrap(up.openai({ maxRetries: 2 }), { semantic: { threshold: 0.9 } });
+    up.sim.failNext(503, { route: EMBEDDINGS, times: 3 });
+    const delta = counts();
+    try {
+      const answer = await eco.chat.completions.create(ask("Is an embedding outage retried?"));
+      expect(answer.choices[0]!.message.content).toBeString();
+      expect(delta()).toEqual({ chat: 1, embeddings: 1 });
+    } finally {
+      // Failures the fallback left unused must not reach the next test.
+      up.sim.reset();
+    }
+  });
+
   test("an embedFn that throws leaves exact caching working", async () => {
     const logger = recordingLogger();
     const eco = up.eco({ logger, semantic: { embedFn: async () => Promise.reject(new Error("embedding service down")) } });
