@@ -148,7 +148,8 @@ function pick(
  */
 export function resolveConfig(options: Omit<EcoAIConfig, "client">, env: Env, settings: EcoAISettings): ResolvedConfig {
   const raw = options as Record<string, unknown>;
-  const settingsPath = raw.settingsPath === undefined ? DEFAULTS.settingsPath : validNonEmptyString("settingsPath", { value: raw.settingsPath, source: "constructor option" }, "a file path");
+  const settingsPath = resolveSettingsPath(options);
+  validLogger(raw.logger);
   const from = (option: string, envName?: string, settingsField?: keyof EcoAISettings) =>
     pick(raw, option, env, envName, settings, settingsPath, settingsField);
   const or = <T>(input: Sourced<unknown> | undefined, validate: (option: string, input: Sourced<unknown>) => T, option: string, fallback: T): T =>
@@ -186,6 +187,19 @@ export function resolveConfig(options: Omit<EcoAIConfig, "client">, env: Env, se
   };
 }
 
+/** The settings file's path (the file is read before the other options resolve, as they may come from it). */
+export function resolveSettingsPath(options: Pick<EcoAIConfig, "settingsPath">): string {
+  const value: unknown = options.settingsPath;
+  return value === undefined ? DEFAULTS.settingsPath : validNonEmptyString("settingsPath", { value, source: "constructor option" }, "a file path");
+}
+
+/** A logger must take warnings: without `warn`, the first storage fault would throw into a call. */
+function validLogger(value: unknown): void {
+  if (value === undefined || value === null) return;
+  if (typeof value === "object" && typeof (value as { warn?: unknown }).warn === "function") return;
+  throw new EcoAIConfigError("logger", value, "constructor option", "expected an object with a warn(message, error?) method, such as console.");
+}
+
 function resolveTtlByModel(value: unknown): Record<string, number> {
   if (value === undefined) return {};
   const source: ConfigSource = "constructor option";
@@ -196,6 +210,8 @@ function resolveTtlByModel(value: unknown): Record<string, number> {
   for (const [model, seconds] of Object.entries(value)) result[model] = validSeconds(`ttlByModel["${model}"]`, { value: seconds, source });
   return result;
 }
+
+const SEMANTIC_FIELDS: readonly string[] = ["threshold", "embeddingModel", "embedFn"] satisfies (keyof SemanticConfig)[];
 
 function resolveSemantic(value: unknown, settings: EcoAISettings, settingsPath: string): ResolvedConfig["semantic"] {
   const source: ConfigSource = "constructor option";
@@ -208,6 +224,10 @@ function resolveSemantic(value: unknown, settings: EcoAISettings, settingsPath: 
   } else if (typeof value === "object" && value !== null && !Array.isArray(value)) {
     enabled = true;
     config = value as SemanticConfig;
+    // A misspelt field (`treshold`) would otherwise leave its default silently in force.
+    for (const [field, fieldValue] of Object.entries(config)) {
+      if (!SEMANTIC_FIELDS.includes(field)) throw new EcoAIConfigError(`semantic.${field}`, fieldValue, source, `unknown field; expected one of ${SEMANTIC_FIELDS.join(", ")}.`);
+    }
   } else {
     throw new EcoAIConfigError("semantic", value, source, "expected true, false or { threshold, embeddingModel, embedFn }.");
   }

@@ -4,7 +4,7 @@ import { promptMatcher } from "./cache/prompt-pattern.ts";
 import { createCacheEngine, type CacheEngine, type EngineSettings } from "./cache/engine.ts";
 import { resolveEmbedder, type Embedder } from "./cache/embedder.ts";
 import { createSemanticCache, type SemanticCache } from "./cache/semantic.ts";
-import { DEFAULTS, resolveConfig, type EcoAIConfig, type ResolvedConfig } from "./config.ts";
+import { DEFAULTS, resolveConfig, resolveSettingsPath, type EcoAIConfig, type ResolvedConfig } from "./config.ts";
 import { EcoAIConfigError, EcoAIError } from "./errors.ts";
 import { detectProvider, type ProviderAdapter } from "./providers/index.ts";
 import { readSettings, type EcoAISettings } from "./settings.ts";
@@ -45,7 +45,7 @@ class EcoAICore<C extends object> {
     this.client = client;
     this.#options = options;
     this.#logger = options.logger ?? CONSOLE_LOGGER;
-    this.#config = resolveConfig(options, process.env, this.#readSettingsFile(options.settingsPath));
+    this.#config = resolveConfig(options, process.env, this.#readSettingsFile(resolveSettingsPath(options)));
     // Semantic caching with no way to embed prompts fails here, at construction, not at the first call.
     const embedder = this.#config.semantic ? this.#embedder(this.#config.semantic) : undefined;
     this.#usageLog = this.#config.logUsage ? createUsageLog({ path: this.#config.logPath, logger: this.#logger }) : undefined;
@@ -108,10 +108,9 @@ class EcoAICore<C extends object> {
   }
 
   /** Reads the settings file, remembering its modification time so changes are noticed. */
-  #readSettingsFile(path: string | undefined): EcoAISettings {
-    const file = path ?? ".ecoai/settings.json";
-    this.#settingsMtimeMs = statSync(file, { throwIfNoEntry: false })?.mtimeMs ?? 0;
-    return readSettings(file);
+  #readSettingsFile(path: string): EcoAISettings {
+    this.#settingsMtimeMs = statSync(path, { throwIfNoEntry: false })?.mtimeMs ?? 0;
+    return readSettings(path);
   }
 
   /** The settings in force, re-reading the settings file when it has changed (throttled). */

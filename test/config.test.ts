@@ -303,6 +303,17 @@ describe("every invalid value throws EcoAIConfigError naming the option, the val
     expectNamed(configError(() => resolve({ semantic: { embeddingModel: "" } })), "semantic.embeddingModel", '""', "constructor option");
   });
 
+  test("a misspelt semantic field is refused rather than silently ignored", () => {
+    const error = configError(() => resolve({ semantic: { treshold: 0.8 } }));
+    expectNamed(error, "semantic.treshold", "0.8", "constructor option");
+    expect(error.message).toContain("threshold, embeddingModel, embedFn");
+  });
+
+  test("a logger without a warn function", () => {
+    expectNamed(configError(() => resolve({ logger: {} })), "logger", "(an object)", "constructor option");
+    expectNamed(configError(() => resolve({ logger: "console" })), "logger", '"console"', "constructor option");
+  });
+
   test("storage redis with no URL anywhere", () => {
     const error = configError(() => resolve({ storage: "redis" }));
     expect(error.message).toMatch(/redis/);
@@ -459,6 +470,11 @@ describe("new EcoAI(...)", () => {
     const error = configError(() => eco.setMode("staging" as never));
     expect(error.message).toMatch(/Invalid mode "staging"/);
     expect(eco.mode).toBe("prod");
+  });
+
+  test("a settingsPath that is not a string is a config error, not a crash reading the file", () => {
+    const error = configError(() => up.eco({ settingsPath: 42 as never }));
+    expectNamed(error, "settingsPath", "42", "constructor option");
   });
 
   test("the constructor's settingsPath is honoured", () => {
