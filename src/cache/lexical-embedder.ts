@@ -3,6 +3,8 @@
  * @module
  */
 
+import { unitVector } from "./vector-sketch.ts";
+
 export interface LexicalEmbedderOptions {
   /**
    * Length of the vectors.
@@ -43,12 +45,8 @@ function lexicalVector(text: string, dimensions: number): Float32Array {
   const joined = ` ${words.join(" ")} `;
   for (let i = 0; i + 3 <= joined.length; i++) add(`t:${joined.slice(i, i + 3)}`, 0.5);
 
-  let norm = 0;
-  for (const value of vector) norm += value * value;
-  if (norm === 0) return vector;
-  const scale = 1 / Math.sqrt(norm);
-  for (let i = 0; i < dimensions; i++) vector[i]! *= scale;
-  return vector;
+  // A text with no words stays the zero vector, which matches nothing.
+  return unitVector(vector) ?? vector;
 }
 
 function fnv1a(text: string): number {

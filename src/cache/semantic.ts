@@ -3,6 +3,7 @@ import type { CacheEntry, Store } from "../stores/store.ts";
 import type { CallOptions, Logger, Provider } from "../types.ts";
 import { embeddingCostUsd, type RateOverrides } from "../usage/pricing.ts";
 import type { Embedder } from "./embedder.ts";
+import { createFaultReporter } from "./faults.ts";
 import { hashCacheKey } from "./key.ts";
 import { createSemanticIndex } from "./semantic-index.ts";
 import { unitVector } from "./vector-sketch.ts";
@@ -49,8 +50,9 @@ const SEMANTIC_TYPES = new Set(["text", "structured"]);
 export function createSemanticCache(options: SemanticCacheOptions) {
   const { store, embedder, logger } = options;
   const index = createSemanticIndex(store);
-  const embedFault = outageReporter(logger, `semantic embeddings (${embedder.space})`, "calls use exact matching only");
-  const searchFault = outageReporter(logger, `semantic search in the ${store.name} cache`, "calls use exact matching only");
+  const exactOnly = { meanwhile: "calls use exact matching only", resumed: "semantic matching resumed" };
+  const embedFault = createFaultReporter(logger, `semantic embeddings (${embedder.space})`, exactOnly);
+  const searchFault = createFaultReporter(logger, `semantic search in the ${store.name} cache`, exactOnly);
 
   return {
     /** The call's scope and text, or undefined when it may only match exactly. */
@@ -121,20 +123,3 @@ export function createSemanticCache(options: SemanticCacheOptions) {
 }
 
 export type SemanticCache = ReturnType<typeof createSemanticCache>;
-
-/** Warns at the start and the end of an outage, not at every failure. */
-function outageReporter(logger: Logger, what: string, meanwhile: string) {
-  let failing = false;
-  return {
-    failed(error: unknown): void {
-      if (failing) return;
-      failing = true;
-      logger.warn(`[ecoai] ${what} failed; ${meanwhile} until it recovers`, error);
-    },
-    ok(): void {
-      if (!failing) return;
-      failing = false;
-      logger.warn(`[ecoai] ${what} recovered; semantic matching resumed`);
-    },
-  };
-}
