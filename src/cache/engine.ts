@@ -131,7 +131,12 @@ export function createCacheEngine(options: CacheEngineOptions) {
   }
 
   function isFresh(entry: CacheEntry, call: CachedCall, settings: EngineSettings): boolean {
-    return Date.now() - entry.createdAt < maxAgeSeconds(call, settings) * 1000;
+    return entry.createdAt > freshAfter(call, settings);
+  }
+
+  /** The instant (ms since the epoch) after which an entry must have been written to serve this call. */
+  function freshAfter(call: CachedCall, settings: EngineSettings): number {
+    return Date.now() - maxAgeSeconds(call, settings) * 1000;
   }
 
   function maxAgeSeconds(call: CachedCall, settings: EngineSettings): number {
@@ -223,7 +228,7 @@ export function createCacheEngine(options: CacheEngineOptions) {
       const request = semantic?.request(call, namespace);
       const embedding = request && (await semantic!.embed(request));
       if (request && embedding && !call.options.refresh) {
-        const similar = await semantic!.find(request, embedding, (candidate) => isFresh(candidate, call, settings));
+        const similar = await semantic!.find(request, embedding, freshAfter(call, settings));
         const response = similar && (await serve(similar, call));
         if (similar && response !== undefined) {
           return { response, body: similar.body, usage: hitUsage(call, similar.usage, response), facts: describe(call), semanticKey: similar.key, embedding };
@@ -248,7 +253,7 @@ export function createCacheEngine(options: CacheEngineOptions) {
         };
         const ttlSeconds = settings.mode === "prod" ? maxAgeSeconds(call, settings) : undefined;
         const written = await guarded(async () => (await store.set(entry, { ttlSeconds }), true));
-        if (written && request && embedding) semantic!.remember(request, key, embedding);
+        if (written && request && embedding) semantic!.remember(request, entry, embedding);
       }
       return { response, body, usage, facts, embedding };
     });

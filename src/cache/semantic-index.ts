@@ -25,12 +25,14 @@ class ScopeVectors {
   vectors = new Float32Array(0);
   sketches = new Uint32Array(0);
   alive = new Uint8Array(0);
+  /** When each vector's entry was written (ms since the epoch), so stale entries are passed over in the scan. */
+  written = new Float64Array(0);
   distances = new Uint8Array(0);
   /** Newest `createdAt` listed by the store; undefined until the scope is first loaded. */
   loadedUntil: number | undefined;
   refreshing: Promise<void> | undefined;
 
-  add(key: string, vector: Float32Array): void {
+  add(key: string, vector: Float32Array, createdAt: number): void {
     if (vector.length === 0) return;
     if (this.dims === 0) this.dims = vector.length;
     // Another embedding model wrote this vector: it cannot be compared with this scope's.
@@ -45,6 +47,7 @@ class ScopeVectors {
     if (this.alive[slot] === 0) this.live++;
     this.vectors.set(vector, slot * this.dims);
     writeSketch(vector, this.sketches, slot * SKETCH_WORDS);
+    this.written[slot] = createdAt;
     this.alive[slot] = 1;
   }
 
@@ -57,8 +60,8 @@ class ScopeVectors {
     if (this.count > 1024 && this.live * 2 < this.count) this.compact();
   }
 
-  /** Vectors at cosine ≥ `threshold` from the unit vector `query`, best first. */
-  search(query: Float32Array, threshold: number, limit: number): SemanticMatch[] {
+  /** Vectors written after `writtenAfter` at cosine ≥ `threshold` from the unit vector `query`, best first. */
+  search(query: Float32Array, threshold: number, limit: number, writtenAfter: number): SemanticMatch[] {
     if (this.live === 0 || query.length !== this.dims) return [];
     const sketch = new Uint32Array(SKETCH_WORDS);
     writeSketch(query, sketch, 0);
@@ -67,7 +70,7 @@ class ScopeVectors {
     const bound = hammingBound(threshold);
     const matches: SemanticMatch[] = [];
     for (let slot = 0; slot < this.count; slot++) {
-      if (this.distances[slot]! > bound || this.alive[slot] === 0) continue;
+      if (this.distances[slot]! > bound || this.alive[slot] === 0 || !(this.written[slot]! > writtenAfter)) continue;
       const score = dotAt(query, this.vectors, slot * this.dims, this.dims);
       if (score >= threshold) matches.push({ key: this.keys[slot]!, score });
     }
@@ -83,7 +86,7 @@ class ScopeVectors {
 
   /** Bytes held by the vectors and sketches. */
   get bytes(): number {
-    return this.vectors.byteLength + this.sketches.byteLength + this.alive.byteLength * 2;
+    return this.vectors.byteLength + this.sketches.byteLength + this.written.byteLength + this.alive.byteLength * 2;
   }
 
   private grow(wanted: number): void {
@@ -94,6 +97,9 @@ class ScopeVectors {
     sketches.set(this.sketches);
     const alive = new Uint8Array(capacity);
     alive.set(this.alive);
+    const written = new Float64Array(capacity);
+    written.set(this.written);
+    this.written = written;
     this.vectors = vectors;
     this.sketches = sketches;
     this.alive = alive;
@@ -111,6 +117,7 @@ class ScopeVectors {
         this.slots.set(key, next);
         this.vectors.copyWithin(next * this.dims, slot * this.dims, (slot + 1) * this.dims);
         this.sketches.copyWithin(next * SKETCH_WORDS, slot * SKETCH_WORDS, (slot + 1) * SKETCH_WORDS);
+        this.written[next] = this.written[slot]!;
         this.alive[next] = 1;
       }
       next++;
@@ -147,24 +154,27 @@ export function createSemanticIndex(store: Pick<Store, "vectorsSince">) {
     if (scopes.get(scope) !== vectors) return;
     if (listed[0]) vectors.reserve(listed.length, listed[0].vector.length);
     for (const stored of listed) {
-      vectors.add(stored.key, stored.vector);
+      vectors.add(stored.key, stored.vector, stored.createdAt);
       vectors.loadedUntil = Math.max(vectors.loadedUntil ?? 0, stored.createdAt);
     }
     vectors.loadedUntil ??= 0;
   }
 
   return {
-    /** Stored prompts of `scope` at cosine ≥ `threshold` from the unit vector `query`, best first. */
-    async search(scope: string, query: Float32Array, threshold: number, limit = 8): Promise<SemanticMatch[]> {
+    /**
+     * Stored prompts of `scope` written after `writtenAfter` (ms since the epoch; entries older are
+     * stale for the caller) at cosine ≥ `threshold` from the unit vector `query`, best first.
+     */
+    async search(scope: string, query: Float32Array, threshold: number, limit = 8, writtenAfter = Number.NEGATIVE_INFINITY): Promise<SemanticMatch[]> {
       const vectors = scopeOf(scope);
       // Concurrent searches of one scope share one listing.
       vectors.refreshing ??= refresh(scope, vectors).finally(() => (vectors.refreshing = undefined));
       await vectors.refreshing;
-      return vectors.search(query, threshold, limit);
+      return vectors.search(query, threshold, limit, writtenAfter);
     },
-    /** Indexes a vector this process just stored (a unit vector). */
-    add(scope: string, key: string, vector: Float32Array): void {
-      scopeOf(scope).add(key, vector);
+    /** Indexes a vector this process just stored (a unit vector) with its entry's write time. */
+    add(scope: string, key: string, vector: Float32Array, createdAt = Date.now()): void {
+      scopeOf(scope).add(key, vector, createdAt);
     },
     /** Forgets a vector whose entry is gone. */
     drop(scope: string, key: string): void {

@@ -42,6 +42,9 @@ export interface SemanticCacheOptions {
 /** Prompt types whose meaning is carried by their text; the others only ever match exactly. */
 const SEMANTIC_TYPES = new Set(["text", "structured"]);
 
+/** Best matches read from the store per lookup; more only when the first are gone. */
+const MATCHES_READ = 8;
+
 /**
  * Semantic matching for the engine: which calls take part and in which scope, their embedding
  * (a failure means exact matching only, reported once per outage), the best stored entry of the
@@ -89,16 +92,17 @@ export function createSemanticCache(options: SemanticCacheOptions) {
     },
 
     /**
-     * The most similar stored entry of the scope at or above the threshold that `usable` accepts
-     * (fresh enough). Candidates whose entry is gone (flushed, expired, evicted) are forgotten.
+     * The most similar stored entry of the scope at or above the threshold written after
+     * `freshAfter` (ms since the epoch: older entries are stale for this call, and are passed over
+     * before the best few are read). Candidates whose entry is gone (flushed, expired, evicted) are forgotten.
      */
-    async find(request: SemanticRequest, embedding: PromptEmbedding, usable: (entry: CacheEntry) => boolean): Promise<CacheEntry | undefined> {
+    async find(request: SemanticRequest, embedding: PromptEmbedding, freshAfter: number): Promise<CacheEntry | undefined> {
       try {
-        const matches = await index.search(request.scope, embedding.vector, options.threshold());
+        const matches = await index.search(request.scope, embedding.vector, options.threshold(), MATCHES_READ, freshAfter);
         for (const match of matches) {
           const entry = await store.get(match.key);
           if (!entry) index.drop(request.scope, match.key);
-          else if (usable(entry)) {
+          else if (entry.createdAt > freshAfter) {
             searchFault.ok();
             return entry;
           }
@@ -111,8 +115,8 @@ export function createSemanticCache(options: SemanticCacheOptions) {
     },
 
     /** Indexes the vector of an entry this process has just stored. */
-    remember(request: SemanticRequest, key: string, embedding: PromptEmbedding): void {
-      index.add(request.scope, key, embedding.vector);
+    remember(request: SemanticRequest, entry: Pick<CacheEntry, "key" | "createdAt">, embedding: PromptEmbedding): void {
+      index.add(request.scope, entry.key, embedding.vector, entry.createdAt);
     },
 
     /** Forgets every vector held in memory (after a flush); scopes reload from the store. */

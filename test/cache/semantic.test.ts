@@ -171,6 +171,20 @@ describe("with the rest of the cache", () => {
     expect(delta().chat).toBe(1);
   });
 
+  test("stale stored prompts closer to the query do not hide a fresh one", async () => {
+    // Designed vectors: the query is nearest the eight old prompts, then the fresh one (cosine 0.98).
+    const vectors: Record<string, number[]> = { query: [1, 0, 0, 0], fresh: [1, 0.2, 0, 0] };
+    for (let i = 0; i < 8; i++) vectors[`old ${i}`] = [1, 0, 0.01 * (i + 1), 0];
+    const eco = up.eco({ semantic: { threshold: 0.9, embedFn: async (text) => vectors[text]!, embeddingModel: "designed" } });
+    for (let i = 0; i < 8; i++) await eco.chat.completions.create(ask(`old ${i}`), { ecoai: { refresh: true } });
+    await Bun.sleep(300);
+    const fresh = await eco.chat.completions.create(ask("fresh"), { ecoai: { refresh: true } });
+    const before = up.sim.count(CHAT_ROUTE);
+    const served = await eco.chat.completions.create(ask("query"), { ecoai: { ttl: 0.2 } });
+    expect(up.sim.count(CHAT_ROUTE) - before).toBe(0);
+    expect(served.id).toBe(fresh.id);
+  });
+
   test("refresh skips the semantic lookup and stores its own vector", async () => {
     const eco = semanticEco();
     await eco.chat.completions.create(ask(STORED));
