@@ -5,6 +5,7 @@ import type { NewUsageRecord, UsageLog } from "../usage/log.ts";
 import { savingsFor, type RateOverrides } from "../usage/pricing.ts";
 import { createFaultReporter } from "./faults.ts";
 import { hashCacheKey } from "./key.ts";
+import { createInProcessCoalescing } from "./in-process-coalescing.ts";
 import { createPeerCoalescing } from "./peer-coalescing.ts";
 import type { PromptEmbedding, SemanticCache } from "./semantic.ts";
 
@@ -66,7 +67,7 @@ interface RequestFacts {
  */
 export function createCacheEngine(options: CacheEngineOptions) {
   const { store, usageLog, pricing } = options;
-  const inFlight = new Map<string, Promise<Settled>>();
+  const leaders = createInProcessCoalescing<Settled>();
   /** Every call not yet settled, hit, miss or pass-through. */
   const active = new Set<Promise<unknown>>();
   const storeFault = createFaultReporter(options.logger, `cache store${store ? ` (${store.name})` : ""}`);
@@ -209,15 +210,11 @@ export function createCacheEngine(options: CacheEngineOptions) {
           return response;
         }
       }
-      for (let leader = inFlight.get(key); leader; ) {
-        const settled = await joined(leader);
-        if (settled) {
-          log(call, settled.facts, key, startedAt, settled.usage, true, { semanticKey: settled.semanticKey });
-          return call.method.rebuild(JSON.parse(settled.body));
-        }
-        // The leader's call ended by its own request options: this caller makes its own (or joins the next).
-        const next = inFlight.get(key);
-        leader = next === leader ? undefined : next;
+      for (let leader = leaders.join(key); leader; leader = leaders.join(key)) {
+        const shared = await leader;
+        if (!shared) continue;
+        log(call, shared.facts, key, startedAt, shared.usage, true, { semanticKey: shared.semanticKey });
+        return call.method.rebuild(JSON.parse(shared.body));
       }
     }
 
@@ -257,14 +254,9 @@ export function createCacheEngine(options: CacheEngineOptions) {
       }
       return { response, body, usage, facts, embedding };
     });
-    inFlight.set(key, upstream);
-    try {
-      const settled = await upstream;
-      log(call, settled.facts, key, startedAt, settled.usage, settled.hit === true || settled.semanticKey !== undefined, settled);
-      return settled.response;
-    } finally {
-      if (inFlight.get(key) === upstream) inFlight.delete(key);
-    }
+    const settled = await leaders.lead(key, upstream);
+    log(call, settled.facts, key, startedAt, settled.usage, settled.hit === true || settled.semanticKey !== undefined, settled);
+    return settled.response;
   }
 
   return {
@@ -299,24 +291,6 @@ function hitUsage(call: CachedCall, stored: TokenUsage, response: unknown): Toke
   if (stored.images !== undefined) return stored;
   const images = call.method.usage(response, call.params).images;
   return images === undefined ? stored : { ...stored, images };
-}
-
-/**
- * What a leader's call means for the identical calls waiting on it: its result, or the provider's
- * error response, which they share. Any other failure (an abort by the leader's own signal, its own
- * timeout, a dropped connection) belongs to the leader's request alone: undefined, and the waiter
- * sends its own.
- */
-function joined(leader: Promise<Settled>): Promise<Settled | undefined> {
-  return leader.catch((error: unknown) => {
-    if (isProviderAnswer(error)) throw error;
-    return undefined;
-  });
-}
-
-/** An SDK error carrying the provider's HTTP status (every supported SDK sets `status` on those, and only on those). */
-function isProviderAnswer(error: unknown): boolean {
-  return typeof error === "object" && error !== null && typeof (error as { status?: unknown }).status === "number";
 }
 
 const ZERO_USAGE: TokenUsage = { inputTokens: 0, cachedInputTokens: 0, outputTokens: 0 };

@@ -17,19 +17,20 @@ async function slowUpstream<T>(ms: number, body: () => Promise<T>): Promise<T> {
 }
 
 describe("coalescing in one process", () => {
-  test("a caller waiting on an identical call that its own caller aborted still gets the answer", async () => {
+  test("callers waiting on an identical call that its own caller aborted still get the answer, from one new request", async () => {
     const eco = up.eco();
     await slowUpstream(150, async () => {
       const controller = new AbortController();
       const before = up.sim.count(CHAT_ROUTE);
       const aborted = eco.chat.completions.create(ask("aborted by its caller"), { signal: controller.signal }).catch((error: unknown) => error);
       await Bun.sleep(20);
-      const waiting = eco.chat.completions.create(ask("aborted by its caller"));
+      const waiting = [1, 2, 3].map(() => eco.chat.completions.create(ask("aborted by its caller")));
       await Bun.sleep(20);
       controller.abort();
       expect(await aborted).toBeInstanceOf(OpenAI.APIUserAbortError);
-      const answer = await waiting;
-      expect(answer.choices[0]!.message.content).toBeString();
+      const answers = await Promise.all(waiting);
+      for (const answer of answers) expect(answer).toEqual(answers[0]!);
+      expect(answers[0]!.choices[0]!.message.content).toBeString();
       expect(up.sim.count(CHAT_ROUTE) - before).toBe(2);
     });
   });
