@@ -80,6 +80,7 @@ export interface EcoAIConfig<C extends object = object> {
   memoryMaxEntries?: number;
   /**
    * Prices and CO₂ factors by model-name prefix, merged over the built-in table.
+   * @default {}
    * @example { "my-finetune": { inputPerMTok: 3, outputPerMTok: 12 } }
    */
   pricing?: RateOverrides;
