@@ -50,6 +50,8 @@ interface Settled {
   hit?: boolean;
   /** Set when a semantically similar entry answered: the key of that entry. */
   semanticKey?: string;
+  /** When the stored entry that answered was written (peer or semantic hits). */
+  storedAt?: number;
   /** The leader's prompt embedding, paid for by the leader's call. */
   embedding?: PromptEmbedding;
 }
@@ -165,7 +167,7 @@ export function createCacheEngine(options: CacheEngineOptions) {
     const claim = call.options.refresh ? undefined : await peers?.claim(key, (entry) => isFresh(entry, call, settings));
     if (claim?.entry) {
       const response = await serve(claim.entry, call);
-      if (response !== undefined) return { response, body: claim.entry.body, usage: hitUsage(call, claim.entry.usage, response), facts: claim.entry, hit: true };
+      if (response !== undefined) return { response, body: claim.entry.body, usage: hitUsage(call, claim.entry.usage, response), facts: claim.entry, hit: true, storedAt: claim.entry.createdAt };
     }
     try {
       return await miss();
@@ -210,7 +212,10 @@ export function createCacheEngine(options: CacheEngineOptions) {
           return response;
         }
       }
-      for (let leader = leaders.join(key); leader; leader = leaders.join(key)) {
+      // A waiter takes no stored answer its own options rule out: a semantic one, or one too old.
+      const acceptable = (shared: Settled) =>
+        (shared.semanticKey === undefined || call.options.semantic !== false) && (shared.storedAt === undefined || shared.storedAt > freshAfter(call, settings));
+      for (let leader = leaders.join(key, acceptable); leader; leader = leaders.join(key, acceptable)) {
         const shared = await leader;
         if (!shared) continue;
         log(call, shared.facts, key, startedAt, shared.usage, true, { semanticKey: shared.semanticKey });
@@ -228,7 +233,7 @@ export function createCacheEngine(options: CacheEngineOptions) {
         const similar = await semantic!.find(request, embedding, freshAfter(call, settings));
         const response = similar && (await serve(similar, call));
         if (similar && response !== undefined) {
-          return { response, body: similar.body, usage: hitUsage(call, similar.usage, response), facts: describe(call), semanticKey: similar.key, embedding };
+          return { response, body: similar.body, usage: hitUsage(call, similar.usage, response), facts: describe(call), semanticKey: similar.key, storedAt: similar.createdAt, embedding };
         }
       }
 

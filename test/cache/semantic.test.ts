@@ -162,6 +162,24 @@ describe("with the rest of the cache", () => {
     expect(new Set(answers.map((answer) => answer.id)).size).toBe(1);
   });
 
+  test("a caller that joins an identical call in flight gets no semantic answer it ruled out", async () => {
+    const eco = semanticEco();
+    const stored = await eco.chat.completions.create(ask(STORED));
+    await Bun.sleep(30);
+    up.sim.delayMs = 100;
+    try {
+      const leader = eco.chat.completions.create(ask(NEAR_COPY));
+      await Bun.sleep(20);
+      const exactOnly = eco.chat.completions.create(ask(NEAR_COPY), { ecoai: { semantic: false } });
+      const strict = eco.chat.completions.create(ask(NEAR_COPY), { ecoai: { ttl: 0.02 } });
+      expect((await leader).id).toBe(stored.id);
+      expect((await exactOnly).id).not.toBe(stored.id);
+      expect((await strict).id).not.toBe(stored.id);
+    } finally {
+      up.sim.delayMs = 0;
+    }
+  });
+
   test("a stored prompt too old for the call's ttl is not served", async () => {
     const eco = semanticEco();
     await eco.chat.completions.create(ask(STORED));
