@@ -34,7 +34,7 @@ class EcoAICore<C extends object> {
   #config: ResolvedConfig;
   #settingsCheckedAt = 0;
   #settingsMtimeMs = -1;
-  #closed = false;
+  #closing: Promise<void> | undefined;
 
   constructor(config: EcoAIConfig<C>) {
     if (typeof config !== "object" || config === null) {
@@ -183,9 +183,8 @@ class EcoAICore<C extends object> {
 
   /** Waits for calls in flight, writes pending usage rows, and releases files and connections. */
   async close(): Promise<void> {
-    if (this.#closed) return;
-    this.#closed = true;
-    await this.#engine.close();
+    // Every caller of close() waits for the one closing in progress.
+    await (this.#closing ??= this.#engine.close());
   }
 
   #requireLog(method: string): UsageLog {

@@ -63,4 +63,19 @@ describe("close()", () => {
       log.close();
     }
   });
+
+  test("a second close() resolves only once the first has finished", async () => {
+    const logPath = join(up.dir, "close-twice.db");
+    const eco = up.eco({ logPath });
+    await slowUpstream(80, async () => {
+      const pending = eco.chat.completions.create(ask("in flight at a double close"));
+      await Bun.sleep(10);
+      void eco.close();
+      await eco.close();
+      const log = openDatabase(logPath);
+      expect(log.prepare("SELECT count(*) AS n FROM usage_log").get()).toEqual({ n: 1 });
+      log.close();
+      await pending;
+    });
+  });
 });
