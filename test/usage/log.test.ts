@@ -2,11 +2,28 @@ import { describe, expect, test } from "bun:test";
 import { openDatabase } from "../../src/sqlite/database.ts";
 import { ratesFor } from "../../src/usage/pricing.ts";
 import { ask, useUpstream } from "../harness.ts";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
+import { EcoAIError } from "../../src/index.ts";
 
 const up = useUpstream();
 
 describe("usage log", () => {
+  test("a log file that cannot be opened is an error naming the file and what to do", () => {
+    const logPath = join(up.dir, "a-folder.db");
+    mkdirSync(logPath, { recursive: true });
+    let caught: unknown;
+    try {
+      up.eco({ logPath });
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(EcoAIError);
+    expect((caught as EcoAIError).code).toBe("ECOAI_USAGE_LOG_UNAVAILABLE");
+    expect((caught as Error).message).toContain(logPath);
+    expect((caught as Error).message).toContain("logUsage: false");
+  });
+
   test("one row per call with the columns of the design, hits priced at the model's rates", async () => {
     const logPath = join(up.dir, "columns-usage.db");
     const eco = up.eco({ logPath });
