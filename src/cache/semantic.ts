@@ -42,7 +42,7 @@ export interface SemanticCacheOptions {
 /** Prompt types whose meaning is carried by their text; the others only ever match exactly. */
 const SEMANTIC_TYPES = new Set(["text", "structured"]);
 
-/** Best matches read from the store per lookup; more only when the first are gone. */
+/** Best matches read from the store per lookup (one store read each), best first. */
 const MATCHES_READ = 8;
 
 /**
