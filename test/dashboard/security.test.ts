@@ -137,6 +137,13 @@ describe("headers, static files, hosts", () => {
     const response = await app.handle(new Request("http://attacker.example:7315/api/summary"));
     expect(response.status).toBe(421);
     expect((await app.handle(new Request("http://localhost:7315/api/summary"))).status).toBe(200);
+    // Host names that only look like loopback addresses can be pointed anywhere by their owner.
+    for (const host of ["127.attacker.example", "127.0.0.1.nip.io", "localhost.attacker.example"]) {
+      expect((await app.handle(new Request(`http://${host}:7315/api/summary`))).status).toBe(421);
+    }
+    for (const host of ["127.0.0.2", "[::1]", "app.localhost"]) {
+      expect((await app.handle(new Request(`http://${host}:7315/api/summary`))).status).toBe(200);
+    }
     const open = await createDashboardApp({ dbPath: join(ctx.dir, "usage.db"), settingsPath, host: "0.0.0.0" });
     expect((await open.handle(new Request("http://my-server.lan:7315/api/summary"))).status).toBe(200);
     open.close();
