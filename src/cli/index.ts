@@ -7,7 +7,7 @@ import { EcoAIConfigError } from "../errors.ts";
 import { runDashboard } from "./dashboard.ts";
 import { runDemo } from "./demo.ts";
 import { runFlush } from "./flush.ts";
-import { CliUsageError } from "./options.ts";
+import { CliUsageError, messageOf } from "./options.ts";
 import { runPrune } from "./prune.ts";
 import { runStats } from "./stats.ts";
 
@@ -51,7 +51,9 @@ async function main(argv: string[]): Promise<number> {
       console.error(`ecoai ${name}: ${error.message}`);
       return 2;
     }
-    throw error;
+    // A missing file, a dead Redis: the message says it; a stack trace would only bury it.
+    console.error(`ecoai ${name}: ${messageOf(error)}`);
+    return 1;
   }
 }
 

@@ -1,8 +1,42 @@
+import { existsSync } from "node:fs";
 import { join, dirname } from "node:path";
+import { openDatabase, type Database } from "../sqlite/database.ts";
+import { ensureUsageSchema } from "../usage/schema.ts";
 
 /** A command-line mistake: printed with a hint to run `--help`, exit code 2. */
 export class CliUsageError extends Error {
   override name = "CliUsageError";
+}
+
+/** A failure the message fully explains (a missing or unreadable file): printed as is, exit code 1. */
+export class CliError extends Error {
+  override name = "CliError";
+}
+
+/** The message of anything thrown, without the library's "[ecoai] " prefix (the CLI names itself). */
+export function messageOf(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).replace(/^\[ecoai\] /, "");
+}
+
+/** The error for a usage log that exists but cannot be read as one. */
+export function unreadableUsageLog(path: string, cause: unknown): CliError {
+  return new CliError(`cannot open the usage log ${path}: ${messageOf(cause)}`);
+}
+
+/** Opens an existing usage log (never creating one at a mistyped path), its schema up to date. */
+export function openUsageLog(path: string): Database {
+  if (!existsSync(path)) {
+    throw new CliError(`no usage log at ${path} yet. Make some calls through EcoAI (or run "ecoai demo"), or pass --db.`);
+  }
+  let db: Database | undefined;
+  try {
+    db = openDatabase(path);
+    ensureUsageSchema(db);
+    return db;
+  } catch (error) {
+    db?.close();
+    throw unreadableUsageLog(path, error);
+  }
 }
 
 /** The usage log a command reads: `--db`, else `$ECOAI_DB_PATH`, else `.ecoai/usage.db`. */
