@@ -166,6 +166,15 @@ describe.skipIf(!existsSync(CHROMIUM))("dashboard in Chromium (needs /usr/bin/ch
     expect(await page.locator(".field.invalid").count()).toBe(0);
     expect(JSON.parse(readFileSync(settingsPath, "utf8"))).toEqual({ cachingEnabled: false, mode: "prod", ttl: 600, semanticEnabled: false, semanticThreshold: 0.9 });
     await page.screenshot({ path: join(ARTIFACTS, "dashboard-settings.png"), fullPage: true });
+
+    // Text a number field cannot hold (the browser reports it as empty) is an error, not "clear the setting".
+    await page.fill("#ttl", "");
+    await page.locator("#ttl").pressSequentially("12e");
+    await page.click("#save");
+    await page.waitForSelector(".field.invalid");
+    expect(await page.locator('[data-for="ttl"]').textContent()).toBe("Enter a number.");
+    expect(JSON.parse(readFileSync(settingsPath, "utf8")).ttl).toBe(600);
+
     await page.reload();
     await page.waitForSelector("body[data-loaded]");
     expect(await page.inputValue("#ttl")).toBe("600");
