@@ -65,8 +65,8 @@ afterAll(async () => {
   await child?.exited;
 });
 
-async function open(path: string): Promise<Page> {
-  const page = await browser!.newPage({ viewport: { width: 1360, height: 900 } });
+async function open(path: string, viewport = { width: 1360, height: 900 }): Promise<Page> {
+  const page = await browser!.newPage({ viewport });
   page.setDefaultTimeout(8000);
   page.on("console", (message) => {
     // The settings test provokes one 400 on purpose (invalid values); anything else is a problem.
@@ -180,6 +180,31 @@ describe.skipIf(!existsSync(CHROMIUM))("dashboard in Chromium (needs /usr/bin/ch
     expect(await page.inputValue("#ttl")).toBe("600");
     expect(await page.isChecked("#cachingEnabled")).toBe(false);
     await page.close();
+  });
+
+  test("at a phone's width every page fits: nothing runs off the side", async () => {
+    const overflows: Record<string, number> = {};
+    for (const [path, name] of [["/", "overview"], ["/prompts", "prompts"], ["/settings", "settings"]] as const) {
+      const page = await open(path, { width: 400, height: 800 });
+      overflows[path] = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      if (path === "/prompts") {
+        // A table wider than the screen scrolls sideways inside its panel (none of it is cut off), and
+        // the prompt column stays wide enough to read.
+        const table = await page.evaluate(() => {
+          const table = document.getElementById("prompts-table")!;
+          const box = table.parentElement!;
+          return {
+            reachable: table.scrollWidth <= box.clientWidth || ["auto", "scroll"].includes(getComputedStyle(box).overflowX),
+            promptWidth: table.querySelector("td.prompt-cell")!.getBoundingClientRect().width,
+          };
+        });
+        expect(table.reachable).toBe(true);
+        expect(table.promptWidth).toBeGreaterThan(160);
+      }
+      await page.screenshot({ path: join(ARTIFACTS, `dashboard-${name}-narrow.png`), fullPage: true });
+      await page.close();
+    }
+    expect(overflows).toEqual({ "/": 0, "/prompts": 0, "/settings": 0 });
   });
 
   test("no page logged an error or a Content-Security-Policy violation", () => {
