@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import { createDashboardApp } from "../../src/dashboard/app.ts";
+import { resetRollup } from "../../src/dashboard/rollup.ts";
 import { openDatabase } from "../../src/sqlite/database.ts";
 import { ask, CHAT_ROUTE, useUpstream } from "../harness.ts";
 import { getJson } from "./request.ts";
@@ -151,6 +152,27 @@ describe("aggregates follow the log", () => {
     // A second dashboard on the same file reuses the stored aggregates.
     const other = await dashboard(dbPath);
     expect((await getJson(other, "/api/prompts")).body.total).toBe(2);
+  });
+
+  test("a running dashboard follows a prune of rows that were not the first written", async () => {
+    const dbPath = join(ctx.dir, "prune-middle-usage.db");
+    // Timestamps out of id order: rows imported, or written under a wrong clock.
+    seedUsageLog(dbPath, [
+      { prompt: "kept", timestamp: "2026-11-20T00:00:00.000Z" },
+      { prompt: "old", cacheHit: true, timestamp: "2026-09-01T00:00:00.000Z" },
+      { prompt: "kept", cacheHit: true, timestamp: "2026-11-21T00:00:00.000Z" },
+    ]);
+    const app = await dashboard(dbPath, new Date("2026-11-21T10:00:00Z"));
+    expect((await getJson(app, "/api/summary")).body).toMatchObject({ totalCalls: 3, cacheHits: 2 });
+    expect((await getJson(app, "/api/prompts")).body.total).toBe(2);
+    // What `ecoai prune --older-than 30d` does.
+    const db = openDatabase(dbPath);
+    db.prepare("DELETE FROM usage_log WHERE timestamp < ?").run("2026-10-22T10:00:00.000Z");
+    resetRollup(db);
+    db.close();
+    expect((await getJson(app, "/api/summary")).body).toMatchObject({ totalCalls: 2, cacheHits: 1 });
+    const prompts = (await getJson(app, "/api/prompts")).body;
+    expect(prompts.prompts.map((p: { prompt: string; calls: number }) => [p.prompt, p.calls])).toEqual([["kept", 2]]);
   });
 
   test("an empty or missing log answers zeros", async () => {
