@@ -80,6 +80,8 @@ describe("prompts: search, filters, pages", () => {
     const third = (await getJson(app, "/api/prompts?page=3")).body;
     expect(third.prompts).toHaveLength(10);
     expect(third.prompts.at(-1).prompt).toBe("Question number 0 about shipping");
+    // A page past the end (a reloaded address after a prune, a narrower search) answers the last one.
+    expect((await getJson(app, "/api/prompts?page=7")).body).toMatchObject({ page: 3, pages: 3, total: 60, prompts: third.prompts });
     const byHits = (await getJson(app, "/api/prompts?sort=hits")).body.prompts;
     expect(byHits[0].hits).toBe(4);
     expect(byHits.map((p: { hits: number }) => p.hits)).toEqual([...Array(12).fill(4), ...Array(12).fill(3), 2]);

@@ -128,6 +128,16 @@ describe.skipIf(!existsSync(CHROMIUM))("dashboard in Chromium (needs /usr/bin/ch
     await page.close();
   });
 
+  test("an address with a page past the end or an unknown filter still shows prompts", async () => {
+    const page = await open("/prompts?filter=bogus&page=9");
+    expect(await page.locator("#page-info").textContent()).toBe("Page 3 of 3 · 61 prompts");
+    expect(await page.locator("#prompts-table tbody tr").count()).toBe(11);
+    expect(await page.locator('[data-filter="all"]').getAttribute("aria-checked")).toBe("true");
+    expect(await page.locator("#error").isHidden()).toBe(true);
+    expect(new URL(page.url()).search).toBe("?page=3");
+    await page.close();
+  });
+
   test("a prompt holding HTML appears as text and runs nothing", async () => {
     const page = await open("/prompts?q=onerror");
     const cell = page.locator("#prompts-table tbody tr td.prompt-cell .prompt-text");
