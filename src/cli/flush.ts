@@ -1,10 +1,11 @@
 import { parseArgs } from "node:util";
+import { errorMessage } from "../errors.ts";
 import { promptMatcher } from "../cache/prompt-pattern.ts";
 import { resolveConfig } from "../config.ts";
 import { readSettings } from "../settings.ts";
 import { createStore } from "../stores/index.ts";
 import type { StorageType } from "../types.ts";
-import { CliError, CliUsageError, messageOf } from "./options.ts";
+import { CliError, CliUsageError } from "./options.ts";
 
 export const FLUSH_HELP = `Usage: ecoai flush [options]
 
@@ -61,7 +62,7 @@ export async function runFlush(args: string[]): Promise<number> {
       });
     } catch (error) {
       const hint = config.storage === "redis" ? " Is the server running, and is --redis-url right?" : "";
-      throw new CliError(`could not flush the ${config.storage} cache${where}: ${messageOf(error)}.${hint}`);
+      throw new CliError(`could not flush the ${config.storage} cache${where}: ${errorMessage(error)}.${hint}`);
     }
     console.log(`Removed ${removed} entr${removed === 1 ? "y" : "ies"} from the ${config.storage} cache${where}.`);
     return 0;

@@ -3,11 +3,11 @@
  * The `ecoai` command: one file per command in this folder, dispatched here.
  * @module
  */
-import { EcoAIConfigError } from "../errors.ts";
+import { EcoAIConfigError, errorMessage } from "../errors.ts";
 import { runDashboard } from "./dashboard.ts";
 import { runDemo } from "./demo.ts";
 import { runFlush } from "./flush.ts";
-import { CliUsageError, messageOf } from "./options.ts";
+import { CliUsageError } from "./options.ts";
 import { runPrune } from "./prune.ts";
 import { runStats } from "./stats.ts";
 
@@ -48,11 +48,11 @@ async function main(argv: string[]): Promise<number> {
       return 2;
     }
     if (error instanceof EcoAIConfigError) {
-      console.error(`ecoai ${name}: ${error.message}`);
+      console.error(`ecoai ${name}: ${errorMessage(error)}`);
       return 2;
     }
     // A missing file, a dead Redis: the message says it; a stack trace would only bury it.
-    console.error(`ecoai ${name}: ${messageOf(error)}`);
+    console.error(`ecoai ${name}: ${errorMessage(error)}`);
     return 1;
   }
 }

@@ -1,5 +1,6 @@
 import { existsSync } from "node:fs";
-import { join, dirname } from "node:path";
+import { defaultDbPath, settingsPathBeside } from "../dashboard/paths.ts";
+import { errorMessage } from "../errors.ts";
 import { openDatabase, type Database } from "../sqlite/database.ts";
 import { ensureUsageSchema } from "../usage/schema.ts";
 
@@ -13,14 +14,9 @@ export class CliError extends Error {
   override name = "CliError";
 }
 
-/** The message of anything thrown, without the library's "[ecoai] " prefix (the CLI names itself). */
-export function messageOf(error: unknown): string {
-  return (error instanceof Error ? error.message : String(error)).replace(/^\[ecoai\] /, "");
-}
-
 /** The error for a usage log that exists but cannot be read as one. */
 export function unreadableUsageLog(path: string, cause: unknown): CliError {
-  return new CliError(`cannot open the usage log ${path}: ${messageOf(cause)}`);
+  return new CliError(`cannot open the usage log ${path}: ${errorMessage(cause)}`);
 }
 
 /** Opens an existing usage log (never creating one at a mistyped path), its schema up to date. */
@@ -41,12 +37,12 @@ export function openUsageLog(path: string): Database {
 
 /** The usage log a command reads: `--db`, else `$ECOAI_DB_PATH`, else `.ecoai/usage.db`. */
 export function usageDbPath(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
-  return flag || env.ECOAI_DB_PATH || ".ecoai/usage.db";
+  return flag || defaultDbPath(env);
 }
 
 /** The settings file: `--settings`, else `settings.json` beside the usage log. */
 export function settingsPathFor(dbPath: string, flag: string | undefined): string {
-  return flag || join(dirname(dbPath), "settings.json");
+  return flag || settingsPathBeside(dbPath);
 }
 
 /** A TCP port from a flag or variable: a whole number from 0 (any free port) to 65535. */
