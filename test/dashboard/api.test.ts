@@ -55,6 +55,30 @@ describe("numbers from real calls", () => {
     expect(history).toEqual((await eco.history({ limit: 2 })).map((record) => ({ ...record })));
     expect(ctx.sim.count(CHAT_ROUTE)).toBe(4);
   });
+
+  test("with semantic hits and embedding costs, the dashboard's totals are eco.summary()'s, net of what embeddings cost", async () => {
+    const logPath = join(ctx.dir, "semantic-usage.db");
+    const eco = ctx.eco({ logPath, semantic: { threshold: 0.9 } });
+    // Cosine similarity 0.91 under the simulator's embeddings: a semantic hit.
+    for (const content of ["What is the capital of France?", "What is the capital city of France?", "Name a prime number.", "What is the capital of France?"]) {
+      await eco.chat.completions.create(ask(content));
+    }
+    const expected = await eco.summary();
+    const records = await eco.history();
+    expect(expected).toMatchObject({ totalCalls: 4, cacheHits: 2, semanticHits: 1 });
+    expect(records.some((record) => (record.embeddingCostUsd ?? 0) > 0)).toBe(true);
+    expect(expected.costSavedUsd).toBeCloseTo(records.reduce((sum, record) => sum + record.costSavedUsd, 0), 15);
+    const app = await dashboard(logPath);
+    const summary = (await getJson(app, "/api/summary")).body;
+    for (const key of ["totalCalls", "cacheHits", "cacheMisses", "tokensSaved", "semanticHits"] as const) expect(summary[key]).toBe(expected[key]);
+    for (const key of ["hitRate", "costSavedUsd", "co2SavedG"] as const) expect(summary[key]).toBeCloseTo(expected[key], 15);
+    const prompts = (await getJson(app, "/api/prompts")).body.prompts;
+    expect(prompts.reduce((sum: number, p: { costSavedUsd: number }) => sum + p.costSavedUsd, 0)).toBeCloseTo(expected.costSavedUsd, 15);
+    expect((await getJson(app, "/api/prompts?filter=semantic")).body.prompts.map((p: { prompt: string }) => p.prompt)).toEqual(["What is the capital city of France?"]);
+    const provider = (await getJson(app, "/api/overview")).body.byProvider[0];
+    expect(provider).toMatchObject({ calls: 4, hits: 2, semanticHits: 1 });
+    expect(provider.costSavedUsd).toBeCloseTo(expected.costSavedUsd, 15);
+  });
 });
 
 describe("prompts: search, filters, pages", () => {
