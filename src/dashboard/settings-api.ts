@@ -43,8 +43,9 @@ export async function putSettings(path: string, request: Request): Promise<Respo
   if (typeof body !== "object" || body === null || Array.isArray(body)) {
     return jsonError(400, "Expected a JSON object of settings, such as {\"mode\": \"prod\", \"ttl\": 600}.");
   }
-  const errors: Record<string, string> = {};
-  const partial: Record<string, unknown> = {};
+  // No prototype: a field named "__proto__" must be recorded like any other, not hit its setter.
+  const errors: Record<string, string> = Object.create(null);
+  const partial: Record<string, unknown> = Object.create(null);
   for (const [field, value] of Object.entries(body)) {
     if (value === null) {
       if (field in SETTING_DEFAULTS) partial[field] = undefined;
