@@ -127,6 +127,12 @@ export const DEFAULTS = {
 
 type Env = Record<string, string | undefined>;
 
+/** Every constructor option but `client`; a misspelt one (`namespce`) must not be ignored silently. */
+const OPTION_NAMES = Object.keys({
+  mode: 1, storage: 1, sqlitePath: 1, redisUrl: 1, redisKeyPrefix: 1, ttl: 1, ttlByModel: 1, logUsage: 1, logPath: 1,
+  cachingEnabled: 1, settingsPath: 1, semantic: 1, namespace: 1, memoryMaxEntries: 1, pricing: 1, logger: 1,
+} satisfies Record<keyof Omit<EcoAIConfig, "client">, 1>);
+
 /** The first of constructor option, environment variable and settings field that is set, with its source. */
 function pick(
   options: Record<string, unknown>,
@@ -149,6 +155,9 @@ function pick(
  */
 export function resolveConfig(options: Omit<EcoAIConfig, "client">, env: Env, settings: EcoAISettings): ResolvedConfig {
   const raw = options as Record<string, unknown>;
+  for (const [option, value] of Object.entries(raw)) {
+    if (!OPTION_NAMES.includes(option)) throw new EcoAIConfigError(option, value, "constructor option", `unknown option; expected one of ${OPTION_NAMES.join(", ")}.`);
+  }
   const settingsPath = resolveSettingsPath(options);
   validLogger(raw.logger);
   const from = (option: string, envName?: string, settingsField?: keyof EcoAISettings) =>

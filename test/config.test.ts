@@ -309,6 +309,12 @@ describe("every invalid value throws EcoAIConfigError naming the option, the val
     expect(error.message).toContain("threshold, embeddingModel, embedFn");
   });
 
+  test("a misspelt constructor option is refused rather than silently ignored", () => {
+    const error = configError(() => resolve({ namespce: "tenant-1" } as never));
+    expectNamed(error, "namespce", '"tenant-1"', "constructor option");
+    expect(error.message).toContain("namespace");
+  });
+
   test("a logger without a warn function", () => {
     expectNamed(configError(() => resolve({ logger: {} })), "logger", "(an object)", "constructor option");
     expectNamed(configError(() => resolve({ logger: "console" })), "logger", '"console"', "constructor option");
