@@ -14,6 +14,12 @@ import { isRecord } from "./text.ts";
 /** Config fields that steer the HTTP request, not the generation. */
 const REQUEST_ONLY_CONFIG = new Set(["httpOptions", "abortSignal"]);
 
+/**
+ * Per-call `httpOptions` that change what is sent: where (base URL, API version) and the body
+ * (`extraBody` is merged into it). Headers, timeout, retries and `fetch` only steer the request.
+ */
+const SENT_HTTP_OPTIONS = ["baseUrl", "baseUrlResourceScope", "apiVersion", "extraBody"] as const;
+
 const generateContent: CachedMethod = {
   path: ["models", "generateContent"],
   endpoint: "models.generateContent",
@@ -30,6 +36,9 @@ const generateContent: CachedMethod = {
     for (const [field, value] of Object.entries(configOf(params))) {
       if (!REQUEST_ONLY_CONFIG.has(field)) config[field] = value;
     }
+    const http = configOf(params).httpOptions;
+    const sent = isRecord(http) ? SENT_HTTP_OPTIONS.filter((field) => http[field] !== undefined) : [];
+    if (sent.length > 0) config.httpOptions = Object.fromEntries(sent.map((field) => [field, (http as Record<string, unknown>)[field]]));
     // The SDK moves a `$schema`-bearing responseSchema to responseJsonSchema (mutating the caller's
     // params); key the request as sent, so re-using the same params object is still a hit.
     if (isRecord(config.responseSchema) && "$schema" in config.responseSchema && config.responseJsonSchema == null) {

@@ -124,6 +124,22 @@ describe("@google/genai models.generateContent through the real SDK", () => {
     expect(calls).toBe(4);
   });
 
+  test("per-call httpOptions that change what is sent (extraBody, apiVersion) are part of the key; headers and timeout are not", async () => {
+    const eco = wrap(genai());
+    const hot = ask("extra body", { httpOptions: { extraBody: { generationConfig: { temperature: 0.9 } } } });
+    let cold: GenerateContentResponse | undefined;
+    let warm: GenerateContentResponse | undefined;
+    const calls = await upstreamCalls(async () => {
+      cold = await eco.models.generateContent(ask("extra body", { httpOptions: { extraBody: { generationConfig: { temperature: 0.1 } } } }));
+      warm = await eco.models.generateContent(hot);
+      await eco.models.generateContent(ask("extra body", { httpOptions: { apiVersion: "v1" } }));
+      expect(up.sim.requests.at(-1)!.path).toBe("/gemini/v1/models/gemini-2.5-flash:generateContent");
+      await eco.models.generateContent({ ...hot, config: { httpOptions: { ...hot.config!.httpOptions, timeout: 5000, headers: { "x-trace": "1" } } } });
+    });
+    expect(calls).toBe(3);
+    expect(warm!.text).not.toBe(cold!.text!);
+  });
+
   test("generateContentStream streams and always goes upstream", async () => {
     const eco = wrap(genai());
     const whole = await eco.models.generateContent(ask("stream this"));
