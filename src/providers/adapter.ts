@@ -71,3 +71,13 @@ export function withoutStream(params: Record<string, unknown>): Record<string, u
   const { stream: _stream, ...rest } = params;
   return rest;
 }
+
+/**
+ * A `keyParams` that leaves out `stream` and the given request fields: fields that name the end
+ * user or steer the provider's own prompt cache, logs and storage, and cannot change the answer.
+ * Only for endpoints whose response does not echo them (a hit would show another caller's values).
+ */
+export function keyWithout(fields: readonly string[]): (params: Record<string, unknown>) => Record<string, unknown> {
+  const dropped = new Set(["stream", ...fields]);
+  return (params) => Object.fromEntries(Object.entries(params).filter(([field]) => !dropped.has(field)));
+}

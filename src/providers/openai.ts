@@ -1,5 +1,5 @@
 import { detectPromptType } from "../cache/prompt-type.ts";
-import { withoutStream, type CachedMethod, type ProviderAdapter } from "./adapter.ts";
+import { keyWithout, type CachedMethod, type ProviderAdapter } from "./adapter.ts";
 import { openaiImagesEdit, openaiImagesGenerate } from "./openai-images.ts";
 import { openaiResponses } from "./openai-responses.ts";
 import { parsesAsJson, withResponseIds } from "./json.ts";
@@ -10,6 +10,9 @@ import { contentText, isRecord, lastUserText } from "./text.ts";
  * `openai` (OpenAI and AzureOpenAI clients): chat completions, responses and base64 image
  * generations and edits are cached; streams and image URL responses pass through.
  */
+/** End-user ids, prompt-cache routing and stored-completion tags: a completion echoes none of them. */
+const chatKeyParams = keyWithout(["stream_options", "user", "safety_identifier", "prompt_cache_key", "prompt_cache_retention", "metadata"]);
+
 const chatCompletions: CachedMethod = {
   path: ["chat", "completions", "create"],
   endpoint: "chat.completions",
@@ -17,8 +20,8 @@ const chatCompletions: CachedMethod = {
   model: (params) => String(params.model ?? ""),
   promptText: (params) => lastUserText(params.messages, (message) => message.role === "user", (message) => contentText(message.content)),
   promptType: detectPromptType,
-  keyParams: withoutStream,
-  semanticParts: chatSemanticParts,
+  keyParams: chatKeyParams,
+  semanticParts: (params) => chatSemanticParts(chatKeyParams(params)),
   isAnswer(response, params) {
     if (!isRecord(response) || !Array.isArray(response.choices) || response.choices.length === 0) return false;
     const wantsJson = isRecord(params.response_format) && params.response_format.type !== "text";

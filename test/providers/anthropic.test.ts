@@ -38,6 +38,16 @@ describe("Anthropic messages through the real SDK", () => {
     expect(up.sim.count(ROUTE) - before).toBe(4);
   });
 
+  test("metadata (the end-user id) cannot change the answer and shares one entry", async () => {
+    const eco = wrap(anthropic());
+    const before = up.sim.count(ROUTE);
+    const first = await eco.messages.create(ask("Who wrote Hamlet?", { metadata: { user_id: "user-a" } }));
+    const second = await eco.messages.create(ask("Who wrote Hamlet?", { metadata: { user_id: "user-b" } }));
+    await eco.messages.create(ask("Who wrote Hamlet?"));
+    expect(up.sim.count(ROUTE) - before).toBe(1);
+    expect(second.id).toBe(first.id);
+  });
+
   test("stream: true and messages.stream() still stream and always go upstream", async () => {
     const eco = wrap(anthropic());
     const plain = await eco.messages.create(ask("stream this"));

@@ -38,6 +38,16 @@ describe("OpenAI chat completions through the real SDK", () => {
     expect(up.sim.count(CHAT_ROUTE) - before).toBe(4);
   });
 
+  test("fields that cannot change the answer (end-user ids, prompt-cache key, metadata) share one entry", async () => {
+    const eco = up.eco();
+    const before = up.sim.count(CHAT_ROUTE);
+    const first = await eco.chat.completions.create(ask("Who wrote Hamlet?", { user: "user-a", safety_identifier: "hash-a", prompt_cache_key: "a", metadata: { trace: "1" } }));
+    const second = await eco.chat.completions.create(ask("Who wrote Hamlet?", { user: "user-b", safety_identifier: "hash-b", prompt_cache_key: "b", metadata: { trace: "2" } }));
+    await eco.chat.completions.create(ask("Who wrote Hamlet?"));
+    expect(up.sim.count(CHAT_ROUTE) - before).toBe(1);
+    expect(second.id).toBe(first.id);
+  });
+
   test("a hit mutated by the caller does not change what the cache serves next", async () => {
     const eco = up.eco();
     await eco.chat.completions.create(ask("mutation"));
