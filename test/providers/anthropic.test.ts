@@ -24,7 +24,9 @@ describe("Anthropic messages through the real SDK", () => {
     expect(Object.keys(second)).toEqual(Object.keys(first));
     expect(typeof first._request_id).toBe("string");
     expect(Object.keys(second)).not.toContain("_request_id");
-    expect("_request_id" in second && "_workspace_id" in second).toBe(true);
+    for (const id of ["_request_id", "_workspace_id"]) {
+      expect(Object.getOwnPropertyDescriptor(second, id)).toEqual({ ...Object.getOwnPropertyDescriptor(first, id)!, value: null });
+    }
   });
 
   test("a changed system prompt, model or parameter misses", async () => {

@@ -18,6 +18,8 @@ describe("OpenAI chat completions through the real SDK", () => {
     expect(second.id).toBe(first.id);
     expect(second.choices[0]!.message.content).toBe(first.choices[0]!.message.content);
     expect(second).not.toBe(first);
+    // `_request_id` is there as on a live response (non-enumerable, read-only); no request was made, so it is null.
+    expect(Object.getOwnPropertyDescriptor(second, "_request_id")).toEqual({ ...Object.getOwnPropertyDescriptor(first, "_request_id")!, value: null });
   });
 
   test("the same request with its keys in another order is a hit", async () => {
