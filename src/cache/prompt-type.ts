@@ -1,3 +1,4 @@
+import { isRecord } from "../providers/text.ts";
 import type { PromptType } from "../types.ts";
 
 const DATA_URI = /^data:([\w.+-]+\/[\w.+-]+)[;,]/i;
@@ -93,8 +94,4 @@ function classifyMime(mime: string | undefined, seen: MediaSeen, isAttachment = 
   if (lower.startsWith("image/")) seen.image = true;
   else if (lower.startsWith("audio/")) seen.audio = true;
   else if (lower !== "" || isAttachment) seen.file = true;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }

@@ -81,3 +81,8 @@ export function keyWithout(fields: readonly string[]): (params: Record<string, u
   const dropped = new Set(["stream", ...fields]);
   return (params) => Object.fromEntries(Object.entries(params).filter(([field]) => !dropped.has(field)));
 }
+
+/** A client's base URL without trailing slashes, so `…/v1` and `…/v1/` key alike. */
+export function trimmedBaseURL(url: unknown): string {
+  return String(url ?? "").replace(/\/+$/, "");
+}

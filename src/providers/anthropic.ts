@@ -1,5 +1,5 @@
 import { detectPromptType } from "../cache/prompt-type.ts";
-import { keyWithout, type CachedMethod, type ProviderAdapter } from "./adapter.ts";
+import { keyWithout, trimmedBaseURL, type CachedMethod, type ProviderAdapter } from "./adapter.ts";
 import { parsesAsJson, withResponseIds } from "./json.ts";
 import { chatSemanticParts } from "./semantic-parts.ts";
 import { contentText, isRecord, lastUserText } from "./text.ts";
@@ -65,6 +65,6 @@ export const anthropicAdapter: ProviderAdapter = {
       typeof candidate.baseURL === "string"
     );
   },
-  baseURL: (client) => String((client as { baseURL: string }).baseURL).replace(/\/+$/, ""),
+  baseURL: (client) => trimmedBaseURL((client as { baseURL: string }).baseURL),
   methods: [messagesCreate],
 };

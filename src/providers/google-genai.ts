@@ -1,6 +1,6 @@
 import { detectPromptType } from "../cache/prompt-type.ts";
 import { EcoAIError } from "../errors.ts";
-import type { CachedMethod, ProviderAdapter } from "./adapter.ts";
+import { trimmedBaseURL, type CachedMethod, type ProviderAdapter } from "./adapter.ts";
 import { canonicalContents, isAnswer, modelName, promptText, usage, wantsJson } from "./gemini-wire.ts";
 import { geminiSemanticParts } from "./semantic-parts.ts";
 import { isRecord } from "./text.ts";
@@ -91,7 +91,7 @@ function responseClass(): Promise<new () => object> {
 function baseURL(client: object): string {
   const api = (client as { apiClient?: { getRequestUrl?: () => string; isVertexAI?: () => boolean; getProject?: () => string | undefined; getLocation?: () => string | undefined } }).apiClient;
   try {
-    const url = String(api?.getRequestUrl?.() ?? "").replace(/\/+$/, "");
+    const url = trimmedBaseURL(api?.getRequestUrl?.());
     const project = api?.isVertexAI?.() ? api.getProject?.() : undefined;
     return project ? `${url}/projects/${project}/locations/${api?.getLocation?.() ?? ""}` : url;
   } catch {

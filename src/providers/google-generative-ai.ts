@@ -1,5 +1,5 @@
 import { detectPromptType } from "../cache/prompt-type.ts";
-import type { CachedMethod, ProviderAdapter } from "./adapter.ts";
+import { trimmedBaseURL, type CachedMethod, type ProviderAdapter } from "./adapter.ts";
 import { isAnswer, modelName, promptText, usage, wantsJson } from "./gemini-wire.ts";
 import { geminiSemanticParts } from "./semantic-parts.ts";
 import { isRecord } from "./text.ts";
@@ -139,7 +139,8 @@ export const googleGenerativeAIAdapter: ProviderAdapter = {
   },
   baseURL: (client) => {
     const options = (client as ModelSettings)._requestOptions ?? {};
-    return `${(options.baseUrl ?? DEFAULT_BASE_URL).replace(/\/+$/, "")}/${options.apiVersion ?? DEFAULT_API_VERSION}`;
+    // `||` as the SDK: an empty base URL or version means the default.
+    return `${trimmedBaseURL(options.baseUrl || DEFAULT_BASE_URL)}/${options.apiVersion || DEFAULT_API_VERSION}`;
   },
   methods: [generateContent],
 };

@@ -1,6 +1,7 @@
 import type { PromptType } from "../types.ts";
 import { withoutStream, type CachedMethod } from "./adapter.ts";
 import { withResponseIds } from "./json.ts";
+import { openaiTokenUsage } from "./openai-usage.ts";
 import { isRecord } from "./text.ts";
 import { readUploads, uploadDigest } from "./upload-bytes.ts";
 
@@ -32,12 +33,8 @@ const imageMethod = {
   },
   usage(response: unknown, params: Record<string, unknown>) {
     const body = isRecord(response) ? response : {};
-    const usage = isRecord(body.usage) ? body.usage : {};
-    const details = isRecord(usage.input_tokens_details) ? usage.input_tokens_details : {};
     return {
-      inputTokens: Number(usage.input_tokens ?? 0),
-      cachedInputTokens: Number(details.cached_tokens ?? 0),
-      outputTokens: Number(usage.output_tokens ?? 0),
+      ...openaiTokenUsage(response, "input"),
       images: {
         count: Array.isArray(body.data) ? body.data.length : 0,
         size: String(body.size ?? params.size ?? "1024x1024"),

@@ -1,8 +1,9 @@
 import { detectPromptType } from "../cache/prompt-type.ts";
-import { keyWithout, type CachedMethod, type ProviderAdapter } from "./adapter.ts";
+import { keyWithout, trimmedBaseURL, type CachedMethod, type ProviderAdapter } from "./adapter.ts";
 import { openaiImagesEdit, openaiImagesGenerate } from "./openai-images.ts";
 import { openaiResponses } from "./openai-responses.ts";
 import { parsesAsJson, withResponseIds } from "./json.ts";
+import { openaiTokenUsage } from "./openai-usage.ts";
 import { chatSemanticParts } from "./semantic-parts.ts";
 import { contentText, isRecord, lastUserText } from "./text.ts";
 
@@ -34,15 +35,7 @@ const chatCompletions: CachedMethod = {
       return !wantsJson || parsesAsJson(content);
     });
   },
-  usage(response) {
-    const usage = isRecord(response) && isRecord(response.usage) ? response.usage : {};
-    const details = isRecord(usage.prompt_tokens_details) ? usage.prompt_tokens_details : {};
-    return {
-      inputTokens: Number(usage.prompt_tokens ?? 0),
-      cachedInputTokens: Number(details.cached_tokens ?? 0),
-      outputTokens: Number(usage.completion_tokens ?? 0),
-    };
-  },
+  usage: (response) => openaiTokenUsage(response, "prompt"),
   rebuild: (stored) => withResponseIds(stored),
 };
 
@@ -53,6 +46,6 @@ export const openaiAdapter: ProviderAdapter = {
     const candidate = client as { chat?: { completions?: { create?: unknown } }; baseURL?: unknown };
     return typeof candidate.chat?.completions?.create === "function" && typeof candidate.baseURL === "string";
   },
-  baseURL: (client) => String((client as { baseURL: string }).baseURL).replace(/\/+$/, ""),
+  baseURL: (client) => trimmedBaseURL((client as { baseURL: string }).baseURL),
   methods: [chatCompletions, openaiResponses, openaiImagesGenerate, openaiImagesEdit],
 };

@@ -4,7 +4,7 @@ import { detectProvider } from "../../src/providers/index.ts";
 import { savingsFor } from "../../src/usage/pricing.ts";
 import { GENERATE_ROUTE, STREAM_ROUTE, TEST_API_KEY, useGeminiUpstream } from "./gemini-clients.ts";
 
-const { up, wrap } = useGeminiUpstream();
+const { up, wrap, upstreamCalls } = useGeminiUpstream();
 const MODEL = "gemini-2.5-flash";
 
 function genai(headers: Record<string, string> = {}): GoogleGenAI {
@@ -24,13 +24,6 @@ const WEATHER_TOOL = {
     },
   ],
 };
-
-/** Upstream requests to `route` made while `run` runs. */
-async function upstreamCalls(run: () => Promise<unknown>, route = GENERATE_ROUTE): Promise<number> {
-  const before = up.sim.count(route);
-  await run();
-  return up.sim.count(route) - before;
-}
 
 describe("@google/genai models.generateContent through the real SDK", () => {
   test("a repeated call makes no upstream request; the hit is a GenerateContentResponse like the live one", async () => {

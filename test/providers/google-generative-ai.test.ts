@@ -5,7 +5,7 @@ import { detectProvider } from "../../src/providers/index.ts";
 import { savingsFor } from "../../src/usage/pricing.ts";
 import { GENERATE_ROUTE, STREAM_ROUTE, TEST_API_KEY, useGeminiUpstream } from "./gemini-clients.ts";
 
-const { up, wrap } = useGeminiUpstream();
+const { up, wrap, upstreamCalls } = useGeminiUpstream();
 const MODEL = "gemini-1.5-flash";
 
 function model(params: Partial<ModelParams> = {}, headers: Record<string, string> = {}) {
@@ -21,12 +21,6 @@ const WEATHER_TOOL: Tool = {
     },
   ],
 };
-
-async function upstreamCalls(run: () => Promise<unknown>, route = GENERATE_ROUTE): Promise<number> {
-  const before = up.sim.count(route);
-  await run();
-  return up.sim.count(route) - before;
-}
 
 describe("@google/generative-ai GenerativeModel.generateContent through the real SDK", () => {
   test("a repeated call makes no upstream request; the hit's response.text() is the live one's", async () => {
