@@ -4,7 +4,7 @@ import type { PromptType } from "../types.ts";
 const DATA_URI = /^data:([\w.+-]+\/[\w.+-]+)[;,]/i;
 const IMAGE_PART_TYPES = new Set(["image_url", "input_image", "image"]);
 const AUDIO_PART_TYPES = new Set(["input_audio", "audio"]);
-const FILE_PART_TYPES = new Set(["document", "input_file", "file"]);
+const FILE_PART_TYPES = new Set(["document", "input_file"]);
 const TOOL_FIELDS = ["tools", "functions", "tool_choice", "toolConfig", "tool_config"];
 const STRUCTURED_CONFIG_FIELDS = ["responseSchema", "responseJsonSchema", "response_schema"];
 
@@ -76,6 +76,9 @@ function scanMedia(value: unknown, seen: MediaSeen, depth: number): void {
     if (IMAGE_PART_TYPES.has(type)) seen.image = true;
     else if (AUDIO_PART_TYPES.has(type)) seen.audio = true;
     else if (FILE_PART_TYPES.has(type)) seen.file = true;
+    // OpenAI's chat file part is `{ type: "file", file }`; Anthropic's `{ type: "file", file_id }` is
+    // the source of an image or document block, which that block's own type classifies.
+    else if (type === "file" && value.file != null) seen.file = true;
   }
   for (const [field, item] of Object.entries(value)) {
     if (field === "file_url" && item != null) seen.file = true;

@@ -148,6 +148,9 @@ describe("Anthropic messages through the real SDK", () => {
       [ask("plain"), "text", "plain"],
       [ask([{ type: "text", text: "what is this" }, { type: "image", source: { type: "base64", media_type: "image/png", data: png } }]), "image", "what is this"],
       [ask([{ type: "document", source: { type: "text", media_type: "text/plain", data: "a contract" } }, { type: "text", text: "summarise" }]), "file", "summarise"],
+      // An image uploaded through the Files API is still an image; its source is of type "file".
+      [ask([{ type: "image", source: { type: "file", file_id: "file_011" } }, { type: "text", text: "describe" }]), "image", "describe"],
+      [ask([{ type: "document", source: { type: "file", file_id: "file_012" } }, { type: "text", text: "read" }]), "file", "read"],
       [ask("weather?", { tools: [{ name: "w", input_schema: { type: "object" } }] }), "tool", "weather?"],
       [ask("as json", { output_config: { format: { type: "json_schema", schema: { type: "object", properties: { a: { type: "string" } }, required: ["a"], additionalProperties: false } } } }), "structured", "as json"],
       [
