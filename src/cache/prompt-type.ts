@@ -37,10 +37,12 @@ export function detectPromptType(params: unknown): PromptType {
 }
 
 function isStructured(params: Record<string, unknown>): boolean {
-  if (params.response_format != null || params.output_format != null) return true;
+  if (params.output_format != null) return true;
   if (isRecord(params.output_config) && params.output_config.format != null) return true;
-  const text = params.text;
-  if (isRecord(text) && isRecord(text.format) && text.format.type !== "text") return true;
+  // Chat completions' `response_format` and the Responses API's `text.format`: any but plain text.
+  for (const format of [params.response_format, isRecord(params.text) ? params.text.format : undefined]) {
+    if (format != null && !(isRecord(format) && format.type === "text")) return true;
+  }
   for (const config of [params.config, params.generationConfig, params.generation_config]) {
     if (!isRecord(config)) continue;
     if (STRUCTURED_CONFIG_FIELDS.some((field) => config[field] != null)) return true;
