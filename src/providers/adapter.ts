@@ -11,12 +11,13 @@ export interface CachedMethod {
   /** Name used in keys and logs, e.g. `chat.completions`. */
   endpoint: string;
   /**
-   * The request the other functions read, from the SDK call's first argument and the object the
-   * method belongs to: e.g. a bare prompt string made a request, with the settings its client
-   * holds. Undefined sends the call to the SDK untouched. The SDK always receives the argument as
-   * given. Default: the argument itself when it is an object.
+   * The request the other functions read, from the SDK call's first argument, the object the
+   * method belongs to and the call's request options (without `ecoai`): e.g. a bare prompt string
+   * made a request, with the settings its client holds. Undefined sends the call to the SDK
+   * untouched. The SDK always receives the argument as given. Default: the argument itself when
+   * it is an object.
    */
-  request?(body: unknown, owner: object): Record<string, unknown> | undefined;
+  request?(body: unknown, owner: object, options: Record<string, unknown>): Record<string, unknown> | undefined;
   /** Requests passed through untouched and never cached (streams). */
   bypass(params: Record<string, unknown>): boolean;
   /**

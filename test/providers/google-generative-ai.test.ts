@@ -166,6 +166,18 @@ describe("@google/generative-ai GenerativeModel.generateContent through the real
     expect(sent.headers["x-custom"]).toBe("kept");
     expect(Object.keys(sent.headers).some((name) => name.includes("ecoai"))).toBe(false);
   });
+
+  test("per-call request options that change where the request goes (apiVersion, baseUrl) are part of the key", async () => {
+    const eco = wrap(model());
+    const calls = await upstreamCalls(async () => {
+      await eco.generateContent("versioned");
+      await eco.generateContent("versioned", { apiVersion: "v1" });
+      expect(up.sim.requests.at(-1)!.path).toBe(`/gemini/v1/models/${MODEL}:generateContent`);
+      await eco.generateContent("versioned", { apiVersion: "v1", timeout: 5000 });
+      await eco.generateContent("versioned", { baseUrl: up.sim.geminiBaseURL, apiVersion: "v1beta" });
+    });
+    expect(calls).toBe(2);
+  });
 });
 
 describe("@google/generative-ai usage records", () => {
