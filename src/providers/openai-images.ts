@@ -1,9 +1,12 @@
 import type { PromptType } from "../types.ts";
-import { withoutStream, type CachedMethod } from "./adapter.ts";
+import { keyWithout, type CachedMethod } from "./adapter.ts";
 import { withResponseIds } from "./json.ts";
 import { openaiTokenUsage } from "./openai-usage.ts";
 import { isRecord } from "./text.ts";
 import { readUploads, uploadDigest } from "./upload-bytes.ts";
+
+/** `user` names the end user; an images response does not echo it. */
+const imageKeyParams = keyWithout(["user"]);
 
 /** The fields of an image edit that carry file uploads. */
 const UPLOAD_FIELDS = ["image", "mask"] as const;
@@ -50,7 +53,7 @@ export const openaiImagesGenerate: CachedMethod = {
   ...imageMethod,
   path: ["images", "generate"],
   endpoint: "images.generations",
-  keyParams: withoutStream,
+  keyParams: imageKeyParams,
 };
 
 /**
@@ -69,7 +72,7 @@ export const openaiImagesEdit: CachedMethod = {
     return prepared;
   },
   keyParams(params) {
-    const keyed = withoutStream(params);
+    const keyed = imageKeyParams(params);
     const result = { ...keyed };
     for (const field of UPLOAD_FIELDS) {
       if (keyed[field] !== undefined) result[field] = uploadDigest(keyed[field]);
