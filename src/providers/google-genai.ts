@@ -11,7 +11,7 @@ import { isRecord } from "./text.ts";
  * `generateContent(params, { ecoai })`, since the SDK's own options live inside `params.config`.
  */
 
-/** Config fields that steer the HTTP request, not the generation. */
+/** Config fields that steer the HTTP request; of `httpOptions`, only {@link SENT_HTTP_OPTIONS} enter the key. */
 const REQUEST_ONLY_CONFIG = new Set(["httpOptions", "abortSignal"]);
 
 /**
