@@ -8,6 +8,7 @@ export type CachedCallRunner = (
   params: Record<string, unknown>,
   options: CallOptions,
   send: (replacement?: Record<string, unknown>) => Promise<unknown>,
+  signal: AbortSignal | undefined,
 ) => Promise<unknown>;
 
 interface PathNode {
@@ -67,7 +68,8 @@ export function wrapClient(core: object, client: object, adapter: ProviderAdapte
         // The SDK reports every failure through the returned promise; so does a bad `ecoai` option.
         return Promise.reject(error);
       }
-      return run(method, params, callOptions, send);
+      const signal = method.signal ? method.signal(params) : sdkOptions.signal;
+      return run(method, params, callOptions, send, signal instanceof AbortSignal ? signal : undefined);
     };
 
   const clientProxy = wrapNode(client, root);

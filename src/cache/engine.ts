@@ -37,6 +37,8 @@ export interface CachedCall {
   options: CallOptions;
   /** Sends the request with the SDK, untouched, or with `replacement` as its argument (see `CachedMethod.prepare`). */
   send: (replacement?: Record<string, unknown>) => Promise<unknown>;
+  /** The caller's abort signal: its abort ends its own call, never the identical calls waiting on it. */
+  signal?: AbortSignal;
 }
 
 /** What a leader's upstream call hands to the identical calls that waited on it. */
@@ -67,6 +69,7 @@ interface RequestFacts {
 export function createCacheEngine(options: CacheEngineOptions) {
   const { store, usageLog, pricing } = options;
   const inFlight = new Map<string, Promise<Settled>>();
+  const leaderSignals = new WeakMap<Promise<Settled>, AbortSignal>();
   const storeFault = createFaultReporter(options.logger, `cache store${store ? ` (${store.name})` : ""}`);
   const peers = store && createPeerCoalescing(store, guarded);
 
@@ -195,7 +198,13 @@ export function createCacheEngine(options: CacheEngineOptions) {
       }
       const leader = inFlight.get(key);
       if (leader) {
-        const settled = await leader;
+        const leaderSignal = leaderSignals.get(leader);
+        const settled = await leader.catch((error: unknown) => {
+          // The leader's caller gave up: its abort is not this caller's answer, who asks again.
+          if (leaderSignal?.aborted && !call.signal?.aborted) return undefined;
+          throw error;
+        });
+        if (settled === undefined) return callAgain(call);
         log(call, settled.facts, key, startedAt, settled.usage, true, { semanticKey: settled.semanticKey });
         return call.method.rebuild(JSON.parse(settled.body));
       }
@@ -238,6 +247,7 @@ export function createCacheEngine(options: CacheEngineOptions) {
       return { response, body, usage, facts, embedding };
     });
     inFlight.set(key, upstream);
+    if (call.signal) leaderSignals.set(upstream, call.signal);
     try {
       const settled = await upstream;
       log(call, settled.facts, key, startedAt, settled.usage, settled.hit === true || settled.semanticKey !== undefined, settled);
@@ -245,6 +255,11 @@ export function createCacheEngine(options: CacheEngineOptions) {
     } finally {
       if (inFlight.get(key) === upstream) inFlight.delete(key);
     }
+  }
+
+  /** `call` for a follower whose leader was aborted (inside `call`, the name is the prepared call). */
+  function callAgain(input: CachedCall): Promise<unknown> {
+    return call(input);
   }
 
   return {

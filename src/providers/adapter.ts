@@ -18,6 +18,8 @@ export interface CachedMethod {
    * it is an object.
    */
   request?(body: unknown, owner: object, options: Record<string, unknown>): Record<string, unknown> | undefined;
+  /** The call's abort signal when the SDK takes it in the request rather than in the request options' `signal`. */
+  signal?(params: Record<string, unknown>): unknown;
   /** Requests passed through untouched and never cached (streams). */
   bypass(params: Record<string, unknown>): boolean;
   /**

@@ -28,6 +28,7 @@ const generateContent: CachedMethod = {
     const tools = configOf(params).tools;
     return Array.isArray(tools) && tools.some(isCallableTool);
   },
+  signal: (params) => configOf(params).abortSignal,
   model: (params) => modelName(params.model),
   promptText: (params) => promptText(canonicalContents(params.contents) ?? params.contents),
   promptType: detectPromptType,
