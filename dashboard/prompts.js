@@ -4,11 +4,12 @@ const FILTERS = [["all", "All"], ["exact", "Exact hits"], ["semantic", "Semantic
 
 // The page's state lives in the address, so a filtered view can be reloaded or shared.
 const params = new URLSearchParams(location.search);
+const known = (value, allowed, fallback) => (allowed.includes(value) ? value : fallback);
 const state = {
-  q: params.get("q") ?? "",
-  filter: params.get("filter") ?? "all",
-  sort: params.get("sort") ?? "recent",
-  page: Math.max(1, Number(params.get("page")) || 1),
+  q: (params.get("q") ?? "").trim().slice(0, 200),
+  filter: known(params.get("filter"), FILTERS.map(([value]) => value), "all"),
+  sort: known(params.get("sort"), ["recent", "hits"], "recent"),
+  page: Math.max(1, Math.floor(Number(params.get("page"))) || 1),
 };
 
 let pages = 1;
@@ -60,24 +61,32 @@ function render(result) {
   byId("prompts-table").tBodies[0].replaceChildren(...rows);
   byId("empty").hidden = rows.length > 0;
   pages = result.pages;
+  state.page = result.page;
   byId("page-info").textContent = `Page ${result.page} of ${result.pages} · ${fmt.int(result.total)} prompt${result.total === 1 ? "" : "s"}`;
   byId("prev").disabled = result.page <= 1;
   byId("next").disabled = result.page >= result.pages;
 }
 
-async function load() {
+/** The state as query parameters, also written to the address. */
+function address() {
   const query = new URLSearchParams();
   if (state.q) query.set("q", state.q);
   if (state.filter !== "all") query.set("filter", state.filter);
   if (state.sort !== "recent") query.set("sort", state.sort);
   if (state.page > 1) query.set("page", String(state.page));
   history.replaceState(null, "", query.size ? `?${query}` : location.pathname);
+  return query;
+}
+
+async function load() {
+  const query = address();
   const id = ++requestId;
   try {
     const result = await api(`/api/prompts?${query}`);
     if (id !== requestId) return; // a newer search has been sent meanwhile
     showError(null);
     render(result);
+    address(); // the API answers the last page for one past the end
     document.body.dataset.loaded = String(id);
   } catch (error) {
     if (id === requestId) showError(error);

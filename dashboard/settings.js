@@ -13,16 +13,22 @@ function fill({ path, settings, defaults }) {
   }
 }
 
-/** The form as the API takes it: an empty number field clears the setting (its default applies). */
+/**
+ * The form as the API takes it: an empty number field clears the setting (its default applies).
+ * Text the browser cannot read as a number also shows as an empty value, so it is caught here
+ * instead of silently clearing the setting.
+ */
 function read() {
   const body = {};
+  const errors = {};
   for (const name of FIELDS) {
     const input = form.elements.namedItem(name);
     if (input.type === "checkbox") body[name] = input.checked;
+    else if (input.type === "number" && input.validity.badInput) errors[name] = "Enter a number.";
     else if (input.type === "number") body[name] = input.value.trim() === "" ? null : Number(input.value);
     else body[name] = input.value;
   }
-  return body;
+  return { body, errors };
 }
 
 function showFieldErrors(errors = {}) {
@@ -41,9 +47,15 @@ function status(text, kind) {
 
 form.addEventListener("submit", async (event) => {
   event.preventDefault();
+  const { body, errors } = read();
+  if (Object.keys(errors).length > 0) {
+    showFieldErrors(errors);
+    status("Some settings are not valid; nothing was saved.", "bad");
+    return;
+  }
   status("Saving…");
   try {
-    const saved = await api("/api/settings", { method: "PUT", headers: { "content-type": "application/json" }, body: JSON.stringify(read()) });
+    const saved = await api("/api/settings", { method: "PUT", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
     showFieldErrors();
     fill(saved);
     status("Saved.", "ok");

@@ -52,6 +52,11 @@ export class EcoAIConfigError extends EcoAIError {
   }
 }
 
+/** The message of anything thrown, without the "[ecoai] " prefix, for a reader that names itself. */
+export function errorMessage(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).replace(/^\[ecoai\] /, "");
+}
+
 function describeValue(value: unknown): string {
   if (typeof value === "string") return JSON.stringify(value);
   if (typeof value === "number" || typeof value === "boolean" || value == null) return String(value);

@@ -31,7 +31,8 @@ export function validateSettings(input: unknown, path: string): EcoAISettings {
   }
   const settings: EcoAISettings = {};
   for (const [field, value] of Object.entries(input)) {
-    const validate = VALIDATORS[field as keyof EcoAISettings];
+    // Own keys only: "constructor" or "toString" must not find Object.prototype's functions.
+    const validate = Object.hasOwn(VALIDATORS, field) ? VALIDATORS[field as keyof EcoAISettings] : undefined;
     if (!validate) {
       throw new EcoAIConfigError(field, value, `settings file ${path}`, `unknown setting; expected one of ${Object.keys(VALIDATORS).join(", ")}.`);
     }

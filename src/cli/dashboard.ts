@@ -1,6 +1,6 @@
 import { parseArgs } from "node:util";
 import { isLoopback } from "../dashboard/security.ts";
-import { CliUsageError, parsePort, settingsPathFor, usageDbPath } from "./options.ts";
+import { CliUsageError, parsePort, unreadableUsageLog, settingsPathFor, usageDbPath } from "./options.ts";
 import { openBrowser } from "./open-browser.ts";
 
 export const DASHBOARD_HELP = `Usage: ecoai dashboard [options]
@@ -41,7 +41,12 @@ export async function runDashboard(args: string[]): Promise<number> {
 
   const { createDashboardApp } = await import("../dashboard/app.ts");
   const { serveDashboard } = await import("../dashboard/serve.ts");
-  const app = await createDashboardApp({ dbPath, settingsPath, host });
+  let app;
+  try {
+    app = await createDashboardApp({ dbPath, settingsPath, host });
+  } catch (error) {
+    throw unreadableUsageLog(dbPath, error);
+  }
   const started = Date.now();
   console.log(`ecoai dashboard: reading the usage log ${dbPath}…`);
   app.prepare();

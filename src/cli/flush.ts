@@ -1,10 +1,11 @@
 import { parseArgs } from "node:util";
+import { errorMessage } from "../errors.ts";
 import { promptMatcher } from "../cache/prompt-pattern.ts";
 import { resolveConfig } from "../config.ts";
 import { readSettings } from "../settings.ts";
 import { createStore } from "../stores/index.ts";
 import type { StorageType } from "../types.ts";
-import { CliUsageError } from "./options.ts";
+import { CliError, CliUsageError } from "./options.ts";
 
 export const FLUSH_HELP = `Usage: ecoai flush [options]
 
@@ -50,16 +51,27 @@ export async function runFlush(args: string[]): Promise<number> {
     readSettings(),
   );
   const store = createStore(config);
+  const where = config.storage === "sqlite" ? ` (${config.sqlitePath})` : config.storage === "redis" ? ` at ${redisHost(config.redisUrl)}` : "";
   try {
-    const removed = await store.flush({
-      model: values.model,
-      namespace: values.namespace,
-      matchPrompt: values.pattern === undefined ? undefined : promptMatcher(values.pattern),
-    });
-    const where = config.storage === "sqlite" ? ` (${config.sqlitePath})` : "";
+    let removed: number;
+    try {
+      removed = await store.flush({
+        model: values.model,
+        namespace: values.namespace,
+        matchPrompt: values.pattern === undefined ? undefined : promptMatcher(values.pattern),
+      });
+    } catch (error) {
+      const hint = config.storage === "redis" ? " Is the server running, and is --redis-url right?" : "";
+      throw new CliError(`could not flush the ${config.storage} cache${where}: ${errorMessage(error)}.${hint}`);
+    }
     console.log(`Removed ${removed} entr${removed === 1 ? "y" : "ies"} from the ${config.storage} cache${where}.`);
     return 0;
   } finally {
     await store.close();
   }
+}
+
+/** Host and port of a Redis URL, never its password. */
+function redisHost(url: string | undefined): string {
+  return url && URL.canParse(url) ? new URL(url).host : "Redis";
 }

@@ -3,7 +3,7 @@
  * The `ecoai` command: one file per command in this folder, dispatched here.
  * @module
  */
-import { EcoAIConfigError } from "../errors.ts";
+import { EcoAIConfigError, errorMessage } from "../errors.ts";
 import { runDashboard } from "./dashboard.ts";
 import { runDemo } from "./demo.ts";
 import { runFlush } from "./flush.ts";
@@ -48,10 +48,12 @@ async function main(argv: string[]): Promise<number> {
       return 2;
     }
     if (error instanceof EcoAIConfigError) {
-      console.error(`ecoai ${name}: ${error.message}`);
+      console.error(`ecoai ${name}: ${errorMessage(error)}`);
       return 2;
     }
-    throw error;
+    // A missing file, a dead Redis: the message says it; a stack trace would only bury it.
+    console.error(`ecoai ${name}: ${errorMessage(error)}`);
+    return 1;
   }
 }
 

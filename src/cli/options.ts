@@ -1,18 +1,48 @@
-import { join, dirname } from "node:path";
+import { existsSync } from "node:fs";
+import { defaultDbPath, settingsPathBeside } from "../dashboard/paths.ts";
+import { errorMessage } from "../errors.ts";
+import { openDatabase, type Database } from "../sqlite/database.ts";
+import { ensureUsageSchema } from "../usage/schema.ts";
 
 /** A command-line mistake: printed with a hint to run `--help`, exit code 2. */
 export class CliUsageError extends Error {
   override name = "CliUsageError";
 }
 
+/** A failure the message fully explains (a missing or unreadable file): printed as is, exit code 1. */
+export class CliError extends Error {
+  override name = "CliError";
+}
+
+/** The error for a usage log that exists but cannot be read as one. */
+export function unreadableUsageLog(path: string, cause: unknown): CliError {
+  return new CliError(`cannot open the usage log ${path}: ${errorMessage(cause)}`);
+}
+
+/** Opens an existing usage log (never creating one at a mistyped path), its schema up to date. */
+export function openUsageLog(path: string): Database {
+  if (!existsSync(path)) {
+    throw new CliError(`no usage log at ${path} yet. Make some calls through EcoAI (or run "ecoai demo"), or pass --db.`);
+  }
+  let db: Database | undefined;
+  try {
+    db = openDatabase(path);
+    ensureUsageSchema(db);
+    return db;
+  } catch (error) {
+    db?.close();
+    throw unreadableUsageLog(path, error);
+  }
+}
+
 /** The usage log a command reads: `--db`, else `$ECOAI_DB_PATH`, else `.ecoai/usage.db`. */
 export function usageDbPath(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
-  return flag || env.ECOAI_DB_PATH || ".ecoai/usage.db";
+  return flag || defaultDbPath(env);
 }
 
 /** The settings file: `--settings`, else `settings.json` beside the usage log. */
 export function settingsPathFor(dbPath: string, flag: string | undefined): string {
-  return flag || join(dirname(dbPath), "settings.json");
+  return flag || settingsPathBeside(dbPath);
 }
 
 /** A TCP port from a flag or variable: a whole number from 0 (any free port) to 65535. */

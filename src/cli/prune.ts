@@ -1,9 +1,6 @@
-import { existsSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { resetRollup } from "../dashboard/rollup.ts";
-import { openDatabase } from "../sqlite/database.ts";
-import { ensureUsageSchema } from "../usage/schema.ts";
-import { CliUsageError, parseDuration, usageDbPath } from "./options.ts";
+import { CliUsageError, openUsageLog, parseDuration, usageDbPath } from "./options.ts";
 
 export const PRUNE_HELP = `Usage: ecoai prune --older-than DURATION [options]
 
@@ -27,13 +24,8 @@ export async function runPrune(args: string[], now: () => number = Date.now): Pr
   if (values["older-than"] === undefined) throw new CliUsageError("--older-than is required, e.g. --older-than 30d");
   const cutoff = new Date(now() - parseDuration(values["older-than"], "--older-than")).toISOString();
   const path = usageDbPath(values.db);
-  if (!existsSync(path)) {
-    console.error(`ecoai prune: no usage log at ${path}; pass --db.`);
-    return 1;
-  }
-  const db = openDatabase(path);
+  const db = openUsageLog(path);
   try {
-    ensureUsageSchema(db);
     const deleted = db.transaction(() => db.prepare("DELETE FROM usage_log WHERE timestamp < ?").run(cutoff));
     // The dashboard's aggregates counted those rows: have them rebuilt on its next request.
     if (deleted > 0) resetRollup(db);

@@ -1,10 +1,7 @@
-import { existsSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { openDatabase } from "../sqlite/database.ts";
 import { co2Equivalences } from "../usage/pricing.ts";
 import { querySummary } from "../usage/queries.ts";
-import { ensureUsageSchema } from "../usage/schema.ts";
-import { usageDbPath } from "./options.ts";
+import { openUsageLog, usageDbPath } from "./options.ts";
 
 export const STATS_HELP = `Usage: ecoai stats [options]
 
@@ -26,13 +23,8 @@ export async function runStats(args: string[]): Promise<number> {
     return 0;
   }
   const path = usageDbPath(values.db);
-  if (!existsSync(path)) {
-    console.error(`ecoai stats: no usage log at ${path} yet. Make some calls through EcoAI (or run "ecoai demo"), or pass --db.`);
-    return 1;
-  }
-  const db = openDatabase(path);
+  const db = openUsageLog(path);
   try {
-    ensureUsageSchema(db);
     const s = querySummary(db);
     if (values.json) {
       console.log(JSON.stringify(s, null, 2));

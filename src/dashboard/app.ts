@@ -1,8 +1,8 @@
-import { join } from "node:path";
 import { openDatabase, type Database } from "../sqlite/database.ts";
 import { ensureUsageSchema } from "../usage/schema.ts";
 import { createApi } from "./api.ts";
 import { BadRequest, jsonError } from "./http.ts";
+import { defaultDbPath, settingsPathBeside } from "./paths.ts";
 import { createRollup, type Rollup } from "./rollup.ts";
 import { hostAllowed, isLoopback, withSecurityHeaders } from "./security.ts";
 import { getSettings, putSettings } from "./settings-api.ts";
@@ -46,11 +46,6 @@ export interface DashboardApp {
   close(): void;
 }
 
-/** The usage log path the dashboard and the CLI use when none is given. */
-export function defaultDbPath(env: NodeJS.ProcessEnv = process.env): string {
-  return env.ECOAI_DB_PATH || ".ecoai/usage.db";
-}
-
 /**
  * Builds the dashboard: an Elysia app serving the JSON API and the pages in `dashboard/`. Elysia is
  * loaded here, on first use, so `import { EcoAI } from "ecoai"` never loads it.
@@ -61,7 +56,7 @@ export function defaultDbPath(env: NodeJS.ProcessEnv = process.env): string {
  */
 export async function createDashboardApp(options: DashboardOptions = {}): Promise<DashboardApp> {
   const dbPath = options.dbPath ?? defaultDbPath();
-  const settingsPath = options.settingsPath ?? join(dbPath, "..", "settings.json");
+  const settingsPath = options.settingsPath ?? settingsPathBeside(dbPath);
   const root = options.root ?? DASHBOARD_ROOT;
   const loopbackOnly = isLoopback(options.host ?? "127.0.0.1");
   const { Elysia } = await import("elysia");

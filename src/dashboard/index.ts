@@ -1,2 +1,3 @@
-export { createDashboardApp, defaultDbPath, type DashboardApp, type DashboardOptions } from "./app.ts";
+export { createDashboardApp, type DashboardApp, type DashboardOptions } from "./app.ts";
+export { defaultDbPath } from "./paths.ts";
 export { serveDashboard, type RunningServer, type ServeOptions } from "./serve.ts";

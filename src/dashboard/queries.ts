@@ -76,16 +76,13 @@ export function queryPrompts(db: Database, query: PromptQuery): PromptPage {
   const clause = where.length ? `WHERE ${where.join(" AND ")}` : "";
   const order = query.sort === "hits" ? "hits DESC, last_seen DESC" : "last_seen DESC, hits DESC";
   const total = Number(db.prepare(`SELECT count(*) AS n FROM ecoai_dashboard_prompts ${clause}`).get(...params)!.n);
+  const pages = Math.max(1, Math.ceil(total / PROMPTS_PER_PAGE));
+  // A page past the end (an address kept from before a prune or a narrower search) is the last one.
+  const page = Math.min(query.page, pages);
   const rows = db
     .prepare(`SELECT * FROM ecoai_dashboard_prompts ${clause} ORDER BY ${order} LIMIT ? OFFSET ?`)
-    .all(...params, PROMPTS_PER_PAGE, (query.page - 1) * PROMPTS_PER_PAGE);
-  return {
-    prompts: rows.map(toPromptRow),
-    total,
-    page: query.page,
-    pageSize: PROMPTS_PER_PAGE,
-    pages: Math.max(1, Math.ceil(total / PROMPTS_PER_PAGE)),
-  };
+    .all(...params, PROMPTS_PER_PAGE, (page - 1) * PROMPTS_PER_PAGE);
+  return { prompts: rows.map(toPromptRow), total, page, pageSize: PROMPTS_PER_PAGE, pages };
 }
 
 /** The prompts whose cached answers were served most often. */

@@ -92,6 +92,7 @@ export function createRollup(db: Database): Rollup {
   const firstId = db.prepare("SELECT coalesce(min(id), 0) AS id FROM usage_log");
   const lastId = db.prepare("SELECT coalesce(max(id), 0) AS id FROM usage_log");
   const readState = db.prepare("SELECT key, value FROM ecoai_dashboard_state");
+  const readWatermark = db.prepare("SELECT coalesce(max(value), 0) AS value FROM ecoai_dashboard_state WHERE key = 'watermark'");
   const writeState = db.prepare("INSERT OR REPLACE INTO ecoai_dashboard_state (key, value) VALUES (?, ?)");
   const updateDaily = db.prepare(UPDATE_DAILY);
   const updatePrompts = db.prepare(UPDATE_PROMPTS);
@@ -125,6 +126,12 @@ export function createRollup(db: Database): Rollup {
     refresh() {
       const first = Number(firstId.get()!.id);
       const last = Number(lastId.get()!.id);
+      // `ecoai prune` empties the stored aggregates (resetRollup); rows it deleted need not include
+      // the first one, so a watermark behind the one this process wrote is the sign to start over.
+      if (tablesAt !== "" && Number(readWatermark.get()!.value) < Number(tablesAt.split(":")[1])) {
+        totalsUpTo = Number.MAX_SAFE_INTEGER;
+        tablesAt = "";
+      }
       if (totalsUpTo > last || (totalsUpTo > 0 && first !== totalsFirst)) {
         totals = querySummary(db, { upToId: 0 });
         totalsUpTo = 0;

@@ -4,6 +4,7 @@
  * another web page must neither read it (DNS rebinding) nor write through it (cross-site requests).
  * @module
  */
+import { isIPv4 } from "node:net";
 
 /** No inline script or style anywhere: everything the pages run or apply comes from the dashboard itself. */
 export const CONTENT_SECURITY_POLICY = [
@@ -33,11 +34,15 @@ export function withSecurityHeaders(response: Response): Response {
   return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
 }
 
-const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]", "::1"]);
-
-/** Whether `host` (a bind address) only listens on this machine. */
+/**
+ * Whether `host` (a bind address or a request's host name) can only mean this machine: `localhost`
+ * and its subdomains (which browsers resolve to loopback themselves), `::1`, or an IPv4 address in
+ * 127.0.0.0/8. A DNS name such as `127.0.0.1.example.com` is not one: its owner can point it anywhere.
+ */
 export function isLoopback(host: string): boolean {
-  return LOOPBACK_HOSTS.has(host) || host.startsWith("127.") || host.endsWith(".localhost");
+  const name = host.toLowerCase().replace(/^\[(.*)\]$/, "$1");
+  if (name === "localhost" || name.endsWith(".localhost") || name === "::1") return true;
+  return isIPv4(name) && name.startsWith("127.");
 }
 
 /**

@@ -47,12 +47,7 @@ async function serveWithBun(app: RequestHandler, host: string, port: number): Pr
 
 async function serveWithNode(app: RequestHandler, host: string, port: number): Promise<RunningServer> {
   const { createServer } = await import("node:http");
-  const server = createServer((incoming, outgoing) => {
-    bridge(app, incoming, outgoing).catch((error) => {
-      if (!outgoing.headersSent) outgoing.writeHead(500, { "content-type": "text/plain; charset=utf-8" });
-      outgoing.end(`Internal error: ${(error as Error).message}`);
-    });
-  });
+  const server = createServer(nodeRequestListener(app));
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(port, host, () => resolve());
@@ -70,6 +65,29 @@ async function serveWithNode(app: RequestHandler, host: string, port: number): P
   };
 }
 
+/** A `node:http` request listener handing each request to `app.handle`. */
+export function nodeRequestListener(app: RequestHandler): (incoming: IncomingMessage, outgoing: ServerResponse) => void {
+  return (incoming, outgoing) => {
+    bridge(app, incoming, outgoing).catch((error) => {
+      if (!outgoing.headersSent) outgoing.writeHead(500, { "content-type": "text/plain; charset=utf-8" });
+      outgoing.end(`Internal error: ${(error as Error).message}`);
+    });
+  };
+}
+
+/**
+ * The largest body read into memory. The dashboard's only write takes a few hundred bytes, and any
+ * web page may send a no-cors POST to a local port, so larger bodies are refused unread (Bun.serve
+ * has its own limit).
+ */
+const MAX_BODY_BYTES = 1024 * 1024;
+
+function refuseBody(incoming: IncomingMessage, outgoing: ServerResponse): void {
+  outgoing.writeHead(413, { "content-type": "text/plain; charset=utf-8", connection: "close" });
+  outgoing.end(`Request body larger than ${MAX_BODY_BYTES} bytes.`);
+  incoming.resume();
+}
+
 /** One Node request → a web `Request` → `app.handle` → the Node response. */
 async function bridge(app: RequestHandler, incoming: IncomingMessage, outgoing: ServerResponse): Promise<void> {
   const headers = new Headers();
@@ -80,8 +98,14 @@ async function bridge(app: RequestHandler, incoming: IncomingMessage, outgoing: 
   const method = incoming.method ?? "GET";
   let body: Uint8Array<ArrayBuffer> | undefined;
   if (method !== "GET" && method !== "HEAD") {
+    if (Number(incoming.headers["content-length"] ?? 0) > MAX_BODY_BYTES) return refuseBody(incoming, outgoing);
     const chunks: Buffer[] = [];
-    for await (const chunk of incoming) chunks.push(chunk as Buffer);
+    let size = 0;
+    for await (const chunk of incoming) {
+      size += (chunk as Buffer).length;
+      if (size > MAX_BODY_BYTES) return refuseBody(incoming, outgoing);
+      chunks.push(chunk as Buffer);
+    }
     body = new Uint8Array(Buffer.concat(chunks));
   }
   const request = new Request(new URL(incoming.url ?? "/", `http://${incoming.headers.host ?? "localhost"}`), { method, headers, body });

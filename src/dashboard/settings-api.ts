@@ -1,4 +1,4 @@
-import { EcoAIConfigError } from "../errors.ts";
+import { EcoAIConfigError, errorMessage } from "../errors.ts";
 import { readSettings, validateSettings, writeSettings, type EcoAISettings } from "../settings.ts";
 import { json, jsonError } from "./http.ts";
 import { writeRefusal } from "./security.ts";
@@ -20,7 +20,7 @@ export function getSettings(path: string): Response {
   try {
     return json({ path, settings: readSettings(path), defaults: SETTING_DEFAULTS });
   } catch (error) {
-    return jsonError(500, messageOf(error), { path, settings: {}, defaults: SETTING_DEFAULTS });
+    return jsonError(500, errorMessage(error), { path, settings: {}, defaults: SETTING_DEFAULTS });
   }
 }
 
@@ -43,8 +43,9 @@ export async function putSettings(path: string, request: Request): Promise<Respo
   if (typeof body !== "object" || body === null || Array.isArray(body)) {
     return jsonError(400, "Expected a JSON object of settings, such as {\"mode\": \"prod\", \"ttl\": 600}.");
   }
-  const errors: Record<string, string> = {};
-  const partial: Record<string, unknown> = {};
+  // No prototype: a field named "__proto__" must be recorded like any other, not hit its setter.
+  const errors: Record<string, string> = Object.create(null);
+  const partial: Record<string, unknown> = Object.create(null);
   for (const [field, value] of Object.entries(body)) {
     if (value === null) {
       if (field in SETTING_DEFAULTS) partial[field] = undefined;
@@ -54,7 +55,7 @@ export async function putSettings(path: string, request: Request): Promise<Respo
     try {
       Object.assign(partial, validateSettings({ [field]: value }, path));
     } catch (error) {
-      errors[field] = error instanceof EcoAIConfigError ? fieldMessage(error) : messageOf(error);
+      errors[field] = error instanceof EcoAIConfigError ? fieldMessage(error) : errorMessage(error);
     }
   }
   if (Object.keys(errors).length > 0) return jsonError(400, "Some settings are not valid; nothing was saved.", { errors });
@@ -62,7 +63,7 @@ export async function putSettings(path: string, request: Request): Promise<Respo
     const settings = writeSettings(path, partial as EcoAISettings);
     return json({ path, settings, defaults: SETTING_DEFAULTS });
   } catch (error) {
-    return jsonError(500, messageOf(error));
+    return jsonError(500, errorMessage(error));
   }
 }
 
@@ -71,8 +72,4 @@ function fieldMessage(error: EcoAIConfigError): string {
   const at = error.message.indexOf("): ");
   const expected = at === -1 ? error.message : error.message.slice(at + 3);
   return expected.charAt(0).toUpperCase() + expected.slice(1);
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message.replace(/^\[ecoai\] /, "") : String(error);
 }

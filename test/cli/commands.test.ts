@@ -1,5 +1,7 @@
 import { expect, test } from "bun:test";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { createDashboardApp } from "../../src/dashboard/app.ts";
 import { openDatabase } from "../../src/sqlite/database.ts";
@@ -95,4 +97,28 @@ test("bad arguments exit 2 with a hint; --help answers on every command", async 
     expect(stdout).toContain(`Usage: ecoai ${command}`);
     expect(stdout).toContain(words);
   }
+});
+
+test("a file that is not a usage log, a busy port or a dead Redis is one clear line, not a stack trace", async () => {
+  const notALog = join(ctx.dir, "notes.txt");
+  writeFileSync(notALog, "these are my notes, not a SQLite database\n".repeat(200));
+  for (const args of [["stats", "--db", notALog], ["prune", "--older-than", "30d", "--db", notALog], ["dashboard", "--db", notALog, "--port", "0", "--no-browser"]]) {
+    const { code, stderr } = await ecoai(args);
+    expect(code).toBe(1);
+    expect(stderr).toBe(`ecoai ${args[0]}: cannot open the usage log ${notALog}: file is not a database\n`);
+  }
+  expect(readFileSync(notALog, "utf8")).toStartWith("these are my notes");
+
+  const busy = createServer();
+  await new Promise<void>((resolve) => busy.listen(0, "127.0.0.1", resolve));
+  const port = String((busy.address() as AddressInfo).port);
+  const inUse = await ecoai(["dashboard", "--port", port, "--no-browser", "--db", join(ctx.dir, "busy-usage.db")]);
+  busy.close();
+  expect(inUse.code).toBe(1);
+  expect(inUse.stderr).toContain(`port ${port} is already in use`);
+
+  const redis = await ecoai(["flush", "--storage", "redis", "--redis-url", "redis://127.0.0.1:1"]);
+  expect(redis.code).toBe(1);
+  expect(redis.stderr).toStartWith("ecoai flush: could not flush the redis cache at 127.0.0.1:1: ");
+  expect(redis.stderr).not.toContain("    at ");
 });

@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import { createDashboardApp } from "../../src/dashboard/app.ts";
+import { resetRollup } from "../../src/dashboard/rollup.ts";
 import { openDatabase } from "../../src/sqlite/database.ts";
 import { ask, CHAT_ROUTE, useUpstream } from "../harness.ts";
 import { getJson } from "./request.ts";
@@ -54,6 +55,30 @@ describe("numbers from real calls", () => {
     expect(history).toEqual((await eco.history({ limit: 2 })).map((record) => ({ ...record })));
     expect(ctx.sim.count(CHAT_ROUTE)).toBe(4);
   });
+
+  test("with semantic hits and embedding costs, the dashboard's totals are eco.summary()'s, net of what embeddings cost", async () => {
+    const logPath = join(ctx.dir, "semantic-usage.db");
+    const eco = ctx.eco({ logPath, semantic: { threshold: 0.9 } });
+    // Cosine similarity 0.91 under the simulator's embeddings: a semantic hit.
+    for (const content of ["What is the capital of France?", "What is the capital city of France?", "Name a prime number.", "What is the capital of France?"]) {
+      await eco.chat.completions.create(ask(content));
+    }
+    const expected = await eco.summary();
+    const records = await eco.history();
+    expect(expected).toMatchObject({ totalCalls: 4, cacheHits: 2, semanticHits: 1 });
+    expect(records.some((record) => (record.embeddingCostUsd ?? 0) > 0)).toBe(true);
+    expect(expected.costSavedUsd).toBeCloseTo(records.reduce((sum, record) => sum + record.costSavedUsd, 0), 15);
+    const app = await dashboard(logPath);
+    const summary = (await getJson(app, "/api/summary")).body;
+    for (const key of ["totalCalls", "cacheHits", "cacheMisses", "tokensSaved", "semanticHits"] as const) expect(summary[key]).toBe(expected[key]);
+    for (const key of ["hitRate", "costSavedUsd", "co2SavedG"] as const) expect(summary[key]).toBeCloseTo(expected[key], 15);
+    const prompts = (await getJson(app, "/api/prompts")).body.prompts;
+    expect(prompts.reduce((sum: number, p: { costSavedUsd: number }) => sum + p.costSavedUsd, 0)).toBeCloseTo(expected.costSavedUsd, 15);
+    expect((await getJson(app, "/api/prompts?filter=semantic")).body.prompts.map((p: { prompt: string }) => p.prompt)).toEqual(["What is the capital city of France?"]);
+    const provider = (await getJson(app, "/api/overview")).body.byProvider[0];
+    expect(provider).toMatchObject({ calls: 4, hits: 2, semanticHits: 1 });
+    expect(provider.costSavedUsd).toBeCloseTo(expected.costSavedUsd, 15);
+  });
 });
 
 describe("prompts: search, filters, pages", () => {
@@ -79,6 +104,8 @@ describe("prompts: search, filters, pages", () => {
     const third = (await getJson(app, "/api/prompts?page=3")).body;
     expect(third.prompts).toHaveLength(10);
     expect(third.prompts.at(-1).prompt).toBe("Question number 0 about shipping");
+    // A page past the end (a reloaded address after a prune, a narrower search) answers the last one.
+    expect((await getJson(app, "/api/prompts?page=7")).body).toMatchObject({ page: 3, pages: 3, total: 60, prompts: third.prompts });
     const byHits = (await getJson(app, "/api/prompts?sort=hits")).body.prompts;
     expect(byHits[0].hits).toBe(4);
     expect(byHits.map((p: { hits: number }) => p.hits)).toEqual([...Array(12).fill(4), ...Array(12).fill(3), 2]);
@@ -151,6 +178,27 @@ describe("aggregates follow the log", () => {
     // A second dashboard on the same file reuses the stored aggregates.
     const other = await dashboard(dbPath);
     expect((await getJson(other, "/api/prompts")).body.total).toBe(2);
+  });
+
+  test("a running dashboard follows a prune of rows that were not the first written", async () => {
+    const dbPath = join(ctx.dir, "prune-middle-usage.db");
+    // Timestamps out of id order: rows imported, or written under a wrong clock.
+    seedUsageLog(dbPath, [
+      { prompt: "kept", timestamp: "2026-11-20T00:00:00.000Z" },
+      { prompt: "old", cacheHit: true, timestamp: "2026-09-01T00:00:00.000Z" },
+      { prompt: "kept", cacheHit: true, timestamp: "2026-11-21T00:00:00.000Z" },
+    ]);
+    const app = await dashboard(dbPath, new Date("2026-11-21T10:00:00Z"));
+    expect((await getJson(app, "/api/summary")).body).toMatchObject({ totalCalls: 3, cacheHits: 2 });
+    expect((await getJson(app, "/api/prompts")).body.total).toBe(2);
+    // What `ecoai prune --older-than 30d` does.
+    const db = openDatabase(dbPath);
+    db.prepare("DELETE FROM usage_log WHERE timestamp < ?").run("2026-10-22T10:00:00.000Z");
+    resetRollup(db);
+    db.close();
+    expect((await getJson(app, "/api/summary")).body).toMatchObject({ totalCalls: 2, cacheHits: 1 });
+    const prompts = (await getJson(app, "/api/prompts")).body;
+    expect(prompts.prompts.map((p: { prompt: string; calls: number }) => [p.prompt, p.calls])).toEqual([["kept", 2]]);
   });
 
   test("an empty or missing log answers zeros", async () => {

@@ -65,8 +65,8 @@ afterAll(async () => {
   await child?.exited;
 });
 
-async function open(path: string): Promise<Page> {
-  const page = await browser!.newPage({ viewport: { width: 1360, height: 900 } });
+async function open(path: string, viewport = { width: 1360, height: 900 }): Promise<Page> {
+  const page = await browser!.newPage({ viewport });
   page.setDefaultTimeout(8000);
   page.on("console", (message) => {
     // The settings test provokes one 400 on purpose (invalid values); anything else is a problem.
@@ -128,6 +128,16 @@ describe.skipIf(!existsSync(CHROMIUM))("dashboard in Chromium (needs /usr/bin/ch
     await page.close();
   });
 
+  test("an address with a page past the end or an unknown filter still shows prompts", async () => {
+    const page = await open("/prompts?filter=bogus&page=9");
+    expect(await page.locator("#page-info").textContent()).toBe("Page 3 of 3 · 61 prompts");
+    expect(await page.locator("#prompts-table tbody tr").count()).toBe(11);
+    expect(await page.locator('[data-filter="all"]').getAttribute("aria-checked")).toBe("true");
+    expect(await page.locator("#error").isHidden()).toBe(true);
+    expect(new URL(page.url()).search).toBe("?page=3");
+    await page.close();
+  });
+
   test("a prompt holding HTML appears as text and runs nothing", async () => {
     const page = await open("/prompts?q=onerror");
     const cell = page.locator("#prompts-table tbody tr td.prompt-cell .prompt-text");
@@ -166,11 +176,45 @@ describe.skipIf(!existsSync(CHROMIUM))("dashboard in Chromium (needs /usr/bin/ch
     expect(await page.locator(".field.invalid").count()).toBe(0);
     expect(JSON.parse(readFileSync(settingsPath, "utf8"))).toEqual({ cachingEnabled: false, mode: "prod", ttl: 600, semanticEnabled: false, semanticThreshold: 0.9 });
     await page.screenshot({ path: join(ARTIFACTS, "dashboard-settings.png"), fullPage: true });
+
+    // Text a number field cannot hold (the browser reports it as empty) is an error, not "clear the setting".
+    await page.fill("#ttl", "");
+    await page.locator("#ttl").pressSequentially("12e");
+    await page.click("#save");
+    await page.waitForSelector(".field.invalid");
+    expect(await page.locator('[data-for="ttl"]').textContent()).toBe("Enter a number.");
+    expect(JSON.parse(readFileSync(settingsPath, "utf8")).ttl).toBe(600);
+
     await page.reload();
     await page.waitForSelector("body[data-loaded]");
     expect(await page.inputValue("#ttl")).toBe("600");
     expect(await page.isChecked("#cachingEnabled")).toBe(false);
     await page.close();
+  });
+
+  test("at a phone's width every page fits: nothing runs off the side", async () => {
+    const overflows: Record<string, number> = {};
+    for (const [path, name] of [["/", "overview"], ["/prompts", "prompts"], ["/settings", "settings"]] as const) {
+      const page = await open(path, { width: 400, height: 800 });
+      overflows[path] = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      if (path === "/prompts") {
+        // A table wider than the screen scrolls sideways inside its panel (none of it is cut off), and
+        // the prompt column stays wide enough to read.
+        const table = await page.evaluate(() => {
+          const table = document.getElementById("prompts-table")!;
+          const box = table.parentElement!;
+          return {
+            reachable: table.scrollWidth <= box.clientWidth || ["auto", "scroll"].includes(getComputedStyle(box).overflowX),
+            promptWidth: table.querySelector("td.prompt-cell")!.getBoundingClientRect().width,
+          };
+        });
+        expect(table.reachable).toBe(true);
+        expect(table.promptWidth).toBeGreaterThan(160);
+      }
+      await page.screenshot({ path: join(ARTIFACTS, `dashboard-${name}-narrow.png`), fullPage: true });
+      await page.close();
+    }
+    expect(overflows).toEqual({ "/": 0, "/prompts": 0, "/settings": 0 });
   });
 
   test("no page logged an error or a Content-Security-Policy violation", () => {

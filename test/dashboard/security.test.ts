@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, test } from "bun:test";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createDashboardApp } from "../../src/dashboard/app.ts";
 import { CONTENT_SECURITY_POLICY } from "../../src/dashboard/security.ts";
@@ -40,6 +40,19 @@ describe("settings API", () => {
     // null removes a setting, so its default applies again; the rest is kept.
     expect((await put(app, "/api/settings", { ttl: null })).body.settings).toEqual({ mode: "prod" });
     expect(JSON.parse(readFileSync(settingsPath, "utf8"))).toEqual({ mode: "prod" });
+  });
+
+  test("names every object has (constructor, toString, __proto__) are unknown settings, never written", async () => {
+    writeFileSync(settingsPath, '{"mode":"dev"}\n');
+    for (const field of ["constructor", "toString", "hasOwnProperty", "__proto__"]) {
+      const { status, body } = await put(app, "/api/settings", `{"${field}": 1}`);
+      expect(`${field}: ${status}`).toBe(`${field}: 400`);
+      expect(Object.entries(body.errors)).toEqual([[field, expect.stringMatching(/^Unknown setting/)]]);
+    }
+    expect(readFileSync(settingsPath, "utf8")).toBe('{"mode":"dev"}\n');
+    writeFileSync(settingsPath, '{"toString": "x"}\n');
+    expect((await getJson(app, "/api/settings")).body.error).toContain("Invalid toString");
+    rmSync(settingsPath);
   });
 
   test("bodies that are not a JSON object are refused", async () => {
@@ -137,6 +150,13 @@ describe("headers, static files, hosts", () => {
     const response = await app.handle(new Request("http://attacker.example:7315/api/summary"));
     expect(response.status).toBe(421);
     expect((await app.handle(new Request("http://localhost:7315/api/summary"))).status).toBe(200);
+    // Host names that only look like loopback addresses can be pointed anywhere by their owner.
+    for (const host of ["127.attacker.example", "127.0.0.1.nip.io", "localhost.attacker.example"]) {
+      expect((await app.handle(new Request(`http://${host}:7315/api/summary`))).status).toBe(421);
+    }
+    for (const host of ["127.0.0.2", "[::1]", "app.localhost"]) {
+      expect((await app.handle(new Request(`http://${host}:7315/api/summary`))).status).toBe(200);
+    }
     const open = await createDashboardApp({ dbPath: join(ctx.dir, "usage.db"), settingsPath, host: "0.0.0.0" });
     expect((await open.handle(new Request("http://my-server.lan:7315/api/summary"))).status).toBe(200);
     open.close();
