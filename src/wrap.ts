@@ -57,7 +57,7 @@ export function wrapClient(core: object, client: object, adapter: ProviderAdapte
       const forwarded = requestOptions === undefined ? [] : [sdkOptions];
       // `prepare` may hand back a body whose consumed uploads were replaced (see CachedMethod).
       const send = (replacement?: Record<string, unknown>) => original.call(owner, replacement ?? body, ...forwarded);
-      const params = method.request ? method.request(body, owner) : typeof body === "object" && body !== null ? (body as Record<string, unknown>) : undefined;
+      const params = method.request ? method.request(body, owner, sdkOptions) : typeof body === "object" && body !== null ? (body as Record<string, unknown>) : undefined;
       // A request ecoai cannot read is the SDK's to accept or reject.
       if (params === undefined) return send();
       let callOptions: CallOptions;

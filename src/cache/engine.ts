@@ -264,6 +264,7 @@ export function createCacheEngine(options: CacheEngineOptions) {
     return settled.response;
   }
 
+
   return {
     call,
     /** Removes entries; 0 when the store is unavailable. */

@@ -1,9 +1,10 @@
+import { isRecord } from "../providers/text.ts";
 import type { PromptType } from "../types.ts";
 
 const DATA_URI = /^data:([\w.+-]+\/[\w.+-]+)[;,]/i;
 const IMAGE_PART_TYPES = new Set(["image_url", "input_image", "image"]);
 const AUDIO_PART_TYPES = new Set(["input_audio", "audio"]);
-const FILE_PART_TYPES = new Set(["document", "input_file", "file"]);
+const FILE_PART_TYPES = new Set(["document", "input_file"]);
 const TOOL_FIELDS = ["tools", "functions", "tool_choice", "toolConfig", "tool_config"];
 const STRUCTURED_CONFIG_FIELDS = ["responseSchema", "responseJsonSchema", "response_schema"];
 
@@ -36,10 +37,12 @@ export function detectPromptType(params: unknown): PromptType {
 }
 
 function isStructured(params: Record<string, unknown>): boolean {
-  if (params.response_format != null || params.output_format != null) return true;
+  if (params.output_format != null) return true;
   if (isRecord(params.output_config) && params.output_config.format != null) return true;
-  const text = params.text;
-  if (isRecord(text) && isRecord(text.format) && text.format.type !== "text") return true;
+  // Chat completions' `response_format` and the Responses API's `text.format`: any but plain text.
+  for (const format of [params.response_format, isRecord(params.text) ? params.text.format : undefined]) {
+    if (format != null && !(isRecord(format) && format.type === "text")) return true;
+  }
   for (const config of [params.config, params.generationConfig, params.generation_config]) {
     if (!isRecord(config)) continue;
     if (STRUCTURED_CONFIG_FIELDS.some((field) => config[field] != null)) return true;
@@ -75,6 +78,9 @@ function scanMedia(value: unknown, seen: MediaSeen, depth: number): void {
     if (IMAGE_PART_TYPES.has(type)) seen.image = true;
     else if (AUDIO_PART_TYPES.has(type)) seen.audio = true;
     else if (FILE_PART_TYPES.has(type)) seen.file = true;
+    // OpenAI's chat file part is `{ type: "file", file }`; Anthropic's `{ type: "file", file_id }` is
+    // the source of an image or document block, which that block's own type classifies.
+    else if (type === "file" && value.file != null) seen.file = true;
   }
   for (const [field, item] of Object.entries(value)) {
     if (field === "file_url" && item != null) seen.file = true;
@@ -93,8 +99,4 @@ function classifyMime(mime: string | undefined, seen: MediaSeen, isAttachment = 
   if (lower.startsWith("image/")) seen.image = true;
   else if (lower.startsWith("audio/")) seen.audio = true;
   else if (lower !== "" || isAttachment) seen.file = true;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }

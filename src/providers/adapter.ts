@@ -11,12 +11,13 @@ export interface CachedMethod {
   /** Name used in keys and logs, e.g. `chat.completions`. */
   endpoint: string;
   /**
-   * The request the other functions read, from the SDK call's first argument and the object the
-   * method belongs to: e.g. a bare prompt string made a request, with the settings its client
-   * holds. Undefined sends the call to the SDK untouched. The SDK always receives the argument as
-   * given. Default: the argument itself when it is an object.
+   * The request the other functions read, from the SDK call's first argument, the object the
+   * method belongs to and the call's request options (without `ecoai`): e.g. a bare prompt string
+   * made a request, with the settings its client holds. Undefined sends the call to the SDK
+   * untouched. The SDK always receives the argument as given. Default: the argument itself when
+   * it is an object.
    */
-  request?(body: unknown, owner: object): Record<string, unknown> | undefined;
+  request?(body: unknown, owner: object, options: Record<string, unknown>): Record<string, unknown> | undefined;
   /** Requests passed through untouched and never cached (streams). */
   bypass(params: Record<string, unknown>): boolean;
   /**
@@ -70,4 +71,19 @@ export function withoutStream(params: Record<string, unknown>): Record<string, u
   if (!("stream" in params)) return params;
   const { stream: _stream, ...rest } = params;
   return rest;
+}
+
+/**
+ * A `keyParams` that leaves out `stream` and the given request fields: fields that name the end
+ * user or steer the provider's own prompt cache, logs and storage, and cannot change the answer.
+ * Only for endpoints whose response does not echo them (a hit would show another caller's values).
+ */
+export function keyWithout(fields: readonly string[]): (params: Record<string, unknown>) => Record<string, unknown> {
+  const dropped = new Set(["stream", ...fields]);
+  return (params) => Object.fromEntries(Object.entries(params).filter(([field]) => !dropped.has(field)));
+}
+
+/** A client's base URL without trailing slashes, so `…/v1` and `…/v1/` key alike. */
+export function trimmedBaseURL(url: unknown): string {
+  return String(url ?? "").replace(/\/+$/, "");
 }

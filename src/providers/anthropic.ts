@@ -1,5 +1,5 @@
 import { detectPromptType } from "../cache/prompt-type.ts";
-import { withoutStream, type CachedMethod, type ProviderAdapter } from "./adapter.ts";
+import { keyWithout, trimmedBaseURL, type CachedMethod, type ProviderAdapter } from "./adapter.ts";
 import { parsesAsJson, withResponseIds } from "./json.ts";
 import { chatSemanticParts } from "./semantic-parts.ts";
 import { contentText, isRecord, lastUserText } from "./text.ts";
@@ -9,6 +9,9 @@ import { contentText, isRecord, lastUserText } from "./text.ts";
  * paused (the caller is expected to send it back to continue).
  */
 const NON_ANSWER_STOPS = new Set(["refusal", "pause_turn"]);
+
+/** `metadata` names the end user; a message does not echo it. */
+const messagesKeyParams = keyWithout(["metadata"]);
 
 /** `messages.create` of `@anthropic-ai/sdk`; `stream: true` and `messages.stream()` pass through. */
 const messagesCreate: CachedMethod = {
@@ -21,8 +24,8 @@ const messagesCreate: CachedMethod = {
     return text !== "" ? text : contentText(params.system);
   },
   promptType: detectPromptType,
-  keyParams: withoutStream,
-  semanticParts: chatSemanticParts,
+  keyParams: messagesKeyParams,
+  semanticParts: (params) => chatSemanticParts(messagesKeyParams(params)),
   isAnswer(response, params) {
     if (!isRecord(response) || response.type !== "message" || !Array.isArray(response.content)) return false;
     if (NON_ANSWER_STOPS.has(String(response.stop_reason))) return false;
@@ -62,6 +65,6 @@ export const anthropicAdapter: ProviderAdapter = {
       typeof candidate.baseURL === "string"
     );
   },
-  baseURL: (client) => String((client as { baseURL: string }).baseURL).replace(/\/+$/, ""),
+  baseURL: (client) => trimmedBaseURL((client as { baseURL: string }).baseURL),
   methods: [messagesCreate],
 };

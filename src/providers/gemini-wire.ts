@@ -1,4 +1,5 @@
 import type { TokenUsage } from "../types.ts";
+import { parsesAsJson } from "./json.ts";
 import { contentText, isRecord, lastUserText } from "./text.ts";
 
 /**
@@ -98,13 +99,4 @@ export function usage(response: unknown): TokenUsage {
     cachedInputTokens: count("cachedContentTokenCount"),
     outputTokens: count("candidatesTokenCount") + count("thoughtsTokenCount"),
   };
-}
-
-function parsesAsJson(text: string): boolean {
-  try {
-    JSON.parse(text);
-    return true;
-  } catch {
-    return false;
-  }
 }

@@ -1,6 +1,6 @@
 import { detectPromptType } from "../cache/prompt-type.ts";
 import { EcoAIError } from "../errors.ts";
-import type { CachedMethod, ProviderAdapter } from "./adapter.ts";
+import { trimmedBaseURL, type CachedMethod, type ProviderAdapter } from "./adapter.ts";
 import { canonicalContents, isAnswer, modelName, promptText, usage, wantsJson } from "./gemini-wire.ts";
 import { geminiSemanticParts } from "./semantic-parts.ts";
 import { isRecord } from "./text.ts";
@@ -11,8 +11,14 @@ import { isRecord } from "./text.ts";
  * `generateContent(params, { ecoai })`, since the SDK's own options live inside `params.config`.
  */
 
-/** Config fields that steer the HTTP request, not the generation. */
+/** Config fields that steer the HTTP request; of `httpOptions`, only {@link SENT_HTTP_OPTIONS} enter the key. */
 const REQUEST_ONLY_CONFIG = new Set(["httpOptions", "abortSignal"]);
+
+/**
+ * Per-call `httpOptions` that change what is sent: where (base URL, API version) and the body
+ * (`extraBody` is merged into it). Headers, timeout, retries and `fetch` only steer the request.
+ */
+const SENT_HTTP_OPTIONS = ["baseUrl", "baseUrlResourceScope", "apiVersion", "extraBody"] as const;
 
 const generateContent: CachedMethod = {
   path: ["models", "generateContent"],
@@ -30,6 +36,9 @@ const generateContent: CachedMethod = {
     for (const [field, value] of Object.entries(configOf(params))) {
       if (!REQUEST_ONLY_CONFIG.has(field)) config[field] = value;
     }
+    const http = configOf(params).httpOptions;
+    const sent = isRecord(http) ? SENT_HTTP_OPTIONS.filter((field) => http[field] !== undefined) : [];
+    if (sent.length > 0) config.httpOptions = Object.fromEntries(sent.map((field) => [field, (http as Record<string, unknown>)[field]]));
     // The SDK moves a `$schema`-bearing responseSchema to responseJsonSchema (mutating the caller's
     // params); key the request as sent, so re-using the same params object is still a hit.
     if (isRecord(config.responseSchema) && "$schema" in config.responseSchema && config.responseJsonSchema == null) {
@@ -82,7 +91,7 @@ function responseClass(): Promise<new () => object> {
 function baseURL(client: object): string {
   const api = (client as { apiClient?: { getRequestUrl?: () => string; isVertexAI?: () => boolean; getProject?: () => string | undefined; getLocation?: () => string | undefined } }).apiClient;
   try {
-    const url = String(api?.getRequestUrl?.() ?? "").replace(/\/+$/, "");
+    const url = trimmedBaseURL(api?.getRequestUrl?.());
     const project = api?.isVertexAI?.() ? api.getProject?.() : undefined;
     return project ? `${url}/projects/${project}/locations/${api?.getLocation?.() ?? ""}` : url;
   } catch {

@@ -1,5 +1,5 @@
 import { detectPromptType } from "../cache/prompt-type.ts";
-import type { CachedMethod, ProviderAdapter } from "./adapter.ts";
+import { trimmedBaseURL, type CachedMethod, type ProviderAdapter } from "./adapter.ts";
 import { isAnswer, modelName, promptText, usage, wantsJson } from "./gemini-wire.ts";
 import { geminiSemanticParts } from "./semantic-parts.ts";
 import { isRecord } from "./text.ts";
@@ -45,9 +45,10 @@ const generateContent: CachedMethod = {
 /**
  * The body the SDK sends for `generateContent(request)`: the model's settings, overridden by
  * the request's own fields, with the prompt as `contents`. A string, a list of parts and
- * `{ contents: [...] }` that mean the same request give the same body.
+ * `{ contents: [...] }` that mean the same request give the same body. A call whose request
+ * options send it to another URL carries that URL (see {@link perCallURL}).
  */
-function sentRequest(request: unknown, owner: object): Record<string, unknown> | undefined {
+function sentRequest(request: unknown, owner: object, options: Record<string, unknown>): Record<string, unknown> | undefined {
   const model = owner as ModelSettings;
   let fields: Record<string, unknown>;
   if (typeof request === "string" || Array.isArray(request)) {
@@ -69,7 +70,23 @@ function sentRequest(request: unknown, owner: object): Record<string, unknown> |
     systemInstruction: model.systemInstruction,
     cachedContent: model.cachedContent?.name,
     ...fields,
+    ...perCallURL(model, options),
   };
+}
+
+/**
+ * Per-call request options may send the request elsewhere (`baseUrl`, `apiVersion`); the key then
+ * names that URL, since the adapter's `baseURL` is the model's own.
+ */
+function perCallURL(model: ModelSettings, options: Record<string, unknown>): { requestURL?: string } {
+  const own = requestURL(model._requestOptions ?? {});
+  const sent = requestURL({ ...model._requestOptions, ...options });
+  return sent === own ? {} : { requestURL: sent };
+}
+
+/** The URL prefix the SDK sends to; `||` as the SDK: an empty base URL or version means the default. */
+function requestURL(options: { baseUrl?: unknown; apiVersion?: unknown }): string {
+  return `${trimmedBaseURL(options.baseUrl || DEFAULT_BASE_URL)}/${options.apiVersion || DEFAULT_API_VERSION}`;
 }
 
 /** Parts given without a turn: a user turn, or a function turn when they answer function calls. */
@@ -137,9 +154,6 @@ export const googleGenerativeAIAdapter: ProviderAdapter = {
     const model = client as { generateContent?: unknown; generateContentStream?: unknown; model?: unknown };
     return typeof model.generateContent === "function" && typeof model.generateContentStream === "function" && typeof model.model === "string";
   },
-  baseURL: (client) => {
-    const options = (client as ModelSettings)._requestOptions ?? {};
-    return `${(options.baseUrl ?? DEFAULT_BASE_URL).replace(/\/+$/, "")}/${options.apiVersion ?? DEFAULT_API_VERSION}`;
-  },
+  baseURL: (client) => requestURL((client as ModelSettings)._requestOptions ?? {}),
   methods: [generateContent],
 };

@@ -9,12 +9,12 @@ export function parsesAsJson(text: string): boolean {
 }
 
 /**
- * Restores the non-enumerable ids the SDKs attach to a live response (`_request_id`, and for
- * Anthropic `_workspace_id`); a replayed response was never received, so they are null.
+ * Restores the non-enumerable, read-only ids the SDKs attach to a live response (`_request_id`,
+ * and for Anthropic `_workspace_id`); a replayed response was never received, so they are null.
  */
 export function withResponseIds(stored: unknown, names: readonly string[] = ["_request_id"]): unknown {
   if (typeof stored === "object" && stored !== null && !Array.isArray(stored)) {
-    for (const name of names) Object.defineProperty(stored, name, { value: null, enumerable: false, configurable: true });
+    for (const name of names) Object.defineProperty(stored, name, { value: null, enumerable: false, writable: false, configurable: false });
   }
   return stored;
 }

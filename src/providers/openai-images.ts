@@ -1,8 +1,12 @@
 import type { PromptType } from "../types.ts";
-import { withoutStream, type CachedMethod } from "./adapter.ts";
+import { keyWithout, type CachedMethod } from "./adapter.ts";
 import { withResponseIds } from "./json.ts";
+import { openaiTokenUsage } from "./openai-usage.ts";
 import { isRecord } from "./text.ts";
 import { readUploads, uploadDigest } from "./upload-bytes.ts";
+
+/** `user` names the end user; an images response does not echo it. */
+const imageKeyParams = keyWithout(["user"]);
 
 /** The fields of an image edit that carry file uploads. */
 const UPLOAD_FIELDS = ["image", "mask"] as const;
@@ -32,12 +36,8 @@ const imageMethod = {
   },
   usage(response: unknown, params: Record<string, unknown>) {
     const body = isRecord(response) ? response : {};
-    const usage = isRecord(body.usage) ? body.usage : {};
-    const details = isRecord(usage.input_tokens_details) ? usage.input_tokens_details : {};
     return {
-      inputTokens: Number(usage.input_tokens ?? 0),
-      cachedInputTokens: Number(details.cached_tokens ?? 0),
-      outputTokens: Number(usage.output_tokens ?? 0),
+      ...openaiTokenUsage(response, "input"),
       images: {
         count: Array.isArray(body.data) ? body.data.length : 0,
         size: String(body.size ?? params.size ?? "1024x1024"),
@@ -53,7 +53,7 @@ export const openaiImagesGenerate: CachedMethod = {
   ...imageMethod,
   path: ["images", "generate"],
   endpoint: "images.generations",
-  keyParams: withoutStream,
+  keyParams: imageKeyParams,
 };
 
 /**
@@ -72,7 +72,7 @@ export const openaiImagesEdit: CachedMethod = {
     return prepared;
   },
   keyParams(params) {
-    const keyed = withoutStream(params);
+    const keyed = imageKeyParams(params);
     const result = { ...keyed };
     for (const field of UPLOAD_FIELDS) {
       if (keyed[field] !== undefined) result[field] = uploadDigest(keyed[field]);

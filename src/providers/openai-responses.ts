@@ -1,6 +1,7 @@
 import { detectPromptType } from "../cache/prompt-type.ts";
 import { withoutStream, type CachedMethod } from "./adapter.ts";
 import { parsesAsJson, withResponseIds } from "./json.ts";
+import { openaiTokenUsage } from "./openai-usage.ts";
 import { responsesSemanticParts } from "./semantic-parts.ts";
 import { contentText, isRecord, lastUserText } from "./text.ts";
 
@@ -30,15 +31,7 @@ export const openaiResponses: CachedMethod = {
     if (format !== "json_schema" && format !== "json_object") return true;
     return messages.length === 0 || parsesAsJson(outputText(response));
   },
-  usage(response) {
-    const usage = isRecord(response) && isRecord(response.usage) ? response.usage : {};
-    const details = isRecord(usage.input_tokens_details) ? usage.input_tokens_details : {};
-    return {
-      inputTokens: Number(usage.input_tokens ?? 0),
-      cachedInputTokens: Number(details.cached_tokens ?? 0),
-      outputTokens: Number(usage.output_tokens ?? 0),
-    };
-  },
+  usage: (response) => openaiTokenUsage(response, "input"),
   rebuild(stored) {
     // The SDK adds `output_text` to every live response; it is stored with it, but older or
     // foreign entries may lack it.

@@ -1,8 +1,9 @@
 import { detectPromptType } from "../cache/prompt-type.ts";
-import { withoutStream, type CachedMethod, type ProviderAdapter } from "./adapter.ts";
+import { keyWithout, trimmedBaseURL, type CachedMethod, type ProviderAdapter } from "./adapter.ts";
 import { openaiImagesEdit, openaiImagesGenerate } from "./openai-images.ts";
 import { openaiResponses } from "./openai-responses.ts";
 import { parsesAsJson, withResponseIds } from "./json.ts";
+import { openaiTokenUsage } from "./openai-usage.ts";
 import { chatSemanticParts } from "./semantic-parts.ts";
 import { contentText, isRecord, lastUserText } from "./text.ts";
 
@@ -10,6 +11,9 @@ import { contentText, isRecord, lastUserText } from "./text.ts";
  * `openai` (OpenAI and AzureOpenAI clients): chat completions, responses and base64 image
  * generations and edits are cached; streams and image URL responses pass through.
  */
+/** End-user ids, prompt-cache routing and stored-completion tags: a completion echoes none of them. */
+const chatKeyParams = keyWithout(["stream_options", "user", "safety_identifier", "prompt_cache_key", "prompt_cache_retention", "metadata"]);
+
 const chatCompletions: CachedMethod = {
   path: ["chat", "completions", "create"],
   endpoint: "chat.completions",
@@ -17,8 +21,8 @@ const chatCompletions: CachedMethod = {
   model: (params) => String(params.model ?? ""),
   promptText: (params) => lastUserText(params.messages, (message) => message.role === "user", (message) => contentText(message.content)),
   promptType: detectPromptType,
-  keyParams: withoutStream,
-  semanticParts: chatSemanticParts,
+  keyParams: chatKeyParams,
+  semanticParts: (params) => chatSemanticParts(chatKeyParams(params)),
   isAnswer(response, params) {
     if (!isRecord(response) || !Array.isArray(response.choices) || response.choices.length === 0) return false;
     const wantsJson = isRecord(params.response_format) && params.response_format.type !== "text";
@@ -31,15 +35,7 @@ const chatCompletions: CachedMethod = {
       return !wantsJson || parsesAsJson(content);
     });
   },
-  usage(response) {
-    const usage = isRecord(response) && isRecord(response.usage) ? response.usage : {};
-    const details = isRecord(usage.prompt_tokens_details) ? usage.prompt_tokens_details : {};
-    return {
-      inputTokens: Number(usage.prompt_tokens ?? 0),
-      cachedInputTokens: Number(details.cached_tokens ?? 0),
-      outputTokens: Number(usage.completion_tokens ?? 0),
-    };
-  },
+  usage: (response) => openaiTokenUsage(response, "prompt"),
   rebuild: (stored) => withResponseIds(stored),
 };
 
@@ -50,6 +46,6 @@ export const openaiAdapter: ProviderAdapter = {
     const candidate = client as { chat?: { completions?: { create?: unknown } }; baseURL?: unknown };
     return typeof candidate.chat?.completions?.create === "function" && typeof candidate.baseURL === "string";
   },
-  baseURL: (client) => String((client as { baseURL: string }).baseURL).replace(/\/+$/, ""),
+  baseURL: (client) => trimmedBaseURL((client as { baseURL: string }).baseURL),
   methods: [chatCompletions, openaiResponses, openaiImagesGenerate, openaiImagesEdit],
 };

@@ -27,6 +27,7 @@ export function lastUserText(turns: unknown, isUser: (turn: Record<string, unkno
     .join("\n");
 }
 
+/** Whether `value` is a plain object (not null, not an array). */
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }

@@ -21,6 +21,9 @@ describe("detectPromptType", () => {
     // OpenAI Responses: text.format other than text.
     expect(detectPromptType({ model: "m", input: "x", text: { format: { type: "json_object" } } })).toBe("structured");
     expect(detectPromptType({ model: "m", input: "x", text: { format: { type: "text" } } })).toBe("text");
+    // Chat completions alike: the explicit default `response_format: { type: "text" }` asks for no structure.
+    expect(detectPromptType({ ...user("x"), response_format: { type: "json_schema", json_schema: { name: "a" } } })).toBe("structured");
+    expect(detectPromptType({ ...user("x"), response_format: { type: "text" } })).toBe("text");
   });
 
   test("tool beats media", () => {

@@ -24,7 +24,9 @@ describe("Anthropic messages through the real SDK", () => {
     expect(Object.keys(second)).toEqual(Object.keys(first));
     expect(typeof first._request_id).toBe("string");
     expect(Object.keys(second)).not.toContain("_request_id");
-    expect("_request_id" in second && "_workspace_id" in second).toBe(true);
+    for (const id of ["_request_id", "_workspace_id"]) {
+      expect(Object.getOwnPropertyDescriptor(second, id)).toEqual({ ...Object.getOwnPropertyDescriptor(first, id)!, value: null });
+    }
   });
 
   test("a changed system prompt, model or parameter misses", async () => {
@@ -36,6 +38,16 @@ describe("Anthropic messages through the real SDK", () => {
     await eco.messages.create(ask("Name a colour", { stop_sequences: ["END"] }));
     await eco.messages.create(ask("Name a colour", { system: "Be brief." }));
     expect(up.sim.count(ROUTE) - before).toBe(4);
+  });
+
+  test("metadata (the end-user id) cannot change the answer and shares one entry", async () => {
+    const eco = wrap(anthropic());
+    const before = up.sim.count(ROUTE);
+    const first = await eco.messages.create(ask("Who wrote Hamlet?", { metadata: { user_id: "user-a" } }));
+    const second = await eco.messages.create(ask("Who wrote Hamlet?", { metadata: { user_id: "user-b" } }));
+    await eco.messages.create(ask("Who wrote Hamlet?"));
+    expect(up.sim.count(ROUTE) - before).toBe(1);
+    expect(second.id).toBe(first.id);
   });
 
   test("stream: true and messages.stream() still stream and always go upstream", async () => {
@@ -136,6 +148,9 @@ describe("Anthropic messages through the real SDK", () => {
       [ask("plain"), "text", "plain"],
       [ask([{ type: "text", text: "what is this" }, { type: "image", source: { type: "base64", media_type: "image/png", data: png } }]), "image", "what is this"],
       [ask([{ type: "document", source: { type: "text", media_type: "text/plain", data: "a contract" } }, { type: "text", text: "summarise" }]), "file", "summarise"],
+      // An image uploaded through the Files API is still an image; its source is of type "file".
+      [ask([{ type: "image", source: { type: "file", file_id: "file_011" } }, { type: "text", text: "describe" }]), "image", "describe"],
+      [ask([{ type: "document", source: { type: "file", file_id: "file_012" } }, { type: "text", text: "read" }]), "file", "read"],
       [ask("weather?", { tools: [{ name: "w", input_schema: { type: "object" } }] }), "tool", "weather?"],
       [ask("as json", { output_config: { format: { type: "json_schema", schema: { type: "object", properties: { a: { type: "string" } }, required: ["a"], additionalProperties: false } } } }), "structured", "as json"],
       [

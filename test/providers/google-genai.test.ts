@@ -4,7 +4,7 @@ import { detectProvider } from "../../src/providers/index.ts";
 import { savingsFor } from "../../src/usage/pricing.ts";
 import { GENERATE_ROUTE, STREAM_ROUTE, TEST_API_KEY, useGeminiUpstream } from "./gemini-clients.ts";
 
-const { up, wrap } = useGeminiUpstream();
+const { up, wrap, upstreamCalls } = useGeminiUpstream();
 const MODEL = "gemini-2.5-flash";
 
 function genai(headers: Record<string, string> = {}): GoogleGenAI {
@@ -24,13 +24,6 @@ const WEATHER_TOOL = {
     },
   ],
 };
-
-/** Upstream requests to `route` made while `run` runs. */
-async function upstreamCalls(run: () => Promise<unknown>, route = GENERATE_ROUTE): Promise<number> {
-  const before = up.sim.count(route);
-  await run();
-  return up.sim.count(route) - before;
-}
 
 describe("@google/genai models.generateContent through the real SDK", () => {
   test("a repeated call makes no upstream request; the hit is a GenerateContentResponse like the live one", async () => {
@@ -122,6 +115,22 @@ describe("@google/genai models.generateContent through the real SDK", () => {
       await eco.models.generateContent(ask("vary me", { temperature: 0, abortSignal: new AbortController().signal, httpOptions: { timeout: 5000 } }));
     });
     expect(calls).toBe(4);
+  });
+
+  test("per-call httpOptions that change what is sent (extraBody, apiVersion) are part of the key; headers and timeout are not", async () => {
+    const eco = wrap(genai());
+    const hot = ask("extra body", { httpOptions: { extraBody: { generationConfig: { temperature: 0.9 } } } });
+    let cold: GenerateContentResponse | undefined;
+    let warm: GenerateContentResponse | undefined;
+    const calls = await upstreamCalls(async () => {
+      cold = await eco.models.generateContent(ask("extra body", { httpOptions: { extraBody: { generationConfig: { temperature: 0.1 } } } }));
+      warm = await eco.models.generateContent(hot);
+      await eco.models.generateContent(ask("extra body", { httpOptions: { apiVersion: "v1" } }));
+      expect(up.sim.requests.at(-1)!.path).toBe("/gemini/v1/models/gemini-2.5-flash:generateContent");
+      await eco.models.generateContent({ ...hot, config: { httpOptions: { ...hot.config!.httpOptions, timeout: 5000, headers: { "x-trace": "1" } } } });
+    });
+    expect(calls).toBe(3);
+    expect(warm!.text).not.toBe(cold!.text!);
   });
 
   test("generateContentStream streams and always goes upstream", async () => {

@@ -5,7 +5,7 @@ import { detectProvider } from "../../src/providers/index.ts";
 import { savingsFor } from "../../src/usage/pricing.ts";
 import { GENERATE_ROUTE, STREAM_ROUTE, TEST_API_KEY, useGeminiUpstream } from "./gemini-clients.ts";
 
-const { up, wrap } = useGeminiUpstream();
+const { up, wrap, upstreamCalls } = useGeminiUpstream();
 const MODEL = "gemini-1.5-flash";
 
 function model(params: Partial<ModelParams> = {}, headers: Record<string, string> = {}) {
@@ -21,12 +21,6 @@ const WEATHER_TOOL: Tool = {
     },
   ],
 };
-
-async function upstreamCalls(run: () => Promise<unknown>, route = GENERATE_ROUTE): Promise<number> {
-  const before = up.sim.count(route);
-  await run();
-  return up.sim.count(route) - before;
-}
 
 describe("@google/generative-ai GenerativeModel.generateContent through the real SDK", () => {
   test("a repeated call makes no upstream request; the hit's response.text() is the live one's", async () => {
@@ -171,6 +165,18 @@ describe("@google/generative-ai GenerativeModel.generateContent through the real
     const sent = up.sim.requests.at(-2)!;
     expect(sent.headers["x-custom"]).toBe("kept");
     expect(Object.keys(sent.headers).some((name) => name.includes("ecoai"))).toBe(false);
+  });
+
+  test("per-call request options that change where the request goes (apiVersion, baseUrl) are part of the key", async () => {
+    const eco = wrap(model());
+    const calls = await upstreamCalls(async () => {
+      await eco.generateContent("versioned");
+      await eco.generateContent("versioned", { apiVersion: "v1" });
+      expect(up.sim.requests.at(-1)!.path).toBe(`/gemini/v1/models/${MODEL}:generateContent`);
+      await eco.generateContent("versioned", { apiVersion: "v1", timeout: 5000 });
+      await eco.generateContent("versioned", { baseUrl: up.sim.geminiBaseURL, apiVersion: "v1beta" });
+    });
+    expect(calls).toBe(2);
   });
 });
 

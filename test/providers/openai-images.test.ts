@@ -28,6 +28,16 @@ describe("OpenAI image generation through the real SDK", () => {
     expect("_request_id" in second).toBe(true);
   });
 
+  test("the end-user id cannot change the images and shares one entry", async () => {
+    const eco = wrap(up.openai());
+    const request = { model: "gpt-image-1", prompt: "a lighthouse at dawn" };
+    const before = up.sim.count(GENERATIONS);
+    const first = await eco.images.generate({ ...request, user: "user-a" });
+    const second = await eco.images.generate({ ...request, user: "user-b" });
+    expect(up.sim.count(GENERATIONS) - before).toBe(1);
+    expect(second).toEqual(first);
+  });
+
   test("GPT image models, which always answer in base64, are cached; URL answers never are", async () => {
     const eco = wrap(up.openai());
     const before = up.sim.count(GENERATIONS);

@@ -18,6 +18,8 @@ describe("OpenAI chat completions through the real SDK", () => {
     expect(second.id).toBe(first.id);
     expect(second.choices[0]!.message.content).toBe(first.choices[0]!.message.content);
     expect(second).not.toBe(first);
+    // `_request_id` is there as on a live response (non-enumerable, read-only); no request was made, so it is null.
+    expect(Object.getOwnPropertyDescriptor(second, "_request_id")).toEqual({ ...Object.getOwnPropertyDescriptor(first, "_request_id")!, value: null });
   });
 
   test("the same request with its keys in another order is a hit", async () => {
@@ -36,6 +38,16 @@ describe("OpenAI chat completions through the real SDK", () => {
     await eco.chat.completions.create(ask("Name a colour", { temperature: 0, model: "gpt-4o-mini" }));
     await eco.chat.completions.create(ask("Name a color", { temperature: 0 }));
     expect(up.sim.count(CHAT_ROUTE) - before).toBe(4);
+  });
+
+  test("fields that cannot change the answer (end-user ids, prompt-cache key, metadata) share one entry", async () => {
+    const eco = up.eco();
+    const before = up.sim.count(CHAT_ROUTE);
+    const first = await eco.chat.completions.create(ask("Who wrote Hamlet?", { user: "user-a", safety_identifier: "hash-a", prompt_cache_key: "a", metadata: { trace: "1" } }));
+    const second = await eco.chat.completions.create(ask("Who wrote Hamlet?", { user: "user-b", safety_identifier: "hash-b", prompt_cache_key: "b", metadata: { trace: "2" } }));
+    await eco.chat.completions.create(ask("Who wrote Hamlet?"));
+    expect(up.sim.count(CHAT_ROUTE) - before).toBe(1);
+    expect(second.id).toBe(first.id);
   });
 
   test("a hit mutated by the caller does not change what the cache serves next", async () => {

@@ -30,7 +30,8 @@ function buildMessage(body: Record<string, unknown>, headers: Record<string, str
   const messages = body.messages as unknown[];
   const prompt = lastUserText(messages);
   const markers = findMarkers(prompt);
-  const { stream: _stream, ...params } = body;
+  // Streaming and the end-user id (`metadata`) cannot change the answer, as with the real API.
+  const { stream: _stream, metadata: _metadata, ...params } = body;
   const reply = replyText({ model, prompt, requestHash: shortHash(canonicalJson(params)) });
   const tools = Array.isArray(body.tools) ? body.tools.map(asObject).filter((tool) => typeof tool?.name === "string") : [];
   const choice = asObject(body.tool_choice);

@@ -84,8 +84,7 @@ export function handleChatCompletions(request: SimRequest): SimResponse {
 function buildAnswer(body: Record<string, unknown>, model: string, messages: unknown[], headers: Record<string, string>): ChatAnswer {
   const prompt = promptOf(messages);
   const markers = findMarkers(prompt.lastUser);
-  const { stream: _stream, stream_options: _options, ...params } = body;
-  const requestHash = shortHash(canonicalJson(params));
+  const requestHash = shortHash(canonicalJson(answerFields(body)));
   const n = typeof body.n === "number" && body.n > 1 ? Math.floor(body.n) : 1;
   const limit = firstNumber(body.max_completion_tokens, body.max_tokens);
   const format = asObject(body.response_format);
@@ -218,4 +217,11 @@ function stripMarkers(text: string): string {
 
 function firstNumber(...values: unknown[]): number | undefined {
   return values.find((v): v is number => typeof v === "number");
+}
+
+/** Fields that cannot change the answer, as with the real API: streaming, end-user ids, prompt-cache routing, stored-completion tags. */
+const NOT_ANSWER_FIELDS = new Set(["stream", "stream_options", "user", "safety_identifier", "prompt_cache_key", "prompt_cache_retention", "metadata"]);
+
+function answerFields(body: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(body).filter(([field]) => !NOT_ANSWER_FIELDS.has(field)));
 }

@@ -42,7 +42,8 @@ function answer(body: Record<string, unknown>, model: string, uploads: string): 
   const base64 = gptImage || body.response_format === "b64_json";
   const quality = String(body.quality ?? (gptImage ? "auto" : "standard")).replace("auto", "medium");
   const size = String(body.size ?? "1024x1024").replace("auto", "1024x1024");
-  const seed = canonicalJson({ ...body, stream: undefined }) + uploads;
+  // Streaming and the end-user id cannot change the images, as with the real API.
+  const seed = canonicalJson({ ...body, stream: undefined, user: undefined }) + uploads;
   const data = Array.from({ length: n }, (_, index) => {
     const bytes = imageBytes(`${seed}#${index}`);
     const image: Record<string, unknown> = base64 ? { b64_json: bytes.toString("base64") } : { url: `https://sim.invalid/images/${bytes.subarray(8, 24).toString("hex")}.png` };
