@@ -1,8 +1,8 @@
 import { existsSync } from "node:fs";
 import { defaultDbPath, settingsPathBeside } from "../dashboard/paths.ts";
-import { errorMessage } from "../errors.ts";
-import { openDatabase, type Database } from "../sqlite/database.ts";
-import { ensureUsageSchema } from "../usage/schema.ts";
+import { EcoAIError, errorMessage } from "../errors.ts";
+import type { Database } from "../sqlite/database.ts";
+import { openUsageDatabase } from "../usage/schema.ts";
 
 /** A command-line mistake: printed with a hint to run `--help`, exit code 2. */
 export class CliUsageError extends Error {
@@ -24,14 +24,12 @@ export function openUsageLog(path: string): Database {
   if (!existsSync(path)) {
     throw new CliError(`no usage log at ${path} yet. Make some calls through EcoAI (or run "ecoai demo"), or pass --db.`);
   }
-  let db: Database | undefined;
   try {
-    db = openDatabase(path);
-    ensureUsageSchema(db);
-    return db;
+    return openUsageDatabase(path);
   } catch (error) {
-    db?.close();
-    throw unreadableUsageLog(path, error);
+    // The library's message speaks of constructor options; the command's names the cause alone.
+    const unreadable = error instanceof EcoAIError && error.code === "ECOAI_USAGE_LOG_UNAVAILABLE";
+    throw unreadableUsageLog(path, unreadable ? error.cause : error);
   }
 }
 

@@ -1,7 +1,6 @@
-import { EcoAIError } from "../errors.ts";
-import { openDatabase, type Database, type SqlValue } from "../sqlite/database.ts";
+import type { Database, SqlValue } from "../sqlite/database.ts";
 import type { HistoryQuery, Logger, PromptType, Provider, UsageRecord, UsageSummary } from "../types.ts";
-import { ensureUsageSchema, USAGE_COLUMNS } from "./schema.ts";
+import { openUsageDatabase, USAGE_COLUMNS } from "./schema.ts";
 import { queryHistory, querySummary } from "./queries.ts";
 
 /** A call to record, before it has an id. */
@@ -136,26 +135,6 @@ export function createUsageLog(options: UsageLogOptions): UsageLog {
   openLogs.add(log);
   installExitHook();
   return log;
-}
-
-/** The log's database with its schema; a file that cannot be opened is reported with its path. */
-function openUsageDatabase(path: string): Database {
-  let db: Database | undefined;
-  try {
-    db = openDatabase(path);
-    ensureUsageSchema(db);
-    return db;
-  } catch (error) {
-    db?.close();
-    // A missing SQLite driver already says what to install.
-    if (error instanceof EcoAIError) throw error;
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new EcoAIError(
-      "ECOAI_USAGE_LOG_UNAVAILABLE",
-      `could not open the usage log ${path} (${reason}): pass a writable logPath (or ECOAI_DB_PATH), or logUsage: false.`,
-      { cause: error },
-    );
-  }
 }
 
 function toRow(record: NewUsageRecord): SqlValue[] {

@@ -1,4 +1,5 @@
-import type { Database } from "../sqlite/database.ts";
+import { EcoAIError } from "../errors.ts";
+import { openDatabase, type Database } from "../sqlite/database.ts";
 
 /**
  * The `usage_log` table: one row per call, hit or miss. Indexes serve time-range, model and
@@ -68,5 +69,25 @@ function migrateUsageSchema(db: Database): void {
   const present = new Set(db.prepare("PRAGMA table_info(usage_log)").all().map((row) => String(row.name)));
   for (const [column, definition] of Object.entries(ADDED_COLUMNS)) {
     if (!present.has(column)) db.exec(`ALTER TABLE usage_log ADD COLUMN ${column} ${definition}`);
+  }
+}
+
+/** The log's database with its schema; a file that cannot be opened is reported with its path. */
+export function openUsageDatabase(path: string): Database {
+  let db: Database | undefined;
+  try {
+    db = openDatabase(path);
+    ensureUsageSchema(db);
+    return db;
+  } catch (error) {
+    db?.close();
+    // A missing SQLite driver already says what to install.
+    if (error instanceof EcoAIError) throw error;
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new EcoAIError(
+      "ECOAI_USAGE_LOG_UNAVAILABLE",
+      `could not open the usage log ${path} (${reason}): pass a writable logPath (or ECOAI_DB_PATH), or logUsage: false.`,
+      { cause: error },
+    );
   }
 }
