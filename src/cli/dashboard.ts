@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { isLoopback } from "../dashboard/security.ts";
 import { CliUsageError, parsePort, unreadableUsageLog, settingsPathFor, usageDbPath } from "./options.ts";
@@ -39,6 +40,7 @@ export async function runDashboard(args: string[]): Promise<number> {
   const dbPath = usageDbPath(values.db);
   const settingsPath = settingsPathFor(dbPath, values.settings);
 
+  const existedBefore = existsSync(dbPath);
   const { createDashboardApp } = await import("../dashboard/app.ts");
   const { serveDashboard } = await import("../dashboard/serve.ts");
   let app;
@@ -49,6 +51,8 @@ export async function runDashboard(args: string[]): Promise<number> {
   }
   const started = Date.now();
   console.log(`ecoai dashboard: reading the usage log ${dbPath}…`);
+  // An empty log is a fresh start or a mistyped --db: say which file will fill up.
+  if (!existedBefore) console.log(`  no calls logged there yet; calls through EcoAI with logPath "${dbPath}" will appear as they are made.`);
   app.prepare();
   if (Date.now() - started > 1000) console.log(`  ready in ${((Date.now() - started) / 1000).toFixed(1)} s (later starts only read new rows)`);
   let server;

@@ -116,6 +116,8 @@ test("a file that is not a usage log, a busy port or a dead Redis is one clear l
   busy.close();
   expect(inUse.code).toBe(1);
   expect(inUse.stderr).toContain(`port ${port} is already in use`);
+  // A log that does not exist yet is named, so a mistyped --db shows.
+  expect(inUse.stdout).toContain(`no calls logged there yet; calls through EcoAI with logPath "${join(ctx.dir, "busy-usage.db")}"`);
 
   const redis = await ecoai(["flush", "--storage", "redis", "--redis-url", "redis://127.0.0.1:1"]);
   expect(redis.code).toBe(1);
