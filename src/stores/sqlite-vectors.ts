@@ -1,15 +1,4 @@
-import type { Database, SqlValue } from "../sqlite/database.ts";
-
-/**
- * Adds the `scope` and `vector` columns to a cache file written before semantic caching (schema
- * version 1). Runs inside the schema transaction, so two processes opening one old file at once
- * do not both alter it.
- */
-export function migrateToVectors(db: Database): void {
-  const columns = new Set(db.prepare("PRAGMA table_info(cache_entries)").all().map((row) => String(row.name)));
-  if (!columns.has("scope")) db.exec("ALTER TABLE cache_entries ADD COLUMN scope TEXT");
-  if (!columns.has("vector")) db.exec("ALTER TABLE cache_entries ADD COLUMN vector BLOB");
-}
+import type { SqlValue } from "../sqlite/database.ts";
 
 /** A vector as a BLOB of little-endian float32 values (a view, no copy). */
 export function toBlob(vector: Float32Array): Uint8Array {

@@ -1,7 +1,7 @@
 import { openDatabase, type Database, type Row, type SqlValue } from "../sqlite/database.ts";
 import type { PromptType, Provider } from "../types.ts";
 import type { CacheEntry, Store, StoreFlushFilter } from "./store.ts";
-import { fromBlob, migrateToVectors, toBlob } from "./sqlite-vectors.ts";
+import { fromBlob, toBlob } from "./sqlite-vectors.ts";
 
 export interface SqliteStoreOptions {
   /**
@@ -16,7 +16,10 @@ export interface SqliteStoreOptions {
   busyTimeoutMs?: number;
 }
 
-const SCHEMA_VERSION = 2;
+const SCHEMA_VERSION = 3;
+
+/** Expired entries are deleted once every this many writes (and when the file is opened). */
+const PURGE_EVERY_WRITES = 256;
 
 const TABLE = `
 CREATE TABLE IF NOT EXISTS cache_entries (
@@ -33,14 +36,22 @@ CREATE TABLE IF NOT EXISTS cache_entries (
   output_tokens INTEGER NOT NULL DEFAULT 0,
   created_at INTEGER NOT NULL,
   scope TEXT,
-  vector BLOB
+  vector BLOB,
+  expires_at INTEGER
 ) WITHOUT ROWID;
 `;
+
+/**
+ * Columns added after the first schema, for files written before them: the semantic scope and
+ * vector (version 2), the expiry of an entry written in prod mode (version 3).
+ */
+const ADDED_COLUMNS: Record<string, string> = { scope: "TEXT", vector: "BLOB", expires_at: "INTEGER" };
 
 const INDEXES = `
 CREATE INDEX IF NOT EXISTS cache_entries_model ON cache_entries (model);
 CREATE INDEX IF NOT EXISTS cache_entries_namespace ON cache_entries (namespace, created_at);
 CREATE INDEX IF NOT EXISTS cache_entries_scope ON cache_entries (scope, created_at) WHERE scope IS NOT NULL;
+CREATE INDEX IF NOT EXISTS cache_entries_expiry ON cache_entries (expires_at) WHERE expires_at IS NOT NULL;
 PRAGMA user_version = ${SCHEMA_VERSION};
 `;
 
@@ -58,17 +69,26 @@ export function createSqliteStore(options: SqliteStoreOptions = {}): Store {
   db.exec("PRAGMA mmap_size = 1073741824");
   db.transaction(() => {
     db.exec(TABLE);
-    // Files written before semantic caching get the vector columns; their rows stay as they are.
-    migrateToVectors(db);
+    // Files written by an earlier version gain the newer columns; their rows stay as they are.
+    // Inside the schema transaction, so two processes opening one old file do not both alter it.
+    const present = new Set(db.prepare("PRAGMA table_info(cache_entries)").all().map((row) => String(row.name)));
+    for (const [column, type] of Object.entries(ADDED_COLUMNS)) {
+      if (!present.has(column)) db.exec(`ALTER TABLE cache_entries ADD COLUMN ${column} ${type}`);
+    }
     db.exec(INDEXES);
   });
 
   const select = db.prepare("SELECT * FROM cache_entries WHERE key = ?");
   const upsert = db.prepare(
     `INSERT OR REPLACE INTO cache_entries
-       (key, namespace, provider, endpoint, model, prompt, prompt_type, body, input_tokens, cached_input_tokens, output_tokens, created_at, scope, vector)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       (key, namespace, provider, endpoint, model, prompt, prompt_type, body, input_tokens, cached_input_tokens, output_tokens, created_at, scope, vector, expires_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
+  // Prod-mode entries past their TTL would otherwise stay in the file for good when their
+  // request never comes again (a request that does come again replaces its entry).
+  const purgeExpired = db.prepare("DELETE FROM cache_entries WHERE expires_at IS NOT NULL AND expires_at <= ?");
+  purgeExpired.run(Date.now());
+  let writesSincePurge = 0;
   const vectors = db.prepare("SELECT key, vector, created_at FROM cache_entries WHERE scope = ? AND created_at >= ? ORDER BY created_at");
   const remove = db.prepare("DELETE FROM cache_entries WHERE key = ?");
 
@@ -78,7 +98,8 @@ export function createSqliteStore(options: SqliteStoreOptions = {}): Store {
       const row = select.get(key);
       return row ? toEntry(row) : undefined;
     },
-    async set(entry) {
+    async set(entry, { ttlSeconds } = {}) {
+      const expiresAt = ttlSeconds !== undefined && Number.isFinite(ttlSeconds) ? entry.createdAt + ttlSeconds * 1000 : null;
       upsert.run(
         entry.key,
         entry.namespace,
@@ -94,7 +115,12 @@ export function createSqliteStore(options: SqliteStoreOptions = {}): Store {
         entry.createdAt,
         entry.semantic?.scope ?? null,
         entry.semantic ? toBlob(entry.semantic.vector) : null,
+        expiresAt,
       );
+      if (++writesSincePurge >= PURGE_EVERY_WRITES) {
+        writesSincePurge = 0;
+        purgeExpired.run(Date.now());
+      }
     },
     async vectorsSince(scope, since) {
       return vectors.all(scope, since).map((row) => ({ key: String(row.key), vector: fromBlob(row.vector ?? null), createdAt: Number(row.created_at) }));

@@ -23,7 +23,7 @@ test("sqlite store survives a restart and creates its folder", async () => {
   await second.close();
 });
 
-test("a cache file of schema version 1 gains the vector columns and keeps its rows", async () => {
+test("a cache file of schema version 1 gains the vector and expiry columns and keeps its rows", async () => {
   const path = join(dir, "version-1.db");
   const old = openDatabase(path);
   old.exec(`
@@ -47,9 +47,40 @@ test("a cache file of schema version 1 gains the vector columns and keeps its ro
   await store.close();
 
   const db = openDatabase(path);
-  expect(db.prepare("PRAGMA user_version").get()).toEqual({ user_version: 2 });
+  expect(db.prepare("PRAGMA user_version").get()).toEqual({ user_version: 3 });
   const columns = db.prepare("PRAGMA table_info(cache_entries)").all().map((row) => row.name);
   expect(columns).toContain("scope");
   expect(columns).toContain("vector");
+  expect(columns).toContain("expires_at");
   db.close();
+});
+
+test("entries written with a TTL leave the file once expired: at the next open, and every few hundred writes", async () => {
+  const path = join(dir, "expiry.db");
+  const rows = () => {
+    const db = openDatabase(path);
+    const keys = db.prepare("SELECT key FROM cache_entries ORDER BY key").all().map((row) => String(row.key));
+    db.close();
+    return keys;
+  };
+  const now = Date.now();
+  let store = createSqliteStore({ path });
+  await store.set(makeEntry({ key: "a-expired", createdAt: now - 10_000 }), { ttlSeconds: 5 });
+  await store.set(makeEntry({ key: "b-fresh", createdAt: now }), { ttlSeconds: 3600 });
+  await store.set(makeEntry({ key: "c-dev", createdAt: now - 10_000_000 }));
+  await store.close();
+  expect(rows()).toEqual(["a-expired", "b-fresh", "c-dev"]);
+
+  store = createSqliteStore({ path });
+  expect(rows()).toEqual(["b-fresh", "c-dev"]);
+
+  // A running process purges as it writes.
+  await store.set(makeEntry({ key: "d-expired", createdAt: now - 10_000 }), { ttlSeconds: 1 });
+  for (let i = 0; i < 300; i++) await store.set(makeEntry({ key: `e-${String(i).padStart(3, "0")}`, createdAt: now }));
+  const left = rows();
+  expect(left).not.toContain("d-expired");
+  expect(left).toContain("b-fresh");
+  expect(left).toContain("c-dev");
+  expect(left).toHaveLength(302);
+  await store.close();
 });
