@@ -1,10 +1,14 @@
+import type { EcoAPIPromise } from "./api-promise.ts";
 import type { CallOptions } from "./types.ts";
 
 /** The SDK's request options, plus ecoai's per-call control under `ecoai`. */
 export type WithEcoOptions<Options> = (Options extends undefined ? {} : NonNullable<Options>) & { ecoai?: CallOptions };
 
-/** A cached call resolves to the SDK's value; it is a plain Promise, not the SDK's own promise class. */
-type Settled<R> = R extends PromiseLike<infer T> ? Promise<T> : R;
+/**
+ * A cached call resolves to the SDK's value. Where the SDK's promise has `withResponse()` /
+ * `asResponse()` (openai, @anthropic-ai/sdk), so does ecoai's; otherwise it is a plain Promise.
+ */
+type Settled<R> = R extends PromiseLike<infer T> ? (R extends { withResponse(): unknown; asResponse(): unknown } ? EcoAPIPromise<T> : Promise<T>) : R;
 
 type Signature<A, R> = A extends [infer Body, ...infer Rest]
   ? Rest extends [] | [unknown?]

@@ -4,6 +4,7 @@
  */
 export { EcoAI } from "./eco.ts";
 export type { EcoAIConfig } from "./config.ts";
+export type { DataWithResponse, EcoAPIPromise } from "./api-promise.ts";
 export { EcoAIError, EcoAIConfigError, type EcoAIErrorCode, type ConfigSource } from "./errors.ts";
 export { readSettings, writeSettings, type EcoAISettings } from "./settings.ts";
 export { hashCacheKey } from "./cache/key.ts";

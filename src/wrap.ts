@@ -1,5 +1,6 @@
 import type { CachedMethod, ProviderAdapter } from "./providers/adapter.ts";
 import type { CallOptions } from "./types.ts";
+import { sendReadingResponse, withResponseMethods, type SentResponse } from "./api-promise.ts";
 import { validCallOptions } from "./call-options.ts";
 
 /** Runs one cached call: the engine, with the SDK's own method as `send`. */
@@ -65,9 +66,18 @@ export function wrapClient(core: object, client: object, adapter: ProviderAdapte
         callOptions = validCallOptions(ecoai);
       } catch (error) {
         // The SDK reports every failure through the returned promise; so does a bad `ecoai` option.
-        return Promise.reject(error);
+        return adapter.apiPromise ? withResponseMethods(Promise.reject(error), () => undefined) : Promise.reject(error);
       }
-      return run(method, params, callOptions, send);
+      if (!adapter.apiPromise) return run(method, params, callOptions, send);
+      if (callOptions.bypass || method.bypass(params)) {
+        // The caller gets the SDK's own promise (streams, `withResponse()`); the engine logs the call.
+        const own = send();
+        run(method, params, callOptions, () => own).catch(() => {});
+        return own;
+      }
+      let sent: SentResponse | undefined;
+      const reading = (replacement?: Record<string, unknown>) => sendReadingResponse(send(replacement), (response) => (sent = response)) as Promise<unknown>;
+      return withResponseMethods(run(method, params, callOptions, reading), () => sent);
     };
 
   const clientProxy = wrapNode(client, root);

@@ -64,6 +64,11 @@ export interface ProviderAdapter {
   /** Where the client sends requests; part of every key. */
   baseURL(client: object): string;
   methods: readonly CachedMethod[];
+  /**
+   * The SDK's calls return a promise with `withResponse()` / `asResponse()` (the Stainless SDKs):
+   * a cached call's promise has them too, on hits as well.
+   */
+  apiPromise?: boolean;
 }
 
 /** `params` without `stream`: a non-stream request means the same with or without `stream: false`. */

@@ -66,5 +66,6 @@ export const anthropicAdapter: ProviderAdapter = {
     );
   },
   baseURL: (client) => trimmedBaseURL((client as { baseURL: string }).baseURL),
+  apiPromise: true,
   methods: [messagesCreate],
 };

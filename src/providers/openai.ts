@@ -47,5 +47,6 @@ export const openaiAdapter: ProviderAdapter = {
     return typeof candidate.chat?.completions?.create === "function" && typeof candidate.baseURL === "string";
   },
   baseURL: (client) => trimmedBaseURL((client as { baseURL: string }).baseURL),
+  apiPromise: true,
   methods: [chatCompletions, openaiResponses, openaiImagesGenerate, openaiImagesEdit],
 };
