@@ -7,10 +7,6 @@ import { openaiTokenUsage } from "./openai-usage.ts";
 import { chatSemanticParts } from "./semantic-parts.ts";
 import { contentText, isRecord, lastUserText } from "./text.ts";
 
-/**
- * `openai` (OpenAI and AzureOpenAI clients): chat completions, responses and base64 image
- * generations and edits are cached; streams and image URL responses pass through.
- */
 /** End-user ids, prompt-cache routing and stored-completion tags: a completion echoes none of them. */
 const chatKeyParams = keyWithout(["stream_options", "user", "safety_identifier", "prompt_cache_key", "prompt_cache_retention", "metadata"]);
 
@@ -39,6 +35,10 @@ const chatCompletions: CachedMethod = {
   rebuild: (stored) => withResponseIds(stored),
 };
 
+/**
+ * `openai` (OpenAI and AzureOpenAI clients): chat completions, responses and base64 image
+ * generations and edits are cached; streams and image URL responses pass through.
+ */
 export const openaiAdapter: ProviderAdapter = {
   provider: "openai",
   sdk: "openai (OpenAI)",
