@@ -1,3 +1,5 @@
+import { isRecord } from "./text.ts";
+
 /** Whether `text` parses as JSON: structured output that does not is not an answer. */
 export function parsesAsJson(text: string): boolean {
   try {
@@ -13,7 +15,7 @@ export function parsesAsJson(text: string): boolean {
  * and for Anthropic `_workspace_id`); a replayed response was never received, so they are null.
  */
 export function withResponseIds(stored: unknown, names: readonly string[] = ["_request_id"]): unknown {
-  if (typeof stored === "object" && stored !== null && !Array.isArray(stored)) {
+  if (isRecord(stored)) {
     for (const name of names) Object.defineProperty(stored, name, { value: null, enumerable: false, writable: false, configurable: false });
   }
   return stored;
