@@ -1,4 +1,5 @@
 import { EcoAIConfigError } from "./errors.ts";
+import type { CachedMethod } from "./providers/adapter.ts";
 import type { CallOptions } from "./types.ts";
 import { validBoolean, validNonEmptyString, validSeconds } from "./validate.ts";
 
@@ -24,3 +25,8 @@ export function validCallOptions(input: unknown): CallOptions {
   };
 }
 
+
+/** Whether a call skips the cache by its own request: `ecoai.bypass`, or a request its method never caches (a stream). */
+export function bypassesCache(method: CachedMethod, params: Record<string, unknown>, options: CallOptions): boolean {
+  return options.bypass === true || method.bypass(params);
+}

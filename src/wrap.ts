@@ -1,7 +1,7 @@
 import type { CachedMethod, ProviderAdapter } from "./providers/adapter.ts";
 import type { CallOptions } from "./types.ts";
 import { sendReadingResponse, withResponseMethods, type SentResponse } from "./api-promise.ts";
-import { validCallOptions } from "./call-options.ts";
+import { bypassesCache, validCallOptions } from "./call-options.ts";
 
 /** Runs one cached call: the engine, with the SDK's own method as `send`. */
 export type CachedCallRunner = (
@@ -69,7 +69,7 @@ export function wrapClient(core: object, client: object, adapter: ProviderAdapte
         return adapter.apiPromise ? withResponseMethods(Promise.reject(error), () => undefined) : Promise.reject(error);
       }
       if (!adapter.apiPromise) return run(method, params, callOptions, send);
-      if (callOptions.bypass || method.bypass(params)) {
+      if (bypassesCache(method, params, callOptions)) {
         // The caller gets the SDK's own promise (streams, `withResponse()`); the engine logs the call.
         const own = send();
         run(method, params, callOptions, () => own).catch(() => {});

@@ -1,3 +1,4 @@
+import { bypassesCache } from "../call-options.ts";
 import type { CachedMethod } from "../providers/adapter.ts";
 import type { CacheEntry, Store, StoreFlushFilter } from "../stores/store.ts";
 import type { CallOptions, Logger, Mode, PromptType, Provider, TokenUsage } from "../types.ts";
@@ -189,7 +190,7 @@ export function createCacheEngine(options: CacheEngineOptions) {
   async function run(input: CachedCall): Promise<unknown> {
     const startedAt = performance.now();
     const settings = options.settings();
-    if (!store || !settings.cachingEnabled || input.options.bypass || input.method.bypass(input.params)) {
+    if (!store || !settings.cachingEnabled || bypassesCache(input.method, input.params, input.options)) {
       return passThrough(input, startedAt);
     }
     const call = input.method.prepare ? await prepared(input, input.method.prepare) : input;
