@@ -14,7 +14,7 @@ import { join } from "node:path";
 import { GenerateContentResponse, GoogleGenAI } from "@google/genai";
 import { GoogleGenerativeAI } from "@google/generative-ai";
 import { EcoAI } from "../src/index.ts";
-import { startUpstream } from "../test/upstream/index.ts";
+import { startSimulator } from "../src/simulator/index.ts";
 import { formatMicros, formatRatio, summarize, table, toMicros } from "./stats.ts";
 
 const DISTINCT = 32;
@@ -34,7 +34,7 @@ async function time(run: (i: number) => Promise<unknown> | unknown, rounds = ROU
 }
 
 const dir = mkdtempSync(join(tmpdir(), "ecoai-gemini-bench-"));
-const sim = await startUpstream();
+const sim = await startSimulator();
 const settingsPath = join(dir, "settings.json");
 try {
   console.log(`ecoai Gemini hit latency — Bun ${Bun.version}, ${process.platform}/${process.arch}\n`);

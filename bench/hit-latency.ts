@@ -19,7 +19,7 @@ import { join } from "node:path";
 import OpenAI from "openai";
 import { EcoAI, hashCacheKey } from "../src/index.ts";
 import { openDatabase } from "../src/sqlite/database.ts";
-import { startUpstream } from "../test/upstream/index.ts";
+import { startSimulator } from "../src/simulator/index.ts";
 import { formatMicros, formatPercent, formatRatio, median, summarize, table, toMicros, type Summary } from "./stats.ts";
 
 // ── Parameters ────────────────────────────────────────────────────────────────────────────────
@@ -123,7 +123,7 @@ let sink: unknown;
 // ── Main ──────────────────────────────────────────────────────────────────────────────────────
 const startedAt = performance.now();
 const dir = mkdtempSync(join(tmpdir(), "ecoai-bench-"));
-const sim = await startUpstream();
+const sim = await startSimulator();
 const client = new OpenAI({ baseURL: sim.openaiBaseURL, apiKey: "sk-bench", maxRetries: 0 });
 const baseURL = sim.openaiBaseURL.replace(/\/+$/, "");
 const opened: { close(): Promise<void> | void }[] = [];

@@ -16,7 +16,7 @@ import { join } from "node:path";
 import Anthropic from "@anthropic-ai/sdk";
 import OpenAI from "openai";
 import { EcoAI } from "../src/index.ts";
-import { startUpstream } from "../test/upstream/index.ts";
+import { startSimulator } from "../src/simulator/index.ts";
 import { formatMicros, formatRatio, summarize, table, toMicros } from "./stats.ts";
 
 const ROUNDS = 400;
@@ -24,7 +24,7 @@ const WARMUP = 50;
 const UPLOAD_BYTES = 1 << 20;
 
 const dir = mkdtempSync(join(tmpdir(), "ecoai-bench-"));
-const sim = await startUpstream();
+const sim = await startSimulator();
 const openai = new OpenAI({ baseURL: sim.openaiBaseURL, apiKey: "sk-bench", maxRetries: 0 });
 const anthropic = new Anthropic({ baseURL: sim.anthropicBaseURL, apiKey: "sk-bench", maxRetries: 0 });
 const files = (name: string) => ({ sqlitePath: join(dir, `${name}-cache.db`), logPath: join(dir, `${name}-usage.db`), settingsPath: join(dir, `${name}-settings.json`) });

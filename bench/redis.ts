@@ -20,7 +20,7 @@ import OpenAI from "openai";
 import { EcoAI, hashCacheKey } from "../src/index.ts";
 import { clientOptions } from "../src/stores/redis-client.ts";
 import { startRedisServer } from "../test/redis-server.ts";
-import { startUpstream } from "../test/upstream/index.ts";
+import { startSimulator } from "../src/simulator/index.ts";
 import { formatMicros, formatRatio, median, summarize, table, toMicros } from "./stats.ts";
 
 const MODEL = "gpt-4o-mini";
@@ -88,7 +88,7 @@ async function pairs(count: number, direct: OpenAI, wrapped: EcoAI<OpenAI>) {
 
 const startedAt = performance.now();
 const dir = mkdtempSync(join(tmpdir(), "ecoai-bench-redis-"));
-const sim = await startUpstream();
+const sim = await startSimulator();
 const server = await startRedisServer();
 const client = new OpenAI({ baseURL: sim.openaiBaseURL, apiKey: "sk-bench", maxRetries: 0 });
 const baseURL = sim.openaiBaseURL.replace(/\/+$/, "");

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import OpenAI from "openai";
 import { EcoAI, type EcoAIConfig } from "../src/index.ts";
 import type { Logger } from "../src/types.ts";
-import { startUpstream, type UpstreamSimulator } from "./upstream/index.ts";
+import { startSimulator, type Simulator } from "../src/simulator/index.ts";
 import { tempDir } from "./temp.ts";
 
 export const TEST_API_KEY = "sk-test-ecoai-secret-0123456789";
@@ -20,7 +20,7 @@ export function recordingLogger(): Logger & { messages: string[] } {
  */
 export function useUpstream() {
   const context = {
-    sim: undefined as unknown as UpstreamSimulator,
+    sim: undefined as unknown as Simulator,
     dir: tempDir(),
     openai(options: Partial<ConstructorParameters<typeof OpenAI>[0]> = {}): OpenAI {
       return new OpenAI({ baseURL: context.sim.openaiBaseURL, apiKey: TEST_API_KEY, maxRetries: 0, ...options });
@@ -48,7 +48,7 @@ export function useUpstream() {
   };
   const opened: { close(): Promise<void> }[] = [];
   beforeAll(async () => {
-    context.sim = await startUpstream();
+    context.sim = await startSimulator();
   });
   afterAll(async () => {
     await Promise.all(opened.map((eco) => eco.close()));

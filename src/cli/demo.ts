@@ -37,7 +37,7 @@ export async function runDemo(args: string[]): Promise<number> {
 
   const { default: OpenAI } = await import("openai");
   // The simulator stands in for the API; its delay mimics a model's answer time.
-  const simulator = values.live ? undefined : await (await import("../../test/upstream/index.ts")).startUpstream({ delayMs: 350 });
+  const simulator = values.live ? undefined : await (await import("../simulator/index.ts")).startSimulator({ delayMs: 350 });
   const client = simulator ? new OpenAI({ baseURL: simulator.openaiBaseURL, apiKey: "sk-demo-offline" }) : new OpenAI();
   const paths = { logPath: values.db, sqlitePath: values.cache };
   const namespace = "ecoai-demo";

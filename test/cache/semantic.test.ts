@@ -6,7 +6,7 @@ import { ask, CHAT_ROUTE, recordingLogger, useUpstream } from "../harness.ts";
 const up = useUpstream();
 const EMBEDDINGS = "openai.embeddings";
 
-// Cosine similarities under the simulator's embeddings (test/upstream/embedding.ts):
+// Cosine similarities under the simulator's embeddings (src/simulator/embedding.ts):
 const STORED = "What is the capital of France?";
 const ABOVE = "What is the capital city of France?"; // 0.91
 const BELOW = "What's the capital of France?"; // 0.86

@@ -102,7 +102,7 @@ async function startDashboard(command: string[]): Promise<string> {
 test("the tarball ships the built JavaScript and declarations, the TypeScript sources, the dashboard's pages and the demo's simulator, and no tests", async () => {
   const { stdout } = await runOk(["tar", "-tzf", tarball], { cwd: app });
   const files = stdout.split("\n").filter(Boolean).map((file) => file.replace(/^package\//, ""));
-  for (const file of ["package.json", "README.md", "LICENSE", "dist/src/index.js", "dist/src/index.d.ts", "dist/src/cli/index.js", "src/index.ts", "test/upstream/index.ts", "dist/test/upstream/index.js", "dashboard/index.html"]) {
+  for (const file of ["package.json", "README.md", "LICENSE", "dist/src/index.js", "dist/src/index.d.ts", "dist/src/cli/index.js", "src/index.ts", "src/simulator/index.ts", "dist/src/simulator/index.js", "dist/src/simulator/index.d.ts", "dashboard/index.html"]) {
     expect(files).toContain(file);
   }
   expect(files.filter((file) => file.endsWith(".test.ts"))).toEqual([]);

@@ -21,8 +21,8 @@ import type {
   Route,
   SimRequest,
   SimResponse,
-  UpstreamOptions,
-  UpstreamSimulator,
+  SimulatorOptions,
+  Simulator,
 } from "./types.ts";
 
 /**
@@ -46,19 +46,19 @@ interface PendingFailure {
  *
  * @example
  * ```ts
- * const sim = await startUpstream();
+ * const sim = await startSimulator();
  * const client = new OpenAI({ baseURL: sim.openaiBaseURL, apiKey: "sk-test" });
  * await client.chat.completions.create({ model: "gpt-4o-mini", messages: [{ role: "user", content: "Hi" }] });
  * sim.count("openai.chat.completions"); // 1
  * await sim.close();
  * ```
  */
-export async function startUpstream(options: UpstreamOptions = {}): Promise<UpstreamSimulator> {
+export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
   const failures: PendingFailure[] = [];
   const sockets = new Set<Socket>();
   const timers = new Set<ReturnType<typeof setTimeout>>();
 
-  const sim: UpstreamSimulator = {
+  const sim: Simulator = {
     url: "",
     openaiBaseURL: "",
     anthropicBaseURL: "",

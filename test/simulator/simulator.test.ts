@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "bun:test";
 import OpenAI from "openai";
-import { SIM_MARKERS, cosineSimilarity, startUpstream } from "./index.ts";
-import type { UpstreamSimulator } from "./index.ts";
+import { SIM_MARKERS, cosineSimilarity, startSimulator } from "../../src/simulator/index.ts";
+import type { Simulator } from "../../src/simulator/index.ts";
 
-let sim: UpstreamSimulator;
+let sim: Simulator;
 let client: OpenAI;
 const model = "gpt-4o-mini";
 const ask = (content: string) => [{ role: "user" as const, content }];
@@ -15,7 +15,7 @@ const rejection = (promise: PromiseLike<unknown>): Promise<unknown> =>
   );
 
 beforeAll(async () => {
-  sim = await startUpstream();
+  sim = await startSimulator();
   client = new OpenAI({ baseURL: sim.openaiBaseURL, apiKey: "sk-test-upstream" });
 });
 afterAll(() => sim.close());

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "bun:test";
-import { startUpstream, type UpstreamSimulator } from "./index.ts";
+import { startSimulator, type Simulator } from "../../src/simulator/index.ts";
 
-let sim: UpstreamSimulator;
+let sim: Simulator;
 beforeAll(async () => {
-  sim = await startUpstream();
+  sim = await startSimulator();
 });
 afterAll(() => sim.close());
 beforeEach(() => sim.reset());

@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import Anthropic from "@anthropic-ai/sdk";
 import OpenAI, { toFile } from "openai";
-import { startUpstream, type UpstreamSimulator } from "./index.ts";
+import { startSimulator, type Simulator } from "../../src/simulator/index.ts";
 
-let sim: UpstreamSimulator;
+let sim: Simulator;
 let openai: OpenAI;
 let anthropic: Anthropic;
 beforeAll(async () => {
-  sim = await startUpstream();
+  sim = await startSimulator();
   openai = new OpenAI({ baseURL: sim.openaiBaseURL, apiKey: "sk-x", maxRetries: 0 });
   anthropic = new Anthropic({ baseURL: sim.anthropicBaseURL, apiKey: "sk-ant-x", maxRetries: 0 });
 });

@@ -1,12 +1,12 @@
 /**
  * Run the simulator as its own process, for multi-process tests:
- * `bun test/upstream/main.ts [--port N] [--host H] [--delay-ms N]`.
+ * `bun src/simulator/main.ts [--port N] [--host H] [--delay-ms N]`.
  * Prints `{"url": "...", "openaiBaseURL": "...", "anthropicBaseURL": "...", "geminiBaseURL": "..."}` as one JSON line, then serves until killed.
  *
  * @module
  */
 import { parseArgs } from "node:util";
-import { startUpstream } from "./server.ts";
+import { startSimulator } from "./server.ts";
 
 const { values } = parseArgs({
   options: {
@@ -16,7 +16,7 @@ const { values } = parseArgs({
   },
 });
 
-const sim = await startUpstream({
+const sim = await startSimulator({
   port: values.port === undefined ? 0 : Number(values.port),
   host: values.host ?? "127.0.0.1",
   delayMs: values["delay-ms"] === undefined ? 0 : Number(values["delay-ms"]),

@@ -8,7 +8,7 @@ import { createInterface } from "node:readline";
 import OpenAI from "openai";
 
 const children: ChildProcess[] = [];
-const temp = mkdtempSync(join(tmpdir(), "ecoai-upstream-"));
+const temp = mkdtempSync(join(tmpdir(), "ecoai-simulator-"));
 afterAll(() => {
   for (const child of children) child.kill();
   rmSync(temp, { recursive: true, force: true });
@@ -34,7 +34,7 @@ async function roundTrip(baseURL: string): Promise<void> {
 }
 
 test("main.ts runs as its own process and prints its URL", async () => {
-  const info = await firstLine(process.execPath, [join(import.meta.dir, "main.ts")]);
+  const info = await firstLine(process.execPath, [join(import.meta.dir, "../../src/simulator/main.ts")]);
   expect(info.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
   expect(info.openaiBaseURL).toBe(`${info.url}/v1`);
   await roundTrip(info.openaiBaseURL);
@@ -44,7 +44,7 @@ const hasNode = spawnSync("node", ["--version"]).status === 0;
 
 // Skipped only where no `node` binary is installed; the simulator must not depend on Bun APIs.
 test.skipIf(!hasNode)("the simulator runs under Node", async () => {
-  const built = await Bun.build({ entrypoints: [join(import.meta.dir, "main.ts")], target: "node", outdir: temp });
+  const built = await Bun.build({ entrypoints: [join(import.meta.dir, "../../src/simulator/main.ts")], target: "node", outdir: temp });
   expect(built.success).toBe(true);
   const info = await firstLine("node", [built.outputs[0]!.path]);
   await roundTrip(info.openaiBaseURL);

@@ -1,5 +1,5 @@
 /**
- * Contracts of the upstream simulator: what tests see (`UpstreamSimulator`) and what a
+ * Contracts of the upstream simulator: what tests see (`Simulator`) and what a
  * provider file plugs into the server (`ProviderMount`).
  *
  * @module
@@ -92,7 +92,7 @@ export interface ProviderMount {
   authenticate?(request: SimRequest): JsonResponse | undefined;
 }
 
-/** Options of `UpstreamSimulator.failNext`. */
+/** Options of `Simulator.failNext`. */
 export interface FailNextOptions {
   /**
    * How many of the next matching requests fail.
@@ -114,7 +114,7 @@ export interface FailNextOptions {
 }
 
 /** A running upstream simulator. */
-export interface UpstreamSimulator {
+export interface Simulator {
   /** Origin without trailing slash, e.g. `"http://127.0.0.1:40123"`. */
   url: string;
   /** `url + "/v1"`: the `baseURL` for `new OpenAI({ baseURL })`. */
@@ -141,8 +141,8 @@ export interface UpstreamSimulator {
   close(): Promise<void>;
 }
 
-/** Options of `startUpstream`. */
-export interface UpstreamOptions {
+/** Options of `startSimulator`. */
+export interface SimulatorOptions {
   /**
    * Port to listen on; 0 picks a free one.
    * @default 0
