@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { TOKEN_PATTERN } from "../dashboard/access.ts";
+import { networkInterfaces } from "node:os";
+import { addressWithToken, TOKEN_PATTERN } from "../dashboard/access.ts";
 import { isLoopback } from "../dashboard/security.ts";
 import { CliUsageError, parsePort, unreadableUsageLog, settingsPathFor, usageDbPath } from "./options.ts";
 import { openBrowser } from "./open-browser.ts";
@@ -74,11 +75,12 @@ export async function runDashboard(args: string[]): Promise<number> {
   }
 
   console.log(`ecoai dashboard: ${server.url}`);
+  for (const address of otherMachinesAddresses(host, server.port, app.token)) console.log(`  from other machines: ${address}`);
   console.log(`  settings: ${settingsPath}`);
   if (!isLoopback(host)) {
     console.log(`  warning: bound to ${host}, reachable from other machines. Every request must carry the access token in`);
-    console.log("  the address above: anyone who can reach this address could otherwise read every prompt and change");
-    console.log("  settings. Share that address only with people who may see your prompts; it is not encrypted (no HTTPS).");
+    console.log("  the address: anyone who can reach this address could otherwise read every prompt and change");
+    console.log("  settings. Share it only with people who may see your prompts; it is not encrypted (no HTTPS).");
   }
   if (!values["no-browser"] && openBrowser(server.url)) console.log("  opening your browser…");
   console.log("Press Ctrl+C to stop.");
@@ -99,4 +101,13 @@ function accessToken(flag: string | undefined, env: string | undefined): string 
     throw new CliUsageError(`${from} must be 16 to 256 letters, digits, '-' or '_' (leave it out for a random one)`);
   }
   return token;
+}
+
+/** Bound to every interface, the printed address is loopback's; these are the others' (IPv4). */
+function otherMachinesAddresses(host: string, port: number, token: string | undefined): string[] {
+  if (host !== "0.0.0.0" && host !== "::") return [];
+  return Object.values(networkInterfaces())
+    .flat()
+    .filter((net) => net !== undefined && net.family === "IPv4" && !net.internal)
+    .map((net) => addressWithToken(`http://${net!.address}:${port}/`, token));
 }

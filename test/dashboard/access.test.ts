@@ -24,7 +24,7 @@ describe("beyond loopback", () => {
   test("a random token is made up, and nothing is answered without it", async () => {
     expect(token).toMatch(TOKEN_PATTERN);
     expect(token.length).toBe(32);
-    const wrong = [{}, { cookie: `ecoai_token_7315=${token}x` }, { cookie: `ecoai_token_7316=${token}` }, { authorization: `Bearer ${token.slice(0, -1)}` }, { authorization: token }];
+    const wrong: Record<string, string>[] = [{}, { cookie: `ecoai_token_7315=${token}x` }, { cookie: `ecoai_token_7316=${token}` }, { authorization: `Bearer ${token.slice(0, -1)}` }, { authorization: token }];
     for (const path of PATHS) {
       for (const headers of wrong) {
         const response = await ask(path, headers);
