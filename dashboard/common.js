@@ -19,6 +19,14 @@ export function el(tag, attributes = {}, ...children) {
 
 export const byId = (id) => document.getElementById(id);
 
+// A page opened from the address `ecoai dashboard --host …` printed came with the access token; the
+// cookie set with the page carries it from now on, so it leaves the address bar (and history).
+const opened = new URL(location.href);
+if (opened.searchParams.has("token")) {
+  opened.searchParams.delete("token");
+  history.replaceState(null, "", `${opened.pathname}${opened.search}${opened.hash}`);
+}
+
 export function setText(id, text) {
   const node = byId(id);
   if (node) node.textContent = text;

@@ -2,7 +2,7 @@
  * The access token of a dashboard reachable beyond loopback. Anyone who can reach the address
  * could otherwise read every prompt, so every request (pages, assets, API) must carry the token:
  * the printed address has it as `?token=`, which the first page load trades for a cookie (HttpOnly,
- * SameSite=Strict) and drops from the address bar; scripts can send `Authorization: Bearer`.
+ * SameSite=Strict) and the page drops from the address bar; scripts can send `Authorization: Bearer`.
  * @module
  */
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
@@ -78,18 +78,14 @@ export const MISSING_TOKEN: Refusal = {
 };
 
 /**
- * A page opened from the printed address: the same page without the token in the address, and the
- * cookie that carries it from now on (the address bar, history and screenshots no longer show it).
+ * A page opened from the printed address, answered with the cookie that carries the token from
+ * now on; the page's script then drops the token from the address bar. (Not a redirect: after a
+ * navigation that began on another site, such as a link in a chat, a browser withholds a
+ * SameSite=Strict cookie from the redirected request, while the page's own requests carry it.)
  */
-export function tradeTokenForCookie(request: Request, token: string): Response {
-  const url = new URL(request.url);
-  url.searchParams.delete(TOKEN_PARAM);
-  return new Response(null, {
-    status: 303,
-    headers: {
-      location: `${url.pathname}${url.search}`,
-      "set-cookie": `${cookieName(request)}=${token}; Path=/; HttpOnly; SameSite=Strict`,
-      "cache-control": "no-store",
-    },
-  });
+export function withTokenCookie(page: Response, request: Request, token: string): Response {
+  const headers = new Headers(page.headers);
+  headers.append("set-cookie", `${cookieName(request)}=${token}; Path=/; HttpOnly; SameSite=Strict`);
+  headers.set("cache-control", "no-store");
+  return new Response(page.body, { status: page.status, statusText: page.statusText, headers });
 }

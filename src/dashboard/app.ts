@@ -1,6 +1,6 @@
 import { openDatabase, type Database } from "../sqlite/database.ts";
 import { ensureUsageSchema } from "../usage/schema.ts";
-import { accessOf, createAccessToken, MISSING_TOKEN, tradeTokenForCookie, validateAccessToken } from "./access.ts";
+import { accessOf, createAccessToken, MISSING_TOKEN, validateAccessToken, withTokenCookie } from "./access.ts";
 import { createApi } from "./api.ts";
 import { BadRequest, jsonError, MAX_BODY_BYTES, plainText } from "./http.ts";
 import { defaultDbPath, settingsPathBeside } from "./paths.ts";
@@ -112,14 +112,13 @@ export async function createDashboardApp(options: DashboardOptions = {}): Promis
   async function answer(request: Request): Promise<Response> {
     const misaddressed = hostRefusal(request, loopbackOnly);
     if (misaddressed) return plainText(misaddressed.status, misaddressed.error);
-    if (token !== undefined) {
-      const access = accessOf(request, token);
-      if (access === undefined) return refuse(request, MISSING_TOKEN);
-      if (access === "query" && request.method === "GET" && Object.hasOwn(PAGES, new URL(request.url).pathname)) return tradeTokenForCookie(request, token);
-    }
+    const access = token === undefined ? undefined : accessOf(request, token);
+    if (token !== undefined && access === undefined) return refuse(request, MISSING_TOKEN);
     // Refused unread, whatever the route: none takes more.
     if (Number(request.headers.get("content-length") ?? 0) > MAX_BODY_BYTES) return refuse(request, { status: 413, error: `The body is larger than ${MAX_BODY_BYTES} bytes.` });
-    return elysia.handle(request);
+    const response = await elysia.handle(request);
+    const page = request.method === "GET" && Object.hasOwn(PAGES, new URL(request.url).pathname);
+    return access === "query" && page ? withTokenCookie(response, request, token!) : response;
   }
 
   return {

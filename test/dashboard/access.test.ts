@@ -42,11 +42,13 @@ describe("beyond loopback", () => {
 
   test("the printed address's token is traded for a cookie on the first page, which then opens everything", async () => {
     const first = await ask(`/?token=${token}`);
-    expect(first.status).toBe(303);
-    expect(first.headers.get("location")).toBe("/");
+    expect(first.status).toBe(200);
     expect(first.headers.get("set-cookie")).toBe(`ecoai_token_7315=${token}; Path=/; HttpOnly; SameSite=Strict`);
-    // Only the token leaves the address; the page's own parameters stay.
-    expect((await ask(`/prompts?q=leeds&token=${token}&page=2`)).headers.get("location")).toBe("/prompts?q=leeds&page=2");
+    expect(first.headers.get("cache-control")).toBe("no-store");
+    expect(await first.text()).toContain("<title>ecoai · Overview</title>");
+    expect((await ask(`/prompts?q=leeds&token=${token}&page=2`)).headers.get("set-cookie")).toStartWith("ecoai_token_7315=");
+    // Only a page sets it: an API call with the token in its query is answered, and that is all.
+    expect((await ask(`/api/summary?token=${token}`)).headers.get("set-cookie")).toBeNull();
     const cookie = { cookie: `theme=dark; ecoai_token_7315=${token}` };
     for (const path of PATHS.filter((path) => path !== "/nope")) {
       const response = await ask(path, cookie);

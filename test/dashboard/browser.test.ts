@@ -251,6 +251,26 @@ describe.skipIf(!existsSync(CHROMIUM))("dashboard in Chromium (needs /usr/bin/ch
       await page.close();
     });
 
+    test("the address opened from a link on another site (a chat, a wiki) loads too", async () => {
+      // 127.0.0.1 and localhost are different sites: the navigation is cross-site, as from a chat app.
+      const elsewhere = await context.newPage();
+      watch(elsewhere, "/ (from another site)");
+      await elsewhere.goto(`${base}/`);
+      const target = remote.address.replace("127.0.0.1", "localhost");
+      await elsewhere.evaluate((href) => {
+        const link = document.createElement("a");
+        link.href = href;
+        link.id = "shared-link";
+        link.textContent = "dashboard";
+        document.body.append(link);
+      }, target);
+      await elsewhere.click("#shared-link");
+      await elsewhere.waitForSelector("body[data-loaded]");
+      expect(elsewhere.url()).toBe(`${new URL(target).origin}/`);
+      expect(await elsewhere.locator("#stat-calls").textContent()).toBe("3");
+      await elsewhere.close();
+    });
+
     test("a browser without the token gets a 401 and no data", async () => {
       const stranger = await browser!.newPage();
       for (const path of ["/", "/prompts", "/api/prompts", "/assets/overview.js"]) {
