@@ -19,6 +19,14 @@ export function el(tag, attributes = {}, ...children) {
 
 export const byId = (id) => document.getElementById(id);
 
+// A page opened from the address `ecoai dashboard --host …` printed came with the access token; the
+// cookie set with the page carries it from now on, so it leaves the address bar (and history).
+const opened = new URL(location.href);
+if (opened.searchParams.has("token")) {
+  opened.searchParams.delete("token");
+  history.replaceState(null, "", `${opened.pathname}${opened.search}${opened.hash}`);
+}
+
 export function setText(id, text) {
   const node = byId(id);
   if (node) node.textContent = text;
@@ -72,8 +80,19 @@ export const COLORS = {
   gemini: "#4285f4",
 };
 
+/**
+ * `table[key]` when the table itself has that key, else `fallback`: a provider, model or prompt type
+ * named "constructor" or "toString" must not find what every object inherits.
+ */
+export function lookup(table, key, fallback) {
+  return Object.hasOwn(table, key) ? table[key] : fallback;
+}
+
+/** The label of a known prompt type or provider; any other name is shown as it is. */
+export const labelOf = (table, key) => lookup(table, key, String(key));
+
 export function colorOf(key, index = 0) {
-  return COLORS[key] ?? ["#64748b", "#0ea5e9", "#f59e0b", "#ef4444"][index % 4];
+  return lookup(COLORS, key, ["#64748b", "#0ea5e9", "#f59e0b", "#ef4444"][index % 4]);
 }
 
 /** The top bar with the navigation, the current page marked. */

@@ -1,4 +1,4 @@
-import { api, byId, colorOf, el, fmt, PROVIDER_LABELS, setText, showError, TYPE_LABELS } from "./common.js";
+import { api, byId, colorOf, el, fmt, labelOf, PROVIDER_LABELS, setText, showError, TYPE_LABELS } from "./common.js";
 
 const EQUIVALENCES = [
   ["webSearches", "web searches"],
@@ -38,7 +38,7 @@ function renderTypeStrip(types, total) {
   }
   strip.replaceChildren(
     ...types.map((type, i) => {
-      const part = el("span", { class: "strip-part", title: `${TYPE_LABELS[type.key] ?? type.key}: ${fmt.int(type.calls)} calls` });
+      const part = el("span", { class: "strip-part", title: `${labelOf(TYPE_LABELS, type.key)}: ${fmt.int(type.calls)} calls` });
       part.style.flexGrow = String(type.calls);
       part.style.background = colorOf(type.key, i);
       return part;
@@ -48,7 +48,7 @@ function renderTypeStrip(types, total) {
     ...types.map((type, i) => {
       const dot = el("span", { class: "dot" });
       dot.style.background = colorOf(type.key, i);
-      return el("li", {}, dot, `${TYPE_LABELS[type.key] ?? type.key} `, el("span", { class: "muted" }, `${fmt.percent(type.calls / total)} · ${fmt.percent(type.calls ? type.hits / type.calls : 0, 0)} hits`));
+      return el("li", {}, dot, `${labelOf(TYPE_LABELS, type.key)} `, el("span", { class: "muted" }, `${fmt.percent(type.calls / total)} · ${fmt.percent(type.calls ? type.hits / type.calls : 0, 0)} hits`));
     }),
   );
 }
@@ -83,7 +83,7 @@ function renderTopPrompts(prompts) {
     ...prompts.map((p) =>
       el("li", {},
         el("p", { class: "prompt-text", title: p.prompt }, p.prompt || "(no text)"),
-        el("p", { class: "meta" }, el("span", { class: "badge" }, `${fmt.int(p.hits)} hits`), ` ${p.model} · ${PROVIDER_LABELS[p.provider] ?? p.provider} · ${fmt.usd(p.costSavedUsd)} saved`),
+        el("p", { class: "meta" }, el("span", { class: "badge" }, `${fmt.int(p.hits)} hits`), ` ${p.model} · ${labelOf(PROVIDER_LABELS, p.provider)} · ${fmt.usd(p.costSavedUsd)} saved`),
       ),
     ),
   );
@@ -119,7 +119,7 @@ function renderProviders(providers, total) {
     ...providers.map((p, i) => {
       const dot = el("span", { class: "dot" });
       dot.style.background = colorOf(p.key, i);
-      return el("li", {}, dot, `${PROVIDER_LABELS[p.key] ?? p.key} `, el("span", { class: "muted" }, `${fmt.int(p.calls)} calls · ${fmt.percent(p.calls ? p.hits / p.calls : 0, 0)} hits`));
+      return el("li", {}, dot, `${labelOf(PROVIDER_LABELS, p.key)} `, el("span", { class: "muted" }, `${fmt.int(p.calls)} calls · ${fmt.percent(p.calls ? p.hits / p.calls : 0, 0)} hits`));
     }),
   );
   if (!window.Chart) return;
@@ -127,7 +127,7 @@ function renderProviders(providers, total) {
   charts.provider = new window.Chart(byId("provider-chart"), {
     type: "doughnut",
     data: {
-      labels: providers.map((p) => PROVIDER_LABELS[p.key] ?? p.key),
+      labels: providers.map((p) => labelOf(PROVIDER_LABELS, p.key)),
       datasets: [{ data: total ? providers.map((p) => p.calls) : [1], backgroundColor: total ? providers.map((p, i) => colorOf(p.key, i)) : ["#e2e8f0"], borderWidth: 0 }],
     },
     options: { maintainAspectRatio: false, animation: false, cutout: "68%", plugins: { legend: { display: false }, tooltip: { enabled: total > 0 } } },
@@ -141,7 +141,7 @@ function renderMethods(pricing) {
     el("tr", {}, el("td", { class: "mono" }, name), ...[r.inputPerMTok, r.cachedInputPerMTok, r.outputPerMTok].map((v) => el("td", { class: "num" }, `$${v}`)), el("td", { class: "num" }, String(r.co2KgPer1kOutputTokens)));
   byId("price-table").tBodies[0].replaceChildren(...pricing.models.map((m) => row(m.prefix, m)), row("(any other model)", pricing.default));
   byId("equivalence-table").tBodies[0].replaceChildren(
-    ...Object.entries(pricing.equivalencesKgCo2).map(([key, kg]) => el("tr", {}, el("td", {}, ACTIVITY_NAMES[key] ?? key), el("td", { class: "num" }, String(kg)))),
+    ...Object.entries(pricing.equivalencesKgCo2).map(([key, kg]) => el("tr", {}, el("td", {}, labelOf(ACTIVITY_NAMES, key)), el("td", { class: "num" }, String(kg)))),
   );
 }
 

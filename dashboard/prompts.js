@@ -1,4 +1,4 @@
-import { api, byId, el, fmt, PROVIDER_LABELS, showError, TYPE_LABELS } from "./common.js";
+import { api, byId, el, fmt, labelOf, PROVIDER_LABELS, showError, TYPE_LABELS } from "./common.js";
 
 const FILTERS = [["all", "All"], ["exact", "Exact hits"], ["semantic", "Semantic hits"], ...Object.entries(TYPE_LABELS)];
 
@@ -50,8 +50,8 @@ function render(result) {
   const rows = result.prompts.map((p) =>
     el("tr", {},
       promptCell(p),
-      el("td", {}, el("span", { class: `type type-${p.promptType}` }, TYPE_LABELS[p.promptType] ?? p.promptType)),
-      el("td", {}, el("div", { class: "mono" }, p.model), el("div", { class: "muted small" }, PROVIDER_LABELS[p.provider] ?? p.provider)),
+      el("td", {}, el("span", { class: `type type-${p.promptType}` }, labelOf(TYPE_LABELS, p.promptType))),
+      el("td", {}, el("div", { class: "mono" }, p.model), el("div", { class: "muted small" }, labelOf(PROVIDER_LABELS, p.provider))),
       el("td", { class: "num" }, fmt.int(p.calls)),
       hitsCell(p),
       el("td", { class: "num" }, fmt.usd(p.costSavedUsd)),

@@ -1,5 +1,7 @@
 import { existsSync } from "node:fs";
 import { parseArgs } from "node:util";
+import { networkInterfaces } from "node:os";
+import { addressWithToken, TOKEN_PATTERN } from "../dashboard/access.ts";
 import { isLoopback } from "../dashboard/security.ts";
 import { CliUsageError, parsePort, unreadableUsageLog, settingsPathFor, usageDbPath } from "./options.ts";
 import { openBrowser } from "./open-browser.ts";
@@ -13,7 +15,10 @@ Options:
   --db PATH          Usage log (default: $ECOAI_DB_PATH or .ecoai/usage.db)
   --settings PATH    Settings file (default: settings.json beside the usage log)
   --port N           Port, 0 for any free one (default: $ECOAI_DASHBOARD_PORT or 7315)
-  --host H           Address to bind (default: 127.0.0.1; anything else exposes your prompts)
+  --host H           Address to bind (default: 127.0.0.1). Beyond loopback every request
+                     needs the access token in the printed address.
+  --token T          That access token (default: $ECOAI_DASHBOARD_TOKEN, else a random one;
+                     16+ letters, digits, - or _). Given on loopback, it is required there too.
   --no-browser       Do not open a browser
   -h, --help         Show this help`;
 
@@ -25,6 +30,7 @@ export async function runDashboard(args: string[]): Promise<number> {
       settings: { type: "string" },
       port: { type: "string" },
       host: { type: "string" },
+      token: { type: "string" },
       "no-browser": { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
@@ -37,6 +43,7 @@ export async function runDashboard(args: string[]): Promise<number> {
   const port = values.port !== undefined ? parsePort(values.port, "--port") : envPort ? parsePort(envPort, "ECOAI_DASHBOARD_PORT") : 7315;
   const host = values.host ?? "127.0.0.1";
   if (host.trim() === "") throw new CliUsageError("--host must not be empty");
+  const token = accessToken(values.token, process.env.ECOAI_DASHBOARD_TOKEN);
   const dbPath = usageDbPath(values.db);
   const settingsPath = settingsPathFor(dbPath, values.settings);
 
@@ -45,7 +52,7 @@ export async function runDashboard(args: string[]): Promise<number> {
   const { serveDashboard } = await import("../dashboard/serve.ts");
   let app;
   try {
-    app = await createDashboardApp({ dbPath, settingsPath, host });
+    app = await createDashboardApp({ dbPath, settingsPath, host, ...(token === undefined ? {} : { token }) });
   } catch (error) {
     throw unreadableUsageLog(dbPath, error);
   }
@@ -68,8 +75,13 @@ export async function runDashboard(args: string[]): Promise<number> {
   }
 
   console.log(`ecoai dashboard: ${server.url}`);
+  for (const address of otherMachinesAddresses(host, server.port, app.token)) console.log(`  from other machines: ${address}`);
   console.log(`  settings: ${settingsPath}`);
-  if (!isLoopback(host)) console.log(`  warning: bound to ${host}; anyone who can reach this address can read your prompts and change settings.`);
+  if (!isLoopback(host)) {
+    console.log(`  warning: bound to ${host}, reachable from other machines. Every request must carry the access token in`);
+    console.log("  the address: anyone who can reach this address could otherwise read every prompt and change");
+    console.log("  settings. Share it only with people who may see your prompts; it is not encrypted (no HTTPS).");
+  }
   if (!values["no-browser"] && openBrowser(server.url)) console.log("  opening your browser…");
   console.log("Press Ctrl+C to stop.");
 
@@ -80,4 +92,22 @@ export async function runDashboard(args: string[]): Promise<number> {
   await server.close();
   app.close();
   return 0;
+}
+
+/** `--token`, else `$ECOAI_DASHBOARD_TOKEN` (which keeps it out of the process list), checked. */
+function accessToken(flag: string | undefined, env: string | undefined): string | undefined {
+  const [token, from] = flag !== undefined ? [flag, "--token"] : env ? [env, "ECOAI_DASHBOARD_TOKEN"] : [undefined, ""];
+  if (token !== undefined && !TOKEN_PATTERN.test(token)) {
+    throw new CliUsageError(`${from} must be 16 to 256 letters, digits, '-' or '_' (leave it out for a random one)`);
+  }
+  return token;
+}
+
+/** Bound to every interface, the printed address is loopback's; these are the others' (IPv4). */
+function otherMachinesAddresses(host: string, port: number, token: string | undefined): string[] {
+  if (host !== "0.0.0.0" && host !== "::") return [];
+  return Object.values(networkInterfaces())
+    .flat()
+    .filter((net) => net !== undefined && net.family === "IPv4" && !net.internal)
+    .map((net) => addressWithToken(`http://${net!.address}:${port}/`, token));
 }

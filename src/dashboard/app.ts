@@ -1,10 +1,11 @@
 import { openDatabase, type Database } from "../sqlite/database.ts";
 import { ensureUsageSchema } from "../usage/schema.ts";
+import { accessOf, createAccessToken, MISSING_TOKEN, validateAccessToken, withTokenCookie } from "./access.ts";
 import { createApi } from "./api.ts";
-import { BadRequest, jsonError } from "./http.ts";
+import { BadRequest, jsonError, MAX_BODY_BYTES, plainText } from "./http.ts";
 import { defaultDbPath, settingsPathBeside } from "./paths.ts";
 import { createRollup, type Rollup } from "./rollup.ts";
-import { hostAllowed, isLoopback, withSecurityHeaders } from "./security.ts";
+import { hostRefusal, isLoopback, withSecurityHeaders, type Refusal } from "./security.ts";
 import { getSettings, putSettings } from "./settings-api.ts";
 import { PAGES, DASHBOARD_ROOT, serveChartScript, serveDashboardFile } from "./static.ts";
 
@@ -22,9 +23,16 @@ export interface DashboardOptions {
   /**
    * The address the dashboard is served on. On a loopback address (the default) requests
    * addressed to any other host name are refused, so other web pages cannot read the API.
+   * Beyond loopback every request must carry the access token (see `token`).
    * @default "127.0.0.1"
    */
   host?: string;
+  /**
+   * The access token every request must carry (`?token=` on the first page, then a cookie, or
+   * `Authorization: Bearer`): 16 to 256 letters, digits, `-` or `_`.
+   * @default a random one when `host` is not loopback; none on loopback
+   */
+  token?: string;
   /** Folder of the static pages. @default the package's `dashboard/` folder */
   root?: string;
   /** The clock for "today" in the day chart. @default () => new Date() */
@@ -37,6 +45,8 @@ export interface DashboardApp {
   handle(request: Request): Promise<Response>;
   readonly dbPath: string;
   readonly settingsPath: string;
+  /** The access token requests must carry, or `undefined` when none is needed (loopback). */
+  readonly token: string | undefined;
   /**
    * Brings the aggregates up to date now rather than on the first request (the first time over a
    * large existing log reads all of it once: seconds at a million rows).
@@ -59,6 +69,7 @@ export async function createDashboardApp(options: DashboardOptions = {}): Promis
   const settingsPath = options.settingsPath ?? settingsPathBeside(dbPath);
   const root = options.root ?? DASHBOARD_ROOT;
   const loopbackOnly = isLoopback(options.host ?? "127.0.0.1");
+  const token = options.token !== undefined ? validateAccessToken(options.token, "constructor option") : loopbackOnly ? undefined : createAccessToken();
   const { Elysia } = await import("elysia");
 
   const db: Database = openDatabase(dbPath);
@@ -79,7 +90,8 @@ export async function createDashboardApp(options: DashboardOptions = {}): Promis
     .onError(({ code, error, request }) => {
       if (error instanceof BadRequest || error instanceof RangeError) return jsonError(400, error.message);
       if (code === "NOT_FOUND") return notFound(new URL(request.url).pathname);
-      return jsonError(500, error instanceof Error ? error.message : String(error));
+      if (code === "PARSE") return jsonError(400, "The request could not be parsed.");
+      return internalError(error);
     })
     .get("/api/summary", () => api.summary())
     .get("/api/overview", () => api.overview())
@@ -96,20 +108,49 @@ export async function createDashboardApp(options: DashboardOptions = {}): Promis
     elysia.get(route, async () => (await serveDashboardFile(file, root)) ?? notFound(route));
   }
 
+  /** Whom the request is addressed to and whether it holds the token come before any route. */
+  async function answer(request: Request): Promise<Response> {
+    const misaddressed = hostRefusal(request, loopbackOnly);
+    if (misaddressed) return plainText(misaddressed.status, misaddressed.error);
+    const access = token === undefined ? undefined : accessOf(request, token);
+    if (token !== undefined && access === undefined) return refuse(request, MISSING_TOKEN);
+    // Refused unread, whatever the route: none takes more.
+    if (Number(request.headers.get("content-length") ?? 0) > MAX_BODY_BYTES) return refuse(request, { status: 413, error: `The body is larger than ${MAX_BODY_BYTES} bytes.` });
+    const response = await elysia.handle(request);
+    const page = request.method === "GET" && Object.hasOwn(PAGES, new URL(request.url).pathname);
+    return access === "query" && page ? withTokenCookie(response, request, token!) : response;
+  }
+
   return {
     dbPath,
     settingsPath,
+    token,
     async handle(request) {
-      if (!hostAllowed(request, loopbackOnly)) {
-        return withSecurityHeaders(jsonError(421, "This dashboard only answers requests addressed to localhost or 127.0.0.1."));
+      try {
+        return withSecurityHeaders(await answer(request));
+      } catch (error) {
+        return withSecurityHeaders(internalError(error));
       }
-      return withSecurityHeaders(await elysia.handle(request));
     },
     prepare: () => rollup.refresh(),
     close: () => db.close(),
   };
 }
 
+/**
+ * An answer to a failure nobody asked for: the cause goes to the operator's terminal, the client
+ * learns nothing of the machine (no message, stack or path).
+ */
+function internalError(error: unknown): Response {
+  console.error(`ecoai dashboard: ${error instanceof Error ? error.message : String(error)}`);
+  return jsonError(500, "Internal error: the dashboard could not answer this request; its terminal says why.");
+}
+
+/** A refusal as the API's JSON or, for a page or an asset, as plain text. */
+function refuse(request: Request, refusal: Refusal): Response {
+  return new URL(request.url).pathname.startsWith("/api/") ? jsonError(refusal.status, refusal.error) : plainText(refusal.status, refusal.error);
+}
+
 function notFound(path: string): Response {
-  return path.startsWith("/api/") ? jsonError(404, `No API route ${path}.`) : new Response("Not found", { status: 404, headers: { "content-type": "text/plain; charset=utf-8" } });
+  return path.startsWith("/api/") ? jsonError(404, `No API route ${path}.`) : plainText(404, "Not found");
 }

@@ -7,6 +7,34 @@ export function json(data: unknown, status = 200): Response {
   });
 }
 
+/** A plain-text answer, for refusals that are not the API's. */
+export function plainText(status: number, text: string): Response {
+  return new Response(text, { status, headers: { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" } });
+}
+
+/**
+ * The largest request body the dashboard takes: its only write is a settings object of a few
+ * hundred bytes, and any web page may send a no-cors POST to a local port.
+ */
+export const MAX_BODY_BYTES = 16 * 1024;
+
+/**
+ * The request's body as text, or `undefined` when it is larger than `max` bytes: a declared
+ * length is refused unread, a streamed body is read no further than `max`.
+ */
+export async function bodyText(request: Request, max: number): Promise<string | undefined> {
+  if (!request.body) return "";
+  if (Number(request.headers.get("content-length") ?? 0) > max) return undefined;
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of request.body as unknown as AsyncIterable<Uint8Array>) {
+    size += chunk.byteLength;
+    if (size > max) return undefined;
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
 /** A 400 (or other) answer whose `error` says what was wrong and what is accepted. */
 export function jsonError(status: number, error: string, extra: Record<string, unknown> = {}): Response {
   return json({ error, ...extra }, status);

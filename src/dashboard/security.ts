@@ -1,7 +1,7 @@
 /**
- * What every dashboard response carries, and the checks a request must pass before it may change
- * anything. The dashboard holds no secret, but it shows prompts and writes the settings file, so
- * another web page must neither read it (DNS rebinding) nor write through it (cross-site requests).
+ * What every dashboard response carries, and the checks a request must pass before it is answered
+ * or may change anything. The dashboard shows prompts and writes the settings file, so another web
+ * page must neither read it (DNS rebinding) nor write through it (cross-site requests).
  * @module
  */
 import { isIPv4 } from "node:net";
@@ -45,13 +45,46 @@ export function isLoopback(host: string): boolean {
   return isIPv4(name) && name.startsWith("127.");
 }
 
+/** A `Host` header: a DNS name or an IPv4 address, or an IPv6 address in brackets, and an optional port. */
+const HOST_HEADER = /^(?:\[[0-9a-f:.]+\]|[a-z0-9_-]+(?:\.[a-z0-9_-]+)*\.?)(?::\d{1,5})?$/i;
+
+/** Why a request is refused before anything else looks at it, or `undefined` when it may go on. */
+export interface Refusal {
+  status: number;
+  error: string;
+}
+
 /**
- * A dashboard bound to loopback answers only requests addressed to a loopback name, so a page on
- * another site cannot point its own host name at 127.0.0.1 and read the API.
+ * Checks whom a request is addressed to, from its `Host` header itself (the URL a server builds
+ * may come from an absolute-form or `//` request target instead). A malformed `Host` is a 400. A
+ * dashboard bound to loopback answers only requests whose `Host` and target are loopback names, so
+ * a page on another site cannot point its own host name at 127.0.0.1 and read the API (DNS
+ * rebinding). A request built in-process carries no `Host`; its URL then says whom it addresses.
  */
-export function hostAllowed(request: Request, loopbackOnly: boolean): boolean {
-  if (!loopbackOnly) return true;
-  return isLoopback(new URL(request.url).hostname);
+export function hostRefusal(request: Request, loopbackOnly: boolean): Refusal | undefined {
+  const header = request.headers.get("host");
+  if (header !== null && !HOST_HEADER.test(header)) return { status: 400, error: "Bad request: malformed Host header." };
+  let target: string;
+  try {
+    target = new URL(request.url).hostname;
+  } catch {
+    return { status: 400, error: "Bad request: malformed request target." };
+  }
+  if (!loopbackOnly) return undefined;
+  const names = header === null ? [target] : [hostName(header), target];
+  if (names.every(isLoopback)) return undefined;
+  return { status: 421, error: "This dashboard only answers requests addressed to localhost or 127.0.0.1." };
+}
+
+/** The host name of a well-formed `Host` header, without its port. */
+function hostName(header: string): string {
+  return header.startsWith("[") ? header.slice(0, header.indexOf("]") + 1) : header.replace(/:\d+$/, "");
+}
+
+/** The origin a browser that sent `request` is on: the scheme of its URL and its `Host` header. */
+export function requestOrigin(request: Request): string {
+  const url = new URL(request.url);
+  return `${url.protocol}//${request.headers.get("host") ?? url.host}`;
 }
 
 /**
@@ -59,7 +92,7 @@ export function hostAllowed(request: Request, loopbackOnly: boolean): boolean {
  * body sent by a page of this same origin (`Sec-Fetch-Site: same-origin`, or an `Origin` equal to
  * the request's own).
  */
-export function writeRefusal(request: Request): { status: number; error: string } | undefined {
+export function writeRefusal(request: Request): Refusal | undefined {
   const type = (request.headers.get("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
   if (type !== "application/json") {
     return { status: 415, error: "Send the settings as a JSON body with Content-Type: application/json." };
@@ -68,7 +101,7 @@ export function writeRefusal(request: Request): { status: number; error: string 
   const origin = request.headers.get("origin");
   if (site !== null && site !== "same-origin") return { status: 403, error: "Refused: the request came from another site." };
   if (origin !== null) {
-    if (origin !== new URL(request.url).origin) return { status: 403, error: `Refused: origin ${origin} is not this dashboard.` };
+    if (origin !== requestOrigin(request)) return { status: 403, error: `Refused: origin ${origin} is not this dashboard.` };
     return undefined;
   }
   if (site === "same-origin") return undefined;

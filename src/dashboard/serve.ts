@@ -1,8 +1,12 @@
-import type { IncomingMessage, ServerResponse } from "node:http";
+import { addressWithToken } from "./access.ts";
+import { MAX_BODY_BYTES, plainText } from "./http.ts";
+import { withSecurityHeaders } from "./security.ts";
 
 /** Anything that answers a web-standard request, such as a `DashboardApp`. */
 export interface RequestHandler {
   handle(request: Request): Promise<Response>;
+  /** The access token requests must carry, printed as part of the address (see `DashboardApp`). */
+  readonly token?: string | undefined;
 }
 
 export interface ServeOptions {
@@ -14,15 +18,20 @@ export interface ServeOptions {
 
 /** A listening server. */
 export interface RunningServer {
-  /** Where it answers, with the port actually bound: `http://127.0.0.1:7315/`. */
+  /**
+   * Where it answers, with the port actually bound and, when the app needs one, its access token:
+   * `http://127.0.0.1:7315/`, `http://127.0.0.1:7315/?token=…`.
+   */
   url: string;
   port: number;
   close(): Promise<void>;
 }
 
 /**
- * Serves `app` over HTTP: `Bun.serve` under Bun, a `node:http` server under Node, both handing each
- * request to `app.handle`. The only code that knows which runtime it is on.
+ * Serves `app` over HTTP with srvx (the server layer Elysia's own Node adapter runs on): `Bun.serve`
+ * under Bun, `node:http` under Node, each request handed to `app.handle` as a web `Request`. The
+ * HTTP edge cases (absolute-form and `//` targets, bodies, back-pressure) are the adapter's; srvx
+ * is loaded here, on first use, like Elysia.
  *
  * @example
  * const server = await serveDashboard(await createDashboardApp(), { port: 7315 });
@@ -30,88 +39,39 @@ export interface RunningServer {
  */
 export async function serveDashboard(app: RequestHandler, options: ServeOptions = {}): Promise<RunningServer> {
   const host = options.host ?? "127.0.0.1";
-  const port = options.port ?? 7315;
-  return process.versions.bun ? serveWithBun(app, host, port) : serveWithNode(app, host, port);
+  const { serve } = await import("srvx");
+  const server = serve({
+    fetch: (request) => answer(app, request),
+    hostname: host,
+    port: options.port ?? 7315,
+    // The app refuses a larger declared length itself; this also stops a streamed body.
+    maxRequestBodySize: MAX_BODY_BYTES,
+    // The command prints its own address, handles its own signals, and answers its own errors.
+    silent: true,
+    gracefulShutdown: false,
+    error: () => withSecurityHeaders(plainText(500, "Internal error.")),
+    // Never Bun's development error page: it shows stack frames and the working directory.
+    bun: { development: false },
+  });
+  await server.ready();
+  const port = Number(new URL(server.url!).port);
+  return {
+    url: addressWithToken(urlOf(host, port), app.token),
+    port,
+    close: () => server.close(true),
+  };
+}
+
+/**
+ * Every request that reaches a server carries a `Host` (HTTP/1.1 requires one); without it the
+ * adapters make one up from the socket, so such a request is refused rather than guessed at.
+ */
+function answer(app: RequestHandler, request: Request): Promise<Response> | Response {
+  if (!request.headers.has("host")) return withSecurityHeaders(plainText(400, "Bad request: no Host header."));
+  return app.handle(request);
 }
 
 function urlOf(host: string, port: number): string {
   const name = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host.includes(":") ? `[${host}]` : host;
   return `http://${name}:${port}/`;
-}
-
-async function serveWithBun(app: RequestHandler, host: string, port: number): Promise<RunningServer> {
-  const server = Bun.serve({ hostname: host, port, fetch: (request) => app.handle(request) });
-  const bound = server.port ?? port;
-  return { url: urlOf(host, bound), port: bound, close: async () => void (await server.stop(true)) };
-}
-
-async function serveWithNode(app: RequestHandler, host: string, port: number): Promise<RunningServer> {
-  const { createServer } = await import("node:http");
-  const server = createServer(nodeRequestListener(app));
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, host, () => resolve());
-  });
-  const address = server.address();
-  const bound = typeof address === "object" && address ? address.port : port;
-  return {
-    url: urlOf(host, bound),
-    port: bound,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
-}
-
-/** A `node:http` request listener handing each request to `app.handle`. */
-export function nodeRequestListener(app: RequestHandler): (incoming: IncomingMessage, outgoing: ServerResponse) => void {
-  return (incoming, outgoing) => {
-    bridge(app, incoming, outgoing).catch((error) => {
-      if (!outgoing.headersSent) outgoing.writeHead(500, { "content-type": "text/plain; charset=utf-8" });
-      outgoing.end(`Internal error: ${(error as Error).message}`);
-    });
-  };
-}
-
-/**
- * The largest body read into memory. The dashboard's only write takes a few hundred bytes, and any
- * web page may send a no-cors POST to a local port, so larger bodies are refused unread (Bun.serve
- * has its own limit).
- */
-const MAX_BODY_BYTES = 1024 * 1024;
-
-function refuseBody(incoming: IncomingMessage, outgoing: ServerResponse): void {
-  outgoing.writeHead(413, { "content-type": "text/plain; charset=utf-8", connection: "close" });
-  outgoing.end(`Request body larger than ${MAX_BODY_BYTES} bytes.`);
-  incoming.resume();
-}
-
-/** One Node request → a web `Request` → `app.handle` → the Node response. */
-async function bridge(app: RequestHandler, incoming: IncomingMessage, outgoing: ServerResponse): Promise<void> {
-  const headers = new Headers();
-  for (const [name, value] of Object.entries(incoming.headers)) {
-    if (value === undefined) continue;
-    for (const one of Array.isArray(value) ? value : [value]) headers.append(name, one);
-  }
-  const method = incoming.method ?? "GET";
-  let body: Uint8Array<ArrayBuffer> | undefined;
-  if (method !== "GET" && method !== "HEAD") {
-    if (Number(incoming.headers["content-length"] ?? 0) > MAX_BODY_BYTES) return refuseBody(incoming, outgoing);
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of incoming) {
-      size += (chunk as Buffer).length;
-      if (size > MAX_BODY_BYTES) return refuseBody(incoming, outgoing);
-      chunks.push(chunk as Buffer);
-    }
-    body = new Uint8Array(Buffer.concat(chunks));
-  }
-  const request = new Request(new URL(incoming.url ?? "/", `http://${incoming.headers.host ?? "localhost"}`), { method, headers, body });
-  const response = await app.handle(request);
-  const responseHeaders: Record<string, string> = {};
-  response.headers.forEach((value, name) => void (responseHeaders[name] = value));
-  outgoing.writeHead(response.status, responseHeaders);
-  outgoing.end(method === "HEAD" ? undefined : Buffer.from(await response.arrayBuffer()));
 }

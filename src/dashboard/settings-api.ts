@@ -1,6 +1,6 @@
 import { EcoAIConfigError, errorMessage } from "../errors.ts";
 import { readSettings, validateSettings, writeSettings, type EcoAISettings } from "../settings.ts";
-import { json, jsonError } from "./http.ts";
+import { bodyText, json, jsonError, MAX_BODY_BYTES } from "./http.ts";
 import { writeRefusal } from "./security.ts";
 
 /** What each setting is when neither the file, the environment nor the constructor sets it. */
@@ -11,9 +11,6 @@ export const SETTING_DEFAULTS: Required<EcoAISettings> = Object.freeze({
   mode: "dev",
   ttl: 3600,
 });
-
-/** A settings body is a handful of fields; anything larger is not one. */
-const MAX_BODY_BYTES = 16 * 1024;
 
 /** `GET /api/settings`: the file's settings, the defaults, and the file's path. */
 export function getSettings(path: string): Response {
@@ -32,8 +29,8 @@ export function getSettings(path: string): Response {
 export async function putSettings(path: string, request: Request): Promise<Response> {
   const refusal = writeRefusal(request);
   if (refusal) return jsonError(refusal.status, refusal.error);
-  const text = await request.text();
-  if (new TextEncoder().encode(text).length > MAX_BODY_BYTES) return jsonError(413, `The body is larger than ${MAX_BODY_BYTES} bytes.`);
+  const text = await bodyText(request, MAX_BODY_BYTES);
+  if (text === undefined) return jsonError(413, `The body is larger than ${MAX_BODY_BYTES} bytes.`);
   let body: unknown;
   try {
     body = JSON.parse(text);

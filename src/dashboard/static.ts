@@ -1,7 +1,7 @@
-import { existsSync } from "node:fs";
-import { readFile } from "node:fs/promises";
+import { constants, existsSync } from "node:fs";
+import { lstat, open, readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
-import { dirname, extname, join, resolve, sep } from "node:path";
+import { dirname, extname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 
 /**
@@ -47,14 +47,14 @@ function fileResponse(body: Uint8Array<ArrayBuffer>, type: string): Response {
 }
 
 /**
- * Serves `relative` from the dashboard folder; `undefined` (a 404) for anything outside it, of an
- * unknown type, or missing. The path is decoded once and resolved before the containment check,
- * so `..`, encoded `%2e%2e%2f` and backslashes cannot leave the folder.
+ * Serves `name` from the dashboard folder; `undefined` (a 404) for anything outside it, of an
+ * unknown type, missing, or reached through a symbolic link. The path is decoded once and resolved
+ * before the containment check, so `..`, encoded `%2e%2e%2f` and backslashes cannot leave the folder.
  */
-export async function serveDashboardFile(relative: string, root: string = DASHBOARD_ROOT): Promise<Response | undefined> {
+export async function serveDashboardFile(name: string, root: string = DASHBOARD_ROOT): Promise<Response | undefined> {
   let decoded: string;
   try {
-    decoded = decodeURIComponent(relative);
+    decoded = decodeURIComponent(name);
   } catch {
     return undefined;
   }
@@ -62,12 +62,35 @@ export async function serveDashboardFile(relative: string, root: string = DASHBO
   const base = resolve(root);
   const path = resolve(base, decoded);
   if (!path.startsWith(base + sep)) return undefined;
-  const type = TYPES[extname(path)];
+  const extension = extname(path);
+  const type = Object.hasOwn(TYPES, extension) ? TYPES[extension] : undefined;
   if (!type) return undefined;
   try {
-    return fileResponse(await readFile(path), type);
+    const body = await readWithoutLinks(base, path);
+    return body && fileResponse(body, type);
   } catch {
     return undefined;
+  }
+}
+
+/**
+ * Reads a regular file below `base`, refusing it when any part of its path below `base` is a
+ * symbolic link: a link inside the folder may point anywhere on the machine. (`base` itself may be
+ * reached through links, as package managers install packages.)
+ */
+async function readWithoutLinks(base: string, path: string): Promise<Uint8Array<ArrayBuffer> | undefined> {
+  let at = base;
+  for (const part of relative(base, path).split(sep)) {
+    at = join(at, part);
+    if ((await lstat(at)).isSymbolicLink()) return undefined;
+  }
+  // O_NOFOLLOW refuses a link swapped in after the check; O_NONBLOCK keeps a FIFO from hanging the open.
+  const file = await open(path, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0));
+  try {
+    if (!(await file.stat()).isFile()) return undefined;
+    return new Uint8Array(await file.readFile());
+  } finally {
+    await file.close();
   }
 }
 

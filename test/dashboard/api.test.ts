@@ -157,6 +157,34 @@ describe("prompts: search, filters, pages", () => {
   });
 });
 
+describe("names every object has are data", () => {
+  // A provider, model or prompt type logged by another tool (or a hand-edited log) can be any text.
+  const NAMES = { provider: "constructor", model: "__proto__", promptType: "toString", prompt: "hasOwnProperty" } as const;
+  const dbPath = join(ctx.dir, "names-usage.db");
+  seedUsageLog(dbPath, [
+    { ...(NAMES as unknown as SeedRow) },
+    { ...(NAMES as unknown as SeedRow), cacheHit: true },
+    { prompt: "an ordinary prompt" },
+  ]);
+
+  test("every route answers them as the plain strings they are", async () => {
+    const app = await dashboard(dbPath);
+    const overview = (await getJson(app, "/api/overview")).body;
+    expect(overview.byProvider).toContainEqual(expect.objectContaining({ key: "constructor", calls: 2, hits: 1 }));
+    expect(overview.topModels).toContainEqual(expect.objectContaining({ key: "__proto__", calls: 2 }));
+    expect(overview.contentTypes).toContainEqual(expect.objectContaining({ key: "toString", calls: 2 }));
+    expect(overview.topPrompts).toEqual([expect.objectContaining({ prompt: "hasOwnProperty", model: "__proto__", provider: "constructor", promptType: "toString", hits: 1 })]);
+    const prompts = (await getJson(app, "/api/prompts?q=hasOwnProperty")).body.prompts;
+    expect(prompts).toEqual([expect.objectContaining({ prompt: "hasOwnProperty", model: "__proto__", provider: "constructor", promptType: "toString", calls: 2 })]);
+    const records = (await getJson(app, "/api/history?model=__proto__")).body.records;
+    expect(records.map((r: { provider: string; promptType: string }) => [r.provider, r.promptType])).toEqual([["constructor", "toString"], ["constructor", "toString"]]);
+    // As filters they are unknown values, not whatever an object inherits.
+    expect((await getJson(app, "/api/prompts?filter=constructor")).status).toBe(400);
+    expect((await getJson(app, "/api/prompts?filter=toString")).status).toBe(400);
+    expect((await getJson(app, "/api/history?provider=constructor")).status).toBe(400);
+  });
+});
+
 describe("aggregates follow the log", () => {
   test("rows written by another process appear; deleted rows leave the numbers", async () => {
     const dbPath = join(ctx.dir, "follow-usage.db");

@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
+import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { tempDir } from "../temp.ts";
 import { seedUsageLog, type SeedRow } from "./seed.ts";
+import { startDashboard, type StartedDashboard } from "./start.ts";
 
-// The one test that binds a port: the real `ecoai dashboard` command, driven by Debian's Chromium.
+// The real `ecoai dashboard` command, driven by Debian's Chromium.
 const CHROMIUM = "/usr/bin/chromium";
-const CLI = join(import.meta.dir, "..", "..", "src", "cli", "index.ts");
 const ARTIFACTS = join(import.meta.dir, "..", "..", "test-artifacts");
 const XSS = `<img src=x onerror="window.__xss = 1"> what does this do?`;
 
@@ -38,7 +38,7 @@ function seedRows(): SeedRow[] {
   return rows;
 }
 
-let child: ReturnType<typeof Bun.spawn> | undefined;
+let local: StartedDashboard | undefined;
 let browser: Browser | undefined;
 let base = "";
 const problems: string[] = [];
@@ -47,26 +47,18 @@ beforeAll(async () => {
   if (!existsSync(CHROMIUM)) return;
   mkdirSync(ARTIFACTS, { recursive: true });
   seedUsageLog(dbPath, seedRows());
-  child = Bun.spawn([process.execPath, CLI, "dashboard", "--db", dbPath, "--settings", settingsPath, "--port", "0", "--no-browser"], { stdout: "pipe", stderr: "inherit", cwd: dir });
-  const reader = (child.stdout as ReadableStream<Uint8Array>).getReader();
-  let out = "";
-  while (!/http:\/\/\S+\//.test(out)) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error(`ecoai dashboard exited: ${out}`);
-    out += new TextDecoder().decode(value);
-  }
-  base = /http:\/\/\S+\//.exec(out)![0].replace(/\/$/, "");
+  local = await startDashboard("bun", ["--db", dbPath, "--settings", settingsPath], dir);
+  base = local.origin;
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"] });
 });
 
 afterAll(async () => {
   await browser?.close();
-  child?.kill("SIGINT");
-  await child?.exited;
+  await local?.stop();
 });
 
-async function open(path: string, viewport = { width: 1360, height: 900 }): Promise<Page> {
-  const page = await browser!.newPage({ viewport });
+/** Reports every console error and uncaught exception of `page` as a problem. */
+function watch(page: Page, path: string): void {
   page.setDefaultTimeout(8000);
   page.on("console", (message) => {
     // The settings test provokes one 400 on purpose (invalid values); anything else is a problem.
@@ -74,6 +66,11 @@ async function open(path: string, viewport = { width: 1360, height: 900 }): Prom
     if (message.type() === "error" && !expected) problems.push(`${path}: ${message.text()}`);
   });
   page.on("pageerror", (error) => problems.push(`${path}: ${error.message}`));
+}
+
+async function open(path: string, viewport = { width: 1360, height: 900 }): Promise<Page> {
+  const page = await browser!.newPage({ viewport });
+  watch(page, path);
   await page.goto(`${base}${path}`);
   await page.waitForSelector("body[data-loaded]");
   return page;
@@ -215,6 +212,99 @@ describe.skipIf(!existsSync(CHROMIUM))("dashboard in Chromium (needs /usr/bin/ch
       await page.close();
     }
     expect(overflows).toEqual({ "/": 0, "/prompts": 0, "/settings": 0 });
+  });
+
+  describe("bound beyond loopback, over a log whose names are those every object has", () => {
+    const openDir = tempDir();
+    const openDb = join(openDir, "usage.db");
+    let remote: StartedDashboard;
+    let context: BrowserContext;
+
+    beforeAll(async () => {
+      const names = { provider: "constructor", model: "__proto__", promptType: "toString", prompt: "valueOf" } as unknown as SeedRow;
+      seedUsageLog(openDb, [names, { ...names, cacheHit: true }, { prompt: "An ordinary question", cacheHit: true }]);
+      remote = await startDashboard("bun", ["--db", openDb, "--host", "0.0.0.0"], openDir);
+      context = await browser!.newContext({ viewport: { width: 1360, height: 900 } });
+    });
+    afterAll(async () => {
+      await context?.close();
+      await remote?.stop();
+    });
+
+    test("the printed address opens every page, and the token leaves the address bar", async () => {
+      const page = await context.newPage();
+      watch(page, "/ (with token)");
+      await page.goto(remote.address);
+      await page.waitForSelector("body[data-loaded]");
+      expect(page.url()).toBe(`${remote.origin}/`);
+      expect(await page.locator("#stat-calls").textContent()).toBe("3");
+      expect(await page.evaluate(() => "Chart" in window)).toBe(true);
+      await page.click('nav a[href="/prompts"]');
+      await page.waitForSelector("body[data-loaded]");
+      expect(await page.locator("#prompts-table tbody tr").count()).toBe(2);
+      await page.click('nav a[href="/settings"]');
+      await page.waitForSelector("body[data-loaded]");
+      await page.selectOption("#mode", "prod");
+      await page.click("#save");
+      await page.waitForFunction(() => document.getElementById("status")?.textContent === "Saved.");
+      expect(JSON.parse(readFileSync(join(openDir, "settings.json"), "utf8")).mode).toBe("prod");
+      await page.close();
+    });
+
+    test("the address opened from a link on another site (a chat, a wiki) loads too", async () => {
+      // 127.0.0.1 and localhost are different sites: the navigation is cross-site, as from a chat app.
+      const elsewhere = await context.newPage();
+      watch(elsewhere, "/ (from another site)");
+      await elsewhere.goto(`${base}/`);
+      const target = remote.address.replace("127.0.0.1", "localhost");
+      await elsewhere.evaluate((href) => {
+        const link = document.createElement("a");
+        link.href = href;
+        link.id = "shared-link";
+        link.textContent = "dashboard";
+        document.body.append(link);
+      }, target);
+      await elsewhere.click("#shared-link");
+      await elsewhere.waitForSelector("body[data-loaded]");
+      expect(elsewhere.url()).toBe(`${new URL(target).origin}/`);
+      expect(await elsewhere.locator("#stat-calls").textContent()).toBe("3");
+      await elsewhere.close();
+    });
+
+    test("a browser without the token gets a 401 and no data", async () => {
+      const stranger = await browser!.newPage();
+      for (const path of ["/", "/prompts", "/api/prompts", "/assets/overview.js"]) {
+        const response = await stranger.goto(`${remote.origin}${path}`);
+        expect(`${path} → ${response!.status()}`).toBe(`${path} → 401`);
+        const text = await stranger.locator("body").textContent();
+        expect(text).toContain("access token");
+        expect(text).not.toContain("valueOf");
+      }
+      await stranger.close();
+    });
+
+    test("a provider, model or prompt type named constructor, __proto__ or toString shows as that text", async () => {
+      const overview = await context.newPage();
+      watch(overview, "/ (names)");
+      await overview.goto(`${remote.origin}/`);
+      await overview.waitForSelector("body[data-loaded]");
+      expect(await overview.locator("#models-table tbody").textContent()).toContain("__proto__");
+      expect(await overview.locator("#provider-legend").textContent()).toContain("constructor 2 calls");
+      expect(await overview.locator("#type-legend").textContent()).toContain("toString ");
+      expect(await overview.locator("#top-prompts").textContent()).toContain("__proto__ · constructor ·");
+      const prompts = await context.newPage();
+      watch(prompts, "/prompts (names)");
+      await prompts.goto(`${remote.origin}/prompts?q=valueOf`);
+      await prompts.waitForSelector("body[data-loaded]");
+      const cells = await prompts.locator("#prompts-table tbody tr").first().locator("td").allTextContents();
+      expect(cells.slice(0, 3)).toEqual(["valueOf", "toString", "__proto__constructor"]);
+      for (const page of [overview, prompts]) {
+        const text = await page.locator("body").textContent();
+        expect(text).not.toContain("[native code]");
+        expect(text).not.toContain("function ");
+        await page.close();
+      }
+    });
   });
 
   test("no page logged an error or a Content-Security-Policy violation", () => {

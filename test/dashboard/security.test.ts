@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, test } from "bun:test";
-import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createDashboardApp } from "../../src/dashboard/app.ts";
 import { CONTENT_SECURITY_POLICY } from "../../src/dashboard/security.ts";
@@ -158,7 +158,85 @@ describe("headers, static files, hosts", () => {
       expect((await app.handle(new Request(`http://${host}:7315/api/summary`))).status).toBe(200);
     }
     const open = await createDashboardApp({ dbPath: join(ctx.dir, "usage.db"), settingsPath, host: "0.0.0.0" });
-    expect((await open.handle(new Request("http://my-server.lan:7315/api/summary"))).status).toBe(200);
+    const withToken = { authorization: `Bearer ${open.token}` };
+    expect((await open.handle(new Request("http://my-server.lan:7315/api/summary", { headers: withToken }))).status).toBe(200);
     open.close();
+  });
+
+  test("the Host header decides, not the URL a server built from the request target", async () => {
+    // A rebinding page controls the Host header; an absolute-form or `//` target can put any name in the URL.
+    const cases: [string, string, number][] = [
+      ["http://localhost:7315/api/summary", "attacker.example", 421],
+      ["http://127.0.0.1:7315//localhost/api/summary", "attacker.example:7315", 421],
+      ["http://localhost:7315/api/prompts", "127.0.0.1.nip.io:7315", 421],
+      ["http://localhost:7315/api/summary", "localhost:7315", 200],
+      ["http://127.0.0.1:7315/api/summary", "[::1]:7315", 200],
+      ["http://127.0.0.1:7315/api/summary", "app.localhost", 200],
+    ];
+    for (const [url, host, status] of cases) {
+      const response = await app.handle(new Request(url, { headers: { host } }));
+      expect(`${host} ${url} → ${response.status}`).toBe(`${host} ${url} → ${status}`);
+      if (status !== 200) expect(await response.text()).not.toContain("totalCalls");
+    }
+  });
+
+  test("a malformed Host header is a plain 400", async () => {
+    for (const host of ["a b", "[::1", "localhost/x", "", "user@localhost", "localhost:7315:1", "localhost:123456"]) {
+      const response = await app.handle(new Request(`${ORIGIN}/api/summary`, { headers: { host } }));
+      expect(`${JSON.stringify(host)} → ${response.status}`).toBe(`${JSON.stringify(host)} → 400`);
+      expect(response.headers.get("content-type")).toStartWith("text/plain");
+      expect(await response.text()).toBe("Bad request: malformed Host header.");
+    }
+  });
+
+  test("a failure inside the dashboard answers 500 with nothing of the machine: no message, stack or path", async () => {
+    const dbPath = join(ctx.dir, "closed-usage.db");
+    const closed = await createDashboardApp({ dbPath, settingsPath });
+    closed.close();
+    const quiet = console.error;
+    const logged: string[] = [];
+    console.error = (...args: unknown[]) => void logged.push(args.join(" "));
+    try {
+      for (const path of ["/api/summary", "/api/overview", "/api/prompts"]) {
+        const response = await closed.handle(new Request(`${ORIGIN}${path}`));
+        expect(response.status).toBe(500);
+        expect(await response.json()).toEqual({ error: "Internal error: the dashboard could not answer this request; its terminal says why." });
+      }
+    } finally {
+      console.error = quiet;
+    }
+    // The operator learns the cause in the terminal.
+    expect(logged.length).toBe(3);
+    expect(logged[0]).toStartWith("ecoai dashboard: ");
+  });
+});
+
+describe("static files", () => {
+  test("a symbolic link inside the dashboard folder is never followed", async () => {
+    const root = join(ctx.dir, "pages");
+    const outside = join(ctx.dir, "outside");
+    mkdirSync(join(root, "real"), { recursive: true });
+    mkdirSync(outside, { recursive: true });
+    writeFileSync(join(outside, "secret.css"), "secret { content: 'private' }");
+    writeFileSync(join(outside, "index.html"), "<p>private</p>");
+    writeFileSync(join(root, "style.css"), "body {}");
+    writeFileSync(join(root, "real", "nested.css"), "p {}");
+    symlinkSync(join(outside, "secret.css"), join(root, "leak.css"));
+    symlinkSync(outside, join(root, "linked"));
+    symlinkSync(join(outside, "index.html"), join(root, "index.html"));
+    symlinkSync("style.css", join(root, "alias.css"));
+    const pages = await createDashboardApp({ dbPath: join(ctx.dir, "usage.db"), settingsPath, root });
+    try {
+      expect((await pages.handle(new Request(`${ORIGIN}/assets/style.css`))).status).toBe(200);
+      expect((await pages.handle(new Request(`${ORIGIN}/assets/real/nested.css`))).status).toBe(200);
+      // A link pointing outside, a linked folder, a page that is a link, and even a link to a file inside.
+      for (const path of ["/assets/leak.css", "/assets/linked/secret.css", "/assets/linked%2Fsecret.css", "/", "/assets/index.html", "/assets/alias.css"]) {
+        const response = await pages.handle(new Request(`${ORIGIN}${path}`));
+        expect(`${path} → ${response.status}`).toBe(`${path} → 404`);
+        expect(await response.text()).not.toContain("private");
+      }
+    } finally {
+      pages.close();
+    }
   });
 });
