@@ -36,6 +36,7 @@ export function createStreamFaultQueue(): StreamFaultQueue {
   const pending: PendingFault[] = [];
   return {
     push: (options) => {
+      checkOptions(options);
       pending.push({ options, remaining: options.times ?? 1 });
     },
     take: (route) => {
@@ -49,6 +50,20 @@ export function createStreamFaultQueue(): StreamFaultQueue {
       pending.length = 0;
     },
   };
+}
+
+/** A bad option would break streams in ways no test asked for: refuse it, naming it. */
+function checkOptions(options: FailNextStreamOptions): void {
+  const { fault, afterChunks, times } = options;
+  if (fault !== undefined && fault !== "cut" && fault !== "error") {
+    throw new TypeError(`failNextStream: fault must be "cut" or "error", got ${JSON.stringify(fault)}`);
+  }
+  if (afterChunks !== undefined && !(Number.isInteger(afterChunks) && afterChunks >= 0)) {
+    throw new RangeError(`failNextStream: afterChunks must be an integer of 0 or more, got ${afterChunks}`);
+  }
+  if (times !== undefined && !(Number.isInteger(times) && times >= 1)) {
+    throw new RangeError(`failNextStream: times must be an integer of 1 or more, got ${times}`);
+  }
 }
 
 /**

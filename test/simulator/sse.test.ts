@@ -98,6 +98,12 @@ describe("faults", () => {
     expect((await drain(await up.openai.chat.completions.create({ ...ask("Clean"), stream: true }))).error).toBeUndefined();
   });
 
+  test("failNextStream refuses options it cannot honour, naming them", () => {
+    expect(() => up.sim.failNextStream({ afterChunks: -1 })).toThrow("afterChunks must be an integer of 0 or more, got -1");
+    expect(() => up.sim.failNextStream({ times: 0 })).toThrow("times must be an integer of 1 or more, got 0");
+    expect(() => up.sim.failNextStream({ fault: "drop" as never })).toThrow('fault must be "cut" or "error", got "drop"');
+  });
+
   test("a plain (non-streamed) answer is never broken by a stream fault", async () => {
     up.sim.failNextStream({ fault: "cut", afterChunks: 0 });
     const whole = await up.openai.chat.completions.create(ask("Plain"), { headers: { [SIM_HEADERS.cutAfter]: "0" } });
