@@ -6,16 +6,19 @@
  *
  * Markers (see `SIM_MARKERS`) map to Gemini outcomes: `contentFilter` stops the candidate with
  * `finishReason: "SAFETY"`, `refusal` blocks the prompt (`promptFeedback.blockReason`, no
- * candidates), `toolCall` calls the first declared function, `invalidJson` breaks JSON output,
- * `streamError` fails the generation.
+ * candidates), `toolCall` calls the first declared function and `parallelToolCalls` every one,
+ * `invalidJson` breaks JSON output, `streamError` fails the generation, `long` answers at length.
  *
  * @module
  */
+import { geminiStreamFailure, streamChunks } from "./gemini-stream.ts";
+import { SIM_HEADERS, headerNumber } from "./headers.ts";
 import { sampleFromSchema } from "./json-schema.ts";
 import { asObject } from "./openai-wire.ts";
-import { canonicalJson, estimateTokens, findMarkers, partialText, randomId, replyText, shortHash, streamPieces, truncateToTokens, SIM_MARKERS } from "./reply.ts";
-import { jsonEvent } from "./sse.ts";
-import type { JsonResponse, ProviderMount, SimRequest, SimResponse, SseEvent } from "./types.ts";
+import { canonicalJson, estimateTokens, findMarkers, partialText, randomId, replyText, requestedLength, shortHash, stripMarkers, truncateToTokens } from "./reply.ts";
+import type { SimMarker } from "./reply.ts";
+import { jsonEvent, sseAnswer } from "./sse.ts";
+import type { JsonResponse, ProviderMount, SimRequest, SimResponse } from "./types.ts";
 
 const STATUS_NAMES: Record<number, string> = {
   400: "INVALID_ARGUMENT",
@@ -37,8 +40,6 @@ export function geminiError(status: number, message?: string): JsonResponse {
 interface GeminiAnswer {
   /** The JSON of one whole response. */
   response: Record<string, unknown>;
-  /** Text of the first candidate, streamed piece by piece. */
-  text: string;
   fails: boolean;
 }
 
@@ -63,29 +64,14 @@ function handleGenerate(request: SimRequest, match: RegExpMatchArray): SimRespon
   return { status: 200, json: answer.response };
 }
 
-/** The answer as chunks of text, the last one carrying the finish reason and full usage. */
+/** The answer as a stream of chunks (see `gemini-stream.ts`); a JSON array of them without `alt=sse`. */
 function handleStream(request: SimRequest, match: RegExpMatchArray): SimResponse {
   const answer = buildAnswer(request, decodeURIComponent(match[1] ?? ""));
   if ("status" in answer) return answer;
-  const { candidates, ...rest } = answer.response;
-  const first = asObject((candidates as unknown[] | undefined)?.[0]);
-  if (request.url.searchParams.get("alt") !== "sse") return { status: 200, json: [answer.response] };
-  if (!first) return { status: 200, events: [jsonEvent(answer.response)] };
-  const content = asObject(first.content) ?? {};
-  const textual = Array.isArray(content.parts) && content.parts.every((part) => typeof asObject(part)?.text === "string");
-  const pieces = textual && answer.text !== "" ? streamPieces(answer.text) : [];
-  const events: SseEvent[] = [];
-  const shown = answer.fails ? pieces.slice(0, Math.ceil(pieces.length / 2)) : pieces.slice(0, -1);
-  for (const piece of shown) {
-    events.push(jsonEvent({ candidates: [{ content: { parts: [{ text: piece }], role: "model" }, index: 0 }], ...rest }));
-  }
-  if (answer.fails) {
-    events.push(jsonEvent(geminiError(500, "An internal error has occurred.").json));
-    return { status: 200, events };
-  }
-  const last = textual && pieces.length > 0 ? { ...first, content: { parts: [{ text: pieces.at(-1) }], role: "model" } } : first;
-  events.push(jsonEvent({ candidates: [last], ...rest }));
-  return { status: 200, events };
+  const chunks = streamChunks(answer.response);
+  if (request.url.searchParams.get("alt") !== "sse") return { status: 200, json: chunks };
+  const events = chunks.map((chunk) => jsonEvent(chunk));
+  return sseAnswer(events, geminiStreamFailure, { fails: answer.fails });
 }
 
 function buildAnswer(request: SimRequest, model: string): GeminiAnswer | JsonResponse {
@@ -96,32 +82,29 @@ function buildAnswer(request: SimRequest, model: string): GeminiAnswer | JsonRes
   const config = asObject(body.generationConfig) ?? {};
   const requestHash = shortHash(canonicalJson(body));
   const promptTokens = estimateTokens(JSON.stringify(body.contents)) + (body.tools ? estimateTokens(JSON.stringify(body.tools)) : 0);
-  const cached = Math.min(promptTokens, Number.parseInt(request.headers["x-sim-cached-tokens"] ?? "0", 10) || 0);
+  const cached = Math.min(promptTokens, headerNumber(request.headers, SIM_HEADERS.cachedTokens) ?? 0);
+  const minTokens = requestedLength(markers, request.headers);
   const base = { modelVersion: model, responseId: randomId("", 22) };
 
   if (markers.has("refusal")) {
     return {
       response: { promptFeedback: { blockReason: "SAFETY", safetyRatings: [{ category: "HARM_CATEGORY_DANGEROUS_CONTENT", probability: "HIGH", blocked: true }] }, usageMetadata: { promptTokenCount: promptTokens, totalTokenCount: promptTokens }, ...base },
-      text: "",
       fails: false,
     };
   }
 
   const count = typeof config.candidateCount === "number" && config.candidateCount > 1 ? Math.floor(config.candidateCount) : 1;
-  const tool = pickFunction(body, markers.has("toolCall"));
+  const functions = pickFunctions(body, markers);
   const candidates: Record<string, unknown>[] = [];
   let outputTokens = 0;
-  let firstText = "";
   for (let index = 0; index < count; index++) {
     let parts: Record<string, unknown>[];
     let finishReason = "STOP";
-    let text = "";
-    if (tool) {
-      const args = sampleFromSchema(lowerTypes(tool.parameters), stripMarkers(lastUser));
-      parts = [{ functionCall: { name: tool.name, args } }];
-      outputTokens += estimateTokens(JSON.stringify(args));
+    if (functions.length > 0) {
+      parts = functions.map((fn) => ({ functionCall: { name: fn.name, args: sampleFromSchema(lowerTypes(fn.parameters), stripMarkers(lastUser)) } }));
+      outputTokens += parts.reduce((sum, part) => sum + estimateTokens(JSON.stringify(asObject(part.functionCall)?.args)), 0);
     } else {
-      text = answerText(config, replyText({ model, prompt: lastUser, requestHash, variant: index }), markers.has("invalidJson"));
+      let text = answerText(config, replyText({ model, prompt: lastUser, requestHash, variant: index, minTokens }), markers.has("invalidJson"));
       const limit = typeof config.maxOutputTokens === "number" ? config.maxOutputTokens : undefined;
       if (markers.has("contentFilter")) {
         text = partialText(text);
@@ -133,7 +116,6 @@ function buildAnswer(request: SimRequest, model: string): GeminiAnswer | JsonRes
       parts = [{ text }];
       outputTokens += estimateTokens(text);
     }
-    if (index === 0) firstText = text;
     candidates.push({ content: { parts, role: "model" }, finishReason, index, ...(finishReason === "SAFETY" ? { safetyRatings: [{ category: "HARM_CATEGORY_HARASSMENT", probability: "HIGH", blocked: true }] } : {}) });
   }
   const budget = Number(asObject(config.thinkingConfig)?.thinkingBudget ?? 0);
@@ -146,7 +128,7 @@ function buildAnswer(request: SimRequest, model: string): GeminiAnswer | JsonRes
     ...(cached > 0 ? { cachedContentTokenCount: cached } : {}),
     ...(thoughts > 0 ? { thoughtsTokenCount: thoughts } : {}),
   };
-  return { response: { candidates, usageMetadata, ...base }, text: firstText, fails: markers.has("streamError") };
+  return { response: { candidates, usageMetadata, ...base }, fails: markers.has("streamError") };
 }
 
 function answerText(config: Record<string, unknown>, reply: string, invalid: boolean): string {
@@ -156,16 +138,20 @@ function answerText(config: Record<string, unknown>, reply: string, invalid: boo
   return JSON.stringify(schema ? sampleFromSchema(lowerTypes(schema), reply) : { answer: reply });
 }
 
-/** The declared function the model calls, when asked by the marker or forced by `mode: ANY`. */
-function pickFunction(body: Record<string, unknown>, marked: boolean): { name: string; parameters: unknown } | undefined {
+/**
+ * The declared functions the model calls: the first one when asked by the marker or forced by
+ * `mode: ANY`, every one for `[sim:parallel-tool-calls]`, none otherwise.
+ */
+function pickFunctions(body: Record<string, unknown>, markers: Set<SimMarker>): Array<{ name: string; parameters: unknown }> {
   const declarations = (Array.isArray(body.tools) ? body.tools : []).flatMap((tool) => {
     const list = asObject(tool)?.functionDeclarations;
-    return Array.isArray(list) ? list.map(asObject).filter((d) => typeof d?.name === "string") : [];
+    return Array.isArray(list) ? list.map(asObject).filter((d): d is Record<string, unknown> => typeof d?.name === "string") : [];
   });
   const mode = String(asObject(asObject(body.toolConfig)?.functionCallingConfig)?.mode ?? "AUTO").toUpperCase();
-  if (declarations.length === 0 || mode === "NONE" || (!marked && mode !== "ANY")) return undefined;
-  const fn = declarations[0]!;
-  return { name: String(fn.name), parameters: fn.parameters ?? fn.parametersJsonSchema };
+  const parallel = markers.has("parallelToolCalls");
+  if (declarations.length === 0 || mode === "NONE" || (!parallel && !markers.has("toolCall") && mode !== "ANY")) return [];
+  const chosen = parallel ? declarations : declarations.slice(0, 1);
+  return chosen.map((fn) => ({ name: String(fn.name), parameters: fn.parameters ?? fn.parametersJsonSchema }));
 }
 
 function lastUserText(contents: unknown[]): string {
@@ -186,10 +172,4 @@ function lowerTypes(schema: unknown): unknown {
   const object = asObject(schema);
   if (!object) return schema;
   return Object.fromEntries(Object.entries(object).map(([key, value]) => [key, key === "type" && typeof value === "string" ? value.toLowerCase() : lowerTypes(value)]));
-}
-
-function stripMarkers(text: string): string {
-  let result = text;
-  for (const marker of Object.values(SIM_MARKERS)) result = result.split(marker).join("");
-  return result.replace(/\s+/g, " ").trim();
 }

@@ -1,21 +1,32 @@
 /**
  * A `ChatAnswer` as the `chat.completion.chunk` events the real API streams: per choice a
- * role chunk, content (or refusal, or tool-argument) deltas and a finish chunk; then the
- * usage chunk when `stream_options.include_usage` is set; then `data: [DONE]`.
+ * role chunk, content (or refusal, or tool-call) deltas of a few tokens each with their
+ * logprobs when asked, and a finish chunk, the choices of `n` > 1 interleaved; then the usage
+ * chunk when `stream_options.include_usage` is set; then `data: [DONE]`.
  *
  * @module
  */
 import type { ChatAnswer, SimChoice } from "./openai-chat.ts";
-import { randomId, streamPieces } from "./reply.ts";
+import { randomId } from "./reply.ts";
 import { jsonEvent } from "./sse.ts";
+import { streamPieces, tokenLogprobs } from "./tokens.ts";
 import type { SseEvent } from "./types.ts";
 
-/** Options of `chatCompletionEvents`, from the request's `stream_options`. */
+/** Options of `chatCompletionEvents`, from the request. */
 export interface ChatStreamOptions {
   /** Every chunk carries `usage: null` and a final chunk with `choices: []` carries the usage. */
   includeUsage: boolean;
   /** Chunks carry a random `obfuscation` field (the API default since 2025). */
   obfuscate: boolean;
+  /** `top_logprobs` asked for when `logprobs: true`; `undefined` when logprobs are off. */
+  logprobs: number | undefined;
+}
+
+/** One choice's entry in a chunk, before the chunk envelope. */
+interface ChoiceDelta {
+  delta: Record<string, unknown>;
+  logprobs: Record<string, unknown> | null;
+  finish_reason: string | null;
 }
 
 /** The SSE events of a streamed chat completion. */
@@ -34,37 +45,52 @@ export function chatCompletionEvents(answer: ChatAnswer, options: ChatStreamOpti
       ...extra,
     });
 
+  // The API interleaves the choices of n > 1: one chunk per choice delta, round robin.
+  const perChoice = answer.choices.map((choice) => choiceDeltas(choice, options.logprobs));
   const events: SseEvent[] = [];
-  for (const [index, choice] of answer.choices.entries()) {
-    const deltas = choiceDeltas(choice);
-    const pieces = answer.fails && index === 0 ? deltas.slice(0, Math.ceil(deltas.length / 2)) : deltas;
-    for (const delta of pieces) events.push(chunk([{ index, delta, logprobs: null, finish_reason: null }]));
-    if (answer.fails) {
-      // Mid-stream failures arrive as a data event with an `error` object; the SDK throws `APIError`.
-      events.push(jsonEvent({ error: { message: "The server had an error while processing your request.", type: "server_error", param: null, code: null } }));
-      return events;
+  const longest = Math.max(...perChoice.map((deltas) => deltas.length));
+  for (let step = 0; step < longest; step++) {
+    for (const [index, deltas] of perChoice.entries()) {
+      const entry = deltas[step];
+      if (entry) events.push(chunk([{ index, ...entry }]));
     }
-    events.push(chunk([{ index, delta: {}, logprobs: null, finish_reason: choice.finishReason }]));
   }
-  if (options.includeUsage) events.push(chunk([], { usage: answer.usage, obfuscation: undefined }));
+  if (options.includeUsage) events.push(chunk([], { usage: answer.usage }));
   events.push({ data: "[DONE]" });
   return events;
 }
 
-function choiceDeltas(choice: SimChoice): Array<Record<string, unknown>> {
-  const call = choice.toolCalls?.[0];
-  if (call) {
-    const head = { index: 0, id: call.id, type: "function", function: { name: call.function.name, arguments: "" } };
-    const args = call.function.arguments.match(/[^]{1,12}/g) ?? [];
-    return [
-      { role: "assistant", content: null, tool_calls: [head], refusal: null },
-      ...args.map((piece) => ({ tool_calls: [{ index: 0, function: { arguments: piece } }] })),
-    ];
+/** What the API sends when a generation fails mid-stream: a data event with an `error` object. */
+export function chatStreamFailure(): SseEvent[] {
+  return [jsonEvent({ error: { message: "The server had an error while processing your request. Sorry about that!", type: "server_error", param: null, code: null } })];
+}
+
+function choiceDeltas(choice: SimChoice, top: number | undefined): ChoiceDelta[] {
+  const plain = (delta: Record<string, unknown>): ChoiceDelta => ({ delta, logprobs: null, finish_reason: null });
+  const finish: ChoiceDelta = { delta: {}, logprobs: null, finish_reason: choice.finishReason };
+  if (choice.toolCalls) {
+    const deltas = [plain({ role: "assistant", content: null, refusal: null })];
+    for (const [index, call] of choice.toolCalls.entries()) {
+      const head = { index, id: call.id, type: "function", function: { name: call.function.name, arguments: "" } };
+      deltas.push(plain({ tool_calls: [head] }));
+      for (const piece of streamPieces(call.function.arguments)) deltas.push(plain({ tool_calls: [{ index, function: { arguments: piece } }] }));
+    }
+    // The role travels with the first call's head, as the API sends it.
+    const [role, firstHead, ...rest] = deltas;
+    return [{ ...role!, delta: { ...role!.delta, ...firstHead!.delta } }, ...rest, finish];
   }
   if (choice.refusal !== null) {
-    return [{ role: "assistant", refusal: null }, ...streamPieces(choice.refusal).map((piece) => ({ refusal: piece }))];
+    const pieces = streamPieces(choice.refusal).map((piece) => ({
+      delta: { refusal: piece },
+      logprobs: top === undefined ? null : { content: null, refusal: tokenLogprobs(piece, top) },
+      finish_reason: null,
+    }));
+    return [plain({ role: "assistant", refusal: "" }), ...pieces, finish];
   }
-  const content = choice.content ?? "";
-  const pieces = content === "" ? [] : streamPieces(content);
-  return [{ role: "assistant", content: "", refusal: null }, ...pieces.map((piece) => ({ content: piece }))];
+  const pieces = streamPieces(choice.content ?? "").map((piece) => ({
+    delta: { content: piece },
+    logprobs: top === undefined ? null : { content: tokenLogprobs(piece, top), refusal: null },
+    finish_reason: null,
+  }));
+  return [plain({ role: "assistant", content: "", refusal: null }), ...pieces, finish];
 }

@@ -6,19 +6,24 @@
  */
 import { sampleFromSchema } from "./json-schema.ts";
 import { asObject, missingParameter, openaiError, openaiHeaders, openaiJson } from "./openai-wire.ts";
+import { SIM_HEADERS, headerNumber } from "./headers.ts";
 import {
   REFUSAL_TEXT,
-  SIM_MARKERS,
   canonicalJson,
   estimateTokens,
   findMarkers,
   partialText,
   randomId,
   replyText,
+  requestedLength,
   shortHash,
+  stripMarkers,
   truncateToTokens,
 } from "./reply.ts";
-import { chatCompletionEvents } from "./openai-chat-stream.ts";
+import { chatCompletionEvents, chatStreamFailure } from "./openai-chat-stream.ts";
+import { sseAnswer } from "./sse.ts";
+import { tokenLogprobs } from "./tokens.ts";
+import type { SimMarker } from "./reply.ts";
 import type { SimRequest, SimResponse } from "./types.ts";
 
 type FinishReason = "stop" | "length" | "tool_calls" | "content_filter";
@@ -69,16 +74,18 @@ export function handleChatCompletions(request: SimRequest): SimResponse {
   }
 
   const answer = buildAnswer(body, body.model, body.messages, request.headers);
+  const logprobs = body.logprobs === true ? (typeof body.top_logprobs === "number" ? body.top_logprobs : 0) : undefined;
   if (body.stream === true) {
     const options = asObject(body.stream_options) ?? {};
     const events = chatCompletionEvents(answer, {
       includeUsage: options.include_usage === true,
       obfuscate: options.include_obfuscation !== false,
+      logprobs,
     });
-    return { status: 200, headers: openaiHeaders(), events };
+    return sseAnswer(events, chatStreamFailure, { fails: answer.fails, headers: openaiHeaders() });
   }
   if (answer.fails) return openaiError(500, "The server had an error while processing your request. Sorry about that!");
-  return openaiJson(toCompletion(answer, body.logprobs === true));
+  return openaiJson(toCompletion(answer, logprobs));
 }
 
 function buildAnswer(body: Record<string, unknown>, model: string, messages: unknown[], headers: Record<string, string>): ChatAnswer {
@@ -88,17 +95,21 @@ function buildAnswer(body: Record<string, unknown>, model: string, messages: unk
   const n = typeof body.n === "number" && body.n > 1 ? Math.floor(body.n) : 1;
   const limit = firstNumber(body.max_completion_tokens, body.max_tokens);
   const format = asObject(body.response_format);
-  const tool = pickTool(body, markers.has("toolCall"));
+  const tools = pickTools(body, markers);
+  const minTokens = requestedLength(markers, headers);
 
   const choices: SimChoice[] = [];
   for (let index = 0; index < n; index++) {
-    const reply = replyText({ model, prompt: prompt.lastUser, requestHash, variant: index });
+    const reply = replyText({ model, prompt: prompt.lastUser, requestHash, variant: index, minTokens });
     if (markers.has("refusal")) {
       choices.push({ content: null, refusal: REFUSAL_TEXT, toolCalls: undefined, finishReason: "stop" });
-    } else if (tool) {
-      const args = JSON.stringify(sampleFromSchema(tool.parameters, stripMarkers(prompt.lastUser)));
-      const call: SimToolCall = { id: randomId("call_", 24), type: "function", function: { name: tool.name, arguments: args } };
-      choices.push({ content: null, refusal: null, toolCalls: [call], finishReason: "tool_calls" });
+    } else if (tools.length > 0) {
+      const calls = tools.map((tool): SimToolCall => ({
+        id: randomId("call_", 24),
+        type: "function",
+        function: { name: tool.name, arguments: JSON.stringify(sampleFromSchema(tool.parameters, stripMarkers(prompt.lastUser))) },
+      }));
+      choices.push({ content: null, refusal: null, toolCalls: calls, finishReason: "tool_calls" });
     } else {
       let content = format ? structuredContent(format, reply, markers.has("invalidJson")) : reply;
       let finishReason: FinishReason = "stop";
@@ -114,8 +125,8 @@ function buildAnswer(body: Record<string, unknown>, model: string, messages: unk
   }
 
   const promptTokens = prompt.tokens + (Array.isArray(body.tools) ? estimateTokens(JSON.stringify(body.tools)) : 0);
-  const completionTokens = choices.reduce((sum, c) => sum + estimateTokens(c.content ?? c.refusal ?? c.toolCalls?.[0]?.function.arguments ?? ""), 0);
-  const cached = Math.min(promptTokens, Math.max(0, Number.parseInt(headers["x-sim-cached-tokens"] ?? "0", 10) || 0));
+  const completionTokens = choices.reduce((sum, c) => sum + estimateTokens(c.content ?? c.refusal ?? c.toolCalls?.map((call) => call.function.arguments).join("") ?? ""), 0);
+  const cached = Math.min(promptTokens, headerNumber(headers, SIM_HEADERS.cachedTokens) ?? 0);
   return {
     id: randomId("chatcmpl-"),
     created: Math.floor(Date.now() / 1000),
@@ -133,7 +144,8 @@ function buildAnswer(body: Record<string, unknown>, model: string, messages: unk
   };
 }
 
-function toCompletion(answer: ChatAnswer, withLogprobs: boolean): Record<string, unknown> {
+/** `logprobs` is the number of `top_logprobs` asked for, or `undefined` when logprobs are off. */
+function toCompletion(answer: ChatAnswer, logprobs: number | undefined): Record<string, unknown> {
   return {
     id: answer.id,
     object: "chat.completion",
@@ -148,7 +160,7 @@ function toCompletion(answer: ChatAnswer, withLogprobs: boolean): Record<string,
         ...(choice.toolCalls ? { tool_calls: choice.toolCalls } : {}),
         annotations: [],
       },
-      logprobs: withLogprobs ? { content: tokenLogprobs(choice.content ?? ""), refusal: null } : null,
+      logprobs: logprobs === undefined || choice.toolCalls ? null : choiceLogprobs(choice, logprobs),
       finish_reason: choice.finishReason,
     })),
     usage: answer.usage,
@@ -157,8 +169,12 @@ function toCompletion(answer: ChatAnswer, withLogprobs: boolean): Record<string,
   };
 }
 
-function tokenLogprobs(text: string): Array<Record<string, unknown>> {
-  return (text.match(/.{1,4}/gsu) ?? []).map((token) => ({ token, logprob: -0.01, bytes: [...Buffer.from(token)], top_logprobs: [] }));
+/** The `logprobs` of a text or refusal choice, as the stream's deltas add up to. */
+function choiceLogprobs(choice: SimChoice, top: number): Record<string, unknown> {
+  return {
+    content: choice.content === null ? null : tokenLogprobs(choice.content, top),
+    refusal: choice.refusal === null ? null : tokenLogprobs(choice.refusal, top),
+  };
 }
 
 function structuredContent(format: Record<string, unknown>, reply: string, invalid: boolean): string {
@@ -168,16 +184,24 @@ function structuredContent(format: Record<string, unknown>, reply: string, inval
   return JSON.stringify(sampleFromSchema(asObject(format.json_schema)?.schema, reply));
 }
 
-/** The function the model calls, when tools are offered and a call is asked for or forced. */
-function pickTool(body: Record<string, unknown>, marked: boolean): { name: string; parameters: unknown } | undefined {
+/**
+ * The functions the model calls: none unless tools are offered and a call is asked for (marker)
+ * or forced (`tool_choice`); every offered one for `[sim:parallel-tool-calls]` unless
+ * `parallel_tool_calls` is false; else the named or the first one.
+ */
+function pickTools(body: Record<string, unknown>, markers: Set<SimMarker>): Array<{ name: string; parameters: unknown }> {
   const tools = Array.isArray(body.tools) ? body.tools.map(asObject) : [];
-  const functions = tools.map((t) => asObject(t?.function)).filter((f) => typeof f?.name === "string");
+  const functions = tools
+    .map((t) => asObject(t?.function))
+    .filter((f): f is Record<string, unknown> => typeof f?.name === "string")
+    .map((f) => ({ name: String(f.name), parameters: f.parameters }));
   const choice = body.tool_choice;
-  if (functions.length === 0 || choice === "none") return undefined;
+  if (functions.length === 0 || choice === "none") return [];
   const named = asObject(asObject(choice)?.function)?.name;
-  if (!marked && choice !== "required" && named === undefined) return undefined;
-  const fn = functions.find((f) => f?.name === named) ?? functions[0];
-  return fn ? { name: String(fn.name), parameters: fn.parameters } : undefined;
+  const parallel = markers.has("parallelToolCalls");
+  if (!parallel && !markers.has("toolCall") && choice !== "required" && named === undefined) return [];
+  if (parallel && named === undefined && body.parallel_tool_calls !== false) return functions;
+  return [functions.find((f) => f.name === named) ?? functions[0]!];
 }
 
 function promptOf(messages: unknown[]): { lastUser: string; tokens: number } {
@@ -207,12 +231,6 @@ function contentText(content: unknown): { text: string; media: number } {
     else media += MEDIA_TOKENS[String(part.type)] ?? 0;
   }
   return { text: texts.join("\n"), media };
-}
-
-function stripMarkers(text: string): string {
-  let result = text;
-  for (const marker of Object.values(SIM_MARKERS)) result = result.split(marker).join("");
-  return result.replace(/\s+/g, " ").trim();
 }
 
 function firstNumber(...values: unknown[]): number | undefined {

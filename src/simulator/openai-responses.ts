@@ -1,14 +1,28 @@
 /**
  * `POST /v1/responses`: a deterministic `Response` object, or the same answer as the
- * `response.*` event stream (named SSE events) that the SDK's stream helpers accumulate.
+ * `response.*` event stream (see `openai-responses-stream.ts`).
  *
  * @module
  */
+import { SIM_HEADERS, headerNumber } from "./headers.ts";
 import { sampleFromSchema } from "./json-schema.ts";
 import { asObject, missingParameter, openaiError, openaiHeaders, openaiJson } from "./openai-wire.ts";
-import { REFUSAL_TEXT, canonicalJson, estimateTokens, findMarkers, partialText, randomId, replyText, shortHash, streamPieces, truncateToTokens } from "./reply.ts";
-import { jsonEvent } from "./sse.ts";
-import type { SimRequest, SimResponse, SseEvent } from "./types.ts";
+import { responseEvents, responseStreamFailure } from "./openai-responses-stream.ts";
+import {
+  REFUSAL_TEXT,
+  canonicalJson,
+  estimateTokens,
+  findMarkers,
+  partialText,
+  randomId,
+  replyText,
+  requestedLength,
+  shortHash,
+  truncateToTokens,
+} from "./reply.ts";
+import { sseAnswer } from "./sse.ts";
+import { tokenLogprobs } from "./tokens.ts";
+import type { SimRequest, SimResponse } from "./types.ts";
 
 /** Handle `POST /v1/responses`. */
 export function handleResponses(request: SimRequest): SimResponse {
@@ -16,15 +30,19 @@ export function handleResponses(request: SimRequest): SimResponse {
   if (typeof body.model !== "string" || body.model === "") return missingParameter("model");
   if (body.input === undefined && body.previous_response_id === undefined) return missingParameter("input");
   const response = buildResponse(body, request.headers);
-  if (body.stream === true) return { status: 200, headers: openaiHeaders(), events: responseEvents(response, response.fails) };
+  if (body.stream === true) {
+    const obfuscate = asObject(body.stream_options)?.include_obfuscation !== false;
+    const events = responseEvents(response.json, { obfuscate, logprobs: response.logprobs });
+    return sseAnswer(events, (sent) => responseStreamFailure(response.json, sent), { fails: response.fails, headers: openaiHeaders() });
+  }
   if (response.fails) return openaiError(500, "The server had an error while processing your request. Sorry about that!");
   return openaiJson(response.json);
 }
 
 interface SimResponseObject {
   json: Record<string, unknown>;
-  /** The text streamed as deltas, when the output is a message with text. */
-  text: string | undefined;
+  /** `top_logprobs` asked for with `include: ["message.output_text.logprobs"]`; `undefined` when not. */
+  logprobs: number | undefined;
   fails: boolean;
 }
 
@@ -32,23 +50,30 @@ function buildResponse(body: Record<string, unknown>, headers: Record<string, st
   const model = String(body.model);
   const prompt = promptOf(body.input);
   const markers = findMarkers(prompt.lastUser);
-  const { stream: _stream, ...params } = body;
-  const reply = replyText({ model, prompt: prompt.lastUser, requestHash: shortHash(canonicalJson(params)) });
+  const { stream: _stream, stream_options: _options, ...params } = body;
+  const reply = replyText({ model, prompt: prompt.lastUser, requestHash: shortHash(canonicalJson(params)), minTokens: requestedLength(markers, headers) });
   const format = asObject(asObject(body.text)?.format);
-  const tool = (Array.isArray(body.tools) ? body.tools.map(asObject) : []).find((t) => t?.type === "function");
-  const messageId = randomId("msg_", 24);
+  const functions = (Array.isArray(body.tools) ? body.tools.map(asObject) : []).filter((t): t is Record<string, unknown> => t?.type === "function");
+  const calls = markers.has("parallelToolCalls") && body.parallel_tool_calls !== false ? functions : functions.slice(0, 1);
+  const include = Array.isArray(body.include) ? body.include : [];
+  const logprobs = include.includes("message.output_text.logprobs") ? (typeof body.top_logprobs === "number" ? body.top_logprobs : 0) : undefined;
 
   let status = "completed";
   let incomplete: Record<string, unknown> | null = null;
   let output: Record<string, unknown>[];
-  let text: string | undefined;
   if (markers.has("refusal")) {
-    output = [message(messageId, [{ type: "refusal", refusal: REFUSAL_TEXT }])];
-  } else if (tool && (markers.has("toolCall") || body.tool_choice === "required")) {
-    const args = JSON.stringify(sampleFromSchema(tool.parameters, prompt.lastUser));
-    output = [{ id: randomId("fc_", 24), type: "function_call", status: "completed", arguments: args, call_id: randomId("call_", 24), name: String(tool.name) }];
+    output = [message([{ type: "refusal", refusal: REFUSAL_TEXT }], "completed")];
+  } else if (calls.length > 0 && (markers.has("toolCall") || markers.has("parallelToolCalls") || body.tool_choice === "required")) {
+    output = calls.map((tool) => ({
+      id: randomId("fc_", 24),
+      type: "function_call",
+      status: "completed",
+      arguments: JSON.stringify(sampleFromSchema(tool.parameters, prompt.lastUser)),
+      call_id: randomId("call_", 24),
+      name: String(tool.name),
+    }));
   } else {
-    text = reply;
+    let text = reply;
     if (format?.type === "json_object") text = JSON.stringify({ answer: reply });
     if (format?.type === "json_schema") text = JSON.stringify(sampleFromSchema(format.schema, reply));
     if (format && format.type !== "text" && markers.has("invalidJson")) text = `Here is what you asked for: ${reply}`;
@@ -62,12 +87,13 @@ function buildResponse(body: Record<string, unknown>, headers: Record<string, st
       status = "incomplete";
       incomplete = { reason: "max_output_tokens" };
     }
-    output = [message(messageId, [{ type: "output_text", annotations: [], logprobs: [], text }])];
+    const part = { type: "output_text", annotations: [], logprobs: logprobs === undefined ? [] : tokenLogprobs(text, logprobs), text };
+    output = [message([part], status === "completed" ? "completed" : "incomplete")];
   }
 
   const inputTokens = prompt.tokens + (Array.isArray(body.tools) ? estimateTokens(JSON.stringify(body.tools)) : 0);
   const outputTokens = estimateTokens(JSON.stringify(output.map((item) => item.content ?? item.arguments)));
-  const cached = Math.min(inputTokens, Math.max(0, Number.parseInt(headers["x-sim-cached-tokens"] ?? "0", 10) || 0));
+  const cached = Math.min(inputTokens, headerNumber(headers, SIM_HEADERS.cachedTokens) ?? 0);
   const json: Record<string, unknown> = {
     id: randomId("resp_", 40),
     object: "response",
@@ -80,7 +106,7 @@ function buildResponse(body: Record<string, unknown>, headers: Record<string, st
     max_output_tokens: body.max_output_tokens ?? null,
     model,
     output,
-    parallel_tool_calls: true,
+    parallel_tool_calls: body.parallel_tool_calls ?? true,
     previous_response_id: body.previous_response_id ?? null,
     reasoning: { effort: null, summary: null },
     service_tier: "default",
@@ -89,6 +115,7 @@ function buildResponse(body: Record<string, unknown>, headers: Record<string, st
     text: body.text ?? { format: { type: "text" }, verbosity: "medium" },
     tool_choice: body.tool_choice ?? "auto",
     tools: body.tools ?? [],
+    top_logprobs: body.top_logprobs ?? 0,
     top_p: body.top_p ?? 1,
     truncation: "disabled",
     usage: {
@@ -101,41 +128,11 @@ function buildResponse(body: Record<string, unknown>, headers: Record<string, st
     user: null,
     metadata: body.metadata ?? {},
   };
-  return { json, text, fails: markers.has("streamError") };
+  return { json, logprobs, fails: markers.has("streamError") };
 }
 
-function message(id: string, content: unknown[]): Record<string, unknown> {
-  return { id, type: "message", status: "completed", role: "assistant", content };
-}
-
-/** The named `response.*` events of a streamed response; a failing one stops halfway with an `error` event. */
-function responseEvents(response: SimResponseObject, fails: boolean): SseEvent[] {
-  let sequence = 0;
-  const event = (type: string, data: Record<string, unknown>): SseEvent => jsonEvent({ type, sequence_number: sequence++, ...data }, type);
-  const inProgress = { ...response.json, status: "in_progress", output: [], usage: null, incomplete_details: null };
-  const events = [event("response.created", { response: inProgress }), event("response.in_progress", { response: inProgress })];
-  const output = response.json.output as Record<string, unknown>[];
-  for (const [index, item] of output.entries()) {
-    const itemId = item.id;
-    events.push(event("response.output_item.added", { output_index: index, item: { ...item, status: "in_progress", ...(item.type === "message" ? { content: [] } : { arguments: "" }) } }));
-    if (item.type === "message" && response.text !== undefined) {
-      const part = (item.content as Record<string, unknown>[])[0]!;
-      events.push(event("response.content_part.added", { item_id: itemId, output_index: index, content_index: 0, part: { ...part, text: "" } }));
-      const pieces = streamPieces(response.text);
-      for (const [n, delta] of pieces.entries()) {
-        if (fails && n === Math.ceil(pieces.length / 2)) {
-          return [...events, event("error", { code: "server_error", message: "The server had an error while processing your request.", param: null })];
-        }
-        events.push(event("response.output_text.delta", { item_id: itemId, output_index: index, content_index: 0, delta, logprobs: [] }));
-      }
-      events.push(event("response.output_text.done", { item_id: itemId, output_index: index, content_index: 0, text: response.text, logprobs: [] }));
-      events.push(event("response.content_part.done", { item_id: itemId, output_index: index, content_index: 0, part }));
-    }
-    events.push(event("response.output_item.done", { output_index: index, item }));
-  }
-  const final = response.json.status === "completed" ? "response.completed" : "response.incomplete";
-  events.push(event(final, { response: response.json }));
-  return events;
+function message(content: unknown[], status: string): Record<string, unknown> {
+  return { id: randomId("msg_", 24), type: "message", status, role: "assistant", content };
 }
 
 /** The last user turn's text (markers included) and a token estimate of the whole input. */

@@ -5,6 +5,7 @@
  * @module
  */
 import { createHash, randomBytes } from "node:crypto";
+import { SIM_HEADERS, headerNumber } from "./headers.ts";
 
 /**
  * Markers a test puts in the last user message to trigger an outcome.
@@ -25,7 +26,17 @@ export const SIM_MARKERS = {
   toolCall: "[sim:tool-call]",
   /** Fail the generation: 500 without streaming, an error event halfway through a stream. */
   streamError: "[sim:stream-error]",
+  /** Answer at length (about `LONG_REPLY_TOKENS` tokens), for streams of many deltas. */
+  long: "[sim:long]",
+  /** When tools are offered, call every one of them at once (parallel tool calls). */
+  parallelToolCalls: "[sim:parallel-tool-calls]",
 } as const;
+
+/** Length of a `[sim:long]` answer, in tokens. */
+export const LONG_REPLY_TOKENS = 300;
+
+// Bounds what `x-sim-reply-tokens` can ask for, so a typo cannot exhaust memory.
+const MAX_REPLY_TOKENS = 32_768;
 
 export type SimMarker = keyof typeof SIM_MARKERS;
 
@@ -77,17 +88,38 @@ export interface ReplyInput {
   requestHash: string;
   /** Choice index (`n` > 1 gives distinct alternatives). @default 0 */
   variant?: number;
+  /** Go on until the answer is at least this many tokens long. @default 0 */
+  minTokens?: number;
 }
 
 /**
  * The deterministic answer to a request: quotes the prompt and names the model, so different
  * prompts give different answers and equal requests equal answers.
  */
-export function replyText({ model, prompt, requestHash, variant = 0 }: ReplyInput): string {
+export function replyText({ model, prompt, requestHash, variant = 0, minTokens = 0 }: ReplyInput): string {
   const flat = prompt.replace(/\s+/g, " ").trim();
   const quote = flat.length > 80 ? `${flat.slice(0, 79)}…` : flat;
   const alternative = variant > 0 ? ` Alternative ${variant + 1}.` : "";
-  return `Simulated answer from ${model}: you asked "${quote}". This reply is deterministic for request ${requestHash}.${alternative}`;
+  let text = `Simulated answer from ${model}: you asked "${quote}". This reply is deterministic for request ${requestHash}.${alternative}`;
+  for (let sentence = 1; estimateTokens(text) < minTokens; sentence++) text += ` ${fillerSentence(requestHash, sentence)}`;
+  return text;
+}
+
+const FILLER_SUBJECTS = ["The simulator", "Each delta", "A cached stream", "The replayed answer", "Every chunk", "This paragraph"];
+const FILLER_VERBS = ["keeps", "carries", "repeats", "explains", "describes", "adds"];
+const FILLER_OBJECTS = ["a few more words", "the same text on every run", "its share of the tokens", "detail for streaming tests", "one more point", "nothing surprising"];
+
+/** Sentence `n` of a long answer: varied words, the same for the same request. */
+function fillerSentence(requestHash: string, n: number): string {
+  const seed = Number.parseInt(shortHash(`${requestHash}:${n}`, 6), 16);
+  const pick = (list: readonly string[], shift: number): string => list[(seed >> shift) % list.length]!;
+  return `Point ${n}: ${pick(FILLER_SUBJECTS, 0)} ${pick(FILLER_VERBS, 4)} ${pick(FILLER_OBJECTS, 8)}.`;
+}
+
+/** Minimum answer length a request asks for: the `[sim:long]` marker or the `x-sim-reply-tokens` header. */
+export function requestedLength(markers: Set<SimMarker>, headers: Record<string, string>): number {
+  const asked = Math.min(MAX_REPLY_TOKENS, headerNumber(headers, SIM_HEADERS.replyTokens) ?? 0);
+  return Math.max(asked, markers.has("long") ? LONG_REPLY_TOKENS : 0);
 }
 
 /** The fixed text of a refusal. */
@@ -104,12 +136,9 @@ export function truncateToTokens(text: string, maxTokens: number): string {
   return text.slice(0, Math.max(0, maxTokens) * 4);
 }
 
-/** Split `text` into stream deltas of about two words; joined, they equal `text` exactly. */
-export function streamPieces(text: string): string[] {
-  const words = text.match(/\s*\S+/g) ?? [];
-  const pieces: string[] = [];
-  for (let i = 0; i < words.length; i += 2) pieces.push(words.slice(i, i + 2).join(""));
-  const tail = text.slice(pieces.join("").length);
-  if (tail) pieces.push(tail);
-  return pieces.length > 0 ? pieces : [text];
+/** `text` without any marker, whitespace collapsed: what a tool call's arguments quote. */
+export function stripMarkers(text: string): string {
+  let result = text;
+  for (const marker of Object.values(SIM_MARKERS)) result = result.split(marker).join("");
+  return result.replace(/\s+/g, " ").trim();
 }

@@ -12,7 +12,10 @@ import { geminiMount } from "./gemini.ts";
 import { parseMultipart } from "./multipart.ts";
 import { openaiMount } from "./openai.ts";
 import { INVALID_JSON_MESSAGE } from "./openai-wire.ts";
+import { SIM_HEADERS } from "./headers.ts";
 import { writeSse } from "./sse.ts";
+import { createStreamFaultQueue, planStream } from "./stream-faults.ts";
+import type { StreamPlan } from "./stream-faults.ts";
 import type {
   FailNextOptions,
   JsonResponse,
@@ -55,6 +58,7 @@ interface PendingFailure {
  */
 export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
   const failures: PendingFailure[] = [];
+  const streamFaults = createStreamFaultQueue();
   const sockets = new Set<Socket>();
   const timers = new Set<ReturnType<typeof setTimeout>>();
 
@@ -65,13 +69,18 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     geminiBaseURL: "",
     requests: [],
     delayMs: options.delayMs ?? 0,
+    chunkGapMs: options.chunkGapMs ?? 0,
     count: (route) => (route === undefined ? sim.requests.length : sim.requests.filter((r) => r.route === route).length),
     reset: () => {
       sim.requests.length = 0;
       failures.length = 0;
+      streamFaults.clear();
     },
     failNext: (status, failOptions = {}) => {
       failures.push({ status, remaining: failOptions.times ?? 1, options: failOptions });
+    },
+    failNextStream: (streamOptions = {}) => {
+      streamFaults.push(streamOptions);
     },
     close: () =>
       new Promise<void>((resolve) => {
@@ -123,9 +132,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     else if (!mount) response = openaiMount.error(404, `Invalid URL (${method} ${url.pathname})`);
     else response = mount.authenticate?.(request) ?? answer(mount, found, request, invalid);
 
-    const delay = Number(headers["x-sim-delay-ms"] ?? sim.delayMs);
+    const delay = Number(headers[SIM_HEADERS.delayMs] ?? sim.delayMs);
     if (delay > 0) await wait(delay);
-    send(res, response);
+    const plan = "events" in response ? planStream(response, headers, { gapMs: sim.chunkGapMs, pending: () => streamFaults.take(route) }) : undefined;
+    send(res, response, plan);
   }
 
   await new Promise<void>((resolve, reject) => {
@@ -206,11 +216,13 @@ function flattenHeaders(req: IncomingMessage): Record<string, string> {
   return headers;
 }
 
-function send(res: ServerResponse, response: SimResponse): void {
+function send(res: ServerResponse, response: SimResponse, plan: StreamPlan = { gapMs: 0 }): void {
   if (res.destroyed) return;
   if ("events" in response) {
     res.writeHead(response.status, { ...response.headers, "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache" });
-    void writeSse(res, response.events);
+    // Headers go out at once, as the real APIs send them before the first event.
+    res.flushHeaders();
+    void writeSse(res, response, plan);
     return;
   }
   const body = JSON.stringify(response.json);

@@ -54,6 +54,13 @@ export interface SseResponse {
   status: number;
   headers?: Record<string, string>;
   events: SseEvent[];
+  /**
+   * The events the route sends instead of the rest of `events` when the generation fails after
+   * `sent` events (the provider's mid-stream error shape). Used by `"error"` stream faults.
+   */
+  failure(sent: number): SseEvent[];
+  /** Fail with `failure` after this many events: how a `[sim:stream-error]` request ends. */
+  failAfter?: number;
 }
 
 export type SimResponse = JsonResponse | SseResponse;
@@ -113,6 +120,31 @@ export interface FailNextOptions {
   retryAfter?: number | null;
 }
 
+/** How `failNextStream` breaks a stream. */
+export type StreamFault = "cut" | "error";
+
+/** Options of `Simulator.failNextStream`. */
+export interface FailNextStreamOptions {
+  /**
+   * `"cut"` drops the connection with no closing event (as a network failure does); `"error"`
+   * sends the provider's mid-stream error event and ends the stream.
+   * @default "cut"
+   */
+  fault?: StreamFault;
+  /**
+   * Events written before the fault.
+   * @default 2
+   */
+  afterChunks?: number;
+  /**
+   * How many of the next matching streams break.
+   * @default 1
+   */
+  times?: number;
+  /** Only streams of this route break (e.g. `"anthropic.messages"`); any route when omitted. */
+  route?: string;
+}
+
 /** A running upstream simulator. */
 export interface Simulator {
   /** Origin without trailing slash, e.g. `"http://127.0.0.1:40123"`. */
@@ -127,7 +159,7 @@ export interface Simulator {
   requests: RecordedRequest[];
   /** Number of requests to `route`, or to all routes when omitted. */
   count(route?: string): number;
-  /** Forget recorded requests and drop pending `failNext` failures, so tests start clean. */
+  /** Forget recorded requests and drop pending `failNext` and `failNextStream` failures, so tests start clean. */
   reset(): void;
   /**
    * Milliseconds every response waits before being sent; a request header `x-sim-delay-ms`
@@ -135,8 +167,24 @@ export interface Simulator {
    * @default 0
    */
   delayMs: number;
+  /**
+   * Milliseconds between two events of a stream; a request header `x-sim-chunk-gap-ms`
+   * overrides it for that request. At 0 events still leave one by one, a tick apart.
+   * @default 0
+   */
+  chunkGapMs: number;
   /** Make the next `times` requests (optionally to one route) fail with `status`. */
   failNext(status: number, options?: FailNextOptions): void;
+  /**
+   * Break the next `times` streamed answers (optionally of one route) after `afterChunks`
+   * events. Per request, headers `x-sim-cut-after` and `x-sim-error-after` do the same.
+   *
+   * @example
+   * ```ts
+   * sim.failNextStream({ fault: "cut", afterChunks: 3, route: "openai.chat.completions" });
+   * ```
+   */
+  failNextStream(options?: FailNextStreamOptions): void;
   /** Stop listening and drop open connections. */
   close(): Promise<void>;
 }
@@ -152,4 +200,6 @@ export interface SimulatorOptions {
   host?: string;
   /** Initial `delayMs`. @default 0 */
   delayMs?: number;
+  /** Initial `chunkGapMs`. @default 0 */
+  chunkGapMs?: number;
 }

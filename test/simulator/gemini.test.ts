@@ -38,14 +38,16 @@ describe("Gemini wire format", () => {
     expect(await limited.json()).toMatchObject({ error: { code: 429, status: "RESOURCE_EXHAUSTED" } });
   });
 
-  test("streamGenerateContent streams SSE with alt=sse, and a JSON array without", async () => {
+  test("streamGenerateContent streams SSE with alt=sse, and the same chunks as a JSON array without", async () => {
     const sse = await post("/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse", body("Stream a fairly long answer to me"));
     expect(sse.headers.get("content-type")).toContain("text/event-stream");
     const events = (await sse.text()).split("\n\n").filter((event) => event.startsWith("data: "));
     expect(events.length).toBeGreaterThan(2);
     expect(JSON.parse(events.at(-1)!.slice(6)).candidates[0].finishReason).toBe("STOP");
-    const array = (await (await post("/v1beta/models/gemini-2.5-flash:streamGenerateContent", body("Stream"))).json()) as unknown[];
-    expect(array).toHaveLength(1);
+    const array = (await (await post("/v1beta/models/gemini-2.5-flash:streamGenerateContent", body("Stream a fairly long answer to me"))).json()) as Array<{ candidates: { content?: { parts: { text: string }[] } }[] }>;
+    expect(array).toHaveLength(events.length);
+    const text = (chunks: typeof array) => chunks.map((chunk) => chunk.candidates[0]!.content?.parts[0]!.text ?? "").join("");
+    expect(text(array)).toBe(text(events.map((event) => JSON.parse(event.slice(6)))));
     expect(sim.count("gemini.streamGenerateContent")).toBe(2);
   });
 
