@@ -12,11 +12,14 @@ afterEach(() => {
   }
 });
 
-/** A folder holding a stand-in `xdg-open` that writes the URL it was given to `opened.txt`. */
+/**
+ * A folder holding a stand-in `xdg-open` that writes the URL it was given to `opened.txt`
+ * (written beside it, then renamed, so the file never exists half-written).
+ */
 function fakeOpener(): { dir: string; opened: string } {
   const dir = tempDir();
   const opened = join(dir, "opened.txt");
-  writeFileSync(join(dir, "xdg-open"), `#!/bin/sh\nprintf '%s' "$1" > "${opened}"\n`);
+  writeFileSync(join(dir, "xdg-open"), `#!/bin/sh\nprintf '%s' "$1" > "${opened}.part" && /bin/mv "${opened}.part" "${opened}"\n`);
   chmodSync(join(dir, "xdg-open"), 0o755);
   return { dir, opened };
 }
@@ -26,7 +29,7 @@ test.skipIf(process.platform !== "linux")("on a Linux desktop the URL goes to xd
   process.env.PATH = dir;
   process.env.DISPLAY = ":0";
   expect(openBrowser("http://127.0.0.1:7315/")).toBe(true);
-  for (let i = 0; i < 200 && !existsSync(opened); i++) await Bun.sleep(10);
+  for (let i = 0; i < 400 && !existsSync(opened); i++) await Bun.sleep(10);
   expect(readFileSync(opened, "utf8")).toBe("http://127.0.0.1:7315/");
 });
 
