@@ -39,8 +39,8 @@ export interface SemanticCacheOptions {
   embedder: Embedder;
   /** Cosine similarity a stored prompt must reach; read at every lookup (the settings file may change it). */
   threshold: () => number;
-  /** Guards in force; all when not given. */
-  guards?: () => GuardSwitches;
+  /** Guards in force; all when not given (or when it returns undefined). */
+  guards?: () => GuardSwitches | undefined;
   logger: Logger;
   pricing: RateOverrides;
 }
@@ -66,7 +66,8 @@ const PROMPT_CHARS = 200;
  */
 export function createSemanticCache(options: SemanticCacheOptions) {
   const { store, embedder, logger } = options;
-  const guards = options.guards ?? (() => guardSwitches(true));
+  const allGuards = guardSwitches(true);
+  const guards = () => options.guards?.() ?? allGuards;
   const index = createSemanticIndex(store);
   const exactOnly = { meanwhile: "calls use exact matching only", resumed: "semantic matching resumed" };
   const embedFault = createFaultReporter(logger, `semantic embeddings (${embedder.space})`, exactOnly);
