@@ -123,7 +123,7 @@ export const DEFAULTS = {
   settingsPath: ".ecoai/settings.json",
   semanticThreshold: 0.95,
   /** Default thresholds of the embedders other than OpenAI's and `embedFn` (those take `semanticThreshold`), from the semantic-quality benchmark. */
-  semanticThresholdByEmbedder: { local: 0.9, lexical: 0.9 } as Partial<Record<SemanticEmbedder, number>>,
+  semanticThresholdByEmbedder: { local: 0.92, lexical: 0.95 } as Partial<Record<SemanticEmbedder, number>>,
   semanticEmbedder: "openai",
   embeddingModel: "text-embedding-3-small",
   memoryMaxEntries: 1000,

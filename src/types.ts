@@ -44,7 +44,7 @@ export interface SemanticConfig {
   /**
    * Cosine similarity a stored prompt must reach to be served. The default depends on the
    * embedder, each measured by the project's semantic-quality benchmark (see the README):
-   * 0.95 for OpenAI embeddings and `embedFn`, 0.9 for `"local"`, 0.9 for `"lexical"`.
+   * 0.95 for OpenAI embeddings and `embedFn`, 0.92 for `"local"`, 0.95 for `"lexical"`.
    * @default 0.95
    */
   threshold?: number;
