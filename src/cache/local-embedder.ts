@@ -27,9 +27,9 @@ let loading: Promise<EmbeddingsModel> | undefined;
  * Throws a config error naming what to install when the packages cannot be found. Resolving
  * does not load them: `new EcoAI(...)` stays fast, the model loads at the first embedding.
  */
-export function requireLocalEmbedder(asked: { option: string; value: unknown; source: ConfigSource }): void {
+export function requireLocalEmbedder(asked: { option: string; value: unknown; source: ConfigSource }, packages: readonly string[] = LOCAL_EMBEDDER_PACKAGES): void {
   const require = createRequire(import.meta.url);
-  const missing = LOCAL_EMBEDDER_PACKAGES.filter((name) => {
+  const missing = packages.filter((name) => {
     try {
       require.resolve(name);
       return false;

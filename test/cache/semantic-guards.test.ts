@@ -83,7 +83,7 @@ describe("guards through the OpenAI SDK", () => {
       await eco.chat.completions.create(ask("如何学习弹钢琴？"));
       expect({ guards, upstream: up.sim.count(CHAT_ROUTE) - before }).toEqual({ guards, upstream: guards ? 1 : 0 });
     }
-  });
+  }, 30_000); // the model loads at the first embedding
 
   test("neighbours: between two close stored prompts, a query must be clearly nearer one of them", async () => {
     // Designed vectors: two stored prompts at cosine 0.98 of each other; the query lies between them, nearer the first.
