@@ -1,6 +1,7 @@
+import { GUARD_NAMES, guardSwitches } from "./cache/semantic-guards.ts";
 import { EcoAIConfigError, type ConfigSource } from "./errors.ts";
 import type { EcoAISettings } from "./settings.ts";
-import type { Logger, Mode, SemanticConfig, StorageType } from "./types.ts";
+import type { Logger, Mode, SemanticConfig, SemanticEmbedder, SemanticGuard, StorageType } from "./types.ts";
 import type { ModelRates, RateOverrides } from "./usage/pricing.ts";
 import { validBoolean, validMode, validNonEmptyString, validRedisUrl, validSeconds, validStorage, validThreshold, type Sourced } from "./validate.ts";
 
@@ -104,7 +105,7 @@ export interface ResolvedConfig {
   logPath: string;
   cachingEnabled: boolean;
   settingsPath: string;
-  semantic: false | Required<Pick<SemanticConfig, "threshold" | "embeddingModel">> & Pick<SemanticConfig, "embedFn">;
+  semantic: false | (Required<Pick<SemanticConfig, "threshold" | "embeddingModel" | "embedder">> & Pick<SemanticConfig, "embedFn"> & { guards: Record<SemanticGuard, boolean> });
   namespace: string;
   memoryMaxEntries: number;
   pricing: RateOverrides;
@@ -121,6 +122,9 @@ export const DEFAULTS = {
   cachingEnabled: true,
   settingsPath: ".ecoai/settings.json",
   semanticThreshold: 0.95,
+  /** Default thresholds of the embedders other than OpenAI's and `embedFn` (those take `semanticThreshold`), from the semantic-quality benchmark. */
+  semanticThresholdByEmbedder: { local: 0.92, lexical: 0.95 } as Partial<Record<SemanticEmbedder, number>>,
+  semanticEmbedder: "openai",
   embeddingModel: "text-embedding-3-small",
   memoryMaxEntries: 1000,
 } as const;
@@ -221,7 +225,9 @@ function resolveTtlByModel(value: unknown): Record<string, number> {
   return result;
 }
 
-const SEMANTIC_FIELDS: readonly string[] = ["threshold", "embeddingModel", "embedFn"] satisfies (keyof SemanticConfig)[];
+const SEMANTIC_FIELDS: readonly string[] = ["threshold", "embeddingModel", "embedFn", "embedder", "guards"] satisfies (keyof SemanticConfig)[];
+const SEMANTIC_EMBEDDERS: readonly string[] = ["openai", "local", "lexical"] satisfies SemanticEmbedder[];
+
 
 function resolveSemantic(value: unknown, settings: EcoAISettings, settingsPath: string): ResolvedConfig["semantic"] {
   const source: ConfigSource = "constructor option";
@@ -239,23 +245,48 @@ function resolveSemantic(value: unknown, settings: EcoAISettings, settingsPath: 
       if (!SEMANTIC_FIELDS.includes(field)) throw new EcoAIConfigError(`semantic.${field}`, fieldValue, source, `unknown field; expected one of ${SEMANTIC_FIELDS.join(", ")}.`);
     }
   } else {
-    throw new EcoAIConfigError("semantic", value, source, "expected true, false or { threshold, embeddingModel, embedFn }.");
+    throw new EcoAIConfigError("semantic", value, source, "expected true, false or { threshold, embeddingModel, embedFn, embedder, guards }.");
   }
+  if (config.embedder !== undefined && !SEMANTIC_EMBEDDERS.includes(config.embedder)) {
+    throw new EcoAIConfigError("semantic.embedder", config.embedder, source, `expected one of ${SEMANTIC_EMBEDDERS.map((name) => `"${name}"`).join(", ")}.`);
+  }
+  if (config.embedder !== undefined && config.embedFn !== undefined) {
+    throw new EcoAIConfigError("semantic.embedder", config.embedder, source, "embedder and embedFn both say where vectors come from; pass one of them.");
+  }
+  const embedder = config.embedder ?? DEFAULTS.semanticEmbedder;
   const threshold =
     config.threshold !== undefined
       ? validThreshold("semantic.threshold", { value: config.threshold, source })
       : settings.semanticThreshold !== undefined
         ? validThreshold("semanticThreshold", { value: settings.semanticThreshold, source: `settings file ${settingsPath}` })
-        : DEFAULTS.semanticThreshold;
+        : (DEFAULTS.semanticThresholdByEmbedder[embedder] ?? DEFAULTS.semanticThreshold);
   if (config.embedFn !== undefined && typeof config.embedFn !== "function") {
     throw new EcoAIConfigError("semantic.embedFn", config.embedFn, source, "expected a function (text) => Promise<number[]>.");
   }
+  const guards = resolveGuards(config.guards);
   if (!enabled) return false;
   return {
     threshold,
     embeddingModel: config.embeddingModel === undefined ? DEFAULTS.embeddingModel : validNonEmptyString("semantic.embeddingModel", { value: config.embeddingModel, source }, "a model name"),
     embedFn: config.embedFn,
+    embedder,
+    guards,
   };
+}
+
+/** `true` or absent: every guard; `false`: none; an object switches named guards, the others staying on. */
+function resolveGuards(value: unknown): Record<SemanticGuard, boolean> {
+  const source: ConfigSource = "constructor option";
+  if (value === undefined || typeof value === "boolean") return guardSwitches(value ?? true);
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new EcoAIConfigError("semantic.guards", value, source, `expected true, false or an object of guard → boolean (${GUARD_NAMES.join(", ")}).`);
+  }
+  const guards = guardSwitches(true);
+  for (const [guard, on] of Object.entries(value)) {
+    if (!GUARD_NAMES.includes(guard as SemanticGuard)) throw new EcoAIConfigError(`semantic.guards.${guard}`, on, source, `unknown guard; expected one of ${GUARD_NAMES.join(", ")}.`);
+    guards[guard as SemanticGuard] = validBoolean(`semantic.guards.${guard}`, { value: on, source });
+  }
+  return guards;
 }
 
 function resolveMemoryMaxEntries(value: unknown): number {

@@ -87,6 +87,7 @@ class EcoAICore<C extends object> {
       store: this.#store,
       embedder,
       threshold: () => (this.#config.semantic ? this.#config.semantic.threshold : DEFAULTS.semanticThreshold),
+      guards: () => (this.#config.semantic ? this.#config.semantic.guards : undefined),
       logger: this.#logger,
       pricing: this.#config.pricing,
     });

@@ -10,6 +10,7 @@ export { readSettings, writeSettings, type EcoAISettings } from "./settings.ts";
 export { hashCacheKey } from "./cache/key.ts";
 export { detectPromptType } from "./cache/prompt-type.ts";
 export { createLexicalEmbedder, type LexicalEmbedderOptions } from "./cache/lexical-embedder.ts";
+export { createLocalEmbedder } from "./cache/local-embedder.ts";
 export { PRICES_AS_OF, ratesFor, type ModelRates, type RateOverrides } from "./usage/pricing.ts";
 export type {
   CallOptions,

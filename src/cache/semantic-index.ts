@@ -9,9 +9,9 @@ export interface SemanticMatch {
 }
 
 /**
- * How far back, before the newest vector already loaded, a refresh lists again. A process whose
+ * How far back, before the previous listing started, a refresh lists again. A process whose
  * clock runs slightly behind, or whose write committed a moment after it was stamped, is still
- * seen; vectors listed twice are recognised by key.
+ * seen; vectors listed twice are recognised by key and write time, and not indexed again.
  */
 const REFRESH_OVERLAP_MS = 1000;
 
@@ -28,8 +28,12 @@ class ScopeVectors {
   /** When each vector's entry was written (ms since the epoch), so stale entries are passed over in the scan. */
   written = new Float64Array(0);
   distances = new Uint8Array(0);
-  /** Newest `createdAt` listed by the store; undefined until the scope is first loaded. */
-  loadedUntil: number | undefined;
+  /**
+   * When the last listing of the store started (this process's clock); undefined until the scope
+   * is first loaded. The next listing starts there, less the overlap, whatever the entries' own
+   * times: a burst of writes is listed again for one overlap at most, not until the next write.
+   */
+  listedAt: number | undefined;
   refreshing: Promise<void> | undefined;
 
   add(key: string, vector: Float32Array, createdAt: number): void {
@@ -38,6 +42,8 @@ class ScopeVectors {
     // Another embedding model wrote this vector: it cannot be compared with this scope's.
     if (vector.length !== this.dims) return;
     let slot = this.slots.get(key);
+    // Listed again within the overlap: the same vector, already indexed.
+    if (slot !== undefined && this.alive[slot] === 1 && this.written[slot] === createdAt) return;
     if (slot === undefined) {
       if (this.count === this.alive.length) this.grow(this.alive.length * 2);
       slot = this.count++;
@@ -75,6 +81,13 @@ class ScopeVectors {
       if (score >= threshold) matches.push({ key: this.keys[slot]!, score });
     }
     return matches.sort((a, b) => b.score - a.score).slice(0, limit);
+  }
+
+  /** Cosine similarity between the stored vectors of two keys; undefined when either is not held. */
+  similarity(a: string, b: string): number | undefined {
+    const [x, y] = [this.slots.get(a), this.slots.get(b)];
+    if (x === undefined || y === undefined) return undefined;
+    return dotAt(this.vectors.subarray(x * this.dims, (x + 1) * this.dims), this.vectors, y * this.dims, this.dims);
   }
 
   /** Room for `more` vectors of `dims` values, so a bulk load allocates once. */
@@ -148,16 +161,14 @@ export function createSemanticIndex(store: Pick<Store, "vectorsSince">) {
 
   async function refresh(scope: string, vectors: ScopeVectors): Promise<void> {
     if (!store.vectorsSince) return;
-    const since = vectors.loadedUntil === undefined ? 0 : vectors.loadedUntil - REFRESH_OVERLAP_MS;
+    const since = vectors.listedAt === undefined ? 0 : vectors.listedAt - REFRESH_OVERLAP_MS;
+    const startedAt = Date.now();
     const listed = await store.vectorsSince(scope, since);
     // A flush while the listing was in flight cleared this scope: drop a listing that predates it.
     if (scopes.get(scope) !== vectors) return;
-    if (listed[0]) vectors.reserve(listed.length, listed[0].vector.length);
-    for (const stored of listed) {
-      vectors.add(stored.key, stored.vector, stored.createdAt);
-      vectors.loadedUntil = Math.max(vectors.loadedUntil ?? 0, stored.createdAt);
-    }
-    vectors.loadedUntil ??= 0;
+    if (listed[0] && vectors.listedAt === undefined) vectors.reserve(listed.length, listed[0].vector.length);
+    for (const stored of listed) vectors.add(stored.key, stored.vector, stored.createdAt);
+    vectors.listedAt = startedAt;
   }
 
   return {
@@ -171,6 +182,20 @@ export function createSemanticIndex(store: Pick<Store, "vectorsSince">) {
       vectors.refreshing ??= refresh(scope, vectors).finally(() => (vectors.refreshing = undefined));
       await vectors.refreshing;
       return vectors.search(query, threshold, limit, writtenAfter);
+    },
+    /**
+     * The highest similarity between the stored vector of `key` and that of any other of
+     * `among` (matches of one search): how close the nearest different stored prompt lies.
+     */
+    nearestAmong(scope: string, key: string, among: readonly SemanticMatch[]): number | undefined {
+      const vectors = scopes.get(scope);
+      let nearest: number | undefined;
+      for (const other of among) {
+        if (other.key === key) continue;
+        const score = vectors?.similarity(key, other.key);
+        if (score !== undefined && (nearest === undefined || score > nearest)) nearest = score;
+      }
+      return nearest;
     },
     /** Indexes a vector this process just stored (a unit vector) with its entry's write time. */
     add(scope: string, key: string, vector: Float32Array, createdAt = Date.now()): void {

@@ -5,6 +5,8 @@ import { embeddingCostUsd, type RateOverrides } from "../usage/pricing.ts";
 import type { Embedder } from "./embedder.ts";
 import { createFaultReporter } from "./faults.ts";
 import { hashCacheKey } from "./key.ts";
+import { decideMatch, type SemanticCandidate, type SemanticDecision } from "./semantic-decision.ts";
+import { guardSwitches, unreadableLetters, type GuardSwitches } from "./semantic-guards.ts";
 import { createSemanticIndex } from "./semantic-index.ts";
 import { unitVector } from "./vector-sketch.ts";
 
@@ -17,10 +19,12 @@ export interface SemanticCall {
   options: CallOptions;
 }
 
-/** A call that may be matched semantically: its scope and the text to embed. */
+/** A call that may be matched semantically: its scope, the text to embed, and its prompt as entries store it. */
 export interface SemanticRequest {
   scope: string;
   text: string;
+  /** The prompt text as a stored entry keeps it (its first 200 characters), for the guards. */
+  prompt: string;
 }
 
 /** A prompt's unit vector and what embedding it cost. */
@@ -35,6 +39,8 @@ export interface SemanticCacheOptions {
   embedder: Embedder;
   /** Cosine similarity a stored prompt must reach; read at every lookup (the settings file may change it). */
   threshold: () => number;
+  /** Guards in force; all when not given (or when it returns undefined). */
+  guards?: () => GuardSwitches | undefined;
   logger: Logger;
   pricing: RateOverrides;
 }
@@ -46,16 +52,63 @@ const SEMANTIC_TYPES = new Set(["text", "structured"]);
 const MATCHES_READ = 8;
 
 /**
+ * How far below the threshold the index is searched for the candidates' neighbours: stored
+ * prompts near the query that are themselves too far to match, but close to a candidate.
+ */
+const NEIGHBOUR_WINDOW = 0.1;
+
+const PROMPT_CHARS = 200;
+
+/**
  * Semantic matching for the engine: which calls take part and in which scope, their embedding
  * (a failure means exact matching only, reported once per outage), the best stored entry of the
  * scope above the threshold, and the vectors of entries this process writes.
  */
 export function createSemanticCache(options: SemanticCacheOptions) {
   const { store, embedder, logger } = options;
+  const allGuards = guardSwitches(true);
+  const guards = () => options.guards?.() ?? allGuards;
   const index = createSemanticIndex(store);
   const exactOnly = { meanwhile: "calls use exact matching only", resumed: "semantic matching resumed" };
   const embedFault = createFaultReporter(logger, `semantic embeddings (${embedder.space})`, exactOnly);
   const searchFault = createFaultReporter(logger, `semantic search in the ${store.name} cache`, exactOnly);
+
+  /**
+   * What to do with the call: serve the best stored entry of the scope that reaches the
+   * threshold, was written after `freshAfter` (ms since the epoch: older entries are stale for
+   * this call) and passes every guard in force, or miss. The decision lists each candidate
+   * considered with its score and guard verdicts. Candidates whose entry is gone (flushed,
+   * expired, evicted) are forgotten.
+   */
+  async function decide(request: SemanticRequest, embedding: PromptEmbedding, freshAfter: number): Promise<SemanticDecision> {
+    const threshold = options.threshold();
+    const switches = guards();
+    const considered: SemanticCandidate[] = [];
+    try {
+      const floor = switches.neighbours ? Math.max(0, threshold - NEIGHBOUR_WINDOW) : threshold;
+      const near = await index.search(request.scope, embedding.vector, floor, MATCHES_READ, freshAfter);
+      for (const match of near) {
+        if (match.score < threshold) break;
+        const entry = await store.get(match.key);
+        if (!entry) {
+          index.drop(request.scope, match.key);
+          continue;
+        }
+        if (!(entry.createdAt > freshAfter)) continue;
+        const neighbour = switches.neighbours ? index.nearestAmong(request.scope, match.key, near) : undefined;
+        const candidate = decideMatch({ entry, score: match.score, neighbour }, request.prompt, switches, embedder.readable);
+        considered.push(candidate);
+        if (candidate.passed) {
+          searchFault.ok();
+          return { action: "serve", candidate, considered, threshold };
+        }
+      }
+      searchFault.ok();
+    } catch (error) {
+      searchFault.failed(error);
+    }
+    return { action: "miss", candidate: considered[0], considered, threshold };
+  }
 
   return {
     /** The call's scope and text, or undefined when it may only match exactly. */
@@ -64,6 +117,8 @@ export function createSemanticCache(options: SemanticCacheOptions) {
       if (!SEMANTIC_TYPES.has(call.method.promptType(call.params))) return undefined;
       const parts = call.method.semanticParts(call.params);
       if (!parts) return undefined;
+      // Text the embedder cannot read would embed to noise: such a prompt only matches exactly, and costs no embedding.
+      if (guards().scripts && unreadableLetters(parts.text, embedder.readable) > 0) return undefined;
       const scope = hashCacheKey({
         provider: call.provider,
         endpoint: call.method.endpoint,
@@ -72,7 +127,7 @@ export function createSemanticCache(options: SemanticCacheOptions) {
         params: parts.context,
         embedding: embedder.space,
       });
-      return { scope, text: parts.text };
+      return { scope, text: parts.text, prompt: call.method.promptText(call.params).slice(0, PROMPT_CHARS) };
     },
 
     /** The prompt's unit vector, or undefined when embedding failed. */
@@ -91,27 +146,12 @@ export function createSemanticCache(options: SemanticCacheOptions) {
       }
     },
 
-    /**
-     * The most similar stored entry of the scope at or above the threshold written after
-     * `freshAfter` (ms since the epoch: older entries are stale for this call, and are passed over
-     * before the best few are read). Candidates whose entry is gone (flushed, expired, evicted) are forgotten.
-     */
+    decide,
+
+    /** The stored entry `decide` would serve, or undefined. */
     async find(request: SemanticRequest, embedding: PromptEmbedding, freshAfter: number): Promise<CacheEntry | undefined> {
-      try {
-        const matches = await index.search(request.scope, embedding.vector, options.threshold(), MATCHES_READ, freshAfter);
-        for (const match of matches) {
-          const entry = await store.get(match.key);
-          if (!entry) index.drop(request.scope, match.key);
-          else if (entry.createdAt > freshAfter) {
-            searchFault.ok();
-            return entry;
-          }
-        }
-        searchFault.ok();
-      } catch (error) {
-        searchFault.failed(error);
-      }
-      return undefined;
+      const decision = await decide(request, embedding, freshAfter);
+      return decision.action === "serve" ? decision.candidate?.entry : undefined;
     },
 
     /** Indexes the vector of an entry this process has just stored. */

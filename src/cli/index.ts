@@ -4,6 +4,7 @@
  * @module
  */
 import { EcoAIConfigError, errorMessage } from "../errors.ts";
+import { runCalibrate } from "./calibrate.ts";
 import { runDashboard } from "./dashboard.ts";
 import { runDemo } from "./demo.ts";
 import { runFlush } from "./flush.ts";
@@ -16,6 +17,7 @@ const COMMANDS: Record<string, { summary: string; run: (args: string[]) => Promi
   stats: { summary: "Print the usage log's totals: calls, hits, tokens, $ and g CO₂ saved", run: runStats },
   flush: { summary: "Remove cache entries, all or by --model / --pattern", run: runFlush },
   prune: { summary: "Delete usage-log rows older than a duration (--older-than 30d)", run: runPrune },
+  calibrate: { summary: "Measure semantic caching with your embeddings: hit rate, precision, wrong answers per threshold", run: runCalibrate },
   demo: { summary: "Play a short cached session against a local simulator (offline) and print what it saved", run: runDemo },
 };
 

@@ -123,3 +123,55 @@ describe("semantic index", () => {
     expect(index.size).toBe(1);
   });
 });
+
+describe("refreshing from the store", () => {
+  /** A memory store that counts the vectors each listing returns. */
+  function countingStore() {
+    const store = createMemoryStore({ maxEntries: 10_000 });
+    const listed: number[] = [];
+    return {
+      store: { ...store, vectorsSince: async (scope: string, since: number) => {
+        const vectors = await store.vectorsSince!(scope, since);
+        listed.push(vectors.length);
+        return vectors;
+      } },
+      listed,
+    };
+  }
+
+  test("after a bulk write, lookups stop listing it again once past the overlap, with no write since", async () => {
+    const { store, listed } = countingStore();
+    const now = Date.now();
+    for (let i = 0; i < 200; i++) await store.set(makeEntry({ key: `bulk-${i}`, createdAt: now, semantic: { scope: "s", vector: randomUnit() } }));
+    const index = createSemanticIndex(store);
+    const query = randomUnit();
+    await index.search("s", query, 0.9);
+    await Bun.sleep(1100);
+    await index.search("s", query, 0.9);
+    await index.search("s", query, 0.9);
+    await index.search("s", query, 0.9);
+    // The first load lists all; one refresh still within the overlap of the load lists them again; none after.
+    expect(listed).toEqual([200, 200, 0, 0]);
+    expect(index.size).toBe(200);
+  });
+
+  test("the memory store lists a scope's vectors written since a time, in write order, without the removed or replaced", async () => {
+    const store = createMemoryStore({ maxEntries: 10_000 });
+    const vector = randomUnit();
+    for (let i = 0; i < 50; i++) {
+      await store.set(makeEntry({ key: `a${i}`, createdAt: 1000 + i, semantic: { scope: "a", vector } }));
+      await store.set(makeEntry({ key: `b${i}`, createdAt: 1000 + i, semantic: { scope: "b", vector } }));
+    }
+    // Written out of order (another clock), replaced, deleted, flushed.
+    await store.set(makeEntry({ key: "late", createdAt: 1040.5, semantic: { scope: "a", vector } }));
+    await store.set(makeEntry({ key: "a45", createdAt: 2000, semantic: { scope: "a", vector } }));
+    await store.delete("a46");
+    const keys = async (since: number) => (await store.vectorsSince!("a", since)).map((v) => `${v.key}@${v.createdAt}`);
+    expect(await keys(1044)).toEqual(["a44@1044", "a47@1047", "a48@1048", "a49@1049", "a45@2000"]);
+    expect(await keys(1040)).toContain("late@1040.5");
+    expect((await store.vectorsSince!("b", 0)).length).toBe(50);
+    await store.flush({});
+    expect(await keys(0)).toEqual([]);
+    expect(await store.vectorsSince!("nowhere", 0)).toEqual([]);
+  });
+});

@@ -6,9 +6,10 @@ import { DEMO_HELP } from "../../src/cli/demo.ts";
 import { FLUSH_HELP } from "../../src/cli/flush.ts";
 import { PRUNE_HELP } from "../../src/cli/prune.ts";
 import { STATS_HELP } from "../../src/cli/stats.ts";
+import { CALIBRATE_HELP } from "../../src/cli/calibrate.ts";
 
 const README = readFileSync(join(import.meta.dir, "..", "..", "README.md"), "utf8");
-const HELP: Record<string, string> = { dashboard: DASHBOARD_HELP, stats: STATS_HELP, flush: FLUSH_HELP, prune: PRUNE_HELP, demo: DEMO_HELP };
+const HELP: Record<string, string> = { dashboard: DASHBOARD_HELP, stats: STATS_HELP, flush: FLUSH_HELP, prune: PRUNE_HELP, demo: DEMO_HELP, calibrate: CALIBRATE_HELP };
 const flags = (text: string) => new Set([...text.matchAll(/--[a-z][a-z-]*/g)].map((match) => match[0]).filter((flag) => flag !== "--help"));
 
 test("the README's command-line section lists each command with exactly the options its --help lists", () => {

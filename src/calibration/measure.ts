@@ -1,0 +1,165 @@
+/**
+ * Measures semantic caching on labelled question pairs through the real library: an `EcoAI`
+ * wrapping a real `openai` client pointed at the local simulator, with the semantic settings
+ * under test. A served answer is recognised by its response id; whether it was the right one, by
+ * the pairs' labels.
+ * @module
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { EcoAI } from "../eco.ts";
+import { EcoAIError } from "../errors.ts";
+import { startSimulator, type Simulator } from "../simulator/index.ts";
+import type { SemanticConfig } from "../types.ts";
+import type { LabelledPair } from "./pairs.ts";
+
+/** What one setting did on one protocol. */
+export interface Outcome {
+  /** Questions asked after the cache held their counterparts. */
+  queries: number;
+  /** Queries whose meaning the cache held (true repeats). */
+  repeats: number;
+  /** Queries served from the cache. */
+  hits: number;
+  /** Served the answer to a question of the same meaning. */
+  correct: number;
+  /** Served the answer to a question of another meaning. */
+  wrong: number;
+}
+
+/** Pairs asked in parallel in protocol "alone" (each in its own namespace, so they cannot meet). */
+const PARALLEL_PAIRS = 16;
+
+interface OpenAILike {
+  chat: { completions: { create(body: object): Promise<{ id: string }> } };
+}
+
+/** The simulator and an `openai` client class, shared by every measurement of a run. */
+export interface Bench {
+  sim: Simulator;
+  client(): OpenAILike;
+  close(): Promise<void>;
+}
+
+/** Starts the simulator; the `openai` package must be installed (it is what the benchmark drives). */
+export async function startBench(): Promise<Bench> {
+  let OpenAI: new (options: object) => OpenAILike;
+  try {
+    const openaiName: string = "openai";
+    OpenAI = (await import(openaiName)).default;
+  } catch (error) {
+    throw new EcoAIError("ECOAI_SDK_UNAVAILABLE", "the semantic-quality benchmark drives the openai SDK against a local simulator: run `npm install openai`.", { cause: error });
+  }
+  const sim = await startSimulator();
+  const dir = mkdtempSync(join(tmpdir(), "ecoai-calibrate-"));
+  return {
+    sim,
+    client: () => new OpenAI({ baseURL: sim.openaiBaseURL, apiKey: "sk-ecoai-calibrate", maxRetries: 0 }),
+    async close() {
+      await sim.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+function wrap(bench: Bench, semantic: SemanticConfig, entries: number) {
+  const eco = new EcoAI({
+    client: bench.client(),
+    storage: "memory",
+    memoryMaxEntries: Math.max(1000, entries * 2),
+    logUsage: false,
+    settingsPath: join(tmpdir(), "ecoai-calibrate-no-settings.json"),
+    semantic,
+    logger: { warn: () => {} },
+  });
+  const ask = async (content: string, namespace?: string) =>
+    (await eco.chat.completions.create({ model: "gpt-4o-mini", messages: [{ role: "user", content }] }, namespace ? ({ ecoai: { namespace } } as never) : undefined)).id;
+  return { ask, close: () => eco.close() };
+}
+
+/** How a protocol measures one setting. */
+export type Protocol = (bench: Bench, pairs: readonly LabelledPair[], semantic: SemanticConfig) => Promise<Outcome>;
+
+/** Protocol "alone": each pair in an empty cache of its own; store `a`, ask `b`. */
+export async function measureAlone(bench: Bench, pairs: readonly LabelledPair[], semantic: SemanticConfig): Promise<Outcome> {
+  const eco = wrap(bench, semantic, pairs.length * 2);
+  const outcome: Outcome = { queries: pairs.length, repeats: 0, hits: 0, correct: 0, wrong: 0 };
+  try {
+    for (let start = 0; start < pairs.length; start += PARALLEL_PAIRS) {
+      await Promise.all(
+        pairs.slice(start, start + PARALLEL_PAIRS).map(async (pair, offset) => {
+          const namespace = `pair-${start + offset}`;
+          const stored = await eco.ask(pair.a, namespace);
+          const served = await eco.ask(pair.b, namespace);
+          if (pair.duplicate) outcome.repeats++;
+          if (served !== stored) return;
+          outcome.hits++;
+          if (pair.duplicate) outcome.correct++;
+          else outcome.wrong++;
+        }),
+      );
+    }
+  } finally {
+    await eco.close();
+  }
+  return outcome;
+}
+
+/**
+ * Protocol "populated": one cache stores the first question of every pair, then is asked each
+ * second question (not itself stored). A query is a true repeat when the cache holds a question
+ * of its meaning (its own partner, for data without meaning ids); a hit is right when the answer
+ * served is that of a question of its meaning. Queries are asked one at a time, so each sees the
+ * answers the ones before it stored, as in a running service.
+ */
+export async function measurePopulated(bench: Bench, pairs: readonly LabelledPair[], semantic: SemanticConfig): Promise<Outcome> {
+  interface Question {
+    text: string;
+    meaning: string;
+  }
+  const stored = new Map<string, Question>();
+  const asked = new Map<string, Question & { partner: string; duplicate: boolean }>();
+  pairs.forEach((pair, i) => {
+    if (!stored.has(pair.a)) stored.set(pair.a, { text: pair.a, meaning: pair.meaningA ?? `a${i}` });
+  });
+  pairs.forEach((pair, i) => {
+    if (stored.has(pair.b) || asked.has(pair.b)) return;
+    const partner = stored.get(pair.a)!;
+    asked.set(pair.b, { text: pair.b, meaning: pair.meaningB ?? (pair.duplicate ? partner.meaning : `b${i}`), partner: pair.a, duplicate: pair.duplicate });
+  });
+  // Meanings the cache holds an answer for: the stored questions', then each asked question that missed (its answer is stored).
+  const held = new Set([...stored.values()].map((question) => question.meaning));
+  const eco = wrap(bench, semantic, stored.size + asked.size);
+  const answers = new Map<string, Question>();
+  const outcome: Outcome = { queries: asked.size, repeats: 0, hits: 0, correct: 0, wrong: 0 };
+  try {
+    for (const question of stored.values()) answers.set(await eco.ask(question.text), question);
+    for (const question of asked.values()) {
+      if (held.has(question.meaning)) outcome.repeats++;
+      const id = await eco.ask(question.text);
+      const served = answers.get(id);
+      if (!served) {
+        answers.set(id, question);
+        held.add(question.meaning);
+        continue;
+      }
+      outcome.hits++;
+      if (served.meaning === question.meaning) outcome.correct++;
+      else outcome.wrong++;
+    }
+  } finally {
+    await eco.close();
+  }
+  return outcome;
+}
+
+/** Wilson score interval of a proportion `k / n`, 95% by default. */
+export function wilsonInterval(k: number, n: number, z = 1.96): [number, number] {
+  if (n === 0) return [0, 1];
+  const p = k / n;
+  const denominator = 1 + (z * z) / n;
+  const centre = (p + (z * z) / (2 * n)) / denominator;
+  const half = (z * Math.sqrt((p * (1 - p)) / n + (z * z) / (4 * n * n))) / denominator;
+  return [Math.max(0, centre - half), Math.min(1, centre + half)];
+}
