@@ -126,19 +126,23 @@ function piecewise(pieces: string[]): (text: string) => boolean {
   }
   // Before a star, the optional "/" after a class is the star's to match.
   const beforeStar = (piece: string) => (piece.endsWith(TRAILING_SLASH) ? piece.slice(0, -TRAILING_SLASH.length) : piece);
-  const first = new RegExp(beforeStar(pieces[0]!), `${flags}y`);
+  const first = pieces[0] === "" ? undefined : new RegExp(beforeStar(pieces[0]!), `${flags}y`);
   const middle = pieces.slice(1, -1).map(beforeStar).filter((piece) => piece !== "").map((piece) => new RegExp(piece, `${flags}g`));
-  const last = new RegExp(`(?:${pieces.at(-1)})$`, `${flags}g`);
+  const last = pieces.at(-1) === "" ? undefined : new RegExp(`(?:${pieces.at(-1)})$`, `${flags}g`);
   return (text) => {
-    first.lastIndex = 0;
-    if (!first.test(text)) return false;
-    let at = first.lastIndex;
+    let at = 0;
+    if (first) {
+      first.lastIndex = 0;
+      if (!first.test(text)) return false;
+      at = first.lastIndex;
+    }
     for (const piece of middle) {
       piece.lastIndex = at;
       const found = piece.exec(text);
       if (!found) return false;
       at = found.index + found[0].length;
     }
+    if (!last) return true;
     last.lastIndex = at;
     return last.test(text);
   };
