@@ -268,6 +268,8 @@ export function createCacheEngine(options: CacheEngineOptions) {
       return { response, body, usage, facts, embedding };
     });
     const settled = await leaders.lead(key, upstream);
+    // A stored answer (another process's, a similar prompt's) is a hit: an aborted signal fails it.
+    if (settled.hit || settled.semanticKey !== undefined) await patience.check();
     log(call, settled.facts, key, startedAt, settled.usage, settled.hit === true || settled.semanticKey !== undefined, settled);
     return settled.response;
   }

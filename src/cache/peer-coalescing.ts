@@ -43,10 +43,15 @@ export function createPeerCoalescing(store: Store, guarded: Guarded, lockTtlMs =
   /** Holds the lock until the returned release: renews it in the background while it is ours. */
   function hold(locks: LockingStore, key: string): () => Promise<void> {
     const renewing = setInterval(() => {
-      void guarded(() => locks.renewLock(key, lockTtlMs)).then((ours) => {
-        // Lost (expired while this process stalled, then taken): others may now go upstream too.
-        if (ours === false) clearInterval(renewing);
-      });
+      locks.renewLock(key, lockTtlMs).then(
+        (ours) => {
+          // Lost (expired while this process stalled, then taken): others may now go upstream too.
+          if (!ours) clearInterval(renewing);
+        },
+        // A missed renewal is no fault of the call's: the lock outlasts several, and a store that
+        // is down is reported by the calls that need it.
+        () => {},
+      );
     }, Math.min(RENEW_EVERY_MS, lockTtlMs / 4));
     // Renewing never keeps a process alive by itself.
     (renewing as { unref?: () => void }).unref?.();
