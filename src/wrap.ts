@@ -3,12 +3,13 @@ import type { CallOptions } from "./types.ts";
 import { sendReadingResponse, withResponseMethods, type SentResponse } from "./api-promise.ts";
 import { bypassesCache, validCallOptions } from "./call-options.ts";
 
-/** Runs one cached call: the engine, with the SDK's own method as `send`. */
+/** Runs one cached call: the engine, with the SDK's own method as `send` and the call's SDK request options. */
 export type CachedCallRunner = (
   method: CachedMethod,
   params: Record<string, unknown>,
   options: CallOptions,
   send: (replacement?: Record<string, unknown>) => Promise<unknown>,
+  requestOptions: Record<string, unknown>,
 ) => Promise<unknown>;
 
 interface PathNode {
@@ -68,16 +69,16 @@ export function wrapClient(core: object, client: object, adapter: ProviderAdapte
         // The SDK reports every failure through the returned promise; so does a bad `ecoai` option.
         return adapter.apiPromise ? withResponseMethods(Promise.reject(error), () => undefined) : Promise.reject(error);
       }
-      if (!adapter.apiPromise) return run(method, params, callOptions, send);
+      if (!adapter.apiPromise) return run(method, params, callOptions, send, sdkOptions);
       if (bypassesCache(method, params, callOptions)) {
         // The caller gets the SDK's own promise (streams, `withResponse()`); the engine logs the call.
         const own = send();
-        run(method, params, callOptions, () => own).catch(() => {});
+        run(method, params, callOptions, () => own, sdkOptions).catch(() => {});
         return own;
       }
       let sent: SentResponse | undefined;
       const reading = (replacement?: Record<string, unknown>) => sendReadingResponse(send(replacement), (response) => (sent = response)) as Promise<unknown>;
-      return withResponseMethods(run(method, params, callOptions, reading), () => sent);
+      return withResponseMethods(run(method, params, callOptions, reading, sdkOptions), () => sent);
     };
 
   const clientProxy = wrapNode(client, root);

@@ -1,5 +1,5 @@
 import { bypassesCache } from "../call-options.ts";
-import type { CachedMethod } from "../providers/adapter.ts";
+import type { CachedMethod, CallLimits } from "../providers/adapter.ts";
 import type { CacheEntry, Store, StoreFlushFilter } from "../stores/store.ts";
 import type { CallOptions, Logger, Mode, PromptType, Provider, TokenUsage } from "../types.ts";
 import type { NewUsageRecord, UsageLog } from "../usage/log.ts";
@@ -8,6 +8,7 @@ import { createFaultReporter } from "./faults.ts";
 import { hashCacheKey } from "./key.ts";
 import { createInProcessCoalescing } from "./in-process-coalescing.ts";
 import { createPeerCoalescing } from "./peer-coalescing.ts";
+import { patienceFor, type Patience } from "./patience.ts";
 import type { PromptEmbedding, SemanticCache } from "./semantic.ts";
 
 /** The settings the engine reads on every call (they may change while running). */
@@ -39,6 +40,8 @@ export interface CachedCall {
   options: CallOptions;
   /** Sends the request with the SDK, untouched, or with `replacement` as its argument (see `CachedMethod.prepare`). */
   send: (replacement?: Record<string, unknown>) => Promise<unknown>;
+  /** The caller's signal and timeout, which bound its waits on identical calls. */
+  limits?: CallLimits;
 }
 
 /** What a leader's upstream call hands to the identical calls that waited on it. */
@@ -163,9 +166,10 @@ export function createCacheEngine(options: CacheEngineOptions) {
   /**
    * Runs a miss unless another process sharing the store answers it first: with a store that has
    * locks, identical misses across processes make one upstream request (see peer-coalescing.ts).
+   * The wait for the other process ends when the caller gives up (its signal, its timeout).
    */
-  async function coalescedAcrossProcesses(key: string, call: CachedCall, settings: EngineSettings, miss: () => Promise<Settled>): Promise<Settled> {
-    const claim = call.options.refresh ? undefined : await peers?.claim(key, (entry) => isFresh(entry, call, settings));
+  async function coalescedAcrossProcesses(key: string, call: CachedCall, settings: EngineSettings, patience: Patience, miss: () => Promise<Settled>): Promise<Settled> {
+    const claim = call.options.refresh || !peers ? undefined : await patience.wait(peers.claim(key, (entry) => isFresh(entry, call, settings), patience.stopped));
     if (claim?.entry) {
       const response = await serve(claim.entry, call);
       if (response !== undefined) return { response, body: claim.entry.body, usage: hitUsage(call, claim.entry.usage, response), facts: claim.entry, hit: true, storedAt: claim.entry.createdAt };
@@ -194,6 +198,7 @@ export function createCacheEngine(options: CacheEngineOptions) {
       return passThrough(input, startedAt);
     }
     const call = input.method.prepare ? await prepared(input, input.method.prepare) : input;
+    const patience = patienceFor(call.limits, startedAt);
 
     const namespace = call.options.namespace ?? settings.namespace;
     const key = hashCacheKey({
@@ -209,6 +214,8 @@ export function createCacheEngine(options: CacheEngineOptions) {
       if (entry && isFresh(entry, call, settings)) {
         const response = await serve(entry, call);
         if (response !== undefined) {
+          // A hit is as quick as the SDK's own check of the signal, which it makes before sending.
+          await patience.check();
           log(call, entry, key, startedAt, hitUsage(call, entry.usage, response), true);
           return response;
         }
@@ -217,14 +224,14 @@ export function createCacheEngine(options: CacheEngineOptions) {
       const acceptable = (shared: Settled) =>
         (shared.semanticKey === undefined || call.options.semantic !== false) && (shared.storedAt === undefined || shared.storedAt > freshAfter(call, settings));
       for (let leader = leaders.join(key, acceptable); leader; leader = leaders.join(key, acceptable)) {
-        const shared = await leader;
+        const shared = await patience.wait(leader);
         if (!shared) continue;
         log(call, shared.facts, key, startedAt, shared.usage, true, { semanticKey: shared.semanticKey });
         return call.method.rebuild(JSON.parse(shared.body));
       }
     }
 
-    const upstream = coalescedAcrossProcesses(key, call, settings, async (): Promise<Settled> => {
+    const upstream = coalescedAcrossProcesses(key, call, settings, patience, async (): Promise<Settled> => {
       // Semantic matching: the prompt is embedded once, to look for a similar stored prompt and
       // to store with the answer. A semantic hit is never written under this request's key.
       const semantic = options.semantic?.();
@@ -261,6 +268,8 @@ export function createCacheEngine(options: CacheEngineOptions) {
       return { response, body, usage, facts, embedding };
     });
     const settled = await leaders.lead(key, upstream);
+    // A stored answer (another process's, a similar prompt's) is a hit: an aborted signal fails it.
+    if (settled.hit || settled.semanticKey !== undefined) await patience.check();
     log(call, settled.facts, key, startedAt, settled.usage, settled.hit === true || settled.semanticKey !== undefined, settled);
     return settled.response;
   }

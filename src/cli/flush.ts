@@ -41,6 +41,8 @@ export async function runFlush(args: string[]): Promise<number> {
   for (const name of ["model", "pattern", "namespace"] as const) {
     if (values[name] !== undefined && values[name].trim() === "") throw new CliUsageError(`--${name} must not be empty`);
   }
+  // A pattern ecoai refuses is a usage error, reported before any store is opened.
+  const matchPrompt = values.pattern === undefined ? undefined : promptMatcher(values.pattern);
   const config = resolveConfig(
     {
       ...(values.storage === undefined ? {} : { storage: values.storage as StorageType }),
@@ -58,7 +60,7 @@ export async function runFlush(args: string[]): Promise<number> {
       removed = await store.flush({
         model: values.model,
         namespace: values.namespace,
-        matchPrompt: values.pattern === undefined ? undefined : promptMatcher(values.pattern),
+        matchPrompt,
       });
     } catch (error) {
       const hint = config.storage === "redis" ? " Is the server running, and is --redis-url right?" : "";

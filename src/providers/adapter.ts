@@ -69,6 +69,28 @@ export interface ProviderAdapter {
    * a cached call's promise has them too, on hits as well.
    */
   apiPromise?: boolean;
+  /**
+   * Optional: the caller's abort signal and timeout for one call, read from the call as the SDK
+   * reads them, with the errors the SDK throws when they end a call. They bound how long a call
+   * waits on an identical one (in this process or another). `client` is the wrapped client,
+   * `options` the call's request options (without `ecoai`).
+   */
+  limits?(client: object, params: Record<string, unknown>, options: Record<string, unknown>): CallLimits;
+}
+
+/** What ends a call before its answer, as its SDK would end it. */
+export interface CallLimits {
+  /** Aborting it rejects the call with {@link CallLimits.aborted}; absent when the SDK would not heed it. */
+  signal?: AbortSignal;
+  /**
+   * Milliseconds from the call's start after which the SDK would have given up had no answer come:
+   * its timeout for each attempt it makes, and the pauses between its retries.
+   */
+  timeoutMs?: number;
+  /** The error the SDK throws when the signal aborts the call. */
+  aborted(): Error | Promise<Error>;
+  /** The error the SDK throws when the timeout ends the call. */
+  timedOut(): Error | Promise<Error>;
 }
 
 /** `params` without `stream`: a non-stream request means the same with or without `stream: false`. */

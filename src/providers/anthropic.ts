@@ -1,5 +1,6 @@
 import { detectPromptType } from "../cache/prompt-type.ts";
 import { keyWithout, trimmedBaseURL, type CachedMethod, type ProviderAdapter } from "./adapter.ts";
+import { stainlessLimits } from "./call-limits.ts";
 import { parsesAsJson, withResponseIds } from "./json.ts";
 import { chatSemanticParts } from "./semantic-parts.ts";
 import { contentText, isRecord, lastUserText } from "./text.ts";
@@ -67,5 +68,6 @@ export const anthropicAdapter: ProviderAdapter = {
   },
   baseURL: (client) => trimmedBaseURL((client as { baseURL: string }).baseURL),
   apiPromise: true,
+  limits: stainlessLimits,
   methods: [messagesCreate],
 };

@@ -1,6 +1,7 @@
 import { detectPromptType } from "../cache/prompt-type.ts";
 import { EcoAIError } from "../errors.ts";
-import { trimmedBaseURL, type CachedMethod, type ProviderAdapter } from "./adapter.ts";
+import { trimmedBaseURL, type CachedMethod, type CallLimits, type ProviderAdapter } from "./adapter.ts";
+import { abortSignalOf, fetchAbortError, positiveNumber, retryBudgetMs } from "./call-limits.ts";
 import { canonicalContents, isAnswer, modelName, promptText, usage, wantsJson } from "./gemini-wire.ts";
 import { geminiSemanticParts } from "./semantic-parts.ts";
 import { isRecord } from "./text.ts";
@@ -99,6 +100,32 @@ function baseURL(client: object): string {
   }
 }
 
+/**
+ * `config.abortSignal` and `config.httpOptions` (`timeout`, `retryOptions`) over the client's
+ * `httpOptions`, merged as the SDK merges them. Each attempt has the timeout; with `retryOptions`
+ * a timed-out attempt is retried (5 attempts, pauses from 1 s doubling up to 60 s, up to twice
+ * that with jitter, unless set otherwise). The SDK rejects with what `fetch` throws for its
+ * aborted request, a "AbortError" `DOMException`, for an abort and a timeout alike.
+ */
+function limits(client: object, params: Record<string, unknown>): CallLimits {
+  const config = configOf(params);
+  const own = isRecord(config.httpOptions) ? config.httpOptions : {};
+  const clientOptions = (client as { apiClient?: { clientOptions?: { httpOptions?: unknown } } }).apiClient?.clientOptions;
+  const base = isRecord(clientOptions?.httpOptions) ? clientOptions.httpOptions : {};
+  const perAttemptMs = positiveNumber(own.timeout !== undefined ? own.timeout : base.timeout);
+  const retry = isRecord(own.retryOptions) || isRecord(base.retryOptions) ? { ...(base.retryOptions as object), ...(own.retryOptions as object) } as Record<string, unknown> : undefined;
+  let timeoutMs = perAttemptMs;
+  if (perAttemptMs !== undefined && retry) {
+    const number = (value: unknown, fallback: number) => (typeof value === "number" ? value : fallback);
+    const firstMs = Math.round(number(retry.initialDelay, 1) * 1000);
+    const maxMs = Math.max(firstMs, Math.round(number(retry.maxDelay, 60) * 1000));
+    const jitter = number(retry.jitter, 1) > 0 ? 2 : 1;
+    const pauseMs = (n: number) => Math.min(Math.round(jitter * Math.max(firstMs, 1) * number(retry.expBase, 2) ** n), maxMs);
+    timeoutMs = retryBudgetMs(perAttemptMs, Math.max(1, number(retry.attempts, 5)), pauseMs);
+  }
+  return { signal: abortSignalOf(config.abortSignal), timeoutMs, aborted: fetchAbortError, timedOut: fetchAbortError };
+}
+
 export const googleGenAIAdapter: ProviderAdapter = {
   provider: "gemini",
   sdk: "@google/genai (GoogleGenAI)",
@@ -108,4 +135,5 @@ export const googleGenAIAdapter: ProviderAdapter = {
   },
   baseURL,
   methods: [generateContent],
+  limits,
 };

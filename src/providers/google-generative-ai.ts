@@ -1,5 +1,6 @@
 import { detectPromptType } from "../cache/prompt-type.ts";
-import { trimmedBaseURL, type CachedMethod, type ProviderAdapter } from "./adapter.ts";
+import { trimmedBaseURL, type CachedMethod, type CallLimits, type ProviderAdapter } from "./adapter.ts";
+import { abortSignalOf, fetchAbortError } from "./call-limits.ts";
 import { isAnswer, modelName, promptText, usage, wantsJson } from "./gemini-wire.ts";
 import { geminiSemanticParts } from "./semantic-parts.ts";
 import { isRecord } from "./text.ts";
@@ -21,7 +22,7 @@ interface ModelSettings {
   toolConfig?: unknown;
   systemInstruction?: unknown;
   cachedContent?: { name?: string };
-  _requestOptions?: { baseUrl?: string; apiVersion?: string };
+  _requestOptions?: { baseUrl?: string; apiVersion?: string; signal?: unknown; timeout?: unknown };
 }
 
 const generateContent: CachedMethod = {
@@ -147,6 +148,28 @@ function withHelpers(response: Record<string, unknown>): void {
   response.functionCalls = functionCalls;
 }
 
+/**
+ * `signal` and `timeout` of the call's request options over the model's. The SDK has no retries;
+ * its timeout (0 included) runs from the call's start. It listens for the signal's "abort" event
+ * only, so a signal aborted before the call is never heard. Both end the call with a
+ * `GoogleGenerativeAIAbortError` naming the URL, imported from the SDK when one is thrown.
+ */
+function limits(client: object, _params: Record<string, unknown>, options: Record<string, unknown>): CallLimits {
+  const model = client as ModelSettings;
+  const merged: Record<string, unknown> = { ...model._requestOptions, ...options };
+  const signal = abortSignalOf(merged.signal);
+  const timeout = merged.timeout as number;
+  const url = `${merged.baseUrl || DEFAULT_BASE_URL}/${merged.apiVersion || DEFAULT_API_VERSION}/${model.model}:generateContent`;
+  const error = async () => {
+    const sdk = (await import(SDK_PACKAGE)) as { GoogleGenerativeAIAbortError: new (message: string) => Error };
+    return new sdk.GoogleGenerativeAIAbortError(`Request aborted when fetching ${url}: ${fetchAbortError().message}`);
+  };
+  return { signal: signal?.aborted ? undefined : signal, timeoutMs: timeout >= 0 ? timeout : undefined, aborted: error, timedOut: error };
+}
+
+/** A variable, not a literal: neither tsc nor a bundler resolves an optional package the user may not have. */
+const SDK_PACKAGE = "@google/generative-ai";
+
 export const googleGenerativeAIAdapter: ProviderAdapter = {
   provider: "gemini",
   sdk: "@google/generative-ai (GenerativeModel)",
@@ -156,4 +179,5 @@ export const googleGenerativeAIAdapter: ProviderAdapter = {
   },
   baseURL: (client) => requestURL((client as ModelSettings)._requestOptions ?? {}),
   methods: [generateContent],
+  limits,
 };

@@ -1,5 +1,6 @@
 import { detectPromptType } from "../cache/prompt-type.ts";
 import { keyWithout, trimmedBaseURL, type CachedMethod, type ProviderAdapter } from "./adapter.ts";
+import { stainlessLimits } from "./call-limits.ts";
 import { openaiImagesEdit, openaiImagesGenerate } from "./openai-images.ts";
 import { openaiResponses } from "./openai-responses.ts";
 import { parsesAsJson, withResponseIds } from "./json.ts";
@@ -48,5 +49,6 @@ export const openaiAdapter: ProviderAdapter = {
   },
   baseURL: (client) => trimmedBaseURL((client as { baseURL: string }).baseURL),
   apiPromise: true,
+  limits: stainlessLimits,
   methods: [chatCompletions, openaiResponses, openaiImagesGenerate, openaiImagesEdit],
 };

@@ -44,6 +44,11 @@ const RELEASE_SCRIPT = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0`;
 
+/** Extends a lock (ARGV[2] ms) only while it still holds this caller's token (ARGV[1]). */
+const RENEW_SCRIPT = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 0`;
+
 /**
  * A cache shared by every process and host that points at one Redis server. Each entry is a hash
  * (`<prefix>entry:<key>`: the response and what the dashboard shows of it) that expires by itself
@@ -166,9 +171,16 @@ export function createRedisStore(options: RedisStoreOptions): Store {
     },
     async acquireLock(key, ttlMs) {
       const token = randomUUID();
-      const taken = (await call("SET", lockKey(key), token, "PX", Math.max(1, Math.round(ttlMs)), "NX")) === "OK";
+      const taken = (await call("SET", lockKey(key), token, "PX", lockMs(ttlMs), "NX")) === "OK";
       if (taken) held.set(key, token);
       return taken;
+    },
+    async renewLock(key, ttlMs) {
+      const token = held.get(key);
+      if (token === undefined) return false;
+      const renewed = Number(await call("EVAL", RENEW_SCRIPT, 1, lockKey(key), token, lockMs(ttlMs))) === 1;
+      if (!renewed) held.delete(key);
+      return renewed;
     },
     async releaseLock(key) {
       const token = held.get(key);
@@ -223,6 +235,11 @@ function toVector(bytes: Buffer): Float32Array {
   const copy = new Uint8Array(bytes.byteLength);
   copy.set(bytes);
   return new Float32Array(copy.buffer);
+}
+
+/** A lock's lifetime as Redis takes it: whole milliseconds, at least one. */
+function lockMs(ttlMs: number): number {
+  return Math.max(1, Math.round(ttlMs));
 }
 
 /** A literal string inside a SCAN MATCH pattern. */

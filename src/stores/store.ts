@@ -78,10 +78,16 @@ export interface Store {
   vectorsSince?(scope: string, since: number): Promise<StoredVector[]>;
 
   /**
-   * Optional (coalescing across processes): takes a short lock named `key` for `ttlMs`.
-   * Resolves true when this caller holds it; a holder that crashes loses it when it expires.
+   * Optional (coalescing across processes, with {@link Store.renewLock} and
+   * {@link Store.releaseLock}): takes a short lock named `key` for `ttlMs`. Resolves true when
+   * this caller holds it; a holder that crashes loses it when it expires.
    */
   acquireLock?(key: string, ttlMs: number): Promise<boolean>;
+  /**
+   * Extends a lock this caller holds to `ttlMs` from now. Resolves false when it holds it no
+   * longer (it expired, and may be someone else's): then nothing changes.
+   */
+  renewLock?(key: string, ttlMs: number): Promise<boolean>;
   /** Releases a lock this caller holds. */
   releaseLock?(key: string): Promise<void>;
 }

@@ -1,5 +1,7 @@
 import { afterEach, expect, test } from "bun:test";
 import { join } from "node:path";
+import Redis from "ioredis";
+import OpenAI from "openai";
 import { hashCacheKey } from "../../src/index.ts";
 import { createRedisStore } from "../../src/stores/redis.ts";
 import { ask, CHAT_ROUTE, useUpstream } from "../harness.ts";
@@ -174,3 +176,77 @@ test("when the lock holder's call fails, a waiter goes upstream itself and the o
   expect(waiters[1]).toEqual(waiters[0]!);
   expect(up.sim.count(CHAT_ROUTE) - before).toBe(2);
 });
+
+/** The longest a crashed holder may delay an identical miss in another process. */
+const DEAD_HOLDER_DELAY_MS = 2_000;
+
+/** The key of `ask(prompt)` as the wrapped OpenAI client on the simulator sends it. */
+function chatKey(request: { model: string; messages: { role: "user"; content: string }[] }): string {
+  return hashCacheKey({ provider: "openai", endpoint: "chat.completions", baseURL: up.sim.openaiBaseURL.replace(/\/+$/, ""), params: request });
+}
+
+test("a caller waiting on another process's lock gives up at its own timeout or signal with the SDK's error, and leaves the lock alone", async () => {
+  const keyPrefix = newPrefix();
+  const eco = onRedis(keyPrefix);
+  const request = ask("a peer holds the lock");
+  // A live peer: it holds the lock and keeps it for longer than this test.
+  const peer = createRedisStore({ url: redis.server.url, prefix: keyPrefix });
+  try {
+    expect(await peer.acquireLock!(chatKey(request), 30_000)).toBe(true);
+    const before = up.sim.count(CHAT_ROUTE);
+    const timedOut = await eco.chat.completions.create(request, { timeout: 150 }).catch((error: unknown) => error);
+    expect(timedOut).toBeInstanceOf(OpenAI.APIConnectionTimeoutError);
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 50);
+    const aborted = await eco.chat.completions.create(request, { signal: controller.signal }).catch((error: unknown) => error);
+    expect(aborted).toBeInstanceOf(OpenAI.APIUserAbortError);
+    // Neither went upstream, and the peer still holds its lock.
+    expect(up.sim.count(CHAT_ROUTE) - before).toBe(0);
+    expect(await peer.renewLock!(chatKey(request), 30_000)).toBe(true);
+  } finally {
+    await peer.releaseLock!(chatKey(request));
+    await peer.close();
+  }
+});
+
+test("a live holder in another process keeps its lock past its lifetime; killed with SIGKILL, it delays the others 2 s at most", async () => {
+  const keyPrefix = newPrefix();
+  const prompt = "the holder is killed";
+  up.sim.delayMs = 30_000;
+  const before = up.sim.count(CHAT_ROUTE);
+  const holder = Bun.spawn(
+    [process.execPath, CALLER, up.sim.openaiBaseURL, redis.server.url, keyPrefix, join(up.dir, `holder-${keyPrefix}.db`), prompt, "wait"],
+    { stdin: "pipe", stdout: "pipe", stderr: "pipe" },
+  );
+  try {
+    expect(await lines(holder.stdout)()).toBe("ready");
+    holder.stdin.write("go\n");
+    await holder.stdin.flush();
+    // The holder has the lock once its request reaches the simulator.
+    while (up.sim.count(CHAT_ROUTE) === before) await Bun.sleep(5);
+    up.sim.delayMs = 0;
+    const eco = onRedis(keyPrefix);
+    let answered = false;
+    const waiting = eco.chat.completions
+      .create({ model: "gpt-4o-mini", messages: [{ role: "user", content: prompt }] })
+      .finally(() => (answered = true));
+    // Well past a dead holder's longest delay, the live holder still holds its lock: the waiter still waits.
+    await Bun.sleep(DEAD_HOLDER_DELAY_MS + 1_000);
+    expect(answered).toBe(false);
+    expect(up.sim.count(CHAT_ROUTE) - before).toBe(1);
+    holder.kill("SIGKILL");
+    await holder.exited;
+    // Its lock is left with at most one lifetime to live, unrenewed; the waiter then goes upstream itself.
+    const raw = new Redis(redis.server.url);
+    const remainingMs = await raw.pttl(`${keyPrefix}lock:${chatKey({ model: "gpt-4o-mini", messages: [{ role: "user", content: prompt }] })}`);
+    raw.disconnect();
+    expect(remainingMs).toBeGreaterThan(0);
+    expect(remainingMs).toBeLessThanOrEqual(DEAD_HOLDER_DELAY_MS);
+    const response = await waiting;
+    expect(response.choices[0]?.message.content).toContain(prompt);
+    expect(up.sim.count(CHAT_ROUTE) - before).toBe(2);
+    expect((await eco.history({ limit: 1 }))[0]?.cacheHit).toBe(false);
+  } finally {
+    holder.kill("SIGKILL");
+  }
+}, 20_000);

@@ -150,8 +150,9 @@ export function runStoreSuite(name: string, options: StoreSuiteOptions): void {
     });
 
     test("a lock is held by one caller until released or expired (when the store has locks)", async () => {
-      // Locks are one capability: a store offers both methods or neither.
+      // Locks are one capability: a store offers all three methods or none.
       expect(store.releaseLock === undefined).toBe(store.acquireLock === undefined);
+      expect(store.renewLock === undefined).toBe(store.acquireLock === undefined);
       if (!store.acquireLock || !store.releaseLock) return;
       expect(await store.acquireLock("lock-a", 10_000)).toBe(true);
       expect(await store.acquireLock("lock-a", 10_000)).toBe(false);
@@ -163,7 +164,33 @@ export function runStoreSuite(name: string, options: StoreSuiteOptions): void {
       expect(await store.acquireLock("lock-short", 10_000)).toBe(true);
     });
 
+    test("a renewed lock outlives its first lifetime; a lock that expired cannot be renewed (when the store has locks)", async () => {
+      if (!store.acquireLock || !store.renewLock) return;
+      expect(await store.acquireLock("lock-renewed", 150)).toBe(true);
+      for (let i = 0; i < 4; i++) {
+        await Bun.sleep(60);
+        expect(await store.renewLock("lock-renewed", 150)).toBe(true);
+      }
+      // 240 ms after it was taken for 150 ms, the lock is still held.
+      expect(await store.acquireLock("lock-renewed", 150)).toBe(false);
+      await Bun.sleep(220);
+      expect(await store.renewLock("lock-renewed", 150)).toBe(false);
+      expect(await store.acquireLock("lock-renewed", 150)).toBe(true);
+      expect(await store.renewLock("never-taken", 150)).toBe(false);
+    });
+
     if (options.reopen) {
+      test("a lock held through one handle is refused to another, which cannot renew it", async () => {
+        if (!store.acquireLock || !store.renewLock) return;
+        const other = await options.reopen!();
+        try {
+          expect(await store.acquireLock("renewed-elsewhere", 10_000)).toBe(true);
+          expect(await other.renewLock!("renewed-elsewhere", 10_000)).toBe(false);
+        } finally {
+          await other.close();
+        }
+      });
+
       test("a lock held through one handle is refused to another, which cannot release it", async () => {
         expect(store.releaseLock === undefined).toBe(store.acquireLock === undefined);
         if (!store.acquireLock) return;

@@ -1,0 +1,79 @@
+import type { CallLimits } from "../providers/adapter.ts";
+
+/** The longest delay a timer can hold; a budget beyond it (about 24 days) is no budget. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * How long one call may wait on others (an identical call in flight, a peer's lock): until the
+ * caller's signal aborts or its SDK would have timed out, counted from the call's start. Then the
+ * call rejects with the error its SDK throws in that case, and what it waited on goes on
+ * undisturbed for everyone else.
+ */
+export interface Patience {
+  /** Rejects with the SDK's abort error when the caller's signal has aborted. */
+  check(): Promise<void>;
+  /**
+   * `waiting`'s outcome, unless the caller gives up first: then the SDK's error, while `waiting`
+   * settles unobserved (its rejection, if any, is handled here).
+   */
+  wait<T>(waiting: Promise<T>): Promise<T>;
+  /** Aborts once the caller has given up, so that a loop waiting for it stops. */
+  readonly stopped: AbortSignal;
+}
+
+/** The patience of a call that started at `startedAt` (`performance.now()`), within `limits`. */
+export function patienceFor(limits: CallLimits | undefined, startedAt: number): Patience {
+  const stop = new AbortController();
+  const signal = limits?.signal;
+  const timeoutMs = limits?.timeoutMs;
+  const deadline = timeoutMs === undefined || timeoutMs > MAX_TIMER_MS ? undefined : startedAt + timeoutMs;
+
+  function giveUp(error: () => Error | Promise<Error>): Promise<never> {
+    stop.abort();
+    return Promise.resolve(error()).then((reason) => Promise.reject(reason));
+  }
+
+  async function check(): Promise<void> {
+    if (signal?.aborted) await giveUp(limits!.aborted);
+  }
+
+  async function wait<T>(waiting: Promise<T>): Promise<T> {
+    if (!limits || (!signal && deadline === undefined)) return waiting;
+    if (signal?.aborted) {
+      waiting.catch(() => {});
+      return giveUp(limits.aborted);
+    }
+    return new Promise<T>((resolve, reject) => {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      let settled = false;
+      const finish = () => {
+        settled = true;
+        clearTimeout(timer);
+        signal?.removeEventListener("abort", onAbort);
+      };
+      const abandon = (error: () => Error | Promise<Error>) => {
+        if (settled) return;
+        finish();
+        waiting.catch(() => {});
+        giveUp(error).catch(reject);
+      };
+      const onAbort = () => abandon(limits.aborted);
+      signal?.addEventListener("abort", onAbort, { once: true });
+      if (deadline !== undefined) timer = setTimeout(() => abandon(limits.timedOut), Math.max(0, deadline - performance.now()));
+      waiting.then(
+        (value) => {
+          if (settled) return;
+          finish();
+          resolve(value);
+        },
+        (error: unknown) => {
+          if (settled) return;
+          finish();
+          reject(error);
+        },
+      );
+    });
+  }
+
+  return { check, wait, stopped: stop.signal };
+}
