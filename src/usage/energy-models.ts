@@ -8,7 +8,7 @@
  */
 
 import type { Provider } from "../types.ts";
-import { longestKey } from "./model-match.ts";
+import { keyMatcher } from "./model-match.ts";
 
 /** Parameters in billions, at the low and high end of what is known or estimated. */
 export interface ModelSize {
@@ -249,8 +249,10 @@ export const ENERGY_PROFILES: Readonly<Record<string, EnergyProfile>> = Object.f
   "gemma-4-31b-it": Object.freeze({ kind: "text", provider: "gemini", size: publishedSize("gemma-4-31b-it", 31, 31, "https://ai.google.dev/gemma/docs/core", "2026-10-07") }),
 });
 
+const profileFamily = keyMatcher(Object.keys(ENERGY_PROFILES));
+
 /** The energy profile of a model, or `undefined` when no family matches. */
 export function energyProfileFor(model: string): { key: string; profile: EnergyProfile } | undefined {
-  const key = longestKey(Object.keys(ENERGY_PROFILES), model);
+  const key = profileFamily(model);
   return key === undefined ? undefined : { key, profile: ENERGY_PROFILES[key]! };
 }

@@ -14,10 +14,10 @@
  * @module
  */
 
-import { BATCH_SIZE, EMBODIED, GPU_ENERGY, IMAGE_ENERGY_WH, LATENCY, PREFILL, SCENARIOS, SERVER, WEIGHT_BITS, type Range, type Scenario } from "./energy-factors.ts";
+import { BATCH_SIZE, EMBODIED, GPU_ENERGY, IMAGE_ENERGY_WH, LATENCY, PREFILL, SERVER, WEIGHT_BITS, type Range, type Scenario } from "./energy-factors.ts";
 import type { EnergyProfile } from "./energy-models.ts";
 import type { CallUsage } from "./pricing.ts";
-import { tokenCount } from "./savings-v1.ts";
+import { tokenCount } from "./token-count.ts";
 
 /** The energy of one call under one scenario, term by term (Wh, before PUE unless named). */
 export interface EnergyTerms {
@@ -102,7 +102,7 @@ export function energyTerms(profile: EnergyProfile, usage: CallUsage, scenario: 
 
 /** The call's energy under every scenario. */
 export function energyTermsByScenario(profile: EnergyProfile, usage: CallUsage, pueSpan: { low: number; high: number }): Record<Scenario, EnergyTerms> {
-  return Object.fromEntries(SCENARIOS.map((s) => [s, energyTerms(profile, usage, s, pueSpan)])) as Record<Scenario, EnergyTerms>;
+  return { low: energyTerms(profile, usage, "low", pueSpan), central: energyTerms(profile, usage, "central", pueSpan), high: energyTerms(profile, usage, "high", pueSpan) };
 }
 
 /** A range from a value per scenario. */

@@ -7,7 +7,8 @@
  */
 
 import type { ImageUsage } from "../types.ts";
-import { longestKey } from "./model-match.ts";
+import { keyMatcher } from "./model-match.ts";
+import { tokenCount } from "./token-count.ts";
 
 type PriceBySize = Readonly<Record<string, number>>;
 
@@ -72,6 +73,8 @@ export const IMAGE_PRICES: Readonly<Record<string, Readonly<Record<string, Price
   Object.fromEntries(Object.entries(IMAGE_PRICE_ROWS).map(([model, row]) => [model, row.prices])),
 );
 
+const imageFamily = keyMatcher(Object.keys(IMAGE_PRICES));
+
 /**
  * What the images of one response cost, or `undefined` for a model without per-image prices.
  * A quality or size the table does not list (`auto`, unknown) takes the cheapest listed, so a
@@ -81,12 +84,12 @@ export const IMAGE_PRICES: Readonly<Record<string, Readonly<Record<string, Price
  * imageCostUsd("dall-e-3", { count: 2, size: "1024x1792", quality: "hd" }); // 0.24
  */
 export function imageCostUsd(model: string, images: ImageUsage): number | undefined {
-  const key = longestKey(Object.keys(IMAGE_PRICES), model);
+  const key = imageFamily(model);
   if (key === undefined) return undefined;
   const byQuality = IMAGE_PRICES[key]!;
   const sizes = byQuality[images.quality.toLowerCase()] ?? cheapest(Object.values(byQuality));
   const price = sizes[images.size.toLowerCase()] ?? Math.min(...Object.values(sizes));
-  return (Number.isFinite(images.count) && images.count > 0 ? images.count : 0) * price;
+  return tokenCount(images.count) * price;
 }
 
 function cheapest(tables: PriceBySize[]): PriceBySize {

@@ -41,3 +41,41 @@ export function longestKey(keys: Iterable<string>, model: string): string | unde
   }
   return best;
 }
+
+/** Lookups remembered per matcher. Bounded: model strings come from callers. */
+const MEMO_LIMIT = 1024;
+
+/**
+ * {@link longestKey} over a fixed table, remembering its answers: the usage log looks a model
+ * up on every call.
+ *
+ * @example
+ * const familyOf = keyMatcher(Object.keys(PRICE_TABLE));
+ * familyOf("gpt-4o-2024-08-06"); // "gpt-4o"
+ */
+export function keyMatcher(keys: readonly string[]): (model: string) => string | undefined {
+  const memo = new Map<string, string | undefined>();
+  return (model) => {
+    if (memo.has(model)) return memo.get(model);
+    const key = longestKey(keys, model);
+    if (memo.size >= MEMO_LIMIT) memo.clear();
+    memo.set(model, key);
+    return key;
+  };
+}
+
+/**
+ * The longest of `keys` (any case) that `model` plainly starts with: how user overrides match,
+ * since a user's key names everything it is meant to cover.
+ *
+ * @example
+ * longestPrefix(["acme", "acme-llm"], "ACME-llm-7b"); // "acme-llm"
+ */
+export function longestPrefix(keys: Iterable<string>, model: string): string | undefined {
+  const normalized = normalizeModel(model);
+  let best: string | undefined;
+  for (const key of keys) {
+    if ((best === undefined || key.length > best.length) && normalized.startsWith(key.toLowerCase())) best = key;
+  }
+  return best;
+}

@@ -8,9 +8,9 @@
 
 import type { TokenUsage } from "../types.ts";
 import { imageCostUsd } from "./image-pricing.ts";
-import { longestKey, normalizeModel } from "./model-match.ts";
+import { keyMatcher, longestPrefix } from "./model-match.ts";
 import { PRICE_TABLE, rowOn, UNPRICED_MODELS, type PriceRow, type TokenRates } from "./price-table.ts";
-import { tokenCount } from "./savings-v1.ts";
+import { tokenCount } from "./token-count.ts";
 
 export { PRICE_TABLE, PRICES_AS_OF, UNPRICED_MODELS, type PriceRow, type TokenRates, type UnpricedModel } from "./price-table.ts";
 export {
@@ -84,6 +84,9 @@ export interface Unpriced {
   reason: string;
 }
 
+const pricedFamily = keyMatcher(Object.keys(PRICE_TABLE));
+const unpricedFamily = keyMatcher(Object.keys(UNPRICED_MODELS));
+
 const UNKNOWN_REASON = "not in the price table; add a `pricing` override for it (e.g. { inputPerMTok, outputPerMTok })";
 
 function complete(r: TokenRates): Required<TokenRates> {
@@ -106,15 +109,6 @@ function fromRow(model: string, key: string, row: PriceRow): Priced {
     asOf: row.asOf,
     ...(row.note ? { note: row.note } : {}),
   };
-}
-
-/** The longest override key `model` starts with (plain prefix: the user names what it covers). */
-function overrideKey(overrides: PriceOverrides, normalized: string): string | undefined {
-  let best: string | undefined;
-  for (const key of Object.keys(overrides)) {
-    if ((best === undefined || key.length > best.length) && normalized.startsWith(key.toLowerCase())) best = key;
-  }
-  return best;
 }
 
 function applyOverride(base: Priced | Unpriced, model: string, key: string, patch: PriceOverride): Priced | Unpriced {
@@ -151,9 +145,8 @@ function applyOverride(base: Priced | Unpriced, model: string, key: string, patc
  * priceFor("my-model", { overrides: { "my-model": { inputPerMTok: 1, outputPerMTok: 2 } } }).priced; // true
  */
 export function priceFor(model: string, options: PriceOptions = {}): Priced | Unpriced {
-  const normalized = normalizeModel(model);
-  const pricedKey = longestKey(Object.keys(PRICE_TABLE), normalized);
-  const unpricedKey = longestKey(Object.keys(UNPRICED_MODELS), normalized);
+  const pricedKey = pricedFamily(model);
+  const unpricedKey = unpricedFamily(model);
   let base: Priced | Unpriced;
   if (pricedKey !== undefined && (unpricedKey === undefined || pricedKey.length >= unpricedKey.length)) {
     base = fromRow(model, pricedKey, rowOn(PRICE_TABLE[pricedKey]!, isoDay(options.at)));
@@ -163,7 +156,8 @@ export function priceFor(model: string, options: PriceOptions = {}): Priced | Un
     base = { priced: false, model, key: null, reason: UNKNOWN_REASON };
   }
   const overrides = options.overrides;
-  const key = overrides && overrideKey(overrides, normalized);
+  // Overrides match by plain prefix: the user names what they cover.
+  const key = overrides && longestPrefix(Object.keys(overrides), model);
   if (key === undefined || (base.priced && key.length < base.key.length)) return base;
   const patch = overrides![key];
   return patch ? applyOverride(base, model, key, patch) : base;

@@ -10,8 +10,9 @@
 
 import type { TokenUsage } from "../types.ts";
 import { imageCostUsd } from "./image-pricing.ts";
-import { normalizeModel } from "./model-match.ts";
+import { longestPrefix, normalizeModel } from "./model-match.ts";
 import { PRICE_TABLE, PRICES_AS_OF, rowOn, type PriceRow } from "./price-table.ts";
+import { tokenCount } from "./token-count.ts";
 
 /** What one model costs, and what its output weighs in CO₂ under methodology 1. */
 export interface ModelRates {
@@ -136,18 +137,9 @@ const RATE_FIELDS = ["inputPerMTok", "cachedInputPerMTok", "outputPerMTok", "co2
 export function ratesFor(model: string, overrides?: RateOverrides): ResolvedRates {
   const builtin = builtinRates(model);
   if (!overrides) return builtin;
-  const normalized = normalizeModel(model);
-  let bestKey: string | null = null;
-  let bestLen = -1;
-  for (const key of Object.keys(overrides)) {
-    const prefix = key.toLowerCase();
-    if (prefix.length > bestLen && normalized.startsWith(prefix)) {
-      bestKey = key;
-      bestLen = prefix.length;
-    }
-  }
+  const bestKey = longestPrefix(Object.keys(overrides), model);
   // A longer built-in prefix wins over a shorter override; the same prefix is merged.
-  if (bestKey === null || bestLen < (builtin.matchedPrefix?.length ?? -1)) return builtin;
+  if (bestKey === undefined || bestKey.length < (builtin.matchedPrefix?.length ?? -1)) return builtin;
   const merged: ResolvedRates = { ...builtin, matchedPrefix: bestKey.toLowerCase() };
   const patch = overrides[bestKey];
   if (patch) {
@@ -157,11 +149,6 @@ export function ratesFor(model: string, overrides?: RateOverrides): ResolvedRate
     }
   }
   return merged;
-}
-
-/** A token count as a finite, non-negative number (providers sometimes omit fields). */
-export function tokenCount(n: number | undefined): number {
-  return n !== undefined && Number.isFinite(n) && n > 0 ? n : 0;
 }
 
 /**

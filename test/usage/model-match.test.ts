@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import { keyMatches, longestKey, normalizeModel } from "../../src/usage/model-match.ts";
+import { keyMatcher, keyMatches, longestKey, longestPrefix, normalizeModel } from "../../src/usage/model-match.ts";
+import { tokenCount } from "../../src/usage/token-count.ts";
 
 describe("model ids find their family", () => {
   const keys = ["gpt-4o", "gpt-4o-mini", "gpt-4", "claude-opus-4", "claude-opus-4-1", "gemini-2.5-flash", "gemini-2.5-flash-lite", "gpt-image-1", "gpt-image-1.5"];
@@ -44,5 +45,32 @@ describe("model ids find their family", () => {
     expect(keyMatches("o3", "o3-2025-04-16")).toBe(true);
     expect(keyMatches("o3", "o3-mini")).toBe(false);
     expect(keyMatches("o3", "o3-pro-2025-06-10")).toBe(false);
+  });
+});
+
+describe("user overrides match by plain prefix", () => {
+  test("the longest key the model starts with, in any case", () => {
+    expect(longestPrefix(["acme", "acme-llm"], "ACME-llm-7b-chat")).toBe("acme-llm");
+    expect(longestPrefix(["GPT-4o"], "models/gpt-4o-mini-tts")).toBe("GPT-4o");
+    expect(longestPrefix([""], "anything")).toBe("");
+    expect(longestPrefix(["acme"], "other")).toBeUndefined();
+  });
+});
+
+describe("token counts", () => {
+  test("missing, negative and non-finite counts are zero", () => {
+    expect([undefined, -5, Number.NaN, Number.POSITIVE_INFINITY, 0, 120].map(tokenCount)).toEqual([0, 0, 0, 0, 0, 120]);
+  });
+});
+
+describe("keyMatcher", () => {
+  test("answers as longestKey does, again and again", () => {
+    const keys = ["gpt-4o", "gpt-4o-mini"];
+    const familyOf = keyMatcher(keys);
+    for (const model of ["gpt-4o-mini-2024-07-18", "gpt-4o-mini-tts", "GPT-4o", "gpt-4o-mini-2024-07-18", "gpt-4o-mini-tts"]) {
+      expect(familyOf(model), model).toBe(longestKey(keys, model));
+    }
+    // More distinct ids than it remembers still answer correctly.
+    for (let i = 0; i < 3000; i++) expect(familyOf(`gpt-4o-${1000 + i}`)).toBe("gpt-4o");
   });
 });
