@@ -59,8 +59,8 @@ class EcoAICore<C extends object> {
       pricing: this.#config.pricing,
       settings: () => this.#settings(),
     });
-    return wrapClient(this, client, this.#adapter, (method, params, callOptions, send) =>
-      this.#engine.call({ provider: this.#adapter.provider, baseURL: this.#adapter.baseURL(client), method, params, options: callOptions, send }),
+    return wrapClient(this, client, this.#adapter, (method, params, callOptions, send, wire) =>
+      this.#engine.call({ provider: this.#adapter.provider, baseURL: this.#adapter.baseURL(client), wire, method, params, options: callOptions, send }),
     ) as this;
   }
 

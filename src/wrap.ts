@@ -9,6 +9,7 @@ export type CachedCallRunner = (
   params: Record<string, unknown>,
   options: CallOptions,
   send: (replacement?: Record<string, unknown>) => Promise<unknown>,
+  wire: Record<string, unknown>,
 ) => Promise<unknown>;
 
 interface PathNode {
@@ -58,9 +59,9 @@ export function wrapClient(core: object, client: object, adapter: ProviderAdapte
       const forwarded = requestOptions === undefined ? [] : [sdkOptions];
       // `prepare` may hand back a body whose consumed uploads were replaced (see CachedMethod).
       const send = (replacement?: Record<string, unknown>) => original.call(owner, replacement ?? body, ...forwarded);
-      const params = method.request ? method.request(body, owner, sdkOptions) : typeof body === "object" && body !== null ? (body as Record<string, unknown>) : undefined;
+      const request = method.request ? method.request(body, owner) : typeof body === "object" && body !== null ? (body as Record<string, unknown>) : undefined;
       // A request ecoai cannot read is the SDK's to accept or reject.
-      if (params === undefined) return send();
+      if (request === undefined) return send();
       let callOptions: CallOptions;
       try {
         callOptions = validCallOptions(ecoai);
@@ -68,16 +69,21 @@ export function wrapClient(core: object, client: object, adapter: ProviderAdapte
         // The SDK reports every failure through the returned promise; so does a bad `ecoai` option.
         return adapter.apiPromise ? withResponseMethods(Promise.reject(error), () => undefined) : Promise.reject(error);
       }
-      if (!adapter.apiPromise) return run(method, params, callOptions, send);
+      // What reaches the wire keys the call; request options whose effect a key cannot hold make it bypass the cache.
+      const outgoing = adapter.sent(client, method, request, sdkOptions);
+      const params = outgoing?.params ?? request;
+      if (!outgoing) callOptions = { ...callOptions, bypass: true };
+      const runs = (sending: typeof send) => run(method, params, callOptions, sending, outgoing?.wire ?? {});
+      if (!adapter.apiPromise) return runs(send);
       if (bypassesCache(method, params, callOptions)) {
         // The caller gets the SDK's own promise (streams, `withResponse()`); the engine logs the call.
         const own = send();
-        run(method, params, callOptions, () => own).catch(() => {});
+        runs(() => own).catch(() => {});
         return own;
       }
       let sent: SentResponse | undefined;
       const reading = (replacement?: Record<string, unknown>) => sendReadingResponse(send(replacement), (response) => (sent = response)) as Promise<unknown>;
-      return withResponseMethods(run(method, params, callOptions, reading), () => sent);
+      return withResponseMethods(runs(reading), () => sent);
     };
 
   const clientProxy = wrapNode(client, root);

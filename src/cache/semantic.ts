@@ -4,7 +4,7 @@ import type { CallOptions, Logger, Provider } from "../types.ts";
 import { embeddingCostUsd, type RateOverrides } from "../usage/pricing.ts";
 import type { Embedder } from "./embedder.ts";
 import { createFaultReporter } from "./faults.ts";
-import { hashCacheKey } from "./key.ts";
+import { hashCacheKey, requestIdentity } from "./key.ts";
 import { createSemanticIndex } from "./semantic-index.ts";
 import { unitVector } from "./vector-sketch.ts";
 
@@ -12,6 +12,7 @@ import { unitVector } from "./vector-sketch.ts";
 export interface SemanticCall {
   provider: Provider;
   baseURL: string;
+  wire: Record<string, unknown>;
   method: CachedMethod;
   params: Record<string, unknown>;
   options: CallOptions;
@@ -64,14 +65,7 @@ export function createSemanticCache(options: SemanticCacheOptions) {
       if (!SEMANTIC_TYPES.has(call.method.promptType(call.params))) return undefined;
       const parts = call.method.semanticParts(call.params);
       if (!parts) return undefined;
-      const scope = hashCacheKey({
-        provider: call.provider,
-        endpoint: call.method.endpoint,
-        baseURL: call.baseURL,
-        namespace: namespace === "" ? undefined : namespace,
-        params: parts.context,
-        embedding: embedder.space,
-      });
+      const scope = hashCacheKey({ ...requestIdentity(call, namespace), params: parts.context, embedding: embedder.space });
       return { scope, text: parts.text };
     },
 
