@@ -60,7 +60,11 @@ export interface SemanticConfig {
   embedFn?: (text: string) => Promise<number[] | Float32Array>;
 }
 
-/** Which cache entries `flush()` removes. With no field set, every entry (of the instance's namespace). */
+/**
+ * Which cache entries `flush()` removes. With no field set, every entry of the instance's
+ * namespace: with no `namespace` option, the entries written without one; other tenants' entries
+ * stay.
+ */
 export interface FlushFilter {
   /**
    * Glob (picomatch, case-insensitive) matched against the first 200 characters of the prompt text.
@@ -69,8 +73,16 @@ export interface FlushFilter {
   pattern?: string;
   /** Exact model name. */
   model?: string;
-  /** Namespace to flush instead of the instance's own. */
+  /**
+   * The namespace (tenant) whose entries to remove, instead of the instance's own.
+   * @example "tenant-42"
+   */
   namespace?: string;
+  /**
+   * Remove matching entries of every namespace, and those written without one.
+   * @default false
+   */
+  allNamespaces?: boolean;
 }
 
 /** Per-call control, passed as `ecoai` in the SDK's request-options argument. */
