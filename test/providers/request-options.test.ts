@@ -3,6 +3,7 @@ import Anthropic from "@anthropic-ai/sdk";
 import { GoogleGenAI } from "@google/genai";
 import { GoogleGenerativeAI } from "@google/generative-ai";
 import type OpenAI from "openai";
+import { anthropicAdapter, googleGenAIAdapter, openaiAdapter } from "../../src/providers/index.ts";
 import { ask, CHAT_ROUTE, TEST_API_KEY } from "../harness.ts";
 import { GENERATE_ROUTE } from "./gemini-clients.ts";
 import { useProviders } from "./wrapped.ts";
@@ -161,5 +162,21 @@ describe("Gemini SDKs: headers", () => {
       await wrap(model({}), {}, name).generateContent("custom headers", { timeout: 5000, apiClient: "my-wrapper/1.0" });
     }, GENERATE_ROUTE);
     expect(calls).toBe(3);
+  });
+});
+
+describe("streams", () => {
+  test("stream and stream-only options never enter the key, so a streamed and a plain request key alike", () => {
+    const cases: [typeof openaiAdapter, string, Record<string, unknown>, Record<string, unknown>][] = [
+      [openaiAdapter, "chat.completions", ask("streamed"), { stream: true, stream_options: { include_usage: true } }],
+      [openaiAdapter, "responses", { model: "gpt-4.1-mini", input: "streamed" }, { stream: true, stream_options: { include_obfuscation: false } }],
+      [openaiAdapter, "images.generations", { model: "gpt-image-1", prompt: "streamed" }, { stream: true, partial_images: 2 }],
+      [anthropicAdapter, "messages", { model: "claude-haiku-4-5", max_tokens: 64, messages: [{ role: "user", content: "streamed" }] }, { stream: true }],
+      [googleGenAIAdapter, "models.generateContent", { model: "gemini-2.5-flash", contents: "streamed" }, {}],
+    ];
+    for (const [adapter, endpoint, plain, streamOnly] of cases) {
+      const method = adapter.methods.find((candidate) => candidate.endpoint === endpoint)!;
+      expect({ endpoint, key: method.keyParams({ ...plain, ...streamOnly }) }).toEqual({ endpoint, key: method.keyParams(plain) });
+    }
   });
 });
