@@ -30,73 +30,59 @@ export class BinaryDigest {
  * @throws what `JSON.stringify` throws for the value (a cycle, a `BigInt`), or what its `toJSON` throws.
  */
 export function canonicalJson(value: unknown): string {
-  return serialize(value, "") ?? "null";
+  return JSON.stringify(canonical(value, "")) ?? "null";
 }
 
-function serialize(input: unknown, name: string): string | undefined {
-  let value = input;
-  if (typeof value === "object" && value !== null) {
-    // Before `toJSON`: a Buffer's would turn its bytes into a long array of numbers.
-    const binary = binaryFingerprint(value);
-    if (binary) return binary;
-    const toJSON = (value as { toJSON?: unknown }).toJSON;
-    if (typeof toJSON === "function") value = toJSON.call(value, name);
-  } else if (typeof value === "bigint") {
-    const toJSON = (Object(value) as { toJSON?: unknown }).toJSON;
-    if (typeof toJSON === "function") value = toJSON.call(value, name);
-  }
-  if (typeof value === "object" && value !== null) value = unboxed(value);
-  switch (typeof value) {
-    case "string":
-      return JSON.stringify(value);
-    case "number":
-      // As JSON: -0 is sent as 0, NaN and the infinities as null.
-      return JSON.stringify(value);
-    case "boolean":
-      return value ? "true" : "false";
-    case "bigint":
-      throw new TypeError("a BigInt cannot be serialised as JSON");
-    case "object":
-      return value === null ? "null" : serializeObject(value);
-    default:
-      return undefined;
-  }
+/**
+ * `value` as `JSON.stringify` would see it, rebuilt with sorted keys (in objects without a
+ * prototype, so an own `__proto__` stays a key), `$` keys escaped and binary data replaced by its
+ * marker. Primitives, boxed primitives and what JSON drops are left for `JSON.stringify` itself.
+ */
+function canonical(input: unknown, name: string | number): unknown {
+  if (typeof input !== "object" || input === null) return input;
+  // Before `toJSON`: a Buffer's would turn its bytes into a long array of numbers.
+  const marker = binaryMarker(input);
+  if (marker) return marker;
+  const toJSON = (input as { toJSON?: unknown }).toJSON;
+  if (typeof toJSON !== "function") return rebuilt(input);
+  const value: unknown = toJSON.call(input, String(name));
+  if (typeof value !== "object" || value === null) return value;
+  return binaryMarker(value) ?? rebuilt(value);
 }
 
-function serializeObject(value: object): string {
-  const binary = binaryFingerprint(value);
-  if (binary) return binary;
+/** An object or array (its `toJSON` applied) with its items canonical. */
+function rebuilt(value: object): unknown {
   if (Array.isArray(value)) {
-    const items: string[] = [];
-    for (let index = 0; index < value.length; index++) items.push(serialize(value[index], String(index)) ?? "null");
-    return `[${items.join(",")}]`;
+    const items = new Array<unknown>(value.length);
+    for (let index = 0; index < value.length; index++) items[index] = canonical(value[index], index);
+    return items;
   }
+  const prototype = Object.getPrototypeOf(value);
+  // JSON.stringify unboxes these itself.
+  if (prototype !== Object.prototype && prototype !== null && isBoxed(value)) return value;
   const record = value as Record<string, unknown>;
-  const fields: string[] = [];
-  for (const name of Object.keys(record).sort()) {
-    const item = serialize(record[name], name);
-    if (item !== undefined) fields.push(`${JSON.stringify(name.startsWith("$") ? `$${name}` : name)}:${item}`);
-  }
-  return `{${fields.join(",")}}`;
+  const sorted: Record<string, unknown> = Object.create(null);
+  for (const key of Object.keys(record).sort()) sorted[key.charCodeAt(0) === 36 ? `$${key}` : key] = canonical(record[key], key);
+  return sorted;
 }
 
-/** The value of a `Number`, `String` or `Boolean` object, as `JSON.stringify` reads it; anything else as it is. */
-function unboxed(value: object): unknown {
+/** Whether `value` is a `Number`, `String`, `Boolean` or `BigInt` object (not one that only claims the tag). */
+function isBoxed(value: object): boolean {
   switch (Object.prototype.toString.call(value)) {
     case "[object Number]":
-      return hasSlot(Number.prototype.valueOf, value) ? Number(value) : value;
+      return hasSlot(Number.prototype.valueOf, value);
     case "[object String]":
-      return hasSlot(String.prototype.valueOf, value) ? String(value) : value;
+      return hasSlot(String.prototype.valueOf, value);
     case "[object Boolean]":
-      return hasSlot(Boolean.prototype.valueOf, value) ? Boolean.prototype.valueOf.call(value) : value;
+      return hasSlot(Boolean.prototype.valueOf, value);
     case "[object BigInt]":
-      return hasSlot(BigInt.prototype.valueOf, value) ? BigInt.prototype.valueOf.call(value) : value;
+      return hasSlot(BigInt.prototype.valueOf, value);
     default:
-      return value;
+      return false;
   }
 }
 
-/** Whether `value` really is a boxed primitive (not an object that only claims the tag). */
+/** Whether `valueOf` accepts `value`, i.e. it holds the primitive that method reads. */
 function hasSlot(valueOf: () => unknown, value: object): boolean {
   try {
     valueOf.call(value);
@@ -107,7 +93,7 @@ function hasSlot(valueOf: () => unknown, value: object): boolean {
 }
 
 /** The marker object of binary data, or undefined when `value` is not binary. */
-function binaryFingerprint(value: object): string | undefined {
+function binaryMarker(value: object): Record<string, unknown> | undefined {
   let kind: string;
   let sha256: string;
   if (value instanceof BinaryDigest) {
@@ -121,7 +107,9 @@ function binaryFingerprint(value: object): string | undefined {
   } else {
     return undefined;
   }
-  return `{${JSON.stringify(BINARY_MARKER)}:{"kind":${JSON.stringify(kind)},"sha256":${JSON.stringify(sha256)}}}`;
+  const marker: Record<string, unknown> = Object.create(null);
+  marker[BINARY_MARKER] = { kind, sha256 };
+  return marker;
 }
 
 /**
