@@ -1,4 +1,4 @@
-import type { CachedMethod, ProviderAdapter } from "./providers/adapter.ts";
+import type { CachedMethod, ProviderAdapter, SentRequest } from "./providers/adapter.ts";
 import type { CallOptions } from "./types.ts";
 import { sendReadingResponse, withResponseMethods, type SentResponse } from "./api-promise.ts";
 import { bypassesCache, validCallOptions } from "./call-options.ts";
@@ -33,6 +33,15 @@ export function wrapClient(core: object, client: object, adapter: ProviderAdapte
     }
     node.method = method;
   }
+
+  /** What a call sends; undefined (the call bypasses the cache) when options the adapter cannot read make it throw: the SDK reports those. */
+  const sentRequest = (method: CachedMethod, request: Record<string, unknown>, options: Record<string, unknown>): SentRequest | undefined => {
+    try {
+      return adapter.sent(client, method, request, options);
+    } catch {
+      return undefined;
+    }
+  };
 
   const wrapNode = (target: object, node: PathNode): object => {
     const memo = new Map<PropertyKey, unknown>();
@@ -70,7 +79,7 @@ export function wrapClient(core: object, client: object, adapter: ProviderAdapte
         return adapter.apiPromise ? withResponseMethods(Promise.reject(error), () => undefined) : Promise.reject(error);
       }
       // What reaches the wire keys the call; request options whose effect a key cannot hold make it bypass the cache.
-      const outgoing = adapter.sent(client, method, request, sdkOptions);
+      const outgoing = sentRequest(method, request, sdkOptions);
       const params = outgoing?.params ?? request;
       if (!outgoing) callOptions = { ...callOptions, bypass: true };
       const runs = (sending: typeof send) => run(method, params, callOptions, sending, outgoing?.wire ?? {});

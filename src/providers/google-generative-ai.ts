@@ -28,7 +28,7 @@ interface ModelSettings {
 const generateContent: CachedMethod = {
   path: ["generateContent"],
   endpoint: "generateContent",
-  request: sentRequest,
+  request: requestBody,
   bypass: () => false,
   model: (params) => modelName(params.model),
   promptText: (params) => promptText(params.contents),
@@ -50,7 +50,7 @@ const generateContent: CachedMethod = {
  * the request's own fields, with the prompt as `contents`. A string, a list of parts and
  * `{ contents: [...] }` that mean the same request give the same body.
  */
-function sentRequest(request: unknown, owner: object): Record<string, unknown> | undefined {
+function requestBody(request: unknown, owner: object): Record<string, unknown> | undefined {
   const model = owner as ModelSettings;
   let fields: Record<string, unknown>;
   if (typeof request === "string" || Array.isArray(request)) {

@@ -87,6 +87,18 @@ describe("openai: per-call request options that reach the wire", () => {
     expect(calls).toBe(2);
   });
 
+  test("options ecoai cannot read are left to the SDK, which rejects the call as it would unwrapped", async () => {
+    const eco = up.eco();
+    const unreadable = { headers: { "x-trace-note": { toString: () => { throw new Error("header value not a string"); } } } } as never;
+    // Awaited through `then`: the SDK's promise is a Promise subclass that parses in `then`.
+    const failure = (call: () => PromiseLike<unknown>) => call().then(() => undefined, (error: unknown) => error);
+    let wrapped: PromiseLike<unknown> | undefined;
+    expect(() => (wrapped = failure(() => eco.chat.completions.create(ask("unreadable options"), unreadable)))).not.toThrow();
+    expect(await wrapped).toBeInstanceOf(Error);
+    expect(((await wrapped) as Error).message).toBe("header value not a string");
+    expect(((await failure(() => up.openai().chat.completions.create(ask("unreadable options"), unreadable))) as Error).message).toBe("header value not a string");
+  });
+
   test("the client's organization, project, default headers and default query separate entries; its API key does not", async () => {
     const name = `identity-${Math.random().toString(36).slice(2)}`;
     const a = ask("who is asking?");
