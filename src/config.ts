@@ -70,8 +70,11 @@ export interface EcoAIConfig<C extends object = object> {
    */
   semantic?: boolean | SemanticConfig;
   /**
-   * Cache partition (for tenants that must never share answers).
+   * Cache partition: the tenant boundary. An entry of one namespace is never served in another;
+   * within one, every client that sends the same request to the same place shares entries (API
+   * keys never separate them, so rotating one keeps the cache). `flush()` removes this namespace.
    * @default undefined
+   * @example new EcoAI({ client, namespace: `tenant-${tenantId}` })
    */
   namespace?: string;
   /**

@@ -11,7 +11,7 @@ import { readSettings, type EcoAISettings } from "./settings.ts";
 import { createStore, type Store } from "./stores/index.ts";
 import type { FlushFilter, HistoryQuery, Logger, Mode, UsageRecord, UsageSummary } from "./types.ts";
 import { createUsageLog, type UsageLog } from "./usage/log.ts";
-import { validMode, validNonEmptyString } from "./validate.ts";
+import { validBoolean, validMode, validNonEmptyString } from "./validate.ts";
 import { wrapClient } from "./wrap.ts";
 
 /** How often, at most, a running instance looks at the settings file for changes. */
@@ -59,10 +59,11 @@ class EcoAICore<C extends object> {
       pricing: this.#config.pricing,
       settings: () => this.#settings(),
     });
-    return wrapClient(this, client, this.#adapter, (method, params, callOptions, send, requestOptions) =>
+    return wrapClient(this, client, this.#adapter, (method, params, callOptions, send, wire, requestOptions) =>
       this.#engine.call({
         provider: this.#adapter.provider,
         baseURL: this.#adapter.baseURL(client),
+        wire,
         method,
         params,
         options: callOptions,
@@ -157,13 +158,23 @@ class EcoAICore<C extends object> {
   }
 
   /**
-   * Removes cache entries, all of this instance's namespace by default; returns how many.
-   * @example await eco.flush({ model: "gpt-4o", pattern: "*refund*" });
+   * Removes cache entries and returns how many. Without a filter, every entry of this instance's
+   * namespace: with no `namespace` option, the entries written without one. Other tenants' entries
+   * stay unless `namespace` names one or `allNamespaces` is set; `model` and `pattern` narrow any of these.
+   * @example await eco.flush({ model: "gpt-4o", pattern: "*refund*" }); // this instance's namespace
+   * @example await eco.flush({ namespace: "tenant-42" });              // one tenant
+   * @example await eco.flush({ allNamespaces: true });                 // every entry of the cache
    */
   async flush(filter: FlushFilter = {}): Promise<number> {
     const source = "constructor option" as const;
     const pattern = filter.pattern === undefined ? undefined : validNonEmptyString("flush pattern", { value: filter.pattern, source }, "a glob such as \"*refund*\"");
-    const namespace = filter.namespace ?? (this.#config.namespace === "" ? undefined : this.#config.namespace);
+    const everyNamespace = filter.allNamespaces === undefined ? false : validBoolean("flush allNamespaces", { value: filter.allNamespaces, source });
+    if (everyNamespace && filter.namespace !== undefined) {
+      throw new EcoAIConfigError("flush namespace", filter.namespace, source, "leave it out with allNamespaces: true, or leave allNamespaces out to flush one namespace.");
+    }
+    const own = filter.namespace === undefined ? this.#config.namespace : validNonEmptyString("flush namespace", { value: filter.namespace, source }, "a non-empty string");
+    // The store's filter: "" is the partition of entries written without a namespace, undefined every partition.
+    const namespace = everyNamespace ? undefined : own;
     const removed = await this.#engine.flush({
       model: filter.model,
       namespace,

@@ -87,7 +87,11 @@ export type SemanticEmbedder = "openai" | "local" | "lexical";
 /** One check run before a semantic match is served. */
 export type SemanticGuard = "numbers" | "quotes" | "negation" | "rareWords" | "neighbours" | "scripts";
 
-/** Which cache entries `flush()` removes. With no field set, every entry (of the instance's namespace). */
+/**
+ * Which cache entries `flush()` removes. With no field set, every entry of the instance's
+ * namespace: with no `namespace` option, the entries written without one; other tenants' entries
+ * stay.
+ */
 export interface FlushFilter {
   /**
    * Glob (picomatch, case-insensitive) matched against the first 200 characters of the prompt text.
@@ -96,8 +100,16 @@ export interface FlushFilter {
   pattern?: string;
   /** Exact model name. */
   model?: string;
-  /** Namespace to flush instead of the instance's own. */
+  /**
+   * The namespace (tenant) whose entries to remove, instead of the instance's own.
+   * @example "tenant-42"
+   */
   namespace?: string;
+  /**
+   * Remove matching entries of every namespace, and those written without one.
+   * @default false
+   */
+  allNamespaces?: boolean;
 }
 
 /** Per-call control, passed as `ecoai` in the SDK's request-options argument. */

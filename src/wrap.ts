@@ -1,4 +1,4 @@
-import type { CachedMethod, ProviderAdapter } from "./providers/adapter.ts";
+import type { CachedMethod, ProviderAdapter, SentRequest } from "./providers/adapter.ts";
 import type { CallOptions } from "./types.ts";
 import { sendReadingResponse, withResponseMethods, type SentResponse } from "./api-promise.ts";
 import { bypassesCache, validCallOptions } from "./call-options.ts";
@@ -9,6 +9,7 @@ export type CachedCallRunner = (
   params: Record<string, unknown>,
   options: CallOptions,
   send: (replacement?: Record<string, unknown>) => Promise<unknown>,
+  wire: Record<string, unknown>,
   requestOptions: Record<string, unknown>,
 ) => Promise<unknown>;
 
@@ -33,6 +34,15 @@ export function wrapClient(core: object, client: object, adapter: ProviderAdapte
     }
     node.method = method;
   }
+
+  /** What a call sends; undefined (the call bypasses the cache) when options the adapter cannot read make it throw: the SDK reports those. */
+  const sentRequest = (method: CachedMethod, request: Record<string, unknown>, options: Record<string, unknown>): SentRequest | undefined => {
+    try {
+      return adapter.sent(client, method, request, options);
+    } catch {
+      return undefined;
+    }
+  };
 
   const wrapNode = (target: object, node: PathNode): object => {
     const memo = new Map<PropertyKey, unknown>();
@@ -59,9 +69,9 @@ export function wrapClient(core: object, client: object, adapter: ProviderAdapte
       const forwarded = requestOptions === undefined ? [] : [sdkOptions];
       // `prepare` may hand back a body whose consumed uploads were replaced (see CachedMethod).
       const send = (replacement?: Record<string, unknown>) => original.call(owner, replacement ?? body, ...forwarded);
-      const params = method.request ? method.request(body, owner, sdkOptions) : typeof body === "object" && body !== null ? (body as Record<string, unknown>) : undefined;
+      const request = method.request ? method.request(body, owner) : typeof body === "object" && body !== null ? (body as Record<string, unknown>) : undefined;
       // A request ecoai cannot read is the SDK's to accept or reject.
-      if (params === undefined) return send();
+      if (request === undefined) return send();
       let callOptions: CallOptions;
       try {
         callOptions = validCallOptions(ecoai);
@@ -69,16 +79,21 @@ export function wrapClient(core: object, client: object, adapter: ProviderAdapte
         // The SDK reports every failure through the returned promise; so does a bad `ecoai` option.
         return adapter.apiPromise ? withResponseMethods(Promise.reject(error), () => undefined) : Promise.reject(error);
       }
-      if (!adapter.apiPromise) return run(method, params, callOptions, send, sdkOptions);
+      // What reaches the wire keys the call; request options whose effect a key cannot hold make it bypass the cache.
+      const outgoing = sentRequest(method, request, sdkOptions);
+      const params = outgoing?.params ?? request;
+      if (!outgoing) callOptions = { ...callOptions, bypass: true };
+      const runs = (sending: typeof send) => run(method, params, callOptions, sending, outgoing?.wire ?? {}, sdkOptions);
+      if (!adapter.apiPromise) return runs(send);
       if (bypassesCache(method, params, callOptions)) {
         // The caller gets the SDK's own promise (streams, `withResponse()`); the engine logs the call.
         const own = send();
-        run(method, params, callOptions, () => own, sdkOptions).catch(() => {});
+        runs(() => own).catch(() => {});
         return own;
       }
       let sent: SentResponse | undefined;
       const reading = (replacement?: Record<string, unknown>) => sendReadingResponse(send(replacement), (response) => (sent = response)) as Promise<unknown>;
-      return withResponseMethods(run(method, params, callOptions, reading, sdkOptions), () => sent);
+      return withResponseMethods(runs(reading), () => sent);
     };
 
   const clientProxy = wrapNode(client, root);

@@ -5,7 +5,7 @@ import type { CallOptions, Logger, Mode, PromptType, Provider, TokenUsage } from
 import type { NewUsageRecord, UsageLog } from "../usage/log.ts";
 import { savingsFor, type RateOverrides } from "../usage/pricing.ts";
 import { createFaultReporter } from "./faults.ts";
-import { hashCacheKey } from "./key.ts";
+import { hashCacheKey, requestIdentity } from "./key.ts";
 import { createInProcessCoalescing } from "./in-process-coalescing.ts";
 import { createPeerCoalescing } from "./peer-coalescing.ts";
 import { patienceFor, type Patience } from "./patience.ts";
@@ -35,6 +35,8 @@ export interface CacheEngineOptions {
 export interface CachedCall {
   provider: Provider;
   baseURL: string;
+  /** What reaches the wire beside the params and the base URL (see `SentRequest.wire`). */
+  wire: Record<string, unknown>;
   method: CachedMethod;
   params: Record<string, unknown>;
   options: CallOptions;
@@ -78,6 +80,8 @@ export function createCacheEngine(options: CacheEngineOptions) {
   const active = new Set<Promise<unknown>>();
   const storeFault = createFaultReporter(options.logger, `cache store${store ? ` (${store.name})` : ""}`);
   const peers = store && createPeerCoalescing(store, guarded);
+  /** Corrupt entries are reported once: one is worth a warning, each of a thousand is not. */
+  let corruptReported = false;
 
   async function guarded<T>(operation: () => Promise<T>): Promise<T | undefined> {
     try {
@@ -152,15 +156,26 @@ export function createCacheEngine(options: CacheEngineOptions) {
     return settings.ttlByModel[call.method.model(call.params)] ?? settings.ttl;
   }
 
-  /** A stored entry rebuilt for the caller, or undefined (and the row removed) when it is unreadable. */
+  /**
+   * A stored entry rebuilt for the caller, or undefined when it is corrupt: not JSON, or not the
+   * shape of its method's response (`null`, `{}`, an empty `choices`, another provider's
+   * answer). A corrupt row is removed, the call is a miss, and the first one is reported.
+   */
   async function serve(entry: CacheEntry, call: CachedCall): Promise<unknown> {
+    let problem: string;
     try {
-      return await call.method.rebuild(JSON.parse(entry.body));
+      const stored: unknown = JSON.parse(entry.body);
+      if (call.method.isResponse(stored)) return await call.method.rebuild(stored);
+      problem = `not a ${call.method.endpoint} response`;
     } catch (error) {
-      options.logger.warn(`[ecoai] unreadable cache entry ${entry.key.slice(0, 12)}… removed; calling upstream`, error);
-      await guarded(() => store!.delete(entry.key));
-      return undefined;
+      problem = error instanceof Error ? error.message : String(error);
     }
+    if (!corruptReported) {
+      corruptReported = true;
+      options.logger.warn(`[ecoai] unreadable cache entry ${entry.key.slice(0, 12)}… in the ${store!.name} cache (${problem}) removed; the call goes to the provider. Further unreadable entries are removed without a warning.`);
+    }
+    await guarded(() => store!.delete(entry.key));
+    return undefined;
   }
 
   /**
@@ -201,13 +216,15 @@ export function createCacheEngine(options: CacheEngineOptions) {
     const patience = patienceFor(call.limits, startedAt);
 
     const namespace = call.options.namespace ?? settings.namespace;
-    const key = hashCacheKey({
-      provider: call.provider,
-      endpoint: call.method.endpoint,
-      baseURL: call.baseURL,
-      params: call.method.keyParams(call.params),
-      namespace: namespace === "" ? undefined : namespace,
-    });
+    // The key covers everything sent (params and wire), so identical calls share a leader only
+    // when their requests are identical. A request JSON cannot encode (a cycle, a BigInt) has no
+    // key: the SDK reports it.
+    let key: string;
+    try {
+      key = hashCacheKey({ ...requestIdentity(call, namespace), params: call.method.keyParams(call.params) });
+    } catch {
+      return passThrough(call, startedAt);
+    }
 
     if (!call.options.refresh) {
       const entry = await guarded(() => store.get(key));

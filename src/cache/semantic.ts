@@ -4,7 +4,7 @@ import type { CallOptions, Logger, Provider } from "../types.ts";
 import { embeddingCostUsd, type RateOverrides } from "../usage/pricing.ts";
 import type { Embedder } from "./embedder.ts";
 import { createFaultReporter } from "./faults.ts";
-import { hashCacheKey } from "./key.ts";
+import { hashCacheKey, requestIdentity } from "./key.ts";
 import { decideMatch, type SemanticCandidate, type SemanticDecision } from "./semantic-decision.ts";
 import { guardSwitches, unreadableLetters, type GuardSwitches } from "./semantic-guards.ts";
 import { createSemanticIndex } from "./semantic-index.ts";
@@ -14,6 +14,7 @@ import { unitVector } from "./vector-sketch.ts";
 export interface SemanticCall {
   provider: Provider;
   baseURL: string;
+  wire: Record<string, unknown>;
   method: CachedMethod;
   params: Record<string, unknown>;
   options: CallOptions;
@@ -119,14 +120,7 @@ export function createSemanticCache(options: SemanticCacheOptions) {
       if (!parts) return undefined;
       // Text the embedder cannot read would embed to noise: such a prompt only matches exactly, and costs no embedding.
       if (guards().scripts && unreadableLetters(parts.text, embedder.readable) > 0) return undefined;
-      const scope = hashCacheKey({
-        provider: call.provider,
-        endpoint: call.method.endpoint,
-        baseURL: call.baseURL,
-        namespace: namespace === "" ? undefined : namespace,
-        params: parts.context,
-        embedding: embedder.space,
-      });
+      const scope = hashCacheKey({ ...requestIdentity(call, namespace), params: parts.context, embedding: embedder.space });
       return { scope, text: parts.text, prompt: call.method.promptText(call.params).slice(0, PROMPT_CHARS) };
     },
 

@@ -11,13 +11,12 @@ export interface CachedMethod {
   /** Name used in keys and logs, e.g. `chat.completions`. */
   endpoint: string;
   /**
-   * The request the other functions read, from the SDK call's first argument, the object the
-   * method belongs to and the call's request options (without `ecoai`): e.g. a bare prompt string
-   * made a request, with the settings its client holds. Undefined sends the call to the SDK
-   * untouched. The SDK always receives the argument as given. Default: the argument itself when
-   * it is an object.
+   * The request the other functions read, from the SDK call's first argument and the object the
+   * method belongs to: e.g. a bare prompt string made a request, with the settings its client
+   * holds. Undefined sends the call to the SDK untouched. The SDK always receives the argument as
+   * given. Default: the argument itself when it is an object.
    */
-  request?(body: unknown, owner: object, options: Record<string, unknown>): Record<string, unknown> | undefined;
+  request?(body: unknown, owner: object): Record<string, unknown> | undefined;
   /** Requests passed through untouched and never cached (streams). */
   bypass(params: Record<string, unknown>): boolean;
   /**
@@ -40,6 +39,11 @@ export interface CachedMethod {
    * only ever match exactly.
    */
   semanticParts?(params: Record<string, unknown>): SemanticParts | undefined;
+  /**
+   * Whether a value has the shape of this method's response (a chat completion's non-empty
+   * `choices`, a message's `content`…): a stored body without it is a corrupt entry, never served.
+   */
+  isResponse(stored: unknown): boolean;
   /** Whether a response is a real answer worth caching (not a refusal, a filtered or failed generation, invalid JSON). */
   isAnswer(response: unknown, params: Record<string, unknown>): boolean;
   /** What the response cost; `params` gives what the response omits (image size and quality). */
@@ -54,6 +58,18 @@ export interface SemanticParts {
   text: string;
 }
 
+/** What a cached call sends: the body's fields and everything else on the wire that can change the answer. */
+export interface SentRequest {
+  /** The request body as sent: the call's params, or what its request options put in their place. */
+  params: Record<string, unknown>;
+  /**
+   * What else reaches the wire and may change the answer, beyond the client's base URL: per-call
+   * path, query and headers, the client's default headers and query, an Azure deployment. Enters
+   * the key; undefined fields are not there, so a plain call keys by its params alone.
+   */
+  wire: Record<string, unknown>;
+}
+
 /** An SDK ecoai can wrap. */
 export interface ProviderAdapter {
   provider: Provider;
@@ -63,6 +79,13 @@ export interface ProviderAdapter {
   detect(client: object): boolean;
   /** Where the client sends requests; part of every key. */
   baseURL(client: object): string;
+  /**
+   * The request a call of `method` with `params` and the SDK's request `options` (without
+   * `ecoai`) sends through `client`, read from the SDK's source of what reaches the wire; undefined
+   * when an option may change the answer in a way a key cannot hold (the call then bypasses the
+   * cache). Options that cannot change the answer (timeout, retries, signal, credentials) stay out.
+   */
+  sent(client: object, method: CachedMethod, params: Record<string, unknown>, options: Record<string, unknown>): SentRequest | undefined;
   methods: readonly CachedMethod[];
   /**
    * The SDK's calls return a promise with `withResponse()` / `asResponse()` (the Stainless SDKs):

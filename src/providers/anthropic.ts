@@ -2,6 +2,7 @@ import { detectPromptType } from "../cache/prompt-type.ts";
 import { keyWithout, trimmedBaseURL, type CachedMethod, type ProviderAdapter } from "./adapter.ts";
 import { stainlessLimits } from "./call-limits.ts";
 import { parsesAsJson, withResponseIds } from "./json.ts";
+import { stainlessRequest } from "./stainless-options.ts";
 import { chatSemanticParts } from "./semantic-parts.ts";
 import { contentText, isRecord, lastUserText } from "./text.ts";
 
@@ -11,8 +12,11 @@ import { contentText, isRecord, lastUserText } from "./text.ts";
  */
 const NON_ANSWER_STOPS = new Set(["refusal", "pause_turn"]);
 
-/** `metadata` names the end user; a message does not echo it. */
-const messagesKeyParams = keyWithout(["metadata"]);
+/**
+ * `metadata` names the end user; a message does not echo it. The SDK sends `workspace_id` and
+ * `user_profile_id` as headers, where the wire keys them.
+ */
+const messagesKeyParams = keyWithout(["metadata", "workspace_id", "user_profile_id"]);
 
 /** `messages.create` of `@anthropic-ai/sdk`; `stream: true` and `messages.stream()` pass through. */
 const messagesCreate: CachedMethod = {
@@ -27,8 +31,9 @@ const messagesCreate: CachedMethod = {
   promptType: detectPromptType,
   keyParams: messagesKeyParams,
   semanticParts: (params) => chatSemanticParts(messagesKeyParams(params)),
+  isResponse: isMessage,
   isAnswer(response, params) {
-    if (!isRecord(response) || response.type !== "message" || !Array.isArray(response.content)) return false;
+    if (!isMessage(response)) return false;
     if (NON_ANSWER_STOPS.has(String(response.stop_reason))) return false;
     if (!wantsJson(params) || response.stop_reason === "tool_use") return true;
     return parsesAsJson(contentText(response.content));
@@ -46,6 +51,11 @@ const messagesCreate: CachedMethod = {
   },
   rebuild: (stored) => withResponseIds(stored, ["_request_id", "_workspace_id"]),
 };
+
+/** A message's shape: `type: "message"` with a `content` list. */
+function isMessage(value: unknown): value is Record<string, unknown> & { content: unknown[] } {
+  return isRecord(value) && value.type === "message" && Array.isArray(value.content);
+}
 
 /** Structured output: `output_config.format` (or the beta `output_format`) asks for JSON. */
 function wantsJson(params: Record<string, unknown>): boolean {
@@ -67,6 +77,11 @@ export const anthropicAdapter: ProviderAdapter = {
     );
   },
   baseURL: (client) => trimmedBaseURL((client as { baseURL: string }).baseURL),
+  sent(client, method, params, options) {
+    // The SDK takes these two out of the body and sends them as headers, ahead of the caller's.
+    const call = { "anthropic-workspace-id": params.workspace_id ?? undefined, "anthropic-user-profile-id": params.user_profile_id ?? undefined };
+    return stainlessRequest(client, method, params, options, { call });
+  },
   apiPromise: true,
   limits: stainlessLimits,
   methods: [messagesCreate],

@@ -67,18 +67,21 @@ export function wantsJson(config: unknown): boolean {
   return schema != null && mime !== "text/x.enum";
 }
 
+/** A `GenerateContentResponse`'s shape: a non-empty list of `candidates`. */
+export function isResponse(value: unknown): value is Record<string, unknown> & { candidates: Record<string, unknown>[] } {
+  return isRecord(value) && Array.isArray(value.candidates) && value.candidates.length > 0 && value.candidates.every(isRecord);
+}
+
 /**
  * Whether a `GenerateContentResponse` is a real answer: candidates that stopped normally or at
  * the token limit, no blocked prompt, and text that parses when JSON was asked for. Safety,
  * recitation, blocklist, prohibited-content, SPII, malformed-call and other stops are not.
  */
 export function isAnswer(response: unknown, json: boolean): boolean {
-  if (!isRecord(response)) return false;
+  if (!isResponse(response)) return false;
   if (isRecord(response.promptFeedback) && response.promptFeedback.blockReason != null) return false;
-  const candidates = response.candidates;
-  if (!Array.isArray(candidates) || candidates.length === 0) return false;
-  return candidates.every((candidate) => {
-    if (!isRecord(candidate) || !ANSWER_FINISH_REASONS.has(String(candidate.finishReason))) return false;
+  return response.candidates.every((candidate) => {
+    if (!ANSWER_FINISH_REASONS.has(String(candidate.finishReason))) return false;
     if (!json) return true;
     const parts = isRecord(candidate.content) && Array.isArray(candidate.content.parts) ? candidate.content.parts : [];
     if (parts.some((part) => isRecord(part) && part.functionCall != null)) return true;

@@ -1,8 +1,9 @@
 import { detectPromptType } from "../cache/prompt-type.ts";
 import { EcoAIError } from "../errors.ts";
-import { trimmedBaseURL, type CachedMethod, type CallLimits, type ProviderAdapter } from "./adapter.ts";
+import { trimmedBaseURL, type CachedMethod, type CallLimits, type ProviderAdapter, type SentRequest } from "./adapter.ts";
 import { abortSignalOf, fetchAbortError, positiveNumber, retryBudgetMs } from "./call-limits.ts";
-import { canonicalContents, isAnswer, modelName, promptText, usage, wantsJson } from "./gemini-wire.ts";
+import { canonicalContents, isAnswer, isResponse, modelName, promptText, usage, wantsJson } from "./gemini-wire.ts";
+import { keyedHeaders } from "./headers.ts";
 import { geminiSemanticParts } from "./semantic-parts.ts";
 import { isRecord } from "./text.ts";
 
@@ -17,7 +18,8 @@ const REQUEST_ONLY_CONFIG = new Set(["httpOptions", "abortSignal"]);
 
 /**
  * Per-call `httpOptions` that change what is sent: where (base URL, API version) and the body
- * (`extraBody` is merged into it). Headers, timeout, retries and `fetch` only steer the request.
+ * (`extraBody` is merged into it). Headers enter the key through the wire (see `sent`); timeout,
+ * retries and `fetch` only steer the request.
  */
 const SENT_HTTP_OPTIONS = ["baseUrl", "baseUrlResourceScope", "apiVersion", "extraBody"] as const;
 
@@ -49,6 +51,7 @@ const generateContent: CachedMethod = {
     return { model: modelName(params.model), contents: canonicalContents(params.contents) ?? params.contents, config };
   },
   semanticParts: (params) => geminiSemanticParts(generateContent.keyParams(params)),
+  isResponse,
   isAnswer: (response, params) => isAnswer(response, wantsJson(configOf(params))),
   usage,
   async rebuild(stored) {
@@ -86,6 +89,22 @@ function responseClass(): Promise<new () => object> {
     },
   );
   return loading;
+}
+
+/**
+ * The request `generateContent(params)` sends: its params, with the headers of the client's
+ * `httpOptions` merged with the call's own `config.httpOptions.headers` (as the SDK patches them).
+ */
+function sent(client: object, _method: CachedMethod, params: Record<string, unknown>): SentRequest {
+  const api = (client as { apiClient?: { getHeaders?: () => unknown } }).apiClient;
+  let own: unknown;
+  try {
+    own = api?.getHeaders?.();
+  } catch {
+    // A client without headers set (the SDK throws): none to key.
+  }
+  const http = configOf(params).httpOptions;
+  return { params, wire: { headers: keyedHeaders(own, isRecord(http) ? http.headers : undefined) } };
 }
 
 /** Where the client sends requests, API version included (Gemini API or Vertex AI project). */
@@ -134,6 +153,7 @@ export const googleGenAIAdapter: ProviderAdapter = {
     return typeof models?.generateContent === "function" && typeof models.generateContentStream === "function";
   },
   baseURL,
+  sent,
   methods: [generateContent],
   limits,
 };

@@ -1,7 +1,8 @@
 import { detectPromptType } from "../cache/prompt-type.ts";
-import { trimmedBaseURL, type CachedMethod, type CallLimits, type ProviderAdapter } from "./adapter.ts";
+import { trimmedBaseURL, type CachedMethod, type CallLimits, type ProviderAdapter, type SentRequest } from "./adapter.ts";
 import { abortSignalOf, fetchAbortError } from "./call-limits.ts";
-import { isAnswer, modelName, promptText, usage, wantsJson } from "./gemini-wire.ts";
+import { isAnswer, isResponse, modelName, promptText, usage, wantsJson } from "./gemini-wire.ts";
+import { keyedHeaders } from "./headers.ts";
 import { geminiSemanticParts } from "./semantic-parts.ts";
 import { isRecord } from "./text.ts";
 
@@ -22,19 +23,21 @@ interface ModelSettings {
   toolConfig?: unknown;
   systemInstruction?: unknown;
   cachedContent?: { name?: string };
-  _requestOptions?: { baseUrl?: string; apiVersion?: string; signal?: unknown; timeout?: unknown };
+  _requestOptions?: { baseUrl?: string; apiVersion?: string; customHeaders?: unknown; signal?: unknown; timeout?: unknown };
 }
 
 const generateContent: CachedMethod = {
   path: ["generateContent"],
   endpoint: "generateContent",
-  request: sentRequest,
+  request: requestBody,
   bypass: () => false,
   model: (params) => modelName(params.model),
   promptText: (params) => promptText(params.contents),
   promptType: detectPromptType,
   keyParams: (params) => params,
   semanticParts: geminiSemanticParts,
+  // What is stored is the SDK's result: `{ response }`.
+  isResponse: (stored) => isResponse(responseOf(stored)),
   isAnswer: (result, params) => isAnswer(responseOf(result), wantsJson(params.generationConfig)),
   usage: (result) => usage(responseOf(result)),
   rebuild(stored) {
@@ -46,10 +49,9 @@ const generateContent: CachedMethod = {
 /**
  * The body the SDK sends for `generateContent(request)`: the model's settings, overridden by
  * the request's own fields, with the prompt as `contents`. A string, a list of parts and
- * `{ contents: [...] }` that mean the same request give the same body. A call whose request
- * options send it to another URL carries that URL (see {@link perCallURL}).
+ * `{ contents: [...] }` that mean the same request give the same body.
  */
-function sentRequest(request: unknown, owner: object, options: Record<string, unknown>): Record<string, unknown> | undefined {
+function requestBody(request: unknown, owner: object): Record<string, unknown> | undefined {
   const model = owner as ModelSettings;
   let fields: Record<string, unknown>;
   if (typeof request === "string" || Array.isArray(request)) {
@@ -71,18 +73,20 @@ function sentRequest(request: unknown, owner: object, options: Record<string, un
     systemInstruction: model.systemInstruction,
     cachedContent: model.cachedContent?.name,
     ...fields,
-    ...perCallURL(model, options),
   };
 }
 
 /**
- * Per-call request options may send the request elsewhere (`baseUrl`, `apiVersion`); the key then
- * names that URL, since the adapter's `baseURL` is the model's own.
+ * The wire of a call: the SDK merges the call's request options over the model's, field by field.
+ * Options that send the request elsewhere (`baseUrl`, `apiVersion`) give the URL it goes to, since
+ * the adapter's `baseURL` is the model's own; `customHeaders` (the call's, else the model's) are
+ * headers like any other. `timeout`, `signal` and `apiClient` (attribution) change nothing.
  */
-function perCallURL(model: ModelSettings, options: Record<string, unknown>): { requestURL?: string } {
-  const own = requestURL(model._requestOptions ?? {});
-  const sent = requestURL({ ...model._requestOptions, ...options });
-  return sent === own ? {} : { requestURL: sent };
+function sent(client: object, _method: CachedMethod, params: Record<string, unknown>, options: Record<string, unknown>): SentRequest {
+  const own = (client as ModelSettings)._requestOptions ?? {};
+  const merged: Record<string, unknown> = { ...own, ...options };
+  const url = requestURL(merged);
+  return { params, wire: { url: url === requestURL(own) ? undefined : url, headers: keyedHeaders(merged.customHeaders) } };
 }
 
 /** The URL prefix the SDK sends to; `||` as the SDK: an empty base URL or version means the default. */
@@ -178,6 +182,7 @@ export const googleGenerativeAIAdapter: ProviderAdapter = {
     return typeof model.generateContent === "function" && typeof model.generateContentStream === "function" && typeof model.model === "string";
   },
   baseURL: (client) => requestURL((client as ModelSettings)._requestOptions ?? {}),
+  sent,
   methods: [generateContent],
   limits,
 };

@@ -5,8 +5,11 @@ import { openaiTokenUsage } from "./openai-usage.ts";
 import { isRecord } from "./text.ts";
 import { readUploads, uploadDigest } from "./upload-bytes.ts";
 
-/** `user` names the end user; an images response does not echo it. */
-const imageKeyParams = keyWithout(["user"]);
+/**
+ * `user` names the end user; an images response does not echo it. `partial_images` only adds
+ * preview events to a stream, never changing the images it ends with.
+ */
+const imageKeyParams = keyWithout(["user", "partial_images"]);
 
 /** The fields of an image edit that carry file uploads. */
 const UPLOAD_FIELDS = ["image", "mask"] as const;
@@ -30,9 +33,13 @@ const imageMethod = {
   model: imageModel,
   promptText: (params: Record<string, unknown>) => (typeof params.prompt === "string" ? params.prompt : ""),
   promptType: (): PromptType => "image_output",
+  /** Base64 images, the only image answers ever stored. */
+  isResponse(stored: unknown): boolean {
+    if (!isRecord(stored) || !Array.isArray(stored.data) || stored.data.length === 0) return false;
+    return stored.data.every((image) => isRecord(image) && typeof image.b64_json === "string" && image.b64_json !== "" && image.url == null);
+  },
   isAnswer(response: unknown): boolean {
-    if (!isRecord(response) || !Array.isArray(response.data) || response.data.length === 0) return false;
-    return response.data.every((image) => isRecord(image) && typeof image.b64_json === "string" && image.b64_json !== "" && image.url == null);
+    return imageMethod.isResponse(response);
   },
   usage(response: unknown, params: Record<string, unknown>) {
     const body = isRecord(response) ? response : {};

@@ -1,9 +1,12 @@
 import { detectPromptType } from "../cache/prompt-type.ts";
-import { withoutStream, type CachedMethod } from "./adapter.ts";
+import { keyWithout, type CachedMethod } from "./adapter.ts";
 import { parsesAsJson, withResponseIds } from "./json.ts";
 import { openaiTokenUsage } from "./openai-usage.ts";
 import { responsesSemanticParts } from "./semantic-parts.ts";
 import { contentText, isRecord, lastUserText } from "./text.ts";
+
+/** `stream_options` only shape the events of a stream, never the response they add up to. */
+const responsesKeyParams = keyWithout(["stream_options"]);
 
 /**
  * `responses.create` of the `openai` SDK. Only a `completed` response is an answer: a queued,
@@ -20,10 +23,11 @@ export const openaiResponses: CachedMethod = {
     return text !== "" ? text : typeof params.instructions === "string" ? params.instructions : "";
   },
   promptType: detectPromptType,
-  keyParams: withoutStream,
-  semanticParts: responsesSemanticParts,
+  keyParams: responsesKeyParams,
+  semanticParts: (params) => responsesSemanticParts(responsesKeyParams(params)),
+  isResponse: isResponseObject,
   isAnswer(response, params) {
-    if (!isRecord(response) || response.status !== "completed" || !Array.isArray(response.output)) return false;
+    if (!isResponseObject(response) || response.status !== "completed") return false;
     const messages = response.output.filter((item): item is Record<string, unknown> => isRecord(item) && item.type === "message");
     const refused = messages.some((item) => Array.isArray(item.content) && item.content.some((part: unknown) => isRecord(part) && part.type === "refusal"));
     if (refused) return false;
@@ -39,6 +43,11 @@ export const openaiResponses: CachedMethod = {
     return withResponseIds(stored);
   },
 };
+
+/** A Responses API response's shape: `object: "response"` with an `output` list. */
+function isResponseObject(value: unknown): value is Record<string, unknown> & { output: unknown[] } {
+  return isRecord(value) && value.object === "response" && Array.isArray(value.output);
+}
 
 /** The concatenated `output_text` parts of the response's messages, as the SDK computes it. */
 function outputText(response: Record<string, unknown>): string {

@@ -5,11 +5,17 @@ import { openaiImagesEdit, openaiImagesGenerate } from "./openai-images.ts";
 import { openaiResponses } from "./openai-responses.ts";
 import { parsesAsJson, withResponseIds } from "./json.ts";
 import { openaiTokenUsage } from "./openai-usage.ts";
+import { stainlessRequest } from "./stainless-options.ts";
 import { chatSemanticParts } from "./semantic-parts.ts";
 import { contentText, isRecord, lastUserText } from "./text.ts";
 
 /** End-user ids, prompt-cache routing and stored-completion tags: a completion echoes none of them. */
 const chatKeyParams = keyWithout(["stream_options", "user", "safety_identifier", "prompt_cache_key", "prompt_cache_retention", "metadata"]);
+
+/** A chat completion's shape: a non-empty `choices`, each with a `message`. */
+function isChatCompletion(value: unknown): value is { choices: { message: Record<string, unknown>; finish_reason?: unknown }[] } {
+  return isRecord(value) && Array.isArray(value.choices) && value.choices.length > 0 && value.choices.every((choice) => isRecord(choice) && isRecord(choice.message));
+}
 
 const chatCompletions: CachedMethod = {
   path: ["chat", "completions", "create"],
@@ -20,11 +26,11 @@ const chatCompletions: CachedMethod = {
   promptType: detectPromptType,
   keyParams: chatKeyParams,
   semanticParts: (params) => chatSemanticParts(chatKeyParams(params)),
+  isResponse: isChatCompletion,
   isAnswer(response, params) {
-    if (!isRecord(response) || !Array.isArray(response.choices) || response.choices.length === 0) return false;
+    if (!isChatCompletion(response)) return false;
     const wantsJson = isRecord(params.response_format) && params.response_format.type !== "text";
     return response.choices.every((choice) => {
-      if (!isRecord(choice) || !isRecord(choice.message)) return false;
       if (choice.finish_reason === "content_filter" || choice.message.refusal) return false;
       const content = choice.message.content;
       if (Array.isArray(choice.message.tool_calls) && choice.message.tool_calls.length > 0) return true;
@@ -35,6 +41,17 @@ const chatCompletions: CachedMethod = {
   usage: (response) => openaiTokenUsage(response, "prompt"),
   rebuild: (stored) => withResponseIds(stored),
 };
+
+/** The SDK paths an `AzureOpenAI` client sends to its deployment (`/deployments/<name>/…`). */
+const AZURE_DEPLOYMENT_ENDPOINTS = new Set(["chat.completions", "images.generations", "images.edits"]);
+
+/** The parts of an `OpenAI` or `AzureOpenAI` client that every request carries. */
+interface OpenAIClient {
+  organization?: string | null;
+  project?: string | null;
+  /** `AzureOpenAI` only. */
+  deploymentName?: string;
+}
 
 /**
  * `openai` (OpenAI and AzureOpenAI clients): chat completions, responses and base64 image
@@ -48,6 +65,15 @@ export const openaiAdapter: ProviderAdapter = {
     return typeof candidate.chat?.completions?.create === "function" && typeof candidate.baseURL === "string";
   },
   baseURL: (client) => trimmedBaseURL((client as { baseURL: string }).baseURL),
+  sent(client, method, params, options) {
+    // Organization and project scope what a request may reach (fine-tuned models, files, stored
+    // prompts): they separate entries as the headers the SDK sends them in.
+    const { organization, project, deploymentName } = client as OpenAIClient;
+    const sent = stainlessRequest(client, method, params, options, { client: { "OpenAI-Organization": organization, "OpenAI-Project": project } });
+    // Azure answers a deployment call with the deployment's model, whatever the body's `model` says.
+    if (!sent || !deploymentName || !AZURE_DEPLOYMENT_ENDPOINTS.has(method.endpoint)) return sent;
+    return { ...sent, wire: { ...sent.wire, deployment: deploymentName } };
+  },
   apiPromise: true,
   limits: stainlessLimits,
   methods: [chatCompletions, openaiResponses, openaiImagesGenerate, openaiImagesEdit],

@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from "node:crypto";
+import { BinaryDigest } from "../cache/key.ts";
 
 /** SHA-256 of each upload's bytes, for keys; filled by {@link readUploads}. */
 const DIGESTS = new WeakMap<object, string>();
@@ -35,15 +36,15 @@ export async function readUploads(value: unknown, field: string): Promise<unknow
 }
 
 /**
- * What an upload contributes to a cache key: the hash of its bytes, so the same image keys the
- * same in every form, once `value` has gone through {@link readUploads}.
+ * What an upload contributes to a cache key: its bytes as binary data (their hash), so the same
+ * image keys the same in every form, once `value` has gone through {@link readUploads}.
  */
 export function uploadDigest(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(uploadDigest);
   if (typeof value !== "object" || value === null) return value;
   const sha256 = DIGESTS.get(value);
   // A value of no upload form (the SDK cannot send it either) keys uniquely: it is never served.
-  return sha256 === undefined ? { unreadable: randomUUID() } : { sha256 };
+  return sha256 === undefined ? { unreadable: randomUUID() } : new BinaryDigest(sha256);
 }
 
 function digest(bytes: Uint8Array): string {

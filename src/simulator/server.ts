@@ -8,6 +8,7 @@ import { createServer } from "node:http";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { anthropicMount } from "./anthropic.ts";
+import { azureOpenAIMount } from "./azure-openai.ts";
 import { geminiMount } from "./gemini.ts";
 import { parseMultipart } from "./multipart.ts";
 import { openaiMount } from "./openai.ts";
@@ -33,7 +34,7 @@ import type {
  * also call `/v1/...`, so give them their own prefix (e.g. `/anthropic`, SDK `baseURL`
  * `<url>/anthropic`).
  */
-const MOUNTS: readonly ProviderMount[] = [openaiMount, anthropicMount, geminiMount];
+const MOUNTS: readonly ProviderMount[] = [openaiMount, anthropicMount, geminiMount, azureOpenAIMount];
 
 /** Statuses the SDKs retry, which get a `retry-after` so retries skip the backoff sleep. */
 const RETRIED_STATUSES = new Set([408, 409, 429]);

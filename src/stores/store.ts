@@ -43,7 +43,7 @@ export interface StoredVector {
 /** Which entries a store removes in `flush`. */
 export interface StoreFlushFilter {
   model?: string;
-  /** Only entries of this namespace; all namespaces when undefined. */
+  /** Only entries of this namespace, `""` meaning those written without one; every namespace when undefined. */
   namespace?: string;
   /** Predicate over the stored prompt (≤200 chars). */
   matchPrompt?: (prompt: string) => boolean;

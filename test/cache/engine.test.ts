@@ -47,6 +47,41 @@ describe("coalescing in one process", () => {
   });
 });
 
+describe("coalescing keys", () => {
+  test("a call joins an identical call in flight only when everything it sends is equal: body override, query and headers keep it apart", async () => {
+    const eco = up.eco();
+    const a = ask("Question A: coalesced by the whole request");
+    const b = ask("Question B: another request");
+    await slowUpstream(100, async () => {
+      const before = up.sim.count(CHAT_ROUTE);
+      const [plain, overridden, queried, beta, again] = await Promise.all([
+        eco.chat.completions.create(a),
+        eco.chat.completions.create(a, { body: b }),
+        eco.chat.completions.create(a, { query: { variant: "q" } }),
+        eco.chat.completions.create(a, { headers: { "OpenAI-Beta": "assistants=v2" } }),
+        eco.chat.completions.create(a),
+      ]);
+      expect(up.sim.count(CHAT_ROUTE) - before).toBe(4);
+      expect(overridden.choices[0]!.message.content).toContain("Question B");
+      expect(plain.choices[0]!.message.content).toContain("Question A");
+      expect(again.id).toBe(plain.id);
+      expect(new Set([plain.id, overridden.id, queried.id, beta.id]).size).toBe(4);
+    });
+  });
+});
+
+describe("keys", () => {
+  test("a request JSON cannot encode has no key: the call gets the SDK's own error", async () => {
+    const cyclic: Record<string, unknown> = ask("cyclic");
+    cyclic.extra = { self: cyclic };
+    const own = await up.openai().chat.completions.create(cyclic as never).catch((error: unknown) => error);
+    const wrapped = await up.eco().chat.completions.create(cyclic as never).catch((error: unknown) => error);
+    expect(own).toBeInstanceOf(TypeError);
+    expect(wrapped).toBeInstanceOf(TypeError);
+    expect((wrapped as Error).message).toBe((own as Error).message);
+  });
+});
+
 describe("close()", () => {
   test("waits for every call in flight, pass-through calls too, and writes their usage rows", async () => {
     for (const config of [{ cachingEnabled: false }, {}, { storage: "memory" as const }]) {

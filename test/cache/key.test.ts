@@ -1,5 +1,14 @@
 import { describe, expect, test } from "bun:test";
-import { canonicalJson, hashCacheKey } from "../../src/cache/key.ts";
+import { createHash } from "node:crypto";
+import { BinaryDigest, canonicalJson, hashCacheKey } from "../../src/cache/key.ts";
+import { ask, CHAT_ROUTE, useUpstream } from "../harness.ts";
+
+const up = useUpstream();
+
+const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
+
+/** Whether two values key alike. */
+const same = (a: unknown, b: unknown) => hashCacheKey({ v: a }) === hashCacheKey({ v: b });
 
 describe("hashCacheKey", () => {
   test("is a 64-character SHA-256 hex digest", () => {
@@ -23,12 +32,150 @@ describe("hashCacheKey", () => {
     expect(hashCacheKey({ ...base, messages: ["b", "a"] })).not.toBe(hashCacheKey(base));
   });
 
-  test("binary data enters as the hash of its bytes, whatever its view", () => {
+  test("a plain JSON request keys as its sorted JSON", () => {
+    expect(canonicalJson({ b: [1, "x", null, true], a: { d: 0.5, c: "é" } })).toBe('{"a":{"c":"é","d":0.5},"b":[1,"x",null,true]}');
+  });
+});
+
+describe("the key is what JSON.stringify sends", () => {
+  test("toJSON is applied: URLs, dates, class instances and plain objects with toJSON", () => {
+    class Prompt {
+      constructor(readonly text: string) {}
+      toJSON() {
+        return { role: "user", content: this.text };
+      }
+    }
+    expect(same(new URL("https://a.example/x.png"), new URL("https://b.example/x.png"))).toBe(false);
+    expect(same(new URL("https://a.example/x.png"), "https://a.example/x.png")).toBe(true);
+    expect(same(new Prompt("one"), new Prompt("two"))).toBe(false);
+    expect(same(new Prompt("one"), { content: "one", role: "user" })).toBe(true);
+    expect(same({ toJSON: () => "left" }, { toJSON: () => "right" })).toBe(false);
+    expect(same(new Date(0), "1970-01-01T00:00:00.000Z")).toBe(true);
+    expect(same(new Date(Number.NaN), null)).toBe(true);
+    // toJSON receives the property name, as JSON.stringify passes it.
+    const named = { toJSON: (name: string) => `under ${name}` };
+    expect(canonicalJson({ here: named, list: [named] })).toBe('{"here":"under here","list":["under 0"]}');
+  });
+
+  test("boxed primitives are their values", () => {
+    expect(same(new Number(0), new Number(2))).toBe(false);
+    expect(same(new Number(2), 2)).toBe(true);
+    expect(same(new String("a"), "a")).toBe(true);
+    expect(same(new String("a"), new String("b"))).toBe(false);
+    expect(same(new Boolean(false), false)).toBe(true);
+    expect(same(new Boolean(false), new Boolean(true))).toBe(false);
+    // An object that only claims to be a Number is an object, as JSON sees it.
+    expect(canonicalJson({ [Symbol.toStringTag]: "Number", value: 1 })).toBe('{"value":1}');
+  });
+
+  test("an own __proto__ key (JSON.parse makes one) is data like any other", () => {
+    const a = JSON.parse('{"properties":{"__proto__":{"type":"string"}}}');
+    const b = JSON.parse('{"properties":{"__proto__":{"type":"number"}}}');
+    expect(same(a, b)).toBe(false);
+    expect(same(a, { properties: {} })).toBe(false);
+    expect(canonicalJson(a)).toBe(JSON.stringify(a));
+  });
+
+  test("-0 is 0, NaN and Infinity are null, functions and symbols drop out, holes are null", () => {
+    expect(same(-0, 0)).toBe(true);
+    expect(same(Number.NaN, null)).toBe(true);
+    expect(same(Number.POSITIVE_INFINITY, null)).toBe(true);
+    expect(hashCacheKey({ a: 1, f: () => 1, s: Symbol("s") })).toBe(hashCacheKey({ a: 1 }));
+    // eslint-disable-next-line no-sparse-arrays
+    expect(canonicalJson([1, , undefined, () => 1])).toBe("[1,null,null,null]");
+  });
+
+  test("Unicode is kept as written: NFC and NFD forms are different requests", () => {
+    expect(same("caf\u00e9", "cafe\u0301")).toBe(false);
+    expect(same("😀", "😀")).toBe(true);
+    expect(canonicalJson("\ud800")).toBe(JSON.stringify("\ud800"));
+  });
+
+  test("Maps and Sets are sent as {}, so they key as {}", () => {
+    expect(same(new Map([["a", 1]]), {})).toBe(true);
+    expect(same(new Set([1, 2]), {})).toBe(true);
+  });
+
+  test("what JSON cannot encode throws, as JSON.stringify does", () => {
+    const cycle: Record<string, unknown> = {};
+    cycle.self = cycle;
+    expect(() => canonicalJson(cycle)).toThrow();
+    expect(() => canonicalJson({ n: 1n })).toThrow(TypeError);
+  });
+});
+
+describe("binary data", () => {
+  test("enters as the hash of its bytes, whatever its view", () => {
     const bytes = new Uint8Array([1, 2, 3, 4]);
-    const viaBuffer = Buffer.from([1, 2, 3, 4]);
-    expect(hashCacheKey({ image: bytes })).toBe(hashCacheKey({ image: viaBuffer }));
-    expect(hashCacheKey({ image: bytes.buffer })).toBe(hashCacheKey({ image: bytes }));
-    expect(hashCacheKey({ image: new Uint8Array([1, 2, 3, 5]) })).not.toBe(hashCacheKey({ image: bytes }));
+    expect(same(bytes, Buffer.from([1, 2, 3, 4]))).toBe(true);
+    expect(same(bytes.buffer, bytes)).toBe(true);
+    expect(same(new DataView(bytes.buffer), bytes)).toBe(true);
+    expect(same(new Uint8Array([1, 2, 3, 5]), bytes)).toBe(false);
+    expect(same(new BinaryDigest(sha256(bytes)), bytes)).toBe(true);
     expect(canonicalJson({ image: bytes })).not.toContain("1,2,3");
+  });
+
+  test("typed arrays of different kinds holding the same bytes differ", () => {
+    const floats = new Float32Array([1, 2.5]);
+    expect(same(floats, new Uint8Array(floats.buffer))).toBe(false);
+    expect(same(floats, new Int32Array(floats.buffer))).toBe(false);
+    expect(same(floats, new Float32Array([1, 2.5]))).toBe(true);
+  });
+
+  test("no JSON value forges the marker of the bytes it names", () => {
+    const bytes = new Uint8Array([9, 8, 7]);
+    const hex = sha256(bytes);
+    expect(same({ $sha256: hex }, bytes)).toBe(false);
+    expect(same({ $binary: { kind: "bytes", sha256: hex } }, bytes)).toBe(false);
+    expect(same(JSON.parse(canonicalJson(bytes)), bytes)).toBe(false);
+    // Escaping `$` keys keeps every JSON key distinct from every other.
+    expect(same({ $a: 1 }, { $$a: 1 })).toBe(false);
+    expect(same({ $a: 1 }, { a: 1 })).toBe(false);
+  });
+});
+
+describe("through the real OpenAI SDK: requests sent as different bytes never share an answer", () => {
+  /** Asks `first`, then `second`; `second` must go upstream and get the answer the provider gives it. */
+  async function expectOwnAnswer(first: Record<string, unknown>, second: Record<string, unknown>) {
+    const eco = up.eco();
+    await eco.chat.completions.create(first as never);
+    const before = up.sim.count(CHAT_ROUTE);
+    const served = await eco.chat.completions.create(second as never);
+    expect(up.sim.count(CHAT_ROUTE) - before).toBe(1);
+    const truth = await up.openai().chat.completions.create(second as never);
+    expect(served.choices[0]!.message.content).toBe(truth.choices[0]!.message.content);
+  }
+
+  test("URLs and objects with toJSON", async () => {
+    const image = (url: URL) => ask("", { messages: [{ role: "user", content: [{ type: "text", text: "describe" }, { type: "image_url", image_url: { url } }] }] });
+    await expectOwnAnswer(image(new URL("https://a.example/cat.png")), image(new URL("https://a.example/dog.png")));
+    const said = (text: string) => ({ toJSON: () => text });
+    await expectOwnAnswer(ask("", { messages: [{ role: "user", content: said("left") }] }), ask("", { messages: [{ role: "user", content: said("right") }] }));
+  });
+
+  test("boxed numbers", async () => {
+    await expectOwnAnswer(ask("boxed", { temperature: new Number(0) }), ask("boxed", { temperature: new Number(2) }));
+  });
+
+  test("an own __proto__ key in a JSON schema", async () => {
+    const format = (type: string) => JSON.parse(`{"type":"json_schema","json_schema":{"name":"r","schema":{"type":"object","properties":{"__proto__":{"type":"${type}"}}}}}`);
+    await expectOwnAnswer(ask("schema", { response_format: format("string") }), ask("schema", { response_format: format("number") }));
+  });
+
+  test("a Float32Array and a Uint8Array of the same bytes, and an object shaped like the bytes' fingerprint", async () => {
+    const floats = new Float32Array([1]);
+    const bytes = new Uint8Array(floats.buffer);
+    await expectOwnAnswer(ask("bias", { logit_bias: floats }), ask("bias", { logit_bias: bytes }));
+    await expectOwnAnswer(ask("bias", { logit_bias: bytes }), ask("bias", { logit_bias: { $sha256: sha256(bytes) } }));
+  });
+
+  test("what is sent alike shares an entry: a URL and its string, a boxed number and the number", async () => {
+    const eco = up.eco();
+    const before = up.sim.count(CHAT_ROUTE);
+    const image = (url: unknown) => ask("", { messages: [{ role: "user", content: [{ type: "text", text: "describe" }, { type: "image_url", image_url: { url } }] }], temperature: new Number(1) });
+    const first = await eco.chat.completions.create(image(new URL("https://a.example/same.png")) as never);
+    const second = await eco.chat.completions.create({ ...image("https://a.example/same.png"), temperature: 1 } as never);
+    expect(up.sim.count(CHAT_ROUTE) - before).toBe(1);
+    expect(second.id).toBe(first.id);
   });
 });

@@ -127,8 +127,10 @@ describe("Anthropic messages through the real SDK", () => {
   test("usage records carry provider, model, prompt type and savings priced with prompt-cache reads", async () => {
     const eco = wrap(anthropic());
     const request = ask("price this please");
-    const live = await eco.messages.create(request, { headers: { "x-sim-cached-tokens": "4" } });
-    await eco.messages.create(request);
+    // The simulator's header changes the answer (its usage), so both calls carry it.
+    const cachedTokens = { headers: { "x-sim-cached-tokens": "4" } };
+    const live = await eco.messages.create(request, cachedTokens);
+    await eco.messages.create(request, cachedTokens);
     const [hit, miss] = await eco.history();
     expect(miss).toMatchObject({ provider: "anthropic", model: MODEL, cacheHit: false, promptType: "text", prompt: "price this please", costSavedUsd: 0 });
     const { input_tokens, cache_read_input_tokens, output_tokens } = live.usage;

@@ -117,7 +117,7 @@ describe("@google/genai models.generateContent through the real SDK", () => {
     expect(calls).toBe(4);
   });
 
-  test("per-call httpOptions that change what is sent (extraBody, apiVersion) are part of the key; headers and timeout are not", async () => {
+  test("per-call httpOptions that change what is sent (extraBody, apiVersion, headers) are part of the key; timeout and tracing headers are not", async () => {
     const eco = wrap(genai());
     const hot = ask("extra body", { httpOptions: { extraBody: { generationConfig: { temperature: 0.9 } } } });
     let cold: GenerateContentResponse | undefined;
@@ -127,9 +127,10 @@ describe("@google/genai models.generateContent through the real SDK", () => {
       warm = await eco.models.generateContent(hot);
       await eco.models.generateContent(ask("extra body", { httpOptions: { apiVersion: "v1" } }));
       expect(up.sim.requests.at(-1)!.path).toBe("/gemini/v1/models/gemini-2.5-flash:generateContent");
-      await eco.models.generateContent({ ...hot, config: { httpOptions: { ...hot.config!.httpOptions, timeout: 5000, headers: { "x-trace": "1" } } } });
+      await eco.models.generateContent({ ...hot, config: { httpOptions: { ...hot.config!.httpOptions, timeout: 5000, headers: { traceparent: "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01" } } } });
+      await eco.models.generateContent({ ...hot, config: { httpOptions: { ...hot.config!.httpOptions, headers: { "x-goog-user-project": "billing-b" } } } });
     });
-    expect(calls).toBe(3);
+    expect(calls).toBe(4);
     expect(warm!.text).not.toBe(cold!.text!);
   });
 

@@ -110,8 +110,10 @@ describe("OpenAI responses through the real SDK", () => {
 
   test("usage records carry provider, model, prompt type and savings priced with cached tokens", async () => {
     const eco = wrap(client());
-    const live = await eco.responses.create(ask("price this please"), { headers: { "x-sim-cached-tokens": "3" } });
-    await eco.responses.create(ask("price this please"));
+    // The simulator's header changes the answer (its usage), so both calls carry it.
+    const cachedTokens = { headers: { "x-sim-cached-tokens": "3" } };
+    const live = await eco.responses.create(ask("price this please"), cachedTokens);
+    await eco.responses.create(ask("price this please"), cachedTokens);
     const [hit, miss] = await eco.history();
     expect(miss).toMatchObject({ provider: "openai", model: "gpt-4.1-mini", cacheHit: false, promptType: "text", costSavedUsd: 0 });
     const usage = live.usage!;

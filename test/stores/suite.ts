@@ -90,6 +90,17 @@ export function runStoreSuite(name: string, options: StoreSuiteOptions): void {
       expect(await store.get("c")).toBeDefined();
     });
 
+    test('flush by namespace "" removes the entries written without one; undefined removes every namespace', async () => {
+      await store.set(makeEntry({ key: "none" }));
+      await store.set(makeEntry({ key: "a", namespace: "tenant-a" }));
+      await store.set(makeEntry({ key: "b", namespace: "tenant-b" }));
+      expect(await store.flush({ namespace: "" })).toBe(1);
+      expect(await store.get("none")).toBeUndefined();
+      expect(await store.get("a")).toBeDefined();
+      expect(await store.flush({ namespace: undefined })).toBe(2);
+      expect(await store.get("b")).toBeUndefined();
+    });
+
     describe.skipIf(options.vectors === false)("vectorsSince (semantic vectors; skipped for stores without them)", () => {
       const vector = (...values: number[]) => new Float32Array(values);
       const withVector = (key: string, scope: string, createdAt: number, values: number[]) =>

@@ -1,0 +1,72 @@
+import type { CachedMethod, SentRequest } from "./adapter.ts";
+import { keyedHeaders } from "./headers.ts";
+import { isRecord } from "./text.ts";
+
+/**
+ * What the request options of the Stainless SDKs (`openai`, `@anthropic-ai/sdk`) put on the wire.
+ * A resource method spreads the caller's options over its own `{ body, path, method }`, so a
+ * per-call `body`, `path`, `method` or `query` replaces the method's own; headers merge over the
+ * client's default headers; `fetchOptions` are spread over the finished `fetch` init, so a `body`,
+ * `method` or `headers` there replaces what the SDK built. `timeout`, `maxRetries`, `signal`,
+ * `idempotencyKey` and options the SDK does not know never change the answer.
+ *
+ * @module
+ */
+
+/** The parts of a Stainless client that shape every request it sends. */
+interface StainlessClient {
+  _options?: { defaultHeaders?: unknown; defaultQuery?: unknown };
+  fetchOptions?: unknown;
+}
+
+/** `fetch` init fields that replace what the SDK built; with any of them nothing about the request is known. */
+const REPLACING_FETCH_OPTIONS = ["body", "method", "headers", "unix"];
+
+/** Headers a Stainless request carries before and after the client's defaults. */
+export interface StainlessHeaders {
+  /** Set by the client itself, before its default headers (OpenAI's organization and project). */
+  client?: unknown;
+  /** Set by the method from its params, before the caller's own (Anthropic's workspace id). */
+  call?: unknown;
+}
+
+/**
+ * The request a Stainless SDK sends for `params` with the call's request `options`: the body (the
+ * call's params, or a per-call `body` that replaces them) and the wire beside it (per-call path,
+ * method, base URL, the query over the client's default query, and the keyed headers). Undefined
+ * when the options make the request unknowable: a `body` that is not a JSON object (or replaces a
+ * streamed request, or an upload), `fetchOptions` that replace the body, method or headers, a
+ * query that is not an object, per-call `middleware`.
+ */
+export function stainlessRequest(client: object, method: CachedMethod, params: Record<string, unknown>, options: Record<string, unknown>, headers: StainlessHeaders = {}): SentRequest | undefined {
+  const { _options: defaults = {}, fetchOptions } = client as StainlessClient;
+  if (replacesRequest(fetchOptions) || replacesRequest(options.fetchOptions)) return undefined;
+  if (Array.isArray(options.middleware) && options.middleware.length > 0) return undefined;
+  if (options.query != null && !isPlainObject(options.query)) return undefined;
+
+  let body = params;
+  if (options.body !== undefined) {
+    if (!isPlainObject(options.body) || method.prepare || method.bypass(params) || method.bypass(options.body)) return undefined;
+    body = options.body;
+  }
+  const query = { ...(isRecord(defaults.defaultQuery) ? defaults.defaultQuery : {}), ...(options.query as Record<string, unknown> | undefined) };
+  const wire: Record<string, unknown> = {
+    path: options.path,
+    method: options.method,
+    defaultBaseURL: options.defaultBaseURL,
+    query: Object.values(query).some((value) => value !== undefined) ? query : undefined,
+    headers: keyedHeaders(headers.client, defaults.defaultHeaders, headers.call, options.headers),
+  };
+  return { params: body, wire };
+}
+
+function replacesRequest(fetchOptions: unknown): boolean {
+  return isRecord(fetchOptions) && REPLACING_FETCH_OPTIONS.some((field) => fetchOptions[field] !== undefined);
+}
+
+/** A JSON object as written in code or parsed (not an upload, a `FormData`, a stream or a buffer, which the SDK sends as they are). */
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (!isRecord(value)) return false;
+  const prototype = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null;
+}
