@@ -72,7 +72,7 @@ export function createPeerCoalescing(store: Store, guarded: Guarded, lockTtlMs =
       return entry && isFresh(entry) ? entry : undefined;
     };
     let delay = FIRST_POLL_MS;
-    for (let attempt = 0; !stop?.aborted; attempt++) {
+    while (!stop?.aborted) {
       const taken = await guarded(() => locking.acquireLock(key, lockTtlMs));
       if (taken === undefined) return NO_CLAIM;
       if (taken) {
@@ -82,8 +82,9 @@ export function createPeerCoalescing(store: Store, guarded: Guarded, lockTtlMs =
           await release();
           return NO_CLAIM;
         }
-        // The previous holder may have written the entry just before letting go.
-        const entry = attempt === 0 ? undefined : await lookup();
+        // A previous holder may have written the entry and let go since this caller last looked
+        // (on the first attempt too: the caller's own lookup came before the lock).
+        const entry = await lookup();
         if (!entry) return { release };
         await release();
         return { entry, release: NO_CLAIM.release };
