@@ -8,7 +8,7 @@ import type { EcoAIConfig } from "../config.ts";
 import { EcoAI } from "../eco.ts";
 import type { UsageRecord } from "../types.ts";
 import { detectInvocation } from "./invocation.ts";
-import { CliUsageError, parsePort } from "./options.ts";
+import { CliError, CliUsageError, parsePort } from "./options.ts";
 
 export const DEMO_HELP = `Usage: ecoai demo [options]
 
@@ -58,7 +58,7 @@ export async function runDemo(args: string[]): Promise<number> {
   mkdirSync(dir, { recursive: true });
   const files = { sqlitePath: join(dir, "cache.db"), logPath: join(dir, "usage.db"), settingsPath: join(dir, "settings.json") };
 
-  const { default: OpenAI } = await import("openai");
+  const OpenAI = await importOpenAI();
   // The simulator stands in for the API; its delay mimics a model's answer time.
   const simulator = values.live ? undefined : await (await import("../simulator/index.ts")).startSimulator({ delayMs: 350 });
   const client = simulator ? new OpenAI({ baseURL: simulator.openaiBaseURL, apiKey: "sk-demo-offline" }) : new OpenAI();
@@ -131,6 +131,17 @@ export async function runDemo(args: string[]): Promise<number> {
   console.log("\nOpening the dashboard over the demo's usage log…");
   const { runDashboard } = await import("./dashboard.ts");
   return runDashboard([...dashboardArgs, ...(values.port === undefined ? [] : ["--port", values.port])]);
+}
+
+/** The demo plays through the real openai SDK, an optional peer an app may not have installed. */
+async function importOpenAI(): Promise<typeof import("openai").default> {
+  try {
+    return (await import("openai")).default;
+  } catch (error) {
+    if (!/Cannot find (package|module) 'openai'/.test(String(error))) throw error;
+    const install = detectInvocation().via === "bunx" || process.versions.bun ? "bun add openai" : "npm install openai";
+    throw new CliError(`the demo plays through the openai SDK, which is not installed here. Add it with ${install} (it is an optional peer of ecoai), then run the demo again.`);
+  }
 }
 
 function createPrinter() {

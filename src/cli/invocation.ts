@@ -7,7 +7,8 @@
  * @module
  */
 import { readFileSync, realpathSync } from "node:fs";
-import { delimiter, isAbsolute, join, relative } from "node:path";
+import { delimiter, dirname, isAbsolute, join, relative } from "node:path";
+import { packageRoot } from "./version.ts";
 
 type Env = Record<string, string | undefined>;
 
@@ -39,6 +40,14 @@ function packageScripts(env: Env): Record<string, string> {
   }
 }
 
+function samePath(a: string, b: string): boolean {
+  try {
+    return realpathSync(a) === realpathSync(b);
+  } catch {
+    return false;
+  }
+}
+
 /** The file a command name on PATH resolves to, links followed. */
 export function onPath(name: string, env: Env = process.env): string | undefined {
   for (const dir of (env.PATH ?? "").split(delimiter)) {
@@ -61,8 +70,8 @@ export function detectInvocation(env: Env = process.env, argv: readonly string[]
   if (env.npm_lifecycle_event === "npx") return { via: "npx", command: (name, args = []) => line(["npx", "ecoai", name, ...args]) };
   if (env.npm_lifecycle_event === "bunx") return { via: "bunx", command: (name, args = []) => line(["bunx", "ecoai", name, ...args]) };
 
-  // A script of this repository's own package.json (`npm run demo` in a clone): name its scripts.
-  if (env.npm_lifecycle_event && env.npm_package_name === "ecoai") {
+  // A script of this very package's package.json (`npm run demo` in a clone): name its scripts.
+  if (env.npm_lifecycle_event && env.npm_package_json && samePath(dirname(env.npm_package_json), packageRoot())) {
     const scripts = packageScripts(env);
     const runner = onBun ? ["bun", "run"] : ["npm", "run"];
     return {

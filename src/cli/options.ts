@@ -19,8 +19,12 @@ export class CliError extends Error {
   override name = "CliError";
 }
 
-/** The error for a usage log that exists but cannot be read as one. */
-export function unreadableUsageLog(path: string, cause: unknown): CliError {
+/**
+ * The error for a usage log that exists but cannot be read as one. A runtime with no SQLite
+ * driver at all is not the file's fault: that error goes on as it is, to be told as such.
+ */
+export function unreadableUsageLog(path: string, cause: unknown): Error {
+  if (cause instanceof EcoAIError && cause.code === "ECOAI_SQLITE_UNAVAILABLE") return cause;
   return new CliError(`cannot open the usage log ${path}: ${errorMessage(cause)}`);
 }
 

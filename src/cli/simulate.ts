@@ -58,6 +58,11 @@ export async function runSimulate(args: string[]): Promise<number> {
     }
     throw error;
   }
+  // Listening for Ctrl+C before saying it is ready, so a stop right after the URLs is a clean one.
+  const stopped = new Promise<void>((resolve) => {
+    process.once("SIGINT", resolve);
+    process.once("SIGTERM", resolve);
+  });
   const { url, openaiBaseURL, anthropicBaseURL, geminiBaseURL } = sim;
   if (values.json) {
     console.log(JSON.stringify({ url, openaiBaseURL, anthropicBaseURL, geminiBaseURL }));
@@ -71,10 +76,7 @@ export async function runSimulate(args: string[]): Promise<number> {
     console.log("Press Ctrl+C to stop.");
   }
 
-  await new Promise<void>((resolve) => {
-    process.once("SIGINT", resolve);
-    process.once("SIGTERM", resolve);
-  });
+  await stopped;
   await sim.close();
   return 0;
 }

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { spawn } from "node:child_process";
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -77,4 +78,58 @@ export async function createApp(dir: string, packages: string[], options: { sqli
     mkdirSync(join(dir, release), { recursive: true });
     copyFileSync(join(ROOT, release, "better_sqlite3.node"), join(dir, release, "better_sqlite3.node"));
   }
+}
+
+/**
+ * The environment without what npm and bun set for a running script: under `npm test`, a command
+ * a test starts must not believe the outer `npm test` started it.
+ */
+export function withoutScriptEnv(env: Record<string, string | undefined> = process.env): Record<string, string | undefined> {
+  return Object.fromEntries(Object.entries(env).filter(([name]) => !/^npm_/i.test(name)));
+}
+
+export interface RunningServer {
+  /** The URL it printed, without a trailing slash. */
+  url: string;
+  /** Everything it printed on stdout so far. */
+  printed(): string;
+  /** Stops it and everything it started (npm, a shell, a re-run under Bun). */
+  stop(): void;
+}
+
+const servers = new Set<RunningServer>();
+process.on("exit", () => servers.forEach((server) => server.stop()));
+
+/**
+ * Runs a command line as a user types it (`npm run dashboard -- --db …`), in its own process
+ * group, and resolves once it prints an http URL.
+ */
+export async function startServer(line: string, options: { cwd: string; env?: Record<string, string | undefined> }): Promise<RunningServer> {
+  const child = spawn("sh", ["-c", `exec ${line}`], { cwd: options.cwd, env: { ...process.env, ...options.env }, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  const server: RunningServer = {
+    url: "",
+    printed: () => stdout,
+    stop() {
+      servers.delete(server);
+      try {
+        process.kill(-child.pid!, "SIGTERM");
+      } catch {
+        // Already gone.
+      }
+    },
+  };
+  servers.add(server);
+  const url = await new Promise<string>((resolve, reject) => {
+    const look = () => {
+      const found = /https?:\/\/[^\s]+/.exec(stdout)?.[0];
+      if (found) resolve(found.replace(/\/$/, ""));
+    };
+    child.stdout.on("data", look);
+    child.once("exit", (code) => reject(new Error(`"${line}" exited (${code}) without printing a URL:\n${stdout}\n${stderr}`)));
+  });
+  return Object.assign(server, { url });
 }

@@ -3,35 +3,50 @@
  * the library, the `ecoai` command and the dashboard used from there under Node and under Bun.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { copyFileSync, mkdirSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { CHAT_ROUTE, useUpstream } from "../harness.ts";
-import { BUN, NODE, ROOT, createApp, installedVersion, packOnce, run, runOk, scratchDir } from "./pack.ts";
+import { BUN, NODE, ROOT, createApp, installedVersion, packOnce, run, runOk, scratchDir, startServer, withoutScriptEnv } from "./pack.ts";
+import { codeBlocks, expectAsShown, readmeSection, shown, shownCommands } from "./readme.ts";
 
 /** Packing builds the package and both installs reach the npm registry (or its cache). */
 const SETUP_TIMEOUT_MS = 240_000;
 const STEP_TIMEOUT_MS = 60_000;
+/** tsc over the SDKs' declarations without skipLibCheck: seconds alone, far more on a busy machine. */
+const TYPECHECK_TIMEOUT_MS = 180_000;
 
 const up = useUpstream();
 const app = scratchDir("ecoai-app-");
 const bare = scratchDir("ecoai-bare-");
+/** A Bun app as `bun add ecoai openai` leaves it: no better-sqlite3. */
+const bunApp = scratchDir("ecoai-bun-app-");
 const broken = scratchDir("ecoai-broken-");
 const tooNew = scratchDir("ecoai-too-new-");
 const nodeVersion = (await run([NODE, "--version"], { cwd: app })).stdout.trim();
 const nodeHasSqlite = (await run([NODE, "-e", "require('node:sqlite')"], { cwd: app })).code === 0;
 
+/** `bun` and `bunx` on PATH, as a Bun user has them (the package installs them as bun.exe and bunx.exe). */
+const bunBin = scratchDir("ecoai-bun-bin-");
+symlinkSync(BUN, join(bunBin, "bun"));
+symlinkSync(join(dirname(BUN), "bunx.exe"), join(bunBin, "bunx"));
+/** The environment a user's shell gives a command: no npm script variables of the test run, and for Bun, bun on PATH. */
+const USER_ENV: Record<string, Record<string, string | undefined>> = { node: withoutScriptEnv(), bun: { ...withoutScriptEnv(), PATH: `${bunBin}:${process.env.PATH}` } };
+
 const RUNTIMES = {
   node: {
     label: `Node ${nodeVersion}`,
     script: (file: string) => [NODE, file],
+    runner: "npx",
     ecoai: (...args: string[]) => ["npx", "--no-install", "ecoai", ...args],
     entry: "/dist/src/index.js",
   },
   bun: {
     label: `Bun ${Bun.version}`,
     script: (file: string) => [BUN, file],
-    ecoai: (...args: string[]) => [BUN, "x", "--bun", "ecoai", ...args],
+    // Plain bunx, as a user types it: with Node installed it starts the command under Node first.
+    runner: "bunx",
+    ecoai: (...args: string[]) => ["bunx", "ecoai", ...args],
     entry: "/src/index.ts",
   },
 } as const;
@@ -41,8 +56,9 @@ let tarball = "";
 beforeAll(async () => {
   tarball = await packOnce();
   await Promise.all([
-    createApp(app, [tarball, `openai@${installedVersion("openai")}`, `better-sqlite3@${installedVersion("better-sqlite3")}`]),
+    createApp(app, [tarball, ...["openai", "@anthropic-ai/sdk", "@google/genai", "@google/generative-ai", "better-sqlite3"].map((name) => `${name}@${installedVersion(name)}`)]),
     createApp(bare, [tarball]),
+    createApp(bunApp, [tarball, `openai@${installedVersion("openai")}`]),
     createApp(broken, [tarball, `better-sqlite3@${installedVersion("better-sqlite3")}`], { sqliteBinding: false }),
     createApp(tooNew, [tarball, "better-sqlite3@13"], { sqliteBinding: false }),
   ]);
@@ -68,11 +84,27 @@ const eco = new EcoAI({ client: new OpenAI({ apiKey: "sk-test" }), mode: "prod",
 const response = await eco.chat.completions.create({ model: "gpt-4o-mini", messages: [{ role: "user", content: "Hi" }] });
 const text: string | null = response.choices[0]!.message.content;
 const summary: UsageSummary = await eco.summary();
+// A drop-in for the type checker: a wrapped client is an OpenAI, and so is its withOptions() copy.
+const asClient: OpenAI = eco;
+const quick: EcoAI<OpenAI> = eco.withOptions({ timeout: 1000 });
 // @ts-expect-error an unknown mode
 new EcoAI({ client: new OpenAI({ apiKey: "sk-test" }), mode: "fast" });
+// @ts-expect-error a client of no supported shape
+new EcoAI({ client: { foo: 1 } });
 // @ts-expect-error the response is the SDK's, not a string
 const wrong: string = response;
-console.log(text, summary, wrong, EcoAIError);
+console.log(text, summary, wrong, EcoAIError, asClient, quick);
+`;
+
+/** ecoai/simulator, as a project with Node's ESM resolution sees it. */
+const SIMULATOR_CONSUMER = `
+import { startSimulator, type Simulator } from "ecoai/simulator";
+
+const sim: Simulator = await startSimulator({ port: 0 });
+const url: string = sim.openaiBaseURL;
+// @ts-expect-error a port is a number
+await startSimulator({ port: "4010" });
+console.log(url);
 `;
 
 const running: { kill(): void }[] = [];
@@ -113,16 +145,32 @@ test("publint finds nothing to report in the tarball", async () => {
   expect(stdout).toContain("All good");
 }, STEP_TIMEOUT_MS);
 
-test("a TypeScript app type-checks against the shipped declarations (nodenext, no skipLibCheck)", async () => {
-  const consumer = join(app, "typed");
+/** Type-checks `files` in a folder of the app with `compilerOptions` (strict, no skipLibCheck). */
+async function typeCheck(name: string, compilerOptions: Record<string, unknown>, files: Record<string, string>): Promise<void> {
+  const consumer = join(app, name);
   mkdirSync(consumer, { recursive: true });
   writeFileSync(join(consumer, "tsconfig.json"), JSON.stringify({
-    compilerOptions: { strict: true, module: "nodenext", moduleResolution: "nodenext", target: "es2022", noEmit: true, types: [], lib: ["es2022", "dom"] },
-    files: ["consumer.ts"],
+    compilerOptions: { strict: true, target: "es2022", noEmit: true, types: [], lib: ["es2022", "dom"], ...compilerOptions },
+    files: Object.keys(files),
   }));
-  writeFileSync(join(consumer, "consumer.ts"), CONSUMER);
+  for (const [file, text] of Object.entries(files)) writeFileSync(join(consumer, file), text);
   await runOk([join(ROOT, "node_modules", ".bin", "tsc"), "-p", consumer], { cwd: app });
-}, STEP_TIMEOUT_MS);
+}
+
+test("a TypeScript app type-checks against the shipped declarations (nodenext, no skipLibCheck)", async () => {
+  await typeCheck("typed", { module: "nodenext", moduleResolution: "nodenext" }, { "consumer.ts": CONSUMER });
+}, TYPECHECK_TIMEOUT_MS);
+
+test("ecoai/simulator type-checks from its shipped declarations", async () => {
+  // The simulator is a Node HTTP server; its declarations use Node's types (Buffer).
+  const nodeTypes = { types: ["node"], typeRoots: [join(ROOT, "node_modules", "@types")] };
+  await typeCheck("typed-simulator", { module: "nodenext", moduleResolution: "nodenext", ...nodeTypes }, { "simulator.ts": SIMULATOR_CONSUMER });
+}, TYPECHECK_TIMEOUT_MS);
+
+test('a project with "moduleResolution": "node" resolves the package through its top-level types', async () => {
+  // Top-level await needs an ES module target; node10 resolution ignores the exports map.
+  await typeCheck("typed-node10", { module: "es2022", moduleResolution: "node" }, { "consumer.ts": CONSUMER });
+}, TYPECHECK_TIMEOUT_MS);
 
 for (const [name, runtime] of Object.entries(RUNTIMES)) {
   describe(`installed from the tarball, under ${runtime.label}`, () => {
@@ -142,20 +190,33 @@ for (const [name, runtime] of Object.entries(RUNTIMES)) {
     }, STEP_TIMEOUT_MS);
 
     test("`ecoai --help` and `ecoai dashboard --help` answer", async () => {
-      const main = await runOk(runtime.ecoai("--help"), { cwd: app });
+      const main = await runOk(runtime.ecoai("--help"), { cwd: app, env: USER_ENV[name] });
       expect(main.stdout).toContain("Usage: ecoai <command>");
-      expect(main.stdout).toContain("dashboard");
-      const dashboard = await runOk(runtime.ecoai("dashboard", "--help"), { cwd: app });
+      expect(main.stdout).toContain(`Run "${runtime.runner} ecoai help <command>"`);
+      const dashboard = await runOk(runtime.ecoai("dashboard", "--help"), { cwd: app, env: USER_ENV[name] });
       expect(dashboard.stdout).toContain("--port");
       expect(dashboard.stdout).toContain("--no-browser");
     }, STEP_TIMEOUT_MS);
 
-    test("`ecoai demo` plays its offline session with the simulator the package ships", async () => {
-      const demo = join(app, `demo-${name}`);
-      const { stdout } = await runOk(runtime.ecoai("demo", "--db", join(demo, "usage.db"), "--cache", join(demo, "cache.db")), { cwd: app });
-      // The session's exact rows are the demo test's business; here: it ran offline and served hits.
-      expect(stdout).toContain("offline, local OpenAI simulator");
-      expect(stdout).toMatch(/This session: \d+ calls, [1-9]\d* hits/);
+    // Under Bun: in an app with no better-sqlite3, on a machine whose Node may have no node:sqlite.
+    const demoApp = name === "bun" ? bunApp : app;
+    test(`\`${runtime.runner} ecoai demo\` plays offline in its own folder, and the dashboard command it prints works here`, async () => {
+      const command = `${runtime.runner} ecoai demo`;
+      const { stdout } = await runOk(["sh", "-c", command], { cwd: demoApp, env: USER_ENV[name] });
+      const demoDir = /^Files: (\S+)/m.exec(stdout)?.[1];
+      process.on("exit", () => demoDir && rmSync(demoDir, { recursive: true, force: true }));
+      expectAsShown(stdout, shown(readmeSection("In your app"), command));
+      expect(existsSync(join(demoApp, ".ecoai"))).toBe(false);
+
+      const next = /^See it in the dashboard: (.+)$/m.exec(stdout)![1]!;
+      expect(next).toBe(`${runtime.runner} ecoai dashboard --db ${demoDir}/usage.db`);
+      const dashboard = await startServer(`${next} --port 0 --no-browser`, { cwd: demoApp, env: USER_ENV[name] });
+      try {
+        const summary = (await (await fetch(`${dashboard.url}/api/summary`)).json()) as Record<string, number>;
+        expect(summary).toMatchObject({ totalCalls: 12, cacheHits: 5, semanticHits: 1 });
+      } finally {
+        dashboard.stop();
+      }
     }, STEP_TIMEOUT_MS);
 
     test("importing ecoai with no optional package installed succeeds", async () => {
@@ -196,6 +257,74 @@ for (const [name, runtime] of Object.entries(RUNTIMES)) {
     }, STEP_TIMEOUT_MS);
   });
 }
+
+describe.skipIf(nodeHasSqlite)(`under Node ${nodeVersion} (no node:sqlite), in an app with no better-sqlite3`, () => {
+  test("`npx ecoai dashboard` says what to type here: bunx, or npm install better-sqlite3@12 and the same command", async () => {
+    const command = "npx ecoai dashboard --port 0 --no-browser";
+    const failed = await run(["timeout", "30", "sh", "-c", command], { cwd: bare, env: USER_ENV.bun });
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toContain(`ecoai dashboard: Node ${nodeVersion.slice(1)} has no SQLite driver that ecoai can use`);
+    expect(failed.stderr).toContain("run it under Bun: bunx ecoai dashboard --port 0 --no-browser");
+    expect(failed.stderr).toContain(`npm install better-sqlite3@12, then ${command}`);
+    // Nothing addressed to code: no constructor options.
+    expect(failed.stderr).not.toContain("storage");
+    // Without Bun on PATH, Bun is not offered.
+    const noBun = await run(["timeout", "30", "sh", "-c", command], { cwd: bare, env: USER_ENV.node });
+    expect(noBun.code).toBe(1);
+    expect(noBun.stderr).not.toContain("bunx");
+  }, STEP_TIMEOUT_MS);
+
+  test("`bunx ecoai dashboard` runs under Bun there, as the README's first dashboard command", async () => {
+    const dashboard = await startServer("bunx ecoai dashboard --port 0 --no-browser --db data/usage.db", { cwd: bare, env: USER_ENV.bun });
+    try {
+      expect((await fetch(`${dashboard.url}/api/summary`)).status).toBe(200);
+    } finally {
+      dashboard.stop();
+    }
+  }, STEP_TIMEOUT_MS);
+});
+
+test("`ecoai demo` in an app without the openai SDK says how to add it, for the way it was run", async () => {
+  const npx = await run(["sh", "-c", "npx ecoai demo"], { cwd: bare, env: USER_ENV.node });
+  expect(npx.code).toBe(1);
+  expect(npx.stderr).toContain("the demo plays through the openai SDK, which is not installed here. Add it with npm install openai");
+  const bunx = await run(["sh", "-c", "bunx ecoai demo"], { cwd: bare, env: USER_ENV.bun });
+  expect(bunx.code).toBe(1);
+  expect(bunx.stderr).toContain("Add it with bun add openai");
+}, STEP_TIMEOUT_MS);
+
+describe("the README's Command line and Try it offline sections, run in the app", () => {
+  test("each `npx ecoai …` session of the Command line section prints what it shows", async () => {
+    const sessions = shownCommands(readmeSection("Command line"));
+    expect(sessions.length).toBeGreaterThan(3);
+    for (const session of sessions) {
+      const { stdout, stderr } = await run(["sh", "-c", session.command], { cwd: app, env: USER_ENV.node });
+      expectAsShown(stdout + stderr, session);
+    }
+  }, STEP_TIMEOUT_MS);
+
+  test("`ecoai simulate` prints each SDK's base URL, and offline.mjs runs against it under Node and Bun as shown", async () => {
+    const section = readmeSection("Try it offline");
+    const simulate = shown(section, "npx ecoai simulate --port 4010");
+    const port = String(await freePort());
+    const sim = await startServer(simulate.command.replace("4010", port), { cwd: app, env: USER_ENV.node });
+    try {
+      while (!sim.printed().includes("Press Ctrl+C to stop.")) await Bun.sleep(20);
+      expectAsShown(sim.printed(), { ...simulate, output: simulate.output.map((line) => line.replaceAll("4010", port)) });
+      const [script] = codeBlocks(section, "js");
+      const ran = shown(section, "node offline.mjs");
+      for (const [runtime, command] of [["node", NODE], ["bun", BUN]] as const) {
+        const dir = join(app, `offline-${runtime}`);
+        mkdirSync(dir, { recursive: true });
+        writeFileSync(join(dir, "offline.mjs"), script!.replaceAll("4010", port));
+        const { stdout } = await runOk([command, "offline.mjs"], { cwd: dir, env: USER_ENV.node });
+        expectAsShown(stdout, ran);
+      }
+    } finally {
+      sim.stop();
+    }
+  }, STEP_TIMEOUT_MS);
+});
 
 describe.skipIf(nodeHasSqlite)(`under Node ${nodeVersion} (no node:sqlite), a better-sqlite3 that cannot work is refused with what to install`, () => {
   async function sqliteError(dir: string): Promise<{ code: string; message: string }> {
