@@ -16,47 +16,16 @@ export interface Command {
   load(): Promise<LoadedCommand>;
 }
 
+/** A command whose file `load` imports; `pick` names its help text and entry point. */
+function lazy<M>(summary: string, load: () => Promise<M>, pick: (module: M) => LoadedCommand): Command {
+  return { summary, load: async () => pick(await load()) };
+}
+
 export const COMMANDS: Record<string, Command> = {
-  demo: {
-    summary: "Play a short cached session against the local simulator (offline) and print what it saved",
-    load: async () => {
-      const { DEMO_HELP, runDemo } = await import("./demo.ts");
-      return { help: DEMO_HELP, run: runDemo };
-    },
-  },
-  dashboard: {
-    summary: "Serve the local dashboard (overview, prompts, settings) over the usage log",
-    load: async () => {
-      const { DASHBOARD_HELP, runDashboard } = await import("./dashboard.ts");
-      return { help: DASHBOARD_HELP, run: runDashboard };
-    },
-  },
-  stats: {
-    summary: "Print the usage log's totals: calls, hits, tokens, $ and g CO₂ saved",
-    load: async () => {
-      const { STATS_HELP, runStats } = await import("./stats.ts");
-      return { help: STATS_HELP, run: runStats };
-    },
-  },
-  flush: {
-    summary: "Remove cache entries: --all, or by --model / --pattern / --namespace",
-    load: async () => {
-      const { FLUSH_HELP, runFlush } = await import("./flush.ts");
-      return { help: FLUSH_HELP, run: runFlush };
-    },
-  },
-  prune: {
-    summary: "Delete usage-log rows older than a duration (--older-than 30d)",
-    load: async () => {
-      const { PRUNE_HELP, runPrune } = await import("./prune.ts");
-      return { help: PRUNE_HELP, run: runPrune };
-    },
-  },
-  simulate: {
-    summary: "Serve the local simulator of the OpenAI, Anthropic and Gemini APIs, to try ecoai offline",
-    load: async () => {
-      const { SIMULATE_HELP, runSimulate } = await import("./simulate.ts");
-      return { help: SIMULATE_HELP, run: runSimulate };
-    },
-  },
+  demo: lazy("Play a short cached session against the local simulator (offline) and print what it saved", () => import("./demo.ts"), (m) => ({ help: m.DEMO_HELP, run: m.runDemo })),
+  dashboard: lazy("Serve the local dashboard (overview, prompts, settings) over the usage log", () => import("./dashboard.ts"), (m) => ({ help: m.DASHBOARD_HELP, run: m.runDashboard })),
+  stats: lazy("Print the usage log's totals: calls, hits, tokens, $ and g CO₂ saved", () => import("./stats.ts"), (m) => ({ help: m.STATS_HELP, run: m.runStats })),
+  flush: lazy("Remove cache entries: --all, or by --model / --pattern / --namespace", () => import("./flush.ts"), (m) => ({ help: m.FLUSH_HELP, run: m.runFlush })),
+  prune: lazy("Delete usage-log rows older than a duration (--older-than 30d)", () => import("./prune.ts"), (m) => ({ help: m.PRUNE_HELP, run: m.runPrune })),
+  simulate: lazy("Serve the local simulator of the OpenAI, Anthropic and Gemini APIs, to try ecoai offline", () => import("./simulate.ts"), (m) => ({ help: m.SIMULATE_HELP, run: m.runSimulate })),
 };

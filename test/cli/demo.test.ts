@@ -2,7 +2,7 @@ import { expect, test } from "bun:test";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { openDatabase } from "../../src/sqlite/database.ts";
-import { startServer, withoutScriptEnv } from "../package/pack.ts";
+import { startServer, summaryAt, withoutScriptEnv } from "../package/pack.ts";
 import { tempDir } from "../temp.ts";
 
 const CLI = join(import.meta.dir, "..", "..", "src", "cli", "index.ts");
@@ -52,7 +52,7 @@ test("ecoai demo plays offline in a temporary folder of its own, and the dashboa
   expect(next).toBe(`bun ${CLI} dashboard --db ${files}/usage.db`);
   const dashboard = await startServer(`${next!.replace(/^bun /, `${process.execPath} `)} --port 0 --no-browser`, { cwd: project, env: ENV });
   try {
-    const summary = (await (await fetch(`${dashboard.url}/api/summary`)).json()) as Record<string, number>;
+    const summary = await summaryAt(dashboard.url);
     expect(summary).toMatchObject({ totalCalls: 12, cacheHits: 5, cacheMisses: 7, semanticHits: 1 });
     expect(dashboard.printed()).toContain(`settings: ${files}/settings.json`);
   } finally {
@@ -91,7 +91,7 @@ test("ecoai demo --open plays the demo, then serves the dashboard over its log u
     expect(results(both.printed())).toEqual(SESSION);
     expect(both.printed()).toContain("Opening the dashboard over the demo's usage log…");
     expect(both.printed()).not.toContain("See it in the dashboard:");
-    const summary = (await (await fetch(`${both.url}/api/summary`)).json()) as Record<string, number>;
+    const summary = await summaryAt(both.url);
     expect(summary).toMatchObject({ totalCalls: 12, cacheHits: 5, semanticHits: 1 });
   } finally {
     both.stop();

@@ -5,7 +5,7 @@
 import { beforeAll, expect, test } from "bun:test";
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { NODE, ROOT, installedVersion, run, runOk, scratchDir, startServer, withoutScriptEnv } from "./pack.ts";
+import { NODE, ROOT, installedVersion, run, runOk, scratchDir, startServer, summaryAt, withoutScriptEnv } from "./pack.ts";
 import { expectAsShown, readmeSection, shown } from "./readme.ts";
 
 /** `npm install` of the whole development tree, from npm's cache where it can. */
@@ -57,7 +57,7 @@ test("the command the demo printed serves the dashboard there, with the demo's n
 
   const dashboard = await startServer(`${next} --port 0 --no-browser`, { cwd: clone, env: withoutScriptEnv() });
   try {
-    const summary = (await (await fetch(`${dashboard.url}/api/summary`)).json()) as Record<string, number>;
+    const summary = await summaryAt(dashboard.url);
     expect(summary).toMatchObject({ totalCalls: Number(calls), cacheHits: 5, cacheMisses: 7, semanticHits: 1, tokensSaved: Number(tokens) });
     expect((summary.hitRate! * 100).toFixed(1)).toBe(hitRate!);
     expect(summary.costSavedUsd!.toFixed(6)).toBe(dollars!);
@@ -73,7 +73,7 @@ test("`npm run demo -- --open` plays the demo, then serves the dashboard over it
   try {
     expect(both.printed()).toMatch(/This session: 12 calls, 5 hits/);
     expect(both.printed()).toContain("Opening the dashboard over the demo's usage log");
-    const summary = (await (await fetch(`${both.url}/api/summary`)).json()) as Record<string, number>;
+    const summary = await summaryAt(both.url);
     expect(summary).toMatchObject({ totalCalls: 12, cacheHits: 5, semanticHits: 1 });
   } finally {
     both.stop();

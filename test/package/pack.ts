@@ -133,3 +133,10 @@ export async function startServer(line: string, options: { cwd: string; env?: Re
   });
   return Object.assign(server, { url });
 }
+
+/** The dashboard's `/api/summary` at `url`. */
+export async function summaryAt(url: string): Promise<Record<string, number>> {
+  const response = await fetch(`${url}/api/summary`);
+  if (response.status !== 200) throw new Error(`GET ${url}/api/summary answered ${response.status}: ${await response.text()}`);
+  return (await response.json()) as Record<string, number>;
+}

@@ -7,7 +7,7 @@ import { copyFileSync, existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync
 import { createServer } from "node:net";
 import { dirname, join } from "node:path";
 import { CHAT_ROUTE, useUpstream } from "../harness.ts";
-import { BUN, NODE, ROOT, createApp, installedVersion, packOnce, run, runOk, scratchDir, startServer, withoutScriptEnv } from "./pack.ts";
+import { BUN, NODE, ROOT, createApp, installedVersion, packOnce, run, runOk, scratchDir, startServer, summaryAt, withoutScriptEnv } from "./pack.ts";
 import { codeBlocks, expectAsShown, readmeSection, shown, shownCommands } from "./readme.ts";
 
 /** Packing builds the package and both installs reach the npm registry (or its cache). */
@@ -212,7 +212,7 @@ for (const [name, runtime] of Object.entries(RUNTIMES)) {
       expect(next).toBe(`${runtime.runner} ecoai dashboard --db ${demoDir}/usage.db`);
       const dashboard = await startServer(`${next} --port 0 --no-browser`, { cwd: demoApp, env: USER_ENV[name] });
       try {
-        const summary = (await (await fetch(`${dashboard.url}/api/summary`)).json()) as Record<string, number>;
+        const summary = await summaryAt(dashboard.url);
         expect(summary).toMatchObject({ totalCalls: 12, cacheHits: 5, semanticHits: 1 });
       } finally {
         dashboard.stop();
