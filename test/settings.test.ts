@@ -417,6 +417,30 @@ describe("a running EcoAI picks up the settings file without restart", () => {
   }, 10_000);
 });
 
+test("semanticEnabled written while running, with no way to embed: one warning naming the file and field, calls go on", async () => {
+  const { path } = freshSettingsPath();
+  const openai = up.openai();
+  // An OpenAI-compatible client without an embeddings API, and no OPENAI_API_KEY.
+  const client = { baseURL: openai.baseURL, chat: { completions: { create: (body: object) => openai.chat.completions.create(body as never) } } };
+  const savedKey = process.env.OPENAI_API_KEY;
+  delete process.env.OPENAI_API_KEY;
+  const logger = recordingLogger();
+  try {
+    const eco = up.wrap(client, { settingsPath: path, logger });
+    writeSettings(path, { semanticEnabled: true });
+    await sleep(PICKUP_MS);
+    const request = ask("semantic switched on by the dashboard");
+    expect(await upstreamCalls(async () => {
+      await eco.chat.completions.create(request);
+      await eco.chat.completions.create(request);
+    })).toBe(1);
+    expect(logger.messages).toHaveLength(1);
+    expect(logger.messages[0]).toContain(`Invalid semanticEnabled true (from settings file ${path})`);
+  } finally {
+    if (savedKey !== undefined) process.env.OPENAI_API_KEY = savedKey;
+  }
+}, 10_000);
+
 describe("the settings path", () => {
   test("a settingsPath option that is a folder is a config error naming it", () => {
     const { dir } = freshSettingsPath();

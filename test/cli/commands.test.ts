@@ -193,7 +193,7 @@ test("--version prints the package's version; help <command> prints that command
   expect(main.stdout).toContain("--version");
   const unknown = await ecoai(["help", "nope"]);
   expect(unknown.code).toBe(2);
-  expect(unknown.stderr).toContain('ecoai help: unknown command "nope"; the commands are demo, dashboard, stats, flush, prune, simulate.');
+  expect(unknown.stderr).toContain(`ecoai help: unknown command "nope"; the commands are ${Object.keys(HELP).join(", ")}.`);
 });
 
 test("installed on PATH (a global install), the hints name plain ecoai", async () => {
