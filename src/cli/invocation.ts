@@ -8,6 +8,7 @@
  */
 import { readFileSync, realpathSync } from "node:fs";
 import { delimiter, dirname, isAbsolute, join, relative } from "node:path";
+import { isBun } from "./under-bun.ts";
 import { packageRoot } from "./version.ts";
 
 type Env = Record<string, string | undefined>;
@@ -40,7 +41,17 @@ function packageScripts(env: Env): Record<string, string> {
   }
 }
 
-function samePath(a: string, b: string): boolean {
+/** This package's folder; none when running from a bundle outside any package. */
+function ownRoot(): string | undefined {
+  try {
+    return packageRoot();
+  } catch {
+    return undefined;
+  }
+}
+
+function samePath(a: string, b: string | undefined): boolean {
+  if (b === undefined) return false;
   try {
     return realpathSync(a) === realpathSync(b);
   } catch {
@@ -66,13 +77,14 @@ export function onPath(name: string, env: Env = process.env): string | undefined
  * and from the script's own path.
  */
 export function detectInvocation(env: Env = process.env, argv: readonly string[] = process.argv, cwd = process.cwd()): Invocation {
-  const onBun = env.npm_config_user_agent?.startsWith("bun/") ?? Boolean(process.versions.bun);
   if (env.npm_lifecycle_event === "npx") return { via: "npx", command: (name, args = []) => line(["npx", "ecoai", name, ...args]) };
   if (env.npm_lifecycle_event === "bunx") return { via: "bunx", command: (name, args = []) => line(["bunx", "ecoai", name, ...args]) };
 
   // A script of this very package's package.json (`npm run demo` in a clone): name its scripts.
-  if (env.npm_lifecycle_event && env.npm_package_json && samePath(dirname(env.npm_package_json), packageRoot())) {
+  if (env.npm_lifecycle_event && env.npm_package_json && samePath(dirname(env.npm_package_json), ownRoot())) {
     const scripts = packageScripts(env);
+    // `bun run` names the bun binary as npm_execpath; npm names its own script.
+    const onBun = isBun(env.npm_execpath);
     const runner = onBun ? ["bun", "run"] : ["npm", "run"];
     return {
       via: "script",

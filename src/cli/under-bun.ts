@@ -9,14 +9,20 @@
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { constants } from "node:os";
+import { basename } from "node:path";
 
 type Env = Record<string, string | undefined>;
 
-/** The Bun binary that launched this Node process through `bunx`, if it did. */
+/** Whether a path names a Bun binary (`bun`, or `bun.exe` as the npm package installs it). */
+export function isBun(path: string | undefined): path is string {
+  return path !== undefined && /^bunx?(\.exe)?$/.test(basename(path));
+}
+
+/** The Bun binary that launched this Node process through `bunx`, if it did (bunx names itself in npm's variables). */
 export function launchingBun(env: Env = process.env): string | undefined {
-  if (process.versions.bun || env.npm_lifecycle_event !== "bunx" || !env.npm_config_user_agent?.startsWith("bun/")) return undefined;
+  if (process.versions.bun || env.npm_lifecycle_event !== "bunx") return undefined;
   const bun = env.npm_execpath;
-  return bun && existsSync(bun) ? bun : undefined;
+  return isBun(bun) && existsSync(bun) ? bun : undefined;
 }
 
 /**

@@ -24,7 +24,7 @@ export interface RunResult {
 
 /** Runs a command to completion, capturing its output. */
 export async function run(command: string[], options: { cwd: string; env?: Record<string, string | undefined> }): Promise<RunResult> {
-  const child = Bun.spawn(command, { cwd: options.cwd, env: { ...process.env, ...options.env }, stdout: "pipe", stderr: "pipe" });
+  const child = Bun.spawn(command, { cwd: options.cwd, env: childEnv(options.env), stdout: "pipe", stderr: "pipe" });
   const [stdout, stderr, code] = await Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text(), child.exited]);
   return { code, stdout, stderr };
 }
@@ -85,7 +85,16 @@ export async function createApp(dir: string, packages: string[], options: { sqli
  * a test starts must not believe the outer `npm test` started it.
  */
 export function withoutScriptEnv(env: Record<string, string | undefined> = process.env): Record<string, string | undefined> {
-  return Object.fromEntries(Object.entries(env).filter(([name]) => !/^npm_/i.test(name)));
+  // Unset rather than left out: `run` and `startServer` lay their env over the test's own.
+  const unset = Object.fromEntries(Object.keys(env).filter((name) => /^npm_/i.test(name) || name === "INIT_CWD").map((name) => [name, undefined]));
+  // npm puts the package's node_modules/.bin (bun, tsc, …) first on PATH; a user's shell has none of it.
+  const path = (env.PATH ?? "").split(":").filter((dir) => !/node_modules[\\/]\.bin$|node-gyp-bin$/.test(dir)).join(":");
+  return { ...env, ...unset, PATH: path };
+}
+
+/** The environment a child gets: the test's own, `env` laid over it, unset names left out. */
+function childEnv(env: Record<string, string | undefined> = {}): Record<string, string> {
+  return Object.fromEntries(Object.entries({ ...process.env, ...env }).filter((entry): entry is [string, string] => entry[1] !== undefined));
 }
 
 export interface RunningServer {
@@ -105,7 +114,7 @@ process.on("exit", () => servers.forEach((server) => server.stop()));
  * group, and resolves once it prints an http URL.
  */
 export async function startServer(line: string, options: { cwd: string; env?: Record<string, string | undefined> }): Promise<RunningServer> {
-  const child = spawn("sh", ["-c", `exec ${line}`], { cwd: options.cwd, env: { ...process.env, ...options.env }, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn("sh", ["-c", `exec ${line}`], { cwd: options.cwd, env: childEnv(options.env), detached: true, stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
