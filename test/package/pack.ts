@@ -6,7 +6,7 @@
  * @module
  */
 import { spawn } from "node:child_process";
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -37,12 +37,19 @@ export async function runOk(command: string[], options: { cwd: string; env?: Rec
 }
 
 /**
- * A temporary folder removed when the test process exits: an app's node_modules can take
- * longer to delete than a test hook may run.
+ * Removes `path` once the test process has ended, however it ends. `bun test` runs no `exit`
+ * handlers, and an app's node_modules can take longer to delete than a test hook may run, so a
+ * detached shell waits for this process to be gone and deletes it then.
  */
+export function removeWhenDone(path: string): void {
+  const script = `while kill -0 ${process.pid} 2>/dev/null; do sleep 1; done; rm -rf "$0"`;
+  spawn("sh", ["-c", script, path], { detached: true, stdio: "ignore" }).unref();
+}
+
+/** A temporary folder removed when the test process has ended. */
 export function scratchDir(prefix: string): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
-  process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
+  removeWhenDone(dir);
   return dir;
 }
 
@@ -106,8 +113,6 @@ export interface RunningServer {
   stop(): void;
 }
 
-const servers = new Set<RunningServer>();
-process.on("exit", () => servers.forEach((server) => server.stop()));
 
 /**
  * Runs a command line as a user types it (`npm run dashboard -- --db …`), in its own process
@@ -123,7 +128,6 @@ export async function startServer(line: string, options: { cwd: string; env?: Re
     url: "",
     printed: () => stdout,
     stop() {
-      servers.delete(server);
       try {
         process.kill(-child.pid!, "SIGTERM");
       } catch {
@@ -131,7 +135,6 @@ export async function startServer(line: string, options: { cwd: string; env?: Re
       }
     },
   };
-  servers.add(server);
   const url = await new Promise<string>((resolve, reject) => {
     const look = () => {
       const found = /https?:\/\/[^\s]+/.exec(stdout)?.[0];

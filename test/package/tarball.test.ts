@@ -3,77 +3,20 @@
  * the library, the `ecoai` command and the dashboard used from there under Node and under Bun.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { copyFileSync, existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
-import { dirname, join } from "node:path";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { CHAT_ROUTE, useUpstream } from "../harness.ts";
-import { BUN, NODE, ROOT, createApp, installedVersion, packOnce, run, runOk, scratchDir, startServer, summaryAt, withoutScriptEnv } from "./pack.ts";
-import { codeBlocks, expectAsShown, readmeSection, shown, shownCommands } from "./readme.ts";
+import { RUNTIMES, SETUP_TIMEOUT_MS, STEP_TIMEOUT_MS, USER_ENV, freePort, installedApps, nodeHasSqlite, nodeVersion, type InstalledApps } from "./apps.ts";
+import { NODE, ROOT, runOk } from "./pack.ts";
 
-/** Packing builds the package and both installs reach the npm registry (or its cache). */
-const SETUP_TIMEOUT_MS = 240_000;
-const STEP_TIMEOUT_MS = 60_000;
 /** tsc over the SDKs' declarations without skipLibCheck: seconds alone, far more on a busy machine. */
 const TYPECHECK_TIMEOUT_MS = 180_000;
 
 const up = useUpstream();
-const app = scratchDir("ecoai-app-");
-const bare = scratchDir("ecoai-bare-");
-/** A Bun app as `bun add ecoai openai` leaves it: no better-sqlite3. */
-const bunApp = scratchDir("ecoai-bun-app-");
-const broken = scratchDir("ecoai-broken-");
-const tooNew = scratchDir("ecoai-too-new-");
-const nodeVersion = (await run([NODE, "--version"], { cwd: app })).stdout.trim();
-const nodeHasSqlite = (await run([NODE, "-e", "require('node:sqlite')"], { cwd: app })).code === 0;
-
-/** `bun` and `bunx` on PATH, as a Bun user has them (the package installs them as bun.exe and bunx.exe). */
-const bunBin = scratchDir("ecoai-bun-bin-");
-symlinkSync(BUN, join(bunBin, "bun"));
-symlinkSync(join(dirname(BUN), "bunx.exe"), join(bunBin, "bunx"));
-/** The environment a user's shell gives a command: no npm script variables of the test run, and for Bun, bun on PATH. */
-const USER_ENV: Record<string, Record<string, string | undefined>> = { node: withoutScriptEnv(), bun: { ...withoutScriptEnv(), PATH: `${bunBin}:${process.env.PATH}` } };
-
-const RUNTIMES = {
-  node: {
-    label: `Node ${nodeVersion}`,
-    script: (file: string) => [NODE, file],
-    runner: "npx",
-    ecoai: (...args: string[]) => ["npx", "--no-install", "ecoai", ...args],
-    entry: "/dist/src/index.js",
-  },
-  bun: {
-    label: `Bun ${Bun.version}`,
-    script: (file: string) => [BUN, file],
-    // Plain bunx, as a user types it: with Node installed it starts the command under Node first.
-    runner: "bunx",
-    ecoai: (...args: string[]) => ["bunx", "ecoai", ...args],
-    entry: "/src/index.ts",
-  },
-} as const;
-
-let tarball = "";
-
+let apps: InstalledApps;
 beforeAll(async () => {
-  tarball = await packOnce();
-  await Promise.all([
-    createApp(app, [tarball, ...["openai", "@anthropic-ai/sdk", "@google/genai", "@google/generative-ai", "better-sqlite3"].map((name) => `${name}@${installedVersion(name)}`)]),
-    createApp(bare, [tarball]),
-    createApp(bunApp, [tarball, `openai@${installedVersion("openai")}`]),
-    createApp(broken, [tarball, `better-sqlite3@${installedVersion("better-sqlite3")}`], { sqliteBinding: false }),
-    createApp(tooNew, [tarball, "better-sqlite3@13"], { sqliteBinding: false }),
-  ]);
-  for (const [dir, file] of [[app, "wrapped-call.mjs"], [bare, "bare-import.mjs"], [broken, "bare-import.mjs"], [tooNew, "bare-import.mjs"]] as const) {
-    copyFileSync(join(import.meta.dir, "app", file), join(dir, file));
-  }
+  apps = await installedApps();
 }, SETUP_TIMEOUT_MS);
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** Uses the public types the way an app would; the expected errors prove the types are not `any`. */
 const CONSUMER = `
@@ -112,7 +55,7 @@ afterAll(() => running.forEach((child) => child.kill()));
 
 /** Starts `ecoai dashboard`, waits for the URL it prints, and returns it. */
 async function startDashboard(command: string[]): Promise<string> {
-  const child = Bun.spawn(command, { cwd: app, stdout: "pipe", stderr: "pipe" });
+  const child = Bun.spawn(command, { cwd: apps.app, stdout: "pipe", stderr: "pipe" });
   running.push(child);
   const reader = child.stdout.getReader();
   const decoder = new TextDecoder();
@@ -132,7 +75,7 @@ async function startDashboard(command: string[]): Promise<string> {
 }
 
 test("the tarball ships the built JavaScript and declarations, the TypeScript sources, the dashboard's pages and the demo's simulator, and no tests", async () => {
-  const { stdout } = await runOk(["tar", "-tzf", tarball], { cwd: app });
+  const { stdout } = await runOk(["tar", "-tzf", apps.tarball], { cwd: apps.app });
   const files = stdout.split("\n").filter(Boolean).map((file) => file.replace(/^package\//, ""));
   for (const file of ["package.json", "README.md", "LICENSE", "dist/src/index.js", "dist/src/index.d.ts", "dist/src/cli/index.js", "src/index.ts", "src/simulator/index.ts", "dist/src/simulator/index.js", "dist/src/simulator/index.d.ts", "dashboard/index.html"]) {
     expect(files).toContain(file);
@@ -141,20 +84,20 @@ test("the tarball ships the built JavaScript and declarations, the TypeScript so
 }, STEP_TIMEOUT_MS);
 
 test("publint finds nothing to report in the tarball", async () => {
-  const { stdout } = await runOk([join(ROOT, "node_modules", ".bin", "publint"), "run", tarball, "--strict"], { cwd: app });
+  const { stdout } = await runOk([join(ROOT, "node_modules", ".bin", "publint"), "run", apps.tarball, "--strict"], { cwd: apps.app });
   expect(stdout).toContain("All good");
 }, STEP_TIMEOUT_MS);
 
 /** Type-checks `files` in a folder of the app with `compilerOptions` (strict, no skipLibCheck). */
 async function typeCheck(name: string, compilerOptions: Record<string, unknown>, files: Record<string, string>): Promise<void> {
-  const consumer = join(app, name);
+  const consumer = join(apps.app, name);
   mkdirSync(consumer, { recursive: true });
   writeFileSync(join(consumer, "tsconfig.json"), JSON.stringify({
     compilerOptions: { strict: true, target: "es2022", noEmit: true, types: [], lib: ["es2022", "dom"], ...compilerOptions },
     files: Object.keys(files),
   }));
   for (const [file, text] of Object.entries(files)) writeFileSync(join(consumer, file), text);
-  await runOk([join(ROOT, "node_modules", ".bin", "tsc"), "-p", consumer], { cwd: app });
+  await runOk([join(ROOT, "node_modules", ".bin", "tsc"), "-p", consumer], { cwd: apps.app });
 }
 
 test("a TypeScript app type-checks against the shipped declarations (nodenext, no skipLibCheck)", async () => {
@@ -174,12 +117,12 @@ test('a project with "moduleResolution": "node" resolves the package through its
 
 for (const [name, runtime] of Object.entries(RUNTIMES)) {
   describe(`installed from the tarball, under ${runtime.label}`, () => {
-    const data = join(app, `data-${name}`);
+    const data = () => join(apps.app, `data-${name}`);
 
     test("a wrapped OpenAI call is served from the cache the second time", async () => {
-      mkdirSync(data, { recursive: true });
+      mkdirSync(data(), { recursive: true });
       const before = up.sim.count(CHAT_ROUTE);
-      const { stdout } = await runOk([...runtime.script("wrapped-call.mjs"), up.sim.openaiBaseURL, data, `Packaged under ${name}?`], { cwd: app });
+      const { stdout } = await runOk([...runtime.script("wrapped-call.mjs"), up.sim.openaiBaseURL, data(), `Packaged under ${name}?`], { cwd: apps.app });
       const result = JSON.parse(stdout) as { entry: string; sameAnswer: boolean; hits: boolean[]; betterSqlite: boolean };
       expect(result.entry).toEndWith(`node_modules/ecoai${runtime.entry}`);
       expect(result.hits).toEqual([false, true]);
@@ -190,38 +133,17 @@ for (const [name, runtime] of Object.entries(RUNTIMES)) {
     }, STEP_TIMEOUT_MS);
 
     test("`ecoai --help` and `ecoai dashboard --help` answer", async () => {
-      const main = await runOk(runtime.ecoai("--help"), { cwd: app, env: USER_ENV[name] });
+      const main = await runOk(runtime.ecoai("--help"), { cwd: apps.app, env: USER_ENV[name as keyof typeof USER_ENV] });
       expect(main.stdout).toContain("Usage: ecoai <command>");
       expect(main.stdout).toContain(`Run "${runtime.runner} ecoai help <command>"`);
-      const dashboard = await runOk(runtime.ecoai("dashboard", "--help"), { cwd: app, env: USER_ENV[name] });
+      const dashboard = await runOk(runtime.ecoai("dashboard", "--help"), { cwd: apps.app, env: USER_ENV[name as keyof typeof USER_ENV] });
       expect(dashboard.stdout).toContain("--port");
       expect(dashboard.stdout).toContain("--no-browser");
     }, STEP_TIMEOUT_MS);
 
-    // Under Bun: in an app with no better-sqlite3, on a machine whose Node may have no node:sqlite.
-    const demoApp = name === "bun" ? bunApp : app;
-    test(`\`${runtime.runner} ecoai demo\` plays offline in its own folder, and the dashboard command it prints works here`, async () => {
-      const command = `${runtime.runner} ecoai demo`;
-      const { stdout } = await runOk(["sh", "-c", command], { cwd: demoApp, env: USER_ENV[name] });
-      const demoDir = /^Files: (\S+)/m.exec(stdout)?.[1];
-      process.on("exit", () => demoDir && rmSync(demoDir, { recursive: true, force: true }));
-      expectAsShown(stdout, shown(readmeSection("In your app"), command));
-      expect(existsSync(join(demoApp, ".ecoai"))).toBe(false);
-
-      const next = /^See it in the dashboard: (.+)$/m.exec(stdout)![1]!;
-      expect(next).toBe(`${runtime.runner} ecoai dashboard --db ${demoDir}/usage.db`);
-      const dashboard = await startServer(`${next} --port 0 --no-browser`, { cwd: demoApp, env: USER_ENV[name] });
-      try {
-        const summary = await summaryAt(dashboard.url);
-        expect(summary).toMatchObject({ totalCalls: 12, cacheHits: 5, semanticHits: 1 });
-      } finally {
-        dashboard.stop();
-      }
-    }, STEP_TIMEOUT_MS);
-
     test("importing ecoai with no optional package installed succeeds", async () => {
-      const dir = join(bare, `data-${name}`);
-      const { stdout } = await runOk([...runtime.script("bare-import.mjs"), dir], { cwd: bare });
+      const dir = join(apps.bare, `data-${name}`);
+      const { stdout } = await runOk([...runtime.script("bare-import.mjs"), dir], { cwd: apps.bare });
       const result = JSON.parse(stdout) as { exports: string[]; sqlite: "opened" | { name: string; code: string; message: string } };
       expect(result.exports).toContain("EcoAI");
       if (name === "bun" || nodeHasSqlite) {
@@ -239,9 +161,9 @@ for (const [name, runtime] of Object.entries(RUNTIMES)) {
 for (const [name, runtime] of Object.entries(RUNTIMES)) {
   describe(`the installed dashboard, under ${runtime.label}`, () => {
     test("starts, serves /api/summary of a usage log the other runtime wrote, and its pages", async () => {
-      const other = join(app, `data-${name === "node" ? "bun" : "node"}`, "usage.db");
+      const other = join(apps.app, `data-${name === "node" ? "bun" : "node"}`, "usage.db");
       const port = await freePort();
-      const bin = join(app, "node_modules", ".bin", "ecoai");
+      const bin = join(apps.app, "node_modules", ".bin", "ecoai");
       const url = await startDashboard([...runtime.script(bin), "dashboard", "--no-browser", "--port", String(port), "--db", other]);
       expect(url).toContain(`:${port}`);
       const response = await fetch(`${url}/api/summary`);
@@ -258,74 +180,6 @@ for (const [name, runtime] of Object.entries(RUNTIMES)) {
   });
 }
 
-describe.skipIf(nodeHasSqlite)(`under Node ${nodeVersion} (no node:sqlite), in an app with no better-sqlite3`, () => {
-  test("`npx ecoai dashboard` says what to type here: bunx, or npm install better-sqlite3@12 and the same command", async () => {
-    const command = "npx ecoai dashboard --port 0 --no-browser";
-    const failed = await run(["timeout", "30", "sh", "-c", command], { cwd: bare, env: USER_ENV.bun });
-    expect(failed.code).toBe(1);
-    expect(failed.stderr).toContain(`ecoai dashboard: Node ${nodeVersion.slice(1)} has no SQLite driver that ecoai can use`);
-    expect(failed.stderr).toContain("run it under Bun: bunx ecoai dashboard --port 0 --no-browser");
-    expect(failed.stderr).toContain(`npm install better-sqlite3@12, then ${command}`);
-    // Nothing addressed to code: no constructor options.
-    expect(failed.stderr).not.toContain("storage");
-    // Without Bun on PATH, Bun is not offered.
-    const noBun = await run(["timeout", "30", "sh", "-c", command], { cwd: bare, env: USER_ENV.node });
-    expect(noBun.code).toBe(1);
-    expect(noBun.stderr).not.toContain("bunx");
-  }, STEP_TIMEOUT_MS);
-
-  test("`bunx ecoai dashboard` runs under Bun there, as the README's first dashboard command", async () => {
-    const dashboard = await startServer("bunx ecoai dashboard --port 0 --no-browser --db data/usage.db", { cwd: bare, env: USER_ENV.bun });
-    try {
-      expect((await fetch(`${dashboard.url}/api/summary`)).status).toBe(200);
-    } finally {
-      dashboard.stop();
-    }
-  }, STEP_TIMEOUT_MS);
-});
-
-test("`ecoai demo` in an app without the openai SDK says how to add it, for the way it was run", async () => {
-  const npx = await run(["sh", "-c", "npx ecoai demo"], { cwd: bare, env: USER_ENV.node });
-  expect(npx.code).toBe(1);
-  expect(npx.stderr).toContain("the demo plays through the openai SDK, which is not installed here. Add it with npm install openai");
-  const bunx = await run(["sh", "-c", "bunx ecoai demo"], { cwd: bare, env: USER_ENV.bun });
-  expect(bunx.code).toBe(1);
-  expect(bunx.stderr).toContain("Add it with bun add openai");
-}, STEP_TIMEOUT_MS);
-
-describe("the README's Command line and Try it offline sections, run in the app", () => {
-  test("each `npx ecoai …` session of the Command line section prints what it shows", async () => {
-    const sessions = shownCommands(readmeSection("Command line"));
-    expect(sessions.length).toBeGreaterThan(3);
-    for (const session of sessions) {
-      const { stdout, stderr } = await run(["sh", "-c", session.command], { cwd: app, env: USER_ENV.node });
-      expectAsShown(stdout + stderr, session);
-    }
-  }, STEP_TIMEOUT_MS);
-
-  test("`ecoai simulate` prints each SDK's base URL, and offline.mjs runs against it under Node and Bun as shown", async () => {
-    const section = readmeSection("Try it offline");
-    const simulate = shown(section, "npx ecoai simulate --port 4010");
-    const port = String(await freePort());
-    const sim = await startServer(simulate.command.replace("4010", port), { cwd: app, env: USER_ENV.node });
-    try {
-      while (!sim.printed().includes("Press Ctrl+C to stop.")) await Bun.sleep(20);
-      expectAsShown(sim.printed(), { ...simulate, output: simulate.output.map((line) => line.replaceAll("4010", port)) });
-      const [script] = codeBlocks(section, "js");
-      const ran = shown(section, "node offline.mjs");
-      for (const [runtime, command] of [["node", NODE], ["bun", BUN]] as const) {
-        const dir = join(app, `offline-${runtime}`);
-        mkdirSync(dir, { recursive: true });
-        writeFileSync(join(dir, "offline.mjs"), script!.replaceAll("4010", port));
-        const { stdout } = await runOk([command, "offline.mjs"], { cwd: dir, env: USER_ENV.node });
-        expectAsShown(stdout, ran);
-      }
-    } finally {
-      sim.stop();
-    }
-  }, STEP_TIMEOUT_MS);
-});
-
 describe.skipIf(nodeHasSqlite)(`under Node ${nodeVersion} (no node:sqlite), a better-sqlite3 that cannot work is refused with what to install`, () => {
   async function sqliteError(dir: string): Promise<{ code: string; message: string }> {
     const { stdout } = await runOk([NODE, "bare-import.mjs", join(dir, "data")], { cwd: dir });
@@ -333,14 +187,14 @@ describe.skipIf(nodeHasSqlite)(`under Node ${nodeVersion} (no node:sqlite), a be
   }
 
   test("installed without its native build (install script not run)", async () => {
-    const error = await sqliteError(broken);
+    const error = await sqliteError(apps.broken);
     expect(error.code).toBe("ECOAI_SQLITE_UNAVAILABLE");
     expect(error.message).toContain("better-sqlite3 is installed but does not load");
     expect(error.message).toContain("npm install better-sqlite3@12");
   }, STEP_TIMEOUT_MS);
 
   test("version 13, which crashes Node 20, is never loaded", async () => {
-    const error = await sqliteError(tooNew);
+    const error = await sqliteError(apps.tooNew);
     expect(error.code).toBe("ECOAI_SQLITE_UNAVAILABLE");
     expect(error.message).toMatch(/better-sqlite3 13\.\S+ needs Node 22 or later/);
     expect(error.message).toContain("npm install better-sqlite3@12");
