@@ -12,7 +12,7 @@ import { loadSettings, type EcoAISettings } from "./settings.ts";
 import { createStore, type Store } from "./stores/index.ts";
 import type { FlushFilter, HistoryQuery, Logger, Mode, UsageRecord, UsageSummary } from "./types.ts";
 import { createUsageLog, type UsageLog } from "./usage/log.ts";
-import { wrapClient } from "./wrap.ts";
+import { wrapClient, type CachedCallRunner } from "./wrap.ts";
 
 /** How often, at most, a running instance looks at the settings file for changes. */
 const SETTINGS_CHECK_INTERVAL_MS = 500;
@@ -76,7 +76,7 @@ class EcoAICore<C extends SupportedClient> {
     const members: Record<string, unknown> = { client };
     const withOptions = (client as { withOptions?: unknown }).withOptions;
     if (typeof withOptions === "function") members.withOptions = (...args: unknown[]) => this.#view(withOptions.apply(client, args) as C);
-    const run = (...[method, params, options, send]: Parameters<Parameters<typeof wrapClient>[3]>) =>
+    const run: CachedCallRunner = (method, params, options, send) =>
       this.#engine.call({ provider: this.#adapter.provider, baseURL: this.#adapter.baseURL(client), method, params, options, send });
     return wrapClient(this, client, this.#adapter, run, { members, beforeCall: (method) => this.#assertOpen(method.path.join(".")) });
   }

@@ -29,7 +29,6 @@ export function shellQuote(arg: string): string {
 export function commandLine(words: readonly string[]): string {
   return words.map((word, i) => (i === 0 ? word : shellQuote(word))).join(" ");
 }
-const line = commandLine;
 
 /** The scripts of the package whose script is running (npm and bun say where its package.json is). */
 function packageScripts(env: Env): Record<string, string> {
@@ -77,8 +76,8 @@ export function onPath(name: string, env: Env = process.env): string | undefined
  * and from the script's own path.
  */
 export function detectInvocation(env: Env = process.env, argv: readonly string[] = process.argv, cwd = process.cwd()): Invocation {
-  if (env.npm_lifecycle_event === "npx") return { via: "npx", command: (name, args = []) => line(["npx", "ecoai", name, ...args]) };
-  if (env.npm_lifecycle_event === "bunx") return { via: "bunx", command: (name, args = []) => line(["bunx", "ecoai", name, ...args]) };
+  if (env.npm_lifecycle_event === "npx") return { via: "npx", command: (name, args = []) => commandLine(["npx", "ecoai", name, ...args]) };
+  if (env.npm_lifecycle_event === "bunx") return { via: "bunx", command: (name, args = []) => commandLine(["bunx", "ecoai", name, ...args]) };
 
   // A script of this very package's package.json (`npm run demo` in a clone): name its scripts.
   if (env.npm_lifecycle_event && env.npm_package_json && samePath(dirname(env.npm_package_json), ownRoot())) {
@@ -89,10 +88,10 @@ export function detectInvocation(env: Env = process.env, argv: readonly string[]
     return {
       via: "script",
       command(name, args = []) {
-        const [script, rest] = name in scripts ? [name, args] : "ecoai" in scripts ? ["ecoai", [name, ...args]] : [undefined, []];
-        if (script === undefined) return line(["npx", "ecoai", name, ...args]);
+        const [script, rest] = Object.hasOwn(scripts, name) ? [name, args] : Object.hasOwn(scripts, "ecoai") ? ["ecoai", [name, ...args]] : [undefined, []];
+        if (script === undefined) return commandLine(["npx", "ecoai", name, ...args]);
         // npm hands a script its arguments after `--`; bun run takes them as they are.
-        return line([...runner, script, ...(rest.length > 0 && !onBun ? ["--"] : []), ...rest]);
+        return commandLine([...runner, script, ...(rest.length > 0 && !onBun ? ["--"] : []), ...rest]);
       },
     };
   }
@@ -105,13 +104,13 @@ export function detectInvocation(env: Env = process.env, argv: readonly string[]
   } catch {
     file = undefined;
   }
-  if (file !== undefined && onPath("ecoai", env) === file) return { via: "direct", command: (name, args = []) => line(["ecoai", name, ...args]) };
+  if (file !== undefined && onPath("ecoai", env) === file) return { via: "direct", command: (name, args = []) => commandLine(["ecoai", name, ...args]) };
   // The package's bin link in an app's node_modules: the package runner of the runtime.
   if (/node_modules[\\/]\.bin[\\/]ecoai$/.test(script) || /node_modules[\\/]ecoai[\\/]/.test(file ?? "")) {
     const runner = runtime === "bun" ? ["bunx", "ecoai"] : ["npx", "ecoai"];
-    return { via: "direct", command: (name, args = []) => line([...runner, name, ...args]) };
+    return { via: "direct", command: (name, args = []) => commandLine([...runner, name, ...args]) };
   }
   // A source file run by hand (`bun src/cli/index.ts demo`): the same file, as close to the folder as it reads.
   const shown = script === "" ? "ecoai" : isAbsolute(script) && !relative(cwd, script).startsWith("..") ? relative(cwd, script) : script;
-  return { via: "direct", command: (name, args = []) => line([runtime, shown, name, ...args]) };
+  return { via: "direct", command: (name, args = []) => commandLine([runtime, shown, name, ...args]) };
 }
