@@ -13,7 +13,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { GenerateContentResponse, GoogleGenAI } from "@google/genai";
 import { GoogleGenerativeAI } from "@google/generative-ai";
-import { EcoAI } from "../src/index.ts";
+import { EcoAI, type SupportedClient } from "../src/index.ts";
 import { startSimulator } from "../src/simulator/index.ts";
 import { formatMicros, formatRatio, summarize, table, toMicros } from "./stats.ts";
 
@@ -43,7 +43,7 @@ try {
   const request = (i: number) => ({ model: "gemini-2.5-flash", contents: PROMPT(i) });
   const stored = JSON.stringify(await genai.models.generateContent(request(0)));
 
-  const wrap = <C extends object>(client: C, storage: "memory" | "sqlite", name: string) =>
+  const wrap = <C extends SupportedClient>(client: C, storage: "memory" | "sqlite", name: string) =>
     new EcoAI({ client, storage, sqlitePath: join(dir, `${name}.db`), logPath: join(dir, `${name}-usage.db`), settingsPath, logUsage: storage === "sqlite" });
   const ecoGenaiMemory = wrap(genai, "memory", "gm");
   const ecoGenaiSqlite = wrap(genai, "sqlite", "gs");

@@ -22,7 +22,7 @@ import { GoogleGenAI } from "@google/genai";
 import { GoogleGenerativeAI } from "@google/generative-ai";
 import OpenAI from "openai";
 import { MISS_LOCK_TTL_MS } from "../src/cache/peer-coalescing.ts";
-import { EcoAI } from "../src/index.ts";
+import { EcoAI, type SupportedClient } from "../src/index.ts";
 import { startSimulator, type Simulator } from "../src/simulator/index.ts";
 import { startRedisServer } from "../test/redis-server.ts";
 import { median, table } from "./stats.ts";
@@ -41,7 +41,7 @@ interface Limits {
 
 interface Sdk {
   name: string;
-  client(sim: Simulator): object;
+  client(sim: Simulator): SupportedClient;
   call(client: object, prompt: string, limits?: Limits): Promise<unknown>;
 }
 

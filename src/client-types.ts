@@ -1,6 +1,19 @@
 import type { EcoAPIPromise } from "./api-promise.ts";
 import type { CallOptions } from "./types.ts";
 
+type AnyFunction = (...args: never[]) => unknown;
+
+/**
+ * The clients ecoai wraps, by the shape it recognises them by (no SDK is imported): an `OpenAI`
+ * (or `AzureOpenAI`) instance, an `Anthropic` instance, a `GoogleGenAI` instance, or a
+ * `GenerativeModel` from `@google/generative-ai`. Anything else is a type error.
+ */
+export type SupportedClient =
+  | { baseURL: string; chat: { completions: { create: AnyFunction } } }
+  | { baseURL: string; messages: { create: AnyFunction; stream: AnyFunction } }
+  | { models: { generateContent: AnyFunction; generateContentStream: AnyFunction } }
+  | { model: string; generateContent: AnyFunction; generateContentStream: AnyFunction };
+
 /** The SDK's request options, plus ecoai's per-call control under `ecoai`. */
 export type WithEcoOptions<Options> = (Options extends undefined ? {} : NonNullable<Options>) & { ecoai?: CallOptions };
 

@@ -1,4 +1,5 @@
 import { GUARD_NAMES, guardSwitches } from "./cache/semantic-guards.ts";
+import type { SupportedClient } from "./client-types.ts";
 import { EcoAIConfigError, type ConfigSource } from "./errors.ts";
 import type { EcoAISettings } from "./settings.ts";
 import type { Logger, Mode, SemanticConfig, SemanticEmbedder, SemanticGuard, StorageType } from "./types.ts";
@@ -6,8 +7,8 @@ import type { ModelRates, RateOverrides } from "./usage/pricing.ts";
 import { validBoolean, validMode, validNonEmptyString, validRedisUrl, validSeconds, validStorage, validThreshold, type Sourced } from "./validate.ts";
 
 /** Options of `new EcoAI(...)`. Constructor options win over `ECOAI_*` variables, which win over the settings file. */
-export interface EcoAIConfig<C extends object = object> {
-  /** The client to wrap: an `OpenAI` instance (more providers are detected by shape). */
+export interface EcoAIConfig<C extends SupportedClient = SupportedClient> {
+  /** The client to wrap: an `OpenAI`, `Anthropic` or `GoogleGenAI` instance, or a Gemini `GenerativeModel`. */
   client: C;
   /**
    * `dev`: entries never expire. `prod`: entries older than the TTL are misses. Env: `ECOAI_MODE`.

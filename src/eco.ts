@@ -1,18 +1,18 @@
 import { statSync } from "node:fs";
-import type { CachedClient } from "./client-types.ts";
+import type { CachedClient, SupportedClient } from "./client-types.ts";
 import { promptMatcher } from "./cache/prompt-pattern.ts";
 import { createCacheEngine, type CacheEngine, type EngineSettings } from "./cache/engine.ts";
 import { resolveEmbedder, type Embedder } from "./cache/embedder.ts";
 import { createSemanticCache, type SemanticCache } from "./cache/semantic.ts";
 import { DEFAULTS, resolveConfig, resolveSettingsPath, type EcoAIConfig, type ResolvedConfig } from "./config.ts";
-import { EcoAIConfigError, EcoAIError } from "./errors.ts";
+import { EcoAIClosedError, EcoAIConfigError, EcoAIError, errorMessage } from "./errors.ts";
+import { noArguments, validFlushFilter, validHistoryQuery, validSetMode } from "./method-arguments.ts";
 import { detectProvider, type ProviderAdapter } from "./providers/index.ts";
-import { readSettings, type EcoAISettings } from "./settings.ts";
+import { loadSettings, type EcoAISettings } from "./settings.ts";
 import { createStore, type Store } from "./stores/index.ts";
 import type { FlushFilter, HistoryQuery, Logger, Mode, UsageRecord, UsageSummary } from "./types.ts";
 import { createUsageLog, type UsageLog } from "./usage/log.ts";
-import { validBoolean, validMode, validNonEmptyString } from "./validate.ts";
-import { wrapClient } from "./wrap.ts";
+import { wrapClient, type CachedCallRunner } from "./wrap.ts";
 
 /** How often, at most, a running instance looks at the settings file for changes. */
 const SETTINGS_CHECK_INTERVAL_MS = 500;
@@ -20,7 +20,7 @@ const SETTINGS_CHECK_INTERVAL_MS = 500;
 const CONSOLE_LOGGER: Logger = { warn: (message, error) => (error === undefined ? console.warn(message) : console.warn(message, error)) };
 
 /** The wrapper's own members; every other property is the wrapped client's. */
-class EcoAICore<C extends object> {
+class EcoAICore<C extends SupportedClient> {
   /** The wrapped client, untouched. */
   readonly client: C;
   readonly #adapter: ProviderAdapter;
@@ -34,6 +34,8 @@ class EcoAICore<C extends object> {
   #config: ResolvedConfig;
   #settingsCheckedAt = 0;
   #settingsMtimeMs = -1;
+  /** Settings-file problems already reported, so a bad field is named once, not at every change. */
+  readonly #reportedSettingsProblems = new Set<string>();
   #closing: Promise<void> | undefined;
 
   constructor(config: EcoAIConfig<C>) {
@@ -45,9 +47,12 @@ class EcoAICore<C extends object> {
     this.client = client;
     this.#options = options;
     this.#logger = options.logger ?? CONSOLE_LOGGER;
-    this.#config = resolveConfig(options, process.env, this.#readSettingsFile(resolveSettingsPath(options)));
-    // Semantic caching with no way to embed prompts fails here, at construction, not at the first call.
-    const embedder = this.#config.semantic ? this.#embedder(this.#config.semantic) : undefined;
+    const settingsPath = resolveSettingsPath(options);
+    if (options.settingsPath !== undefined && statSync(settingsPath, { throwIfNoEntry: false })?.isDirectory()) {
+      throw new EcoAIConfigError("settingsPath", settingsPath, "constructor option", 'this is a folder; expected the path of a JSON file such as ".ecoai/settings.json".');
+    }
+    this.#config = resolveConfig(options, process.env, this.#readSettingsFile(settingsPath) ?? {});
+    const embedder = this.#config.semantic ? this.#startingEmbedder(this.#config.semantic) : undefined;
     this.#usageLog = this.#config.logUsage ? createUsageLog({ path: this.#config.logPath, logger: this.#logger }) : undefined;
     this.#store = this.#openStore();
     if (embedder) this.#semantic = this.#semanticCache(embedder);
@@ -59,18 +64,52 @@ class EcoAICore<C extends object> {
       pricing: this.#config.pricing,
       settings: () => this.#settings(),
     });
-    return wrapClient(this, client, this.#adapter, (method, params, callOptions, send, wire, requestOptions) =>
+    return this.#view(client) as this;
+  }
+
+  /**
+   * The instance as seen through `client`: its own members, then the client's, with the cached
+   * methods going through the engine. `withOptions()` (openai, @anthropic-ai/sdk) gives a view of
+   * the SDK's copy of the client: same cache, log and settings, the copy's options.
+   */
+  #view(client: C): object {
+    const members: Record<string, unknown> = { client };
+    const withOptions = (client as { withOptions?: unknown }).withOptions;
+    if (typeof withOptions === "function") members.withOptions = (...args: unknown[]) => this.#view(withOptions.apply(client, args) as C);
+    const run: CachedCallRunner = (method, params, options, send, wire, requestOptions) =>
       this.#engine.call({
         provider: this.#adapter.provider,
         baseURL: this.#adapter.baseURL(client),
         wire,
         method,
         params,
-        options: callOptions,
+        options,
         send,
         limits: this.#adapter.limits?.(client, params, requestOptions),
-      }),
-    ) as this;
+      });
+    return wrapClient(this, client, this.#adapter, run, { members, beforeCall: (method) => this.#assertOpen(method.path.join(".")) });
+  }
+
+  /**
+   * The embedder semantic caching starts with. Asked for by the constructor, no way to embed is
+   * an error now rather than at the first call; asked for by the settings file, it is a warning
+   * and exact matching, as a settings file never stops an app.
+   */
+  #startingEmbedder(semantic: Exclude<ResolvedConfig["semantic"], false>): Embedder | undefined {
+    if (this.#options.semantic !== undefined) return this.#embedder(semantic);
+    try {
+      return this.#embedder(semantic);
+    } catch (error) {
+      if (!(error instanceof EcoAIConfigError)) throw error;
+      this.#semanticUnavailable = true;
+      this.#reportSettingsProblem(this.#semanticFromSettingsError(error));
+      return undefined;
+    }
+  }
+
+  /** The settings file's `semanticEnabled: true` that cannot be honoured, named as the file's field. */
+  #semanticFromSettingsError(error: EcoAIConfigError): EcoAIConfigError {
+    return new EcoAIConfigError("semanticEnabled", true, error.source, error.expected);
   }
 
   /** A store that cannot be opened is a fault like any other: calls pass through, one warning says why. */
@@ -111,16 +150,30 @@ class EcoAICore<C extends object> {
         this.#semantic = this.#semanticCache(this.#embedder(semantic));
       } catch (error) {
         this.#semanticUnavailable = true;
-        this.#logger.warn("[ecoai] the settings file turns semantic caching on, but it cannot start; calls use exact matching", error);
+        if (error instanceof EcoAIConfigError) this.#reportSettingsProblem(this.#semanticFromSettingsError(error));
+        else this.#logger.warn(`[ecoai] the settings file ${this.#config.settingsPath} turns semantic caching on, but it cannot start; calls use exact matching`, error);
       }
     }
     return this.#semantic;
   }
 
-  /** Reads the settings file, remembering its modification time so changes are noticed. */
-  #readSettingsFile(path: string): EcoAISettings {
+  /**
+   * Reads the settings file, remembering its modification time so changes are noticed. Each
+   * unusable field is reported once and left out, so the next source applies to it; `undefined`
+   * when the file as a whole cannot be used.
+   */
+  #readSettingsFile(path: string): EcoAISettings | undefined {
     this.#settingsMtimeMs = statSync(path, { throwIfNoEntry: false })?.mtimeMs ?? 0;
-    return readSettings(path);
+    const { settings, problems } = loadSettings(path);
+    for (const problem of problems) this.#reportSettingsProblem(problem);
+    return settings;
+  }
+
+  #reportSettingsProblem(problem: EcoAIConfigError): void {
+    const key = `${problem.option}\0${problem.message}`;
+    if (this.#reportedSettingsProblems.has(key)) return;
+    this.#reportedSettingsProblems.add(key);
+    this.#logger.warn(`[ecoai] ignoring ${problem.option} in the settings file: ${errorMessage(problem)} The next source (environment variable or default) applies until the file is fixed.`);
   }
 
   /** The settings in force, re-reading the settings file when it has changed (throttled). */
@@ -130,12 +183,14 @@ class EcoAICore<C extends object> {
       this.#settingsCheckedAt = now;
       const path = this.#config.settingsPath;
       const mtime = statSync(path, { throwIfNoEntry: false })?.mtimeMs ?? 0;
+      // A file that cannot be used as a whole (half-edited JSON) leaves the settings in force as they are.
       if (mtime !== this.#settingsMtimeMs) {
+        const settings = this.#readSettingsFile(path);
         try {
-          const settings = this.#readSettingsFile(path);
-          this.#config = resolveConfig(this.#options, process.env, settings);
+          if (settings) this.#config = resolveConfig(this.#options, process.env, settings);
         } catch (error) {
-          this.#logger.warn(`[ecoai] ignoring the changed settings file ${path}; keeping the settings in force`, error);
+          // The environment changed under a running process; what is in force stays.
+          this.#logger.warn(`[ecoai] could not apply the changed settings file ${path}; keeping the settings in force`, error);
         }
       }
     }
@@ -148,7 +203,8 @@ class EcoAICore<C extends object> {
    * @example eco.setMode("prod");
    */
   setMode(mode: Mode): void {
-    this.#options.mode = validMode("mode", { value: mode, source: "constructor option" });
+    this.#assertOpen("setMode");
+    this.#options.mode = validSetMode(mode);
     this.#config = { ...this.#config, mode: this.#options.mode };
   }
 
@@ -165,18 +221,13 @@ class EcoAICore<C extends object> {
    * @example await eco.flush({ namespace: "tenant-42" });              // one tenant
    * @example await eco.flush({ allNamespaces: true });                 // every entry of the cache
    */
-  async flush(filter: FlushFilter = {}): Promise<number> {
-    const source = "constructor option" as const;
-    const pattern = filter.pattern === undefined ? undefined : validNonEmptyString("flush pattern", { value: filter.pattern, source }, "a glob such as \"*refund*\"");
-    const everyNamespace = filter.allNamespaces === undefined ? false : validBoolean("flush allNamespaces", { value: filter.allNamespaces, source });
-    if (everyNamespace && filter.namespace !== undefined) {
-      throw new EcoAIConfigError("flush namespace", filter.namespace, source, "leave it out with allNamespaces: true, or leave allNamespaces out to flush one namespace.");
-    }
-    const own = filter.namespace === undefined ? this.#config.namespace : validNonEmptyString("flush namespace", { value: filter.namespace, source }, "a non-empty string");
+  async flush(filter?: FlushFilter): Promise<number> {
+    this.#assertOpen("flush");
+    const { pattern, model, namespace: asked, allNamespaces } = validFlushFilter(filter);
     // The store's filter: "" is the partition of entries written without a namespace, undefined every partition.
-    const namespace = everyNamespace ? undefined : own;
+    const namespace = allNamespaces ? undefined : (asked ?? this.#config.namespace);
     const removed = await this.#engine.flush({
-      model: filter.model,
+      model,
       namespace,
       matchPrompt: pattern === undefined ? undefined : promptMatcher(pattern),
     });
@@ -189,7 +240,9 @@ class EcoAICore<C extends object> {
    * Totals over the usage log: calls, hits, tokens, dollars and grams of CO₂ saved.
    * @example const { hitRate, costSavedUsd } = await eco.summary();
    */
-  async summary(): Promise<UsageSummary> {
+  async summary(...args: []): Promise<UsageSummary> {
+    this.#assertOpen("summary");
+    noArguments("summary", args);
     return this.#requireLog("summary").summary();
   }
 
@@ -197,8 +250,9 @@ class EcoAICore<C extends object> {
    * Logged calls, newest first.
    * @example await eco.history({ limit: 20, model: "gpt-4o" });
    */
-  async history(query: HistoryQuery = {}): Promise<UsageRecord[]> {
-    return this.#requireLog("history").history(query);
+  async history(query?: HistoryQuery): Promise<UsageRecord[]> {
+    this.#assertOpen("history");
+    return this.#requireLog("history").history(validHistoryQuery(query));
   }
 
   /** Waits for calls in flight, writes pending usage rows, and releases files and connections. */
@@ -207,14 +261,29 @@ class EcoAICore<C extends object> {
     await (this.#closing ??= this.#engine.close());
   }
 
+  /** Anything but `close()` itself is refused once `close()` was called: files and connections are gone. */
+  #assertOpen(method: string): void {
+    if (this.#closing) throw new EcoAIClosedError(method);
+  }
+
   #requireLog(method: string): UsageLog {
     if (!this.#usageLog) throw new EcoAIConfigError("logUsage", false, "constructor option", `${method}() reads the usage log; construct EcoAI with logUsage: true.`);
     return this.#usageLog;
   }
 }
 
-/** An `EcoAI` instance: its own members plus every member of the wrapped client. */
-export type EcoAI<C extends object = object> = EcoAICore<C> & Omit<CachedClient<C>, keyof EcoAICore<C>>;
+/**
+ * An `EcoAI` instance: its own members plus every member of the wrapped client, the cached methods
+ * typed with per-call `ecoai` options. It is also a `C`, so it goes wherever the client does
+ * (`function helper(client: OpenAI)`, a DI container, an agent library).
+ */
+export type EcoAI<C extends SupportedClient = SupportedClient> = EcoAICore<C> & WithOptions<C> & Omit<CachedClient<C>, keyof EcoAICore<C> | "withOptions"> & C;
+
+/**
+ * `withOptions()` of the Stainless SDKs (openai, @anthropic-ai/sdk): the SDK's copy of the client
+ * with some options changed, wrapped, sharing this instance's cache, log and settings.
+ */
+type WithOptions<C extends SupportedClient> = C extends { withOptions(options: infer O): unknown } ? { withOptions(options: O): EcoAI<C> } : unknown;
 
 /**
  * Wraps an SDK client so that repeated calls are served from the cache. Same arguments, same
@@ -227,4 +296,4 @@ export type EcoAI<C extends object = object> = EcoAICore<C> & Omit<CachedClient<
  * const eco = new EcoAI({ client: new OpenAI() });
  * const r = await eco.chat.completions.create({ model: "gpt-4o", messages: [{ role: "user", content: "Hi" }] });
  */
-export const EcoAI = EcoAICore as unknown as new <C extends object>(config: EcoAIConfig<C>) => EcoAI<C>;
+export const EcoAI = EcoAICore as unknown as new <C extends SupportedClient>(config: EcoAIConfig<C>) => EcoAI<C>;

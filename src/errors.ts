@@ -28,6 +28,7 @@ export class EcoAIError extends Error {
 export type ConfigSource =
   | "constructor option"
   | "per-call option"
+  | `${string}() argument`
   | `environment variable ${string}`
   | `settings file ${string}`;
 
@@ -44,12 +45,33 @@ export class EcoAIConfigError extends EcoAIError {
   readonly option: string;
   readonly value: unknown;
   readonly source: ConfigSource;
+  /** What is accepted instead, e.g. `expected "dev" or "prod".` */
+  readonly expected: string;
 
   constructor(option: string, value: unknown, source: ConfigSource, expected: string, code: EcoAIErrorCode = "ECOAI_CONFIG") {
     super(code, `Invalid ${option} ${describeValue(value)} (from ${source}): ${expected}`);
     this.option = option;
     this.value = value;
     this.source = source;
+    this.expected = expected;
+  }
+}
+
+/**
+ * A method was called on an instance after `close()`: its files and connections are released.
+ *
+ * @example
+ * await eco.close();
+ * await eco.summary(); // throws EcoAIClosedError, code "ECOAI_CLOSED", method "summary"
+ */
+export class EcoAIClosedError extends EcoAIError {
+  override name = "EcoAIClosedError";
+  /** The member that was called, e.g. `"summary"` or `"chat.completions.create"`. */
+  readonly method: string;
+
+  constructor(method: string) {
+    super("ECOAI_CLOSED", `${method}() was called after close(); this EcoAI instance has released its cache and usage log. Create a new EcoAI to go on.`);
+    this.method = method;
   }
 }
 

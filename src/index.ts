@@ -4,8 +4,9 @@
  */
 export { EcoAI } from "./eco.ts";
 export type { EcoAIConfig } from "./config.ts";
+export type { SupportedClient } from "./client-types.ts";
 export type { DataWithResponse, EcoAPIPromise } from "./api-promise.ts";
-export { EcoAIError, EcoAIConfigError, type EcoAIErrorCode, type ConfigSource } from "./errors.ts";
+export { EcoAIError, EcoAIConfigError, EcoAIClosedError, type EcoAIErrorCode, type ConfigSource } from "./errors.ts";
 export { readSettings, writeSettings, type EcoAISettings } from "./settings.ts";
 export { hashCacheKey } from "./cache/key.ts";
 export { detectPromptType } from "./cache/prompt-type.ts";

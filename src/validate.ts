@@ -25,10 +25,19 @@ function fromEnvironment(input: Sourced<unknown>): boolean {
   return input.source.startsWith("environment variable ");
 }
 
-/** Seconds: a finite number ≥ 0 (strings from the environment are parsed). */
+/**
+ * The longest TTL accepted: ten years. Longer is no different from "never expire" (dev mode) and
+ * overflows what stores can set (Redis `PEXPIRE` refuses it, so such entries would never expire).
+ */
+export const MAX_TTL_SECONDS = 10 * 365 * 86_400;
+
+/** A TTL in seconds: a number from 0 to {@link MAX_TTL_SECONDS} (strings from the environment are parsed). */
 export function validSeconds(option: string, input: Sourced<unknown>): number {
   const value = fromEnvironment(input) && typeof input.value === "string" && input.value.trim() !== "" ? Number(input.value) : input.value;
-  if (typeof value === "number" && Number.isFinite(value) && value >= 0) return value;
+  if (typeof value === "number" && value > MAX_TTL_SECONDS) {
+    throw new EcoAIConfigError(option, input.value, input.source, `expected at most ${MAX_TTL_SECONDS} seconds (ten years); for entries that never expire, use dev mode.`);
+  }
+  if (typeof value === "number" && value >= 0) return value;
   throw new EcoAIConfigError(option, input.value, input.source, "expected a number of seconds ≥ 0.");
 }
 

@@ -18,12 +18,21 @@ interface PathNode {
   children: Map<PropertyKey, PathNode>;
 }
 
+/** What one wrapper adds around the shared core. */
+export interface WrapperView {
+  /** Members answered before the core's and the client's (e.g. this wrapper's own `client`). */
+  members?: Record<string, unknown>;
+  /** Runs before every cached call; what it throws rejects the call. */
+  beforeCall?(method: CachedMethod): void;
+}
+
 /**
- * A proxy that answers with `core`'s own members first and the client's otherwise; on the paths
- * of cached methods (e.g. `chat.completions.create`) it hands the call to `run`. Functions are
- * bound to their owner so SDK methods keep their `this`.
+ * A proxy that answers with `view.members` first, then `core`'s own members, then the client's;
+ * on the paths of cached methods (e.g. `chat.completions.create`) it hands the call to `run`.
+ * Functions are bound to their owner so SDK methods keep their `this`.
  */
-export function wrapClient(core: object, client: object, adapter: ProviderAdapter, run: CachedCallRunner): object {
+export function wrapClient(core: object, client: object, adapter: ProviderAdapter, run: CachedCallRunner, view: WrapperView = {}): object {
+  const members = view.members ?? {};
   const root: PathNode = { children: new Map() };
   for (const method of adapter.methods) {
     let node = root;
@@ -63,8 +72,16 @@ export function wrapClient(core: object, client: object, adapter: ProviderAdapte
     });
   };
 
+  // The SDK reports every failure through the returned promise; so does ecoai.
+  const rejected = (error: unknown) => (adapter.apiPromise ? withResponseMethods(Promise.reject(error), () => undefined) : Promise.reject(error));
+
   const cachedFunction = (method: CachedMethod, original: Function, owner: object) =>
     function cached(body: unknown, requestOptions?: Record<string, unknown>) {
+      try {
+        view.beforeCall?.(method);
+      } catch (error) {
+        return rejected(error);
+      }
       const { ecoai, ...sdkOptions } = requestOptions ?? {};
       const forwarded = requestOptions === undefined ? [] : [sdkOptions];
       // `prepare` may hand back a body whose consumed uploads were replaced (see CachedMethod).
@@ -76,8 +93,7 @@ export function wrapClient(core: object, client: object, adapter: ProviderAdapte
       try {
         callOptions = validCallOptions(ecoai);
       } catch (error) {
-        // The SDK reports every failure through the returned promise; so does a bad `ecoai` option.
-        return adapter.apiPromise ? withResponseMethods(Promise.reject(error), () => undefined) : Promise.reject(error);
+        return rejected(error);
       }
       // What reaches the wire keys the call; request options whose effect a key cannot hold make it bypass the cache.
       const outgoing = sentRequest(method, request, sdkOptions);
@@ -99,13 +115,14 @@ export function wrapClient(core: object, client: object, adapter: ProviderAdapte
   const clientProxy = wrapNode(client, root);
   return new Proxy(core, {
     get(target, property) {
+      if (Object.hasOwn(members, property)) return members[property as string];
       if (property in target) {
         const value = Reflect.get(target, property, target);
         return typeof value === "function" ? value.bind(target) : value;
       }
       return Reflect.get(clientProxy, property);
     },
-    has: (target, property) => property in target || property in client,
+    has: (target, property) => Object.hasOwn(members, property) || property in target || property in client,
   });
 }
 

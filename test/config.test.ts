@@ -269,6 +269,19 @@ describe("every invalid value throws EcoAIConfigError naming the option, the val
     expectNamed(error, "ttl", JSON.stringify(text), "environment variable ECOAI_TTL");
   });
 
+  test("a TTL beyond ten years is refused from the constructor, ttlByModel and ECOAI_TTL", () => {
+    for (const ttl of [1e308, 315_360_001, Number.POSITIVE_INFINITY]) {
+      const error = configError(() => resolve({ ttl }));
+      expectNamed(error, "ttl", String(ttl), "constructor option");
+      expect(error.expected).toContain("at most 315360000 seconds (ten years)");
+    }
+    expect(resolve({ ttl: 315_360_000 }).ttl).toBe(315_360_000);
+    expectNamed(configError(() => resolve({ ttlByModel: { "gpt-4o": 1e12 } })), 'ttlByModel["gpt-4o"]', "1000000000000", "constructor option");
+    const env = configError(() => resolve({}, { ECOAI_TTL: "1e308" }));
+    expectNamed(env, "ttl", '"1e308"', "environment variable ECOAI_TTL");
+    expect(env.message).toContain("ten years");
+  });
+
   test("ttl from the settings file", () => {
     expectNamed(configError(() => resolve({ settingsPath: SETTINGS_PATH }, {}, { ttl: -1 })), "ttl", "-1", `settings file ${SETTINGS_PATH}`);
     expectNamed(configError(() => resolve({ settingsPath: SETTINGS_PATH }, {}, { ttl: "60" as never })), "ttl", '"60"', `settings file ${SETTINGS_PATH}`);
@@ -474,7 +487,8 @@ describe("new EcoAI(...)", () => {
     eco.setMode("prod");
     expect(eco.mode).toBe("prod");
     const error = configError(() => eco.setMode("staging" as never));
-    expect(error.message).toMatch(/Invalid mode "staging"/);
+    expect(error.message).toContain('Invalid mode "staging" (from setMode() argument)');
+    expect(error.source).toBe("setMode() argument");
     expect(eco.mode).toBe("prod");
   });
 

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import OpenAI from "openai";
 import { EcoAI, type EcoAIConfig } from "../src/index.ts";
 import type { Logger } from "../src/types.ts";
+import type { SupportedClient } from "../src/client-types.ts";
 import { startSimulator, type Simulator } from "../src/simulator/index.ts";
 import { tempDir } from "./temp.ts";
 
@@ -29,7 +30,7 @@ export function useUpstream() {
      * Any client wrapped in EcoAI with its own cache and usage files in the temp folder, closed
      * after the test file. Wrappers given the same `name` share their files.
      */
-    wrap<C extends object>(client: C, config: Partial<EcoAIConfig<C>> = {}, name = Math.random().toString(36).slice(2)): EcoAI<C> {
+    wrap<C extends SupportedClient>(client: C, config: Partial<EcoAIConfig<C>> = {}, name = Math.random().toString(36).slice(2)): EcoAI<C> {
       const eco = new EcoAI<C>({
         client,
         sqlitePath: join(context.dir, `${name}-cache.db`),

@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { EcoAIConfigError, readSettings, writeSettings } from "../src/index.ts";
+import { createDashboardApp } from "../src/dashboard/app.ts";
+import { put } from "./dashboard/request.ts";
 import { validateSettings } from "../src/settings.ts";
 import { ask, CHAT_ROUTE, recordingLogger, useUpstream } from "./harness.ts";
 import { configError } from "./expect-error.ts";
@@ -358,13 +360,124 @@ describe("a running EcoAI picks up the settings file without restart", () => {
     })).toBe(1);
   }, 10_000);
 
-  test("an invalid settings file at construction throws, naming the file", () => {
+  test("an unusable value at construction never stops the app: one warning naming the file and field, the next source applies", async () => {
     const { path } = freshSettingsPath();
-    writeFileSync(path, JSON.stringify({ ttl: -1 }));
-    const error = configError(() => up.eco({ settingsPath: path }));
-    expect(error.message).toContain(`Invalid ttl -1 (from settings file ${path})`);
-    writeFileSync(path, "{ broken");
-    expect(configError(() => up.eco({ settingsPath: path })).message).toContain(path);
+    writeFileSync(path, JSON.stringify({ ttl: -1, mode: "prod", cachingEnabled: "no", colour: "green" }));
+    const logger = recordingLogger();
+    const eco = up.eco({ settingsPath: path, logger });
+    expect(logger.messages).toHaveLength(3);
+    for (const [field, shown] of [["ttl", "-1"], ["cachingEnabled", '"no"'], ["colour", '"green"']]) {
+      expect(logger.messages.filter((message) => message.includes(`Invalid ${field} ${shown} (from settings file ${path})`))).toHaveLength(1);
+    }
+    // The usable field applies; the unusable ones fall back (caching on, default TTL).
+    expect(eco.mode).toBe("prod");
+    const request = ask("unusable settings at start");
+    expect(await upstreamCalls(async () => {
+      await eco.chat.completions.create(request);
+      await eco.chat.completions.create(request);
+    })).toBe(1);
+    expect(logger.messages).toHaveLength(3);
+  });
+
+  test.each([["{ broken", /not valid JSON/], ["[1, 2]", /expected a JSON object/]])("a settings file %p at construction is one warning; the app starts on the defaults", async (text, reason) => {
+    const { path } = freshSettingsPath();
+    writeFileSync(path, text);
+    const logger = recordingLogger();
+    const eco = up.eco({ settingsPath: path, logger });
+    expect(logger.messages).toHaveLength(1);
+    expect(logger.messages[0]).toContain(`(from settings file ${path})`);
+    expect(logger.messages[0]).toMatch(reason);
+    expect(eco.mode).toBe("dev");
+    expect(await upstreamCalls(() => eco.chat.completions.create(ask(`broken settings ${text}`)))).toBe(1);
+  });
+
+  test("constructor options and ECOAI_* variables still fail fast", () => {
+    const { path } = freshSettingsPath();
+    expect(configError(() => up.eco({ settingsPath: path, ttl: -1 })).source).toBe("constructor option");
+    process.env.ECOAI_MODE = "staging";
+    try {
+      expect(configError(() => up.eco({ settingsPath: path })).source).toBe("environment variable ECOAI_MODE");
+    } finally {
+      delete process.env.ECOAI_MODE;
+    }
+  });
+
+  test("a bad field written while running is named once, however often the file changes", async () => {
+    const { path } = freshSettingsPath();
+    const logger = recordingLogger();
+    const eco = up.eco({ settingsPath: path, logger });
+    writeFileSync(path, JSON.stringify({ ttl: 1e308, mode: "prod" }));
+    await sleep(PICKUP_MS);
+    expect(eco.mode).toBe("prod");
+    writeFileSync(path, JSON.stringify({ ttl: 1e308, mode: "dev" }));
+    await sleep(PICKUP_MS);
+    expect(eco.mode).toBe("dev");
+    expect(logger.messages).toHaveLength(1);
+    expect(logger.messages[0]).toContain(`Invalid ttl 1e+308 (from settings file ${path}): expected at most 315360000 seconds (ten years)`);
+  }, 10_000);
+});
+
+test("semanticEnabled written while running, with no way to embed: one warning naming the file and field, calls go on", async () => {
+  const { path } = freshSettingsPath();
+  const openai = up.openai();
+  // An OpenAI-compatible client without an embeddings API, and no OPENAI_API_KEY.
+  const client = { baseURL: openai.baseURL, chat: { completions: { create: (body: object) => openai.chat.completions.create(body as never) } } };
+  const savedKey = process.env.OPENAI_API_KEY;
+  delete process.env.OPENAI_API_KEY;
+  const logger = recordingLogger();
+  try {
+    const eco = up.wrap(client, { settingsPath: path, logger });
+    writeSettings(path, { semanticEnabled: true });
+    await sleep(PICKUP_MS);
+    const request = ask("semantic switched on by the dashboard");
+    expect(await upstreamCalls(async () => {
+      await eco.chat.completions.create(request);
+      await eco.chat.completions.create(request);
+    })).toBe(1);
+    expect(logger.messages).toHaveLength(1);
+    expect(logger.messages[0]).toContain(`Invalid semanticEnabled true (from settings file ${path})`);
+  } finally {
+    if (savedKey !== undefined) process.env.OPENAI_API_KEY = savedKey;
+  }
+}, 10_000);
+
+describe("the settings path", () => {
+  test("a settingsPath option that is a folder is a config error naming it", () => {
+    const { dir } = freshSettingsPath();
+    const error = configError(() => up.eco({ settingsPath: dir }));
+    expect(error.option).toBe("settingsPath");
+    expect(error.source).toBe("constructor option");
+    expect(error.message).toContain(`Invalid settingsPath ${JSON.stringify(dir)} (from constructor option): this is a folder`);
+  });
+
+  test("readSettings of a folder is a config error, not a raw EISDIR", () => {
+    const { dir } = freshSettingsPath();
+    const error = configError(() => readSettings(dir));
+    expect(error.message).toContain("it is a folder");
   });
 });
 
+describe("TTLs are at most ten years wherever they are set", () => {
+  test("the settings file: readSettings refuses it, writeSettings writes nothing", () => {
+    const { path } = freshSettingsPath();
+    writeFileSync(path, JSON.stringify({ ttl: 1e308 }));
+    expect(configError(() => readSettings(path)).message).toContain("at most 315360000 seconds");
+    writeFileSync(path, "{}");
+    expect(configError(() => writeSettings(path, { ttl: 315_360_001 })).option).toBe("ttl");
+    expect(readSettings(path)).toEqual({});
+    expect(writeSettings(path, { ttl: 315_360_000 })).toEqual({ ttl: 315_360_000 });
+  });
+
+  test("the dashboard's settings form is refused with the same rule", async () => {
+    const { dir, path } = freshSettingsPath();
+    const app = await createDashboardApp({ dbPath: join(dir, "usage.db"), settingsPath: path });
+    try {
+      const response = await put(app, "/api/settings", { ttl: 1e308 });
+      expect(response.status).toBe(400);
+      expect(response.body.errors.ttl).toContain("at most 315360000 seconds");
+      expect(existsSync(path)).toBe(false);
+    } finally {
+      app.close();
+    }
+  });
+});

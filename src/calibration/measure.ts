@@ -32,6 +32,7 @@ export interface Outcome {
 const PARALLEL_PAIRS = 16;
 
 interface OpenAILike {
+  baseURL: string;
   chat: { completions: { create(body: object): Promise<{ id: string }> } };
 }
 

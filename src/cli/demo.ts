@@ -1,20 +1,30 @@
+import { mkdirSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { createLexicalEmbedder } from "../cache/lexical-embedder.ts";
+import { defaultDbPath } from "../dashboard/paths.ts";
+import type { EcoAIConfig } from "../config.ts";
 import { EcoAI } from "../eco.ts";
 import type { UsageRecord } from "../types.ts";
+import { detectInvocation } from "./invocation.ts";
+import { CliError, CliUsageError, parsePort } from "./options.ts";
 
 export const DEMO_HELP = `Usage: ecoai demo [options]
 
 Plays a short, realistic session through a real OpenAI client wrapped in EcoAI: repeated
 prompts, a changed parameter, a flush, a prod-mode expiry and a semantic match. Prints one
-row per call and a summary, and writes the usage log (.ecoai/usage.db) the dashboard reads.
+row per call and a summary, then the command that opens the dashboard over its usage log.
 
-Offline by default: the client talks to ecoai's local OpenAI simulator.
+Offline by default: the client talks to ecoai's local OpenAI simulator. The demo's cache,
+usage log and settings go to a new temporary folder (printed), never into your project's
+.ecoai/ unless you pass --dir .ecoai.
 
 Options:
+  --dir PATH         Folder for the demo's cache.db, usage.db and settings.json (default: a new temporary folder)
+  --open             Then serve the dashboard over the demo's usage log (Ctrl+C stops it)
+  --port N           The dashboard's port with --open (default: $ECOAI_DASHBOARD_PORT or 7315)
   --live             Talk to the real OpenAI API (needs OPENAI_API_KEY; costs a few cents at most)
-  --db PATH          Usage log file (default: $ECOAI_DB_PATH or .ecoai/usage.db)
-  --cache PATH       Cache file (default: .ecoai/cache.db)
   -h, --help         Show this help`;
 
 type Call = { label: string; model: string; content: string; temperature?: number };
@@ -24,29 +34,43 @@ const QUESTION = "Explain in two sentences what a vector database is and when to
 export async function runDemo(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
-    options: { live: { type: "boolean" }, db: { type: "string" }, cache: { type: "string" }, help: { type: "boolean", short: "h" } },
+    options: {
+      dir: { type: "string" },
+      open: { type: "boolean" },
+      port: { type: "string" },
+      live: { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    },
   });
   if (values.help) {
     console.log(DEMO_HELP);
     return 0;
   }
+  if (values.port !== undefined && !values.open) throw new CliUsageError("--port is the dashboard's, and goes with --open");
+  if (values.port !== undefined) parsePort(values.port, "--port");
+  if (values.dir !== undefined && values.dir.trim() === "") throw new CliUsageError("--dir must not be empty");
   if (values.live && !process.env.OPENAI_API_KEY) {
     console.error("ecoai demo --live needs OPENAI_API_KEY in the environment.");
     return 2;
   }
 
-  const { default: OpenAI } = await import("openai");
+  const dir = values.dir ?? mkdtempSync(join(tmpdir(), "ecoai-demo-"));
+  mkdirSync(dir, { recursive: true });
+  const files = { sqlitePath: join(dir, "cache.db"), logPath: join(dir, "usage.db"), settingsPath: join(dir, "settings.json") };
+
+  const OpenAI = await importOpenAI();
   // The simulator stands in for the API; its delay mimics a model's answer time.
   const simulator = values.live ? undefined : await (await import("../simulator/index.ts")).startSimulator({ delayMs: 350 });
   const client = simulator ? new OpenAI({ baseURL: simulator.openaiBaseURL, apiKey: "sk-demo-offline" }) : new OpenAI();
-  const paths = { logPath: values.db, sqlitePath: values.cache };
-  const namespace = "ecoai-demo";
+  // Every option the demo's story depends on is set here, so ECOAI_* variables and a settings file cannot change it.
+  const base = { client, namespace: "ecoai-demo", storage: "sqlite", cachingEnabled: true, logUsage: true, ...files } satisfies EcoAIConfig<typeof client>;
   const printer = createPrinter();
 
   try {
-    const eco = new EcoAI({ client, namespace, ...paths });
+    const eco = new EcoAI({ ...base, mode: "dev" });
     await eco.flush();
-    console.log(`ecoai demo — ${simulator ? "offline, local OpenAI simulator" : "live OpenAI API"}\n`);
+    console.log(`ecoai demo — ${simulator ? "offline, local OpenAI simulator" : "live OpenAI API"}`);
+    console.log(`Files: ${dir}${values.dir === undefined ? " (a temporary folder; --dir .ecoai would use this project's)" : ""}\n`);
     printer.header();
     const play = async (target: typeof eco, call: Call) => {
       await target.chat.completions.create({
@@ -69,7 +93,7 @@ export async function runDemo(args: string[]): Promise<number> {
     await play(eco, { label: "after the flush", model: "gpt-4o", content: QUESTION });
     await eco.close();
 
-    const prod = new EcoAI({ client, namespace, mode: "prod", ttlByModel: { "gpt-4o-mini": 1 }, ...paths });
+    const prod = new EcoAI({ ...base, mode: "prod", ttlByModel: { "gpt-4o-mini": 1 } });
     printer.note('prod mode, ttlByModel: { "gpt-4o-mini": 1 } (seconds)');
     const fresh = { model: "gpt-4o-mini", content: "Give me a one-line tip for writing clear commit messages." };
     await play(prod, { label: "prod: first", ...fresh });
@@ -80,7 +104,7 @@ export async function runDemo(args: string[]): Promise<number> {
 
     // Offline, prompts are embedded by the local lexical embedder; live, by OpenAI embeddings.
     const semanticConfig = simulator ? { embedFn: createLexicalEmbedder(), embeddingModel: "lexical", threshold: 0.9 } : { threshold: 0.9 };
-    const semantic = new EcoAI({ client, namespace, semantic: semanticConfig, ...paths });
+    const semantic = new EcoAI({ ...base, mode: "dev", semantic: semanticConfig });
     printer.note(`semantic: { threshold: 0.9 }${simulator ? ", lexical embeddings" : ""}`);
     const asked = "What is the capital of Australia? Answer in one word.";
     await play(semantic, { label: "semantic: first", model: "gpt-4o-mini", content: asked });
@@ -94,10 +118,29 @@ export async function runDemo(args: string[]): Promise<number> {
         `${overall.tokensSaved} tokens, $${overall.costSavedUsd.toFixed(6)} and ${overall.co2SavedG.toFixed(4)} g CO₂ saved.`,
     );
     if (simulator) console.log(`Upstream requests made: ${simulator.count()} (the rest were served from the cache).`);
-    console.log(`\nSee it in the dashboard: ecoai dashboard${values.db ? ` --db ${values.db}` : ""}`);
-    return 0;
   } finally {
     await simulator?.close();
+  }
+
+  // The dashboard reads the settings file beside its log: the demo's own.
+  const dashboardArgs = resolve(files.logPath) === resolve(defaultDbPath()) ? [] : ["--db", files.logPath];
+  if (!values.open) {
+    console.log(`\nSee it in the dashboard: ${detectInvocation().command("dashboard", dashboardArgs)}`);
+    return 0;
+  }
+  console.log("\nOpening the dashboard over the demo's usage log…");
+  const { runDashboard } = await import("./dashboard.ts");
+  return runDashboard([...dashboardArgs, ...(values.port === undefined ? [] : ["--port", values.port])]);
+}
+
+/** The demo plays through the real openai SDK, an optional peer an app may not have installed. */
+async function importOpenAI(): Promise<typeof import("openai").default> {
+  try {
+    return (await import("openai")).default;
+  } catch (error) {
+    if (!/Cannot find (package|module) 'openai'/.test(String(error))) throw error;
+    const install = detectInvocation().via === "bunx" || process.versions.bun ? "bun add openai" : "npm install openai";
+    throw new CliError(`the demo plays through the openai SDK, which is not installed here. Add it with ${install} (it is an optional peer of ecoai), then run the demo again.`);
   }
 }
 

@@ -1,18 +1,20 @@
+import { existsSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { errorMessage } from "../errors.ts";
 import { promptMatcher } from "../cache/prompt-pattern.ts";
-import { resolveConfig } from "../config.ts";
-import { readSettings } from "../settings.ts";
+import { DEFAULTS, resolveConfig } from "../config.ts";
+import { errorMessage } from "../errors.ts";
 import { createStore } from "../stores/index.ts";
 import type { StorageType } from "../types.ts";
-import { CliError, CliUsageError } from "./options.ts";
+import { CliError, CliUsageError, sqliteContents } from "./options.ts";
 
-export const FLUSH_HELP = `Usage: ecoai flush [options]
+export const FLUSH_HELP = `Usage: ecoai flush (--all | --model NAME | --pattern GLOB | --namespace NAME) [options]
 
-Removes entries from the cache, every entry unless a filter narrows it; prints how many.
-The cache is the one EcoAI would open: --storage/--cache, else ECOAI_* variables, else defaults.
+Removes entries from the cache and prints how many: those a filter selects, or with --all every
+entry. The cache is the one EcoAI would open: --storage/--cache, else ECOAI_* variables, else
+defaults; a cache file that does not exist is refused, never created.
 
 Options:
+  --all              Every entry (required when no filter is given)
   --model NAME       Only entries of this exact model
   --pattern GLOB     Only entries whose prompt matches (case-insensitive glob, e.g. "*refund*")
   --namespace NAME   Only entries of this namespace
@@ -25,6 +27,7 @@ export async function runFlush(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
     options: {
+      all: { type: "boolean" },
       model: { type: "string" },
       pattern: { type: "string" },
       namespace: { type: "string" },
@@ -38,11 +41,16 @@ export async function runFlush(args: string[]): Promise<number> {
     console.log(FLUSH_HELP);
     return 0;
   }
-  for (const name of ["model", "pattern", "namespace"] as const) {
-    if (values[name] !== undefined && values[name].trim() === "") throw new CliUsageError(`--${name} must not be empty`);
+  const filters = (["model", "pattern", "namespace"] as const).filter((name) => values[name] !== undefined);
+  for (const name of filters) {
+    if (values[name]!.trim() === "") throw new CliUsageError(`--${name} must not be empty`);
   }
+  // Removing everything is never what a forgotten filter should mean.
+  if (filters.length === 0 && !values.all) throw new CliUsageError("say what to remove: --all for every entry, or --model, --pattern or --namespace");
+  if (filters.length > 0 && values.all) throw new CliUsageError(`--all removes every entry; leave it out to remove only what ${filters.map((name) => `--${name}`).join(" and ")} select${filters.length === 1 ? "s" : ""}`);
   // A pattern ecoai refuses is a usage error, reported before any store is opened.
   const matchPrompt = values.pattern === undefined ? undefined : promptMatcher(values.pattern);
+  // The settings file holds no storage option; only constructor-like flags and ECOAI_* variables matter here.
   const config = resolveConfig(
     {
       ...(values.storage === undefined ? {} : { storage: values.storage as StorageType }),
@@ -50,8 +58,9 @@ export async function runFlush(args: string[]): Promise<number> {
       ...(values["redis-url"] === undefined ? {} : { redisUrl: values["redis-url"] }),
     },
     process.env,
-    readSettings(),
+    {},
   );
+  if (config.storage === "sqlite") refuseNonCache(config.sqlitePath);
   const store = createStore(config);
   const where = config.storage === "sqlite" ? ` (${config.sqlitePath})` : config.storage === "redis" ? ` at ${redisHost(config.redisUrl)}` : "";
   try {
@@ -71,6 +80,21 @@ export async function runFlush(args: string[]): Promise<number> {
   } finally {
     await store.close();
   }
+}
+
+/** Opening a SQLite cache creates it: a mistyped path must not become an empty cache, nor a usage log a cache. */
+function refuseNonCache(path: string): void {
+  if (!existsSync(path)) {
+    throw new CliError(`no cache file at ${path}; nothing was removed. Pass --cache with the path of an existing cache (EcoAI's sqlitePath, ${DEFAULTS.sqlitePath} by default).`);
+  }
+  let contents;
+  try {
+    contents = sqliteContents(path);
+  } catch (error) {
+    throw new CliError(`cannot open the cache ${path}: ${errorMessage(error)}`);
+  }
+  if (!contents.cache && contents.usageLog) throw new CliError(`${path} is an ecoai usage log, not a cache; nothing was removed. Pass --cache with the cache file (EcoAI's sqlitePath, ${DEFAULTS.sqlitePath} by default).`);
+  if (!contents.cache && contents.other) throw new CliError(`${path} is a SQLite database but not an ecoai cache; nothing was removed.`);
 }
 
 /** Host and port of a Redis URL, never its password. */

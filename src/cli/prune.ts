@@ -1,11 +1,12 @@
 import { parseArgs } from "node:util";
 import { resetRollup } from "../dashboard/rollup.ts";
-import { CliUsageError, openUsageLog, parseDuration, usageDbPath } from "./options.ts";
+import { CliUsageError, describeDuration, openUsageLog, parseDuration, usageDbPath } from "./options.ts";
 
 export const PRUNE_HELP = `Usage: ecoai prune --older-than DURATION [options]
 
-Deletes usage-log rows older than DURATION (30d, 12h, 90m, 2w) and prints how many.
-The cache itself is untouched (see "ecoai flush").
+Deletes usage-log rows older than DURATION and prints how many, with the cut-off date. Units:
+min, h, d, w (or minutes, hours, days, weeks): 90min, 12h, 30d, 2w. "m", months and years
+are refused as ambiguous. The cache itself is untouched (see "ecoai flush").
 
 Options:
   --older-than D     Required: age of the rows to delete, e.g. 30d
@@ -22,14 +23,15 @@ export async function runPrune(args: string[], now: () => number = Date.now): Pr
     return 0;
   }
   if (values["older-than"] === undefined) throw new CliUsageError("--older-than is required, e.g. --older-than 30d");
-  const cutoff = new Date(now() - parseDuration(values["older-than"], "--older-than")).toISOString();
+  const age = parseDuration(values["older-than"], "--older-than");
+  const cutoff = new Date(now() - age).toISOString();
   const path = usageDbPath(values.db);
   const db = openUsageLog(path);
   try {
     const deleted = db.transaction(() => db.prepare("DELETE FROM usage_log WHERE timestamp < ?").run(cutoff));
     // The dashboard's aggregates counted those rows: have them rebuilt on its next request.
     if (deleted > 0) resetRollup(db);
-    console.log(`Deleted ${deleted} usage row${deleted === 1 ? "" : "s"} older than ${values["older-than"]} (before ${cutoff}) from ${path}.`);
+    console.log(`Deleted ${deleted} usage row${deleted === 1 ? "" : "s"} older than ${describeDuration(age)}, logged before ${cutoff}, from ${path}.`);
     return 0;
   } finally {
     db.close();

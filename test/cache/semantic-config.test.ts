@@ -43,12 +43,25 @@ describe("where embeddings come from", () => {
     expect(configError(() => new EcoAI({ client, semantic: { threshold: 0.9 }, ...files("gemini-no-key") })).option).toBe("semantic");
   });
 
-  test("the settings file turning semantic on without embeddings is named as the source", () => {
+  test("the settings file turning semantic on without embeddings does not stop the app: one warning naming the file and field, exact matching", async () => {
     delete process.env.OPENAI_API_KEY;
     const paths = files("settings-no-key");
     writeSettings(paths.settingsPath, { semanticEnabled: true });
-    const error = configError(() => new EcoAI({ client: chatOnlyClient(), ...paths }));
-    expect(error.source).toBe(`settings file ${paths.settingsPath}`);
+    const logger = recordingLogger();
+    const eco = new EcoAI({ client: chatOnlyClient(), logger, ...paths });
+    try {
+      expect(logger.messages).toHaveLength(1);
+      expect(logger.messages[0]).toContain(`Invalid semanticEnabled true (from settings file ${paths.settingsPath})`);
+      expect(logger.messages[0]).toContain("OPENAI_API_KEY");
+      const before = { chat: up.sim.count(CHAT_ROUTE), embeddings: up.sim.count(EMBEDDINGS) };
+      await eco.chat.completions.create(ask("semantic asked by the settings file"));
+      await eco.chat.completions.create(ask("semantic asked by the settings file"));
+      expect(up.sim.count(CHAT_ROUTE) - before.chat).toBe(1);
+      expect(up.sim.count(EMBEDDINGS) - before.embeddings).toBe(0);
+      expect(logger.messages).toHaveLength(1);
+    } finally {
+      await eco.close();
+    }
   });
 
   test("with OPENAI_API_KEY, a client of its own embeds (here against the simulator)", async () => {

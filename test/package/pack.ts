@@ -5,7 +5,8 @@
  *
  * @module
  */
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -23,7 +24,7 @@ export interface RunResult {
 
 /** Runs a command to completion, capturing its output. */
 export async function run(command: string[], options: { cwd: string; env?: Record<string, string | undefined> }): Promise<RunResult> {
-  const child = Bun.spawn(command, { cwd: options.cwd, env: { ...process.env, ...options.env }, stdout: "pipe", stderr: "pipe" });
+  const child = Bun.spawn(command, { cwd: options.cwd, env: childEnv(options.env), stdout: "pipe", stderr: "pipe" });
   const [stdout, stderr, code] = await Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text(), child.exited]);
   return { code, stdout, stderr };
 }
@@ -36,12 +37,19 @@ export async function runOk(command: string[], options: { cwd: string; env?: Rec
 }
 
 /**
- * A temporary folder removed when the test process exits: an app's node_modules can take
- * longer to delete than a test hook may run.
+ * Removes `path` once the test process has ended, however it ends. `bun test` runs no `exit`
+ * handlers, and an app's node_modules can take longer to delete than a test hook may run, so a
+ * detached shell waits for this process to be gone and deletes it then.
  */
+export function removeWhenDone(path: string): void {
+  const script = `while kill -0 ${process.pid} 2>/dev/null; do sleep 1; done; rm -rf "$0"`;
+  spawn("sh", ["-c", script, path], { detached: true, stdio: "ignore" }).unref();
+}
+
+/** A temporary folder removed when the test process has ended. */
 export function scratchDir(prefix: string): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
-  process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
+  removeWhenDone(dir);
   return dir;
 }
 
@@ -77,4 +85,70 @@ export async function createApp(dir: string, packages: string[], options: { sqli
     mkdirSync(join(dir, release), { recursive: true });
     copyFileSync(join(ROOT, release, "better_sqlite3.node"), join(dir, release, "better_sqlite3.node"));
   }
+}
+
+/**
+ * The environment without what npm and bun set for a running script: under `npm test`, a command
+ * a test starts must not believe the outer `npm test` started it.
+ */
+export function withoutScriptEnv(env: Record<string, string | undefined> = process.env): Record<string, string | undefined> {
+  // Unset rather than left out: `run` and `startServer` lay their env over the test's own.
+  const unset = Object.fromEntries(Object.keys(env).filter((name) => /^npm_/i.test(name) || name === "INIT_CWD").map((name) => [name, undefined]));
+  // npm puts the package's node_modules/.bin (bun, tsc, …) first on PATH; a user's shell has none of it.
+  const path = (env.PATH ?? "").split(":").filter((dir) => !/node_modules[\\/]\.bin$|node-gyp-bin$/.test(dir)).join(":");
+  return { ...env, ...unset, PATH: path };
+}
+
+/** The environment a child gets: the test's own, `env` laid over it, unset names left out. */
+function childEnv(env: Record<string, string | undefined> = {}): Record<string, string> {
+  return Object.fromEntries(Object.entries({ ...process.env, ...env }).filter((entry): entry is [string, string] => entry[1] !== undefined));
+}
+
+export interface RunningServer {
+  /** The URL it printed, without a trailing slash. */
+  url: string;
+  /** Everything it printed on stdout so far. */
+  printed(): string;
+  /** Stops it and everything it started (npm, a shell, a re-run under Bun). */
+  stop(): void;
+}
+
+
+/**
+ * Runs a command line as a user types it (`npm run dashboard -- --db …`), in its own process
+ * group, and resolves once it prints an http URL.
+ */
+export async function startServer(line: string, options: { cwd: string; env?: Record<string, string | undefined> }): Promise<RunningServer> {
+  const child = spawn("sh", ["-c", `exec ${line}`], { cwd: options.cwd, env: childEnv(options.env), detached: true, stdio: ["ignore", "pipe", "pipe"] });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  const server: RunningServer = {
+    url: "",
+    printed: () => stdout,
+    stop() {
+      try {
+        process.kill(-child.pid!, "SIGTERM");
+      } catch {
+        // Already gone.
+      }
+    },
+  };
+  const url = await new Promise<string>((resolve, reject) => {
+    const look = () => {
+      const found = /https?:\/\/[^\s]+/.exec(stdout)?.[0];
+      if (found) resolve(found.replace(/\/$/, ""));
+    };
+    child.stdout.on("data", look);
+    child.once("exit", (code) => reject(new Error(`"${line}" exited (${code}) without printing a URL:\n${stdout}\n${stderr}`)));
+  });
+  return Object.assign(server, { url });
+}
+
+/** The dashboard's `/api/summary` at `url`. */
+export async function summaryAt(url: string): Promise<Record<string, number>> {
+  const response = await fetch(`${url}/api/summary`);
+  if (response.status !== 200) throw new Error(`GET ${url}/api/summary answered ${response.status}: ${await response.text()}`);
+  return (await response.json()) as Record<string, number>;
 }

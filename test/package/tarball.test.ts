@@ -3,61 +3,20 @@
  * the library, the `ecoai` command and the dashboard used from there under Node and under Bun.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { copyFileSync, mkdirSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { CHAT_ROUTE, useUpstream } from "../harness.ts";
-import { BUN, NODE, ROOT, createApp, installedVersion, packOnce, run, runOk, scratchDir } from "./pack.ts";
+import { RUNTIMES, SETUP_TIMEOUT_MS, STEP_TIMEOUT_MS, USER_ENV, freePort, installedApps, nodeHasSqlite, nodeVersion, type InstalledApps } from "./apps.ts";
+import { NODE, ROOT, runOk } from "./pack.ts";
 
-/** Packing builds the package and both installs reach the npm registry (or its cache). */
-const SETUP_TIMEOUT_MS = 240_000;
-const STEP_TIMEOUT_MS = 60_000;
+/** tsc over the SDKs' declarations without skipLibCheck: seconds alone, far more on a busy machine. */
+const TYPECHECK_TIMEOUT_MS = 180_000;
 
 const up = useUpstream();
-const app = scratchDir("ecoai-app-");
-const bare = scratchDir("ecoai-bare-");
-const broken = scratchDir("ecoai-broken-");
-const tooNew = scratchDir("ecoai-too-new-");
-const nodeVersion = (await run([NODE, "--version"], { cwd: app })).stdout.trim();
-const nodeHasSqlite = (await run([NODE, "-e", "require('node:sqlite')"], { cwd: app })).code === 0;
-
-const RUNTIMES = {
-  node: {
-    label: `Node ${nodeVersion}`,
-    script: (file: string) => [NODE, file],
-    ecoai: (...args: string[]) => ["npx", "--no-install", "ecoai", ...args],
-    entry: "/dist/src/index.js",
-  },
-  bun: {
-    label: `Bun ${Bun.version}`,
-    script: (file: string) => [BUN, file],
-    ecoai: (...args: string[]) => [BUN, "x", "--bun", "ecoai", ...args],
-    entry: "/src/index.ts",
-  },
-} as const;
-
-let tarball = "";
-
+let apps: InstalledApps;
 beforeAll(async () => {
-  tarball = await packOnce();
-  await Promise.all([
-    createApp(app, [tarball, `openai@${installedVersion("openai")}`, `better-sqlite3@${installedVersion("better-sqlite3")}`]),
-    createApp(bare, [tarball]),
-    createApp(broken, [tarball, `better-sqlite3@${installedVersion("better-sqlite3")}`], { sqliteBinding: false }),
-    createApp(tooNew, [tarball, "better-sqlite3@13"], { sqliteBinding: false }),
-  ]);
-  for (const [dir, file] of [[app, "wrapped-call.mjs"], [bare, "bare-import.mjs"], [broken, "bare-import.mjs"], [tooNew, "bare-import.mjs"]] as const) {
-    copyFileSync(join(import.meta.dir, "app", file), join(dir, file));
-  }
+  apps = await installedApps();
 }, SETUP_TIMEOUT_MS);
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** Uses the public types the way an app would; the expected errors prove the types are not `any`. */
 const CONSUMER = `
@@ -68,11 +27,27 @@ const eco = new EcoAI({ client: new OpenAI({ apiKey: "sk-test" }), mode: "prod",
 const response = await eco.chat.completions.create({ model: "gpt-4o-mini", messages: [{ role: "user", content: "Hi" }] });
 const text: string | null = response.choices[0]!.message.content;
 const summary: UsageSummary = await eco.summary();
+// A drop-in for the type checker: a wrapped client is an OpenAI, and so is its withOptions() copy.
+const asClient: OpenAI = eco;
+const quick: EcoAI<OpenAI> = eco.withOptions({ timeout: 1000 });
 // @ts-expect-error an unknown mode
 new EcoAI({ client: new OpenAI({ apiKey: "sk-test" }), mode: "fast" });
+// @ts-expect-error a client of no supported shape
+new EcoAI({ client: { foo: 1 } });
 // @ts-expect-error the response is the SDK's, not a string
 const wrong: string = response;
-console.log(text, summary, wrong, EcoAIError);
+console.log(text, summary, wrong, EcoAIError, asClient, quick);
+`;
+
+/** ecoai/simulator, as a project with Node's ESM resolution sees it. */
+const SIMULATOR_CONSUMER = `
+import { startSimulator, type Simulator } from "ecoai/simulator";
+
+const sim: Simulator = await startSimulator({ port: 0 });
+const url: string = sim.openaiBaseURL;
+// @ts-expect-error a port is a number
+await startSimulator({ port: "4010" });
+console.log(url);
 `;
 
 const running: { kill(): void }[] = [];
@@ -80,7 +55,7 @@ afterAll(() => running.forEach((child) => child.kill()));
 
 /** Starts `ecoai dashboard`, waits for the URL it prints, and returns it. */
 async function startDashboard(command: string[]): Promise<string> {
-  const child = Bun.spawn(command, { cwd: app, stdout: "pipe", stderr: "pipe" });
+  const child = Bun.spawn(command, { cwd: apps.app, stdout: "pipe", stderr: "pipe" });
   running.push(child);
   const reader = child.stdout.getReader();
   const decoder = new TextDecoder();
@@ -100,7 +75,7 @@ async function startDashboard(command: string[]): Promise<string> {
 }
 
 test("the tarball ships the built JavaScript and declarations, the TypeScript sources, the dashboard's pages and the demo's simulator, and no tests", async () => {
-  const { stdout } = await runOk(["tar", "-tzf", tarball], { cwd: app });
+  const { stdout } = await runOk(["tar", "-tzf", apps.tarball], { cwd: apps.app });
   const files = stdout.split("\n").filter(Boolean).map((file) => file.replace(/^package\//, ""));
   for (const file of ["package.json", "README.md", "LICENSE", "dist/src/index.js", "dist/src/index.d.ts", "dist/src/cli/index.js", "src/index.ts", "src/simulator/index.ts", "dist/src/simulator/index.js", "dist/src/simulator/index.d.ts", "dashboard/index.html"]) {
     expect(files).toContain(file);
@@ -109,29 +84,45 @@ test("the tarball ships the built JavaScript and declarations, the TypeScript so
 }, STEP_TIMEOUT_MS);
 
 test("publint finds nothing to report in the tarball", async () => {
-  const { stdout } = await runOk([join(ROOT, "node_modules", ".bin", "publint"), "run", tarball, "--strict"], { cwd: app });
+  const { stdout } = await runOk([join(ROOT, "node_modules", ".bin", "publint"), "run", apps.tarball, "--strict"], { cwd: apps.app });
   expect(stdout).toContain("All good");
 }, STEP_TIMEOUT_MS);
 
-test("a TypeScript app type-checks against the shipped declarations (nodenext, no skipLibCheck)", async () => {
-  const consumer = join(app, "typed");
+/** Type-checks `files` in a folder of the app with `compilerOptions` (strict, no skipLibCheck). */
+async function typeCheck(name: string, compilerOptions: Record<string, unknown>, files: Record<string, string>): Promise<void> {
+  const consumer = join(apps.app, name);
   mkdirSync(consumer, { recursive: true });
   writeFileSync(join(consumer, "tsconfig.json"), JSON.stringify({
-    compilerOptions: { strict: true, module: "nodenext", moduleResolution: "nodenext", target: "es2022", noEmit: true, types: [], lib: ["es2022", "dom"] },
-    files: ["consumer.ts"],
+    compilerOptions: { strict: true, target: "es2022", noEmit: true, types: [], lib: ["es2022", "dom"], ...compilerOptions },
+    files: Object.keys(files),
   }));
-  writeFileSync(join(consumer, "consumer.ts"), CONSUMER);
-  await runOk([join(ROOT, "node_modules", ".bin", "tsc"), "-p", consumer], { cwd: app });
-}, STEP_TIMEOUT_MS);
+  for (const [file, text] of Object.entries(files)) writeFileSync(join(consumer, file), text);
+  await runOk([join(ROOT, "node_modules", ".bin", "tsc"), "-p", consumer], { cwd: apps.app });
+}
+
+test("a TypeScript app type-checks against the shipped declarations (nodenext, no skipLibCheck)", async () => {
+  await typeCheck("typed", { module: "nodenext", moduleResolution: "nodenext" }, { "consumer.ts": CONSUMER });
+}, TYPECHECK_TIMEOUT_MS);
+
+test("ecoai/simulator type-checks from its shipped declarations", async () => {
+  // The simulator is a Node HTTP server; its declarations use Node's types (Buffer).
+  const nodeTypes = { types: ["node"], typeRoots: [join(ROOT, "node_modules", "@types")] };
+  await typeCheck("typed-simulator", { module: "nodenext", moduleResolution: "nodenext", ...nodeTypes }, { "simulator.ts": SIMULATOR_CONSUMER });
+}, TYPECHECK_TIMEOUT_MS);
+
+test('a project with "moduleResolution": "node" resolves the package through its top-level types', async () => {
+  // Top-level await needs an ES module target; node10 resolution ignores the exports map.
+  await typeCheck("typed-node10", { module: "es2022", moduleResolution: "node" }, { "consumer.ts": CONSUMER });
+}, TYPECHECK_TIMEOUT_MS);
 
 for (const [name, runtime] of Object.entries(RUNTIMES)) {
   describe(`installed from the tarball, under ${runtime.label}`, () => {
-    const data = join(app, `data-${name}`);
+    const data = () => join(apps.app, `data-${name}`);
 
     test("a wrapped OpenAI call is served from the cache the second time", async () => {
-      mkdirSync(data, { recursive: true });
+      mkdirSync(data(), { recursive: true });
       const before = up.sim.count(CHAT_ROUTE);
-      const { stdout } = await runOk([...runtime.script("wrapped-call.mjs"), up.sim.openaiBaseURL, data, `Packaged under ${name}?`], { cwd: app });
+      const { stdout } = await runOk([...runtime.script("wrapped-call.mjs"), up.sim.openaiBaseURL, data(), `Packaged under ${name}?`], { cwd: apps.app });
       const result = JSON.parse(stdout) as { entry: string; sameAnswer: boolean; hits: boolean[]; betterSqlite: boolean };
       expect(result.entry).toEndWith(`node_modules/ecoai${runtime.entry}`);
       expect(result.hits).toEqual([false, true]);
@@ -142,25 +133,17 @@ for (const [name, runtime] of Object.entries(RUNTIMES)) {
     }, STEP_TIMEOUT_MS);
 
     test("`ecoai --help` and `ecoai dashboard --help` answer", async () => {
-      const main = await runOk(runtime.ecoai("--help"), { cwd: app });
+      const main = await runOk(runtime.ecoai("--help"), { cwd: apps.app, env: USER_ENV[name as keyof typeof USER_ENV] });
       expect(main.stdout).toContain("Usage: ecoai <command>");
-      expect(main.stdout).toContain("dashboard");
-      const dashboard = await runOk(runtime.ecoai("dashboard", "--help"), { cwd: app });
+      expect(main.stdout).toContain(`Run "${runtime.runner} ecoai help <command>"`);
+      const dashboard = await runOk(runtime.ecoai("dashboard", "--help"), { cwd: apps.app, env: USER_ENV[name as keyof typeof USER_ENV] });
       expect(dashboard.stdout).toContain("--port");
       expect(dashboard.stdout).toContain("--no-browser");
     }, STEP_TIMEOUT_MS);
 
-    test("`ecoai demo` plays its offline session with the simulator the package ships", async () => {
-      const demo = join(app, `demo-${name}`);
-      const { stdout } = await runOk(runtime.ecoai("demo", "--db", join(demo, "usage.db"), "--cache", join(demo, "cache.db")), { cwd: app });
-      // The session's exact rows are the demo test's business; here: it ran offline and served hits.
-      expect(stdout).toContain("offline, local OpenAI simulator");
-      expect(stdout).toMatch(/This session: \d+ calls, [1-9]\d* hits/);
-    }, STEP_TIMEOUT_MS);
-
     test("importing ecoai with no optional package installed succeeds", async () => {
-      const dir = join(bare, `data-${name}`);
-      const { stdout } = await runOk([...runtime.script("bare-import.mjs"), dir], { cwd: bare });
+      const dir = join(apps.bare, `data-${name}`);
+      const { stdout } = await runOk([...runtime.script("bare-import.mjs"), dir], { cwd: apps.bare });
       const result = JSON.parse(stdout) as { exports: string[]; sqlite: "opened" | { name: string; code: string; message: string } };
       expect(result.exports).toContain("EcoAI");
       if (name === "bun" || nodeHasSqlite) {
@@ -178,9 +161,9 @@ for (const [name, runtime] of Object.entries(RUNTIMES)) {
 for (const [name, runtime] of Object.entries(RUNTIMES)) {
   describe(`the installed dashboard, under ${runtime.label}`, () => {
     test("starts, serves /api/summary of a usage log the other runtime wrote, and its pages", async () => {
-      const other = join(app, `data-${name === "node" ? "bun" : "node"}`, "usage.db");
+      const other = join(apps.app, `data-${name === "node" ? "bun" : "node"}`, "usage.db");
       const port = await freePort();
-      const bin = join(app, "node_modules", ".bin", "ecoai");
+      const bin = join(apps.app, "node_modules", ".bin", "ecoai");
       const url = await startDashboard([...runtime.script(bin), "dashboard", "--no-browser", "--port", String(port), "--db", other]);
       expect(url).toContain(`:${port}`);
       const response = await fetch(`${url}/api/summary`);
@@ -204,14 +187,14 @@ describe.skipIf(nodeHasSqlite)(`under Node ${nodeVersion} (no node:sqlite), a be
   }
 
   test("installed without its native build (install script not run)", async () => {
-    const error = await sqliteError(broken);
+    const error = await sqliteError(apps.broken);
     expect(error.code).toBe("ECOAI_SQLITE_UNAVAILABLE");
     expect(error.message).toContain("better-sqlite3 is installed but does not load");
     expect(error.message).toContain("npm install better-sqlite3@12");
   }, STEP_TIMEOUT_MS);
 
   test("version 13, which crashes Node 20, is never loaded", async () => {
-    const error = await sqliteError(tooNew);
+    const error = await sqliteError(apps.tooNew);
     expect(error.code).toBe("ECOAI_SQLITE_UNAVAILABLE");
     expect(error.message).toMatch(/better-sqlite3 13\.\S+ needs Node 22 or later/);
     expect(error.message).toContain("npm install better-sqlite3@12");

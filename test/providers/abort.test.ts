@@ -1,3 +1,4 @@
+import type { SupportedClient } from "../../src/index.ts";
 import { afterEach, describe, expect, test } from "bun:test";
 import Anthropic from "@anthropic-ai/sdk";
 import OpenAI from "openai";
@@ -21,8 +22,8 @@ interface Limits {
 interface Sdk {
   name: string;
   route: string;
-  client(): object;
-  call(client: object, prompt: string, limits?: Limits): Promise<unknown>;
+  client(): SupportedClient;
+  call(client: SupportedClient, prompt: string, limits?: Limits): Promise<unknown>;
   /** The answer's text, to check what a call got. */
   text(response: unknown): string;
   /** The error class the SDK rejects with on an abort and on a timeout. */

@@ -15,7 +15,7 @@ interface Case {
   sdkError: Function;
   create(eco: unknown, content: string, options?: Record<string, unknown>): ReturnType<OpenAI["chat"]["completions"]["create"]> | ReturnType<Anthropic["messages"]["create"]>;
   stream(eco: unknown, content: string): Promise<{ data: AsyncIterable<unknown>; response: Response; request_id: string | null | undefined }>;
-  client(): object;
+  client(): OpenAI | Anthropic;
 }
 
 const cases: Case[] = [

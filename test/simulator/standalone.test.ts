@@ -33,8 +33,10 @@ async function roundTrip(baseURL: string): Promise<void> {
   expect((await client.embeddings.create({ model: "text-embedding-3-small", input: "x" })).data[0]?.embedding).toHaveLength(1536);
 }
 
-test("main.ts runs as its own process and prints its URL", async () => {
-  const info = await firstLine(process.execPath, [join(import.meta.dir, "../../src/simulator/main.ts")]);
+const CLI = join(import.meta.dir, "../../src/cli/index.ts");
+
+test("`ecoai simulate --json` runs it as its own process and prints its URLs", async () => {
+  const info = await firstLine(process.execPath, [CLI, "simulate", "--json"]);
   expect(info.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
   expect(info.openaiBaseURL).toBe(`${info.url}/v1`);
   await roundTrip(info.openaiBaseURL);
@@ -44,8 +46,8 @@ const hasNode = spawnSync("node", ["--version"]).status === 0;
 
 // Skipped only where no `node` binary is installed; the simulator must not depend on Bun APIs.
 test.skipIf(!hasNode)("the simulator runs under Node", async () => {
-  const built = await Bun.build({ entrypoints: [join(import.meta.dir, "../../src/simulator/main.ts")], target: "node", outdir: temp });
+  const built = await Bun.build({ entrypoints: [CLI], target: "node", outdir: temp });
   expect(built.success).toBe(true);
-  const info = await firstLine("node", [built.outputs[0]!.path]);
+  const info = await firstLine("node", [built.outputs[0]!.path, "simulate", "--json"]);
   await roundTrip(info.openaiBaseURL);
 });

@@ -99,7 +99,7 @@ describe("usage log", () => {
     expect((await eco.history({ limit: 2, offset: 1 })).map((record) => record.prompt)).toEqual(["history 3", "history 2"]);
     expect(await eco.history({ to: new Date(start.getTime() - 1000) })).toEqual([]);
     expect(await eco.history({ from: start.toISOString() })).toHaveLength(5);
-    await expect(eco.history({ from: "not a date" })).rejects.toThrow(/from "not a date" is not a date/);
+    await expect(eco.history({ from: "not a date" })).rejects.toThrow(/Invalid from "not a date" \(from history\(\) argument\)/);
     await expect(eco.history({ limit: -1 })).rejects.toThrow(/limit/);
   });
 
@@ -159,6 +159,6 @@ describe("flush", () => {
 
   test("an empty pattern is refused with a clear message", async () => {
     const eco = up.eco();
-    await expect(eco.flush({ pattern: "" })).rejects.toThrow(/flush pattern/);
+    await expect(eco.flush({ pattern: "" })).rejects.toThrow(/Invalid pattern "" \(from flush\(\) argument\)/);
   });
 });
