@@ -2,6 +2,7 @@ import { statSync } from "node:fs";
 import type { CachedClient } from "./client-types.ts";
 import { promptMatcher } from "./cache/prompt-pattern.ts";
 import { createCacheEngine, type CacheEngine, type EngineSettings } from "./cache/engine.ts";
+import { consoleLogger } from "./cache/faults.ts";
 import { resolveEmbedder, type Embedder } from "./cache/embedder.ts";
 import { createSemanticCache, type SemanticCache } from "./cache/semantic.ts";
 import { DEFAULTS, resolveConfig, resolveSettingsPath, type EcoAIConfig, type ResolvedConfig } from "./config.ts";
@@ -16,8 +17,6 @@ import { wrapClient } from "./wrap.ts";
 
 /** How often, at most, a running instance looks at the settings file for changes. */
 const SETTINGS_CHECK_INTERVAL_MS = 500;
-
-const CONSOLE_LOGGER: Logger = { warn: (message, error) => (error === undefined ? console.warn(message) : console.warn(message, error)) };
 
 /** The wrapper's own members; every other property is the wrapped client's. */
 class EcoAICore<C extends object> {
@@ -44,7 +43,7 @@ class EcoAICore<C extends object> {
     this.#adapter = detectProvider(client);
     this.client = client;
     this.#options = options;
-    this.#logger = options.logger ?? CONSOLE_LOGGER;
+    this.#logger = options.logger ?? consoleLogger(() => this.#config?.debug === true);
     this.#config = resolveConfig(options, process.env, this.#readSettingsFile(resolveSettingsPath(options)));
     // Semantic caching with no way to embed prompts fails here, at construction, not at the first call.
     const embedder = this.#config.semantic ? this.#embedder(this.#config.semantic) : undefined;

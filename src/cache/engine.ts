@@ -4,7 +4,7 @@ import type { CacheEntry, Store, StoreFlushFilter } from "../stores/store.ts";
 import type { CallOptions, Logger, Mode, PromptType, Provider, TokenUsage } from "../types.ts";
 import type { NewUsageRecord, UsageLog } from "../usage/log.ts";
 import { savingsFor, type RateOverrides } from "../usage/pricing.ts";
-import { createFaultReporter } from "./faults.ts";
+import { createFaultReporter, describeFault, type FaultKind } from "./faults.ts";
 import { hashCacheKey } from "./key.ts";
 import { createInProcessCoalescing } from "./in-process-coalescing.ts";
 import { createPeerCoalescing } from "./peer-coalescing.ts";
@@ -73,16 +73,23 @@ export function createCacheEngine(options: CacheEngineOptions) {
   const leaders = createInProcessCoalescing<Settled>();
   /** Every call not yet settled, hit, miss or pass-through. */
   const active = new Set<Promise<unknown>>();
-  const storeFault = createFaultReporter(options.logger, `cache store${store ? ` (${store.name})` : ""}`);
+  const storeFault = createFaultReporter(options.logger, `cache store ${store ? [store.name, store.location].filter(Boolean).join(" ") : ""}`.trim(), {
+    meanwhileWriting: "answers are served from it but new ones are not stored",
+  });
   const peers = store && createPeerCoalescing(store, guarded);
 
-  async function guarded<T>(operation: () => Promise<T>): Promise<T | undefined> {
+  /**
+   * Runs a store operation; a fault becomes `undefined` (the call goes on without the cache) and is
+   * reported once per outage. Reads and writes are told apart: a store that reads but cannot write
+   * (a full disk) is one outage, not one per call.
+   */
+  async function guarded<T>(operation: () => Promise<T>, kind: FaultKind = "read"): Promise<T | undefined> {
     try {
       const result = await operation();
-      storeFault.ok();
+      storeFault.ok(kind);
       return result;
     } catch (error) {
-      storeFault.failed(error);
+      storeFault.failed(error, kind);
       return undefined;
     }
   }
@@ -122,7 +129,8 @@ export function createCacheEngine(options: CacheEngineOptions) {
     try {
       usageLog.record(record);
     } catch (error) {
-      options.logger.warn("[ecoai] could not record a usage row", error);
+      // The log itself rides out its faults; only a closed log refuses a row, and the call still succeeds.
+      options.logger.warn(`[ecoai] a usage row was not recorded: ${describeFault(error)}`, error);
     }
   }
 
@@ -155,7 +163,7 @@ export function createCacheEngine(options: CacheEngineOptions) {
       return await call.method.rebuild(JSON.parse(entry.body));
     } catch (error) {
       options.logger.warn(`[ecoai] unreadable cache entry ${entry.key.slice(0, 12)}… removed; calling upstream`, error);
-      await guarded(() => store!.delete(entry.key));
+      await guarded(() => store!.delete(entry.key), "write");
       return undefined;
     }
   }
@@ -255,7 +263,7 @@ export function createCacheEngine(options: CacheEngineOptions) {
           ...(request && embedding ? { semantic: { scope: request.scope, vector: embedding.vector } } : {}),
         };
         const ttlSeconds = settings.mode === "prod" ? maxAgeSeconds(call, settings) : undefined;
-        const written = await guarded(async () => (await store.set(entry, { ttlSeconds }), true));
+        const written = await guarded(async () => (await store.set(entry, { ttlSeconds }), true), "write");
         if (written && request && embedding) semantic!.remember(request, entry, embedding);
       }
       return { response, body, usage, facts, embedding };
@@ -276,8 +284,12 @@ export function createCacheEngine(options: CacheEngineOptions) {
     async close(): Promise<void> {
       await Promise.allSettled(active);
       await peers?.idle();
-      await store?.close();
-      usageLog?.close();
+      try {
+        await store?.close();
+      } finally {
+        // Bounded: waits at most a second for a peer's lock, and reports the rows it could not write.
+        usageLog?.close();
+      }
     },
   };
 }
