@@ -89,7 +89,8 @@ export function explainRedisError(client: RedisClient, error: unknown): Error {
   const connection = client.status === "ready" ? undefined : connectionErrors.get(client);
   // Down with no error of its own yet (still connecting, or closed by a quit).
   if (!connection && client.status !== "ready" && /Stream isn't writeable|Connection is closed/.test(message)) {
-    return new Error(`not connected (the connection is ${client.status})`, { cause: error });
+    const state = client.status === "reconnecting" ? "the connection was lost; reconnecting" : client.status === "end" ? "the connection is closed" : "still connecting";
+    return new Error(`not connected (${state})`, { cause: error });
   }
   const reason = connection ?? (error instanceof Error ? error : new Error(message));
   const explained = explain(reason);
