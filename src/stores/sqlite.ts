@@ -1,8 +1,8 @@
-import { describeFault } from "../cache/faults.ts";
 import { EcoAIError } from "../errors.ts";
 import { CALL_PATH_BUSY_TIMEOUT_MS, CLOSING_BUSY_TIMEOUT_MS, openDatabase, type Database, type Row, type SqlValue, type Statement } from "../sqlite/database.ts";
-import { isLockedOut, needsReopen } from "../sqlite/errors.ts";
+import { isLockedOut } from "../sqlite/errors.ts";
 import { letEventLoopTurn } from "../sqlite/event-loop.ts";
+import { createReopeningFile } from "../sqlite/reopening-file.ts";
 import { tokenCount } from "../usage/row.ts";
 import { ensureCacheSchema } from "./sqlite-schema.ts";
 import type { PromptType, Provider } from "../types.ts";
@@ -25,9 +25,6 @@ export interface SqliteStoreOptions {
 
 /** Expired entries are deleted once every this many writes (and when the file is opened). */
 const PURGE_EVERY_WRITES = 256;
-
-/** A file that could not be opened (or stopped working) is tried again no more often than this. */
-const REOPEN_INTERVAL_MS = 1000;
 
 interface Connection {
   db: Database;
@@ -52,47 +49,17 @@ interface Connection {
 export function createSqliteStore(options: SqliteStoreOptions = {}): Store {
   const path = options.path ?? ".ecoai/cache.db";
   const busyTimeoutMs = options.busyTimeoutMs ?? CALL_PATH_BUSY_TIMEOUT_MS;
-  let connection: Connection | undefined;
-  let unavailable: Error | undefined;
-  let reopenAt = 0;
+  const file = createReopeningFile(path, () => openConnection(path, busyTimeoutMs));
   let writesSincePurge = 0;
   let closed = false;
 
-  function connect(): Connection {
+  function use<T>(work: (c: Connection) => T, writes = false): T {
     if (closed) throw new Error("the SQLite store is closed");
-    if (connection) return connection;
-    if (unavailable && Date.now() < reopenAt) throw unavailable;
-    try {
-      connection = openConnection(path, busyTimeoutMs);
-      unavailable = undefined;
-      return connection;
-    } catch (error) {
-      // A missing SQLite driver is a setup problem, reported by the constructor.
-      if (error instanceof EcoAIError && error.code === "ECOAI_SQLITE_UNAVAILABLE") throw error;
-      unavailable = new Error(`could not open it: ${describeFault(error)}`, { cause: error });
-      reopenAt = Date.now() + REOPEN_INTERVAL_MS;
-      throw unavailable;
-    }
-  }
-
-  /** Runs `work` on the open file; an error that means the file changed under it closes the connection. */
-  function use<T>(work: (c: Connection) => T): T {
-    const current = connect();
-    try {
-      return work(current);
-    } catch (error) {
-      if (needsReopen(error) && connection === current) {
-        connection = undefined;
-        closeQuietly(current.db);
-        unavailable = error instanceof Error ? error : new Error(String(error));
-        reopenAt = Date.now() + REOPEN_INTERVAL_MS;
-      }
-      throw error;
-    }
+    return file.use(work, writes);
   }
 
   try {
-    connect();
+    file.connection();
   } catch (error) {
     if (error instanceof EcoAIError) throw error;
     // Reported by the engine at the first call, as any other fault.
@@ -131,13 +98,13 @@ export function createSqliteStore(options: SqliteStoreOptions = {}): Store {
           writesSincePurge = 0;
           purge(c);
         }
-      });
+      }, true);
     },
     async vectorsSince(scope, since) {
       return use((c) => c.vectors.all(scope, since)).map((row) => ({ key: String(row.key), vector: fromBlob(row.vector ?? null), createdAt: Number(row.created_at) }));
     },
     async delete(key) {
-      return use((c) => c.remove.run(key)) > 0;
+      return use((c) => c.remove.run(key), true) > 0;
     },
     async flush(filter: StoreFlushFilter = {}) {
       // Asked for by the application, not on a call's path: worth waiting for a peer's write.
@@ -148,12 +115,11 @@ export function createSqliteStore(options: SqliteStoreOptions = {}): Store {
         } finally {
           c.db.setBusyTimeout(busyTimeoutMs);
         }
-      });
+      }, true);
     },
     async close() {
       closed = true;
-      if (connection) closeQuietly(connection.db);
-      connection = undefined;
+      file.close();
     },
   };
 }
@@ -180,7 +146,7 @@ function openConnection(path: string, busyTimeoutMs: number): Connection {
     purge(connection);
     return connection;
   } catch (error) {
-    closeQuietly(db);
+    db.close();
     throw error;
   }
 }
@@ -213,14 +179,6 @@ function flushEntries({ db, remove }: Connection, filter: StoreFlushFilter): num
     }
     return removed;
   });
-}
-
-function closeQuietly(db: Database): void {
-  try {
-    db.close();
-  } catch {
-    // A connection to a damaged file may fail to close; it is let go either way.
-  }
 }
 
 function toEntry(row: Row): CacheEntry {

@@ -2,7 +2,8 @@ import { statSync } from "node:fs";
 import { createFaultReporter, describeFault } from "../cache/faults.ts";
 import { EcoAIError } from "../errors.ts";
 import { CALL_PATH_BUSY_TIMEOUT_MS, CLOSING_BUSY_TIMEOUT_MS, type Database, type SqlValue, type Statement } from "../sqlite/database.ts";
-import { isRowRejected, needsReopen } from "../sqlite/errors.ts";
+import { isRowRejected } from "../sqlite/errors.ts";
+import { createReopeningFile } from "../sqlite/reopening-file.ts";
 import type { HistoryQuery, Logger, UsageRecord, UsageSummary } from "../types.ts";
 import { holdUntilExit } from "./exit-hooks.ts";
 import { queryHistory, querySummary } from "./queries.ts";
@@ -45,9 +46,6 @@ export interface UsageLog {
   close(): number;
 }
 
-/** A file that could not be opened is tried again no more often than this. */
-const REOPEN_INTERVAL_MS = 1000;
-
 const INSERT = `INSERT INTO usage_log (${USAGE_COLUMNS.join(", ")}) VALUES (${USAGE_COLUMNS.map(() => "?").join(", ")})`;
 
 interface Connection {
@@ -73,11 +71,8 @@ export function createUsageLog(options: UsageLogOptions): UsageLog {
   const flushIntervalMs = options.flushIntervalMs ?? 250;
   const maxBuffered = Math.max(maxPending, options.maxBuffered ?? 50_000);
   const fault = createFaultReporter(logger, `usage log ${path}`, { meanwhile: "calls go on and their rows wait in memory", resumed: "waiting rows written" });
-  let connection: Connection | undefined;
-  let openError: unknown;
-  /** The last reason a write failed, for the report of rows left unwritten. */
+  /** The last reason the log could not be opened or written, for the report of rows left unwritten. */
   let lastFault: unknown;
-  let reopenAt = 0;
   let pending: SqlValue[][] = [];
   /** No write is tried before this (after a failure), except on close and at exit. */
   let retryAt = 0;
@@ -86,30 +81,30 @@ export function createUsageLog(options: UsageLogOptions): UsageLog {
   let timer: ReturnType<typeof setTimeout> | undefined;
   let soon: ReturnType<typeof setImmediate> | undefined;
   let closed = false;
+  const file = createReopeningFile(path, (): Connection => {
+    const db = openUsageSchema(path, { busyTimeoutMs: CALL_PATH_BUSY_TIMEOUT_MS });
+    return { db, insert: db.prepare(INSERT), inode: statSync(path, { throwIfNoEntry: false })?.ino };
+  });
 
-  function open(): Connection | undefined {
+  /** The open log, still the file at `path`; undefined (and reported) when it cannot be opened. `now`: try even within the wait after a failure. */
+  function open(now = false): Connection | undefined {
     let gone: string | undefined;
-    if (connection) {
+    const current = file.current;
+    if (current) {
       // Deleted or replaced while open: rows written to the old file would vanish with it.
       const inode = statSync(path, { throwIfNoEntry: false })?.ino;
-      if (inode === connection.inode) return connection;
+      if (inode === current.inode) return current;
       gone = inode === undefined ? "deleted" : "replaced";
-      disconnect();
-    } else if (Date.now() < reopenAt) {
-      return undefined;
+      file.giveUp();
     }
     try {
-      const db = openUsageSchema(path, { busyTimeoutMs: CALL_PATH_BUSY_TIMEOUT_MS });
-      connection = { db, insert: db.prepare(INSERT), inode: statSync(path, { throwIfNoEntry: false })?.ino };
-      openError = undefined;
+      const opened = file.connection(now);
       if (gone) logger.warn(`[ecoai] usage log ${path} was ${gone} while in use; rows from now on go to a new log there`);
-      return connection;
+      return opened;
     } catch (error) {
       // A missing SQLite driver is a setup problem, reported by the constructor.
-      if (error instanceof EcoAIError && error.code === "ECOAI_SQLITE_UNAVAILABLE") throw error;
-      openError = new Error(`${gone ? `it was ${gone} while in use and ` : ""}could not open it: ${describeFault(error)}`, { cause: error });
-      reopenAt = Date.now() + REOPEN_INTERVAL_MS;
-      failed(openError);
+      if (error instanceof EcoAIError) throw error;
+      failed(gone ? new Error(`it was ${gone} while in use and ${(error as Error).message}`, { cause: error }) : error);
       return undefined;
     }
   }
@@ -119,41 +114,33 @@ export function createUsageLog(options: UsageLogOptions): UsageLog {
     fault.failed(error, "write");
   }
 
-  function disconnect(): void {
-    try {
-      connection?.db.close();
-    } catch {
-      // Closing a connection to a damaged file can fail; it is let go either way.
-    }
-    connection = undefined;
-  }
-
   /** Writes every pending row it can: rows SQLite refuses are dropped, a fault keeps them all pending. */
-  function write(busyTimeoutMs: number): boolean {
+  function write(busyTimeoutMs: number, now = false): boolean {
     if (pending.length === 0) return true;
-    const current = open();
+    const current = open(now);
     if (!current) return false;
     const batch = pending;
     let firstRefusal: unknown;
     try {
-      if (busyTimeoutMs !== CALL_PATH_BUSY_TIMEOUT_MS) current.db.setBusyTimeout(busyTimeoutMs);
-      current.db.transaction(() => {
-        for (const row of batch) {
-          try {
-            current.insert.run(...row);
-          } catch (error) {
-            // One bad row must not hold back the rows behind it (nor be retried for ever).
-            if (!isRowRejected(error)) throw error;
-            firstRefusal ??= error;
+      file.use(({ db, insert }) => {
+        if (busyTimeoutMs !== CALL_PATH_BUSY_TIMEOUT_MS) db.setBusyTimeout(busyTimeoutMs);
+        db.transaction(() => {
+          for (const row of batch) {
+            try {
+              insert.run(...row);
+            } catch (error) {
+              // One bad row must not hold back the rows behind it (nor be retried for ever).
+              if (!isRowRejected(error)) throw error;
+              firstRefusal ??= error;
+            }
           }
-        }
-      });
+        });
+      }, true);
     } catch (error) {
-      if (needsReopen(error)) disconnect();
       failed(error);
       return false;
     } finally {
-      if (connection === current && busyTimeoutMs !== CALL_PATH_BUSY_TIMEOUT_MS) current.db.setBusyTimeout(CALL_PATH_BUSY_TIMEOUT_MS);
+      if (file.current === current && busyTimeoutMs !== CALL_PATH_BUSY_TIMEOUT_MS) current.db.setBusyTimeout(CALL_PATH_BUSY_TIMEOUT_MS);
     }
     pending = pending.length === batch.length ? [] : pending.slice(batch.length);
     if (firstRefusal !== undefined && refused++ === 0) {
@@ -191,11 +178,10 @@ export function createUsageLog(options: UsageLogOptions): UsageLog {
     if (timer) clearTimeout(timer);
     if (soon) clearImmediate(soon);
     timer = soon = undefined;
-    reopenAt = 0;
-    write(CLOSING_BUSY_TIMEOUT_MS);
+    write(CLOSING_BUSY_TIMEOUT_MS, true);
     const left = pending.length;
     if (left > 0 || overflowed > 0) {
-      const cause = openError ?? lastFault;
+      const cause = lastFault;
       const parts = [left > 0 ? `${left} usage rows could not be written` : "", overflowed > 0 ? `${overflowed} older rows were dropped while it was unavailable` : ""];
       logger.warn(`[ecoai] usage log ${path}: ${parts.filter(Boolean).join("; ")}${cause ? ` (${describeFault(cause)})` : ""}`);
       overflowed = 0;
@@ -207,7 +193,7 @@ export function createUsageLog(options: UsageLogOptions): UsageLog {
     flush();
     const current = open();
     if (current) return current.db;
-    throw new EcoAIError("ECOAI_USAGE_LOG_UNAVAILABLE", `the usage log ${path} cannot be read (${describeFault(openError)}): fix or remove the file, or pass another logPath.`, { cause: openError });
+    throw new EcoAIError("ECOAI_USAGE_LOG_UNAVAILABLE", `the usage log ${path} cannot be read (${describeFault(lastFault)}): fix or remove the file, or pass another logPath.`, { cause: lastFault });
   }
 
   let release = () => {};
@@ -242,7 +228,7 @@ export function createUsageLog(options: UsageLogOptions): UsageLog {
       closed = true;
       release();
       const left = drain();
-      disconnect();
+      file.close();
       return left;
     },
   };

@@ -105,14 +105,17 @@ describe("a write lock held by another process", () => {
 });
 
 for (const runtime of ["bun", "node"] satisfies Runtime[]) {
-  test(`under ${runtime}, truncating the cache file and the usage log of a running app does not kill it; it keeps answering`, async () => {
+  test(`under ${runtime}, truncating the cache file, the usage log and their shared memory under a running app does not kill it; it keeps answering`, async () => {
     const paths = files();
     // Big entries, so that much of the cache file has been read when it is cut.
     const app = await startCaller(runtime, { ...paths, baseURL: up.sim.openaiBaseURL }, { distinct: 200, pad: 2000 });
     await app.calls(1000);
-    // Cut under the app's feet: pages it has read from the file are now past its end.
-    truncateSync(paths.sqlitePath, 0);
-    truncateSync(paths.logPath, 0);
+    // Cut under the app's feet: pages it has read from the files, and SQLite's shared memory
+    // (the WAL index, always memory-mapped), are now past their end.
+    for (const path of [paths.sqlitePath, paths.logPath]) {
+      truncateSync(path, 0);
+      truncateSync(`${path}-shm`, 0);
+    }
     const cutAt = app.finished;
     await app.calls(cutAt + 200);
     app.stop();

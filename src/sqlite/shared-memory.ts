@@ -1,0 +1,27 @@
+import { statSync, truncateSync } from "node:fs";
+
+/**
+ * SQLite's WAL index (`<file>-shm`) is memory shared between the processes using a file: it is
+ * always memory-mapped, and a process touching its pages after another truncated it dies of
+ * SIGBUS. SQLite itself never shrinks it while a connection has it open, so a shorter file means
+ * someone else cut it: it is grown back to the size this process has seen (with zeros, which
+ * SQLite reads as an index to rebuild from the WAL) before the next statement touches it.
+ * A cut that lands while a statement runs cannot be caught this way.
+ */
+export function createSharedMemoryGuard(path: string): () => void {
+  const shm = `${path}-shm`;
+  let seen = 0;
+  return () => {
+    const size = statSync(shm, { throwIfNoEntry: false })?.size;
+    if (size === undefined) return;
+    if (size >= seen) {
+      seen = size;
+      return;
+    }
+    try {
+      truncateSync(shm, seen);
+    } catch {
+      // Not ours to grow (permissions): SQLite reports what it finds.
+    }
+  };
+}
