@@ -6,7 +6,10 @@ import { statSync, truncateSync } from "node:fs";
  * SIGBUS. SQLite itself never shrinks it while a connection has it open, so a shorter file means
  * someone else cut it: it is grown back to the size this process has seen (with zeros, which
  * SQLite reads as an index to rebuild from the WAL) before the next statement touches it.
- * A cut that lands while a statement runs cannot be caught this way.
+ * A cut that lands while a statement runs cannot be caught this way. (Under Node, growing it back
+ * opens the file, since `truncateSync` has no path-only form there, and closing that descriptor
+ * drops the process's POSIX locks on it: a cost paid only once the index was destroyed anyway,
+ * and smaller than the SIGBUS it prevents. Bun truncates by path.)
  */
 export function createSharedMemoryGuard(path: string): () => void {
   const shm = `${path}-shm`;
