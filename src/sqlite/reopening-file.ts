@@ -45,7 +45,7 @@ export function createReopeningFile<C extends { db: Database }>(path: string, op
    */
   function closeRetired(): void {
     if (!retired) return;
-    guard();
+    guard.check();
     try {
       retired.close();
     } catch {
@@ -67,6 +67,7 @@ export function createReopeningFile<C extends { db: Database }>(path: string, op
     if (unavailable && !now && Date.now() < retryAt) throw unavailable;
     closeRetired();
     try {
+      guard.reset();
       current = open();
       unavailable = undefined;
       return current;
@@ -84,10 +85,10 @@ export function createReopeningFile<C extends { db: Database }>(path: string, op
     },
     use(work, writes = false) {
       const used = connection();
-      guard();
+      guard.check();
       try {
         const result = work(used);
-        if (writes) guard();
+        if (writes) guard.check();
         return result;
       } catch (error) {
         if (needsReopen(error) && current === used) giveUp(error);

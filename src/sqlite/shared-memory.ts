@@ -11,20 +11,27 @@ import { statSync, truncateSync } from "node:fs";
  * drops the process's POSIX locks on it: a cost paid only once the index was destroyed anyway,
  * and smaller than the SIGBUS it prevents. Bun truncates by path.)
  */
-export function createSharedMemoryGuard(path: string): () => void {
+export function createSharedMemoryGuard(path: string) {
   const shm = `${path}-shm`;
   let seen = 0;
-  return () => {
-    const size = statSync(shm, { throwIfNoEntry: false })?.size;
-    if (size === undefined) return;
-    if (size >= seen) {
-      seen = size;
-      return;
-    }
-    try {
-      truncateSync(shm, seen);
-    } catch {
-      // Not ours to grow (permissions): SQLite reports what it finds.
-    }
+  return {
+    /** Grows the file back if it is shorter than last seen; else notes its size. */
+    check(): void {
+      const size = statSync(shm, { throwIfNoEntry: false })?.size;
+      if (size === undefined) return;
+      if (size >= seen) {
+        seen = size;
+        return;
+      }
+      try {
+        truncateSync(shm, seen);
+      } catch {
+        // Not ours to grow (permissions): SQLite reports what it finds.
+      }
+    },
+    /** A new connection: the file may start afresh, smaller than the old one's. */
+    reset(): void {
+      seen = 0;
+    },
   };
 }
