@@ -90,10 +90,17 @@ export interface EcoAIConfig<C extends SupportedClient = SupportedClient> {
    */
   pricing?: RateOverrides;
   /**
-   * Receives warnings (storage faults, unreadable settings).
+   * Receives warnings (storage faults, unreadable settings), each one line; the error behind a
+   * warning is passed as its second argument.
    * @default console
    */
   logger?: Logger;
+  /**
+   * With the default console logger, print the error and stack behind each warning, not just its
+   * one line. Env: `ECOAI_DEBUG`.
+   * @default false
+   */
+  debug?: boolean;
 }
 
 /** Every option with its value in force. */
@@ -113,6 +120,7 @@ export interface ResolvedConfig {
   namespace: string;
   memoryMaxEntries: number;
   pricing: RateOverrides;
+  debug: boolean;
 }
 
 export const DEFAULTS = {
@@ -131,6 +139,7 @@ export const DEFAULTS = {
   semanticEmbedder: "openai",
   embeddingModel: "text-embedding-3-small",
   memoryMaxEntries: 1000,
+  debug: false,
 } as const;
 
 type Env = Record<string, string | undefined>;
@@ -138,7 +147,7 @@ type Env = Record<string, string | undefined>;
 /** Every constructor option but `client`; a misspelt one (`namespce`) must not be ignored silently. */
 const OPTION_NAMES = Object.keys({
   mode: 1, storage: 1, sqlitePath: 1, redisUrl: 1, redisKeyPrefix: 1, ttl: 1, ttlByModel: 1, logUsage: 1, logPath: 1,
-  cachingEnabled: 1, settingsPath: 1, semantic: 1, namespace: 1, memoryMaxEntries: 1, pricing: 1, logger: 1,
+  cachingEnabled: 1, settingsPath: 1, semantic: 1, namespace: 1, memoryMaxEntries: 1, pricing: 1, logger: 1, debug: 1,
 } satisfies Record<keyof Omit<EcoAIConfig, "client">, 1>);
 
 /** The first of constructor option, environment variable and settings field that is set, with its source. */
@@ -202,6 +211,7 @@ export function resolveConfig(options: Omit<EcoAIConfig, "client">, env: Env, se
     namespace: raw.namespace === undefined ? "" : validNonEmptyString("namespace", { value: raw.namespace, source: "constructor option" }, "a non-empty string"),
     memoryMaxEntries: resolveMemoryMaxEntries(raw.memoryMaxEntries),
     pricing: resolvePricing(raw.pricing),
+    debug: or(from("debug", "ECOAI_DEBUG"), validBoolean, "debug", DEFAULTS.debug),
   };
 }
 

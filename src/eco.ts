@@ -2,6 +2,7 @@ import { statSync } from "node:fs";
 import type { CachedClient, SupportedClient } from "./client-types.ts";
 import { promptMatcher } from "./cache/prompt-pattern.ts";
 import { createCacheEngine, type CacheEngine, type EngineSettings } from "./cache/engine.ts";
+import { consoleLogger } from "./cache/faults.ts";
 import { resolveEmbedder, type Embedder } from "./cache/embedder.ts";
 import { createSemanticCache, type SemanticCache } from "./cache/semantic.ts";
 import { DEFAULTS, resolveConfig, resolveSettingsPath, type EcoAIConfig, type ResolvedConfig } from "./config.ts";
@@ -16,8 +17,6 @@ import { wrapClient, type CachedCallRunner } from "./wrap.ts";
 
 /** How often, at most, a running instance looks at the settings file for changes. */
 const SETTINGS_CHECK_INTERVAL_MS = 500;
-
-const CONSOLE_LOGGER: Logger = { warn: (message, error) => (error === undefined ? console.warn(message) : console.warn(message, error)) };
 
 /** The wrapper's own members; every other property is the wrapped client's. */
 class EcoAICore<C extends SupportedClient> {
@@ -46,7 +45,7 @@ class EcoAICore<C extends SupportedClient> {
     this.#adapter = detectProvider(client);
     this.client = client;
     this.#options = options;
-    this.#logger = options.logger ?? CONSOLE_LOGGER;
+    this.#logger = options.logger ?? consoleLogger(() => this.#config?.debug === true);
     const settingsPath = resolveSettingsPath(options);
     if (options.settingsPath !== undefined && statSync(settingsPath, { throwIfNoEntry: false })?.isDirectory()) {
       throw new EcoAIConfigError("settingsPath", settingsPath, "constructor option", 'this is a folder; expected the path of a JSON file such as ".ecoai/settings.json".');

@@ -49,8 +49,8 @@ async function freePort(): Promise<number> {
 }
 
 /** Spawns `redis-server` and resolves once it accepts connections. */
-function launch(port: number, dir: string): Promise<ChildProcess> {
-  const args = ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir, "--logfile", ""];
+function launch(port: number, dir: string, extra: string[] = []): Promise<ChildProcess> {
+  const args = ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir, "--logfile", "", ...extra];
   const child = spawn("redis-server", args, { stdio: ["ignore", "pipe", "pipe"] });
   live.add(child);
   child.once("exit", () => live.delete(child));
@@ -91,14 +91,14 @@ export { freePort };
  * Starts a private server on `port`, or on a free port (retrying if another process takes the
  * port first).
  */
-export async function startRedisServer(options: { port?: number } = {}): Promise<RedisServer> {
+export async function startRedisServer(options: { port?: number; /** More `redis-server` options, e.g. `["--requirepass", "secret"]`. */ args?: string[] } = {}): Promise<RedisServer> {
   const dir = mkdtempSync(join(tmpdir(), "ecoai-redis-"));
   let port = 0;
   let child: ChildProcess | undefined;
   for (let attempt = 0; !child; attempt++) {
     port = options.port ?? (await freePort());
     try {
-      child = await launch(port, dir);
+      child = await launch(port, dir, options.args);
     } catch (error) {
       if (attempt >= 2 || options.port !== undefined) throw error;
     }
@@ -125,7 +125,7 @@ export async function startRedisServer(options: { port?: number } = {}): Promise
     },
     async restart() {
       await server.kill();
-      current = await launch(port, dir);
+      current = await launch(port, dir, options.args);
     },
     async stop() {
       await server.kill();

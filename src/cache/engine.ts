@@ -4,7 +4,7 @@ import type { CacheEntry, Store, StoreFlushFilter } from "../stores/store.ts";
 import type { CallOptions, Logger, Mode, PromptType, Provider, TokenUsage } from "../types.ts";
 import type { NewUsageRecord, UsageLog } from "../usage/log.ts";
 import { savingsFor, type RateOverrides } from "../usage/pricing.ts";
-import { createFaultReporter } from "./faults.ts";
+import { createFaultReporter, describeFault, type FaultKind } from "./faults.ts";
 import { hashCacheKey, requestIdentity } from "./key.ts";
 import { createInProcessCoalescing } from "./in-process-coalescing.ts";
 import { createPeerCoalescing } from "./peer-coalescing.ts";
@@ -78,18 +78,25 @@ export function createCacheEngine(options: CacheEngineOptions) {
   const leaders = createInProcessCoalescing<Settled>();
   /** Every call not yet settled, hit, miss or pass-through. */
   const active = new Set<Promise<unknown>>();
-  const storeFault = createFaultReporter(options.logger, `cache store${store ? ` (${store.name})` : ""}`);
+  const storeFault = createFaultReporter(options.logger, `cache store ${store ? [store.name, store.location].filter(Boolean).join(" ") : ""}`.trim(), {
+    meanwhileWriting: "answers are served from it but new ones are not stored",
+  });
   const peers = store && createPeerCoalescing(store, guarded);
   /** Corrupt entries are reported once: one is worth a warning, each of a thousand is not. */
   let corruptReported = false;
 
-  async function guarded<T>(operation: () => Promise<T>): Promise<T | undefined> {
+  /**
+   * Runs a store operation; a fault becomes `undefined` (the call goes on without the cache) and is
+   * reported once per outage. Reads and writes are told apart: a store that reads but cannot write
+   * (a full disk) is one outage, not one per call.
+   */
+  async function guarded<T>(operation: () => Promise<T>, kind: FaultKind = "read"): Promise<T | undefined> {
     try {
       const result = await operation();
-      storeFault.ok();
+      storeFault.ok(kind);
       return result;
     } catch (error) {
-      storeFault.failed(error);
+      storeFault.failed(error, kind);
       return undefined;
     }
   }
@@ -129,7 +136,8 @@ export function createCacheEngine(options: CacheEngineOptions) {
     try {
       usageLog.record(record);
     } catch (error) {
-      options.logger.warn("[ecoai] could not record a usage row", error);
+      // The log itself rides out its faults; only a closed log refuses a row, and the call still succeeds.
+      options.logger.warn(`[ecoai] a usage row was not recorded: ${describeFault(error)}`, error);
     }
   }
 
@@ -174,7 +182,7 @@ export function createCacheEngine(options: CacheEngineOptions) {
       corruptReported = true;
       options.logger.warn(`[ecoai] unreadable cache entry ${entry.key.slice(0, 12)}… in the ${store!.name} cache (${problem}) removed; the call goes to the provider. Further unreadable entries are removed without a warning.`);
     }
-    await guarded(() => store!.delete(entry.key));
+    await guarded(() => store!.delete(entry.key), "write");
     return undefined;
   }
 
@@ -279,7 +287,7 @@ export function createCacheEngine(options: CacheEngineOptions) {
           ...(request && embedding ? { semantic: { scope: request.scope, vector: embedding.vector } } : {}),
         };
         const ttlSeconds = settings.mode === "prod" ? maxAgeSeconds(call, settings) : undefined;
-        const written = await guarded(async () => (await store.set(entry, { ttlSeconds }), true));
+        const written = await guarded(async () => (await store.set(entry, { ttlSeconds }), true), "write");
         if (written && request && embedding) semantic!.remember(request, entry, embedding);
       }
       return { response, body, usage, facts, embedding };
@@ -302,8 +310,12 @@ export function createCacheEngine(options: CacheEngineOptions) {
     async close(): Promise<void> {
       await Promise.allSettled(active);
       await peers?.idle();
-      await store?.close();
-      usageLog?.close();
+      try {
+        await store?.close();
+      } finally {
+        // Bounded: waits at most a second for a peer's lock, and reports the rows it could not write.
+        usageLog?.close();
+      }
     },
   };
 }

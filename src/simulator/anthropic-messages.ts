@@ -86,7 +86,8 @@ function buildMessage(body: Record<string, unknown>, headers: Record<string, str
     stop_sequence: null,
     stop_details: stopDetails,
     usage: {
-      input_tokens: total - cached,
+      // `x-sim-prompt-tokens` sends its text instead, as some compatible servers do ("n/a").
+      input_tokens: headers["x-sim-prompt-tokens"] ?? total - cached,
       cache_creation_input_tokens: 0,
       cache_read_input_tokens: cached,
       cache_creation: { ephemeral_5m_input_tokens: 0, ephemeral_1h_input_tokens: 0 },

@@ -134,7 +134,8 @@ function buildAnswer(body: Record<string, unknown>, model: string, messages: unk
     systemFingerprint: `fp_${shortHash(model, 10)}`,
     choices,
     usage: {
-      prompt_tokens: promptTokens,
+      // `x-sim-prompt-tokens` sends its text instead, as some OpenAI-compatible servers do ("n/a").
+      prompt_tokens: headers["x-sim-prompt-tokens"] ?? promptTokens,
       completion_tokens: completionTokens,
       total_tokens: promptTokens + completionTokens,
       prompt_tokens_details: { cached_tokens: cached, audio_tokens: 0 },

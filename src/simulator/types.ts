@@ -163,7 +163,10 @@ export interface Simulator {
   reset(): void;
   /**
    * Milliseconds every response waits before being sent; a request header `x-sim-delay-ms`
-   * overrides it for that request.
+   * overrides it for that request. (Other request headers: `x-sim-cached-tokens: N` reports N
+   * input tokens served from the provider's prompt cache; `x-sim-prompt-tokens: TEXT` sends TEXT
+   * as the input token count of a chat completion or Anthropic message, as a server that does
+   * not count them might.)
    * @default 0
    */
   delayMs: number;

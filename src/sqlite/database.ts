@@ -23,8 +23,21 @@ export interface Database {
   prepare(sql: string): Statement;
   /** Runs `fn` in a `BEGIN IMMEDIATE` transaction, so writers queue on the busy timeout instead of failing mid-way. */
   transaction<T>(fn: () => T): T;
+  /** How long the next statements wait for another process's lock before failing with `SQLITE_BUSY`. */
+  setBusyTimeout(ms: number): void;
   close(): void;
 }
+
+/**
+ * How long work that holds up calls (a cache read or write, a usage-log write between calls: all
+ * SQLite work is synchronous and stops the event loop while it waits) waits for another process's
+ * lock. Past it, the work counts as a storage fault: the call goes on without the cache, rows stay
+ * pending.
+ */
+export const CALL_PATH_BUSY_TIMEOUT_MS = 5;
+
+/** How long `close()` and the exit path wait for a lock, once, before reporting what they could not write. */
+export const CLOSING_BUSY_TIMEOUT_MS = 1000;
 
 export interface OpenDatabaseOptions {
   /**
@@ -50,10 +63,18 @@ const require = createRequire(import.meta.url);
 export function openDatabase(path: string, options: OpenDatabaseOptions = {}): Database {
   if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
   const db = openWithDriver(path);
-  db.exec(`PRAGMA busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
-  if (path !== ":memory:") db.exec("PRAGMA journal_mode = WAL");
-  db.exec("PRAGMA synchronous = NORMAL");
-  return db;
+  try {
+    db.setBusyTimeout(options.busyTimeoutMs ?? 5000);
+    // Never memory-mapped: pages mapped past the end of a file that another process truncates
+    // kill the process with SIGBUS; read calls see a short file as an error instead.
+    db.exec("PRAGMA mmap_size = 0");
+    if (path !== ":memory:") db.exec("PRAGMA journal_mode = WAL");
+    db.exec("PRAGMA synchronous = NORMAL");
+    return db;
+  } catch (error) {
+    db.close();
+    throw error;
+  }
 }
 
 function openWithDriver(path: string): Database {
@@ -124,6 +145,8 @@ interface NativeStatement {
   run(...params: SqlValue[]): unknown;
   get(...params: SqlValue[]): unknown;
   all(...params: SqlValue[]): unknown[];
+  /** bun:sqlite: a statement left unfinalized keeps its connection open (and its locks held) after close. */
+  finalize?(): void;
 }
 
 interface NativeDatabase {
@@ -132,17 +155,20 @@ interface NativeDatabase {
   close(): unknown;
 }
 
-/** bun:sqlite returns `null` for no row and caches statements itself; the others return `undefined`. */
+/**
+ * bun:sqlite returns `null` for no row; the others return `undefined`. Statements are prepared once
+ * per SQL text and finalized on close: a connection with a statement left over stays open after
+ * close, holding its locks, and a file that was damaged under it could then not be opened again.
+ */
 function wrap(driver: string, native: NativeDatabase, nullForNoRow: boolean): Database {
+  const prepared = new Map<string, { native: NativeStatement; statement: Statement }>();
   const statement = (sql: string): Statement => {
-    const prepared = native.prepare(sql);
-    return {
-      run: (...params) => Number((prepared.run(...params) as { changes?: number | bigint }).changes ?? 0),
-      get: nullForNoRow
-        ? (...params) => (prepared.get(...params) as Row | null) ?? undefined
-        : (...params) => prepared.get(...params) as Row | undefined,
-      all: (...params) => prepared.all(...params) as Row[],
-    };
+    const known = prepared.get(sql);
+    if (known) return known.statement;
+    const compiled = native.prepare(sql);
+    const made = wrapStatement(compiled, nullForNoRow);
+    prepared.set(sql, { native: compiled, statement: made });
+    return made;
   };
   let depth = 0;
   return {
@@ -168,6 +194,19 @@ function wrap(driver: string, native: NativeDatabase, nullForNoRow: boolean): Da
         depth--;
       }
     },
-    close: () => void native.close(),
+    setBusyTimeout: (ms) => void native.exec(`PRAGMA busy_timeout = ${Math.max(0, Math.floor(ms))}`),
+    close() {
+      for (const { native: compiled } of prepared.values()) compiled.finalize?.();
+      prepared.clear();
+      native.close();
+    },
+  };
+}
+
+function wrapStatement(prepared: NativeStatement, nullForNoRow: boolean): Statement {
+  return {
+    run: (...params) => Number((prepared.run(...params) as { changes?: number | bigint }).changes ?? 0),
+    get: nullForNoRow ? (...params) => (prepared.get(...params) as Row | null) ?? undefined : (...params) => prepared.get(...params) as Row | undefined,
+    all: (...params) => prepared.all(...params) as Row[],
   };
 }

@@ -61,8 +61,9 @@ export async function connectRedis(url: string, options: RedisConnectionOptions 
   }
   const client = new Redis(url, clientOptions(options));
   // Without a listener, ioredis reports every failed reconnect on the console; the engine reports
-  // outages once, through the logger, when a command fails.
-  client.on("error", () => {});
+  // outages once, through the logger, when a command fails. The latest one says why commands fail.
+  client.on("error", (error) => void connectionErrors.set(client, error as Error));
+  client.on("ready", () => void connectionErrors.delete(client));
   await new Promise<void>((resolve) => {
     const settle = () => {
       clearTimeout(timer);
@@ -73,6 +74,56 @@ export async function connectRedis(url: string, options: RedisConnectionOptions 
     for (const event of ["ready", "error", "end"]) client.once(event, settle);
   });
   return client;
+}
+
+/** Why each client's connection is not ready: the last error it reported, until it is ready again. */
+const connectionErrors = new WeakMap<RedisClient, Error>();
+
+/**
+ * A command's failure as an operator needs it: while the connection is down, ioredis fails every
+ * command with "Stream isn't writeable…", and the reason (a refused password, a server that does
+ * not speak Redis, nothing listening) is in the connection's own error, put in words here.
+ */
+export function explainRedisError(client: RedisClient, error: unknown): Error {
+  const message = error instanceof Error ? error.message : String(error);
+  const connection = client.status === "ready" ? undefined : connectionErrors.get(client);
+  // Down with no error of its own yet (still connecting, or closed by a quit).
+  if (!connection && client.status !== "ready" && /Stream isn't writeable|Connection is closed/.test(message)) {
+    const state = client.status === "reconnecting" ? "the connection was lost; reconnecting" : client.status === "end" ? "the connection is closed" : "still connecting";
+    return new Error(`not connected (${state})`, { cause: error });
+  }
+  const reason = connection ?? (error instanceof Error ? error : new Error(message));
+  const explained = explain(reason);
+  return explained === reason.message && reason === error ? (error as Error) : new Error(explained, { cause: reason });
+}
+
+function explain(error: Error & { code?: unknown }): string {
+  const text = error.message.split("\n")[0]!;
+  if (text.startsWith("WRONGPASS")) return `the server refused the user name or password in the URL (${text})`;
+  if (text.startsWith("NOAUTH")) return "the server requires a password and the URL gives none (NOAUTH Authentication required): use redis://:password@host:port";
+  if (/Unknown RESP type|Protocol error|unexpected reply/i.test(text)) return `not a Redis server: what answers there does not speak the Redis protocol (${text})`;
+  if (error.code === "ECONNREFUSED") return `connection refused: nothing listens at that address (${text})`;
+  if (error.code === "ENOTFOUND" || error.code === "EAI_AGAIN") return `host not found (${text})`;
+  if (text === "Command timed out") return "the server did not answer in time (command timed out)";
+  return text;
+}
+
+/**
+ * The URL with its password (in the authority or a `password` query parameter) masked, for
+ * warnings and errors.
+ *
+ * @example
+ * redactRedisUrl("redis://:s3cret@cache:6379/0"); // → "redis://:***@cache:6379/0"
+ */
+export function redactRedisUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = "***";
+    if (parsed.searchParams.has("password")) parsed.searchParams.set("password", "***");
+    return parsed.toString().replace("%2A%2A%2A", "***");
+  } catch {
+    return url.replace(/\/\/[^@/]*@/, "//***@");
+  }
 }
 
 /** Closes politely when connected, at once otherwise; stops reconnecting either way. */

@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
 import type { PromptType, Provider } from "../types.ts";
 import { matchesFlushFilter } from "./flush-filter.ts";
-import { closeRedis, connectRedis, type RedisClient, type RedisConnectionOptions } from "./redis-client.ts";
+import { tokenCount } from "../usage/row.ts";
+import { closeRedis, connectRedis, explainRedisError, redactRedisUrl, type RedisClient, type RedisConnectionOptions } from "./redis-client.ts";
 import type { CacheEntry, Store, StoreFlushFilter, StoredVector } from "./store.ts";
 
 type Arg = string | number | Buffer;
@@ -74,15 +75,19 @@ export function createRedisStore(options: RedisStoreOptions): Store {
   let closed = false;
   let unresponsiveUntil = 0;
 
-  /** Runs commands on the client, failing fast while closed or after a recent timeout. */
+  /**
+   * Runs commands on the client, failing fast while closed or after a recent timeout; a failure
+   * says why in an operator's words (see `explainRedisError`).
+   */
   async function run<T>(send: (redis: RedisClient) => Promise<T>): Promise<T> {
     if (closed) throw new Error("the Redis store is closed");
-    if (Date.now() < unresponsiveUntil) throw new Error("Redis did not answer in time; skipping it for a moment");
+    if (Date.now() < unresponsiveUntil) throw new Error("the server did not answer in time; skipping it for a moment");
+    const redis = await connecting;
     try {
-      return await send(await connecting);
+      return await send(redis);
     } catch (error) {
       if (error instanceof Error && error.message === "Command timed out") unresponsiveUntil = Date.now() + TIMEOUT_BACKOFF_MS;
-      throw error;
+      throw explainRedisError(redis, error);
     }
   }
   const call = (command: string, ...args: Arg[]) => run((redis) => redis.call(command, ...args));
@@ -103,6 +108,7 @@ export function createRedisStore(options: RedisStoreOptions): Store {
 
   return {
     name: "redis",
+    location: redactRedisUrl(options.url),
     async get(key) {
       const flat = (await run((redis) => redis.callBuffer("HGETALL", entryKey(key)))) as Buffer[];
       return flat.length === 0 ? undefined : toEntry(key, flat);
@@ -117,9 +123,9 @@ export function createRedisStore(options: RedisStoreOptions): Store {
         "namespace", entry.namespace,
         "prompt", entry.prompt,
         "promptType", entry.promptType,
-        "inputTokens", entry.usage.inputTokens,
-        "cachedInputTokens", entry.usage.cachedInputTokens,
-        "outputTokens", entry.usage.outputTokens,
+        "inputTokens", tokenCount(entry.usage.inputTokens),
+        "cachedInputTokens", tokenCount(entry.usage.cachedInputTokens),
+        "outputTokens", tokenCount(entry.usage.outputTokens),
       ];
       if (entry.semantic) fields.push("scope", entry.semantic.scope, "vector", vectorBytes(entry.semantic.vector));
       const commands: Arg[][] = [

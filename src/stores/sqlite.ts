@@ -1,4 +1,10 @@
-import { openDatabase, type Database, type Row, type SqlValue } from "../sqlite/database.ts";
+import { EcoAIError } from "../errors.ts";
+import { CALL_PATH_BUSY_TIMEOUT_MS, CLOSING_BUSY_TIMEOUT_MS, openDatabase, type Database, type Row, type SqlValue, type Statement } from "../sqlite/database.ts";
+import { isLockedOut } from "../sqlite/errors.ts";
+import { letEventLoopTurn } from "../sqlite/event-loop.ts";
+import { createReopeningFile } from "../sqlite/reopening-file.ts";
+import { tokenCount } from "../usage/row.ts";
+import { ensureCacheSchema } from "./sqlite-schema.ts";
 import type { PromptType, Provider } from "../types.ts";
 import type { CacheEntry, Store, StoreFlushFilter } from "./store.ts";
 import { fromBlob, toBlob } from "./sqlite-vectors.ts";
@@ -10,148 +16,169 @@ export interface SqliteStoreOptions {
    */
   path?: string;
   /**
-   * How long a write waits for another process's lock.
-   * @default 5000
+   * How long an operation waits for another process's lock before it fails (and the call goes to
+   * the provider): SQLite waits block the event loop, so this stays short.
+   * @default 5
    */
   busyTimeoutMs?: number;
 }
 
-const SCHEMA_VERSION = 3;
-
 /** Expired entries are deleted once every this many writes (and when the file is opened). */
 const PURGE_EVERY_WRITES = 256;
 
-const TABLE = `
-CREATE TABLE IF NOT EXISTS cache_entries (
-  key TEXT PRIMARY KEY,
-  namespace TEXT NOT NULL DEFAULT '',
-  provider TEXT NOT NULL,
-  endpoint TEXT NOT NULL,
-  model TEXT NOT NULL,
-  prompt TEXT NOT NULL,
-  prompt_type TEXT NOT NULL,
-  body TEXT NOT NULL,
-  input_tokens INTEGER NOT NULL DEFAULT 0,
-  cached_input_tokens INTEGER NOT NULL DEFAULT 0,
-  output_tokens INTEGER NOT NULL DEFAULT 0,
-  created_at INTEGER NOT NULL,
-  scope TEXT,
-  vector BLOB,
-  expires_at INTEGER
-) WITHOUT ROWID;
-`;
+interface Connection {
+  db: Database;
+  select: Statement;
+  upsert: Statement;
+  purgeExpired: Statement;
+  vectors: Statement;
+  remove: Statement;
+}
 
 /**
- * Columns added after the first schema, for files written before them: the semantic scope and
- * vector (version 2), the expiry of an entry written in prod mode (version 3).
- */
-const ADDED_COLUMNS: Record<string, string> = { scope: "TEXT", vector: "BLOB", expires_at: "INTEGER" };
-
-const INDEXES = `
-CREATE INDEX IF NOT EXISTS cache_entries_model ON cache_entries (model);
-CREATE INDEX IF NOT EXISTS cache_entries_namespace ON cache_entries (namespace, created_at);
-CREATE INDEX IF NOT EXISTS cache_entries_scope ON cache_entries (scope, created_at) WHERE scope IS NOT NULL;
-CREATE INDEX IF NOT EXISTS cache_entries_expiry ON cache_entries (expires_at) WHERE expires_at IS NOT NULL;
-PRAGMA user_version = ${SCHEMA_VERSION};
-`;
-
-/**
- * The default store: one SQLite file (WAL, busy timeout) that survives restarts and is shared by
- * every process that opens it.
+ * The default store: one SQLite file (WAL) that survives restarts and is shared by every process
+ * that opens it. Another process's lock is waited for a few milliseconds at most (then the
+ * operation fails and the engine calls the provider). A file that cannot be opened, or that stops
+ * working while open (truncated, overwritten, its table dropped), makes operations fail with the
+ * cause until opening the path again works (at most once a second): a truncated file starts
+ * afresh, a foreign one is never touched.
  *
  * @example
  * const eco = new EcoAI({ client, storage: "sqlite", sqlitePath: ".ecoai/cache.db" });
  */
 export function createSqliteStore(options: SqliteStoreOptions = {}): Store {
-  const db: Database = openDatabase(options.path ?? ".ecoai/cache.db", { busyTimeoutMs: options.busyTimeoutMs });
-  // Loading a scope's vectors reads many large rows by index; memory-mapped reads make that
-  // several times faster than a read call per page.
-  db.exec("PRAGMA mmap_size = 1073741824");
-  db.transaction(() => {
-    db.exec(TABLE);
-    // Files written by an earlier version gain the newer columns; their rows stay as they are.
-    // Inside the schema transaction, so two processes opening one old file do not both alter it.
-    const present = new Set(db.prepare("PRAGMA table_info(cache_entries)").all().map((row) => String(row.name)));
-    for (const [column, type] of Object.entries(ADDED_COLUMNS)) {
-      if (!present.has(column)) db.exec(`ALTER TABLE cache_entries ADD COLUMN ${column} ${type}`);
-    }
-    db.exec(INDEXES);
-  });
-
-  const select = db.prepare("SELECT * FROM cache_entries WHERE key = ?");
-  const upsert = db.prepare(
-    `INSERT OR REPLACE INTO cache_entries
-       (key, namespace, provider, endpoint, model, prompt, prompt_type, body, input_tokens, cached_input_tokens, output_tokens, created_at, scope, vector, expires_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  );
-  // Prod-mode entries past their TTL would otherwise stay in the file for good when their
-  // request never comes again (a request that does come again replaces its entry).
-  const purgeExpired = db.prepare("DELETE FROM cache_entries WHERE expires_at IS NOT NULL AND expires_at <= ?");
-  purgeExpired.run(Date.now());
+  const path = options.path ?? ".ecoai/cache.db";
+  const busyTimeoutMs = options.busyTimeoutMs ?? CALL_PATH_BUSY_TIMEOUT_MS;
+  const file = createReopeningFile(path, () => openConnection(path, busyTimeoutMs));
   let writesSincePurge = 0;
-  const vectors = db.prepare("SELECT key, vector, created_at FROM cache_entries WHERE scope = ? AND created_at >= ? ORDER BY created_at");
-  const remove = db.prepare("DELETE FROM cache_entries WHERE key = ?");
+  let closed = false;
+
+  function use<T>(work: (c: Connection) => T, writes = false): T {
+    if (closed) throw new Error("the SQLite store is closed");
+    return file.use(work, writes);
+  }
+
+  try {
+    file.connection();
+  } catch (error) {
+    if (error instanceof EcoAIError) throw error;
+    // Reported by the engine at the first call, as any other fault.
+  }
 
   return {
     name: "sqlite",
+    location: path,
     async get(key) {
-      const row = select.get(key);
+      // Every call reads here first: the one place a loop of hits would otherwise never yield.
+      await letEventLoopTurn();
+      const row = use((c) => c.select.get(key));
       return row ? toEntry(row) : undefined;
     },
     async set(entry, { ttlSeconds } = {}) {
       const expiresAt = ttlSeconds !== undefined && Number.isFinite(ttlSeconds) ? entry.createdAt + ttlSeconds * 1000 : null;
-      upsert.run(
-        entry.key,
-        entry.namespace,
-        entry.provider,
-        entry.endpoint,
-        entry.model,
-        entry.prompt,
-        entry.promptType,
-        entry.body,
-        entry.usage.inputTokens,
-        entry.usage.cachedInputTokens,
-        entry.usage.outputTokens,
-        entry.createdAt,
-        entry.semantic?.scope ?? null,
-        entry.semantic ? toBlob(entry.semantic.vector) : null,
-        expiresAt,
-      );
-      if (++writesSincePurge >= PURGE_EVERY_WRITES) {
-        writesSincePurge = 0;
-        purgeExpired.run(Date.now());
-      }
+      use((c) => {
+        c.upsert.run(
+          entry.key,
+          entry.namespace,
+          entry.provider,
+          entry.endpoint,
+          entry.model,
+          entry.prompt,
+          entry.promptType,
+          entry.body,
+          tokenCount(entry.usage.inputTokens),
+          tokenCount(entry.usage.cachedInputTokens),
+          tokenCount(entry.usage.outputTokens),
+          entry.createdAt,
+          entry.semantic?.scope ?? null,
+          entry.semantic ? toBlob(entry.semantic.vector) : null,
+          expiresAt,
+        );
+        if (++writesSincePurge >= PURGE_EVERY_WRITES) {
+          writesSincePurge = 0;
+          purge(c);
+        }
+      }, true);
     },
     async vectorsSince(scope, since) {
-      return vectors.all(scope, since).map((row) => ({ key: String(row.key), vector: fromBlob(row.vector ?? null), createdAt: Number(row.created_at) }));
+      return use((c) => c.vectors.all(scope, since)).map((row) => ({ key: String(row.key), vector: fromBlob(row.vector ?? null), createdAt: Number(row.created_at) }));
     },
     async delete(key) {
-      return remove.run(key) > 0;
+      return use((c) => c.remove.run(key), true) > 0;
     },
     async flush(filter: StoreFlushFilter = {}) {
-      return db.transaction(() => {
-        const where: string[] = [];
-        const params: SqlValue[] = [];
-        for (const column of ["model", "namespace"] as const) {
-          const value = filter[column];
-          if (value === undefined) continue;
-          where.push(`${column} = ?`);
-          params.push(value);
+      // Asked for by the application, not on a call's path: worth waiting for a peer's write.
+      return use((c) => {
+        c.db.setBusyTimeout(CLOSING_BUSY_TIMEOUT_MS);
+        try {
+          return flushEntries(c, filter);
+        } finally {
+          c.db.setBusyTimeout(busyTimeoutMs);
         }
-        const clause = where.length ? ` WHERE ${where.join(" AND ")}` : "";
-        if (!filter.matchPrompt) return db.prepare(`DELETE FROM cache_entries${clause}`).run(...params);
-        const candidates = db.prepare(`SELECT key, prompt FROM cache_entries${clause}`).all(...params);
-        let removed = 0;
-        for (const row of candidates) {
-          if (filter.matchPrompt(String(row.prompt))) removed += remove.run(row.key as string);
-        }
-        return removed;
-      });
+      }, true);
     },
     async close() {
-      db.close();
+      closed = true;
+      file.close();
     },
   };
+}
+
+/** Opens the file, creating or upgrading the table when needed, and prepares the statements. */
+function openConnection(path: string, busyTimeoutMs: number): Connection {
+  const db = openDatabase(path, { busyTimeoutMs });
+  try {
+    ensureCacheSchema(db);
+    const connection: Connection = {
+      db,
+      select: db.prepare("SELECT * FROM cache_entries WHERE key = ?"),
+      upsert: db.prepare(
+        `INSERT OR REPLACE INTO cache_entries
+           (key, namespace, provider, endpoint, model, prompt, prompt_type, body, input_tokens, cached_input_tokens, output_tokens, created_at, scope, vector, expires_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      // Prod-mode entries past their TTL would otherwise stay in the file for good when their
+      // request never comes again (a request that does come again replaces its entry).
+      purgeExpired: db.prepare("DELETE FROM cache_entries WHERE expires_at IS NOT NULL AND expires_at <= ?"),
+      vectors: db.prepare("SELECT key, vector, created_at FROM cache_entries WHERE scope = ? AND created_at >= ? ORDER BY created_at"),
+      remove: db.prepare("DELETE FROM cache_entries WHERE key = ?"),
+    };
+    purge(connection);
+    return connection;
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+}
+
+/** Housekeeping: skipped when a peer holds the lock, done at a later write. */
+function purge(connection: Connection): void {
+  try {
+    connection.purgeExpired.run(Date.now());
+  } catch (error) {
+    if (!isLockedOut(error)) throw error;
+  }
+}
+
+function flushEntries({ db, remove }: Connection, filter: StoreFlushFilter): number {
+  return db.transaction(() => {
+    const where: string[] = [];
+    const params: SqlValue[] = [];
+    for (const column of ["model", "namespace"] as const) {
+      const value = filter[column];
+      if (value === undefined) continue;
+      where.push(`${column} = ?`);
+      params.push(value);
+    }
+    const clause = where.length ? ` WHERE ${where.join(" AND ")}` : "";
+    if (!filter.matchPrompt) return db.prepare(`DELETE FROM cache_entries${clause}`).run(...params);
+    const candidates = db.prepare(`SELECT key, prompt FROM cache_entries${clause}`).all(...params);
+    let removed = 0;
+    for (const row of candidates) {
+      if (filter.matchPrompt(String(row.prompt))) removed += remove.run(row.key as string);
+    }
+    return removed;
+  });
 }
 
 function toEntry(row: Row): CacheEntry {

@@ -62,6 +62,8 @@ export interface StoreSetOptions {
 export interface Store {
   /** Backend name, used in warnings. */
   readonly name: string;
+  /** Where the data lives, for warnings: a file path, or a URL with its password masked. */
+  readonly location?: string;
   get(key: string): Promise<CacheEntry | undefined>;
   set(entry: CacheEntry, options?: StoreSetOptions): Promise<void>;
   delete(key: string): Promise<boolean>;

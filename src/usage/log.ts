@@ -1,17 +1,24 @@
-import type { Database, SqlValue } from "../sqlite/database.ts";
-import type { HistoryQuery, Logger, PromptType, Provider, UsageRecord, UsageSummary } from "../types.ts";
-import { openUsageDatabase, USAGE_COLUMNS } from "./schema.ts";
+import { statSync } from "node:fs";
+import { createFaultReporter, describeFault } from "../cache/faults.ts";
+import { EcoAIError } from "../errors.ts";
+import { CALL_PATH_BUSY_TIMEOUT_MS, CLOSING_BUSY_TIMEOUT_MS, type Database, type SqlValue, type Statement } from "../sqlite/database.ts";
+import { isRowRejected } from "../sqlite/errors.ts";
+import { createReopeningFile } from "../sqlite/reopening-file.ts";
+import type { HistoryQuery, Logger, UsageRecord, UsageSummary } from "../types.ts";
+import { holdUntilExit } from "./exit-hooks.ts";
 import { queryHistory, querySummary } from "./queries.ts";
+import { toRow, type NewUsageRecord } from "./row.ts";
+import { openUsageSchema, USAGE_COLUMNS } from "./schema.ts";
 
-/** A call to record, before it has an id. */
-export type NewUsageRecord = Omit<UsageRecord, "id"> & { cacheKey: string | null };
+export type { NewUsageRecord } from "./row.ts";
 
 export interface UsageLogOptions {
   /** @default ".ecoai/usage.db" */
   path?: string;
   logger: Logger;
   /**
-   * Pending rows are written at least this often, in one transaction, off the call's path.
+   * Pending rows are written at least this often, in one transaction, off the call's path; after
+   * a failed write, this is also the wait before the next attempt.
    * @default 250
    */
   flushIntervalMs?: number;
@@ -20,141 +27,213 @@ export interface UsageLogOptions {
    * @default 500
    */
   maxPending?: number;
+  /**
+   * Rows kept in memory while the log cannot be written (locked, full, unopenable). Past this, the
+   * oldest are dropped, counted and reported, so an outage never grows memory without bound.
+   * @default 50000
+   */
+  maxBuffered?: number;
 }
 
-/** The usage log: buffered writes to SQLite, flushed on a timer, on `close()` and at process exit. */
+/** The usage log: buffered writes to SQLite, flushed on a timer, on `close()` and when the process stops. */
 export interface UsageLog {
   record(record: NewUsageRecord): void;
-  /** Writes pending rows now. Returns false when the database refused them (they stay pending). */
+  /** Writes pending rows now. Returns false when the database could not take them (they stay pending). */
   flush(): boolean;
   summary(): UsageSummary;
   history(query?: HistoryQuery): UsageRecord[];
-  close(): void;
+  /** Writes pending rows, waiting a bounded time for a lock, and closes the file; returns how many rows could not be written. */
+  close(): number;
 }
 
-const openLogs = new Set<UsageLog>();
-let exitHookInstalled = false;
+const INSERT = `INSERT INTO usage_log (${USAGE_COLUMNS.join(", ")}) VALUES (${USAGE_COLUMNS.map(() => "?").join(", ")})`;
 
-/** Writes what every open log still holds when the process exits normally (SQLite writes are synchronous). */
-function installExitHook(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  process.on("exit", () => {
-    for (const log of openLogs) log.close();
-  });
+interface Connection {
+  db: Database;
+  insert: Statement;
+  /** The file's inode when opened: a different one (or none) at the path means it was deleted or replaced. */
+  inode: number | undefined;
 }
 
 /**
- * Opens the usage log at `path`, creating the table and indexes when missing.
+ * Opens the usage log at `path`, creating the table and indexes when missing. A log that cannot
+ * be opened or written (locked, full, deleted, a folder, garbage) is a fault like a cache fault:
+ * one warning, calls go on, rows wait in memory (bounded) and are written once it works again.
  *
  * @example
  * const log = createUsageLog({ path: ".ecoai/usage.db", logger: console });
  * log.summary(); // → { totalCalls: 0, … }
  */
 export function createUsageLog(options: UsageLogOptions): UsageLog {
-  const db = openUsageDatabase(options.path ?? ".ecoai/usage.db");
-  const insert = db.prepare(
-    `INSERT INTO usage_log (${USAGE_COLUMNS.join(", ")}) VALUES (${USAGE_COLUMNS.map(() => "?").join(", ")})`,
-  );
+  const path = options.path ?? ".ecoai/usage.db";
+  const { logger } = options;
   const maxPending = options.maxPending ?? 500;
   const flushIntervalMs = options.flushIntervalMs ?? 250;
+  const maxBuffered = Math.max(maxPending, options.maxBuffered ?? 50_000);
+  const fault = createFaultReporter(logger, `usage log ${path}`, { meanwhile: "calls go on and their rows wait in memory", resumed: "waiting rows written" });
+  /** The last reason the log could not be opened or written, for the report of rows left unwritten. */
+  let lastFault: unknown;
   let pending: SqlValue[][] = [];
+  /** No write is tried before this (after a failure), except on close and at exit. */
+  let retryAt = 0;
+  let refused = 0;
+  let overflowed = 0;
   let timer: ReturnType<typeof setTimeout> | undefined;
-  let failing = false;
+  let soon: ReturnType<typeof setImmediate> | undefined;
   let closed = false;
+  const file = createReopeningFile(path, (): Connection => {
+    const db = openUsageSchema(path, { busyTimeoutMs: CALL_PATH_BUSY_TIMEOUT_MS });
+    return { db, insert: db.prepare(INSERT), inode: statSync(path, { throwIfNoEntry: false })?.ino };
+  });
 
-  function flush(): boolean {
-    if (timer) clearTimeout(timer);
-    timer = undefined;
-    if (pending.length === 0) return true;
-    const batch = pending;
+  /** The open log, still the file at `path`; undefined (and reported) when it cannot be opened. `now`: try even within the wait after a failure. */
+  function open(now = false): Connection | undefined {
+    let gone: string | undefined;
+    const current = file.current;
+    if (current) {
+      // Deleted or replaced while open: rows written to the old file would vanish with it.
+      const inode = statSync(path, { throwIfNoEntry: false })?.ino;
+      if (inode === current.inode) return current;
+      gone = inode === undefined ? "deleted" : "replaced";
+      file.giveUp();
+    }
     try {
-      db.transaction(() => {
-        for (const row of batch) insert.run(...row);
-      });
-      pending = pending === batch ? [] : pending.slice(batch.length);
-      if (failing) options.logger.warn("[ecoai] usage log writable again; pending rows written.");
-      failing = false;
-      return true;
+      const opened = file.connection(now);
+      if (gone) logger.warn(`[ecoai] usage log ${path} was ${gone} while in use; rows from now on go to a new log there`);
+      return opened;
     } catch (error) {
-      if (!failing) options.logger.warn(`[ecoai] could not write the usage log (${batch.length} rows kept, retrying)`, error);
-      failing = true;
-      schedule();
-      return false;
+      // A missing SQLite driver is a setup problem, reported by the constructor.
+      if (error instanceof EcoAIError) throw error;
+      failed(gone ? new Error(`it was ${gone} while in use and ${(error as Error).message}`, { cause: error }) : error);
+      return undefined;
     }
   }
 
-  let soon: ReturnType<typeof setImmediate> | undefined;
+  function failed(error: unknown): void {
+    lastFault = error;
+    fault.failed(error, "write");
+  }
+
+  /** Writes every pending row it can: rows SQLite refuses are dropped, a fault keeps them all pending. */
+  function write(busyTimeoutMs: number, now = false): boolean {
+    if (pending.length === 0) return true;
+    const current = open(now);
+    if (!current) return false;
+    const batch = pending;
+    let firstRefusal: unknown;
+    try {
+      file.use(({ db, insert }) => {
+        if (busyTimeoutMs !== CALL_PATH_BUSY_TIMEOUT_MS) db.setBusyTimeout(busyTimeoutMs);
+        db.transaction(() => {
+          for (const row of batch) {
+            try {
+              insert.run(...row);
+            } catch (error) {
+              // One bad row must not hold back the rows behind it (nor be retried for ever).
+              if (!isRowRejected(error)) throw error;
+              firstRefusal ??= error;
+            }
+          }
+        });
+      }, true);
+    } catch (error) {
+      failed(error);
+      return false;
+    } finally {
+      if (file.current === current && busyTimeoutMs !== CALL_PATH_BUSY_TIMEOUT_MS) current.db.setBusyTimeout(CALL_PATH_BUSY_TIMEOUT_MS);
+    }
+    pending = pending.length === batch.length ? [] : pending.slice(batch.length);
+    if (firstRefusal !== undefined && refused++ === 0) {
+      logger.warn(`[ecoai] usage log ${path} refused a row (${describeFault(firstRefusal)}); it was dropped and the rows after it written, as later refused rows will be`, firstRefusal);
+    }
+    fault.ok("write");
+    return true;
+  }
+
+  function flush(): boolean {
+    if (timer) clearTimeout(timer);
+    if (soon) clearImmediate(soon);
+    timer = soon = undefined;
+    if (write(CALL_PATH_BUSY_TIMEOUT_MS)) return true;
+    retryAt = Date.now() + flushIntervalMs;
+    schedule();
+    return false;
+  }
+
   function scheduleSoon(): void {
     if (soon || closed) return;
-    soon = setImmediate(() => {
-      soon = undefined;
-      flush();
-    });
+    soon = setImmediate(flush);
     soon.unref?.();
   }
 
   function schedule(): void {
     if (timer || closed) return;
-    timer = setTimeout(flush, flushIntervalMs);
+    timer = setTimeout(flush, Math.max(flushIntervalMs, retryAt - Date.now()));
     // The log must never keep a finished program alive; the exit hook writes what is left.
     (timer as { unref?: () => void }).unref?.();
   }
 
+  /** Writes what is pending with the closing wait for locks; reports (once) the rows it could not write. */
+  function drain(): number {
+    if (timer) clearTimeout(timer);
+    if (soon) clearImmediate(soon);
+    timer = soon = undefined;
+    write(CLOSING_BUSY_TIMEOUT_MS, true);
+    const left = pending.length;
+    if (left > 0 || overflowed > 0) {
+      const cause = lastFault;
+      const parts = [left > 0 ? `${left} usage rows could not be written` : "", overflowed > 0 ? `${overflowed} older rows were dropped while it was unavailable` : ""];
+      logger.warn(`[ecoai] usage log ${path}: ${parts.filter(Boolean).join("; ")}${cause ? ` (${describeFault(cause)})` : ""}`);
+      overflowed = 0;
+    }
+    return left;
+  }
+
+  function requireOpen(): Database {
+    flush();
+    const current = open();
+    if (current) return current.db;
+    throw new EcoAIError("ECOAI_USAGE_LOG_UNAVAILABLE", `the usage log ${path} cannot be read (${describeFault(lastFault)}): fix or remove the file, or pass another logPath.`, { cause: lastFault });
+  }
+
+  let release = () => {};
   const log: UsageLog = {
     record(record) {
-      if (closed) throw new Error("[ecoai] the usage log is closed");
+      if (closed) throw new EcoAIError("ECOAI_CLOSED", "the usage log is closed");
       pending.push(toRow(record));
+      if (pending.length > maxBuffered) {
+        // Dropped in chunks, so a long outage costs one copy per tenth of the buffer, not one per call.
+        const drop = pending.length - Math.floor(maxBuffered * 0.9);
+        if (overflowed === 0) logger.warn(`[ecoai] usage log ${path}: ${pending.length} rows waiting; dropping the oldest to bound memory until it can be written`);
+        pending = pending.slice(drop);
+        overflowed += drop;
+      }
       // A full batch is written on the next turn of the event loop, not inside this call; only a
       // caller that never yields (a tight loop of hits) pays for a write inline, to bound memory.
-      if (pending.length >= maxPending * 10) flush();
+      // After a failure, nothing is tried before the retry time: a locked log costs calls nothing.
+      if (Date.now() < retryAt) schedule();
+      else if (pending.length >= maxPending * 10) flush();
       else if (pending.length >= maxPending) scheduleSoon();
       else schedule();
     },
     flush,
     summary() {
-      flush();
-      return querySummary(db);
+      return querySummary(requireOpen());
     },
     history(query = {}) {
-      flush();
-      return queryHistory(db, query);
+      return queryHistory(requireOpen(), query);
     },
     close() {
-      if (closed) return;
-      // At exit, a writer from another process may hold the lock: keep trying within the busy timeout.
-      for (let attempt = 0; attempt < 3 && !flush(); attempt++);
-      if (pending.length > 0) options.logger.warn(`[ecoai] ${pending.length} usage rows could not be written to ${options.path ?? ".ecoai/usage.db"}`);
+      if (closed) return 0;
       closed = true;
-      if (timer) clearTimeout(timer);
-      if (soon) clearImmediate(soon);
-      openLogs.delete(log);
-      db.close();
+      release();
+      const left = drain();
+      file.close();
+      return left;
     },
   };
-  openLogs.add(log);
-  installExitHook();
+  // Opened now, so a log that cannot be opened is reported at start rather than at the first write.
+  open();
+  release = holdUntilExit({ drain, close: () => log.close() });
   return log;
-}
-
-function toRow(record: NewUsageRecord): SqlValue[] {
-  const values: Record<(typeof USAGE_COLUMNS)[number], SqlValue> = {
-    timestamp: record.timestamp,
-    provider: record.provider satisfies Provider,
-    model: record.model,
-    cache_hit: record.cacheHit ? 1 : 0,
-    semantic_hit: record.semanticHit ? 1 : 0,
-    cache_key: record.cacheKey,
-    prompt: record.prompt.slice(0, 200),
-    prompt_type: record.promptType satisfies PromptType,
-    input_tokens: record.inputTokens,
-    output_tokens: record.outputTokens,
-    tokens_saved: record.tokensSaved,
-    latency_ms: record.latencyMs,
-    cost_saved_usd: record.costSavedUsd,
-    co2_saved_g: record.co2SavedG,
-    embedding_tokens: record.embeddingTokens ?? 0,
-    embedding_cost_usd: record.embeddingCostUsd ?? 0,
-  };
-  return USAGE_COLUMNS.map((column) => values[column]);
 }

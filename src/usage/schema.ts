@@ -1,5 +1,5 @@
 import { EcoAIError } from "../errors.ts";
-import { openDatabase, type Database } from "../sqlite/database.ts";
+import { openDatabase, type Database, type OpenDatabaseOptions } from "../sqlite/database.ts";
 
 /**
  * The `usage_log` table: one row per call, hit or miss. Indexes serve time-range, model and
@@ -56,12 +56,26 @@ const ADDED_COLUMNS: Record<string, string> = {
   embedding_cost_usd: "REAL NOT NULL DEFAULT 0",
 };
 
-/** Creates the usage log's table and indexes, or brings an older log up to date, in one transaction. */
+/** Indexes of USAGE_SCHEMA, so a log that has them all needs no schema write. */
+const USAGE_INDEXES = [...USAGE_SCHEMA.matchAll(/CREATE INDEX IF NOT EXISTS (\w+)/g)].map((match) => match[1]!);
+
+/**
+ * Creates the usage log's table and indexes, or brings an older log up to date, in one
+ * transaction. A log already up to date is only read: opening it never waits for another
+ * process's write lock.
+ */
 export function ensureUsageSchema(db: Database): void {
+  if (usageSchemaCurrent(db)) return;
   db.transaction(() => {
     db.exec(USAGE_SCHEMA);
     migrateUsageSchema(db);
   });
+}
+
+function usageSchemaCurrent(db: Database): boolean {
+  const columns = new Set(db.prepare("PRAGMA table_info(usage_log)").all().map((row) => String(row.name)));
+  const indexes = new Set(db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'usage_log'").all().map((row) => String(row.name)));
+  return USAGE_COLUMNS.every((column) => columns.has(column)) && USAGE_INDEXES.every((index) => indexes.has(index));
 }
 
 /** Adds the columns an older usage log lacks; existing rows take the defaults. */
@@ -72,15 +86,23 @@ function migrateUsageSchema(db: Database): void {
   }
 }
 
-/** The log's database with its schema; a file that cannot be opened is reported with its path. */
-export function openUsageDatabase(path: string): Database {
-  let db: Database | undefined;
+/** The log's database with its schema, or the error opening it as SQLite or the file system reported it. */
+export function openUsageSchema(path: string, options: OpenDatabaseOptions = {}): Database {
+  const db = openDatabase(path, options);
   try {
-    db = openDatabase(path);
     ensureUsageSchema(db);
     return db;
   } catch (error) {
-    db?.close();
+    db.close();
+    throw error;
+  }
+}
+
+/** The log's database with its schema; a file that cannot be opened is reported with its path. */
+export function openUsageDatabase(path: string, options: OpenDatabaseOptions = {}): Database {
+  try {
+    return openUsageSchema(path, options);
+  } catch (error) {
     // A missing SQLite driver already says what to install.
     if (error instanceof EcoAIError) throw error;
     const reason = error instanceof Error ? error.message : String(error);

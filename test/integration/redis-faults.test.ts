@@ -1,4 +1,4 @@
-import { afterAll, expect, test } from "bun:test";
+import { afterAll, describe, expect, test } from "bun:test";
 import { ask, CHAT_ROUTE, recordingLogger, useUpstream } from "../harness.ts";
 import { freePort, startRedisServer, type RedisServer } from "../redis-server.ts";
 
@@ -12,8 +12,8 @@ afterAll(async () => {
   await Promise.all(servers.map((server) => server.stop()));
 });
 
-async function server(port?: number): Promise<RedisServer> {
-  const started = await startRedisServer({ port });
+async function server(port?: number, args?: string[]): Promise<RedisServer> {
+  const started = await startRedisServer({ port, args });
   servers.push(started);
   return started;
 }
@@ -94,4 +94,50 @@ test("a Redis that stops answering costs a command timeout, not the call", async
   }
   expect(await untilHit(() => eco.chat.completions.create(ask("asked of a frozen server")))).toBe(true);
   expect(unhandled).toEqual([]);
+});
+
+describe("a Redis URL that does not lead to a usable server is reported as what it is, in one line naming the URL with its password masked", () => {
+  const PASSWORD = "the-real-s3cret";
+
+  async function threeCalls(url: string): Promise<string[]> {
+    const { eco, logger } = onRedis(url);
+    const before = up.sim.count(CHAT_ROUTE);
+    for (let i = 0; i < 3; i++) expect((await eco.chat.completions.create(ask("asked of the wrong server"))).choices[0]?.message.content).toBeString();
+    expect(up.sim.count(CHAT_ROUTE) - before).toBe(3);
+    expect(unhandled).toEqual([]);
+    return logger.messages;
+  }
+
+  test("a wrong password: WRONGPASS", async () => {
+    const redis = await server(undefined, ["--requirepass", PASSWORD]);
+    const messages = await threeCalls(`redis://:not-the-password@127.0.0.1:${redis.port}`);
+    expect(messages).toHaveLength(1);
+    expect(messages[0]).toStartWith(`[ecoai] cache store redis redis://:***@127.0.0.1:${redis.port} failed: the server refused the user name or password in the URL (WRONGPASS`);
+    expect(messages[0]).not.toContain("not-the-password");
+    expect(messages[0]).not.toContain("\n");
+  });
+
+  test("no password for a server that requires one: NOAUTH", async () => {
+    const redis = await server(undefined, ["--requirepass", PASSWORD]);
+    const messages = await threeCalls(redis.url);
+    expect(messages).toEqual([
+      `[ecoai] cache store redis ${redis.url} failed: the server requires a password and the URL gives none (NOAUTH Authentication required): use redis://:password@host:port; calls go straight to the provider until it recovers`,
+    ]);
+  });
+
+  test("a port where something other than Redis answers (here, an HTTP server)", async () => {
+    const port = new URL(up.sim.openaiBaseURL).port;
+    const messages = await threeCalls(`redis://:${PASSWORD}@127.0.0.1:${port}/0`);
+    expect(messages).toHaveLength(1);
+    expect(messages[0]).toStartWith(`[ecoai] cache store redis redis://:***@127.0.0.1:${port}/0 failed: not a Redis server: what answers there does not speak the Redis protocol`);
+    expect(messages[0]).not.toContain(PASSWORD);
+  });
+
+  test("the right password works", async () => {
+    const redis = await server(undefined, ["--requirepass", PASSWORD]);
+    const { eco, logger } = onRedis(`redis://:${PASSWORD}@127.0.0.1:${redis.port}`);
+    await eco.chat.completions.create(ask("asked with the right password"));
+    expect(await untilHit(() => eco.chat.completions.create(ask("asked with the right password")))).toBe(true);
+    expect(logger.messages).toEqual([]);
+  });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { openDatabase } from "../../src/sqlite/database.ts";
 import { ratesFor } from "../../src/usage/pricing.ts";
-import { ask, useUpstream } from "../harness.ts";
+import { ask, recordingLogger, useUpstream } from "../harness.ts";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { EcoAIError } from "../../src/index.ts";
@@ -9,19 +9,20 @@ import { EcoAIError } from "../../src/index.ts";
 const up = useUpstream();
 
 describe("usage log", () => {
-  test("a log file that cannot be opened is an error naming the file and what to do", () => {
+  test("a log file that cannot be opened at start is one warning naming the file; calls succeed", async () => {
     const logPath = join(up.dir, "a-folder.db");
     mkdirSync(logPath, { recursive: true });
-    let caught: unknown;
-    try {
-      up.eco({ logPath });
-    } catch (error) {
-      caught = error;
-    }
-    expect(caught).toBeInstanceOf(EcoAIError);
-    expect((caught as EcoAIError).code).toBe("ECOAI_USAGE_LOG_UNAVAILABLE");
-    expect((caught as Error).message).toContain(logPath);
-    expect((caught as Error).message).toContain("logUsage: false");
+    const logger = recordingLogger();
+    const eco = up.eco({ logPath, logger });
+    for (let i = 0; i < 3; i++) expect((await eco.chat.completions.create(ask(`unlogged ${i}`))).choices[0]?.message.content).toBeString();
+    expect(logger.messages).toHaveLength(1);
+    expect(logger.messages[0]).toContain(logPath);
+    expect(logger.messages[0]).toContain("could not open");
+    // The management calls that need the file say so, with the code of an unavailable log.
+    const error = await eco.summary().catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(EcoAIError);
+    expect((error as EcoAIError).code).toBe("ECOAI_USAGE_LOG_UNAVAILABLE");
+    expect((error as Error).message).toContain(logPath);
   });
 
   test("one row per call with the columns of the design, hits priced at the model's rates", async () => {

@@ -1,0 +1,104 @@
+import { describeFault } from "../cache/faults.ts";
+import { EcoAIError } from "../errors.ts";
+import type { Database } from "./database.ts";
+import { needsReopen } from "./errors.ts";
+import { createSharedMemoryGuard } from "./shared-memory.ts";
+
+/** A file that could not be opened (or stopped working) is tried again no more often than this. */
+export const REOPEN_INTERVAL_MS = 1000;
+
+/** A SQLite file that is opened when first needed and again after it stops working. */
+export interface ReopeningFile<C extends { db: Database }> {
+  /** The connection, opening the file when needed; throws why it is unavailable. `now`: try even within the wait. */
+  connection(now?: boolean): C;
+  /** The connection if one is open, without trying to open one. */
+  readonly current: C | undefined;
+  /**
+   * Runs `work` on the connection, protecting SQLite's shared memory around it; an error that
+   * means the file changed under it (truncated, overwritten, its table dropped) gives the
+   * connection up, and the next attempt to open comes a second later. `writes`: the work may
+   * grow the shared memory.
+   */
+  use<T>(work: (connection: C) => T, writes?: boolean): T;
+  /** Gives the connection up (the file was deleted or replaced): the next call opens the path afresh. */
+  giveUp(): void;
+  close(): void;
+}
+
+/**
+ * Opens `path` with `open` on demand. Failing to open is remembered for a second (so a broken file
+ * costs calls nothing), a connection given up on is closed only before the next open, and SQLite's
+ * shared memory is grown back if another process cuts it (see shared-memory.ts). A missing SQLite
+ * driver is thrown as it is: that is a setup problem, not a fault to ride out.
+ */
+export function createReopeningFile<C extends { db: Database }>(path: string, open: () => C): ReopeningFile<C> {
+  let current: C | undefined;
+  let retired: Database | undefined;
+  let unavailable: Error | undefined;
+  let retryAt = 0;
+  const guard = createSharedMemoryGuard(path);
+
+  /**
+   * Not at once: closing reads the shared memory (to checkpoint), and whoever damaged the file
+   * may be cutting that too (`truncate -s 0 cache.db*` cuts both microseconds apart); by the next
+   * attempt to open, it has been grown back.
+   */
+  function closeRetired(): void {
+    if (!retired) return;
+    guard.check();
+    try {
+      retired.close();
+    } catch {
+      // A connection to a damaged file may fail to close; it is let go either way.
+    }
+    retired = undefined;
+  }
+
+  function giveUp(reason?: unknown): void {
+    if (current) retired = current.db;
+    current = undefined;
+    if (reason === undefined) return;
+    unavailable = reason instanceof Error ? reason : new Error(String(reason));
+    retryAt = Date.now() + REOPEN_INTERVAL_MS;
+  }
+
+  function connection(now = false): C {
+    if (current) return current;
+    if (unavailable && !now && Date.now() < retryAt) throw unavailable;
+    closeRetired();
+    try {
+      guard.reset();
+      current = open();
+      unavailable = undefined;
+      return current;
+    } catch (error) {
+      if (error instanceof EcoAIError && error.code === "ECOAI_SQLITE_UNAVAILABLE") throw error;
+      giveUp(new Error(`could not open it: ${describeFault(error)}`, { cause: error }));
+      throw unavailable;
+    }
+  }
+
+  return {
+    connection,
+    get current() {
+      return current;
+    },
+    use(work, writes = false) {
+      const used = connection();
+      guard.check();
+      try {
+        const result = work(used);
+        if (writes) guard.check();
+        return result;
+      } catch (error) {
+        if (needsReopen(error) && current === used) giveUp(error);
+        throw error;
+      }
+    },
+    giveUp: () => giveUp(),
+    close() {
+      giveUp();
+      closeRetired();
+    },
+  };
+}
