@@ -58,8 +58,19 @@ export function useUpstream() {
   return context;
 }
 
+/** What `useUpstream()` gives a test file. */
+export type Upstream = ReturnType<typeof useUpstream>;
+
 export const CHAT_ROUTE = "openai.chat.completions";
 
 export function ask(content: string, extra: Record<string, unknown> = {}) {
   return { model: "gpt-4o", messages: [{ role: "user" as const, content }], ...extra };
+}
+
+/** What a promise settled with, a rejection included, for asserting errors without try/catch. */
+export function settle<T>(promise: PromiseLike<T>): Promise<{ value: T } | { error: unknown }> {
+  return Promise.resolve(promise).then(
+    (value) => ({ value }),
+    (error: unknown) => ({ error }),
+  );
 }

@@ -1,6 +1,9 @@
 import { describe, expect, test } from "bun:test";
 import Anthropic from "@anthropic-ai/sdk";
-import { savingsFor } from "../../src/usage/pricing.ts";
+import { SIM_HEADERS, SIM_MARKERS } from "../../src/simulator/index.ts";
+import { TEST_API_KEY } from "../harness.ts";
+import { FOREIGN_ANSWERS } from "./suite-answers.ts";
+import { isJson, runProviderSuite, type Surface } from "./suite.ts";
 import { useProviders } from "./wrapped.ts";
 
 const { up, wrap, anthropic } = useProviders();
@@ -11,24 +14,52 @@ function ask(content: Anthropic.MessageParam["content"], extra: Partial<Anthropi
   return { model: MODEL, max_tokens: 256, messages: [{ role: "user", content }], ...extra };
 }
 
-describe("Anthropic messages through the real SDK", () => {
-  test("a repeated call makes no upstream request; the hit equals the live message, ids included", async () => {
-    const eco = wrap(anthropic());
-    const before = up.sim.count(ROUTE);
-    const first = await eco.messages.create(ask("What is the capital of France?"));
-    const second = await eco.messages.create(ask("What is the capital of France?"));
-    expect(up.sim.count(ROUTE) - before).toBe(1);
-    expect(second).toEqual(first);
-    expect(second).not.toBe(first);
-    expect(second.id).toBe(first.id);
-    expect(Object.keys(second)).toEqual(Object.keys(first));
-    expect(typeof first._request_id).toBe("string");
-    expect(Object.keys(second)).not.toContain("_request_id");
-    for (const id of ["_request_id", "_workspace_id"]) {
-      expect(Object.getOwnPropertyDescriptor(second, id)).toEqual({ ...Object.getOwnPropertyDescriptor(first, id)!, value: null });
-    }
-  });
+const TOOLS: Anthropic.Tool[] = [{ name: "get_weather", description: "Weather", input_schema: { type: "object", properties: { city: { type: "string" } }, required: ["city"] } }];
+const JSON_SCHEMA = { output_config: { format: { type: "json_schema" as const, schema: { type: "object", properties: { answer: { type: "string" } }, required: ["answer"], additionalProperties: false } } } };
+const text = (message: Anthropic.Message) => message.content.map((block) => (block.type === "text" ? block.text : "")).join("");
 
+const messages: Surface<Anthropic, Anthropic.MessageCreateParamsNonStreaming, Anthropic.Message> = {
+  name: "@anthropic-ai/sdk messages.create",
+  provider: "anthropic",
+  route: ROUTE,
+  model: MODEL,
+  promptType: "text",
+  client: (sim, headers) => new Anthropic({ baseURL: sim.anthropicBaseURL, apiKey: TEST_API_KEY, maxRetries: 0, defaultHeaders: headers }),
+  request: (prompt) => ask(prompt),
+  call: (client, request, ecoai) => client.messages.create(request, ecoai && { ecoai }),
+  read: (message) => ({
+    id: message.id,
+    text: text(message),
+    toolCalls: message.content.flatMap((block) => (block.type === "tool_use" ? [{ name: block.name, arguments: block.input }] : [])),
+    finishReason: message.stop_reason ?? "",
+    usage: {
+      inputTokens: message.usage.input_tokens + (message.usage.cache_read_input_tokens ?? 0) + (message.usage.cache_creation_input_tokens ?? 0),
+      cachedInputTokens: message.usage.cache_read_input_tokens ?? 0,
+      outputTokens: message.usage.output_tokens,
+    },
+  }),
+  receivedOnly: ["_request_id", "_workspace_id"],
+  errors: [
+    { status: 529, type: Anthropic.InternalServerError },
+    { status: 429, type: Anthropic.RateLimitError },
+    { status: 400, type: Anthropic.BadRequestError },
+  ],
+  nonAnswers: [
+    { name: "refusal", request: (prompt) => ask(`${SIM_MARKERS.refusal} ${prompt}`), is: (m) => m.stop_reason === "refusal" },
+    { name: "invalid JSON under a JSON schema", request: (prompt) => ask(`${SIM_MARKERS.invalidJson} ${prompt}`, JSON_SCHEMA), is: (m) => m.stop_reason === "end_turn" && !isJson(text(m)) },
+  ],
+  answers: [
+    { name: "max_tokens stop", request: (prompt) => ask(prompt, { max_tokens: 3 }), is: (m) => m.stop_reason === "max_tokens" },
+    { name: "valid JSON under a JSON schema", request: (prompt) => ask(prompt, JSON_SCHEMA), is: (m) => isJson(text(m)) && "answer" in JSON.parse(text(m)) },
+    { name: "tool call", request: (prompt) => ask(`${SIM_MARKERS.toolCall} ${prompt}`, { tools: TOOLS }), is: (m) => m.stop_reason === "tool_use" },
+  ],
+  foreign: FOREIGN_ANSWERS.chatCompletion,
+  promptCache: true,
+};
+
+runProviderSuite(up, messages);
+
+describe("Anthropic messages through the real SDK", () => {
   test("a changed system prompt, model or parameter misses", async () => {
     const eco = wrap(anthropic());
     const before = up.sim.count(ROUTE);
@@ -72,75 +103,21 @@ describe("Anthropic messages through the real SDK", () => {
     expect(history.filter((record) => record.cacheHit)).toHaveLength(0);
   });
 
-  test("an upstream error is the SDK's own error, re-thrown unchanged and not cached", async () => {
-    const eco = wrap(anthropic());
-    for (const [status, type] of [
-      [529, Anthropic.InternalServerError],
-      [429, Anthropic.RateLimitError],
-      [400, Anthropic.BadRequestError],
-    ] as const) {
-      up.sim.failNext(status, { route: ROUTE });
-      const failure = await eco.messages.create(ask(`fails once ${status}`)).catch((error: unknown) => error);
-      expect(failure).toBeInstanceOf(type);
-      expect((failure as InstanceType<typeof Anthropic.APIError>).status).toBe(status);
-      const before = up.sim.count(ROUTE);
-      await eco.messages.create(ask(`fails once ${status}`));
-      expect(up.sim.count(ROUTE) - before).toBe(1);
-    }
+  test("a hit's savings price prompt-cache reads at the model's cached rate", async () => {
+    const eco = wrap(anthropic({ defaultHeaders: { [SIM_HEADERS.cachedTokens]: "4" } }));
+    const live = await eco.messages.create(ask("price this please"));
+    await eco.messages.create(ask("price this please"));
+    const [hit] = await eco.history();
+    const { input_tokens, cache_read_input_tokens, output_tokens } = live.usage;
+    expect(cache_read_input_tokens).toBe(4);
+    // Haiku 4.5: $1 input, $0.10 cache reads, $5 output per million tokens.
+    expect(hit!.costSavedUsd).toBeCloseTo((input_tokens * 1 + 4 * 0.1 + output_tokens * 5) / 1e6, 12);
+  });
+
+  test("a request without an API key is refused with Anthropic's authentication error", async () => {
     const denied = await fetch(`${up.sim.anthropicBaseURL}/v1/messages`, { method: "POST", body: JSON.stringify(ask("no key")), headers: { "content-type": "application/json" } });
     expect(denied.status).toBe(401);
     expect(await denied.json()).toMatchObject({ type: "error", error: { type: "authentication_error" } });
-  });
-
-  test("non-answers are not cached: refusal, invalid JSON under a JSON schema", async () => {
-    const eco = wrap(anthropic());
-    const schema = { type: "json_schema" as const, schema: { type: "object", properties: { answer: { type: "string" } }, required: ["answer"], additionalProperties: false } };
-    for (const request of [ask("[sim:refusal] tell me"), ask("[sim:invalid-json] give json", { output_config: { format: schema } })]) {
-      const before = up.sim.count(ROUTE);
-      const first = await eco.messages.create(request);
-      await eco.messages.create(request);
-      expect(up.sim.count(ROUTE) - before).toBe(2);
-      if (request.output_config === undefined) expect(first.stop_reason).toBe("refusal");
-    }
-    const valid = ask("give json", { output_config: { format: schema } });
-    const before = up.sim.count(ROUTE);
-    const json = await eco.messages.create(valid);
-    await eco.messages.create(valid);
-    expect(JSON.parse((json.content[0] as Anthropic.TextBlock).text)).toHaveProperty("answer");
-    expect(up.sim.count(ROUTE) - before).toBe(1);
-  });
-
-  test("a max_tokens stop and a tool call are cached", async () => {
-    const eco = wrap(anthropic());
-    const tools: Anthropic.Tool[] = [{ name: "get_weather", description: "Weather", input_schema: { type: "object", properties: { city: { type: "string" } }, required: ["city"] } }];
-    const before = up.sim.count(ROUTE);
-    const short = await eco.messages.create(ask("a long story please about many things", { max_tokens: 3 }));
-    await eco.messages.create(ask("a long story please about many things", { max_tokens: 3 }));
-    const call = await eco.messages.create(ask("[sim:tool-call] weather in Paris", { tools }));
-    const again = await eco.messages.create(ask("[sim:tool-call] weather in Paris", { tools }));
-    expect(up.sim.count(ROUTE) - before).toBe(2);
-    expect(short.stop_reason).toBe("max_tokens");
-    expect(call.stop_reason).toBe("tool_use");
-    expect(again.content).toEqual(call.content);
-  });
-
-  test("usage records carry provider, model, prompt type and savings priced with prompt-cache reads", async () => {
-    const eco = wrap(anthropic());
-    const request = ask("price this please");
-    // The simulator's header changes the answer (its usage), so both calls carry it.
-    const cachedTokens = { headers: { "x-sim-cached-tokens": "4" } };
-    const live = await eco.messages.create(request, cachedTokens);
-    await eco.messages.create(request, cachedTokens);
-    const [hit, miss] = await eco.history();
-    expect(miss).toMatchObject({ provider: "anthropic", model: MODEL, cacheHit: false, promptType: "text", prompt: "price this please", costSavedUsd: 0 });
-    const { input_tokens, cache_read_input_tokens, output_tokens } = live.usage;
-    expect(cache_read_input_tokens).toBe(4);
-    const expected = savingsFor(MODEL, { inputTokens: input_tokens + 4, cachedInputTokens: 4, outputTokens: output_tokens });
-    expect(hit).toMatchObject({ provider: "anthropic", model: MODEL, cacheHit: true, promptType: "text", tokensSaved: output_tokens, inputTokens: input_tokens + 4, outputTokens: output_tokens });
-    expect(hit!.costSavedUsd).toBeCloseTo(expected.costSavedUsd, 12);
-    expect(hit!.co2SavedG).toBeCloseTo(expected.co2SavedG, 12);
-    // Haiku 4.5: $1 input, $0.10 cache reads, $5 output per million tokens.
-    expect(hit!.costSavedUsd).toBeCloseTo((input_tokens * 1 + 4 * 0.1 + output_tokens * 5) / 1e6, 12);
   });
 
   test("prompt types and prompt text on Anthropic's wire shapes", async () => {

@@ -1,9 +1,21 @@
 import { describe, expect, test } from "bun:test";
-import { GoogleGenerativeAI, GoogleGenerativeAIFetchError, SchemaType, type GenerateContentResult, type ModelParams, type Tool } from "@google/generative-ai";
+import {
+  GoogleGenerativeAI,
+  GoogleGenerativeAIFetchError,
+  SchemaType,
+  type GenerateContentRequest,
+  type GenerateContentResult,
+  type GenerationConfig,
+  type GenerativeModel,
+  type ModelParams,
+  type Tool,
+} from "@google/generative-ai";
 import { EcoAIConfigError } from "../../src/errors.ts";
 import { detectProvider } from "../../src/providers/index.ts";
-import { savingsFor } from "../../src/usage/pricing.ts";
+import { SIM_MARKERS } from "../../src/simulator/index.ts";
 import { GENERATE_ROUTE, STREAM_ROUTE, TEST_API_KEY, useGeminiUpstream } from "./gemini-clients.ts";
+import { FOREIGN_ANSWERS } from "./suite-answers.ts";
+import { isJson, runProviderSuite, type Surface } from "./suite.ts";
 
 const { up, wrap, upstreamCalls } = useGeminiUpstream();
 const MODEL = "gemini-1.5-flash";
@@ -22,37 +34,54 @@ const WEATHER_TOOL: Tool = {
   ],
 };
 
+/** A request object with one user turn, and fields the SDK would otherwise take from the model. */
+const turn = (text: string, fields: Omit<GenerateContentRequest, "contents"> = {}): GenerateContentRequest => ({ contents: [{ role: "user", parts: [{ text }] }], ...fields });
+const CITY_JSON: GenerationConfig = { responseMimeType: "application/json", responseSchema: { type: SchemaType.OBJECT, properties: { city: { type: SchemaType.STRING } }, required: ["city"] } };
+const finish = ({ response }: GenerateContentResult) => String(response.candidates?.[0]?.finishReason ?? response.promptFeedback?.blockReason ?? "");
+
+const generateContent: Surface<GenerativeModel, string | GenerateContentRequest, GenerateContentResult> = {
+  name: "@google/generative-ai GenerativeModel.generateContent",
+  provider: "gemini",
+  route: GENERATE_ROUTE,
+  model: MODEL,
+  promptType: "text",
+  client: (sim, headers) => new GoogleGenerativeAI(TEST_API_KEY).getGenerativeModel({ model: MODEL }, { baseUrl: sim.geminiBaseURL, customHeaders: headers }),
+  request: (prompt) => prompt,
+  call: (client, request, ecoai) => client.generateContent(request, ecoai && { ecoai }),
+  read: ({ response }) => {
+    const calls = response.functionCalls();
+    const meta = response.usageMetadata;
+    return {
+      id: (response as { responseId?: string }).responseId,
+      text: calls ? "" : response.text(),
+      toolCalls: (calls ?? []).map((call) => ({ name: call.name, arguments: call.args })),
+      finishReason: String(response.candidates?.[0]?.finishReason ?? ""),
+      usage: { inputTokens: meta?.promptTokenCount ?? 0, cachedInputTokens: meta?.cachedContentTokenCount ?? 0, outputTokens: meta?.candidatesTokenCount ?? 0 },
+    };
+  },
+  receivedOnly: [],
+  errors: [
+    { status: 429, type: GoogleGenerativeAIFetchError },
+    { status: 500, type: GoogleGenerativeAIFetchError },
+    { status: 400, type: GoogleGenerativeAIFetchError },
+  ],
+  nonAnswers: [
+    { name: "safety stop", request: (prompt) => `${SIM_MARKERS.contentFilter} ${prompt}`, is: (r) => finish(r) === "SAFETY" },
+    { name: "blocked prompt", request: (prompt) => `${SIM_MARKERS.refusal} ${prompt}`, is: (r) => r.response.promptFeedback?.blockReason !== undefined && r.response.candidates === undefined },
+    { name: "invalid JSON in JSON mode", request: (prompt) => turn(`${SIM_MARKERS.invalidJson} ${prompt}`, { generationConfig: { responseMimeType: "application/json" } }), is: (r) => finish(r) === "STOP" && !isJson(r.response.text()) },
+  ],
+  answers: [
+    { name: "MAX_TOKENS stop", request: (prompt) => turn(prompt, { generationConfig: { maxOutputTokens: 2 } }), is: (r) => finish(r) === "MAX_TOKENS" },
+    { name: "valid JSON under a schema", request: (prompt) => turn(prompt, { generationConfig: CITY_JSON }), is: (r) => isJson(r.response.text()) && "city" in JSON.parse(r.response.text()) },
+    { name: "function call", request: (prompt) => turn(`${prompt} ${SIM_MARKERS.toolCall}`, { tools: [WEATHER_TOOL] }), is: (r) => r.response.functionCalls()?.[0]?.name === "getWeather" },
+  ],
+  foreign: { response: FOREIGN_ANSWERS.chatCompletion },
+  promptCache: true,
+};
+
+runProviderSuite(up, generateContent);
+
 describe("@google/generative-ai GenerativeModel.generateContent through the real SDK", () => {
-  test("a repeated call makes no upstream request; the hit's response.text() is the live one's", async () => {
-    const eco = wrap(model());
-    let live: GenerateContentResult | undefined;
-    let hit: GenerateContentResult | undefined;
-    const calls = await upstreamCalls(async () => {
-      live = await eco.generateContent("Why is the sky blue?");
-      hit = await eco.generateContent("Why is the sky blue?");
-    });
-    expect(calls).toBe(1);
-    expect(hit).not.toBe(live!);
-    expect(Object.keys(hit!)).toEqual(Object.keys(live!));
-    expect(Object.keys(hit!.response)).toEqual(Object.keys(live!.response));
-    expect(hit!.response.text()).toBe(live!.response.text());
-    expect(hit!.response.text()).toContain("Why is the sky blue?");
-    expect(hit!.response.functionCalls()).toBeUndefined();
-    expect(JSON.parse(JSON.stringify(hit))).toEqual(JSON.parse(JSON.stringify(live)));
-  });
-
-  test("function calls are served with functionCalls() equal to the live ones", async () => {
-    const eco = wrap(model({ tools: [WEATHER_TOOL] }));
-    const live = await eco.generateContent("Weather in Paris? [sim:tool-call]");
-    const calls = await upstreamCalls(async () => {
-      const hit = await eco.generateContent("Weather in Paris? [sim:tool-call]");
-      expect(hit.response.functionCalls()).toEqual(live.response.functionCalls()!);
-      expect(hit.response.functionCalls()?.[0]?.name).toBe("getWeather");
-      expect(hit.response.text()).toBe(live.response.text());
-    });
-    expect(calls).toBe(0);
-  });
-
   test("a string, a parts array and a request object that mean the same request share a key", async () => {
     const eco = wrap(model());
     const calls = await upstreamCalls(async () => {
@@ -107,19 +136,6 @@ describe("@google/generative-ai GenerativeModel.generateContent through the real
     expect(calls).toBe(2);
   });
 
-  test("an upstream error is the SDK's own GoogleGenerativeAIFetchError and is not cached", async () => {
-    const eco = wrap(model());
-    up.sim.failNext(429, { route: GENERATE_ROUTE, message: "Resource has been exhausted (e.g. check quota)." });
-    const failure = await eco.generateContent("fails once").catch((error: unknown) => error);
-    expect(failure).toBeInstanceOf(GoogleGenerativeAIFetchError);
-    expect((failure as GoogleGenerativeAIFetchError).status).toBe(429);
-    expect((failure as Error).message).toContain("Resource has been exhausted");
-    const calls = await upstreamCalls(async () => {
-      expect((await eco.generateContent("fails once")).response.text()).toBeString();
-    });
-    expect(calls).toBe(1);
-  });
-
   test("input the SDK rejects is rejected by the SDK, not by ecoai", async () => {
     const eco = wrap(model());
     const before = up.sim.count();
@@ -128,43 +144,24 @@ describe("@google/generative-ai GenerativeModel.generateContent through the real
     expect(up.sim.count()).toBe(before);
   });
 
-  test("non-answers are not cached: a safety stop, a blocked prompt, invalid JSON when JSON was asked for", async () => {
-    const json = wrap(model({ generationConfig: { responseMimeType: "application/json" } }));
-    const plain = wrap(model());
-    for (const [eco, prompt] of [[plain, "[sim:content-filter] tell me"], [plain, "[sim:refusal] tell me"], [json, "[sim:invalid-json] give json"]] as const) {
-      const calls = await upstreamCalls(async () => {
-        await eco.generateContent(prompt);
-        await eco.generateContent(prompt);
-      });
-      expect(calls).toBe(2);
-    }
-  });
-
-  test("valid JSON output and a MAX_TOKENS stop are cached", async () => {
+  test("JSON mode set on the model decides what is an answer: invalid JSON is not cached, valid JSON is", async () => {
     const json = wrap(model({ generationConfig: { responseMimeType: "application/json", responseSchema: { type: SchemaType.OBJECT, properties: { city: { type: SchemaType.STRING } }, required: ["city"] } } }));
-    const short = wrap(model({ generationConfig: { maxOutputTokens: 2 } }));
-    for (const eco of [json, short]) {
-      const calls = await upstreamCalls(async () => {
-        const first = await eco.generateContent("a long story please about many things");
-        const second = await eco.generateContent("a long story please about many things");
-        expect(second.response.text()).toBe(first.response.text());
-      });
-      expect(calls).toBe(1);
-    }
-    expect((await short.generateContent("a long story please about many things")).response.candidates?.[0]?.finishReason).toBe("MAX_TOKENS" as never);
-    expect(JSON.parse((await json.generateContent("a long story please about many things")).response.text())).toHaveProperty("city");
-  });
-
-  test("the ecoai key is stripped from the request options; the SDK's own options still apply", async () => {
-    const eco = wrap(model());
     const calls = await upstreamCalls(async () => {
-      await eco.generateContent("options", { ecoai: { bypass: true }, customHeaders: { "x-custom": "kept" } });
-      await eco.generateContent("options", { ecoai: { bypass: true } });
+      for (let round = 0; round < 2; round++) await json.generateContent(`${SIM_MARKERS.invalidJson} give json`);
     });
     expect(calls).toBe(2);
-    const sent = up.sim.requests.at(-2)!;
-    expect(sent.headers["x-custom"]).toBe("kept");
-    expect(Object.keys(sent.headers).some((name) => name.includes("ecoai"))).toBe(false);
+    const valid = await upstreamCalls(async () => {
+      const first = await json.generateContent("give json");
+      expect(JSON.parse(first.response.text())).toHaveProperty("city");
+      expect((await json.generateContent("give json")).response.text()).toBe(first.response.text());
+    });
+    expect(valid).toBe(1);
+  });
+
+  test("the SDK's own request options still apply beside ecoai's", async () => {
+    const eco = wrap(model());
+    await eco.generateContent("options", { ecoai: { bypass: true }, customHeaders: { "x-custom": "kept" } });
+    expect(up.sim.requests.at(-1)!.headers["x-custom"]).toBe("kept");
   });
 
   test("per-call request options that change where the request goes (apiVersion, baseUrl) are part of the key", async () => {
@@ -181,20 +178,6 @@ describe("@google/generative-ai GenerativeModel.generateContent through the real
 });
 
 describe("@google/generative-ai usage records", () => {
-  test("provider gemini, the model without its models/ prefix, the prompt type and the savings of a hit", async () => {
-    const eco = wrap(model({}, { "x-sim-cached-tokens": "3" }));
-    const live = await eco.generateContent("Count my tokens please");
-    await eco.generateContent("Count my tokens please");
-    const [hit, miss] = await eco.history();
-    const meta = live.response.usageMetadata!;
-    const usage = { inputTokens: meta.promptTokenCount, cachedInputTokens: 3, outputTokens: meta.candidatesTokenCount };
-    expect(miss).toMatchObject({ provider: "gemini", model: MODEL, cacheHit: false, tokensSaved: 0, promptType: "text", prompt: "Count my tokens please" });
-    expect(hit).toMatchObject({ provider: "gemini", model: MODEL, cacheHit: true, promptType: "text", tokensSaved: usage.outputTokens });
-    expect(hit!.costSavedUsd).toBeCloseTo(savingsFor(MODEL, usage, {}).costSavedUsd, 12);
-    expect(hit!.costSavedUsd).toBeGreaterThan(0);
-    expect(hit!.co2SavedG).toBeGreaterThan(0);
-  });
-
   test("prompt types on the SDK's wire shapes", async () => {
     const plain = wrap(model());
     const cases: [typeof plain, Parameters<typeof plain.generateContent>[0], string][] = [

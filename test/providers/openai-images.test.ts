@@ -2,7 +2,12 @@ import { describe, expect, test } from "bun:test";
 import { createReadStream, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import OpenAI, { toFile, toStreamingFile } from "openai";
+import type { ImageEditParamsNonStreaming, ImageGenerateParamsNonStreaming, ImagesResponse } from "openai/resources/images";
+import { SIM_MARKERS } from "../../src/simulator/index.ts";
 import { imageCostUsd } from "../../src/usage/image-pricing.ts";
+import { OPENAI_SDK } from "./openai-sdk.ts";
+import { FOREIGN_ANSWERS } from "./suite-answers.ts";
+import { runProviderSuite, type Reading, type Surface } from "./suite.ts";
 import { useProviders } from "./wrapped.ts";
 
 const { up, wrap } = useProviders();
@@ -14,20 +19,63 @@ function png(seed: string): Buffer<ArrayBuffer> {
   return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.from(seed.padEnd(24, "."))]) as Buffer<ArrayBuffer>;
 }
 
-describe("OpenAI image generation through the real SDK", () => {
-  test("b64_json: a repeated call makes no upstream request and the hit equals the live result", async () => {
-    const eco = wrap(up.openai());
-    const request = { model: "dall-e-3", prompt: "a red fox in snow", response_format: "b64_json" as const, size: "1024x1792" as const, quality: "hd" as const };
-    const before = up.sim.count(GENERATIONS);
-    const first = await eco.images.generate(request);
-    const second = await eco.images.generate(request);
-    expect(up.sim.count(GENERATIONS) - before).toBe(1);
-    expect(second).toEqual(first);
-    expect(second).not.toBe(first);
-    expect(second.data![0]!.b64_json).toBeString();
-    expect("_request_id" in second).toBe(true);
-  });
+/** What both image methods share: what a caller reads of an answer, what else never changes. */
+const images = {
+  ...OPENAI_SDK,
+  model: "gpt-image-1",
+  promptType: "image_output",
+  read: (response: ImagesResponse): Reading => ({
+    text: (response.data ?? []).map((image) => image.b64_json ?? image.url).join("\n"),
+    toolCalls: [],
+    finishReason: "",
+    usage: {
+      inputTokens: response.usage?.input_tokens ?? 0,
+      cachedInputTokens: 0,
+      outputTokens: response.usage?.output_tokens ?? 0,
+      images: { count: response.data?.length ?? 0, size: response.size ?? "", quality: response.quality ?? "" },
+    },
+  }),
+  foreign: FOREIGN_ANSWERS.chatCompletion,
+  // The Images API reports no prompt-cache reads.
+  promptCache: false,
+  skip: [{ reason: "image prompts only ever match exactly: there is no semantic matching to turn off", tests: ["semanticOff"] }],
+} satisfies Partial<Surface<OpenAI, never, ImagesResponse>>;
 
+/** URLs expire after an hour, so an answer in URLs is returned and never stored. */
+const givesUrls = (response: ImagesResponse) => response.data?.[0]?.url?.startsWith("https://") === true;
+const givesBase64 = (response: ImagesResponse) => typeof response.data?.[0]?.b64_json === "string";
+
+const generate: Surface<OpenAI, ImageGenerateParamsNonStreaming, ImagesResponse> = {
+  ...images,
+  name: "openai images.generate",
+  route: GENERATIONS,
+  request: (prompt) => ({ model: "gpt-image-1", prompt }),
+  call: (client, request, ecoai) => client.images.generate(request, ecoai && { ecoai }),
+  nonAnswers: [
+    { name: "dall-e-3 answering in URLs (its default)", request: (prompt) => ({ model: "dall-e-3", prompt }), is: givesUrls },
+    { name: "dall-e-3 asked for URLs", request: (prompt) => ({ model: "dall-e-3", prompt, response_format: "url" }), is: givesUrls },
+  ],
+  answers: [{ name: "dall-e-3 asked for base64", request: (prompt) => ({ model: "dall-e-3", prompt, response_format: "b64_json", size: "1024x1792", quality: "hd" }), is: givesBase64 }],
+};
+
+runProviderSuite(up, generate);
+
+/** A new upload of the same image for every call: the SDK consumes what it sends. */
+const upload = () => new File([png("source")], "source.png", { type: "image/png" });
+
+const edit: Surface<OpenAI, ImageEditParamsNonStreaming, ImagesResponse> = {
+  ...images,
+  name: "openai images.edit",
+  route: EDITS,
+  request: (prompt) => ({ model: "gpt-image-1", prompt, image: upload() }),
+  call: (client, request, ecoai) => client.images.edit(request, ecoai && { ecoai }),
+  nonAnswers: [{ name: "dall-e-2 answering in URLs (its default)", request: (prompt) => ({ model: "dall-e-2", prompt, image: upload(), size: "512x512" }), is: givesUrls }],
+  answers: [{ name: "dall-e-2 asked for base64", request: (prompt) => ({ model: "dall-e-2", prompt, image: upload(), size: "512x512", response_format: "b64_json" }), is: givesBase64 }],
+};
+
+runProviderSuite(up, edit);
+
+describe("OpenAI image generation through the real SDK", () => {
   test("the end-user id cannot change the images and shares one entry", async () => {
     const eco = wrap(up.openai());
     const request = { model: "gpt-image-1", prompt: "a lighthouse at dawn" };
@@ -38,37 +86,14 @@ describe("OpenAI image generation through the real SDK", () => {
     expect(second).toEqual(first);
   });
 
-  test("GPT image models, which always answer in base64, are cached; URL answers never are", async () => {
+  test("a prompt the safety system rejects is the SDK's BadRequestError, every time", async () => {
     const eco = wrap(up.openai());
-    const before = up.sim.count(GENERATIONS);
-    await eco.images.generate({ model: "gpt-image-1", prompt: "a lighthouse", quality: "low" });
-    await eco.images.generate({ model: "gpt-image-1", prompt: "a lighthouse", quality: "low" });
-    expect(up.sim.count(GENERATIONS) - before).toBe(1);
-    for (const request of [{ model: "dall-e-3", prompt: "a lighthouse", response_format: "url" as const }, { model: "dall-e-3", prompt: "a lighthouse" }]) {
-      const start = up.sim.count(GENERATIONS);
-      const first = await eco.images.generate(request);
-      const second = await eco.images.generate(request);
-      expect(first.data![0]!.url).toStartWith("https://");
-      expect(second.data![0]!.url).toBe(first.data![0]!.url!);
-      expect(up.sim.count(GENERATIONS) - start).toBe(2);
-    }
-  });
-
-  test("an upstream error is the SDK's own error and is not cached", async () => {
-    const eco = wrap(up.openai());
-    const request = { model: "dall-e-3", prompt: "[sim:content-filter] forbidden", response_format: "b64_json" as const };
+    const request = { model: "dall-e-3", prompt: `${SIM_MARKERS.contentFilter} forbidden`, response_format: "b64_json" as const };
     for (let round = 0; round < 2; round++) {
       const failure = await eco.images.generate(request).catch((error: unknown) => error);
       expect(failure).toBeInstanceOf(OpenAI.BadRequestError);
       expect((failure as InstanceType<typeof OpenAI.APIError>).code).toBe("moderation_blocked");
     }
-    up.sim.failNext(500, { route: GENERATIONS });
-    const ok = { model: "dall-e-3", prompt: "fails once", response_format: "b64_json" as const };
-    expect(await eco.images.generate(ok).catch((error: unknown) => error)).toBeInstanceOf(OpenAI.InternalServerError);
-    const before = up.sim.count(GENERATIONS);
-    await eco.images.generate(ok);
-    await eco.images.generate(ok);
-    expect(up.sim.count(GENERATIONS) - before).toBe(1);
   });
 
   test("usage records: prompt type image_output and per-image savings by model, size and quality", async () => {
@@ -155,19 +180,14 @@ describe("OpenAI image edits through the real SDK", () => {
     expect(up.sim.count(EDITS) - before).toBe(4);
   });
 
-  test("dall-e-2 edits are cached with b64_json only, and log image_output with per-image savings", async () => {
+  test("a dall-e-2 edit hit saves the price of its images", async () => {
     const eco = wrap(up.openai());
-    const image = () => new File([png("square")], "square.png", { type: "image/png" });
-    const before = up.sim.count(EDITS);
-    await eco.images.edit({ model: "dall-e-2", prompt: "a frame", image: image(), size: "512x512", response_format: "b64_json" });
-    await eco.images.edit({ model: "dall-e-2", prompt: "a frame", image: image(), size: "512x512", response_format: "b64_json" });
-    await eco.images.edit({ model: "dall-e-2", prompt: "a frame", image: image(), size: "512x512" });
-    await eco.images.edit({ model: "dall-e-2", prompt: "a frame", image: image(), size: "512x512" });
-    expect(up.sim.count(EDITS) - before).toBe(3);
-    const records = await eco.history();
-    expect(records.map((record) => record.cacheHit)).toEqual([false, false, true, false]);
-    expect(records[2]).toMatchObject({ provider: "openai", model: "dall-e-2", promptType: "image_output", prompt: "a frame" });
-    expect(records[2]!.costSavedUsd).toBeCloseTo(0.018, 12);
+    const request = () => ({ model: "dall-e-2", prompt: "a frame", image: new File([png("square")], "square.png", { type: "image/png" }), size: "512x512" as const, response_format: "b64_json" as const });
+    await eco.images.edit(request());
+    await eco.images.edit(request());
+    const [hit] = await eco.history();
+    expect(hit).toMatchObject({ provider: "openai", model: "dall-e-2", cacheHit: true, promptType: "image_output", prompt: "a frame" });
+    expect(hit!.costSavedUsd).toBeCloseTo(0.018, 12);
   });
 
   test("concurrent identical edits from separate streams make one upstream request", async () => {
@@ -185,16 +205,6 @@ describe("OpenAI image edits through the real SDK", () => {
     }
   });
 
-  test("an edit error is the SDK's own error and is not cached", async () => {
-    const eco = wrap(up.openai());
-    up.sim.failNext(429, { route: EDITS });
-    const request = () => ({ model: "gpt-image-1", prompt: "rate limited", image: new File([png("r")], "r.png", { type: "image/png" }) });
-    expect(await eco.images.edit(request()).catch((error: unknown) => error)).toBeInstanceOf(OpenAI.RateLimitError);
-    const before = up.sim.count(EDITS);
-    await eco.images.edit(request());
-    await eco.images.edit(request());
-    expect(up.sim.count(EDITS) - before).toBe(1);
-  });
 });
 
 function writeTemp(name: string, bytes: Buffer): string {
