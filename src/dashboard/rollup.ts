@@ -1,70 +1,7 @@
 import type { Database, Row } from "../sqlite/database.ts";
 import type { UsageSummary } from "../types.ts";
-import { querySummary } from "../usage/queries.ts";
-
-/**
- * The dashboard's aggregates, kept beside `usage_log` in the same file: per day (provider, model,
- * prompt type) and per distinct prompt. They are brought up to date from the rows added since the
- * last request (a rowid range, never a scan of the whole log), so every page stays fast at
- * millions of rows and writers pay nothing: no trigger, no extra index on `usage_log`.
- */
-export const ROLLUP_SCHEMA = `
-CREATE TABLE IF NOT EXISTS ecoai_dashboard_state (
-  key TEXT PRIMARY KEY,
-  value INTEGER NOT NULL
-);
-CREATE TABLE IF NOT EXISTS ecoai_dashboard_daily (
-  day TEXT NOT NULL,
-  provider TEXT NOT NULL,
-  model TEXT NOT NULL,
-  prompt_type TEXT NOT NULL,
-  calls INTEGER NOT NULL,
-  hits INTEGER NOT NULL,
-  semantic_hits INTEGER NOT NULL,
-  tokens_saved INTEGER NOT NULL,
-  cost_saved_usd REAL NOT NULL,
-  co2_saved_g REAL NOT NULL,
-  PRIMARY KEY (day, provider, model, prompt_type)
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS ecoai_dashboard_prompts (
-  id INTEGER PRIMARY KEY,
-  prompt TEXT NOT NULL,
-  model TEXT NOT NULL,
-  provider TEXT NOT NULL,
-  prompt_type TEXT NOT NULL,
-  calls INTEGER NOT NULL,
-  hits INTEGER NOT NULL,
-  semantic_hits INTEGER NOT NULL,
-  tokens_saved INTEGER NOT NULL,
-  cost_saved_usd REAL NOT NULL,
-  last_seen TEXT NOT NULL
-);
-CREATE UNIQUE INDEX IF NOT EXISTS ecoai_dashboard_prompts_key ON ecoai_dashboard_prompts (prompt, model, provider, prompt_type);
-CREATE INDEX IF NOT EXISTS ecoai_dashboard_prompts_last_seen ON ecoai_dashboard_prompts (last_seen);
-CREATE INDEX IF NOT EXISTS ecoai_dashboard_prompts_hits ON ecoai_dashboard_prompts (hits);
-`;
-
-const RANGE = "FROM usage_log WHERE id > ? AND id <= ?";
-
-const UPDATE_DAILY = `
-INSERT INTO ecoai_dashboard_daily
-SELECT substr(timestamp, 1, 10), provider, model, prompt_type, count(*), sum(cache_hit), sum(semantic_hit),
-       sum(tokens_saved), sum(cost_saved_usd), sum(co2_saved_g)
-  ${RANGE} GROUP BY 1, 2, 3, 4
-ON CONFLICT (day, provider, model, prompt_type) DO UPDATE SET
-  calls = calls + excluded.calls, hits = hits + excluded.hits, semantic_hits = semantic_hits + excluded.semantic_hits,
-  tokens_saved = tokens_saved + excluded.tokens_saved, cost_saved_usd = cost_saved_usd + excluded.cost_saved_usd,
-  co2_saved_g = co2_saved_g + excluded.co2_saved_g`;
-
-const UPDATE_PROMPTS = `
-INSERT INTO ecoai_dashboard_prompts (prompt, model, provider, prompt_type, calls, hits, semantic_hits, tokens_saved, cost_saved_usd, last_seen)
-SELECT prompt, model, provider, prompt_type, count(*), sum(cache_hit), sum(semantic_hit), sum(tokens_saved),
-       sum(cost_saved_usd), max(timestamp)
-  ${RANGE} GROUP BY 1, 2, 3, 4
-ON CONFLICT (prompt, model, provider, prompt_type) DO UPDATE SET
-  calls = calls + excluded.calls, hits = hits + excluded.hits, semantic_hits = semantic_hits + excluded.semantic_hits,
-  tokens_saved = tokens_saved + excluded.tokens_saved, cost_saved_usd = cost_saved_usd + excluded.cost_saved_usd,
-  last_seen = max(last_seen, excluded.last_seen)`;
+import { addSummaries, querySummary } from "../usage/queries.ts";
+import { GRAINS, HOURS_KEPT, ROLLUP_SCHEMA, ROLLUP_TABLES, ROLLUP_VERSION, UPDATE_PROMPTS_SQL, updatePeriodsSql } from "./rollup-schema.ts";
 
 /** Aggregates over the usage log, current as of the last `refresh()`. */
 export interface Rollup {
@@ -74,28 +11,48 @@ export interface Rollup {
   summary(): UsageSummary;
 }
 
+const DATA_TABLES = ROLLUP_TABLES.filter((table) => table !== "ecoai_dashboard_daily");
+
 /** Empties the aggregates so the next dashboard request rebuilds them (after rows were deleted). */
 export function resetRollup(db: Database): void {
   db.transaction(() => {
-    db.exec(ROLLUP_SCHEMA);
-    db.exec("DELETE FROM ecoai_dashboard_state; DELETE FROM ecoai_dashboard_daily; DELETE FROM ecoai_dashboard_prompts;");
+    createTables(db);
+    db.exec(`DELETE FROM ecoai_dashboard_state WHERE key <> 'version'; ${DATA_TABLES.map((table) => `DELETE FROM ${table};`).join(" ")}`);
   });
+}
+
+/** Creates the tables, dropping aggregates of another version first (they are rebuilt from the log). */
+function createTables(db: Database): void {
+  const hasState = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'ecoai_dashboard_state'").get();
+  const version = hasState && db.prepare("SELECT value FROM ecoai_dashboard_state WHERE key = 'version'").get();
+  if (!version || Number(version.value) !== ROLLUP_VERSION) {
+    db.exec(`${ROLLUP_TABLES.map((table) => `DROP TABLE IF EXISTS ${table};`).join(" ")} DROP TABLE IF EXISTS ecoai_dashboard_state;`);
+  }
+  db.exec(ROLLUP_SCHEMA);
+  db.prepare("INSERT OR REPLACE INTO ecoai_dashboard_state (key, value) VALUES ('version', ?)").run(ROLLUP_VERSION);
+}
+
+/** The first hour kept at hourly grain, as its period string (`2026-11-29T17`). */
+export function hoursKeptFrom(now: Date): string {
+  return new Date(Math.floor(now.getTime() / 3_600_000) * 3_600_000 - (HOURS_KEPT - 1) * 3_600_000).toISOString().slice(0, 13);
 }
 
 /**
  * Creates the aggregate tables if needed and returns their maintainer. The first refresh over an
  * existing log reads it once; later ones read only new rows.
  */
-export function createRollup(db: Database): Rollup {
-  db.transaction(() => db.exec(ROLLUP_SCHEMA));
+export function createRollup(db: Database, now: () => Date = () => new Date()): Rollup {
+  db.transaction(() => createTables(db));
   // Two statements: SQLite answers a lone min() or max() from the rowid b-tree, but scans for both at once.
   const firstId = db.prepare("SELECT coalesce(min(id), 0) AS id FROM usage_log");
   const lastId = db.prepare("SELECT coalesce(max(id), 0) AS id FROM usage_log");
   const readState = db.prepare("SELECT key, value FROM ecoai_dashboard_state");
   const readWatermark = db.prepare("SELECT coalesce(max(value), 0) AS value FROM ecoai_dashboard_state WHERE key = 'watermark'");
   const writeState = db.prepare("INSERT OR REPLACE INTO ecoai_dashboard_state (key, value) VALUES (?, ?)");
-  const updateDaily = db.prepare(UPDATE_DAILY);
-  const updatePrompts = db.prepare(UPDATE_PROMPTS);
+  const updateDays = updatePeriodsSql("day").map((sql) => db.prepare(sql));
+  const updateHours = updatePeriodsSql("hour").map((sql) => db.prepare(sql));
+  const updatePrompts = UPDATE_PROMPTS_SQL.map((sql) => db.prepare(sql));
+  const dropOldHours = [GRAINS.hour.suffix, `latency_${GRAINS.hour.suffix}`].map((table) => db.prepare(`DELETE FROM ecoai_dashboard_${table} WHERE period < ?`));
 
   // The totals live in memory: one read of the log at start, then slices of new rows.
   let totals = querySummary(db, { upToId: 0 });
@@ -110,13 +67,16 @@ export function createRollup(db: Database): Rollup {
       const state = Object.fromEntries(readState.all().map((row: Row) => [String(row.key), Number(row.value)]));
       let done = state.watermark ?? 0;
       if (done > last || (done > 0 && state.first !== first)) {
-        db.exec("DELETE FROM ecoai_dashboard_daily; DELETE FROM ecoai_dashboard_prompts;");
+        db.exec(DATA_TABLES.map((table) => `DELETE FROM ${table};`).join(" "));
         done = 0;
       }
+      const keptFrom = hoursKeptFrom(now());
       if (done < last) {
-        updateDaily.run(done, last);
-        updatePrompts.run(done, last);
+        for (const statement of updateDays) statement.run(done, last, "");
+        for (const statement of updateHours) statement.run(done, last, keptFrom);
+        for (const statement of updatePrompts) statement.run(done, last);
       }
+      for (const statement of dropOldHours) statement.run(keptFrom);
       writeState.run("watermark", last);
       writeState.run("first", first);
     });
@@ -141,27 +101,13 @@ export function createRollup(db: Database): Rollup {
         totalsUpTo = last;
         totalsFirst = first;
       }
-      if (tablesAt !== `${first}:${last}`) {
+      // The hour passed: hours older than the ones kept are dropped, even with no new rows.
+      const key = `${first}:${last}:${hoursKeptFrom(now())}`;
+      if (tablesAt !== key) {
         refreshTables(first, last);
-        tablesAt = `${first}:${last}`;
+        tablesAt = key;
       }
     },
     summary: () => totals,
-  };
-}
-
-function addSummaries(a: UsageSummary, b: UsageSummary): UsageSummary {
-  if (a.totalCalls === 0) return b;
-  const totalCalls = a.totalCalls + b.totalCalls;
-  const cacheHits = a.cacheHits + b.cacheHits;
-  return {
-    totalCalls,
-    cacheHits,
-    cacheMisses: totalCalls - cacheHits,
-    hitRate: totalCalls === 0 ? 0 : cacheHits / totalCalls,
-    tokensSaved: a.tokensSaved + b.tokensSaved,
-    costSavedUsd: a.costSavedUsd + b.costSavedUsd,
-    co2SavedG: a.co2SavedG + b.co2SavedG,
-    semanticHits: a.semanticHits + b.semanticHits,
   };
 }

@@ -1,0 +1,108 @@
+/**
+ * The tables of the dashboard's aggregates, kept beside `usage_log` in the same file, and the
+ * statements that fold a range of new rows into them. Writers pay nothing for them: no trigger, no
+ * extra index on `usage_log`; the dashboard brings them up to date from the rows added since its
+ * last request.
+ * @module
+ */
+import { latencyBucketSql } from "./latency.ts";
+
+/** Bumped when the tables change shape: aggregates of another version are dropped and built again. */
+export const ROLLUP_VERSION = 2;
+
+/** Hours kept at hourly grain (for the 24-hour range); older ones live on in the daily tables. */
+export const HOURS_KEPT = 48;
+
+/** The two grains of the time-series tables: the SQL of a row's period, and the table suffix. */
+export const GRAINS = {
+  day: { suffix: "days", period: "substr(timestamp, 1, 10)" },
+  hour: { suffix: "hours", period: "substr(timestamp, 1, 13)" },
+} as const;
+export type Grain = keyof typeof GRAINS;
+
+/** Every table, current or of an earlier version, so a rebuild leaves none behind. */
+export const ROLLUP_TABLES = [
+  "ecoai_dashboard_days", "ecoai_dashboard_hours", "ecoai_dashboard_latency_days", "ecoai_dashboard_latency_hours",
+  "ecoai_dashboard_prompt_days", "ecoai_dashboard_prompts", "ecoai_dashboard_daily",
+] as const;
+
+/** Sums kept per period and per prompt; `unpriced` counts calls of a model without a price, `legacy` rows logged before costs were. */
+const SUMS = `calls INTEGER NOT NULL, hits INTEGER NOT NULL, semantic_hits INTEGER NOT NULL, tokens_saved INTEGER NOT NULL,
+  input_tokens INTEGER NOT NULL, output_tokens INTEGER NOT NULL, cost_usd REAL NOT NULL, embedding_cost_usd REAL NOT NULL,
+  cost_saved_usd REAL NOT NULL, co2_saved_g REAL NOT NULL, unpriced INTEGER NOT NULL, legacy INTEGER NOT NULL`;
+const SUM_NAMES = ["calls", "hits", "semantic_hits", "tokens_saved", "input_tokens", "output_tokens", "cost_usd", "embedding_cost_usd", "cost_saved_usd", "co2_saved_g", "unpriced", "legacy"];
+/** The sums of usage rows (`u.` when joined), in the order of SUM_NAMES. */
+function sumSelect(u = ""): string {
+  return `count(*), sum(${u}cache_hit), sum(${u}semantic_hit), sum(${u}tokens_saved), sum(${u}input_tokens), sum(${u}output_tokens),
+  coalesce(sum(${u}cost_usd), 0), sum(${u}embedding_cost_usd), sum(${u}cost_saved_usd), sum(${u}co2_saved_g), sum(coalesce(${u}priced = 0, 0)), sum(${u}priced IS NULL)`;
+}
+const SUM_SELECT = sumSelect();
+const SUM_UPDATE = SUM_NAMES.map((name) => `${name} = ${name} + excluded.${name}`).join(", ");
+
+const DIMENSIONS = "provider TEXT NOT NULL, model TEXT NOT NULL, prompt_type TEXT NOT NULL, namespace TEXT NOT NULL";
+
+export const ROLLUP_SCHEMA = `
+CREATE TABLE IF NOT EXISTS ecoai_dashboard_state (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+${Object.values(GRAINS)
+  .map(
+    ({ suffix }) => `
+CREATE TABLE IF NOT EXISTS ecoai_dashboard_${suffix} (
+  period TEXT NOT NULL, ${DIMENSIONS}, ${SUMS},
+  PRIMARY KEY (period, provider, model, prompt_type, namespace)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS ecoai_dashboard_latency_${suffix} (
+  period TEXT NOT NULL, provider TEXT NOT NULL, model TEXT NOT NULL, namespace TEXT NOT NULL,
+  outcome INTEGER NOT NULL, bucket INTEGER NOT NULL, calls INTEGER NOT NULL,
+  PRIMARY KEY (period, provider, model, namespace, outcome, bucket)
+) WITHOUT ROWID;`,
+  )
+  .join("")}
+CREATE TABLE IF NOT EXISTS ecoai_dashboard_prompts (
+  id INTEGER PRIMARY KEY, prompt TEXT NOT NULL, ${DIMENSIONS}, ${SUMS}, last_seen TEXT NOT NULL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS ecoai_dashboard_prompts_key ON ecoai_dashboard_prompts (prompt, model, provider, prompt_type, namespace);
+CREATE INDEX IF NOT EXISTS ecoai_dashboard_prompts_last_seen ON ecoai_dashboard_prompts (last_seen);
+CREATE INDEX IF NOT EXISTS ecoai_dashboard_prompts_hits ON ecoai_dashboard_prompts (hits);
+CREATE TABLE IF NOT EXISTS ecoai_dashboard_prompt_days (
+  period TEXT NOT NULL, prompt_id INTEGER NOT NULL, ${SUMS}, last_seen TEXT NOT NULL,
+  PRIMARY KEY (period, prompt_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS ecoai_dashboard_prompt_days_prompt ON ecoai_dashboard_prompt_days (prompt_id, period);
+`;
+
+const RANGE = "FROM usage_log WHERE id > ? AND id <= ?";
+
+/** Folds the rows `id > ? AND id <= ?` written at or after `timestamp >= ?` into a grain's sums and latency histogram. */
+export function updatePeriodsSql(grain: Grain): string[] {
+  const { suffix, period } = GRAINS[grain];
+  return [
+    `INSERT INTO ecoai_dashboard_${suffix}
+     SELECT ${period}, provider, model, prompt_type, namespace, ${SUM_SELECT}
+       ${RANGE} AND timestamp >= ? GROUP BY 1, 2, 3, 4, 5
+     ON CONFLICT DO UPDATE SET ${SUM_UPDATE}`,
+    `INSERT INTO ecoai_dashboard_latency_${suffix}
+     SELECT ${period}, provider, model, namespace, cache_hit + semantic_hit, ${latencyBucketSql()}, count(*)
+       ${RANGE} AND timestamp >= ? GROUP BY 1, 2, 3, 4, 5, 6
+     ON CONFLICT DO UPDATE SET calls = calls + excluded.calls`,
+  ];
+}
+
+/** Folds the rows `id > ? AND id <= ?` into the per-prompt totals, then into the per-prompt days. */
+export const UPDATE_PROMPTS_SQL = [
+  `INSERT INTO ecoai_dashboard_prompts (prompt, provider, model, prompt_type, namespace, ${SUM_NAMES.join(", ")}, last_seen)
+   SELECT prompt, provider, model, prompt_type, namespace, ${SUM_SELECT}, max(timestamp)
+     ${RANGE} GROUP BY 1, 2, 3, 4, 5
+   ON CONFLICT (prompt, model, provider, prompt_type, namespace) DO UPDATE SET ${SUM_UPDATE}, last_seen = max(last_seen, excluded.last_seen)`,
+  `INSERT INTO ecoai_dashboard_prompt_days
+   SELECT substr(u.timestamp, 1, 10), p.id, ${sumSelect("u.")}, max(u.timestamp)
+     FROM usage_log u JOIN ecoai_dashboard_prompts p
+       ON p.prompt = u.prompt AND p.model = u.model AND p.provider = u.provider AND p.prompt_type = u.prompt_type AND p.namespace = u.namespace
+    WHERE u.id > ? AND u.id <= ? GROUP BY 1, 2
+   ON CONFLICT DO UPDATE SET ${SUM_UPDATE}, last_seen = max(last_seen, excluded.last_seen)`,
+];
+
+/** The sums as a SELECT list over a table of them (`t.calls …`), for queries that add them up. */
+export function sumColumns(alias = ""): string {
+  const prefix = alias ? `${alias}.` : "";
+  return SUM_NAMES.map((name) => `coalesce(sum(${prefix}${name}), 0) AS ${name}`).join(", ");
+}
