@@ -66,7 +66,8 @@ function selectPrompts(query: Pick<PromptQuery, "search" | "filter" | "filters">
                    FROM ecoai_dashboard_prompts p ${where}`;
     return { sql, params: where.params as (string | number)[] };
   }
-  where.add("d.period >= ? AND d.period < ?", window.from.slice(0, 10), window.to.slice(0, 10));
+  // Days are the finest grain kept per prompt: a range of hours reads the days it touches.
+  where.add("d.period >= ? AND d.period <= ?", window.from.slice(0, 10), new Date(Date.parse(window.to) - 1).toISOString().slice(0, 10));
   const sql = `SELECT ${PROMPT_COLUMNS}, sum(d.calls) AS calls, sum(d.hits) AS hits, sum(d.semantic_hits) AS semantic_hits, sum(d.tokens_saved) AS tokens_saved,
                       sum(d.cost_saved_usd) AS cost_saved_usd, sum(d.cost_usd + d.embedding_cost_usd) AS spent_usd, max(d.last_seen) AS last_seen
                  FROM ecoai_dashboard_prompt_days d JOIN ecoai_dashboard_prompts p ON p.id = d.prompt_id

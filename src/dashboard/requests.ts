@@ -72,7 +72,9 @@ export function queryRequests(db: Database, query: RequestQuery): RequestPage {
 
   // Per period, newest first: how many calls the filters select (or, searching, how many are read).
   const width = grain === "hour" ? 13 : 10;
-  const counts = new Where().add("period >= ? AND period <= ?", from.slice(0, width), upTo.slice(0, width)).dimensions(filters);
+  // `to` is excluded: the range's last period is the one of the instant before it.
+  const lastPeriod = (cursor ? upTo : new Date(Date.parse(to) - 1).toISOString()).slice(0, width);
+  const counts = new Where().add("period >= ? AND period <= ?", from.slice(0, width), lastPeriod).dimensions(filters);
   if (query.promptType) counts.add("prompt_type = ?", query.promptType);
   const periods = db
     .prepare(`SELECT period, sum(${searching ? "calls" : outcome.counted}) AS n FROM ecoai_dashboard_${GRAINS[grain].suffix} ${counts} GROUP BY period ORDER BY period DESC`)
@@ -83,7 +85,8 @@ export function queryRequests(db: Database, query: RequestQuery): RequestPage {
   let budgetLeft = false;
   let seen = 0;
   for (const [i, { period, n }] of periods.entries()) {
-    seen += n;
+    // The cursor's own period also holds the rows already shown: none of it counts as ahead.
+    if (!(cursor && period === lastPeriod)) seen += n;
     // One more row than a page, so the page knows whether another follows.
     if (searching ? seen > SEARCH_BUDGET : seen > limit) {
       oldest = periodStart(period);
