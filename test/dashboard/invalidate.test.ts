@@ -31,7 +31,7 @@ test("a semantic hit's detail shows the stored prompt that answered, its score a
   expect(JSON.parse(detail.entry.body).choices[0].message.content).toBe(answer.choices[0]!.message.content);
 
   // From another site, or not as JSON: refused, and the entry stays.
-  for (const headers of [
+  for (const headers of <Record<string, string>[]>[
     { "content-type": "application/json", origin: "http://evil.example", "sec-fetch-site": "cross-site" },
     { "content-type": "text/plain", origin: ORIGIN, "sec-fetch-site": "same-origin" },
     { "content-type": "application/json" },
