@@ -108,11 +108,11 @@ describe.skipIf(!existsSync(CHROMIUM))("dashboard in Chromium (needs /usr/bin/ch
     const all = await cards();
     await page.click('[data-range="7d"]');
     await page.waitForFunction(() => new URL(location.href).searchParams.get("range") === "7d" && document.body.dataset.loaded !== "1");
-    await page.waitForFunction((before) => JSON.stringify([...document.querySelectorAll(".cards .value")].map((n) => n.textContent)) !== before, JSON.stringify(all));
+    await page.waitForFunction((before) => JSON.stringify(Array.from(document.querySelectorAll(".cards .value")).map((n) => n.textContent)) !== before, JSON.stringify(all));
     const week = await cards();
     await page.selectOption("#filter-provider", "anthropic");
     await page.waitForFunction(() => new URL(location.href).searchParams.get("provider") === "anthropic");
-    await page.waitForFunction((before) => JSON.stringify([...document.querySelectorAll(".cards .value")].map((n) => n.textContent)) !== before, JSON.stringify(week));
+    await page.waitForFunction((before) => JSON.stringify(Array.from(document.querySelectorAll(".cards .value")).map((n) => n.textContent)) !== before, JSON.stringify(week));
     const anthropic = await cards();
     // Every card moved with the filters (the rate too: the seed's hits differ by provider and day).
     for (let i = 0; i < all.length; i++) expect(`${i}: ${all[i]} → ${week[i]} → ${anthropic[i]}`).not.toBe(`${i}: ${all[i]} → ${all[i]} → ${all[i]}`);

@@ -116,7 +116,7 @@ describe.skipIf(!existsSync(CHROMIUM))("the request log in Chromium", () => {
         const page = await open(path, { width, height: 844 });
         overflow[`${name} ${suffix}`] = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
         // A stat's text fits its box: nothing hidden by overflow or an ellipsis.
-        const cut = await page.evaluate(() => [...document.querySelectorAll(".card .value, .card .sub")].filter((n) => n.scrollWidth > n.clientWidth + 1).map((n) => n.textContent));
+        const cut = await page.evaluate(() => Array.from(document.querySelectorAll(".card .value, .card .sub")).filter((n) => n.scrollWidth > n.clientWidth + 1).map((n) => n.textContent));
         expect(cut).toEqual([]);
         if (suffix === "phone" && name !== "settings") {
           const table = name === "overview" ? "#models-table" : name === "requests" ? "#requests-table" : "#prompts-table";
