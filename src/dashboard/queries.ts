@@ -1,6 +1,7 @@
 import type { Database, Row } from "../sqlite/database.ts";
 import type { PromptType, Provider } from "../types.ts";
 import { Where, type Filters } from "./filters.ts";
+import { PROMPT_WINDOWS, windowColumn, windowSelect } from "./rollup-schema.ts";
 
 /** Prompt-list filters: every prompt, those served by an exact or a semantic hit, or one prompt type. */
 export const PROMPT_FILTERS = ["all", "exact", "semantic", "text", "image", "audio", "file", "tool", "structured", "image_output"] as const;
@@ -65,6 +66,13 @@ function selectPrompts(query: Pick<PromptQuery, "search" | "filter" | "filters">
     const sql = `SELECT ${PROMPT_COLUMNS}, p.calls, p.hits, p.semantic_hits, p.tokens_saved, p.cost_saved_usd, p.cost_usd + p.embedding_cost_usd AS spent_usd, p.last_seen
                    FROM ecoai_dashboard_prompts p ${where}`;
     return { sql, params: where.params as (string | number)[] };
+  }
+  // The last 7, 30 or 90 days are kept per prompt: one row each, no adding up of days.
+  const days = PROMPT_WINDOWS.find((w) => window.range === `${w}d`);
+  if (days !== undefined) {
+    where.add(`p.${windowColumn("calls", days)} > 0`);
+    if (having) where.add(outcome(`p.${windowColumn("hits", days)}`, `p.${windowColumn("semantic_hits", days)}`));
+    return { sql: `SELECT ${PROMPT_COLUMNS}, ${windowSelect(days)}, p.last_seen FROM ecoai_dashboard_prompts p ${where}`, params: where.params as (string | number)[] };
   }
   // Days are the finest grain kept per prompt: a range of hours reads the days it touches.
   where.add("d.period >= ? AND d.period <= ?", window.from.slice(0, 10), new Date(Date.parse(window.to) - 1).toISOString().slice(0, 10));

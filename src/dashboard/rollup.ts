@@ -1,7 +1,7 @@
 import type { Database, Row } from "../sqlite/database.ts";
 import type { UsageSummary } from "../types.ts";
 import { addSummaries, querySummary } from "../usage/queries.ts";
-import { GRAINS, HOURS_KEPT, ROLLUP_SCHEMA, ROLLUP_TABLES, ROLLUP_VERSION, UPDATE_PROMPTS_SQL, updatePeriodsSql } from "./rollup-schema.ts";
+import { addToWindowsSql, GRAINS, HOURS_KEPT, resetWindowsSql, ROLLUP_SCHEMA, ROLLUP_TABLES, ROLLUP_VERSION, UPDATE_PROMPTS_SQL, updatePeriodsSql } from "./rollup-schema.ts";
 
 /** Aggregates over the usage log, current as of the last `refresh()`. */
 export interface Rollup {
@@ -71,10 +71,18 @@ export function createRollup(db: Database, now: () => Date = () => new Date()): 
         done = 0;
       }
       const keptFrom = hoursKeptFrom(now());
+      const today = now().toISOString().slice(0, 10);
+      // The per-prompt windows end today: on a new day they are set afresh from the per-prompt days.
+      const windowsCurrent = state.windows === Date.parse(`${today}T00:00:00Z`) / 86_400_000 && done > 0;
       if (done < last) {
         for (const statement of updateDays) statement.run(done, last, "");
         for (const statement of updateHours) statement.run(done, last, keptFrom);
         for (const statement of updatePrompts) statement.run(done, last);
+        if (windowsCurrent) db.prepare(addToWindowsSql(today)).run(done, last);
+      }
+      if (!windowsCurrent) {
+        for (const sql of resetWindowsSql(today)) db.exec(sql);
+        writeState.run("windows", Date.parse(`${today}T00:00:00Z`) / 86_400_000);
       }
       for (const statement of dropOldHours) statement.run(keptFrom);
       writeState.run("watermark", last);

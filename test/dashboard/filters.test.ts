@@ -181,3 +181,23 @@ test("a search reads the log newest first and finds every match across pages", a
   expect(body.records.every((r: { prompt: string }) => r.prompt.startsWith("prompt 7"))).toBe(true);
   expect(body.total).toBeNull();
 });
+
+test("rows written while the dashboard runs join the ranges of the prompts they belong to", async () => {
+  await ready;
+  const sumOf = async (query: string) => {
+    const first = (await getJson(app, `/api/prompts?${query}`)).body;
+    let calls = 0;
+    for (let page = 1; page <= first.pages; page++) for (const p of (await getJson(app, `/api/prompts?${query}&page=${page}`)).body.prompts) calls += p.calls;
+    return calls;
+  };
+  const before = await sumOf("range=7d");
+  const older = await sumOf("range=90d");
+  seedUsageLog(dbPath, [
+    { timestamp: new Date(NOW.getTime() - 3_600_000).toISOString(), prompt: "prompt 1", model: "gpt-4o", cacheHit: true },
+    { timestamp: new Date(NOW.getTime() - 3_600_000).toISOString(), prompt: "a prompt never seen", model: "gpt-4o" },
+    { timestamp: new Date(NOW.getTime() - 20 * 86_400_000).toISOString(), prompt: "from three weeks ago" },
+  ]);
+  expect(await sumOf("range=7d")).toBe(before + 2);
+  expect(await sumOf("range=90d")).toBe(older + 3);
+  expect((await getJson(app, "/api/prompts?range=7d&q=never%20seen")).body.prompts).toEqual([expect.objectContaining({ calls: 1, hits: 0 })]);
+});
