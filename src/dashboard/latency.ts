@@ -77,3 +77,27 @@ export function latencyStats(histogram: ReadonlyMap<number, number>): LatencySta
   for (const n of histogram.values()) calls += n;
   return { calls, p50: percentile(histogram, 0.5), p95: percentile(histogram, 0.95) };
 }
+
+/**
+ * A histogram as stored: (bucket, calls) pairs of 32-bit little-endian integers, buckets in
+ * ascending order. A day of one model in one namespace fills a few dozen buckets at most.
+ */
+export function encodeHistogram(histogram: ReadonlyMap<number, number>): Uint8Array {
+  const buckets = [...histogram.keys()].sort((a, b) => a - b);
+  const view = new DataView(new ArrayBuffer(buckets.length * 8));
+  buckets.forEach((bucket, i) => {
+    view.setUint32(i * 8, bucket, true);
+    view.setUint32(i * 8 + 4, histogram.get(bucket)!, true);
+  });
+  return new Uint8Array(view.buffer);
+}
+
+/** Adds a stored histogram's counts into `into`. */
+export function addHistogram(bytes: Uint8Array, into: Map<number, number>): Map<number, number> {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (let at = 0; at + 8 <= bytes.byteLength; at += 8) {
+    const bucket = view.getUint32(at, true);
+    into.set(bucket, (into.get(bucket) ?? 0) + view.getUint32(at + 4, true));
+  }
+  return into;
+}

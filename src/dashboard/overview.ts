@@ -5,10 +5,9 @@
  * @module
  */
 import type { Database, Row } from "../sqlite/database.ts";
-import { GRAINS } from "./rollup-schema.ts";
-import { sumColumns } from "./rollup-schema.ts";
+import { GRAINS, SUM_NAMES } from "./rollup-schema.ts";
 import { Where, type Filters } from "./filters.ts";
-import { latencyStats, type LatencyStats } from "./latency.ts";
+import { addHistogram, latencyStats, type LatencyStats } from "./latency.ts";
 import { queryTopPrompts, type PromptRow } from "./queries.ts";
 
 /** Sums over some calls, as the pages show them. */
@@ -80,42 +79,59 @@ function periodWhere(filters: Filters): Where {
   return new Where().add("period >= ? AND period <= ?", periods[0]!, periods.at(-1)!).dimensions(filters);
 }
 
+/** Adds a row of sums (as the aggregate tables hold them) into `into`. */
+function addRow(into: Record<string, number>, row: Row): void {
+  for (const name of SUM_NAMES) into[name] = (into[name] ?? 0) + Number(row[name] ?? 0);
+}
+
 export function queryOverview(db: Database, filters: Filters): Overview {
-  const table = `ecoai_dashboard_${GRAINS[filters.window.grain].suffix}`;
+  const suffix = GRAINS[filters.window.grain].suffix;
   const where = periodWhere(filters);
-  const grouped = (column: string, limit: number) =>
-    db
-      .prepare(`SELECT ${column} AS key, ${sumColumns()} FROM ${table} ${where} GROUP BY ${column} ORDER BY calls DESC, key LIMIT ?`)
-      .all(...where.params, limit)
-      .map((row) => ({ key: String(row.key), ...toSums(row) }));
-  const totals = toSums(db.prepare(`SELECT ${sumColumns()} FROM ${table} ${where}`).get(...where.params));
-  const byPeriod = new Map(db.prepare(`SELECT period, ${sumColumns()} FROM ${table} ${where} GROUP BY period`).all(...where.params).map((row) => [String(row.period), row]));
+  // One read of the range's rows (one per period, provider, model and namespace), added up here
+  // every way the page shows them.
+  const totals: Record<string, number> = {};
+  const groups = { period: new Map<string, Record<string, number>>(), provider: new Map(), model: new Map(), namespace: new Map() } as Record<string, Map<string, Record<string, number>>>;
+  for (const row of db.prepare(`SELECT * FROM ecoai_dashboard_${suffix} ${where}`).all(...where.params)) {
+    addRow(totals, row);
+    for (const [column, map] of Object.entries(groups)) {
+      const key = String(row[column]);
+      let sums = map.get(key);
+      if (!sums) map.set(key, (sums = {}));
+      addRow(sums, row);
+    }
+  }
+  const ranked = (column: string, limit: number): Breakdown[] =>
+    [...groups[column]!.entries()]
+      .map(([key, sums]) => ({ key, ...toSums(sums as Row) }))
+      .sort((a, b) => b.calls - a.calls || (a.key < b.key ? -1 : 1))
+      .slice(0, limit);
+  const types = db
+    .prepare(`SELECT prompt_type AS key, sum(calls) AS calls, sum(hits) AS hits, sum(semantic_hits) AS semantic_hits FROM ecoai_dashboard_types_${suffix} ${where} GROUP BY prompt_type ORDER BY calls DESC, key`)
+    .all(...where.params)
+    .map((row) => ({ key: String(row.key), ...toSums(row) }));
+  const total = toSums(totals as Row);
   return {
-    totals,
-    series: filters.window.periods.map((period) => ({ period, ...toSums(byPeriod.get(period)) })),
-    byProvider: grouped("provider", 50),
-    byModel: grouped("model", 12),
-    byNamespace: grouped("namespace", 12),
-    contentTypes: grouped("prompt_type", 50),
+    totals: total,
+    series: filters.window.periods.map((period) => ({ period, ...toSums(groups.period!.get(period) as Row | undefined) })),
+    byProvider: ranked("provider", 50),
+    byModel: ranked("model", 12),
+    byNamespace: ranked("namespace", 12),
+    contentTypes: types,
     latency: queryLatency(db, filters),
-    topPrompts: totals.hits === 0 ? [] : queryTopPrompts(db, filters, 8),
+    topPrompts: total.hits === 0 ? [] : queryTopPrompts(db, filters, 8),
   };
 }
 
-/** Latency percentiles of misses, hits, and exact and semantic hits apart. */
+/** Latency percentiles of misses, hits, and exact and semantic hits apart, from the stored histograms. */
 function queryLatency(db: Database, filters: Filters): Overview["latency"] {
   const where = periodWhere(filters);
-  const rows = db
-    .prepare(`SELECT outcome, bucket, sum(calls) AS calls FROM ecoai_dashboard_latency_${GRAINS[filters.window.grain].suffix} ${where} GROUP BY outcome, bucket`)
-    .all(...where.params);
   const histograms = [new Map<number, number>(), new Map<number, number>(), new Map<number, number>()];
   const hits = new Map<number, number>();
-  for (const row of rows) {
+  for (const row of db.prepare(`SELECT outcome, histogram FROM ecoai_dashboard_latency_${GRAINS[filters.window.grain].suffix} ${where}`).all(...where.params)) {
     const outcome = Number(row.outcome);
-    const bucket = Number(row.bucket);
-    const calls = Number(row.calls);
-    histograms[outcome]?.set(bucket, calls);
-    if (outcome > 0) hits.set(bucket, (hits.get(bucket) ?? 0) + calls);
+    if (!(row.histogram instanceof Uint8Array) || !histograms[outcome]) continue;
+    addHistogram(row.histogram, histograms[outcome]);
+    if (outcome > 0) addHistogram(row.histogram, hits);
   }
   return { misses: latencyStats(histograms[0]!), hits: latencyStats(hits), exact: latencyStats(histograms[1]!), semantic: latencyStats(histograms[2]!) };
 }

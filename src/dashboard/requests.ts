@@ -77,7 +77,7 @@ export function queryRequests(db: Database, query: RequestQuery): RequestPage {
   const counts = new Where().add("period >= ? AND period <= ?", from.slice(0, width), lastPeriod).dimensions(filters);
   if (query.promptType) counts.add("prompt_type = ?", query.promptType);
   const periods = db
-    .prepare(`SELECT period, sum(${searching ? "calls" : outcome.counted}) AS n FROM ecoai_dashboard_${GRAINS[grain].suffix} ${counts} GROUP BY period ORDER BY period DESC`)
+    .prepare(`SELECT period, sum(${searching ? "calls" : outcome.counted}) AS n FROM ecoai_dashboard_${query.promptType ? "types_" : ""}${GRAINS[grain].suffix} ${counts} GROUP BY period ORDER BY period DESC`)
     .all(...counts.params)
     .map((row) => ({ period: String(row.period), n: Number(row.n) }))
     .filter((row) => row.n > 0);

@@ -8,7 +8,7 @@
 import { latencyBucketSql } from "./latency.ts";
 
 /** Bumped when the tables change shape: aggregates of another version are dropped and built again. */
-export const ROLLUP_VERSION = 3;
+export const ROLLUP_VERSION = 4;
 
 /** Hours kept at hourly grain (for the 24-hour range); older ones live on in the daily tables. */
 export const HOURS_KEPT = 48;
@@ -22,7 +22,8 @@ export type Grain = keyof typeof GRAINS;
 
 /** Every table, current or of an earlier version, so a rebuild leaves none behind. */
 export const ROLLUP_TABLES = [
-  "ecoai_dashboard_days", "ecoai_dashboard_hours", "ecoai_dashboard_latency_days", "ecoai_dashboard_latency_hours",
+  "ecoai_dashboard_days", "ecoai_dashboard_hours", "ecoai_dashboard_types_days", "ecoai_dashboard_types_hours",
+  "ecoai_dashboard_latency_days", "ecoai_dashboard_latency_hours",
   "ecoai_dashboard_prompt_days", "ecoai_dashboard_prompts", "ecoai_dashboard_daily",
 ] as const;
 
@@ -30,7 +31,7 @@ export const ROLLUP_TABLES = [
 const SUMS = `calls INTEGER NOT NULL, hits INTEGER NOT NULL, semantic_hits INTEGER NOT NULL, tokens_saved INTEGER NOT NULL,
   input_tokens INTEGER NOT NULL, output_tokens INTEGER NOT NULL, cost_usd REAL NOT NULL, embedding_cost_usd REAL NOT NULL,
   cost_saved_usd REAL NOT NULL, co2_saved_g REAL NOT NULL, unpriced INTEGER NOT NULL, legacy INTEGER NOT NULL`;
-const SUM_NAMES = ["calls", "hits", "semantic_hits", "tokens_saved", "input_tokens", "output_tokens", "cost_usd", "embedding_cost_usd", "cost_saved_usd", "co2_saved_g", "unpriced", "legacy"];
+export const SUM_NAMES = ["calls", "hits", "semantic_hits", "tokens_saved", "input_tokens", "output_tokens", "cost_usd", "embedding_cost_usd", "cost_saved_usd", "co2_saved_g", "unpriced", "legacy"];
 /** The sums of usage rows (`u.` when joined), in the order of SUM_NAMES. */
 function sumSelect(u = ""): string {
   return `count(*), sum(${u}cache_hit), sum(${u}semantic_hit), sum(${u}tokens_saved), sum(${u}input_tokens), sum(${u}output_tokens),
@@ -49,6 +50,8 @@ const windowColumn = (name: string, days: number) => `${name}_${days}d`;
 const WINDOW_COLUMNS = PROMPT_WINDOWS.flatMap((days) => WINDOW_SUMS.map((name) => `${windowColumn(name, days)} ${name.endsWith("usd") ? "REAL" : "INTEGER"} NOT NULL DEFAULT 0`)).join(", ");
 
 const DIMENSIONS = "provider TEXT NOT NULL, model TEXT NOT NULL, prompt_type TEXT NOT NULL, namespace TEXT NOT NULL";
+/** What every view can be filtered by. */
+const FILTERED = "provider TEXT NOT NULL, model TEXT NOT NULL, namespace TEXT NOT NULL";
 
 export const ROLLUP_SCHEMA = `
 CREATE TABLE IF NOT EXISTS ecoai_dashboard_state (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
@@ -56,13 +59,16 @@ ${Object.values(GRAINS)
   .map(
     ({ suffix }) => `
 CREATE TABLE IF NOT EXISTS ecoai_dashboard_${suffix} (
-  period TEXT NOT NULL, ${DIMENSIONS}, ${SUMS},
-  PRIMARY KEY (period, provider, model, prompt_type, namespace)
+  period TEXT NOT NULL, ${FILTERED}, ${SUMS},
+  PRIMARY KEY (period, provider, model, namespace)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS ecoai_dashboard_types_${suffix} (
+  period TEXT NOT NULL, ${FILTERED}, prompt_type TEXT NOT NULL, calls INTEGER NOT NULL, hits INTEGER NOT NULL, semantic_hits INTEGER NOT NULL,
+  PRIMARY KEY (period, provider, model, namespace, prompt_type)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS ecoai_dashboard_latency_${suffix} (
-  period TEXT NOT NULL, provider TEXT NOT NULL, model TEXT NOT NULL, namespace TEXT NOT NULL,
-  outcome INTEGER NOT NULL, bucket INTEGER NOT NULL, calls INTEGER NOT NULL,
-  PRIMARY KEY (period, provider, model, namespace, outcome, bucket)
+  period TEXT NOT NULL, ${FILTERED}, outcome INTEGER NOT NULL, histogram BLOB NOT NULL,
+  PRIMARY KEY (period, provider, model, namespace, outcome)
 ) WITHOUT ROWID;`,
   )
   .join("")}
@@ -82,19 +88,28 @@ CREATE INDEX IF NOT EXISTS ecoai_dashboard_prompt_days_prompt ON ecoai_dashboard
 
 const RANGE = "FROM usage_log WHERE id > ? AND id <= ?";
 
-/** Folds the rows `id > ? AND id <= ?` written at or after `timestamp >= ?` into a grain's sums and latency histogram. */
+/**
+ * Folds the rows `id > ? AND id <= ?` written at or after `timestamp >= ?` into a grain's sums and
+ * its per-type counts.
+ */
 export function updatePeriodsSql(grain: Grain): string[] {
   const { suffix, period } = GRAINS[grain];
   return [
     `INSERT INTO ecoai_dashboard_${suffix}
-     SELECT ${period}, provider, model, prompt_type, namespace, ${SUM_SELECT}
-       ${RANGE} AND timestamp >= ? GROUP BY 1, 2, 3, 4, 5
+     SELECT ${period}, provider, model, namespace, ${SUM_SELECT}
+       ${RANGE} AND timestamp >= ? GROUP BY 1, 2, 3, 4
      ON CONFLICT DO UPDATE SET ${SUM_UPDATE}`,
-    `INSERT INTO ecoai_dashboard_latency_${suffix}
-     SELECT ${period}, provider, model, namespace, cache_hit + semantic_hit, ${latencyBucketSql()}, count(*)
-       ${RANGE} AND timestamp >= ? GROUP BY 1, 2, 3, 4, 5, 6
-     ON CONFLICT DO UPDATE SET calls = calls + excluded.calls`,
+    `INSERT INTO ecoai_dashboard_types_${suffix}
+     SELECT ${period}, provider, model, namespace, prompt_type, count(*), sum(cache_hit), sum(semantic_hit)
+       ${RANGE} AND timestamp >= ? GROUP BY 1, 2, 3, 4, 5
+     ON CONFLICT DO UPDATE SET calls = calls + excluded.calls, hits = hits + excluded.hits, semantic_hits = semantic_hits + excluded.semantic_hits`,
   ];
+}
+
+/** The latency buckets of the rows `id > ? AND id <= ?` written at or after `timestamp >= ?`, per histogram of a grain. */
+export function latencyBucketsSql(grain: Grain): string {
+  return `SELECT ${GRAINS[grain].period} AS period, provider, model, namespace, cache_hit + semantic_hit AS outcome, ${latencyBucketSql()} AS bucket, count(*) AS calls
+            ${RANGE} AND timestamp >= ? GROUP BY 1, 2, 3, 4, 5, 6`;
 }
 
 /** Folds the rows `id > ? AND id <= ?` into the per-prompt totals, then into the per-prompt days. */
@@ -111,11 +126,6 @@ export const UPDATE_PROMPTS_SQL = [
    ON CONFLICT DO UPDATE SET ${SUM_UPDATE}, last_seen = max(last_seen, excluded.last_seen)`,
 ];
 
-/** The sums as a SELECT list over a table of them (`t.calls …`), for queries that add them up. */
-export function sumColumns(alias = ""): string {
-  const prefix = alias ? `${alias}.` : "";
-  return SUM_NAMES.map((name) => `coalesce(sum(${prefix}${name}), 0) AS ${name}`).join(", ");
-}
 
 /** The per-prompt window columns under the names of the all-time ones, for a range of `days`. */
 export function windowSelect(days: number, alias = "p."): string {

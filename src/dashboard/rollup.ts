@@ -1,7 +1,8 @@
 import type { Database, Row } from "../sqlite/database.ts";
 import type { UsageSummary } from "../types.ts";
 import { addSummaries, querySummary } from "../usage/queries.ts";
-import { addToWindowsSql, GRAINS, HOURS_KEPT, resetWindowsSql, ROLLUP_SCHEMA, ROLLUP_TABLES, ROLLUP_VERSION, UPDATE_PROMPTS_SQL, updatePeriodsSql } from "./rollup-schema.ts";
+import { addHistogram, encodeHistogram } from "./latency.ts";
+import { addToWindowsSql, GRAINS, HOURS_KEPT, latencyBucketsSql, resetWindowsSql, ROLLUP_SCHEMA, ROLLUP_TABLES, ROLLUP_VERSION, UPDATE_PROMPTS_SQL, updatePeriodsSql, type Grain } from "./rollup-schema.ts";
 
 /** Aggregates over the usage log, current as of the last `refresh()`. */
 export interface Rollup {
@@ -32,6 +33,32 @@ function createTables(db: Database): void {
   db.prepare("INSERT OR REPLACE INTO ecoai_dashboard_state (key, value) VALUES ('version', ?)").run(ROLLUP_VERSION);
 }
 
+/**
+ * Adds the latencies of the rows `id > after AND id <= upTo` written at or after `from` to the
+ * grain's stored histograms (read, added to, written back: SQL cannot add two histograms).
+ */
+function latencyFolder(db: Database, grain: Grain): (after: number, upTo: number, from: string) => void {
+  const table = `ecoai_dashboard_latency_${GRAINS[grain].suffix}`;
+  const buckets = db.prepare(latencyBucketsSql(grain));
+  const read = db.prepare(`SELECT histogram FROM ${table} WHERE period = ? AND provider = ? AND model = ? AND namespace = ? AND outcome = ?`);
+  const write = db.prepare(`INSERT OR REPLACE INTO ${table} (period, provider, model, namespace, outcome, histogram) VALUES (?, ?, ?, ?, ?, ?)`);
+  return (after, upTo, from) => {
+    const added = new Map<string, { key: Row; histogram: Map<number, number> }>();
+    for (const row of buckets.all(after, upTo, from)) {
+      const id = JSON.stringify([row.period, row.provider, row.model, row.namespace, row.outcome]);
+      let entry = added.get(id);
+      if (!entry) added.set(id, (entry = { key: row, histogram: new Map() }));
+      entry.histogram.set(Number(row.bucket), Number(row.calls));
+    }
+    for (const { key, histogram } of added.values()) {
+      const dimensions = [key.period!, key.provider!, key.model!, key.namespace!, key.outcome!];
+      const stored = read.get(...dimensions)?.histogram;
+      if (stored instanceof Uint8Array) addHistogram(stored, histogram);
+      write.run(...dimensions, encodeHistogram(histogram));
+    }
+  };
+}
+
 /** The first hour kept at hourly grain, as its period string (`2026-11-29T17`). */
 export function hoursKeptFrom(now: Date): string {
   return new Date(Math.floor(now.getTime() / 3_600_000) * 3_600_000 - (HOURS_KEPT - 1) * 3_600_000).toISOString().slice(0, 13);
@@ -52,7 +79,8 @@ export function createRollup(db: Database, now: () => Date = () => new Date()): 
   const updateDays = updatePeriodsSql("day").map((sql) => db.prepare(sql));
   const updateHours = updatePeriodsSql("hour").map((sql) => db.prepare(sql));
   const updatePrompts = UPDATE_PROMPTS_SQL.map((sql) => db.prepare(sql));
-  const dropOldHours = [GRAINS.hour.suffix, `latency_${GRAINS.hour.suffix}`].map((table) => db.prepare(`DELETE FROM ecoai_dashboard_${table} WHERE period < ?`));
+  const foldLatency = { day: latencyFolder(db, "day"), hour: latencyFolder(db, "hour") };
+  const dropOldHours = [GRAINS.hour.suffix, `types_${GRAINS.hour.suffix}`, `latency_${GRAINS.hour.suffix}`].map((table) => db.prepare(`DELETE FROM ecoai_dashboard_${table} WHERE period < ?`));
 
   // The totals live in memory: one read of the log at start, then slices of new rows.
   let totals = querySummary(db, { upToId: 0 });
@@ -77,6 +105,8 @@ export function createRollup(db: Database, now: () => Date = () => new Date()): 
       if (done < last) {
         for (const statement of updateDays) statement.run(done, last, "");
         for (const statement of updateHours) statement.run(done, last, keptFrom);
+        foldLatency.day(done, last, "");
+        foldLatency.hour(done, last, keptFrom);
         for (const statement of updatePrompts) statement.run(done, last);
         if (windowsCurrent) db.prepare(addToWindowsSql(today)).run(done, last);
       }
