@@ -171,9 +171,12 @@ try {
     `/api/requests?${range}&model=claude-opus-4-1&type=tool`,
     `/api/requests?${range}&q=refund`,
     `/api/requests?${range}&q=no-such-text`,
+    // A prompt of the prompts page, with its whole key (exact counts), and its text alone (a bounded search).
+    `/api/requests?${range}&prompt=${encodeURIComponent("Question 5 about billing: please explain it step by step for a new customer")}&provider=anthropic&model=claude-haiku-4-5&namespace=tenant-b&type=text`,
     `/api/requests?${range}&prompt=${encodeURIComponent("Question 5 about billing: please explain it step by step for a new customer")}`,
     "/api/requests/500000",
     `/api/history?limit=100&model=gpt-4o&offset=5000`,
+    "/api/prompts?range=custom&from=2026-10-01&to=2026-10-31",
     "/api/timeseries?days=30",
     "/api/pricing",
     "/api/settings",

@@ -104,7 +104,9 @@ function requestsLink(prompt) {
   const query = filterParams({ ...filters, range: filters.range });
   query.set("prompt", prompt.prompt);
   query.set("model", prompt.model);
+  query.set("provider", prompt.provider);
   query.set("namespace", prompt.namespace);
+  query.set("type", prompt.promptType);
   return `/requests?${query}`;
 }
 

@@ -6,7 +6,7 @@ import type { CacheAccess } from "./cache-entries.ts";
 import { exportResponse, EXPORT_FORMATS } from "./export.ts";
 import { parseFilters, PROVIDERS } from "./filters.ts";
 import { BadRequest, intParam, json, jsonError, oneOf, textParam } from "./http.ts";
-import { queryFacets, queryOverview } from "./overview.ts";
+import { queryFacets, queryOverview, querySeries } from "./overview.ts";
 import { PROMPT_FILTERS, PROMPT_SORTS, queryPrompts } from "./queries.ts";
 import { iterateRequests, OUTCOMES, queryRequest, queryRequests, type RequestQuery } from "./requests.ts";
 import type { Rollup } from "./rollup.ts";
@@ -82,7 +82,7 @@ export function createApi(db: Database, rollup: Rollup, cache: CacheAccess, now:
       range.set("from", first.toISOString().slice(0, 10));
       range.set("to", today.toISOString().slice(0, 10));
       current();
-      const { series } = queryOverview(db, parseFilters(range, today));
+      const series = querySeries(db, parseFilters(range, today));
       return json({ days: series.map((s) => ({ day: s.period, calls: s.calls, hits: s.hits, semanticHits: s.semanticHits, hitRate: s.hitRate })) });
     },
 

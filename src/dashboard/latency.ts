@@ -49,22 +49,26 @@ export interface LatencyStats {
   p95: number | null;
 }
 
-/**
- * The `p`-quantile (0–1) of a histogram given as bucket → calls, interpolated geometrically
- * inside its bucket.
- */
-export function percentile(histogram: ReadonlyMap<number, number>, p: number): number | null {
+/** Calls per bucket, indexed by bucket. */
+export type Histogram = Float64Array;
+
+export function createHistogram(): Histogram {
+  return new Float64Array(BUCKETS + 2);
+}
+
+/** The `p`-quantile (0–1) of a histogram, interpolated geometrically inside its bucket. */
+export function percentile(histogram: Histogram, p: number): number | null {
   let total = 0;
-  for (const calls of histogram.values()) total += calls;
+  for (const calls of histogram) total += calls;
   if (total === 0) return null;
   const rank = p * total;
   let seen = 0;
-  for (const bucket of [...histogram.keys()].sort((a, b) => a - b)) {
-    const calls = histogram.get(bucket)!;
-    if (seen + calls >= rank) {
+  for (let bucket = 0; bucket < histogram.length; bucket++) {
+    const calls = histogram[bucket]!;
+    if (calls > 0 && seen + calls >= rank) {
       const low = bound(bucket);
       const high = bound(bucket + 1);
-      const within = calls === 0 ? 0 : (rank - seen) / calls;
+      const within = (rank - seen) / calls;
       return low === 0 ? high * within : low * (high / low) ** within;
     }
     seen += calls;
@@ -72,32 +76,32 @@ export function percentile(histogram: ReadonlyMap<number, number>, p: number): n
   return bound(BUCKETS);
 }
 
-export function latencyStats(histogram: ReadonlyMap<number, number>): LatencyStats {
+export function latencyStats(histogram: Histogram): LatencyStats {
   let calls = 0;
-  for (const n of histogram.values()) calls += n;
+  for (const n of histogram) calls += n;
   return { calls, p50: percentile(histogram, 0.5), p95: percentile(histogram, 0.95) };
 }
 
 /**
  * A histogram as stored: (bucket, calls) pairs of 32-bit little-endian integers, buckets in
- * ascending order. A day of one model in one namespace fills a few dozen buckets at most.
+ * ascending order, empty buckets left out. A day of one model in one namespace fills a few dozen.
  */
-export function encodeHistogram(histogram: ReadonlyMap<number, number>): Uint8Array {
-  const buckets = [...histogram.keys()].sort((a, b) => a - b);
-  const view = new DataView(new ArrayBuffer(buckets.length * 8));
-  buckets.forEach((bucket, i) => {
-    view.setUint32(i * 8, bucket, true);
-    view.setUint32(i * 8 + 4, histogram.get(bucket)!, true);
+export function encodeHistogram(histogram: Histogram): Uint8Array {
+  const pairs: number[] = [];
+  histogram.forEach((calls, bucket) => {
+    if (calls > 0) pairs.push(bucket, calls);
   });
+  const view = new DataView(new ArrayBuffer(pairs.length * 4));
+  pairs.forEach((value, i) => view.setUint32(i * 4, value, true));
   return new Uint8Array(view.buffer);
 }
 
 /** Adds a stored histogram's counts into `into`. */
-export function addHistogram(bytes: Uint8Array, into: Map<number, number>): Map<number, number> {
+export function addHistogram(bytes: Uint8Array, into: Histogram): Histogram {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   for (let at = 0; at + 8 <= bytes.byteLength; at += 8) {
     const bucket = view.getUint32(at, true);
-    into.set(bucket, (into.get(bucket) ?? 0) + view.getUint32(at + 4, true));
+    if (bucket < into.length) into[bucket]! += view.getUint32(at + 4, true);
   }
   return into;
 }

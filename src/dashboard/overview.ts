@@ -7,7 +7,7 @@
 import type { Database, Row } from "../sqlite/database.ts";
 import { GRAINS, SUM_NAMES } from "./rollup-schema.ts";
 import { Where, type Filters } from "./filters.ts";
-import { addHistogram, latencyStats, type LatencyStats } from "./latency.ts";
+import { addHistogram, createHistogram, latencyStats, type LatencyStats } from "./latency.ts";
 import { queryTopPrompts, type PromptRow } from "./queries.ts";
 
 /** Sums over some calls, as the pages show them. */
@@ -84,14 +84,14 @@ function addRow(into: Record<string, number>, row: Row): void {
   for (const name of SUM_NAMES) into[name] = (into[name] ?? 0) + Number(row[name] ?? 0);
 }
 
-export function queryOverview(db: Database, filters: Filters): Overview {
-  const suffix = GRAINS[filters.window.grain].suffix;
+/** The range's sums in total and per period, provider, model and namespace. */
+function sumsOf(db: Database, filters: Filters): { totals: Record<string, number>; groups: Record<string, Map<string, Record<string, number>>> } {
   const where = periodWhere(filters);
   // One read of the range's rows (one per period, provider, model and namespace), added up here
   // every way the page shows them.
   const totals: Record<string, number> = {};
   const groups = { period: new Map<string, Record<string, number>>(), provider: new Map(), model: new Map(), namespace: new Map() } as Record<string, Map<string, Record<string, number>>>;
-  for (const row of db.prepare(`SELECT * FROM ecoai_dashboard_${suffix} ${where}`).all(...where.params)) {
+  for (const row of db.prepare(`SELECT * FROM ecoai_dashboard_${GRAINS[filters.window.grain].suffix} ${where}`).all(...where.params)) {
     addRow(totals, row);
     for (const [column, map] of Object.entries(groups)) {
       const key = String(row[column]);
@@ -100,6 +100,19 @@ export function queryOverview(db: Database, filters: Filters): Overview {
       addRow(sums, row);
     }
   }
+  return { totals, groups };
+}
+
+/** The range's sums per period, oldest first, periods without calls included. */
+export function querySeries(db: Database, filters: Filters): (Sums & { period: string })[] {
+  const { groups } = sumsOf(db, filters);
+  return filters.window.periods.map((period) => ({ period, ...toSums(groups.period!.get(period) as Row | undefined) }));
+}
+
+export function queryOverview(db: Database, filters: Filters): Overview {
+  const suffix = GRAINS[filters.window.grain].suffix;
+  const where = periodWhere(filters);
+  const { totals, groups } = sumsOf(db, filters);
   const ranked = (column: string, limit: number): Breakdown[] =>
     [...groups[column]!.entries()]
       .map(([key, sums]) => ({ key, ...toSums(sums as Row) }))
@@ -125,8 +138,8 @@ export function queryOverview(db: Database, filters: Filters): Overview {
 /** Latency percentiles of misses, hits, and exact and semantic hits apart, from the stored histograms. */
 function queryLatency(db: Database, filters: Filters): Overview["latency"] {
   const where = periodWhere(filters);
-  const histograms = [new Map<number, number>(), new Map<number, number>(), new Map<number, number>()];
-  const hits = new Map<number, number>();
+  const histograms = [createHistogram(), createHistogram(), createHistogram()];
+  const hits = createHistogram();
   for (const row of db.prepare(`SELECT outcome, histogram FROM ecoai_dashboard_latency_${GRAINS[filters.window.grain].suffix} ${where}`).all(...where.params)) {
     const outcome = Number(row.outcome);
     if (!(row.histogram instanceof Uint8Array) || !histograms[outcome]) continue;

@@ -16,7 +16,7 @@ export const OUTCOMES = ["all", "hit", "exact", "semantic", "miss"] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 
 /** Calls a search reads per page at most before it answers with what it found and where to go on. */
-export const SEARCH_BUDGET = 200_000;
+export const SEARCH_BUDGET = 50_000;
 
 export interface RequestQuery {
   filters: Filters;
@@ -68,16 +68,25 @@ export function queryRequests(db: Database, query: RequestQuery): RequestPage {
   const cursor = query.before === undefined ? undefined : parseCursor(query.before);
   const upTo = cursor && cursor.timestamp < to ? cursor.timestamp : to;
   const outcome = OUTCOME_SQL[query.outcome];
-  const searching = query.search !== undefined || query.prompt !== undefined;
+  // One prompt of the prompts page (all of its key given): its days are known exactly.
+  const promptId = query.prompt !== undefined && query.search === undefined ? promptOf(db, query) : undefined;
+  if (promptId === null) return { records: [], next: null, total: 0 };
+  const searching = promptId === undefined && (query.search !== undefined || query.prompt !== undefined);
 
   // Per period, newest first: how many calls the filters select (or, searching, how many are read).
-  const width = grain === "hour" ? 13 : 10;
+  const width = grain === "hour" && promptId === undefined ? 13 : 10;
   // `to` is excluded: the range's last period is the one of the instant before it.
   const lastPeriod = (cursor ? upTo : new Date(Date.parse(to) - 1).toISOString()).slice(0, width);
-  const counts = new Where().add("period >= ? AND period <= ?", from.slice(0, width), lastPeriod).dimensions(filters);
-  if (query.promptType) counts.add("prompt_type = ?", query.promptType);
+  const counts = new Where().add("period >= ? AND period <= ?", from.slice(0, width), lastPeriod);
+  let table = `ecoai_dashboard_prompt_days`;
+  if (promptId !== undefined) counts.add("prompt_id = ?", promptId);
+  else {
+    counts.dimensions(filters);
+    if (query.promptType) counts.add("prompt_type = ?", query.promptType);
+    table = `ecoai_dashboard_${query.promptType ? "types_" : ""}${GRAINS[grain].suffix}`;
+  }
   const periods = db
-    .prepare(`SELECT period, sum(${searching ? "calls" : outcome.counted}) AS n FROM ecoai_dashboard_${query.promptType ? "types_" : ""}${GRAINS[grain].suffix} ${counts} GROUP BY period ORDER BY period DESC`)
+    .prepare(`SELECT period, sum(${searching ? "calls" : outcome.counted}) AS n FROM ${table} ${counts} GROUP BY period ORDER BY period DESC`)
     .all(...counts.params)
     .map((row) => ({ period: String(row.period), n: Number(row.n) }))
     .filter((row) => row.n > 0);
@@ -107,6 +116,17 @@ export function queryRequests(db: Database, query: RequestQuery): RequestPage {
   const page: RequestPage = { records, next, total: searching ? null : cursor ? null : periods.reduce((sum, row) => sum + row.n, 0) };
   if (searching) page.searchedTo = budgetLeft ? oldest : from;
   return page;
+}
+
+/**
+ * The aggregates' id of the one prompt a query names with its whole key (text, provider, model,
+ * namespace, type); `null` when no such prompt was logged, `undefined` when the key is incomplete.
+ */
+function promptOf(db: Database, query: RequestQuery): number | null | undefined {
+  const { provider, model, namespace } = query.filters;
+  if (provider === undefined || model === undefined || namespace === undefined || query.promptType === undefined) return undefined;
+  const row = db.prepare("SELECT id FROM ecoai_dashboard_prompts WHERE prompt = ? AND model = ? AND provider = ? AND prompt_type = ? AND namespace = ?").get(query.prompt!, model, provider, query.promptType, namespace);
+  return row ? Number(row.id) : null;
 }
 
 /** The WHERE over `usage_log` of the calls a query selects, from `from` to the range's end. */

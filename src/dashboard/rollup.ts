@@ -1,7 +1,7 @@
 import type { Database, Row } from "../sqlite/database.ts";
 import type { UsageSummary } from "../types.ts";
 import { addSummaries, querySummary } from "../usage/queries.ts";
-import { addHistogram, encodeHistogram } from "./latency.ts";
+import { addHistogram, createHistogram, encodeHistogram, type Histogram } from "./latency.ts";
 import { addToWindowsSql, GRAINS, HOURS_KEPT, latencyBucketsSql, resetWindowsSql, ROLLUP_SCHEMA, ROLLUP_TABLES, ROLLUP_VERSION, UPDATE_PROMPTS_SQL, updatePeriodsSql, type Grain } from "./rollup-schema.ts";
 
 /** Aggregates over the usage log, current as of the last `refresh()`. */
@@ -43,12 +43,12 @@ function latencyFolder(db: Database, grain: Grain): (after: number, upTo: number
   const read = db.prepare(`SELECT histogram FROM ${table} WHERE period = ? AND provider = ? AND model = ? AND namespace = ? AND outcome = ?`);
   const write = db.prepare(`INSERT OR REPLACE INTO ${table} (period, provider, model, namespace, outcome, histogram) VALUES (?, ?, ?, ?, ?, ?)`);
   return (after, upTo, from) => {
-    const added = new Map<string, { key: Row; histogram: Map<number, number> }>();
+    const added = new Map<string, { key: Row; histogram: Histogram }>();
     for (const row of buckets.all(after, upTo, from)) {
       const id = JSON.stringify([row.period, row.provider, row.model, row.namespace, row.outcome]);
       let entry = added.get(id);
-      if (!entry) added.set(id, (entry = { key: row, histogram: new Map() }));
-      entry.histogram.set(Number(row.bucket), Number(row.calls));
+      if (!entry) added.set(id, (entry = { key: row, histogram: createHistogram() }));
+      entry.histogram[Number(row.bucket)] = Number(row.calls);
     }
     for (const { key, histogram } of added.values()) {
       const dimensions = [key.period!, key.provider!, key.model!, key.namespace!, key.outcome!];

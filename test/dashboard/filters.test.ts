@@ -177,6 +177,14 @@ test("a search reads the log newest first and finds every match across pages", a
     before = body.next;
   }
   expect(found.sort((a, b) => a - b)).toEqual(expected);
+  // With the prompt's whole key, as the prompts page links it, the count is known and exact.
+  const one = ROWS.find((r) => r.prompt === "prompt 7" && r.timestamp! >= dayStart(89))!;
+  const key = `prompt=${encodeURIComponent("prompt 7")}&provider=${one.provider}&model=${one.model}&namespace=${one.namespace}&type=${one.promptType}`;
+  const same = ROWS.filter((r) => r.timestamp! >= dayStart(89) && r.prompt === "prompt 7" && r.provider === one.provider && r.model === one.model && r.namespace === one.namespace && r.promptType === one.promptType);
+  const exact = (await getJson(app, `/api/requests?range=90d&${key}&limit=500`)).body;
+  expect(exact.total).toBe(same.length);
+  expect(exact.records.map((r: { id: number }) => r.id).sort((a: number, b: number) => a - b)).toEqual(same.map((r) => r.id).sort((a, b) => a - b));
+  expect((await getJson(app, `/api/requests?range=90d&${key.replace("prompt%207", "never%20asked")}`)).body).toEqual({ records: [], next: null, total: 0 });
   const { body } = await getJson(app, "/api/requests?range=90d&q=PROMPT%207");
   expect(body.records.every((r: { prompt: string }) => r.prompt.startsWith("prompt 7"))).toBe(true);
   expect(body.total).toBeNull();
