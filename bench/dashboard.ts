@@ -52,7 +52,7 @@ function random(seed: number): () => number {
 }
 
 /** The calls of the seeded log, as the engine reports them. */
-function* calls(rows: number, startId: number, end: number): Generator<NewUsageRecord> {
+function* calls(rows: number, startId: number, end: number, spanMs = DAYS * 86_400_000): Generator<NewUsageRecord> {
   const next = random(42 + startId);
   for (let i = 0; i < rows; i++) {
     // A few prompts are asked very often, most rarely: a skewed pick over the distinct prompts.
@@ -62,7 +62,7 @@ function* calls(rows: number, startId: number, end: number): Generator<NewUsageR
     const semantic = hit && next() < 0.15;
     const output = 50 + Math.floor(next() * 400);
     yield {
-      timestamp: new Date(end - Math.floor(((rows - i) / rows) * DAYS * 86_400_000)).toISOString(),
+      timestamp: new Date(end - Math.floor(((rows - i) / rows) * spanMs)).toISOString(),
       provider, model, cacheHit: hit, semanticHit: semantic, cacheKey: `key-${p}`, namespace: NAMESPACES[p % 3]!,
       prompt: `Question ${p} about ${WORDS[p % WORDS.length]}: please explain it step by step for a new customer`,
       promptType: TYPES[Math.floor(p / 10) % TYPES.length]!, usage: { inputTokens: 200, cachedInputTokens: 0, outputTokens: output },
@@ -72,11 +72,11 @@ function* calls(rows: number, startId: number, end: number): Generator<NewUsageR
   }
 }
 
-function seed(db: Database, rows: number, startId = 0): void {
+function seed(db: Database, rows: number, startId = 0, spanMs?: number): void {
   const insert = db.prepare(USAGE_INSERT);
   const end = Date.now();
   db.transaction(() => {
-    for (const call of calls(rows, startId, end)) insert.run(...toRow(call));
+    for (const call of calls(rows, startId, end, spanMs)) insert.run(...toRow(call));
   });
 }
 
@@ -191,10 +191,10 @@ try {
   }
   const exportMs = await timeAsync(() => get(`/api/export?format=csv&range=24h`));
 
-  // New rows since the last request: the next request folds them in.
+  // New rows since the last request (calls of the last minute): the next request folds them in.
   const batches: number[] = [];
   for (let i = 0; i < 5; i++) {
-    seed(db, 1_000, ROWS + i * 1_000);
+    seed(db, 1_000, ROWS + i * 1_000, 60_000);
     batches.push(await timeAsync(() => get(`/api/overview?${range}`)));
   }
   const fold = { label: "GET /api/overview after 1,000 new rows", ...summarize(batches) };
