@@ -134,7 +134,7 @@ describe.skipIf(!existsSync(CHROMIUM))("the request log in Chromium", () => {
     const page = await open("/?range=24h", { width: 390, height: 844 });
     const saved = await page.locator("#stat-saved").textContent();
     expect(saved).toMatch(/^[\d.,]+ µ\$$/);
-    expect(await page.locator("#stat-saved").getAttribute("title")).toMatch(/^0\.000\d+ USD$/);
+    expect(await page.locator("#stat-saved").getAttribute("title")).toMatch(/^0\.00\d+ USD$/);
     expect(await page.locator("#stat-co2").textContent()).toMatch(/^[\d.,]+ (mg|µg)$/);
     expect(await page.locator("#equivalences").textContent()).toContain("Too little CO₂");
     await page.close();
