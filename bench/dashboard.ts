@@ -7,8 +7,8 @@
  *    scan of every row (`querySummary`), which a request without aggregates would cost;
  *  - the first build of the aggregates (once per file, kept in it), and folding in 1,000 new rows;
  *  - the cost per usage row written (pricing it, then the insert with today's columns), against
- *    the previous release's insert into its own schema, for a small and a large (200-character)
- *    prompt.
+ *    the previous release's (pricing it with methodology 1, then its insert into its own schema),
+ *    for a small and a large (200-character) prompt.
  *
  * Target: p50 ≤ 50 ms per API request. Run: `bun bench/dashboard.ts [rows]` (or `npm run
  * bench:dashboard`). Prints; asserts nothing. `ECOAI_BENCH_DB=path` keeps the seeded file.
@@ -22,6 +22,7 @@ import { createDashboardApp } from "../src/dashboard/app.ts";
 import { openDatabase, type Database } from "../src/sqlite/database.ts";
 import type { PromptType } from "../src/types.ts";
 import { querySummary } from "../src/usage/queries.ts";
+import { savingsFor } from "../src/usage/pricing.ts";
 import { toRow, type NewUsageRecord } from "../src/usage/row.ts";
 import { ensureUsageSchema, USAGE_INSERT } from "../src/usage/schema.ts";
 import { LEGACY_INSERT, LEGACY_SCHEMA } from "../test/usage/legacy-schema.ts";
@@ -106,17 +107,20 @@ function writeCost(dir: string, promptChars: number): { legacy: number; current:
   const currentDb = openDatabase(join(dir, `current-${promptChars}.db`));
   ensureUsageSchema(currentDb);
   const currentInsert = currentDb.prepare(USAGE_INSERT);
-  // The previous release priced on the call's path and stored these values: the same work, done before the batch.
-  const legacyRows = records.map((r) => [r.timestamp, r.provider, r.model, r.cacheHit ? 1 : 0, r.semanticHit ? 1 : 0, r.cacheKey, r.prompt, r.promptType, 200, r.usage.outputTokens, r.cacheHit ? r.usage.outputTokens : 0, r.latencyMs, 0.001, 0.002, 0, 0]);
+  // The previous release priced each call with methodology 1 (on the call's path) and inserted these values.
+  const legacyRow = (r: NewUsageRecord) => {
+    const saved = r.cacheHit ? savingsFor(r.model, r.usage) : { tokensSaved: 0, costSavedUsd: 0, co2SavedG: 0 };
+    return [r.timestamp, r.provider, r.model, r.cacheHit ? 1 : 0, r.semanticHit ? 1 : 0, r.cacheKey, r.prompt, r.promptType, r.usage.inputTokens, r.usage.outputTokens, saved.tokensSaved, r.latencyMs, saved.costSavedUsd - (r.embedding?.costUsd ?? 0), saved.co2SavedG, r.embedding?.tokens ?? 0, r.embedding?.costUsd ?? 0];
+  };
   const run = (write: (from: number) => void) => {
     const samples: number[] = [];
-    for (let round = 0; round < 3; round++) {
+    for (let round = 0; round < 5; round++) {
       for (let from = 0; from < rows; from += 500) samples.push((time(() => write(from)) * 1000) / 500);
     }
     return summarize(samples).p50;
   };
   const legacy = run((from) => legacyDb.transaction(() => {
-    for (let i = from; i < from + 500; i++) legacyInsert.run(...(legacyRows[i] as never[]));
+    for (let i = from; i < from + 500; i++) legacyInsert.run(...(legacyRow(records[i]!) as never[]));
   }));
   const current = run((from) => currentDb.transaction(() => {
     for (let i = from; i < from + 500; i++) currentInsert.run(...toRow(records[i]!));

@@ -118,8 +118,9 @@ export function queryOverview(db: Database, filters: Filters): Overview {
       .map(([key, sums]) => ({ key, ...toSums(sums as Row) }))
       .sort((a, b) => b.calls - a.calls || (a.key < b.key ? -1 : 1))
       .slice(0, limit);
+  const filtered = filters.provider !== undefined || filters.model !== undefined || filters.namespace !== undefined;
   const types = db
-    .prepare(`SELECT prompt_type AS key, sum(calls) AS calls, sum(hits) AS hits, sum(semantic_hits) AS semantic_hits FROM ecoai_dashboard_types_${suffix} ${where} GROUP BY prompt_type ORDER BY calls DESC, key`)
+    .prepare(`SELECT prompt_type AS key, sum(calls) AS calls, sum(hits) AS hits, sum(semantic_hits) AS semantic_hits FROM ecoai_dashboard_${filtered ? "" : "all_"}types_${suffix} ${where} GROUP BY prompt_type ORDER BY calls DESC, key`)
     .all(...where.params)
     .map((row) => ({ key: String(row.key), ...toSums(row) }));
   const total = toSums(totals as Row);

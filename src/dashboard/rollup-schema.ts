@@ -8,7 +8,7 @@
 import { latencyBucketSql } from "./latency.ts";
 
 /** Bumped when the tables change shape: aggregates of another version are dropped and built again. */
-export const ROLLUP_VERSION = 4;
+export const ROLLUP_VERSION = 5;
 
 /** Hours kept at hourly grain (for the 24-hour range); older ones live on in the daily tables. */
 export const HOURS_KEPT = 48;
@@ -23,6 +23,7 @@ export type Grain = keyof typeof GRAINS;
 /** Every table, current or of an earlier version, so a rebuild leaves none behind. */
 export const ROLLUP_TABLES = [
   "ecoai_dashboard_days", "ecoai_dashboard_hours", "ecoai_dashboard_types_days", "ecoai_dashboard_types_hours",
+  "ecoai_dashboard_all_types_days", "ecoai_dashboard_all_types_hours",
   "ecoai_dashboard_latency_days", "ecoai_dashboard_latency_hours",
   "ecoai_dashboard_prompt_days", "ecoai_dashboard_prompts", "ecoai_dashboard_daily",
 ] as const;
@@ -66,6 +67,10 @@ CREATE TABLE IF NOT EXISTS ecoai_dashboard_types_${suffix} (
   period TEXT NOT NULL, ${FILTERED}, prompt_type TEXT NOT NULL, calls INTEGER NOT NULL, hits INTEGER NOT NULL, semantic_hits INTEGER NOT NULL,
   PRIMARY KEY (period, provider, model, namespace, prompt_type)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS ecoai_dashboard_all_types_${suffix} (
+  period TEXT NOT NULL, prompt_type TEXT NOT NULL, calls INTEGER NOT NULL, hits INTEGER NOT NULL, semantic_hits INTEGER NOT NULL,
+  PRIMARY KEY (period, prompt_type)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS ecoai_dashboard_latency_${suffix} (
   period TEXT NOT NULL, ${FILTERED}, outcome INTEGER NOT NULL, histogram BLOB NOT NULL,
   PRIMARY KEY (period, provider, model, namespace, outcome)
@@ -102,6 +107,11 @@ export function updatePeriodsSql(grain: Grain): string[] {
     `INSERT INTO ecoai_dashboard_types_${suffix}
      SELECT ${period}, provider, model, namespace, prompt_type, count(*), sum(cache_hit), sum(semantic_hit)
        ${RANGE} AND timestamp >= ? GROUP BY 1, 2, 3, 4, 5
+     ON CONFLICT DO UPDATE SET calls = calls + excluded.calls, hits = hits + excluded.hits, semantic_hits = semantic_hits + excluded.semantic_hits`,
+    // The same per type alone, for the unfiltered view (the one most often open).
+    `INSERT INTO ecoai_dashboard_all_types_${suffix}
+     SELECT ${period}, prompt_type, count(*), sum(cache_hit), sum(semantic_hit)
+       ${RANGE} AND timestamp >= ? GROUP BY 1, 2
      ON CONFLICT DO UPDATE SET calls = calls + excluded.calls, hits = hits + excluded.hits, semantic_hits = semantic_hits + excluded.semantic_hits`,
   ];
 }

@@ -80,7 +80,7 @@ export function createRollup(db: Database, now: () => Date = () => new Date()): 
   const updateHours = updatePeriodsSql("hour").map((sql) => db.prepare(sql));
   const updatePrompts = UPDATE_PROMPTS_SQL.map((sql) => db.prepare(sql));
   const foldLatency = { day: latencyFolder(db, "day"), hour: latencyFolder(db, "hour") };
-  const dropOldHours = [GRAINS.hour.suffix, `types_${GRAINS.hour.suffix}`, `latency_${GRAINS.hour.suffix}`].map((table) => db.prepare(`DELETE FROM ecoai_dashboard_${table} WHERE period < ?`));
+  const dropOldHours = ["", "types_", "all_types_", "latency_"].map((kind) => `${kind}${GRAINS.hour.suffix}`).map((table) => db.prepare(`DELETE FROM ecoai_dashboard_${table} WHERE period < ?`));
 
   // The totals live in memory: one read of the log at start, then slices of new rows.
   let totals = querySummary(db, { upToId: 0 });
