@@ -113,9 +113,13 @@ const INDEX_NAMES = USAGE_MIGRATIONS.flatMap((migration: UsageMigration) => (mig
 export function ensureUsageSchema(db: Database): void {
   if (missingParts(db) === 0) return;
   db.transaction(() => {
-    // Another process may have migrated the log since the check: look again inside the lock.
-    db.exec(FIRST_TABLE);
+    // Another process may have created or migrated the log since the check: look again inside the lock.
     const present = columnsOf(db);
+    if (present.size === 0) {
+      // A new log is created in one statement, holding the write lock as briefly as possible.
+      db.exec(`${CURRENT_TABLE};\n${INDEXES.join(";\n")};`);
+      return;
+    }
     for (const migration of USAGE_MIGRATIONS as readonly UsageMigration[]) {
       for (const [column, definition] of Object.entries(migration.columns)) {
         if (!present.has(column)) db.exec(`ALTER TABLE usage_log ADD COLUMN ${column} ${definition}`);
@@ -124,6 +128,11 @@ export function ensureUsageSchema(db: Database): void {
     }
   });
 }
+
+const MIGRATED_COLUMNS = (USAGE_MIGRATIONS as readonly UsageMigration[]).flatMap((migration) => Object.entries(migration.columns));
+/** The table as the migrations leave it: the first release's columns, then every added one, in order. */
+const CURRENT_TABLE = FIRST_TABLE.replace(/\n\)$/, `,\n${MIGRATED_COLUMNS.map(([column, definition]) => `  ${column} ${definition}`).join(",\n")}\n)`);
+const INDEXES = (USAGE_MIGRATIONS as readonly UsageMigration[]).flatMap((migration) => migration.indexes ?? []);
 
 function columnsOf(db: Database): Set<string> {
   return new Set(db.prepare("PRAGMA table_info(usage_log)").all().map((row) => String(row.name)));
