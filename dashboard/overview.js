@@ -230,7 +230,7 @@ async function load() {
     if (empty) byId("empty-log").replaceChildren(emptyLogHelp(o.log.path));
     byId("unpriced").hidden = o.unpricedModels.length === 0;
     setText("unpriced", `No list price for ${o.unpricedModels.join(", ")}: their calls are left out of spent and saved. Give them a price with EcoAI's pricing option.`);
-    setText("source", `${fmt.int(o.totals.calls)} of ${fmt.int(o.log.totalCalls)} logged calls in range · updated ${new Date().toLocaleTimeString()}`);
+    setText("source", `${fmt.int(o.totals.calls)} calls in this range, ${fmt.int(o.log.totalCalls)} in the log · updated ${new Date().toLocaleTimeString()}`);
     setText("series-label", o.window.grain === "hour" ? "per hour, UTC" : "per day, UTC");
     renderCards(o.totals, o.equivalences);
     renderSeries(o.series, o.window.grain);
