@@ -15,7 +15,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createDashboardApp } from "../src/dashboard/app.ts";
 import { openDatabase } from "../src/sqlite/database.ts";
-import { USAGE_COLUMNS, USAGE_SCHEMA } from "../src/usage/schema.ts";
+import { toRow } from "../src/usage/row.ts";
+import { ensureUsageSchema, USAGE_INSERT } from "../src/usage/schema.ts";
 import { formatMicros, formatRatio, summarize, table, toMicros } from "./stats.ts";
 
 const REQUESTS = Number(process.argv[2] ?? 400);
@@ -28,11 +29,12 @@ const children: ReturnType<typeof Bun.spawn>[] = [];
 
 function seed(): void {
   const db = openDatabase(dbPath);
-  db.exec(USAGE_SCHEMA);
-  const insert = db.prepare(`INSERT INTO usage_log (${USAGE_COLUMNS.join(", ")}) VALUES (${USAGE_COLUMNS.map(() => "?").join(", ")})`);
+  ensureUsageSchema(db);
+  const insert = db.prepare(USAGE_INSERT);
   db.transaction(() => {
     for (let i = 0; i < 1000; i++) {
-      insert.run(new Date().toISOString(), "openai", "gpt-4o", i % 2, 0, null, `prompt ${i % 100}`, "text", 10, 20, i % 2 ? 20 : 0, 1, 0.0002, 0.0006, 0, 0);
+      const usage = { inputTokens: 10, cachedInputTokens: 0, outputTokens: 20 };
+      insert.run(...toRow({ timestamp: new Date().toISOString(), provider: "openai", model: "gpt-4o", cacheHit: i % 2 === 1, semanticHit: false, cacheKey: null, prompt: `prompt ${i % 100}`, promptType: "text", usage, latencyMs: 1 }));
     }
   });
   db.close();

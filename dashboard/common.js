@@ -52,7 +52,7 @@ export function showError(error) {
   banner.textContent = error ? `Could not load the data: ${error.message}` : "";
 }
 
-export { fmt } from "./format.js";
+export { fmt, meaningfulEquivalences } from "./format.js";
 
 export const TYPE_LABELS = {
   text: "Text",
@@ -102,8 +102,104 @@ export function renderTopbar() {
   const bar = byId("topbar");
   bar.replaceChildren(
     el("a", { class: "brand", href: "/" }, el("img", { src: "/assets/favicon.svg", alt: "", width: 26, height: 26 }), el("span", {}, "ecoai")),
-    el("nav", {}, link("overview", "/", "Overview"), link("prompts", "/prompts", "Prompts"), link("settings", "/settings", "Settings")),
+    el("nav", {}, link("overview", "/", "Overview"), link("requests", "/requests", "Requests"), link("prompts", "/prompts", "Prompts"), link("settings", "/settings", "Settings")),
   );
 }
 
 renderTopbar();
+
+/** An amount whose exact value shows on hover (and to screen readers), in the given node. */
+export function setAmount(id, text, exact) {
+  const node = byId(id);
+  if (!node) return;
+  node.textContent = text;
+  if (exact) node.title = exact;
+  else node.removeAttribute("title");
+}
+
+// ---- Filters shared by the overview, the request log and the prompts ----
+
+export const RANGES = [["24h", "24 h"], ["7d", "7 days"], ["30d", "30 days"], ["90d", "90 days"], ["custom", "Custom"]];
+/** The select value that means "any namespace"; "" means calls without one. */
+const ANY = "\u0000any";
+
+/** The filters in the page's address; `fallback` is the range when it names none (`""`: all time). */
+export function readFilters(params = new URLSearchParams(location.search), fallback = "30d") {
+  const known = RANGES.map(([value]) => value);
+  const range = known.includes(params.get("range")) ? params.get("range") : fallback;
+  const day = (value) => (/^\d{4}-\d\d-\d\d$/.test(value ?? "") ? value : "");
+  const today = new Date().toISOString().slice(0, 10);
+  return {
+    range,
+    from: day(params.get("from")) || new Date(Date.now() - 29 * 86_400_000).toISOString().slice(0, 10),
+    to: day(params.get("to")) || today,
+    provider: params.get("provider") ?? "",
+    model: params.get("model") ?? "",
+    namespace: params.has("namespace") ? params.get("namespace") : undefined,
+  };
+}
+
+/** The filters as query parameters (the API's and the address's). */
+export function filterParams(filters) {
+  const query = new URLSearchParams();
+  if (filters.range) query.set("range", filters.range);
+  if (filters.range === "custom") {
+    query.set("from", filters.from);
+    query.set("to", filters.to);
+  }
+  if (filters.provider) query.set("provider", filters.provider);
+  if (filters.model) query.set("model", filters.model);
+  if (filters.namespace !== undefined) query.set("namespace", filters.namespace);
+  return query;
+}
+
+/**
+ * Draws the range chips, custom days and the provider, model and namespace menus into `bar`;
+ * `onChange(filters)` runs after every change. `allTime` adds an "All time" range.
+ */
+export function renderFilterBar(bar, filters, facets, onChange, { allTime = false } = {}) {
+  const ranges = allTime ? [["", "All time"], ...RANGES] : RANGES;
+  const chips = el("div", { class: "chips", role: "radiogroup", "aria-label": "Time range" },
+    ...ranges.map(([value, label]) => el("button", { type: "button", class: value === filters.range ? "chip active" : "chip", role: "radio", "aria-checked": String(value === filters.range), "data-range": value }, label)));
+  const from = el("input", { type: "date", id: "range-from", value: filters.from, "aria-label": "From (UTC day)" });
+  const to = el("input", { type: "date", id: "range-to", value: filters.to, "aria-label": "To (UTC day, included)" });
+  const custom = el("span", { class: "custom-range", hidden: filters.range !== "custom" }, from, el("span", { class: "muted" }, "to"), to);
+  const menu = (id, label, all, values, current, name = (v) => v) => {
+    const select = el("select", { id, "aria-label": label }, el("option", { value: all }, label), ...values.map((value) => el("option", { value }, name(value))));
+    select.value = current;
+    return select;
+  };
+  const provider = menu("filter-provider", "All providers", "", facets.providers, filters.provider, (v) => labelOf(PROVIDER_LABELS, v));
+  const model = menu("filter-model", "All models", "", facets.models, filters.model);
+  const namespace = menu("filter-namespace", "All namespaces", ANY, facets.namespaces, filters.namespace ?? ANY, (v) => (v === "" ? "(no namespace)" : v));
+  const changed = () => {
+    filters.provider = provider.value;
+    filters.model = model.value;
+    filters.namespace = namespace.value === ANY ? undefined : namespace.value;
+    filters.from = from.value || filters.from;
+    filters.to = to.value || filters.to;
+    onChange(filters);
+  };
+  chips.addEventListener("click", (event) => {
+    const chip = event.target.closest("[data-range]");
+    if (!chip) return;
+    filters.range = chip.dataset.range;
+    for (const node of chips.children) {
+      node.classList.toggle("active", node === chip);
+      node.setAttribute("aria-checked", String(node === chip));
+    }
+    custom.hidden = filters.range !== "custom";
+    changed();
+  });
+  for (const input of [provider, model, namespace, from, to]) input.addEventListener("change", changed);
+  bar.replaceChildren(chips, custom, el("span", { class: "menus" }, provider, model, namespace));
+}
+
+/** A line saying how to get data into an empty log. */
+export function emptyLogHelp(logPath) {
+  return el("div", { class: "empty-log" },
+    el("h2", {}, "No calls logged yet"),
+    el("p", {}, "This dashboard reads ", el("code", {}, logPath), ". Calls appear here as they are made through EcoAI with that log:"),
+    el("pre", {}, `import { EcoAI } from "ecoai";\nconst eco = new EcoAI({ client: new OpenAI(), logPath: ${JSON.stringify(logPath)} });`),
+    el("p", {}, "Or try it offline first: ", el("code", {}, "npx ecoai demo"), " (", el("code", {}, "bunx ecoai demo"), " under Bun) plays a short session and prints the dashboard command for its log."));
+}

@@ -1,4 +1,4 @@
-import { api, byId, el, fmt, labelOf, PROVIDER_LABELS, showError, TYPE_LABELS } from "./common.js";
+import { api, byId, el, filterParams, fmt, labelOf, PROVIDER_LABELS, readFilters, renderFilterBar, showError, TYPE_LABELS } from "./common.js";
 
 const FILTERS = [["all", "All"], ["exact", "Exact hits"], ["semantic", "Semantic hits"], ...Object.entries(TYPE_LABELS)];
 
@@ -11,6 +11,8 @@ const state = {
   sort: known(params.get("sort"), ["recent", "hits"], "recent"),
   page: Math.max(1, Math.floor(Number(params.get("page"))) || 1),
 };
+// All time unless the address names a range.
+const filters = readFilters(params, "");
 
 let pages = 1;
 let requestId = 0;
@@ -25,7 +27,7 @@ function renderChips() {
 
 function promptCell(p) {
   const text = p.prompt || "(no text)";
-  const cell = el("td", { class: "prompt-cell" });
+  const cell = el("td", { class: "prompt-cell", "data-label": "Prompt" });
   const body = el("div", { class: "prompt-text clamp" }, text);
   cell.append(body);
   if (text.length > 90) {
@@ -41,21 +43,33 @@ function promptCell(p) {
 }
 
 function hitsCell(p) {
-  const cell = el("td", { class: "num" }, el("strong", {}, fmt.int(p.hits)));
+  const cell = el("td", { class: "num", "data-label": "Hits" }, el("strong", {}, fmt.int(p.hits)));
   if (p.hits > 0) cell.append(el("div", { class: "muted small" }, `${fmt.int(p.exactHits)} exact · ${fmt.int(p.semanticHits)} sem.`));
   return cell;
+}
+
+/** The request log of one prompt, under the same range and filters. */
+function requestsOf(p) {
+  const query = filterParams({ ...filters, range: filters.range || "90d" });
+  query.set("prompt", p.prompt);
+  query.set("model", p.model);
+  query.set("provider", p.provider);
+  query.set("namespace", p.namespace);
+  query.set("type", p.promptType);
+  return `/requests?${query}`;
 }
 
 function render(result) {
   const rows = result.prompts.map((p) =>
     el("tr", {},
       promptCell(p),
-      el("td", {}, el("span", { class: `type type-${p.promptType}` }, labelOf(TYPE_LABELS, p.promptType))),
-      el("td", {}, el("div", { class: "mono" }, p.model), el("div", { class: "muted small" }, labelOf(PROVIDER_LABELS, p.provider))),
-      el("td", { class: "num" }, fmt.int(p.calls)),
+      el("td", { "data-label": "Type" }, el("span", { class: `type type-${p.promptType}` }, labelOf(TYPE_LABELS, p.promptType))),
+      el("td", { "data-label": "Model" }, el("div", {}, el("div", { class: "mono" }, p.model), el("div", { class: "muted small" }, `${labelOf(PROVIDER_LABELS, p.provider)}${p.namespace ? ` · ${p.namespace}` : ""}`))),
+      el("td", { class: "num", "data-label": "Calls" }, fmt.int(p.calls)),
       hitsCell(p),
-      el("td", { class: "num" }, fmt.usd(p.costSavedUsd)),
-      el("td", { title: new Date(p.lastSeen).toLocaleString() }, fmt.ago(p.lastSeen)),
+      el("td", { class: "num", "data-label": "Saved", title: `${fmt.exact(p.costSavedUsd)} USD` }, fmt.usd(p.costSavedUsd)),
+      el("td", { "data-label": "Last seen", title: new Date(p.lastSeen).toLocaleString() }, fmt.ago(p.lastSeen)),
+      el("td", { "data-label": "" }, el("a", { class: "small", href: requestsOf(p) }, "Requests →")),
     ),
   );
   byId("prompts-table").tBodies[0].replaceChildren(...rows);
@@ -69,7 +83,7 @@ function render(result) {
 
 /** The state as query parameters, also written to the address. */
 function address() {
-  const query = new URLSearchParams();
+  const query = filterParams(filters);
   if (state.q) query.set("q", state.q);
   if (state.filter !== "all") query.set("filter", state.filter);
   if (state.sort !== "recent") query.set("sort", state.sort);
@@ -128,4 +142,11 @@ byId("next").addEventListener("click", () => {
 });
 
 renderChips();
+api(`/api/overview?range=24h`).then(
+  (overview) => renderFilterBar(byId("range-filters"), filters, overview.facets, () => {
+    state.page = 1;
+    load();
+  }, { allTime: true }),
+  showError,
+);
 load();

@@ -3,7 +3,48 @@ import { api, byId, showError } from "./common.js";
 const form = byId("settings-form");
 const FIELDS = ["cachingEnabled", "mode", "ttl", "semanticEnabled", "semanticThreshold"];
 
-function fill({ path, settings, defaults }) {
+let context = { environment: {}, variables: {} };
+
+/** Where each value comes from: the file or the default, and an environment variable that would win over both. */
+function showSources(settings) {
+  for (const name of FIELDS) {
+    const node = form.querySelector(`[data-source="${name}"]`);
+    const fromFile = Object.hasOwn(settings, name);
+    const env = context.environment[name];
+    const parts = [fromFile ? "Set in the settings file." : "Not in the file: the default applies."];
+    if (env) parts.push(`${env.variable}=${env.value} is set where this dashboard runs: an app started with it ignores this field.`);
+    else if (context.variables[name]) parts.push(`${context.variables[name]} or a constructor option would win over it.`);
+    else parts.push("A constructor option would win over it.");
+    node.textContent = parts.join(" ");
+  }
+}
+
+/** Fields that do nothing with the others as they are set are disabled, with the reason. */
+function updateDisabled() {
+  const value = (name) => form.elements.namedItem(name);
+  const caching = value("cachingEnabled").checked;
+  const reasons = {
+    mode: caching ? "" : "Caching is off: every call goes to the provider, so the mode changes nothing.",
+    ttl: !caching ? "Caching is off." : value("mode").value === "dev" ? "Dev mode: entries never expire; the TTL applies in prod mode." : "",
+    semanticEnabled: caching ? "" : "Caching is off.",
+    semanticThreshold: !caching ? "Caching is off." : !value("semanticEnabled").checked ? "Semantic caching is off: turn it on for the threshold to apply." : "",
+  };
+  for (const [name, reason] of Object.entries(reasons)) {
+    value(name).disabled = reason !== "";
+    const field = value(name).closest(".field");
+    field.classList.toggle("inactive", reason !== "");
+    let note = field.querySelector(".disabled-reason");
+    if (!note) {
+      note = document.createElement("p");
+      note.className = "disabled-reason";
+      field.append(note);
+    }
+    note.textContent = reason;
+  }
+}
+
+function fill({ path, settings, defaults, environment, variables }) {
+  if (environment) context = { environment, variables };
   byId("settings-path").textContent = path;
   for (const name of FIELDS) {
     const input = form.elements.namedItem(name);
@@ -11,7 +52,13 @@ function fill({ path, settings, defaults }) {
     if (input.type === "checkbox") input.checked = value;
     else input.value = String(value);
   }
+  showSources(settings);
+  updateDisabled();
+  const set = Object.values(context.environment).map((e) => `${e.variable}=${e.value}`);
+  byId("environment-note").textContent = set.length ? `Set where this dashboard runs: ${set.join(", ")}.` : "No ECOAI_* variable for these settings is set where this dashboard runs.";
 }
+
+form.addEventListener("change", updateDisabled);
 
 /**
  * The form as the API takes it: an empty number field clears the setting (its default applies).

@@ -13,6 +13,8 @@ import { loadSettings, type EcoAISettings } from "./settings.ts";
 import { createStore, type Store } from "./stores/index.ts";
 import type { FlushFilter, HistoryQuery, Logger, Mode, UsageRecord, UsageSummary } from "./types.ts";
 import { createUsageLog, type UsageLog } from "./usage/log.ts";
+import { composeUsageSinks } from "./usage/sinks.ts";
+import { createTelemetrySink } from "./telemetry/index.ts";
 import { wrapClient, type CachedCallRunner } from "./wrap.ts";
 
 /** How often, at most, a running instance looks at the settings file for changes. */
@@ -52,15 +54,15 @@ class EcoAICore<C extends SupportedClient> {
     }
     this.#config = resolveConfig(options, process.env, this.#readSettingsFile(settingsPath) ?? {});
     const embedder = this.#config.semantic ? this.#startingEmbedder(this.#config.semantic) : undefined;
-    this.#usageLog = this.#config.logUsage ? createUsageLog({ path: this.#config.logPath, logger: this.#logger }) : undefined;
+    this.#usageLog = this.#config.logUsage ? createUsageLog({ path: this.#config.logPath, logger: this.#logger, pricing: this.#config.pricing }) : undefined;
     this.#store = this.#openStore();
     if (embedder) this.#semantic = this.#semanticCache(embedder);
     this.#engine = createCacheEngine({
       store: this.#store,
       semantic: () => this.#semanticInForce(),
-      usageLog: this.#usageLog,
+      // Each call is written to the usage log and, when the app uses OpenTelemetry, reported to it.
+      usageLog: composeUsageSinks(this.#usageLog, createTelemetrySink({ pricing: this.#config.pricing })),
       logger: this.#logger,
-      pricing: this.#config.pricing,
       settings: () => this.#settings(),
     });
     return this.#view(client) as this;

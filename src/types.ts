@@ -150,6 +150,23 @@ export interface UsageRecord {
   /** First 200 characters of the prompt text. */
   prompt: string;
   promptType: PromptType;
+  /** Cache partition of the call; `""` when none. */
+  namespace?: string;
+  /** Of `inputTokens`, those the provider served from its own prompt cache. */
+  cachedInputTokens?: number;
+  /**
+   * What the call paid the provider at list price (0 for a hit), the embedding excluded; `null`
+   * when unknown: the model has no price, or the row was logged before costs were recorded.
+   */
+  costUsd?: number | null;
+  /** False when the model has no list price (its cost and savings are unknown); `null` for rows logged before this was recorded. */
+  priced?: boolean | null;
+  /** The cache entry that answered (the matched entry of a semantic hit), or was written; `null` for a pass-through. */
+  cacheKey?: string | null;
+  /** Cosine similarity of a semantic hit's matched prompt; `null` otherwise. */
+  semanticScore?: number | null;
+  /** The stored prompt that answered a semantic hit; `null` otherwise. */
+  matchedPrompt?: string | null;
 }
 
 /** Totals over the usage log. */
@@ -160,9 +177,16 @@ export interface UsageSummary {
   /** `cacheHits / totalCalls`, 0 when there are no calls. */
   hitRate: number;
   tokensSaved: number;
+  /** Net of what semantic caching's embeddings cost. */
   costSavedUsd: number;
   co2SavedG: number;
   semanticHits: number;
+  /** Paid to providers at list price: the calls that went upstream and the embeddings (calls of unknown cost excluded). */
+  spentUsd: number;
+  /** Of `spentUsd`, what the embeddings of semantic lookups cost. */
+  embeddingCostUsd: number;
+  /** Calls of a model without a list price: neither their cost nor their savings are counted. */
+  unpricedCalls: number;
 }
 
 /** Filters for `history()`. */

@@ -2,8 +2,8 @@ import { bypassesCache } from "../call-options.ts";
 import type { CachedMethod, CallLimits } from "../providers/adapter.ts";
 import type { CacheEntry, Store, StoreFlushFilter } from "../stores/store.ts";
 import type { CallOptions, Logger, Mode, PromptType, Provider, TokenUsage } from "../types.ts";
-import type { NewUsageRecord, UsageLog } from "../usage/log.ts";
-import { savingsFor, type RateOverrides } from "../usage/pricing.ts";
+import type { NewUsageRecord } from "../usage/log.ts";
+import type { UsageSink } from "../usage/sinks.ts";
 import { createFaultReporter, describeFault, type FaultKind } from "./faults.ts";
 import { hashCacheKey, requestIdentity } from "./key.ts";
 import { createInProcessCoalescing } from "./in-process-coalescing.ts";
@@ -23,9 +23,9 @@ export interface EngineSettings {
 export interface CacheEngineOptions {
   /** Undefined when the store could not be opened: every call then passes through. */
   store: Store | undefined;
-  usageLog: UsageLog | undefined;
+  /** Where each call is reported: the usage log, telemetry. */
+  usageLog: UsageSink | undefined;
   logger: Logger;
-  pricing: RateOverrides;
   settings: () => EngineSettings;
   /** Semantic matching when it is on (the settings file may switch it while running). */
   semantic?: () => SemanticCache | undefined;
@@ -56,6 +56,9 @@ interface Settled {
   hit?: boolean;
   /** Set when a semantically similar entry answered: the key of that entry. */
   semanticKey?: string;
+  /** Its similarity to the prompt, and its own prompt. */
+  semanticScore?: number;
+  semanticPrompt?: string;
   /** When the stored entry that answered was written (peer or semantic hits). */
   storedAt?: number;
   /** The leader's prompt embedding, paid for by the leader's call. */
@@ -74,7 +77,7 @@ interface RequestFacts {
  * through to the provider and the fault is reported once per outage.
  */
 export function createCacheEngine(options: CacheEngineOptions) {
-  const { store, usageLog, pricing } = options;
+  const { store, usageLog } = options;
   const leaders = createInProcessCoalescing<Settled>();
   /** Every call not yet settled, hit, miss or pass-through. */
   const active = new Set<Promise<unknown>>();
@@ -110,28 +113,27 @@ export function createCacheEngine(options: CacheEngineOptions) {
     };
   }
 
-  function log(call: CachedCall, facts: RequestFacts, key: string | null, startedAt: number, usage: TokenUsage, hit: boolean, semantic: Pick<Settled, "semanticKey" | "embedding"> = {}): void {
+  /** Reports the call; the usage log prices it (what it cost, what it saved). */
+  function log(call: CachedCall, facts: RequestFacts, key: string | null, startedAt: number, usage: TokenUsage, hit: boolean, semantic: Pick<Settled, "semanticKey" | "semanticScore" | "semanticPrompt" | "embedding"> = {}): void {
     if (!usageLog) return;
     const { model, prompt, promptType } = facts;
-    const saved = hit ? savingsFor(model, usage, pricing) : { tokensSaved: 0, costSavedUsd: 0, co2SavedG: 0 };
-    // Savings are net: the embedding a call needed is charged to that call, hit or miss.
-    const embeddingCostUsd = semantic.embedding?.costUsd ?? 0;
+    const matched = semantic.semanticKey;
     const record: NewUsageRecord = {
       timestamp: new Date().toISOString(),
       provider: call.provider,
+      endpoint: call.method.endpoint,
       model,
       cacheHit: hit,
-      semanticHit: semantic.semanticKey !== undefined,
-      cacheKey: semantic.semanticKey ?? key,
+      semanticHit: matched !== undefined,
+      cacheKey: matched ?? key,
+      namespace: call.options.namespace ?? options.settings().namespace,
       prompt,
       promptType,
-      inputTokens: usage.inputTokens,
-      outputTokens: usage.outputTokens,
+      usage,
       latencyMs: Math.round((performance.now() - startedAt) * 1000) / 1000,
-      ...saved,
-      costSavedUsd: saved.costSavedUsd - embeddingCostUsd,
-      embeddingTokens: semantic.embedding?.tokens ?? 0,
-      embeddingCostUsd,
+      ...(matched === undefined ? {} : { match: { key: matched, score: semantic.semanticScore ?? Number.NaN, prompt: semantic.semanticPrompt ?? "" } }),
+      // The embedding a call needed is charged to that call, hit or miss.
+      ...(semantic.embedding ? { embedding: { tokens: semantic.embedding.tokens, costUsd: semantic.embedding.costUsd } } : {}),
     };
     try {
       usageLog.record(record);
@@ -251,7 +253,7 @@ export function createCacheEngine(options: CacheEngineOptions) {
       for (let leader = leaders.join(key, acceptable); leader; leader = leaders.join(key, acceptable)) {
         const shared = await patience.wait(leader);
         if (!shared) continue;
-        log(call, shared.facts, key, startedAt, shared.usage, true, { semanticKey: shared.semanticKey });
+        log(call, shared.facts, key, startedAt, shared.usage, true, { semanticKey: shared.semanticKey, semanticScore: shared.semanticScore, semanticPrompt: shared.semanticPrompt });
         return call.method.rebuild(JSON.parse(shared.body));
       }
     }
@@ -263,10 +265,13 @@ export function createCacheEngine(options: CacheEngineOptions) {
       const request = semantic?.request(call, namespace);
       const embedding = request && (await semantic!.embed(request));
       if (request && embedding && !call.options.refresh) {
-        const similar = await semantic!.find(request, embedding, freshAfter(call, settings));
+        const decision = await semantic!.decide(request, embedding, freshAfter(call, settings));
+        const match = decision.action === "serve" ? decision.candidate : undefined;
+        const similar = match?.entry;
         const response = similar && (await serve(similar, call));
         if (similar && response !== undefined) {
-          return { response, body: similar.body, usage: hitUsage(call, similar.usage, response), facts: describe(call), semanticKey: similar.key, storedAt: similar.createdAt, embedding };
+          const found = { semanticKey: similar.key, semanticScore: match!.score, semanticPrompt: similar.prompt };
+          return { response, body: similar.body, usage: hitUsage(call, similar.usage, response), facts: describe(call), ...found, storedAt: similar.createdAt, embedding };
         }
       }
 

@@ -5,15 +5,21 @@ import { addressWithToken, TOKEN_PATTERN } from "../dashboard/access.ts";
 import { isLoopback } from "../dashboard/security.ts";
 import { CliUsageError, parsePort, unreadableUsageLog, settingsPathFor, usageDbPath } from "./options.ts";
 import { openBrowser } from "./open-browser.ts";
+import type { StorageType } from "../types.ts";
 
 export const DASHBOARD_HELP = `Usage: ecoai dashboard [options]
 
-Serves the local dashboard: totals, hit rate per day, models, cached prompts and the
-settings form, over the usage log. Works offline. Stop it with Ctrl+C.
+Serves the local dashboard over the usage log: what calls cost, saved and took, by time
+range, provider, model and namespace; the request log with each call's detail; prompts;
+export; the settings form. Works offline. Stop it with Ctrl+C.
 
 Options:
   --db PATH          Usage log (default: $ECOAI_DB_PATH or .ecoai/usage.db)
   --settings PATH    Settings file (default: settings.json beside the usage log)
+  --cache PATH       SQLite cache, for cached responses and "invalidate this entry"
+                     (default: cache.db beside the usage log)
+  --storage TYPE     The cache's storage: sqlite, redis or memory (default: $ECOAI_STORAGE or sqlite)
+  --redis-url URL    The Redis cache's URL (default: $ECOAI_REDIS_URL)
   --port N           Port, 0 for any free one (default: $ECOAI_DASHBOARD_PORT or 7315)
   --host H           Address to bind (default: 127.0.0.1). Beyond loopback every request
                      needs the access token in the printed address.
@@ -28,6 +34,9 @@ export async function runDashboard(args: string[]): Promise<number> {
     options: {
       db: { type: "string" },
       settings: { type: "string" },
+      cache: { type: "string" },
+      storage: { type: "string" },
+      "redis-url": { type: "string" },
       port: { type: "string" },
       host: { type: "string" },
       token: { type: "string" },
@@ -52,7 +61,15 @@ export async function runDashboard(args: string[]): Promise<number> {
   const { serveDashboard } = await import("../dashboard/serve.ts");
   let app;
   try {
-    app = await createDashboardApp({ dbPath, settingsPath, host, ...(token === undefined ? {} : { token }) });
+    app = await createDashboardApp({
+      dbPath,
+      settingsPath,
+      host,
+      ...(token === undefined ? {} : { token }),
+      ...(values.cache === undefined ? {} : { cachePath: values.cache }),
+      ...(values.storage === undefined ? {} : { storage: storageType(values.storage) }),
+      ...(values["redis-url"] === undefined ? {} : { redisUrl: values["redis-url"] }),
+    });
   } catch (error) {
     throw unreadableUsageLog(dbPath, error);
   }
@@ -90,8 +107,14 @@ export async function runDashboard(args: string[]): Promise<number> {
     process.once("SIGTERM", resolve);
   });
   await server.close();
-  app.close();
+  await app.close();
   return 0;
+}
+
+/** `--storage`: one of the storages EcoAI has. */
+function storageType(value: string): StorageType {
+  if (value !== "sqlite" && value !== "redis" && value !== "memory") throw new CliUsageError(`--storage must be sqlite, redis or memory, got ${JSON.stringify(value)}`);
+  return value;
 }
 
 /** `--token`, else `$ECOAI_DASHBOARD_TOKEN` (which keeps it out of the process list), checked. */

@@ -1,15 +1,53 @@
 import type { Database } from "../sqlite/database.ts";
-import type { PromptType, Provider } from "../types.ts";
-import { CO2_EQUIVALENCES, DEFAULT_RATES, GRID_KG_CO2_PER_KWH, MODEL_RATES, PRICES_AS_OF, co2Equivalences } from "../usage/pricing.ts";
+import type { PromptType } from "../types.ts";
+import { CO2_EQUIVALENCES, DEFAULT_RATES, GRID_KG_CO2_PER_KWH, MODEL_RATES, PRICES_AS_OF, UNPRICED_MODELS } from "../usage/pricing.ts";
 import { queryHistory } from "../usage/queries.ts";
-import { intParam, json, oneOf, textParam } from "./http.ts";
-import { PROMPT_FILTERS, PROMPT_SORTS, queryCallsBy, queryPrompts, queryTimeseries, queryTopPrompts } from "./queries.ts";
+import type { CacheAccess } from "./cache-entries.ts";
+import { exportResponse, EXPORT_FORMATS } from "./export.ts";
+import { parseFilters, PROVIDERS } from "./filters.ts";
+import { BadRequest, intParam, json, jsonError, oneOf, textParam } from "./http.ts";
+import { queryFacets, queryOverview, querySeries } from "./overview.ts";
+import { PROMPT_FILTERS, PROMPT_SORTS, queryPrompts } from "./queries.ts";
+import { iterateRequests, OUTCOMES, queryRequest, queryRequests, type RequestQuery } from "./requests.ts";
 import type { Rollup } from "./rollup.ts";
+import { writeRefusal } from "./security.ts";
 
-const PROVIDERS: readonly Provider[] = ["openai", "anthropic", "gemini"];
+const PROMPT_TYPES: readonly PromptType[] = ["text", "image", "audio", "file", "tool", "structured", "image_output"];
 
-/** The JSON API's read routes, over one usage log and its aggregates. */
-export function createApi(db: Database, rollup: Rollup, now: () => Date) {
+/** Everyday equivalences of a mass of CO₂ in grams (methodology 1 factors). */
+function equivalences(grams: number) {
+  const kg = Math.max(0, grams) / 1000;
+  return {
+    webSearches: kg / CO2_EQUIVALENCES.webSearch,
+    emails: kg / CO2_EQUIVALENCES.email,
+    phoneCharges: kg / CO2_EQUIVALENCES.phoneCharge,
+    ledBulbHours: kg / CO2_EQUIVALENCES.ledBulbHour,
+    carKm: kg / CO2_EQUIVALENCES.carKm,
+  };
+}
+
+/** The request-log filters of a query string, shared by the log and its export. */
+function requestQuery(params: URLSearchParams, now: Date): Omit<RequestQuery, "limit" | "before"> {
+  const query: Omit<RequestQuery, "limit" | "before"> = { filters: parseFilters(params, now), outcome: oneOf(params, "outcome", OUTCOMES, "all") };
+  const type = params.get("type") ? oneOf(params, "type", PROMPT_TYPES, "text") : undefined;
+  if (type) query.promptType = type;
+  const search = textParam(params, "q", 200);
+  if (search !== undefined) query.search = search;
+  if (params.has("prompt")) {
+    const prompt = params.get("prompt")!;
+    if (prompt.length > 200) throw new BadRequest("prompt must be at most 200 characters");
+    query.prompt = prompt;
+  }
+  return query;
+}
+
+function requestId(raw: string): number {
+  if (!/^\d{1,15}$/.test(raw)) throw new BadRequest(`a request id is a whole number, got ${JSON.stringify(raw)}`);
+  return Number(raw);
+}
+
+/** The JSON API's routes over one usage log, its aggregates and its cache. */
+export function createApi(db: Database, rollup: Rollup, cache: CacheAccess, now: () => Date, dbPath: string) {
   const current = () => {
     rollup.refresh();
     return rollup;
@@ -18,36 +56,95 @@ export function createApi(db: Database, rollup: Rollup, now: () => Date) {
     /** `GET /api/summary`: the `UsageSummary` fields, as `eco.summary()` returns them. */
     summary: () => json(current().summary()),
 
-    /** `GET /api/overview`: everything the overview page shows besides the day chart. */
-    overview() {
-      const summary = current().summary();
+    /** `GET /api/overview?range=&from=&to=&provider=&model=&namespace=`: everything the overview shows. */
+    overview(params: URLSearchParams) {
+      const filters = parseFilters(params, now());
+      const all = current().summary();
+      const overview = queryOverview(db, filters);
       return json({
-        summary,
-        equivalences: co2Equivalences(summary.co2SavedG),
-        byProvider: queryCallsBy<Provider>(db, "provider"),
-        topModels: queryCallsBy(db, "model", 10),
-        contentTypes: queryCallsBy<PromptType>(db, "prompt_type"),
-        topPrompts: queryTopPrompts(db, 8),
+        window: filters.window,
+        filters: { provider: filters.provider ?? null, model: filters.model ?? null, namespace: filters.namespace ?? null },
+        ...overview,
+        equivalences: equivalences(overview.totals.co2SavedG),
+        unpricedModels: overview.byModel.filter((model) => model.unpricedCalls > 0).map((model) => model.key),
+        facets: queryFacets(db),
+        log: { path: dbPath, totalCalls: all.totalCalls },
       });
     },
 
     /** `GET /api/timeseries?days=30`: calls and hit rate per UTC day, oldest first. */
     timeseries(params: URLSearchParams) {
       const days = intParam(params, "days", 30, 1, 366);
+      const range = new URLSearchParams(params);
+      const today = now();
+      const first = new Date(Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate()) - (days - 1) * 86_400_000);
+      range.set("range", "custom");
+      range.set("from", first.toISOString().slice(0, 10));
+      range.set("to", today.toISOString().slice(0, 10));
       current();
-      return json({ days: queryTimeseries(db, days, now()) });
+      const series = querySeries(db, parseFilters(range, today));
+      return json({ days: series.map((s) => ({ day: s.period, calls: s.calls, hits: s.hits, semanticHits: s.semanticHits, hitRate: s.hitRate })) });
     },
 
-    /** `GET /api/prompts?q=&filter=all&sort=recent&page=1`: 25 distinct prompts per page. */
+    /** `GET /api/prompts?q=&filter=all&sort=recent&page=1` and the overview's filters; a range only when `range` is given. */
     prompts(params: URLSearchParams) {
+      const { window, ...dimensions } = parseFilters(params, now());
       const query = {
         search: textParam(params, "q", 200) ?? "",
         filter: oneOf(params, "filter", PROMPT_FILTERS, "all"),
         sort: oneOf(params, "sort", PROMPT_SORTS, "recent"),
         page: intParam(params, "page", 1, 1, 1_000_000),
+        filters: params.get("range") ? { window, ...dimensions } : dimensions,
       };
       current();
       return json(queryPrompts(db, query));
+    },
+
+    /** `GET /api/requests?…&outcome=&type=&q=&prompt=&before=&limit=50`: the call log, newest first. */
+    requests(params: URLSearchParams) {
+      const query = requestQuery(params, now());
+      const before = textParam(params, "before", 100);
+      current();
+      return json(queryRequests(db, { ...query, limit: intParam(params, "limit", 50, 1, 500), ...(before === undefined ? {} : { before }) }));
+    },
+
+    /** `GET /api/requests/:id`: one call, the cached response when its entry still exists, and which cache that is. */
+    async request(rawId: string) {
+      const record = queryRequest(db, requestId(rawId));
+      if (!record) return jsonError(404, `No logged call has id ${rawId}.`);
+      const description = cache.describe();
+      let entry = null;
+      let entryError: string | undefined;
+      if (record.cacheKey && description.available) {
+        try {
+          const stored = await cache.get(record.cacheKey);
+          if (stored) entry = { body: stored.body, createdAt: new Date(stored.createdAt).toISOString(), prompt: stored.prompt, model: stored.model, namespace: stored.namespace };
+        } catch (error) {
+          entryError = error instanceof Error ? error.message : String(error);
+        }
+      }
+      return json({ record, entry, cache: entryError ? { ...description, available: false, reason: entryError } : description });
+    },
+
+    /** `POST /api/requests/:id/invalidate`: removes the cache entry that answered (or was written by) the call. */
+    async invalidate(rawId: string, request: Request) {
+      const refusal = writeRefusal(request);
+      if (refusal) return jsonError(refusal.status, refusal.error);
+      const record = queryRequest(db, requestId(rawId));
+      if (!record) return jsonError(404, `No logged call has id ${rawId}.`);
+      if (!record.cacheKey) return jsonError(409, "This call went straight to the provider: it has no cache entry.");
+      const description = cache.describe();
+      if (!description.available) return jsonError(409, `The cache cannot be reached: ${description.reason}`);
+      const removed = await cache.remove(record.cacheKey);
+      return json({ removed, key: record.cacheKey });
+    },
+
+    /** `GET /api/export?format=csv|json&…`: every call the request-log filters select, oldest first. */
+    export(params: URLSearchParams) {
+      const format = oneOf(params, "format", EXPORT_FORMATS, "csv");
+      const query = requestQuery(params, now());
+      const { from, to } = query.filters.window;
+      return exportResponse(iterateRequests(db, query), format, `ecoai-requests-${from.slice(0, 10)}-${to.slice(0, 10)}`);
     },
 
     /** `GET /api/history?limit=&offset=&from=&to=&model=&provider=`: calls newest first, as `eco.history()`. */
@@ -67,7 +164,7 @@ export function createApi(db: Database, rollup: Rollup, now: () => Date) {
       return json({ records });
     },
 
-    /** `GET /api/pricing`: the price and CO₂ tables the savings are computed with, and their date. */
+    /** `GET /api/pricing`: the price and CO₂ tables the numbers are computed with, their date, and the models deliberately unpriced. */
     pricing: () =>
       json({
         asOf: PRICES_AS_OF,
@@ -75,6 +172,7 @@ export function createApi(db: Database, rollup: Rollup, now: () => Date) {
         equivalencesKgCo2: CO2_EQUIVALENCES,
         default: DEFAULT_RATES,
         models: Object.entries(MODEL_RATES).map(([prefix, rates]) => ({ prefix, ...rates })),
+        unpriced: Object.entries(UNPRICED_MODELS).map(([prefix, entry]) => ({ prefix, reason: entry.reason })),
       }),
   };
 }

@@ -1,7 +1,9 @@
 import { openDatabase, type Database } from "../sqlite/database.ts";
+import type { StorageType } from "../types.ts";
 import { ensureUsageSchema } from "../usage/schema.ts";
 import { accessOf, createAccessToken, MISSING_TOKEN, validateAccessToken, withTokenCookie } from "./access.ts";
 import { createApi } from "./api.ts";
+import { createCacheAccess, type CacheAccess } from "./cache-entries.ts";
 import { BadRequest, jsonError, MAX_BODY_BYTES, plainText } from "./http.ts";
 import { defaultDbPath, settingsPathBeside } from "./paths.ts";
 import { createRollup, type Rollup } from "./rollup.ts";
@@ -33,9 +35,19 @@ export interface DashboardOptions {
    * @default a random one when `host` is not loopback; none on loopback
    */
   token?: string;
+  /**
+   * The SQLite cache the logged calls were answered from, for the request detail and "invalidate
+   * this entry".
+   * @default "cache.db" beside the usage log
+   */
+  cachePath?: string;
+  /** The cache's storage. @default process.env.ECOAI_STORAGE ?? "sqlite" */
+  storage?: StorageType;
+  /** The Redis cache's URL. @default process.env.ECOAI_REDIS_URL */
+  redisUrl?: string;
   /** Folder of the static pages. @default the package's `dashboard/` folder */
   root?: string;
-  /** The clock for "today" in the day chart. @default () => new Date() */
+  /** The clock for "now" in time ranges. @default () => new Date() */
   now?: () => Date;
 }
 
@@ -52,8 +64,8 @@ export interface DashboardApp {
    * large existing log reads all of it once: seconds at a million rows).
    */
   prepare(): void;
-  /** Closes the usage log. */
-  close(): void;
+  /** Closes the usage log and the cache. */
+  close(): Promise<void>;
 }
 
 /**
@@ -72,13 +84,19 @@ export async function createDashboardApp(options: DashboardOptions = {}): Promis
   const token = options.token !== undefined ? validateAccessToken(options.token, "constructor option") : loopbackOnly ? undefined : createAccessToken();
   const { Elysia } = await import("elysia");
 
+  const now = options.now ?? (() => new Date());
   const db: Database = openDatabase(dbPath);
   let api: ReturnType<typeof createApi>;
   let rollup: Rollup;
+  const cache: CacheAccess = createCacheAccess(dbPath, {
+    ...(options.cachePath === undefined ? {} : { sqlitePath: options.cachePath }),
+    ...(options.storage === undefined ? {} : { storage: options.storage }),
+    ...(options.redisUrl === undefined ? {} : { redisUrl: options.redisUrl }),
+  });
   try {
     ensureUsageSchema(db);
-    rollup = createRollup(db);
-    api = createApi(db, rollup, options.now ?? (() => new Date()));
+    rollup = createRollup(db, now);
+    api = createApi(db, rollup, cache, now, dbPath);
   } catch (error) {
     db.close();
     throw error;
@@ -94,12 +112,17 @@ export async function createDashboardApp(options: DashboardOptions = {}): Promis
       return internalError(error);
     })
     .get("/api/summary", () => api.summary())
-    .get("/api/overview", () => api.overview())
+    .get("/api/overview", ({ request }) => api.overview(query(request)))
     .get("/api/timeseries", ({ request }) => api.timeseries(query(request)))
     .get("/api/prompts", ({ request }) => api.prompts(query(request)))
     .get("/api/history", ({ request }) => api.history(query(request)))
+    .get("/api/requests", ({ request }) => api.requests(query(request)))
+    .get("/api/requests/:id", ({ params }) => api.request(params.id))
+    // The body is read by nobody: the origin and content-type checks are what matter.
+    .post("/api/requests/:id/invalidate", ({ params, request }) => api.invalidate(params.id, request), { parse: "none" })
+    .get("/api/export", ({ request }) => api.export(query(request)))
     .get("/api/pricing", () => api.pricing())
-    .get("/api/settings", () => getSettings(settingsPath))
+    .get("/api/settings", () => getSettings(settingsPath, cache.describe()))
     // The body is read by the handler itself, after the origin and content-type checks.
     .put("/api/settings", ({ request }) => putSettings(settingsPath, request), { parse: "none" })
     .get("/vendor/chart.js", () => serveChartScript())
@@ -133,7 +156,10 @@ export async function createDashboardApp(options: DashboardOptions = {}): Promis
       }
     },
     prepare: () => rollup.refresh(),
-    close: () => db.close(),
+    async close() {
+      db.close();
+      await cache.close();
+    },
   };
 }
 

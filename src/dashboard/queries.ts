@@ -1,5 +1,7 @@
-import type { Database, Row, SqlValue } from "../sqlite/database.ts";
+import type { Database, Row } from "../sqlite/database.ts";
 import type { PromptType, Provider } from "../types.ts";
+import { Where, type Filters } from "./filters.ts";
+import { PROMPT_WINDOWS, windowColumn, windowSelect } from "./rollup-schema.ts";
 
 /** Prompt-list filters: every prompt, those served by an exact or a semantic hit, or one prompt type. */
 export const PROMPT_FILTERS = ["all", "exact", "semantic", "text", "image", "audio", "file", "tool", "structured", "image_output"] as const;
@@ -8,18 +10,22 @@ export const PROMPT_SORTS = ["recent", "hits"] as const;
 export type PromptSort = (typeof PROMPT_SORTS)[number];
 export const PROMPTS_PER_PAGE = 25;
 
-/** One distinct prompt (per model, provider and type) with what its calls saved. */
+/** One distinct prompt (per model, provider, type and namespace) with what its calls cost and saved. */
 export interface PromptRow {
+  id: number;
   prompt: string;
   model: string;
   provider: Provider;
   promptType: PromptType;
+  namespace: string;
   calls: number;
   hits: number;
   exactHits: number;
   semanticHits: number;
   tokensSaved: number;
+  /** Net of embeddings, as `eco.summary()`'s `costSavedUsd`. */
   costSavedUsd: number;
+  spentUsd: number;
   lastSeen: string;
 }
 
@@ -29,6 +35,8 @@ export interface PromptQuery {
   sort: PromptSort;
   /** 1-based. */
   page: number;
+  /** Provider, model, namespace, and a range (all time when it has none). */
+  filters: Omit<Filters, "window"> & { window?: Filters["window"] };
 }
 
 export interface PromptPage {
@@ -39,112 +47,79 @@ export interface PromptPage {
   pages: number;
 }
 
-/** Breakdown of calls and hits by one dimension. */
-export interface CallsBy<K extends string> {
-  key: K;
-  calls: number;
-  hits: number;
-  semanticHits: number;
-  tokensSaved: number;
-  costSavedUsd: number;
-  co2SavedG: number;
+const PROMPT_COLUMNS = "p.id, p.prompt, p.model, p.provider, p.prompt_type, p.namespace";
+
+/**
+ * The prompts a query selects, as a SELECT of one row per prompt: from the all-time totals, or,
+ * with a range, added up from the per-day totals of the days it covers.
+ */
+function selectPrompts(query: Pick<PromptQuery, "search" | "filter" | "filters">): { sql: string; params: (string | number)[] } {
+  const where = new Where().dimensions(query.filters as Filters, "p.");
+  if (query.search !== "") where.contains("p.prompt", query.search);
+  if (!PROMPT_OUTCOMES.has(query.filter) && query.filter !== "all") where.add("p.prompt_type = ?", query.filter);
+  // Served by an exact hit, or by a semantic one, over the prompt's calls in the range.
+  const outcome = (hits: string, semanticHits: string) => (query.filter === "exact" ? `${hits} > ${semanticHits}` : query.filter === "semantic" ? `${semanticHits} > 0` : "");
+  const having = outcome("sum(d.hits)", "sum(d.semantic_hits)");
+  const window = query.filters.window;
+  if (!window) {
+    if (having) where.add(outcome("p.hits", "p.semantic_hits"));
+    const sql = `SELECT ${PROMPT_COLUMNS}, p.calls, p.hits, p.semantic_hits, p.tokens_saved, p.cost_saved_usd, p.cost_usd + p.embedding_cost_usd AS spent_usd, p.last_seen
+                   FROM ecoai_dashboard_prompts p ${where}`;
+    return { sql, params: where.params as (string | number)[] };
+  }
+  // The last 7, 30 or 90 days are kept per prompt: one row each, no adding up of days.
+  const days = PROMPT_WINDOWS.find((w) => window.range === `${w}d`);
+  if (days !== undefined) {
+    where.add(`p.${windowColumn("calls", days)} > 0`);
+    if (having) where.add(outcome(`p.${windowColumn("hits", days)}`, `p.${windowColumn("semantic_hits", days)}`));
+    return { sql: `SELECT ${PROMPT_COLUMNS}, ${windowSelect(days)}, p.last_seen FROM ecoai_dashboard_prompts p ${where}`, params: where.params as (string | number)[] };
+  }
+  // Days are the finest grain kept per prompt: a range of hours reads the days it touches.
+  where.add("d.period >= ? AND d.period <= ?", window.from.slice(0, 10), new Date(Date.parse(window.to) - 1).toISOString().slice(0, 10));
+  const sql = `SELECT ${PROMPT_COLUMNS}, sum(d.calls) AS calls, sum(d.hits) AS hits, sum(d.semantic_hits) AS semantic_hits, sum(d.tokens_saved) AS tokens_saved,
+                      sum(d.cost_saved_usd) AS cost_saved_usd, sum(d.cost_usd + d.embedding_cost_usd) AS spent_usd, max(d.last_seen) AS last_seen
+                 FROM ecoai_dashboard_prompt_days d JOIN ecoai_dashboard_prompts p ON p.id = d.prompt_id
+                ${where} GROUP BY d.prompt_id ${having ? `HAVING ${having}` : ""}`;
+  return { sql, params: where.params as (string | number)[] };
 }
 
-export interface DayPoint {
-  /** YYYY-MM-DD, UTC. */
-  day: string;
-  calls: number;
-  hits: number;
-  semanticHits: number;
-  hitRate: number;
-}
+const PROMPT_OUTCOMES = new Set<PromptFilter>(["exact", "semantic"]);
 
-/** The page of distinct prompts a search and filter select, newest or most-hit first. */
+/** The page of distinct prompts a search and filters select, newest or most-hit first. */
 export function queryPrompts(db: Database, query: PromptQuery): PromptPage {
-  const where: string[] = [];
-  const params: SqlValue[] = [];
-  if (query.search !== "") {
-    where.push("prompt LIKE ? ESCAPE '\\'");
-    params.push(`%${query.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
-  }
-  if (query.filter === "exact") where.push("hits > semantic_hits");
-  else if (query.filter === "semantic") where.push("semantic_hits > 0");
-  else if (query.filter !== "all") {
-    where.push("prompt_type = ?");
-    params.push(query.filter);
-  }
-  const clause = where.length ? `WHERE ${where.join(" AND ")}` : "";
+  const { sql, params } = selectPrompts(query);
   const order = query.sort === "hits" ? "hits DESC, last_seen DESC" : "last_seen DESC, hits DESC";
-  const total = Number(db.prepare(`SELECT count(*) AS n FROM ecoai_dashboard_prompts ${clause}`).get(...params)!.n);
+  const total = Number(db.prepare(`SELECT count(*) AS n FROM (${sql})`).get(...params)!.n);
   const pages = Math.max(1, Math.ceil(total / PROMPTS_PER_PAGE));
   // A page past the end (an address kept from before a prune or a narrower search) is the last one.
   const page = Math.min(query.page, pages);
-  const rows = db
-    .prepare(`SELECT * FROM ecoai_dashboard_prompts ${clause} ORDER BY ${order} LIMIT ? OFFSET ?`)
-    .all(...params, PROMPTS_PER_PAGE, (page - 1) * PROMPTS_PER_PAGE);
+  const rows = db.prepare(`${sql} ORDER BY ${order}, id LIMIT ? OFFSET ?`).all(...params, PROMPTS_PER_PAGE, (page - 1) * PROMPTS_PER_PAGE);
   return { prompts: rows.map(toPromptRow), total, page, pageSize: PROMPTS_PER_PAGE, pages };
 }
 
-/** The prompts whose cached answers were served most often. */
-export function queryTopPrompts(db: Database, limit: number): PromptRow[] {
-  return db.prepare("SELECT * FROM ecoai_dashboard_prompts WHERE hits > 0 ORDER BY hits DESC, last_seen DESC LIMIT ?").all(limit).map(toPromptRow);
+/** The prompts whose cached answers were served most often, under the filters. */
+export function queryTopPrompts(db: Database, filters: PromptQuery["filters"], limit: number): PromptRow[] {
+  const { sql, params } = selectPrompts({ search: "", filter: "all", filters });
+  return db.prepare(`SELECT * FROM (${sql}) WHERE hits > 0 ORDER BY hits DESC, last_seen DESC LIMIT ?`).all(...params, limit).map(toPromptRow);
 }
 
 function toPromptRow(row: Row): PromptRow {
   const hits = Number(row.hits);
   const semanticHits = Number(row.semantic_hits);
   return {
+    id: Number(row.id),
     prompt: String(row.prompt),
     model: String(row.model),
     provider: String(row.provider) as Provider,
     promptType: String(row.prompt_type) as PromptType,
+    namespace: String(row.namespace),
     calls: Number(row.calls),
     hits,
     exactHits: hits - semanticHits,
     semanticHits,
     tokensSaved: Number(row.tokens_saved),
     costSavedUsd: Number(row.cost_saved_usd),
+    spentUsd: Number(row.spent_usd),
     lastSeen: String(row.last_seen),
   };
-}
-
-/** Calls, hits and savings grouped by provider, model or prompt type, largest first. */
-export function queryCallsBy<K extends string>(db: Database, column: "provider" | "model" | "prompt_type", limit = 50): CallsBy<K>[] {
-  return db
-    .prepare(
-      `SELECT ${column} AS key, sum(calls) AS calls, sum(hits) AS hits, sum(semantic_hits) AS semantic_hits,
-              sum(tokens_saved) AS tokens_saved, sum(cost_saved_usd) AS cost_saved_usd, sum(co2_saved_g) AS co2_saved_g
-         FROM ecoai_dashboard_daily GROUP BY ${column} ORDER BY calls DESC, key LIMIT ?`,
-    )
-    .all(limit)
-    .map((row) => ({
-      key: String(row.key) as K,
-      calls: Number(row.calls),
-      hits: Number(row.hits),
-      semanticHits: Number(row.semantic_hits),
-      tokensSaved: Number(row.tokens_saved),
-      costSavedUsd: Number(row.cost_saved_usd),
-      co2SavedG: Number(row.co2_saved_g),
-    }));
-}
-
-/** Calls and hit rate per UTC day for the `days` days ending `today`, days without calls included. */
-export function queryTimeseries(db: Database, days: number, today: Date = new Date()): DayPoint[] {
-  const end = Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate());
-  const dayOf = (offset: number) => new Date(end - offset * 86_400_000).toISOString().slice(0, 10);
-  const first = dayOf(days - 1);
-  const rows = db
-    .prepare(
-      `SELECT day, sum(calls) AS calls, sum(hits) AS hits, sum(semantic_hits) AS semantic_hits
-         FROM ecoai_dashboard_daily WHERE day >= ? AND day <= ? GROUP BY day`,
-    )
-    .all(first, dayOf(0));
-  const byDay = new Map(rows.map((row) => [String(row.day), row]));
-  return Array.from({ length: days }, (_, i) => {
-    const day = dayOf(days - 1 - i);
-    const row = byDay.get(day);
-    const calls = Number(row?.calls ?? 0);
-    const hits = Number(row?.hits ?? 0);
-    return { day, calls, hits, semanticHits: Number(row?.semantic_hits ?? 0), hitRate: calls === 0 ? 0 : hits / calls };
-  });
 }

@@ -1,70 +1,8 @@
 import type { Database, Row } from "../sqlite/database.ts";
 import type { UsageSummary } from "../types.ts";
-import { querySummary } from "../usage/queries.ts";
-
-/**
- * The dashboard's aggregates, kept beside `usage_log` in the same file: per day (provider, model,
- * prompt type) and per distinct prompt. They are brought up to date from the rows added since the
- * last request (a rowid range, never a scan of the whole log), so every page stays fast at
- * millions of rows and writers pay nothing: no trigger, no extra index on `usage_log`.
- */
-export const ROLLUP_SCHEMA = `
-CREATE TABLE IF NOT EXISTS ecoai_dashboard_state (
-  key TEXT PRIMARY KEY,
-  value INTEGER NOT NULL
-);
-CREATE TABLE IF NOT EXISTS ecoai_dashboard_daily (
-  day TEXT NOT NULL,
-  provider TEXT NOT NULL,
-  model TEXT NOT NULL,
-  prompt_type TEXT NOT NULL,
-  calls INTEGER NOT NULL,
-  hits INTEGER NOT NULL,
-  semantic_hits INTEGER NOT NULL,
-  tokens_saved INTEGER NOT NULL,
-  cost_saved_usd REAL NOT NULL,
-  co2_saved_g REAL NOT NULL,
-  PRIMARY KEY (day, provider, model, prompt_type)
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS ecoai_dashboard_prompts (
-  id INTEGER PRIMARY KEY,
-  prompt TEXT NOT NULL,
-  model TEXT NOT NULL,
-  provider TEXT NOT NULL,
-  prompt_type TEXT NOT NULL,
-  calls INTEGER NOT NULL,
-  hits INTEGER NOT NULL,
-  semantic_hits INTEGER NOT NULL,
-  tokens_saved INTEGER NOT NULL,
-  cost_saved_usd REAL NOT NULL,
-  last_seen TEXT NOT NULL
-);
-CREATE UNIQUE INDEX IF NOT EXISTS ecoai_dashboard_prompts_key ON ecoai_dashboard_prompts (prompt, model, provider, prompt_type);
-CREATE INDEX IF NOT EXISTS ecoai_dashboard_prompts_last_seen ON ecoai_dashboard_prompts (last_seen);
-CREATE INDEX IF NOT EXISTS ecoai_dashboard_prompts_hits ON ecoai_dashboard_prompts (hits);
-`;
-
-const RANGE = "FROM usage_log WHERE id > ? AND id <= ?";
-
-const UPDATE_DAILY = `
-INSERT INTO ecoai_dashboard_daily
-SELECT substr(timestamp, 1, 10), provider, model, prompt_type, count(*), sum(cache_hit), sum(semantic_hit),
-       sum(tokens_saved), sum(cost_saved_usd), sum(co2_saved_g)
-  ${RANGE} GROUP BY 1, 2, 3, 4
-ON CONFLICT (day, provider, model, prompt_type) DO UPDATE SET
-  calls = calls + excluded.calls, hits = hits + excluded.hits, semantic_hits = semantic_hits + excluded.semantic_hits,
-  tokens_saved = tokens_saved + excluded.tokens_saved, cost_saved_usd = cost_saved_usd + excluded.cost_saved_usd,
-  co2_saved_g = co2_saved_g + excluded.co2_saved_g`;
-
-const UPDATE_PROMPTS = `
-INSERT INTO ecoai_dashboard_prompts (prompt, model, provider, prompt_type, calls, hits, semantic_hits, tokens_saved, cost_saved_usd, last_seen)
-SELECT prompt, model, provider, prompt_type, count(*), sum(cache_hit), sum(semantic_hit), sum(tokens_saved),
-       sum(cost_saved_usd), max(timestamp)
-  ${RANGE} GROUP BY 1, 2, 3, 4
-ON CONFLICT (prompt, model, provider, prompt_type) DO UPDATE SET
-  calls = calls + excluded.calls, hits = hits + excluded.hits, semantic_hits = semantic_hits + excluded.semantic_hits,
-  tokens_saved = tokens_saved + excluded.tokens_saved, cost_saved_usd = cost_saved_usd + excluded.cost_saved_usd,
-  last_seen = max(last_seen, excluded.last_seen)`;
+import { addSummaries, querySummary } from "../usage/queries.ts";
+import { addHistogram, createHistogram, encodeHistogram, type Histogram } from "./latency.ts";
+import { addToWindowsSql, GRAINS, HOURS_KEPT, latencyBucketsSql, resetWindowsSql, ROLLUP_SCHEMA, ROLLUP_TABLES, ROLLUP_VERSION, UPDATE_PROMPTS_SQL, updatePeriodsSql, type Grain } from "./rollup-schema.ts";
 
 /** Aggregates over the usage log, current as of the last `refresh()`. */
 export interface Rollup {
@@ -74,28 +12,75 @@ export interface Rollup {
   summary(): UsageSummary;
 }
 
+const DATA_TABLES = ROLLUP_TABLES.filter((table) => table !== "ecoai_dashboard_daily");
+
 /** Empties the aggregates so the next dashboard request rebuilds them (after rows were deleted). */
 export function resetRollup(db: Database): void {
   db.transaction(() => {
-    db.exec(ROLLUP_SCHEMA);
-    db.exec("DELETE FROM ecoai_dashboard_state; DELETE FROM ecoai_dashboard_daily; DELETE FROM ecoai_dashboard_prompts;");
+    createTables(db);
+    db.exec(`DELETE FROM ecoai_dashboard_state WHERE key <> 'version'; ${DATA_TABLES.map((table) => `DELETE FROM ${table};`).join(" ")}`);
   });
+}
+
+/** Creates the tables, dropping aggregates of another version first (they are rebuilt from the log). */
+function createTables(db: Database): void {
+  const hasState = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'ecoai_dashboard_state'").get();
+  const version = hasState && db.prepare("SELECT value FROM ecoai_dashboard_state WHERE key = 'version'").get();
+  if (!version || Number(version.value) !== ROLLUP_VERSION) {
+    db.exec(`${ROLLUP_TABLES.map((table) => `DROP TABLE IF EXISTS ${table};`).join(" ")} DROP TABLE IF EXISTS ecoai_dashboard_state;`);
+  }
+  db.exec(ROLLUP_SCHEMA);
+  db.prepare("INSERT OR REPLACE INTO ecoai_dashboard_state (key, value) VALUES ('version', ?)").run(ROLLUP_VERSION);
+}
+
+/**
+ * Adds the latencies of the rows `id > after AND id <= upTo` written at or after `from` to the
+ * grain's stored histograms (read, added to, written back: SQL cannot add two histograms).
+ */
+function latencyFolder(db: Database, grain: Grain): (after: number, upTo: number, from: string) => void {
+  const table = `ecoai_dashboard_latency_${GRAINS[grain].suffix}`;
+  const buckets = db.prepare(latencyBucketsSql(grain));
+  const read = db.prepare(`SELECT histogram FROM ${table} WHERE period = ? AND provider = ? AND model = ? AND namespace = ? AND outcome = ?`);
+  const write = db.prepare(`INSERT OR REPLACE INTO ${table} (period, provider, model, namespace, outcome, histogram) VALUES (?, ?, ?, ?, ?, ?)`);
+  return (after, upTo, from) => {
+    const added = new Map<string, { key: Row; histogram: Histogram }>();
+    for (const row of buckets.all(after, upTo, from)) {
+      const id = JSON.stringify([row.period, row.provider, row.model, row.namespace, row.outcome]);
+      let entry = added.get(id);
+      if (!entry) added.set(id, (entry = { key: row, histogram: createHistogram() }));
+      entry.histogram[Number(row.bucket)] = Number(row.calls);
+    }
+    for (const { key, histogram } of added.values()) {
+      const dimensions = [key.period!, key.provider!, key.model!, key.namespace!, key.outcome!];
+      const stored = read.get(...dimensions)?.histogram;
+      if (stored instanceof Uint8Array) addHistogram(stored, histogram);
+      write.run(...dimensions, encodeHistogram(histogram));
+    }
+  };
+}
+
+/** The first hour kept at hourly grain, as its period string (`2026-11-29T17`). */
+export function hoursKeptFrom(now: Date): string {
+  return new Date(Math.floor(now.getTime() / 3_600_000) * 3_600_000 - (HOURS_KEPT - 1) * 3_600_000).toISOString().slice(0, 13);
 }
 
 /**
  * Creates the aggregate tables if needed and returns their maintainer. The first refresh over an
  * existing log reads it once; later ones read only new rows.
  */
-export function createRollup(db: Database): Rollup {
-  db.transaction(() => db.exec(ROLLUP_SCHEMA));
+export function createRollup(db: Database, now: () => Date = () => new Date()): Rollup {
+  db.transaction(() => createTables(db));
   // Two statements: SQLite answers a lone min() or max() from the rowid b-tree, but scans for both at once.
   const firstId = db.prepare("SELECT coalesce(min(id), 0) AS id FROM usage_log");
   const lastId = db.prepare("SELECT coalesce(max(id), 0) AS id FROM usage_log");
   const readState = db.prepare("SELECT key, value FROM ecoai_dashboard_state");
   const readWatermark = db.prepare("SELECT coalesce(max(value), 0) AS value FROM ecoai_dashboard_state WHERE key = 'watermark'");
   const writeState = db.prepare("INSERT OR REPLACE INTO ecoai_dashboard_state (key, value) VALUES (?, ?)");
-  const updateDaily = db.prepare(UPDATE_DAILY);
-  const updatePrompts = db.prepare(UPDATE_PROMPTS);
+  const updateDays = updatePeriodsSql("day").map((sql) => db.prepare(sql));
+  const updateHours = updatePeriodsSql("hour").map((sql) => db.prepare(sql));
+  const updatePrompts = UPDATE_PROMPTS_SQL.map((sql) => db.prepare(sql));
+  const foldLatency = { day: latencyFolder(db, "day"), hour: latencyFolder(db, "hour") };
+  const dropOldHours = ["", "types_", "all_types_", "latency_"].map((kind) => `${kind}${GRAINS.hour.suffix}`).map((table) => db.prepare(`DELETE FROM ecoai_dashboard_${table} WHERE period < ?`));
 
   // The totals live in memory: one read of the log at start, then slices of new rows.
   let totals = querySummary(db, { upToId: 0 });
@@ -110,13 +95,26 @@ export function createRollup(db: Database): Rollup {
       const state = Object.fromEntries(readState.all().map((row: Row) => [String(row.key), Number(row.value)]));
       let done = state.watermark ?? 0;
       if (done > last || (done > 0 && state.first !== first)) {
-        db.exec("DELETE FROM ecoai_dashboard_daily; DELETE FROM ecoai_dashboard_prompts;");
+        db.exec(DATA_TABLES.map((table) => `DELETE FROM ${table};`).join(" "));
         done = 0;
       }
+      const keptFrom = hoursKeptFrom(now());
+      const today = now().toISOString().slice(0, 10);
+      // The per-prompt windows end today: on a new day they are set afresh from the per-prompt days.
+      const windowsCurrent = state.windows === Date.parse(`${today}T00:00:00Z`) / 86_400_000 && done > 0;
       if (done < last) {
-        updateDaily.run(done, last);
-        updatePrompts.run(done, last);
+        for (const statement of updateDays) statement.run(done, last, "");
+        for (const statement of updateHours) statement.run(done, last, keptFrom);
+        foldLatency.day(done, last, "");
+        foldLatency.hour(done, last, keptFrom);
+        for (const statement of updatePrompts) statement.run(done, last);
+        if (windowsCurrent) db.prepare(addToWindowsSql(today)).run(done, last);
       }
+      if (!windowsCurrent) {
+        for (const sql of resetWindowsSql(today)) db.exec(sql);
+        writeState.run("windows", Date.parse(`${today}T00:00:00Z`) / 86_400_000);
+      }
+      for (const statement of dropOldHours) statement.run(keptFrom);
       writeState.run("watermark", last);
       writeState.run("first", first);
     });
@@ -141,27 +139,13 @@ export function createRollup(db: Database): Rollup {
         totalsUpTo = last;
         totalsFirst = first;
       }
-      if (tablesAt !== `${first}:${last}`) {
+      // The hour passed: hours older than the ones kept are dropped, even with no new rows.
+      const key = `${first}:${last}:${hoursKeptFrom(now())}`;
+      if (tablesAt !== key) {
         refreshTables(first, last);
-        tablesAt = `${first}:${last}`;
+        tablesAt = key;
       }
     },
     summary: () => totals,
-  };
-}
-
-function addSummaries(a: UsageSummary, b: UsageSummary): UsageSummary {
-  if (a.totalCalls === 0) return b;
-  const totalCalls = a.totalCalls + b.totalCalls;
-  const cacheHits = a.cacheHits + b.cacheHits;
-  return {
-    totalCalls,
-    cacheHits,
-    cacheMisses: totalCalls - cacheHits,
-    hitRate: totalCalls === 0 ? 0 : cacheHits / totalCalls,
-    tokensSaved: a.tokensSaved + b.tokensSaved,
-    costSavedUsd: a.costSavedUsd + b.costSavedUsd,
-    co2SavedG: a.co2SavedG + b.co2SavedG,
-    semanticHits: a.semanticHits + b.semanticHits,
   };
 }

@@ -95,7 +95,7 @@ export function requestOrigin(request: Request): string {
 export function writeRefusal(request: Request): Refusal | undefined {
   const type = (request.headers.get("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
   if (type !== "application/json") {
-    return { status: 415, error: "Send the settings as a JSON body with Content-Type: application/json." };
+    return { status: 415, error: "Send a JSON body with Content-Type: application/json." };
   }
   const site = request.headers.get("sec-fetch-site");
   const origin = request.headers.get("origin");
@@ -105,5 +105,5 @@ export function writeRefusal(request: Request): Refusal | undefined {
     return undefined;
   }
   if (site === "same-origin") return undefined;
-  return { status: 403, error: "Refused: a request that changes settings must come from the dashboard page (same origin)." };
+  return { status: 403, error: "Refused: a request that changes anything (settings, cache entries) must come from the dashboard page (same origin)." };
 }

@@ -1,5 +1,6 @@
 import { EcoAIConfigError, errorMessage } from "../errors.ts";
 import { readSettings, validateSettings, writeSettings, type EcoAISettings } from "../settings.ts";
+import type { CacheDescription } from "./cache-entries.ts";
 import { bodyText, json, jsonError, MAX_BODY_BYTES } from "./http.ts";
 import { writeRefusal } from "./security.ts";
 
@@ -12,12 +13,36 @@ export const SETTING_DEFAULTS: Required<EcoAISettings> = Object.freeze({
   ttl: 3600,
 });
 
-/** `GET /api/settings`: the file's settings, the defaults, and the file's path. */
-export function getSettings(path: string): Response {
+/**
+ * The environment variable that wins over each setting of the file. Semantic caching has none: a
+ * constructor's `semantic` option is what wins over the file there.
+ */
+export const SETTING_VARIABLES: Readonly<Partial<Record<keyof EcoAISettings, string>>> = Object.freeze({
+  cachingEnabled: "ECOAI_CACHING_ENABLED",
+  mode: "ECOAI_MODE",
+  ttl: "ECOAI_TTL",
+});
+
+/** Which variables of the dashboard's own environment are set (an app started alike ignores the file's value). */
+function environment(env: NodeJS.ProcessEnv): Record<string, { variable: string; value: string }> {
+  const set: Record<string, { variable: string; value: string }> = {};
+  for (const [field, variable] of Object.entries(SETTING_VARIABLES)) {
+    const value = env[variable!];
+    if (value !== undefined && value !== "") set[field] = { variable: variable!, value };
+  }
+  return set;
+}
+
+/**
+ * `GET /api/settings`: the file's settings, the defaults, the file's path, the environment
+ * variables that win over the file, as the dashboard's own environment has them, and the cache.
+ */
+export function getSettings(path: string, cache?: CacheDescription, env: NodeJS.ProcessEnv = process.env): Response {
+  const context = { path, defaults: SETTING_DEFAULTS, variables: SETTING_VARIABLES, environment: environment(env), ...(cache ? { cache } : {}) };
   try {
-    return json({ path, settings: readSettings(path), defaults: SETTING_DEFAULTS });
+    return json({ ...context, settings: readSettings(path) });
   } catch (error) {
-    return jsonError(500, errorMessage(error), { path, settings: {}, defaults: SETTING_DEFAULTS });
+    return jsonError(500, errorMessage(error), { ...context, settings: {} });
   }
 }
 
@@ -57,8 +82,8 @@ export async function putSettings(path: string, request: Request): Promise<Respo
   }
   if (Object.keys(errors).length > 0) return jsonError(400, "Some settings are not valid; nothing was saved.", { errors });
   try {
-    const settings = writeSettings(path, partial as EcoAISettings);
-    return json({ path, settings, defaults: SETTING_DEFAULTS });
+    writeSettings(path, partial as EcoAISettings);
+    return getSettings(path);
   } catch (error) {
     return jsonError(500, errorMessage(error));
   }

@@ -21,6 +21,7 @@ function findDashboardRoot(start: string): string {
 /** Page routes and the file each serves. */
 export const PAGES: Readonly<Record<string, string>> = Object.freeze({
   "/": "index.html",
+  "/requests": "requests.html",
   "/prompts": "prompts.html",
   "/settings": "settings.html",
 });

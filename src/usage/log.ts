@@ -1,14 +1,16 @@
 import { statSync } from "node:fs";
 import { createFaultReporter, describeFault } from "../cache/faults.ts";
 import { EcoAIError } from "../errors.ts";
-import { CALL_PATH_BUSY_TIMEOUT_MS, CLOSING_BUSY_TIMEOUT_MS, type Database, type SqlValue, type Statement } from "../sqlite/database.ts";
+import { CALL_PATH_BUSY_TIMEOUT_MS, CLOSING_BUSY_TIMEOUT_MS, type Database, type Statement } from "../sqlite/database.ts";
 import { isRowRejected } from "../sqlite/errors.ts";
 import { createReopeningFile } from "../sqlite/reopening-file.ts";
 import type { HistoryQuery, Logger, UsageRecord, UsageSummary } from "../types.ts";
 import { holdUntilExit } from "./exit-hooks.ts";
 import { queryHistory, querySummary } from "./queries.ts";
+import type { PriceOverrides } from "./pricing.ts";
 import { toRow, type NewUsageRecord } from "./row.ts";
-import { openUsageSchema, USAGE_COLUMNS } from "./schema.ts";
+import { openUsageSchema, USAGE_INSERT } from "./schema.ts";
+import type { UsageSink } from "./sinks.ts";
 
 export type { NewUsageRecord } from "./row.ts";
 
@@ -16,6 +18,8 @@ export interface UsageLogOptions {
   /** @default ".ecoai/usage.db" */
   path?: string;
   logger: Logger;
+  /** The `pricing` option: list prices that replace or add to the built-in table. */
+  pricing?: PriceOverrides;
   /**
    * Pending rows are written at least this often, in one transaction, off the call's path; after
    * a failed write, this is also the wait before the next attempt.
@@ -36,7 +40,8 @@ export interface UsageLogOptions {
 }
 
 /** The usage log: buffered writes to SQLite, flushed on a timer, on `close()` and when the process stops. */
-export interface UsageLog {
+export interface UsageLog extends UsageSink {
+  /** Queues the call's row; it is priced and written off the call's path. */
   record(record: NewUsageRecord): void;
   /** Writes pending rows now. Returns false when the database could not take them (they stay pending). */
   flush(): boolean;
@@ -45,8 +50,6 @@ export interface UsageLog {
   /** Writes pending rows, waiting a bounded time for a lock, and closes the file; returns how many rows could not be written. */
   close(): number;
 }
-
-const INSERT = `INSERT INTO usage_log (${USAGE_COLUMNS.join(", ")}) VALUES (${USAGE_COLUMNS.map(() => "?").join(", ")})`;
 
 interface Connection {
   db: Database;
@@ -73,7 +76,7 @@ export function createUsageLog(options: UsageLogOptions): UsageLog {
   const fault = createFaultReporter(logger, `usage log ${path}`, { meanwhile: "calls go on and their rows wait in memory", resumed: "waiting rows written" });
   /** The last reason the log could not be opened or written, for the report of rows left unwritten. */
   let lastFault: unknown;
-  let pending: SqlValue[][] = [];
+  let pending: NewUsageRecord[] = [];
   /** No write is tried before this (after a failure), except on close and at exit. */
   let retryAt = 0;
   let refused = 0;
@@ -83,7 +86,7 @@ export function createUsageLog(options: UsageLogOptions): UsageLog {
   let closed = false;
   const file = createReopeningFile(path, (): Connection => {
     const db = openUsageSchema(path, { busyTimeoutMs: CALL_PATH_BUSY_TIMEOUT_MS });
-    return { db, insert: db.prepare(INSERT), inode: statSync(path, { throwIfNoEntry: false })?.ino };
+    return { db, insert: db.prepare(USAGE_INSERT), inode: statSync(path, { throwIfNoEntry: false })?.ino };
   });
 
   /** The open log, still the file at `path`; undefined (and reported) when it cannot be opened. `now`: try even within the wait after a failure. */
@@ -125,9 +128,9 @@ export function createUsageLog(options: UsageLogOptions): UsageLog {
       file.use(({ db, insert }) => {
         if (busyTimeoutMs !== CALL_PATH_BUSY_TIMEOUT_MS) db.setBusyTimeout(busyTimeoutMs);
         db.transaction(() => {
-          for (const row of batch) {
+          for (const record of batch) {
             try {
-              insert.run(...row);
+              insert.run(...toRow(record, options.pricing));
             } catch (error) {
               // One bad row must not hold back the rows behind it (nor be retried for ever).
               if (!isRowRejected(error)) throw error;
@@ -200,7 +203,7 @@ export function createUsageLog(options: UsageLogOptions): UsageLog {
   const log: UsageLog = {
     record(record) {
       if (closed) throw new EcoAIError("ECOAI_CLOSED", "the usage log is closed");
-      pending.push(toRow(record));
+      pending.push(record);
       if (pending.length > maxBuffered) {
         // Dropped in chunks, so a long outage costs one copy per tenth of the buffer, not one per call.
         const drop = pending.length - Math.floor(maxBuffered * 0.9);

@@ -13,7 +13,10 @@ export function querySummary(db: Database, range: { afterId?: number; upToId?: n
               coalesce(sum(semantic_hit), 0) AS semantic_hits,
               coalesce(sum(tokens_saved), 0) AS tokens_saved,
               coalesce(sum(cost_saved_usd), 0) AS cost_saved_usd,
-              coalesce(sum(co2_saved_g), 0) AS co2_saved_g
+              coalesce(sum(co2_saved_g), 0) AS co2_saved_g,
+              coalesce(sum(cost_usd), 0) AS cost_usd,
+              coalesce(sum(embedding_cost_usd), 0) AS embedding_cost_usd,
+              coalesce(sum(priced = 0), 0) AS unpriced
          FROM usage_log
         WHERE id > ? AND id <= ?`,
     )
@@ -29,6 +32,28 @@ export function querySummary(db: Database, range: { afterId?: number; upToId?: n
     costSavedUsd: Number(row.cost_saved_usd),
     co2SavedG: Number(row.co2_saved_g),
     semanticHits: Number(row.semantic_hits),
+    spentUsd: Number(row.cost_usd) + Number(row.embedding_cost_usd),
+    embeddingCostUsd: Number(row.embedding_cost_usd),
+    unpricedCalls: Number(row.unpriced),
+  };
+}
+
+/** Adds two summaries of disjoint rows. */
+export function addSummaries(a: UsageSummary, b: UsageSummary): UsageSummary {
+  const totalCalls = a.totalCalls + b.totalCalls;
+  const cacheHits = a.cacheHits + b.cacheHits;
+  return {
+    totalCalls,
+    cacheHits,
+    cacheMisses: totalCalls - cacheHits,
+    hitRate: totalCalls === 0 ? 0 : cacheHits / totalCalls,
+    tokensSaved: a.tokensSaved + b.tokensSaved,
+    costSavedUsd: a.costSavedUsd + b.costSavedUsd,
+    co2SavedG: a.co2SavedG + b.co2SavedG,
+    semanticHits: a.semanticHits + b.semanticHits,
+    spentUsd: a.spentUsd + b.spentUsd,
+    embeddingCostUsd: a.embeddingCostUsd + b.embeddingCostUsd,
+    unpricedCalls: a.unpricedCalls + b.unpricedCalls,
   };
 }
 
@@ -53,7 +78,8 @@ export function queryHistory(db: Database, query: HistoryQuery = {}): UsageRecor
   return rows.map(toUsageRecord);
 }
 
-function toUsageRecord(row: Row): UsageRecord {
+/** A `usage_log` row as the public record. */
+export function toUsageRecord(row: Row): UsageRecord {
   return {
     id: Number(row.id),
     timestamp: String(row.timestamp),
@@ -71,7 +97,19 @@ function toUsageRecord(row: Row): UsageRecord {
     embeddingCostUsd: Number(row.embedding_cost_usd ?? 0),
     prompt: String(row.prompt),
     promptType: String(row.prompt_type) as PromptType,
+    namespace: String(row.namespace ?? ""),
+    cachedInputTokens: Number(row.cached_input_tokens ?? 0),
+    costUsd: orNull(row.cost_usd, Number),
+    priced: orNull(row.priced, (value) => Number(value) === 1),
+    cacheKey: orNull(row.cache_key, String),
+    semanticScore: orNull(row.semantic_score, Number),
+    matchedPrompt: orNull(row.matched_prompt, String),
   };
+}
+
+/** A nullable column's value, `null` when SQL has none (or the column does not exist yet). */
+function orNull<T>(value: SqlValue | undefined, convert: (value: SqlValue) => T): T | null {
+  return value === null || value === undefined ? null : convert(value);
 }
 
 function isoTimestamp(value: Date | string, name: string): string {

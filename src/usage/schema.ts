@@ -2,10 +2,11 @@ import { EcoAIError } from "../errors.ts";
 import { openDatabase, type Database, type OpenDatabaseOptions } from "../sqlite/database.ts";
 
 /**
- * The `usage_log` table: one row per call, hit or miss. Indexes serve time-range, model and
- * provider queries at millions of rows; each index costs every insert, so there are no more.
+ * The `usage_log` table as first released: one row per call, hit or miss. Later columns come
+ * from {@link USAGE_MIGRATIONS}, for a new log as for an old one, so both end with the same
+ * columns in the same order.
  */
-export const USAGE_SCHEMA = `
+const FIRST_TABLE = `
 CREATE TABLE IF NOT EXISTS usage_log (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   timestamp TEXT NOT NULL,
@@ -21,17 +22,10 @@ CREATE TABLE IF NOT EXISTS usage_log (
   tokens_saved INTEGER NOT NULL DEFAULT 0,
   latency_ms REAL NOT NULL DEFAULT 0,
   cost_saved_usd REAL NOT NULL DEFAULT 0,
-  co2_saved_g REAL NOT NULL DEFAULT 0,
-  embedding_tokens INTEGER NOT NULL DEFAULT 0,
-  embedding_cost_usd REAL NOT NULL DEFAULT 0
-);
-CREATE INDEX IF NOT EXISTS usage_log_timestamp ON usage_log (timestamp);
-CREATE INDEX IF NOT EXISTS usage_log_model ON usage_log (model, timestamp);
-CREATE INDEX IF NOT EXISTS usage_log_provider ON usage_log (provider, timestamp);
-`;
+  co2_saved_g REAL NOT NULL DEFAULT 0
+)`;
 
-/** Column order of an insert; the log writes rows in this order. */
-export const USAGE_COLUMNS = [
+const FIRST_COLUMNS = [
   "timestamp",
   "provider",
   "model",
@@ -46,18 +40,70 @@ export const USAGE_COLUMNS = [
   "latency_ms",
   "cost_saved_usd",
   "co2_saved_g",
-  "embedding_tokens",
-  "embedding_cost_usd",
 ] as const;
 
-/** Columns added after the first release, with their definitions; logs that lack them gain them. */
-const ADDED_COLUMNS: Record<string, string> = {
-  embedding_tokens: "INTEGER NOT NULL DEFAULT 0",
-  embedding_cost_usd: "REAL NOT NULL DEFAULT 0",
-};
+/**
+ * One change to the usage log, applied in place to a log that lacks it: columns added with
+ * `ALTER TABLE … ADD COLUMN` (every existing row kept, taking the column's default, so each
+ * default must say what an old row means), then indexes. Nothing is rewritten, so migrating a log
+ * of millions of rows takes milliseconds, and a process still running an older ecoai keeps
+ * writing to it (its inserts leave the new columns at their defaults).
+ */
+export interface UsageMigration {
+  /** What the change records, for people reading the schema. */
+  description: string;
+  /** Column name → SQL definition. Must be nullable or have a default. */
+  columns: Readonly<Record<string, string>>;
+  /** `CREATE INDEX IF NOT EXISTS` statements; each one costs every insert, so add one only when a query needs it. */
+  indexes?: readonly string[];
+}
 
-/** Indexes of USAGE_SCHEMA, so a log that has them all needs no schema write. */
-const USAGE_INDEXES = [...USAGE_SCHEMA.matchAll(/CREATE INDEX IF NOT EXISTS (\w+)/g)].map((match) => match[1]!);
+/** Every change since the first release, oldest first. Append new ones; never edit a released one. */
+export const USAGE_MIGRATIONS = [
+  {
+    description: "indexes that keep time-range, model and provider queries fast at millions of rows",
+    columns: {},
+    indexes: [
+      "CREATE INDEX IF NOT EXISTS usage_log_timestamp ON usage_log (timestamp)",
+      "CREATE INDEX IF NOT EXISTS usage_log_model ON usage_log (model, timestamp)",
+      "CREATE INDEX IF NOT EXISTS usage_log_provider ON usage_log (provider, timestamp)",
+    ],
+  },
+  {
+    description: "what the embedding of a semantic lookup cost (savings are net of it)",
+    columns: {
+      embedding_tokens: "INTEGER NOT NULL DEFAULT 0",
+      embedding_cost_usd: "REAL NOT NULL DEFAULT 0",
+    },
+  },
+  {
+    description: "what each call cost, whether its model has a price, its namespace, and what answered a semantic hit",
+    columns: {
+      // '' is also what a call without a namespace writes: older rows had none to record.
+      namespace: "TEXT NOT NULL DEFAULT ''",
+      cached_input_tokens: "INTEGER NOT NULL DEFAULT 0",
+      // NULL: not known (a row written before costs were recorded, or a model without a price).
+      cost_usd: "REAL",
+      // 1 priced, 0 the model has no price (its cost and savings are unknown), NULL not recorded.
+      priced: "INTEGER",
+      semantic_score: "REAL",
+      matched_prompt: "TEXT",
+    },
+  },
+] as const satisfies readonly UsageMigration[];
+
+/** Column order of an insert; the log writes rows in this order. */
+export const USAGE_COLUMNS = [...FIRST_COLUMNS, ...USAGE_MIGRATIONS.flatMap((migration) => Object.keys(migration.columns))] as readonly UsageColumn[];
+
+type ColumnsOf<M> = M extends { columns: infer C } ? keyof C & string : never;
+
+/** A usage column's name. */
+export type UsageColumn = (typeof FIRST_COLUMNS)[number] | ColumnsOf<(typeof USAGE_MIGRATIONS)[number]>;
+
+/** The insert statement of a row in {@link USAGE_COLUMNS} order. */
+export const USAGE_INSERT = `INSERT INTO usage_log (${USAGE_COLUMNS.join(", ")}) VALUES (${USAGE_COLUMNS.map(() => "?").join(", ")})`;
+
+const INDEX_NAMES = USAGE_MIGRATIONS.flatMap((migration: UsageMigration) => (migration.indexes ?? []).map((sql) => /IF NOT EXISTS (\w+)/.exec(sql)![1]!));
 
 /**
  * Creates the usage log's table and indexes, or brings an older log up to date, in one
@@ -65,25 +111,38 @@ const USAGE_INDEXES = [...USAGE_SCHEMA.matchAll(/CREATE INDEX IF NOT EXISTS (\w+
  * process's write lock.
  */
 export function ensureUsageSchema(db: Database): void {
-  if (usageSchemaCurrent(db)) return;
+  if (missingParts(db) === 0) return;
   db.transaction(() => {
-    db.exec(USAGE_SCHEMA);
-    migrateUsageSchema(db);
+    // Another process may have created or migrated the log since the check: look again inside the lock.
+    const present = columnsOf(db);
+    if (present.size === 0) {
+      // A new log is created in one statement, holding the write lock as briefly as possible.
+      db.exec(`${CURRENT_TABLE};\n${INDEXES.join(";\n")};`);
+      return;
+    }
+    for (const migration of USAGE_MIGRATIONS as readonly UsageMigration[]) {
+      for (const [column, definition] of Object.entries(migration.columns)) {
+        if (!present.has(column)) db.exec(`ALTER TABLE usage_log ADD COLUMN ${column} ${definition}`);
+      }
+      for (const index of migration.indexes ?? []) db.exec(index);
+    }
   });
 }
 
-function usageSchemaCurrent(db: Database): boolean {
-  const columns = new Set(db.prepare("PRAGMA table_info(usage_log)").all().map((row) => String(row.name)));
-  const indexes = new Set(db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'usage_log'").all().map((row) => String(row.name)));
-  return USAGE_COLUMNS.every((column) => columns.has(column)) && USAGE_INDEXES.every((index) => indexes.has(index));
+const MIGRATED_COLUMNS = (USAGE_MIGRATIONS as readonly UsageMigration[]).flatMap((migration) => Object.entries(migration.columns));
+/** The table as the migrations leave it: the first release's columns, then every added one, in order. */
+const CURRENT_TABLE = FIRST_TABLE.replace(/\n\)$/, `,\n${MIGRATED_COLUMNS.map(([column, definition]) => `  ${column} ${definition}`).join(",\n")}\n)`);
+const INDEXES = (USAGE_MIGRATIONS as readonly UsageMigration[]).flatMap((migration) => migration.indexes ?? []);
+
+function columnsOf(db: Database): Set<string> {
+  return new Set(db.prepare("PRAGMA table_info(usage_log)").all().map((row) => String(row.name)));
 }
 
-/** Adds the columns an older usage log lacks; existing rows take the defaults. */
-function migrateUsageSchema(db: Database): void {
-  const present = new Set(db.prepare("PRAGMA table_info(usage_log)").all().map((row) => String(row.name)));
-  for (const [column, definition] of Object.entries(ADDED_COLUMNS)) {
-    if (!present.has(column)) db.exec(`ALTER TABLE usage_log ADD COLUMN ${column} ${definition}`);
-  }
+/** How many columns and indexes of the current schema the log lacks (all of them when it has no table). */
+function missingParts(db: Database): number {
+  const columns = columnsOf(db);
+  const indexes = new Set(db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'usage_log'").all().map((row) => String(row.name)));
+  return USAGE_COLUMNS.filter((column) => !columns.has(column)).length + INDEX_NAMES.filter((index) => !indexes.has(index)).length;
 }
 
 /** The log's database with its schema, or the error opening it as SQLite or the file system reported it. */

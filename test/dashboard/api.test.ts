@@ -41,7 +41,9 @@ describe("numbers from real calls", () => {
 
     const overview = (await getJson(app, "/api/overview")).body;
     expect(overview.byProvider).toEqual([expect.objectContaining({ key: "openai", calls: 8, hits: 4 })]);
-    expect(overview.topModels.map((m: { key: string; calls: number }) => [m.key, m.calls])).toEqual([["gpt-4o", 6], ["gpt-4o-mini", 2]]);
+    expect(overview.byModel.map((m: { key: string; calls: number }) => [m.key, m.calls])).toEqual([["gpt-4o", 6], ["gpt-4o-mini", 2]]);
+    expect(overview.totals.netSavedUsd).toBeCloseTo(later.costSavedUsd, 12);
+    expect(overview.totals.spentUsd).toBeCloseTo(later.spentUsd, 12);
     expect(overview.contentTypes.map((t: { key: string; calls: number }) => [t.key, t.calls])).toEqual([["text", 6], ["structured", 2]]);
     expect(overview.topPrompts[0]).toMatchObject({ prompt: "What is a vector database?", model: "gpt-4o", hits: 2, calls: 3 });
     expect(overview.equivalences.carKm).toBeCloseTo(later.co2SavedG / 120, 12);
@@ -77,7 +79,9 @@ describe("numbers from real calls", () => {
     expect((await getJson(app, "/api/prompts?filter=semantic")).body.prompts.map((p: { prompt: string }) => p.prompt)).toEqual(["What is the capital city of France?"]);
     const provider = (await getJson(app, "/api/overview")).body.byProvider[0];
     expect(provider).toMatchObject({ calls: 4, hits: 2, semanticHits: 1 });
-    expect(provider.costSavedUsd).toBeCloseTo(expected.costSavedUsd, 15);
+    expect(provider.netSavedUsd).toBeCloseTo(expected.costSavedUsd, 15);
+    expect(provider.embeddingCostUsd).toBeCloseTo(expected.embeddingCostUsd, 15);
+    expect(provider.savedUsd - provider.embeddingCostUsd).toBeCloseTo(expected.costSavedUsd, 15);
   });
 });
 
@@ -171,7 +175,7 @@ describe("names every object has are data", () => {
     const app = await dashboard(dbPath);
     const overview = (await getJson(app, "/api/overview")).body;
     expect(overview.byProvider).toContainEqual(expect.objectContaining({ key: "constructor", calls: 2, hits: 1 }));
-    expect(overview.topModels).toContainEqual(expect.objectContaining({ key: "__proto__", calls: 2 }));
+    expect(overview.byModel).toContainEqual(expect.objectContaining({ key: "__proto__", calls: 2 }));
     expect(overview.contentTypes).toContainEqual(expect.objectContaining({ key: "toString", calls: 2 }));
     expect(overview.topPrompts).toEqual([expect.objectContaining({ prompt: "hasOwnProperty", model: "__proto__", provider: "constructor", promptType: "toString", hits: 1 })]);
     const prompts = (await getJson(app, "/api/prompts?q=hasOwnProperty")).body.prompts;
@@ -233,6 +237,7 @@ describe("aggregates follow the log", () => {
     const app = await dashboard(join(ctx.dir, "fresh", "usage.db"));
     expect((await getJson(app, "/api/summary")).body).toEqual({
       totalCalls: 0, cacheHits: 0, cacheMisses: 0, hitRate: 0, tokensSaved: 0, costSavedUsd: 0, co2SavedG: 0, semanticHits: 0,
+      spentUsd: 0, embeddingCostUsd: 0, unpricedCalls: 0,
     });
     expect((await getJson(app, "/api/prompts")).body.total).toBe(0);
     const pricing = (await getJson(app, "/api/pricing")).body;

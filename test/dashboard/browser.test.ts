@@ -85,16 +85,44 @@ describe.skipIf(!existsSync(CHROMIUM))("dashboard in Chromium (needs /usr/bin/ch
     expect(await text("stat-split")).toBe("80 exact · 15 semantic");
     expect(await text("stat-rate")).toBe("60.9%");
     expect(await text("stat-tokens")).toBe("11,050");
-    expect(await text("stat-cost")).toBe("$0.14");
+    expect(await text("stat-saved")).toBe("$0.14");
+    // 61 misses at the seed's default cost of $0.000225 each.
+    expect(await text("stat-spent")).toBe("$0.01");
+    expect(await page.locator("#stat-spent").getAttribute("title")).toBe("0.013725 USD");
     expect(await page.locator("#models-table tbody tr").count()).toBe(4);
     expect(await page.locator("#type-legend li").count()).toBe(5);
+    expect(await page.locator("#latency-table tbody tr").count()).toBe(4);
     expect(await page.locator("#top-prompts li").first().textContent()).toContain("5 hits");
-    const drawn = await page.evaluate(() => (document.getElementById("daily-chart") as HTMLCanvasElement).width > 0 && "Chart" in window);
+    const drawn = await page.evaluate(() => ["money-chart", "rate-chart"].every((id) => (document.getElementById(id) as HTMLCanvasElement).width > 0) && "Chart" in window);
     expect(drawn).toBe(true);
-    await page.locator("details").nth(1).evaluate((node) => ((node as HTMLDetailsElement).open = true));
+    await page.locator("details").first().evaluate((node) => ((node as HTMLDetailsElement).open = true));
     expect(await page.locator("#price-table tbody tr").count()).toBeGreaterThan(20);
     expect(await page.locator("#prices-asof").textContent()).toMatch(/as of \d{4}-\d{2}-\d{2}/);
     await page.screenshot({ path: join(ARTIFACTS, "dashboard-overview.png"), fullPage: true });
+    await page.close();
+  });
+
+  test("the time range and every filter change every card, and stay in the address", async () => {
+    const page = await open("/");
+    const cards = () => page.locator(".cards .value").allTextContents();
+    const all = await cards();
+    await page.click('[data-range="7d"]');
+    await page.waitForFunction(() => new URL(location.href).searchParams.get("range") === "7d" && document.body.dataset.loaded !== "1");
+    await page.waitForFunction((before) => JSON.stringify(Array.from(document.querySelectorAll(".cards .value")).map((n) => n.textContent)) !== before, JSON.stringify(all));
+    const week = await cards();
+    await page.selectOption("#filter-provider", "anthropic");
+    await page.waitForFunction(() => new URL(location.href).searchParams.get("provider") === "anthropic");
+    await page.waitForFunction((before) => JSON.stringify(Array.from(document.querySelectorAll(".cards .value")).map((n) => n.textContent)) !== before, JSON.stringify(week));
+    const anthropic = await cards();
+    // Every card moved with the filters (the rate too: the seed's hits differ by provider and day).
+    for (let i = 0; i < all.length; i++) expect(`${i}: ${all[i]} → ${week[i]} → ${anthropic[i]}`).not.toBe(`${i}: ${all[i]} → ${all[i]} → ${all[i]}`);
+    expect(await page.locator("#models-table tbody tr").count()).toBe(1);
+    expect(await page.locator("#provider-legend li").count()).toBe(1);
+    // A reloaded address shows the same view.
+    await page.reload();
+    await page.waitForSelector("body[data-loaded]");
+    expect(await cards()).toEqual(anthropic);
+    expect(await page.locator("#filter-provider").inputValue()).toBe("anthropic");
     await page.close();
   });
 
@@ -154,7 +182,14 @@ describe.skipIf(!existsSync(CHROMIUM))("dashboard in Chromium (needs /usr/bin/ch
     const page = await open("/settings");
     expect(await page.locator("#settings-path").textContent()).toBe(settingsPath);
     expect(await page.inputValue("#ttl")).toBe("3600");
+    // In dev mode entries never expire: the TTL does nothing, and says so.
+    expect(await page.isDisabled("#ttl")).toBe(true);
+    expect(await page.locator("#ttl").locator("xpath=ancestor::div[contains(@class,'field')]").locator(".disabled-reason").textContent()).toContain("Dev mode");
+    expect(await page.locator('[data-source="mode"]').textContent()).toContain("Not in the file");
+    await page.selectOption("#mode", "prod");
+    expect(await page.isDisabled("#ttl")).toBe(false);
     await page.fill("#ttl", "-5");
+    await page.check("#semanticEnabled");
     await page.fill("#semanticThreshold", "1.5");
     await page.click("#save");
     await page.waitForSelector(".field.invalid");
@@ -166,15 +201,18 @@ describe.skipIf(!existsSync(CHROMIUM))("dashboard in Chromium (needs /usr/bin/ch
 
     await page.fill("#ttl", "600");
     await page.fill("#semanticThreshold", "0.9");
-    await page.selectOption("#mode", "prod");
+    await page.uncheck("#semanticEnabled");
     await page.uncheck("#cachingEnabled");
+    expect(await page.isDisabled("#mode")).toBe(true);
     await page.click("#save");
     await page.waitForFunction(() => document.getElementById("status")?.textContent === "Saved.");
     expect(await page.locator(".field.invalid").count()).toBe(0);
     expect(JSON.parse(readFileSync(settingsPath, "utf8"))).toEqual({ cachingEnabled: false, mode: "prod", ttl: 600, semanticEnabled: false, semanticThreshold: 0.9 });
     await page.screenshot({ path: join(ARTIFACTS, "dashboard-settings.png"), fullPage: true });
 
+    expect(await page.locator('[data-source="mode"]').textContent()).toContain("Set in the settings file");
     // Text a number field cannot hold (the browser reports it as empty) is an error, not "clear the setting".
+    await page.check("#cachingEnabled");
     await page.fill("#ttl", "");
     await page.locator("#ttl").pressSequentially("12e");
     await page.click("#save");
@@ -186,6 +224,7 @@ describe.skipIf(!existsSync(CHROMIUM))("dashboard in Chromium (needs /usr/bin/ch
     await page.waitForSelector("body[data-loaded]");
     expect(await page.inputValue("#ttl")).toBe("600");
     expect(await page.isChecked("#cachingEnabled")).toBe(false);
+    expect(await page.isDisabled("#semanticThreshold")).toBe(true);
     await page.close();
   });
 

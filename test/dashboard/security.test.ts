@@ -17,7 +17,16 @@ describe("settings API", () => {
   test("GET answers the defaults before the file exists", async () => {
     const { status, body } = await getJson(app, "/api/settings");
     expect(status).toBe(200);
-    expect(body).toEqual({ path: settingsPath, settings: {}, defaults: { cachingEnabled: true, semanticEnabled: false, semanticThreshold: 0.95, mode: "dev", ttl: 3600 } });
+    expect(body).toMatchObject({ path: settingsPath, settings: {}, defaults: { cachingEnabled: true, semanticEnabled: false, semanticThreshold: 0.95, mode: "dev", ttl: 3600 } });
+    // What wins over the file, and which of those this dashboard's environment sets (none here).
+    expect(body.variables).toEqual({ cachingEnabled: "ECOAI_CACHING_ENABLED", mode: "ECOAI_MODE", ttl: "ECOAI_TTL" });
+    expect(body.environment).toEqual({});
+  });
+
+  test("GET names the environment variables set where the dashboard runs, which an app started alike obeys over the file", async () => {
+    const { getSettings } = await import("../../src/dashboard/settings-api.ts");
+    const body = await getSettings(settingsPath, undefined, { ECOAI_MODE: "prod", ECOAI_TTL: "", PATH: "/bin" }).json();
+    expect(body.environment).toEqual({ mode: { variable: "ECOAI_MODE", value: "prod" } });
   });
 
   test("PUT validates every field, names each bad one, and writes nothing unless all are valid", async () => {

@@ -1,6 +1,6 @@
-import { openDatabase } from "../../src/sqlite/database.ts";
+import { openDatabase, type SqlValue } from "../../src/sqlite/database.ts";
 import type { PromptType, Provider } from "../../src/types.ts";
-import { USAGE_COLUMNS, USAGE_SCHEMA } from "../../src/usage/schema.ts";
+import { ensureUsageSchema, USAGE_COLUMNS, USAGE_INSERT, type UsageColumn } from "../../src/usage/schema.ts";
 
 /** One usage row to seed; unspecified fields take plain defaults. */
 export interface SeedRow {
@@ -9,45 +9,62 @@ export interface SeedRow {
   model?: string;
   cacheHit?: boolean;
   semanticHit?: boolean;
+  cacheKey?: string | null;
+  namespace?: string;
   prompt?: string;
   promptType?: PromptType;
   inputTokens?: number;
   outputTokens?: number;
   tokensSaved?: number;
   latencyMs?: number;
+  /** What the call paid (0 for a hit by default); `null`: unknown. */
+  costUsd?: number | null;
+  priced?: boolean | null;
   costSavedUsd?: number;
   co2SavedG?: number;
   embeddingTokens?: number;
   embeddingCostUsd?: number;
+  semanticScore?: number | null;
+  matchedPrompt?: string | null;
+}
+
+/** A seed row as the values of an insert, in `USAGE_COLUMNS` order. */
+export function seedValues(row: SeedRow): SqlValue[] {
+  const hit = row.cacheHit ?? false;
+  const values: Record<UsageColumn, SqlValue> = {
+    timestamp: row.timestamp ?? new Date().toISOString(),
+    provider: row.provider ?? "openai",
+    model: row.model ?? "gpt-4o",
+    cache_hit: hit ? 1 : 0,
+    semantic_hit: row.semanticHit ? 1 : 0,
+    cache_key: row.cacheKey ?? null,
+    prompt: row.prompt ?? "hello",
+    prompt_type: row.promptType ?? "text",
+    input_tokens: row.inputTokens ?? 10,
+    output_tokens: row.outputTokens ?? 20,
+    tokens_saved: row.tokensSaved ?? (hit ? 20 : 0),
+    latency_ms: row.latencyMs ?? (hit ? 0.5 : 300),
+    cost_saved_usd: row.costSavedUsd ?? (hit ? 0.000225 : 0),
+    co2_saved_g: row.co2SavedG ?? (hit ? 0.0006 : 0),
+    embedding_tokens: row.embeddingTokens ?? 0,
+    embedding_cost_usd: row.embeddingCostUsd ?? 0,
+    namespace: row.namespace ?? "",
+    cached_input_tokens: 0,
+    cost_usd: row.costUsd === undefined ? (hit ? 0 : 0.000225) : row.costUsd,
+    priced: row.priced === undefined ? 1 : row.priced === null ? null : row.priced ? 1 : 0,
+    semantic_score: row.semanticScore ?? (row.semanticHit ? 0.96 : null),
+    matched_prompt: row.matchedPrompt ?? null,
+  };
+  return USAGE_COLUMNS.map((column) => values[column]);
 }
 
 /** Writes rows straight into a usage log file, as many processes' EcoAI instances would have. */
 export function seedUsageLog(path: string, rows: SeedRow[]): void {
   const db = openDatabase(path);
-  db.transaction(() => db.exec(USAGE_SCHEMA));
-  const insert = db.prepare(`INSERT INTO usage_log (${USAGE_COLUMNS.join(", ")}) VALUES (${USAGE_COLUMNS.map(() => "?").join(", ")})`);
+  ensureUsageSchema(db);
+  const insert = db.prepare(USAGE_INSERT);
   db.transaction(() => {
-    for (const row of rows) {
-      const hit = row.cacheHit ?? false;
-      insert.run(
-        row.timestamp ?? new Date().toISOString(),
-        row.provider ?? "openai",
-        row.model ?? "gpt-4o",
-        hit ? 1 : 0,
-        row.semanticHit ? 1 : 0,
-        null,
-        row.prompt ?? "hello",
-        row.promptType ?? "text",
-        row.inputTokens ?? 10,
-        row.outputTokens ?? 20,
-        row.tokensSaved ?? (hit ? 20 : 0),
-        row.latencyMs ?? (hit ? 0.5 : 300),
-        row.costSavedUsd ?? (hit ? 0.000225 : 0),
-        row.co2SavedG ?? (hit ? 0.0006 : 0),
-        row.embeddingTokens ?? 0,
-        row.embeddingCostUsd ?? 0,
-      );
-    }
+    for (const row of rows) insert.run(...seedValues(row));
   });
   db.close();
 }

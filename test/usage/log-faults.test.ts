@@ -27,7 +27,7 @@ const GARBAGE = "this is not a SQLite database, just text someone wrote here. ".
 function row(prompt: string): NewUsageRecord {
   return {
     timestamp: new Date().toISOString(), provider: "openai", model: "gpt-4o", cacheHit: false, semanticHit: false, cacheKey: null,
-    prompt, promptType: "text", inputTokens: 3, outputTokens: 4, tokensSaved: 0, latencyMs: 1, costSavedUsd: 0, co2SavedG: 0,
+    prompt, promptType: "text", usage: { inputTokens: 3, cachedInputTokens: 0, outputTokens: 4 }, latencyMs: 1,
   };
 }
 

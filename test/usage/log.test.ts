@@ -38,7 +38,11 @@ describe("usage log", () => {
     expect(rows).toHaveLength(2);
     const [missRow, hitRow] = rows as [Record<string, unknown>, Record<string, unknown>];
     expect(Object.keys(missRow).sort()).toEqual(
-      ["id", "timestamp", "provider", "model", "cache_hit", "semantic_hit", "cache_key", "prompt", "prompt_type", "input_tokens", "output_tokens", "tokens_saved", "latency_ms", "cost_saved_usd", "co2_saved_g", "embedding_tokens", "embedding_cost_usd"].sort(),
+      [
+        "id", "timestamp", "provider", "model", "cache_hit", "semantic_hit", "cache_key", "prompt", "prompt_type", "input_tokens", "output_tokens", "tokens_saved",
+        "latency_ms", "cost_saved_usd", "co2_saved_g", "embedding_tokens", "embedding_cost_usd", "namespace", "cached_input_tokens", "cost_usd", "priced",
+        "semantic_score", "matched_prompt",
+      ].sort(),
     );
     expect(String(missRow.timestamp)).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
     expect(missRow).toMatchObject({ provider: "openai", model: "gpt-4o-mini", cache_hit: 0, semantic_hit: 0, prompt: "How many moons has Mars?", prompt_type: "text", tokens_saved: 0, cost_saved_usd: 0, co2_saved_g: 0 });
@@ -56,6 +60,24 @@ describe("usage log", () => {
     expect(hitRow.cost_saved_usd as number).toBeCloseTo(expectedCost, 12);
     expect(hitRow.co2_saved_g as number).toBeCloseTo(usage.completion_tokens * rates.co2KgPer1kOutputTokens, 12);
     expect(hitRow.cost_saved_usd as number).toBeGreaterThan(0);
+    // What each call paid: the miss its tokens at list price, the hit nothing.
+    expect(missRow).toMatchObject({ priced: 1, namespace: "", semantic_score: null, matched_prompt: null });
+    expect(missRow.cost_usd as number).toBeCloseTo(expectedCost, 12);
+    expect(hitRow).toMatchObject({ priced: 1, cost_usd: 0 });
+  });
+
+  test("a model without a list price is flagged: its cost and savings are unknown, not a default price", async () => {
+    const eco = up.eco({ namespace: "tenant-7" });
+    for (let i = 0; i < 2; i++) await eco.chat.completions.create(ask("Which model is this?", { model: "acme-llm-9" }));
+    await eco.chat.completions.create(ask("Which model is this?"));
+    const [known, hit, miss] = await eco.history();
+    expect(miss).toMatchObject({ model: "acme-llm-9", cacheHit: false, priced: false, costUsd: null, costSavedUsd: 0, namespace: "tenant-7" });
+    expect(hit).toMatchObject({ model: "acme-llm-9", cacheHit: true, priced: false, costUsd: 0, costSavedUsd: 0, tokensSaved: miss!.outputTokens });
+    expect(known).toMatchObject({ model: "gpt-4o", priced: true });
+    const summary = await eco.summary();
+    expect(summary).toMatchObject({ totalCalls: 3, unpricedCalls: 2, costSavedUsd: 0 });
+    expect(summary.spentUsd).toBeCloseTo(known!.costUsd!, 15);
+    expect(summary.spentUsd).toBeGreaterThan(0);
   });
 
   test("provider-cached input tokens are priced at the cached rate, never overstating savings", async () => {

@@ -1,0 +1,161 @@
+/**
+ * The request log: calls newest first under the filters, a page at a time. The aggregates say how
+ * many calls each hour or day holds, so a page reads only the periods that can hold its rows (a
+ * rare namespace or model never means a scan of the whole log), and a text search reads at most
+ * {@link SEARCH_BUDGET} calls per page, saying where it stopped.
+ * @module
+ */
+import type { Database } from "../sqlite/database.ts";
+import type { PromptType, UsageRecord } from "../types.ts";
+import { toUsageRecord } from "../usage/queries.ts";
+import { BadRequest } from "./http.ts";
+import { Where, type Filters } from "./filters.ts";
+import { GRAINS } from "./rollup-schema.ts";
+
+export const OUTCOMES = ["all", "hit", "exact", "semantic", "miss"] as const;
+export type Outcome = (typeof OUTCOMES)[number];
+
+/** Calls a search reads per page at most before it answers with what it found and where to go on. */
+export const SEARCH_BUDGET = 50_000;
+
+export interface RequestQuery {
+  filters: Filters;
+  outcome: Outcome;
+  promptType?: PromptType;
+  /** Text the prompt contains (any case). */
+  search?: string;
+  /** The exact prompt (a row of the prompts page). */
+  prompt?: string;
+  /** Rows older than this cursor (from a previous page's `next`). */
+  before?: string;
+  limit: number;
+}
+
+export interface RequestPage {
+  records: UsageRecord[];
+  /** The cursor of the next (older) page, `null` at the end of the range. */
+  next: string | null;
+  /** Calls the filters select in the range, known from the aggregates; `null` with a text search. */
+  total: number | null;
+  /** With a search: the oldest time it has read up to (more may match before). */
+  searchedTo?: string;
+}
+
+const OUTCOME_SQL: Record<Outcome, { rows: string; counted: string }> = {
+  all: { rows: "", counted: "calls" },
+  hit: { rows: "cache_hit = 1", counted: "hits" },
+  exact: { rows: "cache_hit = 1 AND semantic_hit = 0", counted: "hits - semantic_hits" },
+  semantic: { rows: "semantic_hit = 1", counted: "semantic_hits" },
+  miss: { rows: "cache_hit = 0", counted: "calls - hits" },
+};
+
+/** `timestamp|id` of the last row of a page. */
+function parseCursor(cursor: string): { timestamp: string; id: number } {
+  const at = cursor.lastIndexOf("|");
+  const id = Number(cursor.slice(at + 1));
+  if (at < 1 || !Number.isInteger(id)) throw new BadRequest(`before must be a cursor from a previous page's "next", got ${JSON.stringify(cursor)}`);
+  return { timestamp: cursor.slice(0, at), id };
+}
+
+/** A period's first instant, as an ISO timestamp. */
+function periodStart(period: string): string {
+  return period.length === 10 ? `${period}T00:00:00.000Z` : `${period}:00:00.000Z`;
+}
+
+export function queryRequests(db: Database, query: RequestQuery): RequestPage {
+  const { filters, limit } = query;
+  const { grain, from, to } = filters.window;
+  const cursor = query.before === undefined ? undefined : parseCursor(query.before);
+  const upTo = cursor && cursor.timestamp < to ? cursor.timestamp : to;
+  const outcome = OUTCOME_SQL[query.outcome];
+  // One prompt of the prompts page (all of its key given): its days are known exactly.
+  const promptId = query.prompt !== undefined && query.search === undefined ? promptOf(db, query) : undefined;
+  if (promptId === null) return { records: [], next: null, total: 0 };
+  const searching = promptId === undefined && (query.search !== undefined || query.prompt !== undefined);
+
+  // Per period, newest first: how many calls the filters select (or, searching, how many are read).
+  const width = grain === "hour" && promptId === undefined ? 13 : 10;
+  // `to` is excluded: the range's last period is the one of the instant before it.
+  const lastPeriod = (cursor ? upTo : new Date(Date.parse(to) - 1).toISOString()).slice(0, width);
+  const counts = new Where().add("period >= ? AND period <= ?", from.slice(0, width), lastPeriod);
+  let table = `ecoai_dashboard_prompt_days`;
+  if (promptId !== undefined) counts.add("prompt_id = ?", promptId);
+  else {
+    counts.dimensions(filters);
+    if (query.promptType) counts.add("prompt_type = ?", query.promptType);
+    table = `ecoai_dashboard_${query.promptType ? "types_" : ""}${GRAINS[grain].suffix}`;
+  }
+  const periods = db
+    .prepare(`SELECT period, sum(${searching ? "calls" : outcome.counted}) AS n FROM ${table} ${counts} GROUP BY period ORDER BY period DESC`)
+    .all(...counts.params)
+    .map((row) => ({ period: String(row.period), n: Number(row.n) }))
+    .filter((row) => row.n > 0);
+  let oldest = from;
+  let budgetLeft = false;
+  let seen = 0;
+  for (const [i, { period, n }] of periods.entries()) {
+    // The cursor's own period also holds the rows already shown: none of it counts as ahead.
+    if (!(cursor && period === lastPeriod)) seen += n;
+    // One more row than a page, so the page knows whether another follows.
+    if (searching ? seen > SEARCH_BUDGET : seen > limit) {
+      oldest = periodStart(period);
+      budgetLeft = searching && i < periods.length - 1;
+      break;
+    }
+  }
+
+  const where = rowFilters(query, oldest > from ? oldest : from);
+  if (cursor) where.add("(timestamp < ? OR (timestamp = ? AND id < ?))", cursor.timestamp, cursor.timestamp, cursor.id);
+  const rows = db.prepare(`SELECT * FROM usage_log ${where} ORDER BY timestamp DESC, id DESC LIMIT ?`).all(...where.params, limit + 1);
+  const records = rows.slice(0, limit).map(toUsageRecord);
+  const last = records.at(-1);
+  let next: string | null = null;
+  if (rows.length > limit && last) next = `${last.timestamp}|${last.id}`;
+  // The search stopped short of the range's start: the next page goes on from where it stopped.
+  else if (budgetLeft) next = `${oldest}|0`;
+  const page: RequestPage = { records, next, total: searching ? null : cursor ? null : periods.reduce((sum, row) => sum + row.n, 0) };
+  if (searching) page.searchedTo = budgetLeft ? oldest : from;
+  return page;
+}
+
+/**
+ * The aggregates' id of the one prompt a query names with its whole key (text, provider, model,
+ * namespace, type); `null` when no such prompt was logged, `undefined` when the key is incomplete.
+ */
+function promptOf(db: Database, query: RequestQuery): number | null | undefined {
+  const { provider, model, namespace } = query.filters;
+  if (provider === undefined || model === undefined || namespace === undefined || query.promptType === undefined) return undefined;
+  const row = db.prepare("SELECT id FROM ecoai_dashboard_prompts WHERE prompt = ? AND model = ? AND provider = ? AND prompt_type = ? AND namespace = ?").get(query.prompt!, model, provider, query.promptType, namespace);
+  return row ? Number(row.id) : null;
+}
+
+/** The WHERE over `usage_log` of the calls a query selects, from `from` to the range's end. */
+function rowFilters(query: Omit<RequestQuery, "before" | "limit">, from: string): Where {
+  const where = new Where().add("timestamp >= ? AND timestamp < ?", from, query.filters.window.to).dimensions(query.filters);
+  const outcome = OUTCOME_SQL[query.outcome];
+  if (outcome.rows) where.add(outcome.rows);
+  if (query.promptType) where.add("prompt_type = ?", query.promptType);
+  if (query.prompt !== undefined) where.add("prompt = ?", query.prompt);
+  if (query.search !== undefined) where.contains("prompt", query.search);
+  return where;
+}
+
+/** One logged call, or `undefined`. */
+export function queryRequest(db: Database, id: number): UsageRecord | undefined {
+  const row = db.prepare("SELECT * FROM usage_log WHERE id = ?").get(id);
+  return row ? toUsageRecord(row) : undefined;
+}
+
+/** Every call the filters select, oldest first, `batch` rows at a time (for export). */
+export function* iterateRequests(db: Database, query: Omit<RequestQuery, "before" | "limit">, batch = 2000): Generator<UsageRecord[]> {
+  const where = rowFilters(query, query.filters.window.from);
+  const statement = db.prepare(`SELECT * FROM usage_log ${where} AND (timestamp > ? OR (timestamp = ? AND id > ?)) ORDER BY timestamp, id LIMIT ?`);
+  let after = { timestamp: "", id: 0 };
+  for (;;) {
+    const rows = statement.all(...where.params, after.timestamp, after.timestamp, after.id, batch).map(toUsageRecord);
+    if (rows.length === 0) return;
+    yield rows;
+    const last = rows.at(-1)!;
+    after = { timestamp: last.timestamp, id: last.id };
+  }
+}

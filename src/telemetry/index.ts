@@ -1,0 +1,1 @@
+export { createTelemetrySink, TELEMETRY_SCOPE, type TelemetryOptions } from "./sink.ts";
