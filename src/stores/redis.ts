@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { PromptType, Provider } from "../types.ts";
 import { matchesFlushFilter } from "./flush-filter.ts";
 import { tokenCount } from "../usage/row.ts";
+import { encodeVector } from "../cache/vector-code.ts";
 import { closeRedis, connectRedis, explainRedisError, redactRedisUrl, type RedisClient, type RedisConnectionOptions } from "./redis-client.ts";
 import type { CacheEntry, Store, StoreFlushFilter, StoredVector } from "./store.ts";
 
@@ -127,7 +128,10 @@ export function createRedisStore(options: RedisStoreOptions): Store {
         "cachedInputTokens", tokenCount(entry.usage.cachedInputTokens),
         "outputTokens", tokenCount(entry.usage.outputTokens),
       ];
-      if (entry.semantic) fields.push("scope", entry.semantic.scope, "vector", vectorBytes(entry.semantic.vector));
+      if (entry.semantic) {
+        const code = encodeVector(entry.semantic.vector);
+        fields.push("scope", entry.semantic.scope, "vector", vectorBytes(entry.semantic.vector), "code", Buffer.from(code.buffer, code.byteOffset, code.byteLength));
+      }
       const commands: Arg[][] = [
         ["del", entryKey(entry.key)],
         ["hset", entryKey(entry.key), ...fields],
@@ -159,19 +163,26 @@ export function createRedisStore(options: RedisStoreOptions): Store {
     async vectorsSince(scope, since) {
       const listed = (await call("ZRANGEBYSCORE", vectorsPrefix + scope, since, "+inf")) as string[];
       if (listed.length === 0) return [];
-      const rows: unknown[] = [];
-      for (let start = 0; start < listed.length; start += BATCH) {
-        const chunk = listed.slice(start, start + BATCH);
-        rows.push(...(await batch(chunk.map((key) => ["hmgetBuffer", entryKey(key), "scope", "createdAt", "vector"]))));
-      }
+      // Every batch is sent at once, so a scope of any size loads in about one round trip.
+      const read = (keys: string[], field: string) =>
+        Promise.all(chunks(keys, BATCH).map((chunk) => batch(chunk.map((key) => ["hmgetBuffer", entryKey(key), "scope", "createdAt", field])))).then((rows) => rows.flat() as (Buffer | null)[][]);
+      const rows = await read(listed, "code");
       const vectors: StoredVector[] = [];
       const stale: string[] = [];
+      const uncoded: string[] = [];
       listed.forEach((key, i) => {
-        const [storedScope, createdAt, vector] = rows[i] as (Buffer | null)[];
+        const [storedScope, createdAt, code] = rows[i]!;
         // An entry that expired leaves its listing behind; it is dropped here.
-        if (!storedScope || !createdAt || !vector || storedScope.toString() !== scope) stale.push(key);
-        else vectors.push({ key, createdAt: Number(createdAt.toString()), vector: toVector(vector) });
+        if (!storedScope || !createdAt || storedScope.toString() !== scope) stale.push(key);
+        else if (!code) uncoded.push(key);
+        else vectors.push({ key, createdAt: Number(createdAt.toString()), code });
       });
+      // Entries written before codes were kept: their vectors instead.
+      if (uncoded.length > 0) {
+        (await read(uncoded, "vector")).forEach(([, createdAt, vector], i) => {
+          if (createdAt && vector) vectors.push({ key: uncoded[i]!, createdAt: Number(createdAt.toString()), vector: toVector(vector) });
+        });
+      }
       if (stale.length > 0) await call("ZREM", vectorsPrefix + scope, ...stale);
       return vectors.sort((a, b) => a.createdAt - b.createdAt);
     },
@@ -241,6 +252,12 @@ function toVector(bytes: Buffer): Float32Array {
   const copy = new Uint8Array(bytes.byteLength);
   copy.set(bytes);
   return new Float32Array(copy.buffer);
+}
+
+function chunks<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let start = 0; start < items.length; start += size) out.push(items.slice(start, start + size));
+  return out;
 }
 
 /** A lock's lifetime as Redis takes it: whole milliseconds, at least one. */
