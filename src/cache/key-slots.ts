@@ -1,6 +1,6 @@
 /**
  * Which slot of a scope's vectors holds which cache key, in a few dozen bytes a key. Cache keys
- * are SHA-256 hex digests: they are kept as their 32 bytes in one flat array and found through an
+ * are SHA-256 hex digests: they are kept as their 32 bytes in flat blocks and found through an
  * open-addressing table of slot numbers. A million keys as JavaScript strings in a Map would cost
  * about as much again as the vectors' codes; any other key (tests, hand-made stores) is kept as a
  * string.
@@ -9,6 +9,11 @@
  */
 
 const DIGEST_BYTES = 32;
+/** Digests are kept in blocks of this many slots (128 KB), the first growing to it from a few: no large copy, little slack. */
+const BLOCK_SHIFT = 12;
+const BLOCK = 1 << BLOCK_SHIFT;
+/** The table of slot numbers grows past this share of places in use. */
+const MAX_LOAD = 0.75;
 const HEX = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, "0"));
 
 /** The 32 bytes of a lowercase 64-character hex key into `out`, or false when `key` is not one. */
@@ -30,8 +35,8 @@ function nibble(code: number): number {
 }
 
 export class KeySlots {
-  /** The digest of the key in each slot, 32 bytes a slot. */
-  private digests = new Uint8Array(0);
+  /** The digest of the key in each slot, 32 bytes a slot, in blocks. */
+  private blocks: Uint8Array[] = [];
   /** Open addressing: slot + 1 of a digest key, 0 for an empty place; linear probing. */
   private table = new Int32Array(16);
   private stored = 0;
@@ -55,8 +60,8 @@ export class KeySlots {
       return;
     }
     this.reserveSlot(slot);
-    this.digests.set(this.scratch, slot * DIGEST_BYTES);
-    if ((this.stored + 1) * 2 > this.table.length) this.rehash(this.table.length * 2);
+    this.blocks[slot >>> BLOCK_SHIFT]!.set(this.scratch, (slot & (BLOCK - 1)) * DIGEST_BYTES);
+    if (this.stored + 1 > this.table.length * MAX_LOAD) this.rehash(this.table.length * 2);
     this.insert(slot);
   }
 
@@ -76,8 +81,9 @@ export class KeySlots {
   keyAt(slot: number): string {
     const other = this.otherAt.get(slot);
     if (other !== undefined) return other;
+    const block = this.blocks[slot >>> BLOCK_SHIFT]!;
     let key = "";
-    for (let i = slot * DIGEST_BYTES, end = i + DIGEST_BYTES; i < end; i++) key += HEX[this.digests[i]!];
+    for (let i = (slot & (BLOCK - 1)) * DIGEST_BYTES, end = i + DIGEST_BYTES; i < end; i++) key += HEX[block[i]!];
     return key;
   }
 
@@ -90,18 +96,24 @@ export class KeySlots {
 
   /** Keeps room for slots below `slots` only, after the highest slots have been freed. */
   shrink(slots: number): void {
-    if (this.digests.length > slots * DIGEST_BYTES * 2) this.digests = this.digests.slice(0, slots * DIGEST_BYTES);
+    this.blocks.length = Math.ceil(slots / BLOCK);
     if (this.stored * 8 < this.table.length && this.table.length > 16) this.rehash(Math.max(16, nextPowerOfTwo(this.stored * 2)));
   }
 
   /** Bytes held. */
   get bytes(): number {
-    return this.digests.byteLength + this.table.byteLength;
+    let total = this.table.byteLength;
+    for (const block of this.blocks) total += block.byteLength;
+    return total;
   }
 
   private hashOf(digest: Uint8Array, offset: number): number {
     // A SHA-256 digest is uniform already: its first four bytes are a hash.
     return (digest[offset]! | (digest[offset + 1]! << 8) | (digest[offset + 2]! << 16) | (digest[offset + 3]! << 24)) & (this.table.length - 1);
+  }
+
+  private slotHash(slot: number): number {
+    return this.hashOf(this.blocks[slot >>> BLOCK_SHIFT]!, (slot & (BLOCK - 1)) * DIGEST_BYTES);
   }
 
   private find(digest: Uint8Array): number {
@@ -114,14 +126,15 @@ export class KeySlots {
   }
 
   private holds(slot: number, digest: Uint8Array): boolean {
-    const base = slot * DIGEST_BYTES;
-    for (let i = 0; i < DIGEST_BYTES; i++) if (this.digests[base + i] !== digest[i]) return false;
+    const block = this.blocks[slot >>> BLOCK_SHIFT]!;
+    const base = (slot & (BLOCK - 1)) * DIGEST_BYTES;
+    for (let i = 0; i < DIGEST_BYTES; i++) if (block[base + i] !== digest[i]) return false;
     return true;
   }
 
   private insert(slot: number): void {
     const mask = this.table.length - 1;
-    let place = this.hashOf(this.digests, slot * DIGEST_BYTES);
+    let place = this.slotHash(slot);
     while (this.table[place] !== 0) place = (place + 1) & mask;
     this.table[place] = slot + 1;
     this.stored++;
@@ -133,7 +146,7 @@ export class KeySlots {
     this.table[place] = 0;
     this.stored--;
     for (let next = (place + 1) & mask; this.table[next] !== 0; next = (next + 1) & mask) {
-      const home = this.hashOf(this.digests, (this.table[next]! - 1) * DIGEST_BYTES);
+      const home = this.slotHash(this.table[next]! - 1);
       // The entry at `next` may fill the hole when its home does not lie in (place, next].
       const between = place <= next ? home > place && home <= next : home > place || home <= next;
       if (between) continue;
@@ -151,11 +164,14 @@ export class KeySlots {
   }
 
   private reserveSlot(slot: number): void {
-    const needed = (slot + 1) * DIGEST_BYTES;
-    if (needed <= this.digests.length) return;
-    const grown = new Uint8Array(Math.max(needed, Math.min(this.digests.length * 2, this.digests.length + (64 << 20)), 64 * DIGEST_BYTES));
-    grown.set(this.digests);
-    this.digests = grown;
+    const index = slot >>> BLOCK_SHIFT;
+    while (this.blocks.length <= index) this.blocks.push(new Uint8Array((this.blocks.length === 0 ? 16 : BLOCK) * DIGEST_BYTES));
+    const block = this.blocks[index]!;
+    const needed = ((slot & (BLOCK - 1)) + 1) * DIGEST_BYTES;
+    if (needed <= block.length) return;
+    const grown = new Uint8Array(Math.min(BLOCK * DIGEST_BYTES, Math.max(needed, block.length * 2)));
+    grown.set(block);
+    this.blocks[index] = grown;
   }
 }
 

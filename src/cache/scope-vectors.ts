@@ -6,12 +6,12 @@
  *
  * @module
  */
-import { CODE_HEADER_BYTES, readCode } from "./vector-code.ts";
+import { CODE_HEADER_BYTES, readCode, UNIT_TOLERANCE } from "./vector-code.ts";
 import { KeySlots } from "./key-slots.ts";
 import { distance4, HALF_WORDS, hammingBound, SKETCH_BITS } from "./vector-sketch.ts";
 
-/** Vectors a chunk holds once full: about 6 MB at 1,536 dimensions, so growth never copies much. */
-const CHUNK_SHIFT = 12;
+/** Vectors a chunk holds once full: about 1.6 MB at 1,536 dimensions, so growth never copies much nor leaves much unused. */
+const CHUNK_SHIFT = 10;
 const CHUNK = 1 << CHUNK_SHIFT;
 /** A scope's first chunk starts this small and doubles up to a full chunk: most scopes hold few vectors. */
 const FIRST_CAPACITY = 16;
@@ -26,8 +26,12 @@ interface Chunk {
   error: Float32Array;
   /** When each vector's entry was written (ms since the epoch), so stale entries are passed over in the scan. */
   written: Float64Array;
+  /** 0 for a free or dropped slot; else {@link LIVE}, or {@link LIVE_UNIT} for a vector of length 1. */
   live: Uint8Array;
 }
+
+const LIVE = 1;
+const LIVE_UNIT = 2;
 
 /** A vector that may reach the threshold: its slot, approximate score, and how far the exact score may lie from it. */
 export interface Candidate {
@@ -61,7 +65,7 @@ export class ScopeVectors {
     const chunk = this.chunks[slot >>> CHUNK_SHIFT]!;
     const at = slot & (CHUNK - 1);
     if (chunk.live[at] === 0) this.live++;
-    const { scale, error, sketch, values } = readCode(code);
+    const { unit, scale, error, sketch, values } = readCode(code);
     chunk.values.set(values, at * dims);
     for (let word = 0; word < HALF_WORDS; word++) {
       chunk.head[at * HALF_WORDS + word] = sketch(word);
@@ -70,7 +74,7 @@ export class ScopeVectors {
     chunk.scale[at] = scale;
     chunk.error[at] = error;
     chunk.written[at] = createdAt;
-    chunk.live[at] = 1;
+    chunk.live[at] = unit ? LIVE_UNIT : LIVE;
     return true;
   }
 
@@ -80,7 +84,7 @@ export class ScopeVectors {
     if (slot === undefined) return false;
     const chunk = this.chunks[slot >>> CHUNK_SHIFT]!;
     const at = slot & (CHUNK - 1);
-    return chunk.live[at] === 1 && chunk.written[at] === createdAt;
+    return chunk.live[at] !== 0 && chunk.written[at] === createdAt;
   }
 
   drop(key: string): void {
@@ -88,7 +92,7 @@ export class ScopeVectors {
     if (slot === undefined) return;
     this.keys.delete(key);
     const chunk = this.chunks[slot >>> CHUNK_SHIFT]!;
-    if (chunk.live[slot & (CHUNK - 1)] === 1) this.live--;
+    if (chunk.live[slot & (CHUNK - 1)] !== 0) this.live--;
     chunk.live[slot & (CHUNK - 1)] = 0;
     if (this.count > 1024 && this.live * 2 < this.count) this.compact();
   }
@@ -107,29 +111,58 @@ export class ScopeVectors {
    * Every live vector written after `writtenAfter` whose exact cosine with the unit vector `query`
    * (sketch `sketch`) may reach `threshold`: the sketch rules out, by five standard deviations,
    * what lies below it (its first half alone, then both); the bytes of the rest give a score
-   * within the stored error of the exact one.
+   * within the stored error of the exact one. For a unit vector, the first half of the bytes
+   * often rules it out already: the second half cannot add more than the product of the two
+   * halves' lengths.
    */
   candidates(query: Float32Array, sketch: Uint32Array, threshold: number, writtenAfter: number): Candidate[] {
     const found: Candidate[] = [];
     if (this.live === 0 || query.length !== this.dims) return found;
     const dims = this.dims;
+    const half = dims >>> 1;
     const firstBound = hammingBound(threshold, SKETCH_BITS / 2);
     const bound = hammingBound(threshold, SKETCH_BITS);
-    const [h0, h1, h2, h3, t0, t1, t2, t3] = sketch as unknown as number[];
-    let norm = 0;
-    for (let i = 0; i < dims; i++) norm += query[i]! * query[i]!;
-    norm = Math.sqrt(norm);
+    const [h0, h1, h2, h3, t0, t1, t2, t3] = [sketch[0]!, sketch[1]!, sketch[2]!, sketch[3]!, sketch[4]!, sketch[5]!, sketch[6]!, sketch[7]!];
+    let headNorm = 0;
+    let tailNorm = 0;
+    for (let i = 0; i < half; i++) headNorm += query[i]! * query[i]!;
+    for (let i = half; i < dims; i++) tailNorm += query[i]! * query[i]!;
+    const norm = Math.sqrt(headNorm + tailNorm);
+    tailNorm = Math.sqrt(tailNorm);
     for (let c = 0; c < this.chunks.length; c++) {
       const chunk = this.chunks[c]!;
       const { head, tail, values } = chunk;
       const end = Math.min(chunk.capacity, this.count - c * CHUNK);
-      for (let at = 0, o = 0; at < end; at++, o += HALF_WORDS) {
-        const first = distance4(head[o]! ^ h0!, head[o + 1]! ^ h1!, head[o + 2]! ^ h2!, head[o + 3]! ^ h3!);
+      for (let at = 0, o = 0; at < end; at++, o += 4) {
+        // Four words a half sketch (HALF_WORDS); distance4, written out: this loop runs once per stored vector.
+        let a = head[o]! ^ h0;
+        let b = head[o + 1]! ^ h1;
+        let x = head[o + 2]! ^ h2;
+        let y = head[o + 3]! ^ h3;
+        a = a - ((a >>> 1) & 0x55555555);
+        b = b - ((b >>> 1) & 0x55555555);
+        x = x - ((x >>> 1) & 0x55555555);
+        y = y - ((y >>> 1) & 0x55555555);
+        a = (a & 0x33333333) + ((a >>> 2) & 0x33333333) + (b & 0x33333333) + ((b >>> 2) & 0x33333333);
+        x = (x & 0x33333333) + ((x >>> 2) & 0x33333333) + (y & 0x33333333) + ((y >>> 2) & 0x33333333);
+        a = (a & 0x0f0f0f0f) + ((a >>> 4) & 0x0f0f0f0f) + (x & 0x0f0f0f0f) + ((x >>> 4) & 0x0f0f0f0f);
+        const first = Math.imul(a, 0x01010101) >>> 24;
         if (first > firstBound) continue;
-        if (first + distance4(tail[o]! ^ t0!, tail[o + 1]! ^ t1!, tail[o + 2]! ^ t2!, tail[o + 3]! ^ t3!) > bound) continue;
-        if (chunk.live[at] === 0 || !(chunk.written[at]! > writtenAfter)) continue;
-        const approx = chunk.scale[at]! * dotBytes(query, values, at * dims, dims);
+        if (first + distance4(tail[o]! ^ t0, tail[o + 1]! ^ t1, tail[o + 2]! ^ t2, tail[o + 3]! ^ t3) > bound) continue;
+        const live = chunk.live[at]!;
+        if (live === 0 || !(chunk.written[at]! > writtenAfter)) continue;
+        const scale = chunk.scale[at]!;
         const error = chunk.error[at]! * norm + 1e-6;
+        const offset = at * dims;
+        let dot = dotBytes(query, values, offset, 0, half);
+        if (live === LIVE_UNIT) {
+          // ‖x̂‖ ≤ ‖x‖ + ‖x − x̂‖, so the second half of the bytes is at most this long (in byte units).
+          const whole = (1 + UNIT_TOLERANCE + chunk.error[at]!) / scale;
+          const rest = Math.sqrt(Math.max(0, whole * whole - squaresOfLastDot));
+          if (scale * (dot + tailNorm * rest) + error < threshold) continue;
+        }
+        dot += dotBytes(query, values, offset, half, dims);
+        const approx = scale * dot;
         if (approx + error >= threshold) found.push({ slot: c * CHUNK + at, approx, error });
       }
     }
@@ -206,7 +239,7 @@ export class ScopeVectors {
         to.scale[j] = from.scale[i]!;
         to.error[j] = from.error[i]!;
         to.written[j] = from.written[i]!;
-        to.live[j] = 1;
+        to.live[j] = from.live[i]!;
         from.live[i] = 0;
         this.keys.move(slot, next);
       }
@@ -218,20 +251,30 @@ export class ScopeVectors {
   }
 }
 
-/** Dot product of the float `query` with `dims` signed bytes of `values` from `offset`. */
-function dotBytes(query: Float32Array, values: Int8Array, offset: number, dims: number): number {
+/** Sum of the squares of the bytes the last {@link dotBytes} read. */
+let squaresOfLastDot = 0;
+
+/**
+ * Dot product of the float `query` with the signed bytes of `values` at `offset + from` up to
+ * `offset + to` (coordinates `from` to `to`), leaving the bytes' sum of squares in {@link squaresOfLastDot}.
+ */
+function dotBytes(query: Float32Array, values: Int8Array, offset: number, from: number, to: number): number {
   let a = 0;
   let b = 0;
-  let c = 0;
-  let d = 0;
-  let i = 0;
-  for (; i + 3 < dims; i += 4) {
-    a += query[i]! * values[offset + i]!;
-    b += query[i + 1]! * values[offset + i + 1]!;
-    c += query[i + 2]! * values[offset + i + 2]!;
-    d += query[i + 3]! * values[offset + i + 3]!;
+  let squares = 0;
+  let i = from;
+  for (; i + 1 < to; i += 2) {
+    const x = values[offset + i]!;
+    const y = values[offset + i + 1]!;
+    a += query[i]! * x;
+    b += query[i + 1]! * y;
+    squares += x * x + y * y;
   }
-  for (; i < dims; i++) a += query[i]! * values[offset + i]!;
-  return a + b + c + d;
+  for (; i < to; i++) {
+    const x = values[offset + i]!;
+    a += query[i]! * x;
+    squares += x * x;
+  }
+  squaresOfLastDot = squares;
+  return a + b;
 }
-

@@ -5,8 +5,9 @@
  * that distance of its dot product with the exact vector (Cauchy–Schwarz), so a search can rule
  * out, or must re-score exactly, each candidate without ever being wrong about the best match.
  *
- * Layout, little-endian: format (u8), three reserved bytes, scale (f32), error (f32), the sketch
- * (8 × u32), then the values (i8 × dims). 44 + dims bytes: 1,580 at 1,536 dimensions.
+ * Layout, little-endian: format (u8), flags (u8: 1 when the vector has length 1), two reserved
+ * bytes, scale (f32), error (f32), the sketch (8 × u32), then the values (i8 × dims). 44 + dims
+ * bytes: 1,580 at 1,536 dimensions.
  *
  * @module
  */
@@ -17,6 +18,8 @@ export const CODE_FORMAT = 1;
 export const CODE_HEADER_BYTES = 12 + SKETCH_WORDS * 4;
 /** The largest magnitude of a value byte. */
 const LEVELS = 127;
+/** How far from 1 the length of a vector flagged as a unit vector may be. */
+export const UNIT_TOLERANCE = 1e-5;
 
 /** Bytes of the code of a vector of `dims` dimensions. */
 export function codeBytes(dims: number): number {
@@ -29,18 +32,30 @@ export function encodeVector(vector: Float32Array): Uint8Array {
   const code = new Uint8Array(codeBytes(dims));
   const view = new DataView(code.buffer);
   let largest = 0;
-  for (let i = 0; i < dims; i++) largest = Math.max(largest, Math.abs(vector[i]!));
+  for (let i = 0; i < dims; i++) {
+    const value = vector[i]!;
+    if (value > largest) largest = value;
+    else if (-value > largest) largest = -value;
+  }
   // Stored as float32: the bound below is computed with exactly the scale a reader gets back.
   const scale = Math.fround(largest > 0 ? largest / LEVELS : 1);
+  const inverse = 1 / scale;
   const values = new Int8Array(code.buffer, CODE_HEADER_BYTES, dims);
   let error = 0;
+  let length = 0;
   for (let i = 0; i < dims; i++) {
-    const level = Math.max(-LEVELS, Math.min(LEVELS, Math.round(vector[i]! / scale)));
+    const value = vector[i]!;
+    let level = Math.round(value * inverse);
+    // |value| ≤ largest, so only rounding can push a level past the range.
+    if (level > LEVELS) level = LEVELS;
+    else if (level < -LEVELS) level = -LEVELS;
     values[i] = level;
-    const off = vector[i]! - level * scale;
+    const off = value - level * scale;
     error += off * off;
+    length += value * value;
   }
   code[0] = CODE_FORMAT;
+  code[1] = Math.abs(Math.sqrt(length) - 1) <= UNIT_TOLERANCE ? 1 : 0;
   view.setFloat32(4, scale, true);
   // Rounded up, so the float32 never understates the distance.
   view.setFloat32(8, Math.sqrt(error) * (1 + 1e-6) + 1e-9, true);
@@ -56,9 +71,10 @@ export function isCurrentCode(code: Uint8Array): boolean {
 }
 
 /** The parts of a code, as views (no copy). */
-export function readCode(code: Uint8Array): { scale: number; error: number; sketch: (word: number) => number; values: Int8Array } {
+export function readCode(code: Uint8Array): { unit: boolean; scale: number; error: number; sketch: (word: number) => number; values: Int8Array } {
   const view = new DataView(code.buffer, code.byteOffset, code.byteLength);
   return {
+    unit: code[1] === 1,
     scale: view.getFloat32(4, true),
     error: view.getFloat32(8, true),
     sketch: (word) => view.getUint32(12 + word * 4, true),

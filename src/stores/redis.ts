@@ -27,6 +27,21 @@ const TIMEOUT_BACKOFF_MS = 1000;
 /** Entries looked at per SCAN step while flushing, and read per round trip: small steps keep the server responsive. */
 const BATCH = 500;
 
+/** Entries read by one listing script, and scripts kept in flight, while a scope's vector codes are listed. */
+const LIST_BATCH = 1000;
+const PIPELINES_IN_FLIGHT = 4;
+
+/** For entries ARGV[3..] under prefix ARGV[1]: their scope, write time and field ARGV[2], flat. */
+const LIST_SCRIPT = `
+local out = {}
+for i = 3, #ARGV do
+  local values = redis.call('HMGET', ARGV[1] .. 'entry:' .. ARGV[i], 'scope', 'createdAt', ARGV[2])
+  out[#out + 1] = values[1]
+  out[#out + 1] = values[2]
+  out[#out + 1] = values[3]
+end
+return out`;
+
 /**
  * Deletes entries (ARGV[2..], under prefix ARGV[1]) with their vector listings; returns how many
  * existed. One script per batch of keys: one round trip, and the listing goes with its entry.
@@ -163,9 +178,23 @@ export function createRedisStore(options: RedisStoreOptions): Store {
     async vectorsSince(scope, since) {
       const listed = (await call("ZRANGEBYSCORE", vectorsPrefix + scope, since, "+inf")) as string[];
       if (listed.length === 0) return [];
-      // Every batch is sent at once, so a scope of any size loads in about one round trip.
-      const read = (keys: string[], field: string) =>
-        Promise.all(chunks(keys, BATCH).map((chunk) => batch(chunk.map((key) => ["hmgetBuffer", entryKey(key), "scope", "createdAt", field])))).then((rows) => rows.flat() as (Buffer | null)[][]);
+      const read = async (keys: string[], field: string) => {
+        const rows: (Buffer | null)[][] = new Array(keys.length);
+        let next = 0;
+        // One script a batch: one reply of many values costs the client far less than one
+        // command a key. A few batches stay in flight, so the server always has the next one to
+        // answer while this process parses a reply, and none waits behind a whole scope.
+        const reader = async () => {
+          for (let start = next; start < keys.length; start = next) {
+            next += LIST_BATCH;
+            const chunk = keys.slice(start, start + LIST_BATCH);
+            const flat = (await run((redis) => redis.callBuffer("EVAL", LIST_SCRIPT, 0, prefix, field, ...chunk))) as (Buffer | null)[];
+            for (let i = 0; i < chunk.length; i++) rows[start + i] = flat.slice(i * 3, i * 3 + 3);
+          }
+        };
+        await Promise.all(Array.from({ length: PIPELINES_IN_FLIGHT }, reader));
+        return rows;
+      };
       const rows = await read(listed, "code");
       const vectors: StoredVector[] = [];
       const stale: string[] = [];
@@ -254,11 +283,7 @@ function toVector(bytes: Buffer): Float32Array {
   return new Float32Array(copy.buffer);
 }
 
-function chunks<T>(items: T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let start = 0; start < items.length; start += size) out.push(items.slice(start, start + size));
-  return out;
-}
+
 
 /** A lock's lifetime as Redis takes it: whole milliseconds, at least one. */
 function lockMs(ttlMs: number): number {
