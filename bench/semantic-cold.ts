@@ -68,7 +68,7 @@ export async function coldStart(size: number, goalMs: number): Promise<void> {
     for (let n = 0; n < size; n++) await sqlite.set(entryFor(n, promptVector(n)));
     const sqliteWriteS = (performance.now() - t) / 1000;
     t = performance.now();
-    for (let n = 0; n < size; n += 100) await Promise.all(Array.from({ length: Math.min(100, size - n) }, (_, i) => shared.set(entryFor(n + i, promptVector(n + i)))));
+    for (let n = 0; n < size; n += 50) await Promise.all(Array.from({ length: Math.min(50, size - n) }, (_, i) => shared.set(entryFor(n + i, promptVector(n + i)))));
     const redisWriteS = (performance.now() - t) / 1000;
     await sqlite.close();
     await shared.close();

@@ -88,6 +88,8 @@ async function atScale(size: number, queryCount: number): Promise<string[]> {
   const rss = rssMb() - rssBefore;
 
   const queries = Array.from({ length: queryCount }, (_, q) => queryVector(q, size));
+  // Warm-up, untimed: the first searches compile the scan.
+  for (let q = 0; q < 20; q++) await index.search("scope", queryVector(queryCount + q, size), FLOOR, LIMIT);
   const timed = async (threshold: number, limit: number) => {
     const times: number[] = [];
     const found: string[][] = [];
