@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { CODE_HEADER_BYTES, readCode, UNIT_TOLERANCE } from "./vector-code.ts";
+import { CODE_ERROR, CODE_FLAGS, CODE_HEADER_BYTES, CODE_SCALE, CODE_SKETCH, UNIT_TOLERANCE } from "./vector-code.ts";
 import { KeySlots } from "./key-slots.ts";
 import { distance4, HALF_WORDS, hammingBound, SKETCH_BITS } from "./vector-sketch.ts";
 
@@ -65,14 +65,16 @@ export class ScopeVectors {
     const chunk = this.chunks[slot >>> CHUNK_SHIFT]!;
     const at = slot & (CHUNK - 1);
     if (chunk.live[at] === 0) this.live++;
-    const { unit, scale, error, sketch, values } = readCode(code);
-    chunk.values.set(values, at * dims);
+    // Read in place, without readCode's views: this runs once per vector of a bulk load.
+    const view = new DataView(code.buffer, code.byteOffset, CODE_HEADER_BYTES);
+    chunk.values.set(new Int8Array(code.buffer, code.byteOffset + CODE_HEADER_BYTES, dims), at * dims);
     for (let word = 0; word < HALF_WORDS; word++) {
-      chunk.head[at * HALF_WORDS + word] = sketch(word);
-      chunk.tail[at * HALF_WORDS + word] = sketch(HALF_WORDS + word);
+      chunk.head[at * HALF_WORDS + word] = view.getUint32(CODE_SKETCH + word * 4, true);
+      chunk.tail[at * HALF_WORDS + word] = view.getUint32(CODE_SKETCH + (HALF_WORDS + word) * 4, true);
     }
-    chunk.scale[at] = scale;
-    chunk.error[at] = error;
+    const unit = code[CODE_FLAGS] === 1;
+    chunk.scale[at] = view.getFloat32(CODE_SCALE, true);
+    chunk.error[at] = view.getFloat32(CODE_ERROR, true);
     chunk.written[at] = createdAt;
     chunk.live[at] = unit ? LIVE_UNIT : LIVE;
     return true;

@@ -84,8 +84,10 @@ export function createSemanticIndex(store: Partial<Pick<Store, "vectorsSince" | 
     const dims = first?.code ? first.code.byteLength - CODE_HEADER_BYTES : (first?.vector?.length ?? 0);
     if (scope.listedAt === undefined && dims > 0) scope.vectors.reserve(listed.length, dims);
     const recode: StoredVector[] = [];
+    // A first load has nothing to recognise: the vectors this process added since are listed as they are.
+    const topUp = scope.listedAt !== undefined;
     for (const stored of listed) {
-      if (scope.vectors.holds(stored.key, stored.createdAt)) continue;
+      if (topUp && scope.vectors.holds(stored.key, stored.createdAt)) continue;
       if (stored.code && isCurrentCode(stored.code)) scope.vectors.add(stored.key, stored.code, stored.createdAt);
       else if (stored.vector) scope.vectors.add(stored.key, encodeVector(stored.vector), stored.createdAt);
       else recode.push(stored);

@@ -15,7 +15,12 @@ import { SKETCH_WORDS, writeSketch } from "./vector-sketch.ts";
 
 /** Changes whenever the layout, the quantisation or the sketch projection does: codes of another format are recomputed. */
 export const CODE_FORMAT = 1;
-export const CODE_HEADER_BYTES = 12 + SKETCH_WORDS * 4;
+/** Byte offsets of the header's parts. */
+export const CODE_FLAGS = 1;
+export const CODE_SCALE = 4;
+export const CODE_ERROR = 8;
+export const CODE_SKETCH = 12;
+export const CODE_HEADER_BYTES = CODE_SKETCH + SKETCH_WORDS * 4;
 /** The largest magnitude of a value byte. */
 const LEVELS = 127;
 /** How far from 1 the length of a vector flagged as a unit vector may be. */
@@ -55,13 +60,13 @@ export function encodeVector(vector: Float32Array): Uint8Array {
     length += value * value;
   }
   code[0] = CODE_FORMAT;
-  code[1] = Math.abs(Math.sqrt(length) - 1) <= UNIT_TOLERANCE ? 1 : 0;
-  view.setFloat32(4, scale, true);
+  code[CODE_FLAGS] = Math.abs(Math.sqrt(length) - 1) <= UNIT_TOLERANCE ? 1 : 0;
+  view.setFloat32(CODE_SCALE, scale, true);
   // Rounded up, so the float32 never understates the distance.
-  view.setFloat32(8, Math.sqrt(error) * (1 + 1e-6) + 1e-9, true);
+  view.setFloat32(CODE_ERROR, Math.sqrt(error) * (1 + 1e-6) + 1e-9, true);
   const sketch = new Uint32Array(SKETCH_WORDS);
   writeSketch(vector, sketch, 0);
-  for (let word = 0; word < SKETCH_WORDS; word++) view.setUint32(12 + word * 4, sketch[word]!, true);
+  for (let word = 0; word < SKETCH_WORDS; word++) view.setUint32(CODE_SKETCH + word * 4, sketch[word]!, true);
   return code;
 }
 
@@ -74,10 +79,10 @@ export function isCurrentCode(code: Uint8Array): boolean {
 export function readCode(code: Uint8Array): { unit: boolean; scale: number; error: number; sketch: (word: number) => number; values: Int8Array } {
   const view = new DataView(code.buffer, code.byteOffset, code.byteLength);
   return {
-    unit: code[1] === 1,
-    scale: view.getFloat32(4, true),
-    error: view.getFloat32(8, true),
-    sketch: (word) => view.getUint32(12 + word * 4, true),
+    unit: code[CODE_FLAGS] === 1,
+    scale: view.getFloat32(CODE_SCALE, true),
+    error: view.getFloat32(CODE_ERROR, true),
+    sketch: (word) => view.getUint32(CODE_SKETCH + word * 4, true),
     values: new Int8Array(code.buffer, code.byteOffset + CODE_HEADER_BYTES, code.byteLength - CODE_HEADER_BYTES),
   };
 }
