@@ -137,7 +137,7 @@ describe("compact vectors, exact answers", () => {
 
   test("through a SQLite store: the exact scan's best match and scores, reading back only the few survivors", async () => {
     const sqlite = createSqliteStore({ path: join(tempDir(), "exact.db") });
-    const stored = Array.from({ length: 1_500 }, () => randomUnit());
+    const stored = Array.from({ length: 800 }, () => randomUnit());
     for (const [i, vector] of stored.entries()) await sqlite.set(makeEntry({ key: digest(i), createdAt: 1000 + i, semantic: { scope: "s", vector } }));
     const { store, reads } = counting(sqlite);
     const index = createSemanticIndex(store);
@@ -156,7 +156,7 @@ describe("compact vectors, exact answers", () => {
     }
     expect(matched).toBeGreaterThan(60);
     await sqlite.close();
-  });
+  }, 30_000);
 
   test("near-ties closer than the codes' error are settled by the exact vectors", async () => {
     const memory = createMemoryStore({ maxEntries: 100 });
@@ -203,7 +203,7 @@ describe("compact vectors, exact answers", () => {
     expect(index.bytes / count).toBeLessThanOrEqual(1.6 * 1024);
     // Where float32 vectors alone took 6 KB.
     expect(index.bytes / count).toBeLessThan((1536 * 4) / 3.5);
-  });
+  }, 30_000);
 });
 
 describe("refreshing from the store", () => {
