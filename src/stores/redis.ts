@@ -28,8 +28,8 @@ const TIMEOUT_BACKOFF_MS = 1000;
 const BATCH = 500;
 
 /** Entries read by one listing script, and scripts kept in flight, while a scope's vector codes are listed. */
-const LIST_BATCH = 1000;
-const PIPELINES_IN_FLIGHT = 4;
+const LIST_BATCH = 250;
+const PIPELINES_IN_FLIGHT = 2;
 
 /** For entries ARGV[3..] under prefix ARGV[1]: their scope, write time and field ARGV[2], flat. */
 const LIST_SCRIPT = `
@@ -182,8 +182,9 @@ export function createRedisStore(options: RedisStoreOptions): Store {
         const rows: (Buffer | null)[][] = new Array(keys.length);
         let next = 0;
         // One script a batch: one reply of many values costs the client far less than one
-        // command a key. A few batches stay in flight, so the server always has the next one to
-        // answer while this process parses a reply, and none waits behind a whole scope.
+        // command a key. Two batches stay in flight, so the server has the next one to answer
+        // while this process parses a reply; small ones, so none waits near the command timeout
+        // behind the others even on a busy machine.
         const reader = async () => {
           for (let start = next; start < keys.length; start = next) {
             next += LIST_BATCH;
