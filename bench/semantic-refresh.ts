@@ -45,7 +45,7 @@ for (const size of [1_000, 50_000]) {
   const index = createSemanticIndex(store);
   const bare = createSemanticIndex({});
   const listed = await store.vectorsSince!("a", 0);
-  for (const v of listed) bare.add("a", v.key, v.vector, v.createdAt);
+  for (const v of listed) bare.add("a", v.key, v.vector!, v.createdAt);
   const query = vector();
   await index.search("a", query, 0.9);
   const lookup = await timed(50, () => index.search("a", query, 0.9));

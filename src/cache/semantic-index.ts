@@ -1,11 +1,17 @@
-import type { Store } from "../stores/store.ts";
-import { dotAt, hammingBound, hammingScan, SKETCH_WORDS, writeSketch } from "./vector-sketch.ts";
+import type { CacheEntry, Store, StoredVector } from "../stores/store.ts";
+import { CODE_HEADER_BYTES, encodeVector, isCurrentCode } from "./vector-code.ts";
+import { ScopeVectors, type Candidate } from "./scope-vectors.ts";
+import { dotAt, SKETCH_WORDS, writeSketch } from "./vector-sketch.ts";
 
 /** A stored prompt close enough to the query. */
 export interface SemanticMatch {
   key: string;
-  /** Cosine similarity to the query. */
+  /** Cosine similarity to the query, computed with the exact stored vector. */
   score: number;
+  /** The exact stored unit vector. */
+  vector: Float32Array;
+  /** The stored entry, when the vector was read from the store to score it. */
+  entry?: CacheEntry;
 }
 
 /**
@@ -15,19 +21,9 @@ export interface SemanticMatch {
  */
 const REFRESH_OVERLAP_MS = 1000;
 
-/** The vectors of one scope: unit vectors in one flat array, their sketches in another. */
-class ScopeVectors {
-  dims = 0;
-  count = 0;
-  live = 0;
-  keys: string[] = [];
-  slots = new Map<string, number>();
-  vectors = new Float32Array(0);
-  sketches = new Uint32Array(0);
-  alive = new Uint8Array(0);
-  /** When each vector's entry was written (ms since the epoch), so stale entries are passed over in the scan. */
-  written = new Float64Array(0);
-  distances = new Uint8Array(0);
+/** One scope: its compact vectors, and when it was last listed from the store. */
+interface Scope {
+  vectors: ScopeVectors;
   /**
    * When the last listing of the store started (this process's clock); undefined until the scope
    * is first loaded. The next listing starts there, less the overlap, whatever the entries' own
@@ -35,175 +31,152 @@ class ScopeVectors {
    */
   listedAt: number | undefined;
   refreshing: Promise<void> | undefined;
-
-  add(key: string, vector: Float32Array, createdAt: number): void {
-    if (vector.length === 0) return;
-    if (this.dims === 0) this.dims = vector.length;
-    // Another embedding model wrote this vector: it cannot be compared with this scope's.
-    if (vector.length !== this.dims) return;
-    let slot = this.slots.get(key);
-    // Listed again within the overlap: the same vector, already indexed.
-    if (slot !== undefined && this.alive[slot] === 1 && this.written[slot] === createdAt) return;
-    if (slot === undefined) {
-      if (this.count === this.alive.length) this.grow(this.alive.length * 2);
-      slot = this.count++;
-      this.keys[slot] = key;
-      this.slots.set(key, slot);
-    }
-    if (this.alive[slot] === 0) this.live++;
-    this.vectors.set(vector, slot * this.dims);
-    writeSketch(vector, this.sketches, slot * SKETCH_WORDS);
-    this.written[slot] = createdAt;
-    this.alive[slot] = 1;
-  }
-
-  drop(key: string): void {
-    const slot = this.slots.get(key);
-    if (slot === undefined) return;
-    this.slots.delete(key);
-    if (this.alive[slot] === 1) this.live--;
-    this.alive[slot] = 0;
-    if (this.count > 1024 && this.live * 2 < this.count) this.compact();
-  }
-
-  /** Vectors written after `writtenAfter` at cosine ≥ `threshold` from the unit vector `query`, best first. */
-  search(query: Float32Array, threshold: number, limit: number, writtenAfter: number): SemanticMatch[] {
-    if (this.live === 0 || query.length !== this.dims) return [];
-    const sketch = new Uint32Array(SKETCH_WORDS);
-    writeSketch(query, sketch, 0);
-    hammingScan(sketch, this.sketches, this.count, this.distances);
-    // The sketch rules out what cannot reach the threshold; survivors are scored exactly.
-    const bound = hammingBound(threshold);
-    const matches: SemanticMatch[] = [];
-    for (let slot = 0; slot < this.count; slot++) {
-      if (this.distances[slot]! > bound || this.alive[slot] === 0 || !(this.written[slot]! > writtenAfter)) continue;
-      const score = dotAt(query, this.vectors, slot * this.dims, this.dims);
-      if (score >= threshold) matches.push({ key: this.keys[slot]!, score });
-    }
-    return matches.sort((a, b) => b.score - a.score).slice(0, limit);
-  }
-
-  /** Cosine similarity between the stored vectors of two keys; undefined when either is not held. */
-  similarity(a: string, b: string): number | undefined {
-    const [x, y] = [this.slots.get(a), this.slots.get(b)];
-    if (x === undefined || y === undefined) return undefined;
-    return dotAt(this.vectors.subarray(x * this.dims, (x + 1) * this.dims), this.vectors, y * this.dims, this.dims);
-  }
-
-  /** Room for `more` vectors of `dims` values, so a bulk load allocates once. */
-  reserve(more: number, dims: number): void {
-    if (this.dims === 0) this.dims = dims;
-    // Exactly the listing on a first load; geometric growth after, so top-ups never copy often.
-    if (this.count + more > this.alive.length) this.grow(Math.max(this.count + more, this.alive.length * 2));
-  }
-
-  /** Bytes held by the vectors and sketches. */
-  get bytes(): number {
-    return this.vectors.byteLength + this.sketches.byteLength + this.written.byteLength + this.alive.byteLength * 2;
-  }
-
-  private grow(wanted: number): void {
-    const capacity = Math.max(64, wanted);
-    const vectors = new Float32Array(capacity * this.dims);
-    vectors.set(this.vectors);
-    const sketches = new Uint32Array(capacity * SKETCH_WORDS);
-    sketches.set(this.sketches);
-    const alive = new Uint8Array(capacity);
-    alive.set(this.alive);
-    const written = new Float64Array(capacity);
-    written.set(this.written);
-    this.written = written;
-    this.vectors = vectors;
-    this.sketches = sketches;
-    this.alive = alive;
-    this.distances = new Uint8Array(capacity);
-  }
-
-  /** Moves live vectors to the front once most slots are dead. */
-  private compact(): void {
-    let next = 0;
-    for (let slot = 0; slot < this.count; slot++) {
-      if (this.alive[slot] === 0) continue;
-      if (slot !== next) {
-        const key = this.keys[slot]!;
-        this.keys[next] = key;
-        this.slots.set(key, next);
-        this.vectors.copyWithin(next * this.dims, slot * this.dims, (slot + 1) * this.dims);
-        this.sketches.copyWithin(next * SKETCH_WORDS, slot * SKETCH_WORDS, (slot + 1) * SKETCH_WORDS);
-        this.written[next] = this.written[slot]!;
-        this.alive[next] = 1;
-      }
-      next++;
-    }
-    this.alive.fill(0, next, this.count);
-    this.keys.length = next;
-    this.count = next;
-  }
+  /** The exact vectors, kept in memory only when there is no store to read them back from. */
+  kept: Map<string, Float32Array> | undefined;
 }
+
+/** A candidate with its key (read before any await: slots move when the scope is compacted). */
+interface Pending extends Candidate {
+  key: string;
+}
+
+type Exact = { vector: Float32Array; entry?: CacheEntry } | undefined;
 
 /**
  * The in-memory search structure over stored prompt vectors, one partition per scope. A scope is
  * loaded from the store the first time it is searched and topped up with what any process wrote
  * since before every search, so vectors persist with their entries and are shared.
  *
- * Search is exact above the threshold in practice: a 128-bit sign sketch per vector discards, in
- * one pass of a few instructions per vector, everything that lies (by five standard deviations)
- * below the threshold; the few survivors are scored with full dot products.
+ * Memory holds each vector's compact code only (about 1.6 KB at 1,536 dimensions, against 6 KB
+ * as float32). A search scans the codes' 256-bit sign sketches, which discard everything that
+ * lies (by five standard deviations) below the threshold; the survivors get an approximate score
+ * from their bytes with a bound on its error, and only those whose bound leaves them a chance of
+ * ranking among the best are read back from the store (`get`) and scored with the exact vector.
+ * So the matches returned, and their scores, are those of an exact scan. Without a store to read
+ * from, the index keeps the exact vectors itself.
  */
-export function createSemanticIndex(store: Pick<Store, "vectorsSince">) {
-  const scopes = new Map<string, ScopeVectors>();
+export function createSemanticIndex(store: Partial<Pick<Store, "vectorsSince" | "get">>) {
+  const scopes = new Map<string, Scope>();
+  const readsBack = typeof store.get === "function";
 
-  function scopeOf(scope: string): ScopeVectors {
-    let vectors = scopes.get(scope);
-    if (!vectors) scopes.set(scope, (vectors = new ScopeVectors()));
-    return vectors;
+  function scopeOf(name: string): Scope {
+    let scope = scopes.get(name);
+    if (!scope) scopes.set(name, (scope = { vectors: new ScopeVectors(), listedAt: undefined, refreshing: undefined, kept: readsBack ? undefined : new Map() }));
+    return scope;
   }
 
-  async function refresh(scope: string, vectors: ScopeVectors): Promise<void> {
+  /** Exact vectors of `keys` in `name`, from memory or the store; undefined for a key whose entry is gone. */
+  async function exactVectors(name: string, scope: Scope, keys: string[]): Promise<Exact[]> {
+    if (scope.kept) return keys.map((key) => (scope.kept!.has(key) ? { vector: scope.kept!.get(key)! } : undefined));
+    // Issued together: one round trip to Redis, a few point reads of SQLite.
+    const entries = await Promise.all(keys.map((key) => store.get!(key)));
+    return entries.map((entry) => (entry?.semantic && entry.semantic.scope === name ? { vector: entry.semantic.vector, entry } : undefined));
+  }
+
+  async function refresh(name: string, scope: Scope): Promise<void> {
     if (!store.vectorsSince) return;
-    const since = vectors.listedAt === undefined ? 0 : vectors.listedAt - REFRESH_OVERLAP_MS;
+    const since = scope.listedAt === undefined ? 0 : scope.listedAt - REFRESH_OVERLAP_MS;
     const startedAt = Date.now();
-    const listed = await store.vectorsSince(scope, since);
+    const listed = await store.vectorsSince(name, since);
     // A flush while the listing was in flight cleared this scope: drop a listing that predates it.
-    if (scopes.get(scope) !== vectors) return;
-    if (listed[0] && vectors.listedAt === undefined) vectors.reserve(listed.length, listed[0].vector.length);
-    for (const stored of listed) vectors.add(stored.key, stored.vector, stored.createdAt);
-    vectors.listedAt = startedAt;
+    if (scopes.get(name) !== scope) return;
+    const first = listed[0];
+    const dims = first?.code ? first.code.byteLength - CODE_HEADER_BYTES : (first?.vector?.length ?? 0);
+    if (scope.listedAt === undefined && dims > 0) scope.vectors.reserve(listed.length, dims);
+    const recode: StoredVector[] = [];
+    // A first load has nothing to recognise: the vectors this process added since are listed as they are.
+    const topUp = scope.listedAt !== undefined;
+    for (const stored of listed) {
+      if (topUp && scope.vectors.holds(stored.key, stored.createdAt)) continue;
+      if (stored.code && isCurrentCode(stored.code)) scope.vectors.add(stored.key, stored.code, stored.createdAt);
+      else if (stored.vector) scope.vectors.add(stored.key, encodeVector(stored.vector), stored.createdAt);
+      else recode.push(stored);
+    }
+    // Codes written by a version with another format: encoded afresh from the exact vectors.
+    if (recode.length > 0) {
+      const exact = await exactVectors(name, scope, recode.map((stored) => stored.key));
+      recode.forEach((stored, i) => exact[i] && scope.vectors.add(stored.key, encodeVector(exact[i]!.vector), stored.createdAt));
+    }
+    scope.listedAt = startedAt;
+  }
+
+  /**
+   * The best `limit` candidates by exact score at or above `threshold`. Candidates are read back in
+   * rounds: each round reads every candidate whose upper bound reaches the `limit`-th best score
+   * that is already certain (an exact score, or a lower bound), so what is never read cannot
+   * outrank what is returned.
+   */
+  async function rescore(name: string, scope: Scope, query: Float32Array, candidates: Pending[], threshold: number, limit: number): Promise<SemanticMatch[]> {
+    const matches: SemanticMatch[] = [];
+    let remaining = candidates;
+    while (remaining.length > 0) {
+      const certain = [...matches.map((match) => match.score), ...remaining.map((c) => c.approx - c.error)].sort((a, b) => b - a);
+      const cutoff = Math.max(threshold, certain.length >= limit ? certain[limit - 1]! : Number.NEGATIVE_INFINITY);
+      const round = remaining.filter((c) => c.approx + c.error >= cutoff);
+      if (round.length === 0) break;
+      remaining = remaining.filter((c) => c.approx + c.error < cutoff);
+      const exact = await exactVectors(name, scope, round.map((c) => c.key));
+      round.forEach((candidate, i) => {
+        const found = exact[i];
+        if (!found || found.vector.length !== query.length) {
+          // The entry is gone (flushed, expired, evicted) or replaced: forget its vector.
+          if (scopes.get(name) === scope) forget(scope, candidate.key);
+          return;
+        }
+        const score = dotAt(query, found.vector, 0, query.length);
+        if (score >= threshold) matches.push({ key: candidate.key, score, vector: found.vector, ...(found.entry ? { entry: found.entry } : {}) });
+      });
+    }
+    return matches.sort((a, b) => b.score - a.score).slice(0, limit);
+  }
+
+  function forget(scope: Scope, key: string): void {
+    scope.vectors.drop(key);
+    scope.kept?.delete(key);
   }
 
   return {
     /**
      * Stored prompts of `scope` written after `writtenAfter` (ms since the epoch; entries older are
-     * stale for the caller) at cosine ≥ `threshold` from the unit vector `query`, best first.
+     * stale for the caller) at cosine ≥ `threshold` from the unit vector `query`, best first: the
+     * same as an exact scan of the stored vectors would find.
      */
-    async search(scope: string, query: Float32Array, threshold: number, limit = 8, writtenAfter = Number.NEGATIVE_INFINITY): Promise<SemanticMatch[]> {
-      const vectors = scopeOf(scope);
+    async search(name: string, query: Float32Array, threshold: number, limit = 8, writtenAfter = Number.NEGATIVE_INFINITY): Promise<SemanticMatch[]> {
+      const scope = scopeOf(name);
       // Concurrent searches of one scope share one listing.
-      vectors.refreshing ??= refresh(scope, vectors).finally(() => (vectors.refreshing = undefined));
-      await vectors.refreshing;
-      return vectors.search(query, threshold, limit, writtenAfter);
+      scope.refreshing ??= refresh(name, scope).finally(() => (scope.refreshing = undefined));
+      await scope.refreshing;
+      const sketch = new Uint32Array(SKETCH_WORDS);
+      writeSketch(query, sketch, 0);
+      const found = scope.vectors.candidates(query, sketch, threshold, writtenAfter);
+      const pending = found.map((candidate) => ({ ...candidate, key: scope.vectors.keyAt(candidate.slot) }));
+      return rescore(name, scope, query, pending, threshold, limit);
     },
     /**
      * The highest similarity between the stored vector of `key` and that of any other of
      * `among` (matches of one search): how close the nearest different stored prompt lies.
      */
-    nearestAmong(scope: string, key: string, among: readonly SemanticMatch[]): number | undefined {
-      const vectors = scopes.get(scope);
+    nearestAmong(name: string, key: string, among: readonly SemanticMatch[]): number | undefined {
+      const own = among.find((match) => match.key === key)?.vector;
+      const vectors = scopes.get(name)?.vectors;
       let nearest: number | undefined;
       for (const other of among) {
         if (other.key === key) continue;
-        const score = vectors?.similarity(key, other.key);
+        const score = own && own.length === other.vector.length ? dotAt(own, other.vector, 0, own.length) : approxSimilarity(vectors, key, other.key);
         if (score !== undefined && (nearest === undefined || score > nearest)) nearest = score;
       }
       return nearest;
     },
     /** Indexes a vector this process just stored (a unit vector) with its entry's write time. */
-    add(scope: string, key: string, vector: Float32Array, createdAt = Date.now()): void {
-      scopeOf(scope).add(key, vector, createdAt);
+    add(name: string, key: string, vector: Float32Array, createdAt = Date.now()): void {
+      if (vector.length === 0) return;
+      const scope = scopeOf(name);
+      if (scope.vectors.add(key, encodeVector(vector), createdAt)) scope.kept?.set(key, vector.slice());
     },
     /** Forgets a vector whose entry is gone. */
-    drop(scope: string, key: string): void {
-      scopes.get(scope)?.drop(key);
+    drop(name: string, key: string): void {
+      const scope = scopes.get(name);
+      if (scope) forget(scope, key);
     },
     /** Forgets everything; scopes reload from the store when next searched. */
     clear(): void {
@@ -212,16 +185,26 @@ export function createSemanticIndex(store: Pick<Store, "vectorsSince">) {
     /** Vectors held, for measurement. */
     get size(): number {
       let total = 0;
-      for (const vectors of scopes.values()) total += vectors.live;
+      for (const scope of scopes.values()) total += scope.vectors.live;
       return total;
     },
-    /** Bytes of memory the vectors and sketches take, for measurement. */
+    /** Bytes of memory the vectors take (codes, keys, bookkeeping, and exact vectors when kept), for measurement. */
     get bytes(): number {
       let total = 0;
-      for (const vectors of scopes.values()) total += vectors.bytes;
+      for (const scope of scopes.values()) {
+        total += scope.vectors.bytes;
+        for (const vector of scope.kept?.values() ?? []) total += vector.byteLength;
+      }
       return total;
     },
   };
+}
+
+/** Cosine between two held vectors, from their codes; undefined when either is not held. */
+function approxSimilarity(vectors: ScopeVectors | undefined, a: string, b: string): number | undefined {
+  const [x, y] = [vectors?.slotOf(a), vectors?.slotOf(b)];
+  if (x === undefined || y === undefined) return undefined;
+  return vectors!.approxSimilarity(x, y).approx;
 }
 
 export type SemanticIndex = ReturnType<typeof createSemanticIndex>;

@@ -90,7 +90,8 @@ export function createSemanticCache(options: SemanticCacheOptions) {
       const near = await index.search(request.scope, embedding.vector, floor, MATCHES_READ, freshAfter);
       for (const match of near) {
         if (match.score < threshold) break;
-        const entry = await store.get(match.key);
+        // Read back already when the match was scored against its exact vector.
+        const entry = match.entry ?? (await store.get(match.key));
         if (!entry) {
           index.drop(request.scope, match.key);
           continue;

@@ -1,12 +1,14 @@
 /**
- * Vector arithmetic behind the semantic index: unit vectors, dot products, and 128-bit sign
+ * Vector arithmetic behind the semantic index: unit vectors, dot products, and 256-bit sign
  * sketches whose Hamming distance tracks the angle between two vectors.
  * @module
  */
 
-/** Bits in a sketch; four 32-bit words, so a sketch compares in a handful of instructions. */
-export const SKETCH_BITS = 128;
+/** Bits in a sketch: two halves of 128 bits, each a sketch on its own, so a scan can stop after the first. */
+export const SKETCH_BITS = 256;
 export const SKETCH_WORDS = SKETCH_BITS / 32;
+/** Words in one half of a sketch. */
+export const HALF_WORDS = SKETCH_WORDS / 2;
 
 /** `vector` scaled to length 1, as a new array; undefined for a zero or non-finite vector. */
 export function unitVector(vector: ArrayLike<number>): Float32Array | undefined {
@@ -38,12 +40,13 @@ export function dotAt(query: Float32Array, data: Float32Array, offset: number, d
 
 /**
  * A sparse random projection per dimension count: every coordinate goes, with a random sign, to
- * one of the sketch's bits. The sign of each bit's sum is a random-hyperplane hash, so two
- * vectors at angle θ differ in about θ/π of the bits. Computing it costs one pass over the vector.
+ * one bit of each half of the sketch. The sign of each bit's sum is a random-hyperplane hash, so
+ * two vectors at angle θ differ in about θ/π of the bits. Computing it costs one pass over the vector.
  */
 interface Projection {
-  bit: Uint8Array;
-  sign: Float32Array;
+  /** Per coordinate, its bit in the first half, then its bit in the second. */
+  bits: Uint8Array;
+  signs: Float32Array;
 }
 
 const projections = new Map<number, Projection>();
@@ -51,7 +54,7 @@ const projections = new Map<number, Projection>();
 function projectionFor(dims: number): Projection {
   let projection = projections.get(dims);
   if (projection) return projection;
-  // A fixed seed: every process must compute the same sketch for the same vector.
+  // A fixed seed: every process must compute the same sketch for the same vector, and sketches are persisted.
   let state = 0x9e3779b9 ^ dims;
   const next = () => {
     state ^= state << 13;
@@ -59,59 +62,72 @@ function projectionFor(dims: number): Projection {
     state ^= state << 5;
     return state >>> 0;
   };
-  const bit = new Uint8Array(dims);
-  const sign = new Float32Array(dims);
-  // Coordinates are dealt round-robin over a shuffled order, so every bit sums the same number of them.
-  const order = Array.from({ length: dims }, (_, i) => i);
-  for (let i = dims - 1; i > 0; i--) {
-    const j = next() % (i + 1);
-    [order[i], order[j]] = [order[j]!, order[i]!];
+  const half = SKETCH_BITS / 2;
+  const bits = new Uint8Array(dims * 2);
+  const signs = new Float32Array(dims * 2);
+  for (let part = 0; part < 2; part++) {
+    // Coordinates are dealt round-robin over a shuffled order, so every bit sums the same number of them.
+    const order = Array.from({ length: dims }, (_, i) => i);
+    for (let i = dims - 1; i > 0; i--) {
+      const j = next() % (i + 1);
+      [order[i], order[j]] = [order[j]!, order[i]!];
+    }
+    order.forEach((coordinate, position) => {
+      bits[coordinate * 2 + part] = part * half + (position % half);
+      signs[coordinate * 2 + part] = next() & 1 ? 1 : -1;
+    });
   }
-  order.forEach((coordinate, position) => {
-    bit[coordinate] = position % SKETCH_BITS;
-    sign[coordinate] = next() & 1 ? 1 : -1;
-  });
-  projection = { bit, sign };
+  projection = { bits, signs };
   projections.set(dims, projection);
   return projection;
 }
 
 const sums = new Float64Array(SKETCH_BITS);
 
-/** Writes the sketch of `vector` into `out` at word `offset`. */
+/** Writes the sketch of `vector` into `out` at word `offset` (first half, then second). */
 export function writeSketch(vector: Float32Array, out: Uint32Array, offset: number): void {
-  const { bit, sign } = projectionFor(vector.length);
+  const { bits, signs } = projectionFor(vector.length);
   sums.fill(0);
-  for (let i = 0; i < vector.length; i++) sums[bit[i]!]! += sign[i]! * vector[i]!;
+  for (let i = 0; i < vector.length; i++) {
+    sums[bits[i * 2]!]! += signs[i * 2]! * vector[i]!;
+    sums[bits[i * 2 + 1]!]! += signs[i * 2 + 1]! * vector[i]!;
+  }
   for (let word = 0; word < SKETCH_WORDS; word++) {
-    let bits = 0;
-    for (let b = 0; b < 32; b++) if (sums[word * 32 + b]! > 0) bits |= 1 << b;
-    out[offset + word] = bits >>> 0;
+    let set = 0;
+    for (let b = 0; b < 32; b++) if (sums[word * 32 + b]! > 0) set |= 1 << b;
+    out[offset + word] = set >>> 0;
   }
 }
 
 /**
- * The largest Hamming distance a vector at cosine `threshold` from the query reaches, except
- * with negligible probability (five standard deviations of the binomial above its mean).
+ * The largest Hamming distance over `bits` sketch bits that a vector at cosine `threshold` from
+ * the query reaches, except with negligible probability (five standard deviations of the
+ * binomial above its mean).
  */
-export function hammingBound(threshold: number): number {
+export function hammingBound(threshold: number, bits = SKETCH_BITS): number {
   const p = Math.acos(Math.max(-1, Math.min(1, threshold))) / Math.PI;
-  return Math.min(SKETCH_BITS, Math.ceil(SKETCH_BITS * p + 5 * Math.sqrt(SKETCH_BITS * p * (1 - p)) + 2));
+  return Math.min(bits, Math.ceil(bits * p + 5 * Math.sqrt(bits * p * (1 - p)) + 2));
 }
 
-/** Hamming distance between the query sketch and every stored sketch, into `out`. */
-export function hammingScan(query: Uint32Array, sketches: Uint32Array, count: number, out: Uint8Array): void {
-  const q0 = query[0]!;
-  const q1 = query[1]!;
-  const q2 = query[2]!;
-  const q3 = query[3]!;
-  for (let n = 0, o = 0; n < count; n++, o += SKETCH_WORDS) {
-    out[n] = popcount(sketches[o]! ^ q0) + popcount(sketches[o + 1]! ^ q1) + popcount(sketches[o + 2]! ^ q2) + popcount(sketches[o + 3]! ^ q3);
-  }
-}
-
-function popcount(x: number): number {
+/** Bits set in the 32-bit word `x`. */
+export function popcount(x: number): number {
   x = x - ((x >>> 1) & 0x55555555);
   x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
   return Math.imul((x + (x >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24;
+}
+
+/**
+ * Hamming distance of four words against four query words. The bit counts of the four words are
+ * added while they are still packed (at most 16 per byte), so the whole costs about as much as
+ * counting one and a half words.
+ */
+export function distance4(a: number, b: number, c: number, d: number): number {
+  a = a - ((a >>> 1) & 0x55555555);
+  b = b - ((b >>> 1) & 0x55555555);
+  c = c - ((c >>> 1) & 0x55555555);
+  d = d - ((d >>> 1) & 0x55555555);
+  a = (a & 0x33333333) + ((a >>> 2) & 0x33333333) + (b & 0x33333333) + ((b >>> 2) & 0x33333333);
+  c = (c & 0x33333333) + ((c >>> 2) & 0x33333333) + (d & 0x33333333) + ((d >>> 2) & 0x33333333);
+  a = (a & 0x0f0f0f0f) + ((a >>> 4) & 0x0f0f0f0f) + (c & 0x0f0f0f0f) + ((c >>> 4) & 0x0f0f0f0f);
+  return Math.imul(a, 0x01010101) >>> 24;
 }

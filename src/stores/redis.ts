@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { PromptType, Provider } from "../types.ts";
 import { matchesFlushFilter } from "./flush-filter.ts";
 import { tokenCount } from "../usage/row.ts";
+import { encodeVector } from "../cache/vector-code.ts";
 import { closeRedis, connectRedis, explainRedisError, redactRedisUrl, type RedisClient, type RedisConnectionOptions } from "./redis-client.ts";
 import type { CacheEntry, Store, StoreFlushFilter, StoredVector } from "./store.ts";
 
@@ -25,6 +26,21 @@ const TIMEOUT_BACKOFF_MS = 1000;
 
 /** Entries looked at per SCAN step while flushing, and read per round trip: small steps keep the server responsive. */
 const BATCH = 500;
+
+/** Entries read by one listing script, and scripts kept in flight, while a scope's vector codes are listed. */
+const LIST_BATCH = 250;
+const PIPELINES_IN_FLIGHT = 2;
+
+/** For entries ARGV[3..] under prefix ARGV[1]: their scope, write time and field ARGV[2], flat. */
+const LIST_SCRIPT = `
+local out = {}
+for i = 3, #ARGV do
+  local values = redis.call('HMGET', ARGV[1] .. 'entry:' .. ARGV[i], 'scope', 'createdAt', ARGV[2])
+  out[#out + 1] = values[1]
+  out[#out + 1] = values[2]
+  out[#out + 1] = values[3]
+end
+return out`;
 
 /**
  * Deletes entries (ARGV[2..], under prefix ARGV[1]) with their vector listings; returns how many
@@ -127,7 +143,10 @@ export function createRedisStore(options: RedisStoreOptions): Store {
         "cachedInputTokens", tokenCount(entry.usage.cachedInputTokens),
         "outputTokens", tokenCount(entry.usage.outputTokens),
       ];
-      if (entry.semantic) fields.push("scope", entry.semantic.scope, "vector", vectorBytes(entry.semantic.vector));
+      if (entry.semantic) {
+        const code = encodeVector(entry.semantic.vector);
+        fields.push("scope", entry.semantic.scope, "vector", vectorBytes(entry.semantic.vector), "code", Buffer.from(code.buffer, code.byteOffset, code.byteLength));
+      }
       const commands: Arg[][] = [
         ["del", entryKey(entry.key)],
         ["hset", entryKey(entry.key), ...fields],
@@ -159,19 +178,41 @@ export function createRedisStore(options: RedisStoreOptions): Store {
     async vectorsSince(scope, since) {
       const listed = (await call("ZRANGEBYSCORE", vectorsPrefix + scope, since, "+inf")) as string[];
       if (listed.length === 0) return [];
-      const rows: unknown[] = [];
-      for (let start = 0; start < listed.length; start += BATCH) {
-        const chunk = listed.slice(start, start + BATCH);
-        rows.push(...(await batch(chunk.map((key) => ["hmgetBuffer", entryKey(key), "scope", "createdAt", "vector"]))));
-      }
+      const read = async (keys: string[], field: string) => {
+        const rows: (Buffer | null)[][] = new Array(keys.length);
+        let next = 0;
+        // One script a batch: one reply of many values costs the client far less than one
+        // command a key. Two batches stay in flight, so the server has the next one to answer
+        // while this process parses a reply; small ones, so none waits near the command timeout
+        // behind the others even on a busy machine.
+        const reader = async () => {
+          for (let start = next; start < keys.length; start = next) {
+            next += LIST_BATCH;
+            const chunk = keys.slice(start, start + LIST_BATCH);
+            const flat = (await run((redis) => redis.callBuffer("EVAL", LIST_SCRIPT, 0, prefix, field, ...chunk))) as (Buffer | null)[];
+            for (let i = 0; i < chunk.length; i++) rows[start + i] = flat.slice(i * 3, i * 3 + 3);
+          }
+        };
+        await Promise.all(Array.from({ length: PIPELINES_IN_FLIGHT }, reader));
+        return rows;
+      };
+      const rows = await read(listed, "code");
       const vectors: StoredVector[] = [];
       const stale: string[] = [];
+      const uncoded: string[] = [];
       listed.forEach((key, i) => {
-        const [storedScope, createdAt, vector] = rows[i] as (Buffer | null)[];
+        const [storedScope, createdAt, code] = rows[i]!;
         // An entry that expired leaves its listing behind; it is dropped here.
-        if (!storedScope || !createdAt || !vector || storedScope.toString() !== scope) stale.push(key);
-        else vectors.push({ key, createdAt: Number(createdAt.toString()), vector: toVector(vector) });
+        if (!storedScope || !createdAt || storedScope.toString() !== scope) stale.push(key);
+        else if (!code) uncoded.push(key);
+        else vectors.push({ key, createdAt: Number(createdAt.toString()), code });
       });
+      // Entries written before codes were kept: their vectors instead.
+      if (uncoded.length > 0) {
+        (await read(uncoded, "vector")).forEach(([, createdAt, vector], i) => {
+          if (createdAt && vector) vectors.push({ key: uncoded[i]!, createdAt: Number(createdAt.toString()), vector: toVector(vector) });
+        });
+      }
       if (stale.length > 0) await call("ZREM", vectorsPrefix + scope, ...stale);
       return vectors.sort((a, b) => a.createdAt - b.createdAt);
     },
@@ -242,6 +283,8 @@ function toVector(bytes: Buffer): Float32Array {
   copy.set(bytes);
   return new Float32Array(copy.buffer);
 }
+
+
 
 /** A lock's lifetime as Redis takes it: whole milliseconds, at least one. */
 function lockMs(ttlMs: number): number {

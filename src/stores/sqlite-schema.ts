@@ -5,8 +5,9 @@
  * @module
  */
 import type { Database } from "../sqlite/database.ts";
+import { backfillCodes, VECTOR_TABLE } from "./sqlite-vectors.ts";
 
-const SCHEMA_VERSION = 3;
+const SCHEMA_VERSION = 4;
 
 const TABLE = `
 CREATE TABLE IF NOT EXISTS cache_entries (
@@ -30,7 +31,8 @@ CREATE TABLE IF NOT EXISTS cache_entries (
 
 /**
  * Columns added after the first schema, for files written before them: the semantic scope and
- * vector (version 2), the expiry of an entry written in prod mode (version 3).
+ * vector (version 2), the expiry of an entry written in prod mode (version 3). Version 4 adds the
+ * table of vector codes (`sqlite-vectors.ts`), filled from the vectors already stored.
  */
 const ADDED_COLUMNS: Record<string, string> = { scope: "TEXT", vector: "BLOB", expires_at: "INTEGER" };
 
@@ -52,7 +54,7 @@ export function ensureCacheSchema(db: Database): void {
 }
 
 function hasTable(db: Database): boolean {
-  return db.prepare("SELECT 1 AS found FROM sqlite_master WHERE type = 'table' AND name = 'cache_entries'").get() !== undefined;
+  return db.prepare("SELECT count(*) AS found FROM sqlite_master WHERE type = 'table' AND name IN ('cache_entries', 'cache_vectors')").get()?.found === 2;
 }
 
 function createSchema(db: Database): void {
@@ -64,6 +66,8 @@ function createSchema(db: Database): void {
     for (const [column, type] of Object.entries(ADDED_COLUMNS)) {
       if (!present.has(column)) db.exec(`ALTER TABLE cache_entries ADD COLUMN ${column} ${type}`);
     }
+    db.exec(VECTOR_TABLE);
+    backfillCodes(db);
     db.exec(INDEXES);
   });
 }

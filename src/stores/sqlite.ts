@@ -7,7 +7,8 @@ import { tokenCount } from "../usage/row.ts";
 import { ensureCacheSchema } from "./sqlite-schema.ts";
 import type { PromptType, Provider } from "../types.ts";
 import type { CacheEntry, Store, StoreFlushFilter } from "./store.ts";
-import { fromBlob, toBlob } from "./sqlite-vectors.ts";
+import { fromBlob, LIST_CODES, toBlob, UPSERT_CODE } from "./sqlite-vectors.ts";
+import { encodeVector } from "../cache/vector-code.ts";
 
 export interface SqliteStoreOptions {
   /**
@@ -31,6 +32,7 @@ interface Connection {
   select: Statement;
   upsert: Statement;
   purgeExpired: Statement;
+  upsertCode: Statement;
   vectors: Statement;
   remove: Statement;
 }
@@ -76,24 +78,34 @@ export function createSqliteStore(options: SqliteStoreOptions = {}): Store {
     },
     async set(entry, { ttlSeconds } = {}) {
       const expiresAt = ttlSeconds !== undefined && Number.isFinite(ttlSeconds) ? entry.createdAt + ttlSeconds * 1000 : null;
+      // Encoded before the write, so the transaction holds the lock no longer than the two inserts.
+      const code = entry.semantic ? encodeVector(entry.semantic.vector) : undefined;
       use((c) => {
-        c.upsert.run(
-          entry.key,
-          entry.namespace,
-          entry.provider,
-          entry.endpoint,
-          entry.model,
-          entry.prompt,
-          entry.promptType,
-          entry.body,
-          tokenCount(entry.usage.inputTokens),
-          tokenCount(entry.usage.cachedInputTokens),
-          tokenCount(entry.usage.outputTokens),
-          entry.createdAt,
-          entry.semantic?.scope ?? null,
-          entry.semantic ? toBlob(entry.semantic.vector) : null,
-          expiresAt,
-        );
+        const write = () =>
+          c.upsert.run(
+            entry.key,
+            entry.namespace,
+            entry.provider,
+            entry.endpoint,
+            entry.model,
+            entry.prompt,
+            entry.promptType,
+            entry.body,
+            tokenCount(entry.usage.inputTokens),
+            tokenCount(entry.usage.cachedInputTokens),
+            tokenCount(entry.usage.outputTokens),
+            entry.createdAt,
+            entry.semantic?.scope ?? null,
+            entry.semantic ? toBlob(entry.semantic.vector) : null,
+            expiresAt,
+          );
+        if (!code) write();
+        else {
+          c.db.transaction(() => {
+            write();
+            c.upsertCode.run(entry.key, entry.semantic!.scope, entry.createdAt, code);
+          });
+        }
         if (++writesSincePurge >= PURGE_EVERY_WRITES) {
           writesSincePurge = 0;
           purge(c);
@@ -101,7 +113,8 @@ export function createSqliteStore(options: SqliteStoreOptions = {}): Store {
       }, true);
     },
     async vectorsSince(scope, since) {
-      return use((c) => c.vectors.all(scope, since)).map((row) => ({ key: String(row.key), vector: fromBlob(row.vector ?? null), createdAt: Number(row.created_at) }));
+      // One query over the codes table: small rows, in write order through its index.
+      return use((c) => c.vectors.all(scope, since)).map((row) => ({ key: row.key as string, createdAt: Number(row.created_at), code: row.code as Uint8Array }));
     },
     async delete(key) {
       return use((c) => c.remove.run(key), true) > 0;
@@ -140,7 +153,8 @@ function openConnection(path: string, busyTimeoutMs: number): Connection {
       // Prod-mode entries past their TTL would otherwise stay in the file for good when their
       // request never comes again (a request that does come again replaces its entry).
       purgeExpired: db.prepare("DELETE FROM cache_entries WHERE expires_at IS NOT NULL AND expires_at <= ?"),
-      vectors: db.prepare("SELECT key, vector, created_at FROM cache_entries WHERE scope = ? AND created_at >= ? ORDER BY created_at"),
+      upsertCode: db.prepare(UPSERT_CODE),
+      vectors: db.prepare(LIST_CODES),
       remove: db.prepare("DELETE FROM cache_entries WHERE key = ?"),
     };
     purge(connection);

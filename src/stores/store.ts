@@ -33,11 +33,17 @@ export interface SemanticVector {
   vector: Float32Array;
 }
 
-/** One stored vector, as listed by {@link Store.vectorsSince}. */
+/**
+ * One stored vector, as listed by {@link Store.vectorsSince}: its compact code when the store
+ * keeps one (a few times smaller than the vector, and all an index needs to hold), else the
+ * vector itself.
+ */
 export interface StoredVector {
   key: string;
-  vector: Float32Array;
   createdAt: number;
+  /** The code written by `encodeVector` (`src/cache/vector-code.ts`) when the entry was stored. */
+  code?: Uint8Array;
+  vector?: Float32Array;
 }
 
 /** Which entries a store removes in `flush`. */
@@ -76,6 +82,8 @@ export interface Store {
    * Optional (semantic caching): vectors of one scope whose entries were written at or after
    * `since` (ms since the epoch), oldest first. Lets an in-memory index load a scope once and
    * then pick up what other processes wrote. Entries removed by `delete` or `flush` are not listed.
+   * A store that persists vectors lists codes, read in bulk, rather than the vectors themselves;
+   * the exact vector of an entry comes back with `get`.
    */
   vectorsSince?(scope: string, since: number): Promise<StoredVector[]>;
 

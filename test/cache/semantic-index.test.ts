@@ -5,6 +5,8 @@ import { createSemanticIndex } from "../../src/cache/semantic-index.ts";
 import { dotAt, unitVector } from "../../src/cache/vector-sketch.ts";
 import { createMemoryStore } from "../../src/stores/memory.ts";
 import { createSqliteStore } from "../../src/stores/sqlite.ts";
+import { createHash } from "node:crypto";
+import type { Store } from "../../src/stores/store.ts";
 import { makeEntry } from "../stores/suite.ts";
 import { tempDir } from "../temp.ts";
 
@@ -122,6 +124,86 @@ describe("semantic index", () => {
     expect((await index.search("s", vector, 0.9)).map((m) => m.key)).toEqual(["kept"]);
     expect(index.size).toBe(1);
   });
+});
+
+describe("compact vectors, exact answers", () => {
+  const digest = (n: number) => createHash("sha256").update(`prompt ${n}`).digest("hex");
+
+  /** A store that counts the entries read back through `get`. */
+  function counting(store: Store) {
+    const reads: string[] = [];
+    return { store: { ...store, get: async (key: string) => (reads.push(key), store.get(key)) }, reads };
+  }
+
+  test("through a SQLite store: the exact scan's best match and scores, reading back only the few survivors", async () => {
+    const sqlite = createSqliteStore({ path: join(tempDir(), "exact.db") });
+    const stored = Array.from({ length: 800 }, () => randomUnit());
+    for (const [i, vector] of stored.entries()) await sqlite.set(makeEntry({ key: digest(i), createdAt: 1000 + i, semantic: { scope: "s", vector } }));
+    const { store, reads } = counting(sqlite);
+    const index = createSemanticIndex(store);
+    let matched = 0;
+    for (let q = 0; q < 150; q++) {
+      const query = q % 3 === 2 ? randomUnit() : near(stored[Math.floor(random() * stored.length)]!, 0.9 + random() * 0.1);
+      const exact = stored.map((vector, i) => ({ key: digest(i), score: dotAt(query, vector, 0, DIMS) })).filter((m) => m.score >= 0.85);
+      exact.sort((a, b) => b.score - a.score);
+      reads.length = 0;
+      const found = await index.search("s", query, 0.85, 8);
+      // The same list, with the float32 scores themselves, not approximations of them.
+      expect(found.map((m) => [m.key, m.score])).toEqual(exact.slice(0, 8).map((m) => [m.key, m.score]));
+      expect(found.every((m) => m.entry?.key === m.key)).toBe(true);
+      expect(reads.length).toBeLessThanOrEqual(exact.length + 2);
+      if (exact.length > 0) matched++;
+    }
+    expect(matched).toBeGreaterThan(60);
+    await sqlite.close();
+  }, 30_000);
+
+  test("near-ties closer than the codes' error are settled by the exact vectors", async () => {
+    const memory = createMemoryStore({ maxEntries: 100 });
+    const query = randomUnit();
+    // Eleven stored prompts within 0.0005 of each other in cosine: far inside what one byte a dimension resolves.
+    const stored = Array.from({ length: 11 }, (_, i) => near(query, 0.96 + i * 0.00005));
+    const order = [...stored.keys()].sort(() => random() - 0.5);
+    for (const i of order) await memory.set(makeEntry({ key: digest(i), createdAt: 1000 + i, semantic: { scope: "s", vector: stored[i]! } }));
+    const index = createSemanticIndex(memory);
+    const exact = stored.map((vector, i) => ({ key: digest(i), score: dotAt(query, vector, 0, DIMS) })).sort((a, b) => b.score - a.score);
+    expect((await index.search("s", query, 0.95, 3)).map((m) => m.key)).toEqual(exact.slice(0, 3).map((m) => m.key));
+    expect((await index.search("s", query, 0.95, 1))[0]!.key).toBe(digest(10));
+  });
+
+  test("an entry gone from the store is forgotten, and the next best is returned", async () => {
+    const memory = createMemoryStore();
+    const query = randomUnit();
+    await memory.set(makeEntry({ key: digest(1), createdAt: 1, semantic: { scope: "s", vector: near(query, 0.99) } }));
+    await memory.set(makeEntry({ key: digest(2), createdAt: 2, semantic: { scope: "s", vector: near(query, 0.97) } }));
+    const index = createSemanticIndex(memory);
+    expect((await index.search("s", query, 0.95)).map((m) => m.key)).toEqual([digest(1), digest(2)]);
+    await memory.delete(digest(1));
+    expect((await index.search("s", query, 0.95)).map((m) => m.key)).toEqual([digest(2)]);
+    expect(index.size).toBe(1);
+  });
+
+  test("the neighbours of a match are compared with their exact vectors", async () => {
+    const memory = createMemoryStore();
+    const query = randomUnit();
+    const [a, b, c] = [near(query, 0.98), near(query, 0.9), near(query, 0.88)];
+    for (const [i, vector] of [a, b, c].entries()) await memory.set(makeEntry({ key: digest(i), createdAt: i, semantic: { scope: "s", vector: vector! } }));
+    const index = createSemanticIndex(memory);
+    const near8 = await index.search("s", query, 0.85);
+    expect(near8.map((m) => m.key)).toEqual([digest(0), digest(1), digest(2)]);
+    const expected = Math.max(dotAt(a!, b!, 0, DIMS), dotAt(a!, c!, 0, DIMS));
+    expect(index.nearestAmong("s", digest(0), near8)).toBe(expected);
+  });
+
+  test("holds at most 1.6 KB a vector of 1,536 dimensions (codes, sketches, keys and bookkeeping)", () => {
+    const index = createSemanticIndex(createMemoryStore());
+    const count = 16_384;
+    for (let i = 0; i < count; i++) index.add("s", digest(i), randomUnit(1536), i);
+    expect(index.size).toBe(count);
+    expect(index.bytes / count).toBeLessThanOrEqual(1.6 * 1024);
+    // Where float32 vectors alone took 6 KB.
+    expect(index.bytes / count).toBeLessThan((1536 * 4) / 3.5);
+  }, 30_000);
 });
 
 describe("refreshing from the store", () => {

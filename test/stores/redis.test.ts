@@ -2,7 +2,8 @@ import { afterAll, expect, test } from "bun:test";
 import { createRedisStore } from "../../src/stores/redis.ts";
 import type { Store } from "../../src/stores/store.ts";
 import { useRedisServer } from "../redis-server.ts";
-import { makeEntry, runStoreSuite } from "./suite.ts";
+import { codeBytes } from "../../src/cache/vector-code.ts";
+import { expectListedVector, makeEntry, runStoreSuite } from "./suite.ts";
 
 const redis = useRedisServer();
 const opened: Store[] = [];
@@ -54,17 +55,20 @@ test("redis store: flush walks many entries in SCAN steps and counts each once",
   expect(await s.flush()).toBe(0);
 });
 
-test("redis store: vectors round-trip as float32 and are listed by scope and write time", async () => {
+test("redis store: vectors round-trip as float32 and are listed, as codes, by scope and write time", async () => {
   const s = store();
   const v1 = vector(0.25, -1.5, 3.0000001);
   await s.set(makeEntry({ key: "v1", createdAt: 1000, semantic: { scope: "s", vector: v1 } }));
   await s.set(makeEntry({ key: "v2", createdAt: 3000, semantic: { scope: "s", vector: vector(1, 2, 3) } }));
   await s.set(makeEntry({ key: "v3", createdAt: 2000, semantic: { scope: "other", vector: vector(9) } }));
   expect((await s.get("v1"))?.semantic).toEqual({ scope: "s", vector: v1 });
-  expect((await s.vectorsSince!("s", 0)).map((v) => [v.key, v.createdAt, Array.from(v.vector)])).toEqual([
-    ["v1", 1000, Array.from(v1)],
-    ["v2", 3000, [1, 2, 3]],
+  const listed = await s.vectorsSince!("s", 0);
+  expect(listed.map((v) => [v.key, v.createdAt, v.vector, v.code?.byteLength])).toEqual([
+    ["v1", 1000, undefined, codeBytes(3)],
+    ["v2", 3000, undefined, codeBytes(3)],
   ]);
+  expectListedVector(listed[0]!, Array.from(v1));
+  expectListedVector(listed[1]!, [1, 2, 3]);
   expect((await s.vectorsSince!("s", 2000)).map((v) => v.key)).toEqual(["v2"]);
   expect((await s.vectorsSince!("other", 0)).map((v) => v.key)).toEqual(["v3"]);
 });

@@ -3,7 +3,8 @@ import { join } from "node:path";
 import { openDatabase } from "../../src/sqlite/database.ts";
 import { createSqliteStore } from "../../src/stores/sqlite.ts";
 import { tempDir } from "../temp.ts";
-import { makeEntry, runStoreSuite } from "./suite.ts";
+import { codeBytes } from "../../src/cache/vector-code.ts";
+import { expectListedVector, makeEntry, runStoreSuite } from "./suite.ts";
 
 const dir = tempDir();
 let file = "";
@@ -47,7 +48,7 @@ test("a cache file of schema version 1 gains the vector and expiry columns and k
   await store.close();
 
   const db = openDatabase(path);
-  expect(db.prepare("PRAGMA user_version").get()).toEqual({ user_version: 3 });
+  expect(db.prepare("PRAGMA user_version").get()).toEqual({ user_version: 4 });
   const columns = db.prepare("PRAGMA table_info(cache_entries)").all().map((row) => row.name);
   expect(columns).toContain("scope");
   expect(columns).toContain("vector");
@@ -82,5 +83,53 @@ test("entries written with a TTL leave the file once expired: at the next open, 
   expect(left).toContain("b-fresh");
   expect(left).toContain("c-dev");
   expect(left).toHaveLength(302);
+  await store.close();
+});
+
+test("vectors are listed as codes from their own table, one query, not as the float32 vectors", async () => {
+  const path = join(dir, "codes.db");
+  const store = createSqliteStore({ path });
+  const vector = new Float32Array(Array.from({ length: 64 }, (_, i) => Math.sin(i)));
+  await store.set(makeEntry({ key: "a", createdAt: 1000, semantic: { scope: "s", vector } }));
+  const [listed] = await store.vectorsSince!("s", 0);
+  expect(listed!.vector).toBeUndefined();
+  expect(listed!.code!.byteLength).toBe(codeBytes(64));
+  expectListedVector(listed!, Array.from(vector));
+  // The exact vector stays with its entry.
+  expect(Array.from((await store.get("a"))!.semantic!.vector)).toEqual(Array.from(vector));
+  await store.close();
+  const db = openDatabase(path);
+  expect(db.prepare("SELECT key, scope, created_at FROM cache_vectors").all()).toEqual([{ key: "a", scope: "s", created_at: 1000 }]);
+  db.close();
+});
+
+test("a cache file of schema version 3 gains the codes table, filled from the vectors it holds", async () => {
+  const path = join(dir, "version-3.db");
+  const old = openDatabase(path);
+  old.exec(`
+    CREATE TABLE cache_entries (
+      key TEXT PRIMARY KEY, namespace TEXT NOT NULL DEFAULT '', provider TEXT NOT NULL, endpoint TEXT NOT NULL,
+      model TEXT NOT NULL, prompt TEXT NOT NULL, prompt_type TEXT NOT NULL, body TEXT NOT NULL,
+      input_tokens INTEGER NOT NULL DEFAULT 0, cached_input_tokens INTEGER NOT NULL DEFAULT 0,
+      output_tokens INTEGER NOT NULL DEFAULT 0, created_at INTEGER NOT NULL, scope TEXT, vector BLOB, expires_at INTEGER
+    ) WITHOUT ROWID;
+    CREATE INDEX cache_entries_scope ON cache_entries (scope, created_at) WHERE scope IS NOT NULL;
+    PRAGMA user_version = 3;
+  `);
+  const insert = old.prepare("INSERT INTO cache_entries VALUES (?, '', 'openai', 'chat.completions', 'gpt-4o', 'hi', 'text', '{}', 1, 0, 2, ?, ?, ?, NULL)");
+  const vectors = Array.from({ length: 1500 }, (_, n) => new Float32Array([Math.cos(n), Math.sin(n), 0.5]));
+  vectors.forEach((vector, n) => insert.run(`k${String(n).padStart(4, "0")}`, 1000 + n, "s", new Uint8Array(vector.buffer)));
+  insert.run("plain", 5000, null, null);
+  old.close();
+
+  const store = createSqliteStore({ path });
+  const listed = await store.vectorsSince!("s", 0);
+  expect(listed.map((v) => v.key)).toEqual(vectors.map((_, n) => `k${String(n).padStart(4, "0")}`));
+  listed.forEach((v, n) => expectListedVector(v, Array.from(vectors[n]!)));
+  // Removing an entry removes its code, whoever removes it.
+  expect(await store.delete("k0001")).toBe(true);
+  expect(await store.flush({ matchPrompt: (prompt) => prompt === "nothing" })).toBe(0);
+  await store.set(makeEntry({ key: "k0002", createdAt: 9000 }));
+  expect((await store.vectorsSince!("s", 0)).slice(0, 3).map((v) => v.key)).toEqual(["k0000", "k0003", "k0004"]);
   await store.close();
 });

@@ -1,0 +1,113 @@
+/**
+ * The timing loops of `bench/peers.ts`: interleaved hit rounds, hits per second under 64
+ * concurrent callers, and what a miss adds to a direct SDK call.
+ *
+ * @module
+ */
+import type OpenAI from "openai";
+import type { EcoAI } from "../src/index.ts";
+import type { Simulator } from "../src/simulator/index.ts";
+import { summarize, toMicros, type Summary } from "./stats.ts";
+
+const ROUNDS = 20;
+const BATCH = 250;
+const WARMUP = 1_000;
+const CALLERS = 64;
+const CONCURRENT_MS = 2_000;
+const MISS_PAIRS = 2_000;
+const MISS_WARMUP = 100;
+
+export interface Variant {
+  name: string;
+  /** Samples in ms. */
+  samples: number[];
+  run(index: number): Promise<void>;
+}
+
+/** Interleaved rounds: every round times a batch of each variant, in a rotating order. */
+export async function runInterleaved(variants: Variant[]): Promise<void> {
+  for (const variant of variants) for (let i = 0; i < WARMUP; i++) await variant.run(i);
+  for (let round = 0; round < ROUNDS; round++) {
+    for (let k = 0; k < variants.length; k++) {
+      const variant = variants[(round + k) % variants.length]!;
+      for (let i = 0; i < BATCH; i++) {
+        const t0 = performance.now();
+        await variant.run(round * BATCH + i);
+        variant.samples.push(performance.now() - t0);
+      }
+    }
+  }
+}
+
+type Request = (i: number) => Parameters<OpenAI["chat"]["completions"]["create"]>[0];
+
+/** Hits per second of each instance with {@link CALLERS} callers looping at once, and of LangChain's in-memory cache. */
+export async function concurrentHits(
+  instances: Record<string, EcoAI<OpenAI>>,
+  langchain: { invoke(messages: [string, string][]): Promise<unknown> },
+  request: Request,
+  messages: (i: number) => [string, string][],
+): Promise<Record<string, number>> {
+  const rates: Record<string, number> = {};
+  const measure = async (call: (i: number) => Promise<unknown>) => {
+    let done = 0;
+    const started = performance.now();
+    const end = started + CONCURRENT_MS;
+    await Promise.all(
+      Array.from({ length: CALLERS }, async (_, caller) => {
+        for (let i = caller; performance.now() < end; i += CALLERS) {
+          await call(i);
+          done++;
+        }
+      }),
+    );
+    return done / ((performance.now() - started) / 1000);
+  };
+  for (const [name, instance] of Object.entries(instances)) {
+    await measure((i) => instance.chat.completions.create(request(i)) as Promise<unknown>);
+    rates[name] = await measure((i) => instance.chat.completions.create(request(i)) as Promise<unknown>);
+  }
+  await measure((i) => langchain.invoke(messages(i)));
+  rates["LangChain InMemoryCache"] = await measure((i) => langchain.invoke(messages(i)));
+  return rates;
+}
+
+export interface MissOverhead {
+  pairs: number;
+  direct: Summary;
+  eco: Summary;
+  /** Per pair, the ecoai miss less the direct call next to it (µs). */
+  added: Summary;
+  directMax: number;
+  ecoMax: number;
+  addedMax: number;
+  over1ms: number;
+}
+
+/** Direct SDK calls and ecoai misses on new prompts, interleaved pair by pair at a 0 ms upstream; µs. */
+export async function missOverhead(direct: OpenAI, eco: EcoAI<OpenAI>, sim: Simulator): Promise<MissOverhead> {
+  sim.delayMs = 0;
+  const d: number[] = [];
+  const w: number[] = [];
+  for (let p = 0; p < MISS_WARMUP + MISS_PAIRS; p++) {
+    for (const side of p % 2 === 0 ? ["direct", "eco"] : ["eco", "direct"]) {
+      const body = { model: "gpt-4o-mini", messages: [{ role: "user" as const, content: `A new question, number ${p} (${side}).` }] };
+      const t0 = performance.now();
+      await (side === "direct" ? direct.chat.completions.create(body) : eco.chat.completions.create(body));
+      const elapsed = toMicros(performance.now() - t0);
+      if (p >= MISS_WARMUP) (side === "direct" ? d : w).push(elapsed);
+    }
+    if (p % 500 === 499) sim.reset();
+  }
+  const added = w.map((x, i) => x - d[i]!);
+  return {
+    pairs: MISS_PAIRS,
+    direct: summarize(d),
+    eco: summarize(w),
+    added: summarize(added),
+    directMax: Math.max(...d),
+    ecoMax: Math.max(...w),
+    addedMax: Math.max(...added),
+    over1ms: added.filter((x) => x > 1000).length,
+  };
+}
