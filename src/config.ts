@@ -3,6 +3,7 @@ import type { SupportedClient } from "./client-types.ts";
 import { EcoAIConfigError, type ConfigSource } from "./errors.ts";
 import type { EcoAISettings } from "./settings.ts";
 import type { Logger, Mode, SemanticConfig, SemanticEmbedder, SemanticGuard, StorageType } from "./types.ts";
+import { resolveFootprint, type ResolvedFootprint } from "./usage/footprint-config.ts";
 import type { ModelRates, RateOverrides } from "./usage/pricing.ts";
 import { validBoolean, validMode, validNonEmptyString, validRedisUrl, validSeconds, validStorage, validThreshold, type Sourced } from "./validate.ts";
 
@@ -90,6 +91,26 @@ export interface EcoAIConfig<C extends SupportedClient = SupportedClient> {
    */
   pricing?: RateOverrides;
   /**
+   * Carbon intensity of the electricity behind the calls, in g CO₂e per kWh; wins over
+   * `gridRegion`. Env: `ECOAI_GRID_INTENSITY`; settings file: `gridIntensityGPerKwh`.
+   * @default 473.01 (world average, 2024)
+   * @example 56 // a data centre on a low-carbon grid
+   */
+  gridIntensityGPerKwh?: number;
+  /**
+   * The grid whose published intensity applies: an ISO 3166-1 alpha-3 country (`"FRA"`),
+   * `"provider"` for each provider's data-centre country, or `"WOR"`. Env: `ECOAI_GRID_REGION`;
+   * settings file: `gridRegion`.
+   * @default "WOR"
+   */
+  gridRegion?: string;
+  /**
+   * Add the hardware's embodied (manufacturing) emissions to CO₂e, labelled apart. Env:
+   * `ECOAI_EMBODIED_EMISSIONS`; settings file: `embodiedEmissions`.
+   * @default false
+   */
+  embodiedEmissions?: boolean;
+  /**
    * Receives warnings (storage faults, unreadable settings), each one line; the error behind a
    * warning is passed as its second argument.
    * @default console
@@ -120,6 +141,8 @@ export interface ResolvedConfig {
   namespace: string;
   memoryMaxEntries: number;
   pricing: RateOverrides;
+  /** The CO₂ options in force and where each came from. */
+  footprint: ResolvedFootprint;
   debug: boolean;
 }
 
@@ -148,6 +171,7 @@ type Env = Record<string, string | undefined>;
 const OPTION_NAMES = Object.keys({
   mode: 1, storage: 1, sqlitePath: 1, redisUrl: 1, redisKeyPrefix: 1, ttl: 1, ttlByModel: 1, logUsage: 1, logPath: 1,
   cachingEnabled: 1, settingsPath: 1, semantic: 1, namespace: 1, memoryMaxEntries: 1, pricing: 1, logger: 1, debug: 1,
+  gridIntensityGPerKwh: 1, gridRegion: 1, embodiedEmissions: 1,
 } satisfies Record<keyof Omit<EcoAIConfig, "client">, 1>);
 
 /** The first of constructor option, environment variable and settings field that is set, with its source. */
@@ -211,6 +235,7 @@ export function resolveConfig(options: Omit<EcoAIConfig, "client">, env: Env, se
     namespace: raw.namespace === undefined ? "" : validNonEmptyString("namespace", { value: raw.namespace, source: "constructor option" }, "a non-empty string"),
     memoryMaxEntries: resolveMemoryMaxEntries(raw.memoryMaxEntries),
     pricing: resolvePricing(raw.pricing),
+    footprint: resolveFootprint(raw, env, settings, settingsPath),
     debug: or(from("debug", "ECOAI_DEBUG"), validBoolean, "debug", DEFAULTS.debug),
   };
 }

@@ -54,7 +54,7 @@ class EcoAICore<C extends SupportedClient> {
     }
     this.#config = resolveConfig(options, process.env, this.#readSettingsFile(settingsPath) ?? {});
     const embedder = this.#config.semantic ? this.#startingEmbedder(this.#config.semantic) : undefined;
-    this.#usageLog = this.#config.logUsage ? createUsageLog({ path: this.#config.logPath, logger: this.#logger, pricing: this.#config.pricing }) : undefined;
+    this.#usageLog = this.#config.logUsage ? createUsageLog({ path: this.#config.logPath, logger: this.#logger, pricing: this.#config.pricing, footprint: () => this.#config.footprint.config }) : undefined;
     this.#store = this.#openStore();
     if (embedder) this.#semantic = this.#semanticCache(embedder);
     this.#engine = createCacheEngine({

@@ -26,6 +26,10 @@ export interface TokenUsage {
   /** Input tokens the provider served from its prompt cache (priced at its cached rate). */
   cachedInputTokens: number;
   outputTokens: number;
+  /** Of `inputTokens`, those written to the provider's prompt cache (Anthropic `cache_creation_input_tokens`), priced at its cache-write rate. */
+  cacheWriteInputTokens?: number;
+  /** Of `outputTokens`, reasoning (thinking) tokens: generated like any output token. */
+  reasoningTokens?: number;
   /** Images a generation or edit returned; priced per image rather than per output token. */
   images?: ImageUsage;
 }

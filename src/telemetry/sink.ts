@@ -57,7 +57,7 @@ export function createTelemetrySink(options: TelemetryOptions = {}): UsageSink |
         span.end(endTime);
         return;
       }
-      const account = accountFor(record, options.pricing);
+      const account = accountFor(record, { overrides: options.pricing });
       if (span.isRecording()) span.setAttributes(spanAttributes(record, account));
       span.end(endTime);
       if (!counting) return;
