@@ -3,6 +3,7 @@ import { readSettings, validateSettings, writeSettings, type EcoAISettings } fro
 import { WORLD_GRID } from "../usage/energy-grid.ts";
 import { FOOTPRINT_ENV } from "../usage/footprint-config.ts";
 import type { CacheDescription } from "./cache-entries.ts";
+import { describeGridInUse, footprintInUse } from "./methodology.ts";
 import { bodyText, json, jsonError, MAX_BODY_BYTES } from "./http.ts";
 import { writeRefusal } from "./security.ts";
 
@@ -44,7 +45,7 @@ function environment(env: NodeJS.ProcessEnv): Record<string, { variable: string;
  * variables that win over the file, as the dashboard's own environment has them, and the cache.
  */
 export function getSettings(path: string, cache?: CacheDescription, env: NodeJS.ProcessEnv = process.env): Response {
-  const context = { path, defaults: SETTING_DEFAULTS, variables: SETTING_VARIABLES, environment: environment(env), ...(cache ? { cache } : {}) };
+  const context = { path, defaults: SETTING_DEFAULTS, variables: SETTING_VARIABLES, environment: environment(env), grid: describeGridInUse(footprintInUse(path, env)), ...(cache ? { cache } : {}) };
   try {
     return json({ ...context, settings: readSettings(path) });
   } catch (error) {

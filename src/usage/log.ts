@@ -225,7 +225,7 @@ export function createUsageLog(options: UsageLogOptions): UsageLog {
     },
     flush,
     summary() {
-      return querySummary(requireOpen());
+      return querySummary(requireOpen(), {}, options.footprint?.());
     },
     history(query = {}) {
       return queryHistory(requireOpen(), query);
