@@ -34,15 +34,16 @@ function unknownRegion(option: string, value: unknown, source: ConfigSource): Ec
 }
 
 /**
- * One CO₂ option's value, checked; text from an environment variable is parsed. Throws
+ * One CO₂ option's value, checked; text from an environment variable (or `fromText`) is parsed. Throws
  * `EcoAIConfigError` naming the option, the value and where it came from.
  *
  * @example
  * validFootprintOption("gridIntensityGPerKwh", "56", "environment variable ECOAI_GRID_INTENSITY"); // 56
  * validFootprintOption("gridRegion", "fra", "constructor option");                                 // "FRA"
  */
-export function validFootprintOption<K extends FootprintOption>(option: K, value: unknown, source: ConfigSource): FootprintConfig[K] {
-  const text = source.startsWith("environment variable ") && typeof value === "string" ? value.trim() : undefined;
+export function validFootprintOption<K extends FootprintOption>(option: K, value: unknown, source: ConfigSource, fromText = source.startsWith("environment variable ")): FootprintConfig[K] {
+  // Text (an environment variable, a command-line flag) is parsed; elsewhere a number must be a number.
+  const text = fromText && typeof value === "string" ? value.trim() : undefined;
   if (option === "gridIntensityGPerKwh") {
     const n = text !== undefined && text !== "" ? Number(text) : value;
     if (typeof n !== "number" || !Number.isFinite(n) || n < 0 || n > MAX_GRID_INTENSITY) {
