@@ -10,6 +10,7 @@ import type { Provider } from "../types.ts";
 import { accountFor, type AccountOptions } from "./call-account.ts";
 import { METHODOLOGY_VERSION } from "./methodology.ts";
 import { accountColumns, COMPUTED_COLUMNS } from "./row.ts";
+import { ensureUsageSchema } from "./schema.ts";
 
 /** Options of {@link recomputeLog}. */
 export interface RecomputeOptions extends AccountOptions {
@@ -104,6 +105,8 @@ const same = (a: SqlValue | undefined, b: SqlValue | undefined) =>
  * report.byEarlierVersion; // { "1": 5000 }
  */
 export function recomputeLog(db: Database, options: RecomputeOptions = {}): RecomputeReport {
+  // An older log gains the columns first (in place, every value kept), as opening it for writing would.
+  ensureUsageSchema(db);
   const batchSize = options.batchSize ?? 2000;
   const where = options.onlyEarlier ? `AND methodology_version < ${METHODOLOGY_VERSION}` : "";
   const read = db.prepare(`SELECT ${READ_COLUMNS.join(", ")} FROM usage_log WHERE id > ? ${where} ORDER BY id LIMIT ?`);
