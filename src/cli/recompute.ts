@@ -29,6 +29,7 @@ Options:
   --embodied             Include the hardware's embodied emissions
   --db PATH              Usage log (default: $ECOAI_DB_PATH or .ecoai/usage.db)
   --settings PATH        Settings file (default: settings.json beside the usage log)
+  --json                 Print the report as JSON
   -h, --help             Show this help`;
 
 function describe(report: RecomputeReport, path: string, grid: string): string {
