@@ -103,7 +103,7 @@ export function renderMethodology(report) {
 
 /** Fills the price tables from `GET /api/pricing`. */
 export function renderPrices(pricing) {
-  setText("prices-asof", `List prices checked ${pricing.asOf}; each row gives the date of its figure.`);
+  setText("prices-asof", `List prices as of ${pricing.asOf}; each row gives the date of its own figure.`);
   const usd = (n) => numCell(`$${num(n)}`);
   byId("price-table").tBodies[0].replaceChildren(
     ...pricing.models.map((m) => row({ attrs: { class: "mono" }, text: m.prefix }, usd(m.input), usd(m.cachedInput), usd(m.cacheWrite), usd(m.output), usd(m.reasoning), sourceLink(m.source), m.asOf)),
