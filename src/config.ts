@@ -4,7 +4,7 @@ import { EcoAIConfigError, type ConfigSource } from "./errors.ts";
 import type { EcoAISettings } from "./settings.ts";
 import type { Logger, Mode, SemanticConfig, SemanticEmbedder, SemanticGuard, StorageType } from "./types.ts";
 import { resolveFootprint, type ResolvedFootprint } from "./usage/footprint-config.ts";
-import type { ModelRates, RateOverrides } from "./usage/pricing.ts";
+import type { PriceOverride, RateOverrides } from "./usage/pricing.ts";
 import { validBoolean, validMode, validNonEmptyString, validRedisUrl, validSeconds, validStorage, validThreshold, type Sourced } from "./validate.ts";
 
 /** Options of `new EcoAI(...)`. Constructor options win over `ECOAI_*` variables, which win over the settings file. */
@@ -85,11 +85,12 @@ export interface EcoAIConfig<C extends SupportedClient = SupportedClient> {
    */
   memoryMaxEntries?: number;
   /**
-   * Prices and CO₂ factors by model-name prefix, merged over the built-in table.
+   * Prices by model-name prefix (USD per 1M tokens: input, cached input, cache write, output,
+   * reasoning), merged over the built-in table; a model in no row and no override is unpriced.
    * @default {}
    * @example { "my-finetune": { inputPerMTok: 3, outputPerMTok: 12 } }
    */
-  pricing?: RateOverrides;
+  pricing?: RateOverrides & Record<string, PriceOverride>;
   /**
    * Carbon intensity of the electricity behind the calls, in g CO₂e per kWh; wins over
    * `gridRegion`. Env: `ECOAI_GRID_INTENSITY`; settings file: `gridIntensityGPerKwh`.
@@ -334,7 +335,7 @@ function resolveMemoryMaxEntries(value: unknown): number {
   throw new EcoAIConfigError("memoryMaxEntries", value, "constructor option", "expected a whole number ≥ 1.");
 }
 
-const RATE_FIELDS: readonly string[] = ["inputPerMTok", "cachedInputPerMTok", "outputPerMTok", "co2KgPer1kOutputTokens"] satisfies (keyof ModelRates)[];
+const RATE_FIELDS: readonly string[] = ["inputPerMTok", "cachedInputPerMTok", "cacheWritePerMTok", "outputPerMTok", "reasoningPerMTok", "co2KgPer1kOutputTokens"] satisfies (keyof PriceOverride)[];
 
 function resolvePricing(value: unknown): RateOverrides {
   if (value === undefined) return {};

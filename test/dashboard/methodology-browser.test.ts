@@ -19,6 +19,8 @@ const ARTIFACTS = join(import.meta.dir, "..", "..", "test-artifacts");
 const dir = tempDir();
 const dbPath = join(dir, "usage.db");
 const settingsPath = join(dir, "settings.json");
+/** The pages' own number formatting, as the browser loads it. */
+const FORMAT_JS = "/assets/format.js";
 const FRANCE = 44.18; // g CO₂e/kWh, Our World in Data via EcoLogits' electricity mixes
 
 /** A row as the log writes it under the current method, on the French grid. */
@@ -70,7 +72,7 @@ async function open(path: string): Promise<Page> {
   return page;
 }
 
-const cells = (page: Page, table: string) => page.locator(`#${table} tbody tr`).evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll("td")].map((td) => td.textContent ?? "")));
+const cells = (page: Page, table: string) => page.locator(`#${table} tbody tr`).evaluateAll((trs) => trs.map((tr) => Array.from(tr.querySelectorAll("td"), (td) => td.textContent ?? "")));
 
 describe.skipIf(!existsSync(CHROMIUM))("the methodology panel in Chromium", () => {
   test("shows the formula, the grid in use and where it came from, and the CO₂e saved as a range", async () => {
@@ -87,7 +89,7 @@ describe.skipIf(!existsSync(CHROMIUM))("the methodology panel in Chromium", () =
 
     // The range of CO₂e saved: the seeded rows' sums, low < central < high, as the page formats grams.
     const [co2Row] = await cells(page, "range-table");
-    const format = (g: number) => page.evaluate(async (grams) => (await import("/assets/format.js")).fmt.grams(grams), g);
+    const format = (g: number) => page.evaluate(async ([grams, url]) => (await import(url)).fmt.grams(grams), [g, FORMAT_JS] as const);
     expect(co2Row).toEqual(["CO₂e saved", await format(saved("low")), await format(saved("central")), await format(saved("high"))]);
     expect(saved("low")).toBeLessThan(saved("central"));
     // Rows of the earlier method are counted and pointed at ecoai recompute.
@@ -116,7 +118,7 @@ describe.skipIf(!existsSync(CHROMIUM))("the methodology panel in Chromium", () =
     ]);
     const published = await cells(page, "published-table");
     expect(published.map((p) => p[1])).toContain("0.24");
-    expect(published.find((p) => p[0].startsWith("GPT-4o query with 100,000"))![2]).toBe("epoch.ai");
+    expect(published.find((p) => p[0]!.startsWith("GPT-4o query with 100,000"))![2]).toBe("epoch.ai");
     const links = await page.locator("#factor-table a").evaluateAll((as) => as.map((a) => [a.getAttribute("href"), a.getAttribute("rel")]));
     expect(links.every(([href, rel]) => href!.startsWith("https://") && rel === "noopener noreferrer")).toBe(true);
     await page.close();
@@ -127,7 +129,7 @@ describe.skipIf(!existsSync(CHROMIUM))("the methodology panel in Chromium", () =
     await page.waitForFunction(() => (document.getElementById("equivalence-table") as HTMLTableElement).tBodies[0]!.rows.length > 0);
     expect(await page.locator("#equivalence-table thead").textContent()).toContain("(central estimate)");
     const emails = (await cells(page, "equivalence-table")).find((row) => row[0] === "One email")!;
-    const expected = await page.evaluate(async (n) => (await import("/assets/format.js")).fmt.amount(n), saved("central") / 4);
+    const expected = await page.evaluate(async ([n, url]) => (await import(url)).fmt.amount(n), [saved("central") / 4, FORMAT_JS] as const);
     expect(emails.slice(0, 3)).toEqual(["One email", "4 g", expected]); // Berners-Lee, How Bad Are Bananas?: 4 g CO₂e per email
     expect(await page.locator("#stat-co2-sub").textContent()).toContain("central estimate");
     await page.close();
