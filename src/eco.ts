@@ -61,7 +61,7 @@ class EcoAICore<C extends SupportedClient> {
       store: this.#store,
       semantic: () => this.#semanticInForce(),
       // Each call is written to the usage log and, when the app uses OpenTelemetry, reported to it.
-      usageLog: composeUsageSinks(this.#usageLog, createTelemetrySink({ pricing: this.#config.pricing })),
+      usageLog: composeUsageSinks(this.#usageLog, createTelemetrySink({ pricing: this.#config.pricing, footprint: () => this.#config.footprint.config })),
       logger: this.#logger,
       settings: () => this.#settings(),
     });
