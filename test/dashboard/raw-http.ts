@@ -19,7 +19,8 @@ export function rawRequest(port: number, head: string, body = ""): Promise<RawAn
     socket.on("data", (chunk: Buffer) => chunks.push(chunk));
     socket.on("error", reject);
     socket.on("close", () => {
-      const text = Buffer.concat(chunks).toString("utf8");
+      const bytes = Buffer.concat(chunks);
+      const text = bytes.toString("latin1");
       const end = text.indexOf("\r\n\r\n");
       if (end === -1) return reject(new Error(`no HTTP answer: ${JSON.stringify(text.slice(0, 200))}`));
       const [statusLine, ...lines] = text.slice(0, end).split("\r\n");
@@ -28,21 +29,22 @@ export function rawRequest(port: number, head: string, body = ""): Promise<RawAn
         const colon = line.indexOf(":");
         headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
       }
-      let rest = text.slice(end + 4);
+      // Chunk sizes count bytes: the body is cut into chunks before it is read as UTF-8.
+      let rest: Buffer = bytes.subarray(end + 4);
       if (headers["transfer-encoding"] === "chunked") rest = unchunk(rest);
-      resolve({ status: Number(statusLine!.split(" ")[1]), headers, body: rest });
+      resolve({ status: Number(statusLine!.split(" ")[1]), headers, body: rest.toString("utf8") });
     });
     socket.end(`${head}\r\nConnection: close\r\n\r\n${body}`);
   });
 }
 
-function unchunk(text: string): string {
-  let out = "";
+function unchunk(body: Buffer): Buffer {
+  const parts: Buffer[] = [];
   for (let at = 0; ; ) {
-    const line = text.indexOf("\r\n", at);
-    const size = Number.parseInt(text.slice(at, line), 16);
-    if (!(size > 0)) return out;
-    out += text.slice(line + 2, line + 2 + size);
+    const line = body.indexOf("\r\n", at);
+    const size = Number.parseInt(body.subarray(at, line).toString("latin1"), 16);
+    if (!(size > 0)) return Buffer.concat(parts);
+    parts.push(body.subarray(line + 2, line + 2 + size));
     at = line + 2 + size + 2;
   }
 }
