@@ -1,5 +1,6 @@
 import type { Database, Row, SqlValue } from "../sqlite/database.ts";
-import type { HistoryQuery, PromptType, Provider, UsageRecord, UsageSummary } from "../types.ts";
+import { wilsonInterval } from "../calibration/interval.ts";
+import type { HistoryQuery, PromptType, Provider, SemanticCheckKind, ShadowResults, UsageRecord, UsageSummary } from "../types.ts";
 
 /**
  * Totals over the whole usage log, or over the rows with `afterId < id ≤ upToId` (the dashboard
@@ -16,7 +17,10 @@ export function querySummary(db: Database, range: { afterId?: number; upToId?: n
               coalesce(sum(co2_saved_g), 0) AS co2_saved_g,
               coalesce(sum(cost_usd), 0) AS cost_usd,
               coalesce(sum(embedding_cost_usd), 0) AS embedding_cost_usd,
-              coalesce(sum(priced = 0), 0) AS unpriced
+              coalesce(sum(priced = 0), 0) AS unpriced,
+              coalesce(sum(semantic_check = 'verification'), 0) AS verification_calls,
+              coalesce(sum(semantic_check = 'shadow'), 0) AS shadow_checks,
+              coalesce(sum(semantic_check = 'shadow' AND check_agreed = 1), 0) AS shadow_agreed
          FROM usage_log
         WHERE id > ? AND id <= ?`,
     )
@@ -35,7 +39,14 @@ export function querySummary(db: Database, range: { afterId?: number; upToId?: n
     spentUsd: Number(row.cost_usd) + Number(row.embedding_cost_usd),
     embeddingCostUsd: Number(row.embedding_cost_usd),
     unpricedCalls: Number(row.unpriced),
+    verificationCalls: Number(row.verification_calls),
+    shadow: shadowResults(Number(row.shadow_checks), Number(row.shadow_agreed)),
   };
+}
+
+/** Shadow mode's agreement rate over `checks` compared matches, with its 95% Wilson interval. */
+export function shadowResults(checks: number, agreed: number): ShadowResults {
+  return { checks, agreed, agreementRate: checks === 0 ? 0 : agreed / checks, interval: wilsonInterval(agreed, checks) };
 }
 
 /** Adds two summaries of disjoint rows. */
@@ -54,6 +65,8 @@ export function addSummaries(a: UsageSummary, b: UsageSummary): UsageSummary {
     spentUsd: a.spentUsd + b.spentUsd,
     embeddingCostUsd: a.embeddingCostUsd + b.embeddingCostUsd,
     unpricedCalls: a.unpricedCalls + b.unpricedCalls,
+    verificationCalls: a.verificationCalls + b.verificationCalls,
+    shadow: shadowResults(a.shadow.checks + b.shadow.checks, a.shadow.agreed + b.shadow.agreed),
   };
 }
 
@@ -104,6 +117,11 @@ export function toUsageRecord(row: Row): UsageRecord {
     cacheKey: orNull(row.cache_key, String),
     semanticScore: orNull(row.semantic_score, Number),
     matchedPrompt: orNull(row.matched_prompt, String),
+    semanticCheck: orNull(row.semantic_check, (value) => String(value) as SemanticCheckKind),
+    checkAgreed: orNull(row.check_agreed, (value) => Number(value) === 1),
+    checkKey: orNull(row.check_key, String),
+    checkScore: orNull(row.check_score, Number),
+    checkPrompt: orNull(row.check_prompt, String),
   };
 }
 

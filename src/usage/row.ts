@@ -1,5 +1,5 @@
 import type { SqlValue } from "../sqlite/database.ts";
-import type { PromptType, Provider, TokenUsage } from "../types.ts";
+import type { PromptType, Provider, SemanticCheckKind, TokenUsage } from "../types.ts";
 import { costOfCall, ratesFor, type PriceOverrides } from "./pricing.ts";
 import { USAGE_COLUMNS, type UsageColumn } from "./schema.ts";
 
@@ -39,6 +39,14 @@ export interface NewUsageRecord {
   match?: SemanticMatchFacts;
   /** The embedding the call needed (semantic caching), charged to it, hit or miss. */
   embedding?: { tokens: number; costUsd: number };
+  /** Set when the call checked a semantic match against the provider's answer (verified or shadow mode). */
+  check?: SemanticCheckFacts;
+}
+
+/** A semantic match checked against the provider's answer. */
+export interface SemanticCheckFacts extends SemanticMatchFacts {
+  kind: SemanticCheckKind;
+  agreed: boolean;
 }
 
 /** What a call cost and saved, as the log stores it. */
@@ -111,8 +119,21 @@ export function toRow(record: NewUsageRecord, overrides?: PriceOverrides): SqlVa
     priced: account.priced ? 1 : 0,
     semantic_score: match && Number.isFinite(match.score) ? match.score : null,
     matched_prompt: match ? text(match.prompt).slice(0, 200) : null,
+    ...checkColumns(record.check),
   };
   return USAGE_COLUMNS.map((column) => values[column]);
+}
+
+/** The columns of a semantic check; all `null` when the call made none. */
+function checkColumns(check: SemanticCheckFacts | undefined): Record<"semantic_check" | "check_agreed" | "check_key" | "check_score" | "check_prompt", SqlValue> {
+  if (!check) return { semantic_check: null, check_agreed: null, check_key: null, check_score: null, check_prompt: null };
+  return {
+    semantic_check: check.kind,
+    check_agreed: check.agreed ? 1 : 0,
+    check_key: text(check.key),
+    check_score: Number.isFinite(check.score) ? check.score : null,
+    check_prompt: text(check.prompt).slice(0, 200),
+  };
 }
 
 /**
