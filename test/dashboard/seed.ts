@@ -26,6 +26,9 @@ export interface SeedRow {
   embeddingCostUsd?: number;
   semanticScore?: number | null;
   matchedPrompt?: string | null;
+  /** A semantic check the call made (verified or shadow mode), and whether the answers agreed. */
+  semanticCheck?: "verification" | "shadow";
+  checkAgreed?: boolean;
 }
 
 /** A seed row as the values of an insert, in `USAGE_COLUMNS` order. */
@@ -54,6 +57,11 @@ export function seedValues(row: SeedRow): SqlValue[] {
     priced: row.priced === undefined ? 1 : row.priced === null ? null : row.priced ? 1 : 0,
     semantic_score: row.semanticScore ?? (row.semanticHit ? 0.96 : null),
     matched_prompt: row.matchedPrompt ?? null,
+    semantic_check: row.semanticCheck ?? null,
+    check_agreed: row.semanticCheck ? (row.checkAgreed ? 1 : 0) : null,
+    check_key: row.semanticCheck ? "checked-entry" : null,
+    check_score: row.semanticCheck ? 0.93 : null,
+    check_prompt: row.semanticCheck ? "a similar stored prompt" : null,
   };
   return USAGE_COLUMNS.map((column) => values[column]);
 }
