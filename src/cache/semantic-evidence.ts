@@ -80,17 +80,19 @@ export const POOL_WEIGHT = 20;
 
 /**
  * Estimated chance that an entry's answer is wrong for a prompt at `score`: the entry's own checks
- * at that score, with the checks of all entries at or just below that score as the prior, and
- * one imagined agreement and one disagreement besides. With no evidence at all it is ½; it only
- * falls as checks agree, so it leans towards overstating the risk.
+ * at that score, with the checks of all entries at or just below that score as the prior, and one
+ * imagined disagreement besides. With no evidence at all it is 1: an answer nobody has checked is
+ * served only as often as the bound allows were it always wrong, so the bound holds from the first
+ * lookup; the estimate falls only as checks agree.
  *
  * @example
- * wrongChance({ checks: 0, disagreed: 0 }, { checks: 0, disagreed: 0 }); // → 0.5
+ * wrongChance({ checks: 0, disagreed: 0 }, { checks: 0, disagreed: 0 }); // → 1
+ * wrongChance({ checks: 9, disagreed: 0 }, { checks: 0, disagreed: 0 }); // → 0.1
  */
 export function wrongChance(entry: CheckCounts, pool: CheckCounts): number {
-  const poolRate = (pool.disagreed + 1) / (pool.checks + 2);
+  const poolRate = (pool.disagreed + 1) / (pool.checks + 1);
   const weight = Math.min(pool.checks, POOL_WEIGHT);
-  return (entry.disagreed + weight * poolRate + 1) / (entry.checks + weight + 2);
+  return (entry.disagreed + weight * poolRate + 1) / (entry.checks + weight + 1);
 }
 
 /** How far below a score the checks of other entries count as evidence for it. */
