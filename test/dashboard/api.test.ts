@@ -237,7 +237,7 @@ describe("aggregates follow the log", () => {
     const app = await dashboard(join(ctx.dir, "fresh", "usage.db"));
     expect((await getJson(app, "/api/summary")).body).toEqual({
       totalCalls: 0, cacheHits: 0, cacheMisses: 0, hitRate: 0, tokensSaved: 0, costSavedUsd: 0, co2SavedG: 0, semanticHits: 0,
-      spentUsd: 0, embeddingCostUsd: 0, unpricedCalls: 0,
+      spentUsd: 0, embeddingCostUsd: 0, unpricedCalls: 0, verificationCalls: 0, shadow: { checks: 0, agreed: 0, agreementRate: 0, interval: [0, 1] },
     });
     expect((await getJson(app, "/api/prompts")).body.total).toBe(0);
     const pricing = (await getJson(app, "/api/pricing")).body;

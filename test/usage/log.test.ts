@@ -41,7 +41,7 @@ describe("usage log", () => {
       [
         "id", "timestamp", "provider", "model", "cache_hit", "semantic_hit", "cache_key", "prompt", "prompt_type", "input_tokens", "output_tokens", "tokens_saved",
         "latency_ms", "cost_saved_usd", "co2_saved_g", "embedding_tokens", "embedding_cost_usd", "namespace", "cached_input_tokens", "cost_usd", "priced",
-        "semantic_score", "matched_prompt",
+        "semantic_score", "matched_prompt", "semantic_check", "check_agreed", "check_key", "check_score", "check_prompt",
       ].sort(),
     );
     expect(String(missRow.timestamp)).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
