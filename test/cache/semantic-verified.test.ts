@@ -145,7 +145,8 @@ describe("verified mode", () => {
     const name = `verified-restart-${Math.random().toString(36).slice(2)}`;
     const files = { sqlitePath: join(up.dir, `${name}-cache.db`), logPath: join(up.dir, `${name}-usage.db`) };
     const options = { ...files, semantic: semantic({ maxErrorRate: 0.2, explore: 0, judge: () => true }) };
-    const first = up.eco(options);
+    // Every match verified: ten agreeing checks kept with the entry.
+    const first = up.eco({ ...options, semantic: { ...options.semantic, explore: 1 } });
     await first.chat.completions.create(ask(centre(6)));
     await askAll(first, Array.from({ length: 10 }, (_, n) => variant(6, n)));
     await first.close();
