@@ -155,7 +155,6 @@ export function createSemanticCache(options: SemanticCacheOptions) {
      * against its answer (verified and shadow modes), or, undefined, miss.
      */
     async plan(request: SemanticRequest, embedding: PromptEmbedding, freshAfter: number): Promise<SemanticPlan | undefined> {
-      checks.lookup();
       const decision = await decide(request, embedding, freshAfter);
       return decision.action === "serve" && decision.candidate ? checks.plan(decision.candidate, checkSettings()) : undefined;
     },
