@@ -104,8 +104,8 @@ const POOL_KEPT = 4096;
 /**
  * The checks of all entries of one vector space made by this process: the prior of an entry that
  * has few checks of its own. At a score, the checks made at that score or up to
- * {@link POOL_WINDOW} below it count (lower scores go wrong at least as often, so they never make
- * the prior kinder than it is).
+ * {@link POOL_WINDOW} below it count (lower scores usually go wrong at least as often), unless the
+ * checks within half that window on either side say worse.
  */
 export function createCheckPool() {
   const checks: AnswerCheck[] = [];
@@ -115,16 +115,28 @@ export function createCheckPool() {
       if (checks.length > POOL_KEPT) checks.splice(0, checks.length - POOL_KEPT);
     },
     at(score: number): CheckCounts {
-      let counted = 0;
-      let disagreed = 0;
-      for (const check of checks) {
-        if (check.score > score + SAME_SCORE || check.score < score - POOL_WINDOW) continue;
-        counted++;
-        if (!check.agreed) disagreed++;
-      }
-      return { checks: counted, disagreed };
+      const below = countBetween(checks, score - POOL_WINDOW, score + SAME_SCORE);
+      const around = countBetween(checks, score - POOL_WINDOW / 2, score + POOL_WINDOW / 2);
+      // Whichever window says worse: more wrong answers at higher scores (near misses, which
+      // embeddings place close) breaks the rule that closer is safer, and must not go unseen.
+      return rateOf(around) > rateOf(below) ? around : below;
     },
   };
 }
 
 export type CheckPool = ReturnType<typeof createCheckPool>;
+
+function countBetween(checks: readonly AnswerCheck[], low: number, high: number): CheckCounts {
+  let counted = 0;
+  let disagreed = 0;
+  for (const check of checks) {
+    if (check.score < low || check.score > high) continue;
+    counted++;
+    if (!check.agreed) disagreed++;
+  }
+  return { checks: counted, disagreed };
+}
+
+function rateOf(counts: CheckCounts): number {
+  return (counts.disagreed + 1) / (counts.checks + 1);
+}
