@@ -80,7 +80,8 @@ export interface SemanticConfig {
    */
   guards?: boolean | Partial<Record<SemanticGuard, boolean>>;
   /**
-   * Verified mode: the largest share of semantic lookups that may get a wrong answer. Instead of
+   * Verified mode: the largest expected share of semantic lookups (those whose scope holds
+   * entries) that may get a wrong answer. Instead of
    * one threshold for every entry, each stored entry learns from evidence: on a near match the
    * cache sometimes asks the provider anyway, compares the fresh answer with the stored one
    * (`compare`, or `judge`) and keeps the outcome with the entry. A stored answer is served only

@@ -6,12 +6,14 @@
  * - Plain: serve it.
  * - Shadow: never serve; call the provider and compare (the would-be wrong-answer rate, measured).
  * - Verified (`maxErrorRate`): serve it as often as its estimated chance of being wrong allows
- *   within the bound, so the expected share of lookups with a match that get a wrong answer stays
- *   within it (and so does the share of all lookups, which is smaller). A match whose chance of
- *   being wrong is below the bound is always served; one above it, in a share `bound / chance` of
- *   its lookups. Every other lookup of the match goes to the provider and is a verification: the
- *   answers are compared and the outcome kept with the entry. A share `explore` of the matches it
- *   would serve are verified too, so a trusted answer that has gone stale is found out.
+ *   within the bound, so the expected share of lookups given a wrong answer stays within it. The
+ *   bound is on lookups that could be answered from the cache (their scope holds entries), and
+ *   only those that find a match can go wrong: a match carries the bound divided by the share of
+ *   lookups that find one. A match whose chance of being wrong is below that is always served;
+ *   one above it, in a share `bound / chance` of its lookups. Every other lookup of the match goes
+ *   to the provider and is a verification: the answers are compared and the outcome kept with the
+ *   entry. A share `explore` of the matches it would serve are verified too, so a trusted answer
+ *   that has gone stale is found out.
  * @module
  */
 import type { CacheEntry, Store } from "../stores/store.ts";
@@ -72,14 +74,27 @@ export function createSemanticChecks(options: SemanticChecksOptions) {
   const pool = createCheckPool();
   const serveShare = createSpreader();
   const exploreShare = createSpreader();
+  /** Lookups in a scope holding entries, and those of them that found a match the guards let through. */
+  let lookups = 0;
+  let matched = 0;
 
   return {
+    /** Counts a lookup that could have been answered from the cache, match or not. */
+    lookup(): void {
+      lookups++;
+    },
+
     /** What to do with a match the threshold and guards let through. */
     plan(candidate: SemanticCandidate, settings: SemanticCheckSettings): SemanticPlan {
       if (settings.shadow) return { action: "check", kind: "shadow", candidate };
       if (settings.maxErrorRate === undefined) return { action: "serve", candidate };
       const chance = wrongChance(countsAt(readEvidence(candidate.entry.evidence), candidate.score), pool.at(candidate.score));
-      const share = Math.min(1, settings.maxErrorRate / chance);
+      matched++;
+      // The bound is on lookups that could be answered from the cache; only those with a match can
+      // go wrong, so a match may carry the bound over the share of lookups that find one. Early
+      // on that share is taken as high (one more match than seen), so the first decisions are strict.
+      const matchShare = Math.min(1, (matched + 1) / (Math.max(lookups, matched) + 1));
+      const share = Math.min(1, settings.maxErrorRate / matchShare / chance);
       if (!serveShare(share)) return { action: "check", kind: "verification", candidate, chance };
       if (exploreShare(settings.explore)) return { action: "check", kind: "verification", candidate, chance };
       return { action: "serve", candidate };

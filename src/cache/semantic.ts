@@ -156,6 +156,8 @@ export function createSemanticCache(options: SemanticCacheOptions) {
      */
     async plan(request: SemanticRequest, embedding: PromptEmbedding, freshAfter: number): Promise<SemanticPlan | undefined> {
       const decision = await decide(request, embedding, freshAfter);
+      // A lookup in a scope holding nothing could not have been given a wrong answer either way.
+      if (index.held(request.scope) > 0) checks.lookup();
       return decision.action === "serve" && decision.candidate ? checks.plan(decision.candidate, checkSettings()) : undefined;
     },
 
