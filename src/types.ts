@@ -44,7 +44,8 @@ export interface SemanticConfig {
   /**
    * Cosine similarity a stored prompt must reach to be served. The default depends on the
    * embedder, each measured by the project's semantic-quality benchmark (see the README):
-   * 0.95 for OpenAI embeddings and `embedFn`, 0.92 for `"local"`, 0.95 for `"lexical"`.
+   * 0.95 for OpenAI embeddings and `embedFn`, 0.85 for `"local"`, 0.95 for `"lexical"`; in
+   * verified mode (`maxErrorRate`) each 0.1 lower, as the lowest score considered.
    * @default 0.95
    */
   threshold?: number;
@@ -72,8 +73,8 @@ export interface SemanticConfig {
   embedder?: SemanticEmbedder;
   /**
    * Checks a semantic match must pass before it is served, all on by default: numbers and quoted
-   * strings agree, both prompts negate or neither does, the new prompt's rare words appear in the
-   * stored one, a match that sits close to a different stored prompt scores clearly above it, and
+   * strings agree, both prompts negate or neither does, each prompt's rare words appear in the
+   * other, a match that sits close to a different stored prompt scores clearly above it, and
    * both prompts are in scripts the embedder reads. `false` turns them all off.
    * @default true
    * @example { semantic: { guards: { rareWords: false } } }
