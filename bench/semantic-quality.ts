@@ -77,9 +77,10 @@ try {
       }
       console.log(`${embedder.name}, ${protocol} (default threshold ${embedder.threshold}; ${((performance.now() - startedAt) / 1000).toFixed(1)} s)\n`);
       console.log(`${formatTable(REPORT_HEADER, rows)}\n`);
-      const thresholds = outcomes.filter((_, i) => !isVerified(settings[i]!) && settings[i]!.label.startsWith("threshold"));
+      const plain = outcomes.filter((_, i) => settings[i]!.semantic.guards === false);
+      const guarded = outcomes.filter((_, i) => settings[i]!.semantic.guards === true);
       settings.forEach((setting, i) => {
-        if (isVerified(setting)) console.log(verifiedNote(setting.label, setting.semantic.maxErrorRate!, outcomes[i]!, thresholds));
+        if (isVerified(setting)) console.log(verifiedNote(setting.label, setting.semantic.maxErrorRate!, outcomes[i]!, plain, guarded));
       });
       console.log("");
     }

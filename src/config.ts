@@ -136,7 +136,7 @@ export const DEFAULTS = {
   settingsPath: ".ecoai/settings.json",
   semanticThreshold: 0.95,
   /** Default thresholds of the embedders other than OpenAI's and `embedFn` (those take `semanticThreshold`), from the semantic-quality benchmark. */
-  semanticThresholdByEmbedder: { local: 0.85, lexical: 0.95 } as Partial<Record<SemanticEmbedder, number>>,
+  semanticThresholdByEmbedder: { local: 0.88, lexical: 0.95 } as Partial<Record<SemanticEmbedder, number>>,
   semanticEmbedder: "openai",
   /** In verified mode the threshold is only the lowest score considered: the embedder's default less this. */
   verifiedThresholdDrop: 0.1,

@@ -44,7 +44,7 @@ export interface SemanticConfig {
   /**
    * Cosine similarity a stored prompt must reach to be served. The default depends on the
    * embedder, each measured by the project's semantic-quality benchmark (see the README):
-   * 0.95 for OpenAI embeddings and `embedFn`, 0.85 for `"local"`, 0.95 for `"lexical"`; in
+   * 0.95 for OpenAI embeddings and `embedFn`, 0.88 for `"local"`, 0.95 for `"lexical"`; in
    * verified mode (`maxErrorRate`) each 0.1 lower, as the lowest score considered.
    * @default 0.95
    */
