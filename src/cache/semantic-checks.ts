@@ -69,6 +69,13 @@ function createSpreader() {
   };
 }
 
+/**
+ * The most expected wrong answers one match may carry, however rare matches are: an answer no
+ * check supports is verified at least half the time, so the cache learns rather than spending the
+ * bound of many lookups on guesses.
+ */
+const MAX_ALLOWANCE = 0.5;
+
 /** The planner and checker of one semantic cache. */
 export function createSemanticChecks(options: SemanticChecksOptions) {
   const pool = createCheckPool();
@@ -94,7 +101,8 @@ export function createSemanticChecks(options: SemanticChecksOptions) {
       // go wrong, so a match may carry the bound over the share of lookups that find one. Early
       // on that share is taken as high (one more match than seen), so the first decisions are strict.
       const matchShare = Math.min(1, (matched + 1) / (Math.max(lookups, matched) + 1));
-      const share = Math.min(1, settings.maxErrorRate / matchShare / chance);
+      const allowance = Math.min(MAX_ALLOWANCE, settings.maxErrorRate / matchShare);
+      const share = Math.min(1, allowance / chance);
       if (!serveShare(share)) return { action: "check", kind: "verification", candidate, chance };
       if (exploreShare(settings.explore)) return { action: "check", kind: "verification", candidate, chance };
       return { action: "serve", candidate };
