@@ -108,6 +108,17 @@ describe("verified mode", () => {
     expect(rows.filter((row) => row.semanticHit)).toHaveLength(served);
   });
 
+  test("lookups that find no match leave room under the bound, but an unchecked answer is still verified half the time", async () => {
+    const eco = up.eco({ semantic: semantic({ maxErrorRate: 0.1, judge: () => false }) });
+    await eco.chat.completions.create(ask(centre(7)));
+    // Twenty lookups in the same scope that match nothing (variants of a subject never stored).
+    expect(await askAll(eco, Array.from({ length: 20 }, (_, n) => variant(9, n)))).toBe(20);
+    const matches = Array.from({ length: 4 }, (_, n) => variant(7, n));
+    const upstream = await askAll(eco, matches);
+    // 4 wrong answers in 25 lookups would break the bound of 10%; 2 stay within it.
+    expect(upstream).toBe(2);
+  });
+
   test("an answer that checks out is trusted, then served, and its verification calls are priced as misses", async () => {
     const { judge } = judgeSaying(true);
     const eco = up.eco({ semantic: semantic({ maxErrorRate: 0.2, explore: 0, judge }) });
