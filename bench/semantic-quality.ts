@@ -1,8 +1,8 @@
 /**
  * Semantic-quality benchmark: how often semantic caching serves an answer, how often that answer
  * is right, and how many queries get a wrong one, for each embedder that runs offline (the local
- * sentence-embedding model and the lexical embedder), at plain thresholds and with the guards, in
- * two protocols:
+ * sentence-embedding model and the lexical embedder), at plain thresholds, with the guards and in
+ * verified mode (`maxErrorRate`), in two protocols:
  *
  * - alone: each labelled pair in an empty cache; store the first question, ask the second.
  * - populated: one cache stores the first question of every pair, then is asked every second one.
@@ -16,6 +16,11 @@
  * pairs: `--data quora_duplicate_questions.tsv` (Quora Question Pairs), a PAWS or MRPC TSV, or
  * JSON lines of { a, b, duplicate }; `--limit N` takes the first N pairs.
  *
+ * Verified mode checks the provider's answer against the stored one; the simulator's answers
+ * cannot tell whether two questions mean the same, so its judge reads the labels (a perfect
+ * judge). Below each table, each verified setting is set beside the best threshold setting of the
+ * same run at the same share of wrong answers.
+ *
  * OpenAI embeddings need a key and the network, so they are not measured here; `ecoai calibrate
  * --embedder openai` measures them with yours.
  *
@@ -28,8 +33,9 @@ import { createLocalEmbedder } from "../src/cache/local-embedder.ts";
 import { DEFAULTS } from "../src/config.ts";
 import { measureAlone, measurePopulated, startBench, type Protocol } from "../src/calibration/measure.ts";
 import { builtInPairs, pairsFromFile, type LabelledPair } from "../src/calibration/pairs.ts";
-import { formatTable, REPORT_HEADER, reportRow } from "../src/calibration/report.ts";
-import { benchSettings, memoised, type BenchSetting } from "../src/calibration/settings.ts";
+import type { Outcome } from "../src/calibration/measure.ts";
+import { formatTable, REPORT_HEADER, reportRow, verifiedNote } from "../src/calibration/report.ts";
+import { benchSettings, isVerified, memoised, type BenchSetting } from "../src/calibration/settings.ts";
 
 const { values } = parseArgs({ options: { data: { type: "string" }, limit: { type: "string" }, only: { type: "string" } } });
 const all = values.data ? pairsFromFile(values.data) : builtInPairs();
@@ -63,9 +69,20 @@ try {
     for (const [protocol, measure] of protocols) {
       const startedAt = performance.now();
       const rows: string[][] = [];
-      for (const setting of settings) rows.push(reportRow(setting.label, await measure(bench, pairs, setting.semantic)));
+      const outcomes: Outcome[] = [];
+      for (const setting of settings) {
+        const outcome = await measure(bench, pairs, setting.semantic);
+        outcomes.push(outcome);
+        rows.push(reportRow(setting.label, outcome));
+      }
       console.log(`${embedder.name}, ${protocol} (default threshold ${embedder.threshold}; ${((performance.now() - startedAt) / 1000).toFixed(1)} s)\n`);
       console.log(`${formatTable(REPORT_HEADER, rows)}\n`);
+      const plain = outcomes.filter((_, i) => settings[i]!.semantic.guards === false);
+      const guarded = outcomes.filter((_, i) => settings[i]!.semantic.guards === true);
+      settings.forEach((setting, i) => {
+        if (isVerified(setting)) console.log(verifiedNote(setting.label, setting.semantic.maxErrorRate!, outcomes[i]!, plain, guarded));
+      });
+      console.log("");
     }
   }
 } finally {

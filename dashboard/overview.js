@@ -204,6 +204,19 @@ function renderFilters(facets) {
   });
 }
 
+/** Shadow and verified modes' checks over the whole log (`summary()`); the panel shows only once there are any. */
+function renderChecks(summary) {
+  const { shadow, verificationCalls } = summary;
+  byId("semantic-checks").hidden = shadow.checks === 0 && verificationCalls === 0;
+  setText(
+    "shadow-result",
+    shadow.checks === 0
+      ? "No shadow checks yet: with semantic: { shadow: true }, each match the cache would serve is compared with the provider's answer."
+      : `Shadow mode: ${fmt.int(shadow.checks)} matches checked; the stored answer agreed with the provider's in ${fmt.percent(shadow.agreementRate)} (95% interval ${fmt.percent(shadow.interval[0])}–${fmt.percent(shadow.interval[1])}). Serving them would have given a wrong answer in the rest.`,
+  );
+  setText("verification-result", verificationCalls === 0 ? "" : `Verified mode: ${fmt.int(verificationCalls)} calls went to the provider to check a semantic match (counted in spent).`);
+}
+
 async function load() {
   if (loading) return;
   loading = true;
@@ -230,6 +243,7 @@ async function load() {
     renderBreakdown("namespaces-table", o.byNamespace, "Namespace", (key) => (key === "" ? "(none)" : key));
     renderProviders(o.byProvider, o.totals.calls);
     renderTopPrompts(o.topPrompts);
+    renderChecks(await api("/api/summary"));
     document.body.dataset.loaded = String(Number(document.body.dataset.loaded ?? 0) + 1);
   } catch (error) {
     showError(error);

@@ -137,6 +137,7 @@ class EcoAICore<C extends SupportedClient> {
       embedder,
       threshold: () => (this.#config.semantic ? this.#config.semantic.threshold : DEFAULTS.semanticThreshold),
       guards: () => (this.#config.semantic ? this.#config.semantic.guards : undefined),
+      checks: () => (this.#config.semantic ? this.#config.semantic : undefined),
       logger: this.#logger,
       pricing: this.#config.pricing,
     });

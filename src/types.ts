@@ -51,7 +51,8 @@ export interface SemanticConfig {
   /**
    * Cosine similarity a stored prompt must reach to be served. The default depends on the
    * embedder, each measured by the project's semantic-quality benchmark (see the README):
-   * 0.95 for OpenAI embeddings and `embedFn`, 0.92 for `"local"`, 0.95 for `"lexical"`.
+   * 0.95 for OpenAI embeddings and `embedFn`, 0.88 for `"local"`, 0.95 for `"lexical"`; in
+   * verified mode (`maxErrorRate`) each 0.1 lower, as the lowest score considered.
    * @default 0.95
    */
   threshold?: number;
@@ -79,14 +80,78 @@ export interface SemanticConfig {
   embedder?: SemanticEmbedder;
   /**
    * Checks a semantic match must pass before it is served, all on by default: numbers and quoted
-   * strings agree, both prompts negate or neither does, the new prompt's rare words appear in the
-   * stored one, a match that sits close to a different stored prompt scores clearly above it, and
+   * strings agree, both prompts negate or neither does, each prompt's rare words appear in the
+   * other, a match that sits close to a different stored prompt scores clearly above it, and
    * both prompts are in scripts the embedder reads. `false` turns them all off.
    * @default true
    * @example { semantic: { guards: { rareWords: false } } }
    */
   guards?: boolean | Partial<Record<SemanticGuard, boolean>>;
+  /**
+   * Verified mode: the largest expected share of semantic lookups (those whose scope holds
+   * entries) that may get a wrong answer. Instead of
+   * one threshold for every entry, each stored entry learns from evidence: on a near match the
+   * cache sometimes asks the provider anyway, compares the fresh answer with the stored one
+   * (`compare`, or `judge`) and keeps the outcome with the entry. A stored answer is served only
+   * as often as its estimated chance of being wrong allows within this bound; `threshold` is then
+   * the lowest score considered at all (its default drops by 0.1). Verification calls are logged
+   * and priced as such (`semanticCheck: "verification"`).
+   * @default undefined (a single threshold)
+   * @example { semantic: { embedder: "local", maxErrorRate: 0.02 } }
+   */
+  maxErrorRate?: number;
+  /**
+   * Verified mode: the share of near matches the cache already trusts that it asks the provider
+   * about anyway, so an entry whose answer has gone stale is noticed. Each such re-ask costs a
+   * provider call that a hit would have saved.
+   * @default 0.05
+   */
+  explore?: number;
+  /**
+   * How a fresh answer is compared with the stored one (verified and shadow modes): `"exact"`
+   * text, `"normalised"` text (case, spacing and punctuation ignored), or `"embedding"` (the two
+   * answers embedded with the prompts' embedder agree at 0.9 or above; the embeddings are paid for
+   * and logged). `judge`, when given, replaces it.
+   * @default "normalised"
+   */
+  compare?: SemanticCompare;
+  /**
+   * Decides whether a fresh answer agrees with the stored one, in place of `compare`; it may call
+   * a model of its own. It runs before the verification call returns.
+   * @example { judge: ({ storedAnswer, freshAnswer }) => storedAnswer.slice(0, 40) === freshAnswer.slice(0, 40) }
+   */
+  judge?: SemanticJudge;
+  /**
+   * Shadow mode: semantic matches are found and checked but never served. The call goes to the
+   * provider, its answer is compared with the one the cache would have served, and the outcome
+   * (matched prompt, score, agreed or not) is logged, so `summary().shadow` and the dashboard show
+   * the wrong-answer rate semantic caching would have had on your own traffic.
+   * @default false
+   * @example { semantic: { embedder: "local", shadow: true } }
+   */
+  shadow?: boolean;
 }
+
+/** How a fresh answer is compared with a stored one. */
+export type SemanticCompare = "exact" | "normalised" | "embedding";
+
+/** What a {@link SemanticJudge} is shown: the two prompts and the text of the two answers. */
+export interface SemanticJudgeInput {
+  /** The new call's prompt text. */
+  prompt: string;
+  /** The stored entry's prompt text. */
+  storedPrompt: string;
+  /** Cosine similarity of the two prompts. */
+  score: number;
+  storedAnswer: string;
+  freshAnswer: string;
+}
+
+/** True when the stored answer would have been right for the new prompt. */
+export type SemanticJudge = (input: SemanticJudgeInput) => boolean | Promise<boolean>;
+
+/** A check of a semantic match against a fresh answer, as the usage log records it. */
+export type SemanticCheckKind = "verification" | "shadow";
 
 /** Where prompt vectors come from when no `embedFn` is given. */
 export type SemanticEmbedder = "openai" | "local" | "lexical";
@@ -186,6 +251,29 @@ export interface UsageRecord {
   co2eG?: { low: number; central: number; high: number } | null;
   /** Grid carbon intensity the CO₂e was computed with, g CO₂e/kWh; `null` for rows of methodology 1. */
   gridGPerKwh?: number | null;
+  /**
+   * Set when the call checked a semantic match against the provider's answer: a verification
+   * (verified mode) or a shadow comparison. `null` otherwise.
+   */
+  semanticCheck?: SemanticCheckKind | null;
+  /** Whether the fresh answer agreed with the stored one; `null` when no check was made. */
+  checkAgreed?: boolean | null;
+  /** The stored entry checked, its score and its prompt; `null` when no check was made. */
+  checkKey?: string | null;
+  checkScore?: number | null;
+  checkPrompt?: string | null;
+}
+
+/** What shadow mode measured: matches it would have served, and how many agreed with the provider. */
+export interface ShadowResults {
+  /** Calls whose semantic match was checked in shadow mode. */
+  checks: number;
+  /** Of those, the ones whose stored answer agreed with the provider's. */
+  agreed: number;
+  /** `agreed / checks`, 0 when there are none. */
+  agreementRate: number;
+  /** 95% Wilson interval of the agreement rate: [low, high]. */
+  interval: [number, number];
 }
 
 /** Totals over the usage log. */
@@ -214,6 +302,10 @@ export interface UsageSummary {
   footprint: FootprintTotals;
   /** How the figures are computed: formula, every factor with its source and date, the grid in use. */
   methodology: Methodology;
+  /** Calls that went to the provider to verify a semantic match (verified mode); they are priced as misses. */
+  verificationCalls: number;
+  /** Semantic matches checked in shadow mode. */
+  shadow: ShadowResults;
 }
 
 /** A value under the low, central and high scenarios of the savings method. */

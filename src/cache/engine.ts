@@ -3,6 +3,7 @@ import type { CachedMethod, CallLimits } from "../providers/adapter.ts";
 import type { CacheEntry, Store, StoreFlushFilter } from "../stores/store.ts";
 import type { CallOptions, Logger, Mode, PromptType, Provider, TokenUsage } from "../types.ts";
 import type { NewUsageRecord } from "../usage/log.ts";
+import type { SemanticCheckFacts } from "../usage/row.ts";
 import type { UsageSink } from "../usage/sinks.ts";
 import { createFaultReporter, describeFault, type FaultKind } from "./faults.ts";
 import { hashCacheKey, requestIdentity } from "./key.ts";
@@ -10,6 +11,7 @@ import { createInProcessCoalescing } from "./in-process-coalescing.ts";
 import { createPeerCoalescing } from "./peer-coalescing.ts";
 import { patienceFor, type Patience } from "./patience.ts";
 import type { PromptEmbedding, SemanticCache } from "./semantic.ts";
+import { withCheckCost } from "./semantic-checks.ts";
 
 /** The settings the engine reads on every call (they may change while running). */
 export interface EngineSettings {
@@ -63,6 +65,8 @@ interface Settled {
   storedAt?: number;
   /** The leader's prompt embedding, paid for by the leader's call. */
   embedding?: PromptEmbedding;
+  /** The check of a semantic match the leader's call made (verified and shadow modes). */
+  check?: SemanticCheckFacts;
 }
 
 interface RequestFacts {
@@ -114,7 +118,7 @@ export function createCacheEngine(options: CacheEngineOptions) {
   }
 
   /** Reports the call; the usage log prices it (what it cost, what it saved). */
-  function log(call: CachedCall, facts: RequestFacts, key: string | null, startedAt: number, usage: TokenUsage, hit: boolean, semantic: Pick<Settled, "semanticKey" | "semanticScore" | "semanticPrompt" | "embedding"> = {}): void {
+  function log(call: CachedCall, facts: RequestFacts, key: string | null, startedAt: number, usage: TokenUsage, hit: boolean, semantic: Pick<Settled, "semanticKey" | "semanticScore" | "semanticPrompt" | "embedding" | "check"> = {}): void {
     if (!usageLog) return;
     const { model, prompt, promptType } = facts;
     const matched = semantic.semanticKey;
@@ -134,6 +138,7 @@ export function createCacheEngine(options: CacheEngineOptions) {
       ...(matched === undefined ? {} : { match: { key: matched, score: semantic.semanticScore ?? Number.NaN, prompt: semantic.semanticPrompt ?? "" } }),
       // The embedding a call needed is charged to that call, hit or miss.
       ...(semantic.embedding ? { embedding: { tokens: semantic.embedding.tokens, costUsd: semantic.embedding.costUsd } } : {}),
+      ...(semantic.check ? { check: semantic.check } : {}),
     };
     try {
       usageLog.record(record);
@@ -264,13 +269,12 @@ export function createCacheEngine(options: CacheEngineOptions) {
       const semantic = options.semantic?.();
       const request = semantic?.request(call, namespace);
       const embedding = request && (await semantic!.embed(request));
-      if (request && embedding && !call.options.refresh) {
-        const decision = await semantic!.decide(request, embedding, freshAfter(call, settings));
-        const match = decision.action === "serve" ? decision.candidate : undefined;
-        const similar = match?.entry;
-        const response = similar && (await serve(similar, call));
-        if (similar && response !== undefined) {
-          const found = { semanticKey: similar.key, semanticScore: match!.score, semanticPrompt: similar.prompt };
+      const plan = request && embedding && !call.options.refresh ? await semantic!.plan(request, embedding, freshAfter(call, settings)) : undefined;
+      if (plan?.action === "serve") {
+        const { entry: similar, score } = plan.candidate;
+        const response = await serve(similar, call);
+        if (response !== undefined) {
+          const found = { semanticKey: similar.key, semanticScore: score, semanticPrompt: similar.prompt };
           return { response, body: similar.body, usage: hitUsage(call, similar.usage, response), facts: describe(call), ...found, storedAt: similar.createdAt, embedding };
         }
       }
@@ -295,7 +299,9 @@ export function createCacheEngine(options: CacheEngineOptions) {
         const written = await guarded(async () => (await store.set(entry, { ttlSeconds }), true), "write");
         if (written && request && embedding) semantic!.remember(request, entry, embedding);
       }
-      return { response, body, usage, facts, embedding };
+      // A match not served (verified and shadow modes) is checked against the provider's answer.
+      const check = plan?.action === "check" && call.method.isAnswer(response, call.params) ? await semantic!.check(plan, request!, response, settings.mode === "prod" ? maxAgeSeconds(call, settings) : undefined) : undefined;
+      return { response, body, usage, facts, embedding: withCheckCost(embedding, check), check: check?.facts };
     });
     const settled = await leaders.lead(key, upstream);
     // A stored answer (another process's, a similar prompt's) is a hit: an aborted signal fails it.

@@ -95,18 +95,34 @@ export function negationAgrees(a: string, b: string): GuardVerdict {
  */
 export function missingRareWords(query: string, stored: string): string[] {
   const have = new Set(wordsOf(stored).map(stem));
+  const acronyms = acronymsOf(query);
   const missing: string[] = [];
   for (const word of new Set(wordsOf(query))) {
-    if (!isRare(word)) continue;
+    if (!isRare(word) && !acronyms.has(word)) continue;
     if (!have.has(stem(word))) missing.push(word);
   }
   return missing;
 }
 
-/** Every rare content word of the new prompt appears in the stored one. */
+/**
+ * Short names written in capitals ("US", "UK", "EU", "AI"), lower-cased: too short to count as
+ * rare words by length, yet each names one thing.
+ */
+function acronymsOf(text: string): Set<string> {
+  return new Set((text.normalize("NFKC").match(/(?<![\p{L}\p{N}])\p{Lu}{2}(?![\p{L}\p{N}])/gu) ?? []).map((word) => word.toLowerCase()));
+}
+
+/**
+ * Every rare content word of each prompt appears in the other. A new prompt that names something
+ * the stored one does not asks something else; so does one that leaves out what the stored one
+ * named ("How do I learn Python?" is not answered by the answer to "… for data science?").
+ */
 export function rareWordsCovered(query: string, stored: string): GuardVerdict {
-  const missing = missingRareWords(query, stored);
-  return missing.length === 0 ? { guard: "rareWords", passed: true } : { guard: "rareWords", passed: false, detail: `not in the stored prompt: ${missing.join(", ")}` };
+  const notStored = missingRareWords(query, stored);
+  const notAsked = missingRareWords(stored, query);
+  if (notStored.length === 0 && notAsked.length === 0) return { guard: "rareWords", passed: true };
+  const detail = [notStored.length ? `not in the stored prompt: ${notStored.join(", ")}` : "", notAsked.length ? `not in the new prompt: ${notAsked.join(", ")}` : ""].filter(Boolean).join("; ");
+  return { guard: "rareWords", passed: false, detail };
 }
 
 /**

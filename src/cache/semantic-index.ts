@@ -182,6 +182,10 @@ export function createSemanticIndex(store: Partial<Pick<Store, "vectorsSince" | 
     clear(): void {
       scopes.clear();
     },
+    /** Vectors held in one scope (as of its last listing). */
+    held(name: string): number {
+      return scopes.get(name)?.vectors.live ?? 0;
+    },
     /** Vectors held, for measurement. */
     get size(): number {
       let total = 0;

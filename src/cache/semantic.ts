@@ -5,6 +5,7 @@ import { embeddingCostUsd, type RateOverrides } from "../usage/pricing.ts";
 import type { Embedder } from "./embedder.ts";
 import { createFaultReporter } from "./faults.ts";
 import { hashCacheKey, requestIdentity } from "./key.ts";
+import { createSemanticChecks, type SemanticCheckOutcome, type SemanticCheckSettings, type SemanticPlan } from "./semantic-checks.ts";
 import { decideMatch, type SemanticCandidate, type SemanticDecision } from "./semantic-decision.ts";
 import { guardSwitches, unreadableLetters, type GuardSwitches } from "./semantic-guards.ts";
 import { createSemanticIndex } from "./semantic-index.ts";
@@ -42,9 +43,13 @@ export interface SemanticCacheOptions {
   threshold: () => number;
   /** Guards in force; all when not given (or when it returns undefined). */
   guards?: () => GuardSwitches | undefined;
+  /** Verified and shadow modes; plain threshold matching when not given. */
+  checks?: () => SemanticCheckSettings | undefined;
   logger: Logger;
   pricing: RateOverrides;
 }
+
+const PLAIN: SemanticCheckSettings = { explore: 0, compare: "normalised", shadow: false };
 
 /** Prompt types whose meaning is carried by their text; the others only ever match exactly. */
 const SEMANTIC_TYPES = new Set(["text", "structured"]);
@@ -73,6 +78,8 @@ export function createSemanticCache(options: SemanticCacheOptions) {
   const exactOnly = { meanwhile: "calls use exact matching only", resumed: "semantic matching resumed" };
   const embedFault = createFaultReporter(logger, `semantic embeddings (${embedder.space})`, exactOnly);
   const searchFault = createFaultReporter(logger, `semantic search in the ${store.name} cache`, exactOnly);
+  const checkSettings = () => options.checks?.() ?? PLAIN;
+  const checks = createSemanticChecks({ store, embedder, price: (tokens) => embeddingCostUsd(embedder.model, tokens, options.pricing) });
 
   /**
    * What to do with the call: serve the best stored entry of the scope that reaches the
@@ -142,6 +149,22 @@ export function createSemanticCache(options: SemanticCacheOptions) {
     },
 
     decide,
+
+    /**
+     * What to do with the call: serve a stored answer, call the provider and check a match
+     * against its answer (verified and shadow modes), or, undefined, miss.
+     */
+    async plan(request: SemanticRequest, embedding: PromptEmbedding, freshAfter: number): Promise<SemanticPlan | undefined> {
+      const decision = await decide(request, embedding, freshAfter);
+      // A lookup in a scope holding nothing could not have been given a wrong answer either way.
+      if (index.held(request.scope) > 0) checks.lookup();
+      return decision.action === "serve" && decision.candidate ? checks.plan(decision.candidate, checkSettings()) : undefined;
+    },
+
+    /** Compares the provider's answer with the planned match's, and learns from it in verified mode. */
+    check(plan: Extract<SemanticPlan, { action: "check" }>, request: SemanticRequest, response: unknown, maxAgeSeconds: number | undefined): Promise<SemanticCheckOutcome> {
+      return checks.check(plan, request.prompt, response, checkSettings(), maxAgeSeconds);
+    },
 
     /** The stored entry `decide` would serve, or undefined. */
     async find(request: SemanticRequest, embedding: PromptEmbedding, freshAfter: number): Promise<CacheEntry | undefined> {

@@ -26,6 +26,8 @@ export interface Outcome {
   correct: number;
   /** Served the answer to a question of another meaning. */
   wrong: number;
+  /** Verified and shadow modes: queries whose match was checked against the provider's answer. */
+  checked?: number;
 }
 
 /** Pairs asked in parallel in protocol "alone" (each in its own namespace, so they cannot meet). */
@@ -82,10 +84,27 @@ function wrap(bench: Bench, semantic: SemanticConfig, entries: number) {
 /** How a protocol measures one setting. */
 export type Protocol = (bench: Bench, pairs: readonly LabelledPair[], semantic: SemanticConfig) => Promise<Outcome>;
 
+/**
+ * Verified and shadow settings compare the provider's answer with the stored one. The simulator's
+ * answers cannot say whether two questions mean the same, so the benchmark's judge reads the
+ * labels: agreement is what a perfect judge would find. `judged` counts its calls (verifications).
+ */
+function withLabelJudge(semantic: SemanticConfig, sameMeaning: (storedPrompt: string, prompt: string) => boolean, outcome: Outcome): SemanticConfig {
+  if (semantic.maxErrorRate === undefined && !semantic.shadow) return semantic;
+  return {
+    ...semantic,
+    judge: ({ storedPrompt, prompt }) => {
+      outcome.checked = (outcome.checked ?? 0) + 1;
+      return sameMeaning(storedPrompt, prompt);
+    },
+  };
+}
+
 /** Protocol "alone": each pair in an empty cache of its own; store `a`, ask `b`. */
 export async function measureAlone(bench: Bench, pairs: readonly LabelledPair[], semantic: SemanticConfig): Promise<Outcome> {
-  const eco = wrap(bench, semantic, pairs.length * 2);
   const outcome: Outcome = { queries: pairs.length, repeats: 0, hits: 0, correct: 0, wrong: 0 };
+  const duplicates = new Set(pairs.filter((pair) => pair.duplicate).map((pair) => `${pair.a.slice(0, 200)}\0${pair.b.slice(0, 200)}`));
+  const eco = wrap(bench, withLabelJudge(semantic, (stored, prompt) => duplicates.has(`${stored}\0${prompt.slice(0, 200)}`), outcome), pairs.length * 2);
   try {
     for (let start = 0; start < pairs.length; start += PARALLEL_PAIRS) {
       await Promise.all(
@@ -131,9 +150,12 @@ export async function measurePopulated(bench: Bench, pairs: readonly LabelledPai
   });
   // Meanings the cache holds an answer for: the stored questions', then each asked question that missed (its answer is stored).
   const held = new Set([...stored.values()].map((question) => question.meaning));
-  const eco = wrap(bench, semantic, stored.size + asked.size);
-  const answers = new Map<string, Question>();
   const outcome: Outcome = { queries: asked.size, repeats: 0, hits: 0, correct: 0, wrong: 0 };
+  const meanings = new Map<string, string>();
+  for (const question of [...stored.values(), ...asked.values()]) meanings.set(question.text.slice(0, 200), question.meaning);
+  const sameMeaning = (a: string, b: string) => meanings.get(a.slice(0, 200)) !== undefined && meanings.get(a.slice(0, 200)) === meanings.get(b.slice(0, 200));
+  const eco = wrap(bench, withLabelJudge(semantic, sameMeaning, outcome), stored.size + asked.size);
+  const answers = new Map<string, Question>();
   try {
     for (const question of stored.values()) answers.set(await eco.ask(question.text), question);
     for (const question of asked.values()) {
@@ -155,12 +177,4 @@ export async function measurePopulated(bench: Bench, pairs: readonly LabelledPai
   return outcome;
 }
 
-/** Wilson score interval of a proportion `k / n`, 95% by default. */
-export function wilsonInterval(k: number, n: number, z = 1.96): [number, number] {
-  if (n === 0) return [0, 1];
-  const p = k / n;
-  const denominator = 1 + (z * z) / n;
-  const centre = (p + (z * z) / (2 * n)) / denominator;
-  const half = (z * Math.sqrt((p * (1 - p)) / n + (z * z) / (4 * n * n))) / denominator;
-  return [Math.max(0, centre - half), Math.min(1, centre + half)];
-}
+export { wilsonInterval } from "./interval.ts";

@@ -14,6 +14,7 @@ export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 export const EXPORT_FIELDS = [
   "id", "timestamp", "provider", "model", "namespace", "cacheHit", "semanticHit", "promptType", "prompt", "inputTokens", "cachedInputTokens", "outputTokens",
   "tokensSaved", "latencyMs", "costUsd", "priced", "costSavedUsd", "co2SavedG", "embeddingTokens", "embeddingCostUsd", "cacheKey", "semanticScore", "matchedPrompt",
+  "semanticCheck", "checkAgreed", "checkKey", "checkScore", "checkPrompt",
 ] as const satisfies readonly (keyof UsageRecord)[];
 
 function csvCell(value: unknown): string {

@@ -147,6 +147,7 @@ export function createRedisStore(options: RedisStoreOptions): Store {
         const code = encodeVector(entry.semantic.vector);
         fields.push("scope", entry.semantic.scope, "vector", vectorBytes(entry.semantic.vector), "code", Buffer.from(code.buffer, code.byteOffset, code.byteLength));
       }
+      if (entry.evidence !== undefined) fields.push("evidence", entry.evidence);
       const commands: Arg[][] = [
         ["del", entryKey(entry.key)],
         ["hset", entryKey(entry.key), ...fields],
@@ -269,6 +270,7 @@ function toEntry(key: string, flat: Buffer[]): CacheEntry {
   };
   const vector = fields.get("vector");
   if (fields.has("scope") && vector) entry.semantic = { scope: text("scope"), vector: toVector(vector) };
+  if (fields.has("evidence")) entry.evidence = text("evidence");
   return entry;
 }
 

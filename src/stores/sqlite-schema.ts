@@ -7,7 +7,7 @@
 import type { Database } from "../sqlite/database.ts";
 import { backfillCodes, VECTOR_TABLE } from "./sqlite-vectors.ts";
 
-const SCHEMA_VERSION = 4;
+const SCHEMA_VERSION = 5;
 
 const TABLE = `
 CREATE TABLE IF NOT EXISTS cache_entries (
@@ -25,16 +25,18 @@ CREATE TABLE IF NOT EXISTS cache_entries (
   created_at INTEGER NOT NULL,
   scope TEXT,
   vector BLOB,
-  expires_at INTEGER
+  expires_at INTEGER,
+  evidence TEXT
 ) WITHOUT ROWID;
 `;
 
 /**
  * Columns added after the first schema, for files written before them: the semantic scope and
  * vector (version 2), the expiry of an entry written in prod mode (version 3). Version 4 adds the
- * table of vector codes (`sqlite-vectors.ts`), filled from the vectors already stored.
+ * table of vector codes (`sqlite-vectors.ts`), filled from the vectors already stored. Version 5
+ * adds what verified semantic caching learns of an entry.
  */
-const ADDED_COLUMNS: Record<string, string> = { scope: "TEXT", vector: "BLOB", expires_at: "INTEGER" };
+const ADDED_COLUMNS: Record<string, string> = { scope: "TEXT", vector: "BLOB", expires_at: "INTEGER", evidence: "TEXT" };
 
 const INDEXES = `
 CREATE INDEX IF NOT EXISTS cache_entries_model ON cache_entries (model);

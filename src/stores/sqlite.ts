@@ -98,6 +98,7 @@ export function createSqliteStore(options: SqliteStoreOptions = {}): Store {
             entry.semantic?.scope ?? null,
             entry.semantic ? toBlob(entry.semantic.vector) : null,
             expiresAt,
+            entry.evidence ?? null,
           );
         if (!code) write();
         else {
@@ -147,8 +148,8 @@ function openConnection(path: string, busyTimeoutMs: number): Connection {
       select: db.prepare("SELECT * FROM cache_entries WHERE key = ?"),
       upsert: db.prepare(
         `INSERT OR REPLACE INTO cache_entries
-           (key, namespace, provider, endpoint, model, prompt, prompt_type, body, input_tokens, cached_input_tokens, output_tokens, created_at, scope, vector, expires_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           (key, namespace, provider, endpoint, model, prompt, prompt_type, body, input_tokens, cached_input_tokens, output_tokens, created_at, scope, vector, expires_at, evidence)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       // Prod-mode entries past their TTL would otherwise stay in the file for good when their
       // request never comes again (a request that does come again replaces its entry).
@@ -212,5 +213,6 @@ function toEntry(row: Row): CacheEntry {
       outputTokens: Number(row.output_tokens),
     },
     ...(row.scope !== null && row.vector instanceof Uint8Array ? { semantic: { scope: String(row.scope), vector: fromBlob(row.vector) } } : {}),
+    ...(typeof row.evidence === "string" ? { evidence: row.evidence } : {}),
   };
 }

@@ -21,6 +21,11 @@ export interface CacheEntry {
   usage: TokenUsage;
   /** Present when the entry takes part in semantic matching: its scope and prompt embedding. */
   semantic?: SemanticVector;
+  /**
+   * What verified semantic caching has learnt of this entry (checks of its answer against the
+   * provider's), as text the semantic cache reads and writes; stores keep it as given.
+   */
+  evidence?: string;
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { Database, Row, SqlValue } from "../sqlite/database.ts";
-import type { HistoryQuery, PromptType, Provider, UsageRecord, UsageSummary } from "../types.ts";
+import { wilsonInterval } from "../calibration/interval.ts";
+import type { HistoryQuery, PromptType, Provider, SemanticCheckKind, ShadowResults, UsageRecord, UsageSummary } from "../types.ts";
 import { addRanges, rangeOf } from "./energy.ts";
 import { equivalencesOf } from "./energy-equivalences.ts";
 import type { FootprintConfig } from "./energy-grid.ts";
@@ -33,7 +34,10 @@ export function querySummary(db: Database, range: { afterId?: number; upToId?: n
               group_concat(DISTINCT CASE WHEN priced = 0 THEN model END) AS unpriced_models,
               coalesce(sum(CASE WHEN methodology_version >= ${METHODOLOGY_VERSION} THEN embedding_co2e_g END), 0) AS embedding_g,
               coalesce(sum(methodology_version < ${METHODOLOGY_VERSION}), 0) AS earlier_method,
-              ${RANGE_SUMS.join(",\n              ")}
+              ${RANGE_SUMS.join(",\n              ")},
+              coalesce(sum(semantic_check = 'verification'), 0) AS verification_calls,
+              coalesce(sum(semantic_check = 'shadow'), 0) AS shadow_checks,
+              coalesce(sum(semantic_check = 'shadow' AND check_agreed = 1), 0) AS shadow_agreed
          FROM usage_log
         WHERE id > ? AND id <= ?`,
     )
@@ -69,7 +73,14 @@ export function querySummary(db: Database, range: { afterId?: number; upToId?: n
       callsUnderEarlierMethods: n("earlier_method"),
     },
     methodology: describeMethodology(config),
+    verificationCalls: n("verification_calls"),
+    shadow: shadowResults(n("shadow_checks"), n("shadow_agreed")),
   };
+}
+
+/** Shadow mode's agreement rate over `checks` compared matches, with its 95% Wilson interval. */
+export function shadowResults(checks: number, agreed: number): ShadowResults {
+  return { checks, agreed, agreementRate: checks === 0 ? 0 : agreed / checks, interval: wilsonInterval(agreed, checks) };
 }
 
 /** Adds two summaries of disjoint rows; the methodology is the second's. */
@@ -102,6 +113,8 @@ export function addSummaries(a: UsageSummary, b: UsageSummary): UsageSummary {
       callsUnderEarlierMethods: a.footprint.callsUnderEarlierMethods + b.footprint.callsUnderEarlierMethods,
     },
     methodology: b.methodology,
+    verificationCalls: a.verificationCalls + b.verificationCalls,
+    shadow: shadowResults(a.shadow.checks + b.shadow.checks, a.shadow.agreed + b.shadow.agreed),
   };
 }
 
@@ -158,6 +171,11 @@ export function toUsageRecord(row: Row): UsageRecord {
     energyWh: rangeColumns(row, "energy_wh"),
     co2eG: rangeColumns(row, "co2e_g"),
     gridGPerKwh: orNull(row.grid_g_per_kwh, Number),
+    semanticCheck: orNull(row.semantic_check, (value) => String(value) as SemanticCheckKind),
+    checkAgreed: orNull(row.check_agreed, (value) => Number(value) === 1),
+    checkKey: orNull(row.check_key, String),
+    checkScore: orNull(row.check_score, Number),
+    checkPrompt: orNull(row.check_prompt, String),
   };
 }
 

@@ -1,5 +1,5 @@
 import type { SqlValue } from "../sqlite/database.ts";
-import type { PromptType, Provider, TokenUsage } from "../types.ts";
+import type { PromptType, Provider, SemanticCheckKind, TokenUsage } from "../types.ts";
 import { accountFor, type AccountOptions, type CallAccount } from "./call-account.ts";
 import { USAGE_COLUMNS, type UsageColumn } from "./schema.ts";
 
@@ -41,6 +41,14 @@ export interface NewUsageRecord {
   match?: SemanticMatchFacts;
   /** The embedding the call needed (semantic caching), charged to it, hit or miss. */
   embedding?: { tokens: number; costUsd: number };
+  /** Set when the call checked a semantic match against the provider's answer (verified or shadow mode). */
+  check?: SemanticCheckFacts;
+}
+
+/** A semantic match checked against the provider's answer. */
+export interface SemanticCheckFacts extends SemanticMatchFacts {
+  kind: SemanticCheckKind;
+  agreed: boolean;
 }
 
 /** The record as the values of an insert, in `USAGE_COLUMNS` order, each of the column's type. */
@@ -71,6 +79,7 @@ export function toRow(record: NewUsageRecord, options: AccountOptions = {}): Sql
     image_count: usage.images ? tokenCount(usage.images.count) : 0,
     image_size: usage.images ? text(usage.images.size) : null,
     image_quality: usage.images ? text(usage.images.quality) : null,
+    ...checkColumns(record.check),
   };
   return USAGE_COLUMNS.map((column) => values[column]);
 }
@@ -99,6 +108,18 @@ export function accountColumns(account: CallAccount): Record<(typeof COMPUTED_CO
     co2e_g_high: account.co2eG.high,
     grid_g_per_kwh: account.gridGPerKwh,
     embedding_co2e_g: account.embeddingCo2eG,
+  };
+}
+
+/** The columns of a semantic check; all `null` when the call made none. */
+function checkColumns(check: SemanticCheckFacts | undefined): Record<"semantic_check" | "check_agreed" | "check_key" | "check_score" | "check_prompt", SqlValue> {
+  if (!check) return { semantic_check: null, check_agreed: null, check_key: null, check_score: null, check_prompt: null };
+  return {
+    semantic_check: check.kind,
+    check_agreed: check.agreed ? 1 : 0,
+    check_key: text(check.key),
+    check_score: Number.isFinite(check.score) ? check.score : null,
+    check_prompt: text(check.prompt).slice(0, 200),
   };
 }
 

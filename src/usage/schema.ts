@@ -113,6 +113,20 @@ export const USAGE_MIGRATIONS = [
       embedding_co2e_g: "REAL NOT NULL DEFAULT 0",
     },
   },
+  {
+    description: "semantic checks: a call that verified a semantic match (verified mode) or compared it in shadow mode, the entry compared, its score, and whether the answers agreed",
+    columns: {
+      // NULL: no check (every older row); 'verification' or 'shadow'.
+      semantic_check: "TEXT",
+      // 1 agreed, 0 disagreed, NULL no check.
+      check_agreed: "INTEGER",
+      check_key: "TEXT",
+      check_score: "REAL",
+      check_prompt: "TEXT",
+    },
+    // Only checked rows are indexed, so the index costs ordinary inserts nothing.
+    indexes: ["CREATE INDEX IF NOT EXISTS usage_log_semantic_check ON usage_log (semantic_check, timestamp) WHERE semantic_check IS NOT NULL"],
+  },
 ] as const satisfies readonly UsageMigration[];
 
 /** Column order of an insert; the log writes rows in this order. */

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { clearOfNeighbours, missingRareWords, negationAgrees, numbersAgree, numbersOf, quotedOf, quotesAgree, scriptsReadable } from "../../src/cache/semantic-guards.ts";
+import { clearOfNeighbours, missingRareWords, rareWordsCovered, negationAgrees, numbersAgree, numbersOf, quotedOf, quotesAgree, scriptsReadable } from "../../src/cache/semantic-guards.ts";
 import { ask, CHAT_ROUTE, useUpstream } from "../harness.ts";
 
 describe("guards, one by one", () => {
@@ -25,6 +25,13 @@ describe("guards, one by one", () => {
     expect(missingRareWords("What is the best laptop for gaming?", "What is the best laptop for programming?")).toEqual(["gaming"]);
     expect(missingRareWords("What is the capital city of France?", "What is the capital of France?")).toEqual([]);
     expect(missingRareWords("Which laptops are best for programmers?", "Best laptop for a programmer")).toEqual([]);
+  });
+
+  test("rare words: a stored prompt naming more than the new one does not answer it; capitalised two-letter names count", () => {
+    expect(rareWordsCovered("What is the best laptop for programming?", "What is the best laptop for programming in Kotlin?")).toMatchObject({ passed: false, detail: "not in the new prompt: kotlin" });
+    expect(rareWordsCovered("How old must you be to drive in the UK?", "How old must you be to drive in the US?")).toMatchObject({ passed: false, detail: "not in the stored prompt: uk; not in the new prompt: us" });
+    expect(rareWordsCovered("What is the capital of France?", "what is the capital city of France")).toMatchObject({ passed: true });
+    expect(missingRareWords("Tell us about it", "Tell me about it")).toEqual([]);
   });
 
   test("neighbours: a match close to another stored prompt must score clearly above it", () => {

@@ -243,6 +243,7 @@ describe("aggregates follow the log", () => {
       totalCalls: 0, cacheHits: 0, cacheMisses: 0, hitRate: 0, tokensSaved: 0, costSavedUsd: 0, co2SavedG: 0, semanticHits: 0,
       spentUsd: 0, embeddingCostUsd: 0, unpricedCalls: 0, unpricedModels: [], tokensSpent: 0,
       footprint: { methodologyVersion: 2, energySavedWh: zero, co2eSavedG: zero, energySpentWh: zero, co2eSpentG: zero, callsUnderEarlierMethods: 0 },
+      verificationCalls: 0, shadow: { checks: 0, agreed: 0, agreementRate: 0, interval: [0, 1] },
     });
     expect(summary.methodology.version).toBe(2);
     expect((await getJson(app, "/api/prompts")).body.total).toBe(0);

@@ -32,6 +32,9 @@ export interface SeedRow {
   energyWh?: { low: number; central: number; high: number };
   co2eG?: { low: number; central: number; high: number };
   gridGPerKwh?: number;
+  /** A semantic check the call made (verified or shadow mode), and whether the answers agreed. */
+  semanticCheck?: "verification" | "shadow";
+  checkAgreed?: boolean;
 }
 
 /** A seed row as the values of an insert, in `USAGE_COLUMNS` order. */
@@ -74,6 +77,11 @@ export function seedValues(row: SeedRow): SqlValue[] {
     co2e_g_high: row.co2eG?.high ?? null,
     grid_g_per_kwh: row.gridGPerKwh ?? null,
     embedding_co2e_g: 0,
+    semantic_check: row.semanticCheck ?? null,
+    check_agreed: row.semanticCheck ? (row.checkAgreed ? 1 : 0) : null,
+    check_key: row.semanticCheck ? "checked-entry" : null,
+    check_score: row.semanticCheck ? 0.93 : null,
+    check_prompt: row.semanticCheck ? "a similar stored prompt" : null,
   };
   return USAGE_COLUMNS.map((column) => values[column]);
 }

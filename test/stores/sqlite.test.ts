@@ -48,7 +48,7 @@ test("a cache file of schema version 1 gains the vector and expiry columns and k
   await store.close();
 
   const db = openDatabase(path);
-  expect(db.prepare("PRAGMA user_version").get()).toEqual({ user_version: 4 });
+  expect(db.prepare("PRAGMA user_version").get()).toEqual({ user_version: 5 });
   const columns = db.prepare("PRAGMA table_info(cache_entries)").all().map((row) => row.name);
   expect(columns).toContain("scope");
   expect(columns).toContain("vector");

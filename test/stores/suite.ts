@@ -71,6 +71,15 @@ export function runStoreSuite(name: string, options: StoreSuiteOptions): void {
       expect(await store.get(entry.key)).toEqual(entry);
     });
 
+    test("an entry's evidence (verified semantic caching) comes back with it, and goes when it is replaced without", async () => {
+      const entry = makeEntry({ evidence: '{"v":1,"checks":[[0.91,1]]}' });
+      await store.set(entry);
+      expect((await store.get(entry.key))?.evidence).toBe(entry.evidence);
+      const { evidence: _, ...without } = entry;
+      await store.set(without);
+      expect((await store.get(entry.key))?.evidence).toBeUndefined();
+    });
+
     test("set replaces an entry with the same key", async () => {
       const first = makeEntry({ key: "same" });
       await store.set(first);

@@ -46,6 +46,7 @@ describe("usage log", () => {
         "semantic_score", "matched_prompt", "methodology_version", "cache_write_input_tokens", "reasoning_tokens", "image_count", "image_size",
         "image_quality", "energy_wh_low", "energy_wh_central", "energy_wh_high", "co2e_g_low", "co2e_g_central", "co2e_g_high", "grid_g_per_kwh",
         "embedding_co2e_g",
+        "semantic_check", "check_agreed", "check_key", "check_score", "check_prompt",
       ].sort(),
     );
     expect(String(missRow.timestamp)).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
