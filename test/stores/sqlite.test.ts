@@ -103,6 +103,22 @@ test("vectors are listed as codes from their own table, one query, not as the fl
   db.close();
 });
 
+test("vectors are also handed over one by one as they are read: the same listing, oldest first, from the time asked", async () => {
+  const path = join(dir, "codes-one-by-one.db");
+  const store = createSqliteStore({ path });
+  const vector = (seed: number) => new Float32Array(Array.from({ length: 32 }, (_, i) => Math.sin(i + seed)));
+  for (const [key, createdAt] of [["late", 3000], ["early", 1000], ["middle", 2000], ["same time", 2000]] as const) {
+    await store.set(makeEntry({ key, createdAt, semantic: { scope: "s", vector: vector(createdAt) } }));
+  }
+  await store.set(makeEntry({ key: "other scope", createdAt: 2500, semantic: { scope: "t", vector: vector(1) } }));
+  const handed: { key: string; createdAt: number; code?: Uint8Array }[] = [];
+  await store.forEachVectorSince!("s", 2000, (stored) => handed.push(stored));
+  expect(handed.map((v) => [v.key, v.createdAt])).toEqual([["middle", 2000], ["same time", 2000], ["late", 3000]]);
+  expect(handed).toEqual(await store.vectorsSince!("s", 2000));
+  expectListedVector(handed[2]!, Array.from(vector(3000)));
+  await store.close();
+});
+
 test("a cache file of schema version 3 gains the codes table, filled from the vectors it holds", async () => {
   const path = join(dir, "version-3.db");
   const old = openDatabase(path);
