@@ -15,6 +15,8 @@ import { startRedisServer } from "../test/redis-server.ts";
 
 const storage = (process.argv[2] ?? "sqlite") as "sqlite" | "memory" | "redis";
 const HITS = Number(process.argv[3] ?? 200_000);
+/** Callers looping at once (1: one hit after another). */
+const CALLERS = Number(process.argv[4] ?? 1);
 const DISTINCT = 64;
 const dir = mkdtempSync(join(tmpdir(), "ecoai-hit-profile-"));
 const sim = await startSimulator();
@@ -41,13 +43,17 @@ try {
   const means: number[] = [];
   for (let done = 0; done < HITS; done += BATCH) {
     const t0 = performance.now();
-    for (let i = done; i < done + BATCH; i++) sink = await eco.chat.completions.create(request(i));
+    await Promise.all(
+      Array.from({ length: CALLERS }, async (_, caller) => {
+        for (let i = done + caller; i < done + BATCH; i += CALLERS) sink = await eco.chat.completions.create(request(i));
+      }),
+    );
     means.push(((performance.now() - t0) * 1000) / BATCH);
   }
   void sink;
   means.sort((a, b) => a - b);
   const at = (q: number) => means[Math.floor(q * (means.length - 1))]!.toFixed(1);
-  console.log(`${storage}: ${HITS} hits in batches of ${BATCH}; µs a hit, batch means: min ${at(0)}, p25 ${at(0.25)}, median ${at(0.5)}`);
+  console.log(`${storage}, ${CALLERS} caller(s): ${HITS} hits in batches of ${BATCH}; µs a hit, batch means: min ${at(0)}, p25 ${at(0.25)}, median ${at(0.5)}`);
 } finally {
   await eco.close();
   await sim.close();
