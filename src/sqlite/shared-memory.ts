@@ -4,9 +4,11 @@ import { closeSync, fstatSync, openSync, statSync, truncateSync } from "node:fs"
  * Linux's `O_PATH`: a descriptor that names the file without opening it for I/O. `fstat` works on
  * it, and closing it does not release the process's POSIX locks on the file (closing any other
  * descriptor would drop every lock SQLite holds on it, letting another process reset the shared
- * memory under this one). Absent from `fs.constants`; its value is fixed by the kernel ABI.
+ * memory under this one). Absent from `fs.constants`; its value is fixed by the kernel ABI, the
+ * same on every architecture Node and Bun are built for except a few old ones, which read by name.
  */
 const O_PATH = 0o10000000;
+const GENERIC_O_PATH = new Set(["x64", "arm64", "arm", "ia32", "riscv64", "ppc64", "s390x", "loong64"]);
 
 /**
  * SQLite's WAL index (`<file>-shm`) is memory shared between the processes using a file: it is
@@ -26,7 +28,7 @@ const O_PATH = 0o10000000;
  */
 export function createSharedMemoryGuard(path: string) {
   const shm = `${path}-shm`;
-  const byDescriptor = process.platform === "linux";
+  const byDescriptor = process.platform === "linux" && GENERIC_O_PATH.has(process.arch);
   let seen = 0;
   let descriptor: number | undefined;
 
