@@ -119,6 +119,46 @@ test("vectors are also handed over one by one as they are read: the same listing
   await store.close();
 });
 
+test("an entry read again is what the file holds now: another connection's replacement, removal or flush is seen at the next read", async () => {
+  const path = join(dir, "read-again.db");
+  const reader = createSqliteStore({ path });
+  const writer = createSqliteStore({ path });
+  const first = makeEntry({ key: "k", body: '{"answer":1}' });
+  await writer.set(first);
+  for (let i = 0; i < 3; i++) expect(await reader.get("k")).toEqual(first);
+
+  const replaced = makeEntry({ key: "k", body: '{"answer":2}', createdAt: first.createdAt + 1 });
+  await writer.set(replaced);
+  expect(await reader.get("k")).toEqual(replaced);
+  expect(await reader.get("k")).toEqual(replaced);
+
+  await writer.delete("k");
+  expect(await reader.get("k")).toBeUndefined();
+
+  await writer.set(first);
+  expect(await reader.get("k")).toEqual(first);
+  // Written behind every store's back, by a plain connection.
+  const db = openDatabase(path);
+  db.prepare("UPDATE cache_entries SET body = ? WHERE key = ?").run('{"answer":3}', "k");
+  expect((await reader.get("k"))!.body).toBe('{"answer":3}');
+  db.prepare("DELETE FROM cache_entries").run();
+  db.close();
+  expect(await reader.get("k")).toBeUndefined();
+
+  await writer.set(first);
+  expect(await reader.get("k")).toEqual(first);
+  expect(await writer.flush()).toBe(1);
+  expect(await reader.get("k")).toBeUndefined();
+  // Each get hands out its own objects: changing one changes no later answer.
+  await writer.set(first);
+  const served = (await reader.get("k"))!;
+  served.usage.inputTokens = 999;
+  served.body = "changed";
+  expect(await reader.get("k")).toEqual(first);
+  await reader.close();
+  await writer.close();
+});
+
 test("a cache file of schema version 3 gains the codes table, filled from the vectors it holds", async () => {
   const path = join(dir, "version-3.db");
   const old = openDatabase(path);
