@@ -1,7 +1,9 @@
 /**
- * A loop of SQLite hits through the wrapped OpenAI SDK (usage log on), for a CPU profile of the
- * hit path: `bun --cpu-prof --cpu-prof-md --cpu-prof-dir=/tmp bench/hit-profile.ts`. Prints the
- * mean time of a hit; asserts nothing.
+ * A loop of hits through the wrapped OpenAI SDK (usage log on), for a CPU profile of the hit
+ * path: `bun --cpu-prof --cpu-prof-md --cpu-prof-dir=/tmp bench/hit-profile.ts [sqlite|memory|redis]
+ * [hits] [callers]` (default: SQLite, 200,000 hits, one caller; Redis on a private
+ * `redis-server`). Prints the time of a hit as batch means (min, p25, median: on a shared
+ * machine the min is the steadiest); asserts nothing.
  *
  * @module
  */
