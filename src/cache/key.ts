@@ -122,7 +122,11 @@ function binaryKind(view: ArrayBufferView): string {
   return BYTE_KINDS.has(kind) ? "bytes" : kind;
 }
 
+/** Bun's own SHA-256 when running under Bun (the same digest, in half the time of `node:crypto`'s). */
+const bunSha256 = (globalThis as { Bun?: { SHA256: { hash(data: string | Uint8Array, encoding: "hex"): string } } }).Bun?.SHA256;
+
 function sha256Hex(data: string | Uint8Array): string {
+  if (bunSha256) return bunSha256.hash(data, "hex");
   return createHash("sha256").update(data).digest("hex");
 }
 

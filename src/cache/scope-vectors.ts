@@ -47,6 +47,16 @@ export class ScopeVectors {
   live = 0;
   private chunks: Chunk[] = [];
   private keys = new KeySlots();
+  private scratch: { bytes: Uint8Array; values: Int8Array; view: DataView } | undefined;
+
+  /** A buffer a code of `length` bytes is copied into, with views of its values and its header. */
+  private scratchFor(length: number): { bytes: Uint8Array; values: Int8Array; view: DataView } {
+    if (this.scratch?.bytes.byteLength !== length) {
+      const bytes = new Uint8Array(length);
+      this.scratch = { bytes, values: new Int8Array(bytes.buffer, CODE_HEADER_BYTES), view: new DataView(bytes.buffer, 0, CODE_HEADER_BYTES) };
+    }
+    return this.scratch;
+  }
 
   /** Adds or replaces the vector of `key` from its code; false when its length differs from the scope's. */
   add(key: string, code: Uint8Array, createdAt: number): boolean {
@@ -65,9 +75,13 @@ export class ScopeVectors {
     const chunk = this.chunks[slot >>> CHUNK_SHIFT]!;
     const at = slot & (CHUNK - 1);
     if (chunk.live[at] === 0) this.live++;
-    // Read in place, without readCode's views: this runs once per vector of a bulk load.
-    const view = new DataView(code.buffer, code.byteOffset, CODE_HEADER_BYTES);
-    chunk.values.set(new Int8Array(code.buffer, code.byteOffset + CODE_HEADER_BYTES, dims), at * dims);
+    // This runs once per vector of a bulk load. The code is copied whole into a scratch buffer
+    // and read through views made once: a view of the code's own memory (`code.buffer`) would
+    // make the runtime give each listed code an ArrayBuffer of its own.
+    const scratch = this.scratchFor(code.byteLength);
+    scratch.bytes.set(code);
+    chunk.values.set(scratch.values, at * dims);
+    const view = scratch.view;
     for (let word = 0; word < HALF_WORDS; word++) {
       chunk.head[at * HALF_WORDS + word] = view.getUint32(CODE_SKETCH + word * 4, true);
       chunk.tail[at * HALF_WORDS + word] = view.getUint32(CODE_SKETCH + (HALF_WORDS + word) * 4, true);

@@ -37,9 +37,19 @@ const UNKEYED_PREFIXES = ["x-stainless-", "x-b3-"];
 /** Credentials by name: `authorization`, `x-api-key`, `api-key`, `x-goog-api-key`, `helicone-auth`, `cookie`, `idempotency-key`… */
 const CREDENTIAL = /(^|-)(authorization|auth|key|token|secret|cookie|password)$/;
 
+/** Names already judged, so a call does not test the same few names again. */
+const judged = new Map<string, boolean>();
+/** Header names are few per application; one that invents a name per request does not grow the memo past this. */
+const MAX_JUDGED = 1024;
+
 /** Whether a header (lower-case name) enters the key. */
 export function isKeyedHeader(name: string): boolean {
-  return !UNKEYED.has(name) && !CREDENTIAL.test(name) && !UNKEYED_PREFIXES.some((prefix) => name.startsWith(prefix));
+  let keyed = judged.get(name);
+  if (keyed === undefined) {
+    keyed = !UNKEYED.has(name) && !CREDENTIAL.test(name) && !UNKEYED_PREFIXES.some((prefix) => name.startsWith(prefix));
+    if (judged.size < MAX_JUDGED) judged.set(name, keyed);
+  }
+  return keyed;
 }
 
 /**
@@ -50,47 +60,62 @@ export function isKeyedHeader(name: string): boolean {
  * nullable headers. Undefined when no keyed header is left.
  */
 export function keyedHeaders(...sources: unknown[]): Record<string, string> | undefined {
-  const merged = new Map<string, string[]>();
+  // Runs on every call: plain loops, and nothing allocated for the sources that set nothing.
+  let merged: Map<string, string[]> | undefined;
   for (const source of sources) {
-    const seen = new Set<string>();
-    for (const [rawName, value] of headerRows(source)) {
+    let seen: Set<string> | undefined;
+    forEachHeaderRow(source, (rawName, value) => {
       const name = rawName.toLowerCase();
+      merged ??= new Map();
+      seen ??= new Set();
       if (!seen.has(name)) {
         seen.add(name);
         merged.delete(name);
       }
       if (value === null) merged.delete(name);
-      else merged.set(name, [...(merged.get(name) ?? []), value]);
-    }
+      else {
+        const values = merged.get(name);
+        if (values) values.push(value);
+        else merged.set(name, [value]);
+      }
+    });
   }
-  const keyed = [...merged].filter(([name]) => isKeyedHeader(name));
-  if (keyed.length === 0) return undefined;
-  return Object.fromEntries(keyed.map(([name, values]) => [name, values.join(", ")]));
+  if (!merged) return undefined;
+  const keyed: [string, string][] = [];
+  for (const [name, values] of merged) if (isKeyedHeader(name)) keyed.push([name, values.join(", ")]);
+  // Defined, not assigned: a header named `__proto__` is a key like any other.
+  return keyed.length === 0 ? undefined : Object.fromEntries(keyed);
 }
 
-function* headerRows(source: unknown): Iterable<readonly [string, string | null]> {
+/** Calls `row` with each name and value (`null`: removed) a header source sets, in order. */
+function forEachHeaderRow(source: unknown, row: (name: string, value: string | null) => void): void {
   if (typeof source !== "object" || source === null) return;
   const nullable = source as { values?: unknown; nulls?: unknown };
   if (isHeaders(nullable.values) && nullable.nulls instanceof Set) {
-    yield* headerRows(nullable.values);
-    for (const name of nullable.nulls) yield [String(name), null];
+    forEachHeaderRow(nullable.values, row);
+    for (const name of nullable.nulls) row(String(name), null);
     return;
   }
   if (isHeaders(source)) {
     const rows: [string, string][] = [];
     source.forEach((value, name) => rows.push([name, value]));
-    yield* rows;
+    for (const [name, value] of rows) row(name, value);
     return;
   }
-  const rows: Iterable<unknown> = Array.isArray(source) ? source : Object.entries(source);
-  for (const row of rows) {
-    if (!Array.isArray(row) || typeof row[0] !== "string") continue;
-    const values: unknown[] = Array.isArray(row[1]) ? row[1] : [row[1]];
-    for (const value of values) {
-      if (value === undefined) continue;
-      yield [row[0], value === null ? null : String(value)];
-    }
+  if (Array.isArray(source)) {
+    for (const pair of source) if (Array.isArray(pair)) recordRow(pair[0], pair[1], row);
+    return;
   }
+  for (const name in source) if (Object.hasOwn(source, name)) recordRow(name, (source as Record<string, unknown>)[name], row);
+}
+
+function recordRow(name: unknown, value: unknown, row: (name: string, value: string | null) => void): void {
+  if (typeof name !== "string") return;
+  if (!Array.isArray(value)) {
+    if (value !== undefined) row(name, value === null ? null : String(value));
+    return;
+  }
+  for (const item of value) if (item !== undefined) row(name, item === null ? null : String(item));
 }
 
 function isHeaders(value: unknown): value is Headers {

@@ -13,6 +13,12 @@ export interface Statement {
   run(...params: SqlValue[]): number;
   get(...params: SqlValue[]): Row | undefined;
   all(...params: SqlValue[]): Row[];
+  /**
+   * The rows one at a time as SQLite steps to them, so a large result is never held whole
+   * (all at once under a driver without a row iterator). Read it to the end before the next
+   * statement runs.
+   */
+  iterate(...params: SqlValue[]): Iterable<Row>;
 }
 
 /** The small part of a SQLite driver ecoai uses; the only code that knows which driver runs. */
@@ -145,6 +151,8 @@ interface NativeStatement {
   run(...params: SqlValue[]): unknown;
   get(...params: SqlValue[]): unknown;
   all(...params: SqlValue[]): unknown[];
+  /** bun:sqlite, better-sqlite3 and node:sqlite from 22.13. */
+  iterate?(...params: SqlValue[]): Iterable<unknown>;
   /** bun:sqlite: a statement left unfinalized keeps its connection open (and its locks held) after close. */
   finalize?(): void;
 }
@@ -208,5 +216,6 @@ function wrapStatement(prepared: NativeStatement, nullForNoRow: boolean): Statem
     run: (...params) => Number((prepared.run(...params) as { changes?: number | bigint }).changes ?? 0),
     get: nullForNoRow ? (...params) => (prepared.get(...params) as Row | null) ?? undefined : (...params) => prepared.get(...params) as Row | undefined,
     all: (...params) => prepared.all(...params) as Row[],
+    iterate: prepared.iterate ? (...params) => prepared.iterate!(...params) as Iterable<Row> : (...params) => prepared.all(...params) as Row[],
   };
 }

@@ -106,6 +106,7 @@ export function createReopeningFile<C extends { db: Database }>(path: string, op
     close() {
       giveUp();
       closeRetired();
+      guard.close();
     },
   };
 }

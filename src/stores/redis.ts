@@ -126,8 +126,10 @@ export function createRedisStore(options: RedisStoreOptions): Store {
     name: "redis",
     location: redactRedisUrl(options.url),
     async get(key) {
-      const flat = (await run((redis) => redis.callBuffer("HGETALL", entryKey(key)))) as Buffer[];
-      return flat.length === 0 ? undefined : toEntry(key, flat);
+      // The fields by name, in a fixed order: the reply is read by position, and a semantic
+      // entry's code (only listings need it) stays on the server.
+      const values = (await run((redis) => redis.callBuffer("HMGET", entryKey(key), ...ENTRY_FIELDS))) as (Buffer | null)[];
+      return values.every((value) => value === null) ? undefined : toEntry(key, values);
     },
     async set(entry, setOptions = {}) {
       const fields: Arg[] = [
@@ -248,29 +250,30 @@ export function createRedisStore(options: RedisStoreOptions): Store {
   };
 }
 
-function toEntry(key: string, flat: Buffer[]): CacheEntry {
-  const fields = new Map<string, Buffer>();
-  for (let i = 0; i + 1 < flat.length; i += 2) fields.set((flat[i] as Buffer).toString(), flat[i + 1] as Buffer);
-  const text = (name: string) => fields.get(name)?.toString() ?? "";
+/** The fields of an entry's hash that `get` reads, in the order {@link toEntry} reads them. */
+const ENTRY_FIELDS = ["body", "createdAt", "provider", "endpoint", "model", "namespace", "prompt", "promptType", "inputTokens", "cachedInputTokens", "outputTokens", "scope", "vector", "evidence"];
+
+function toEntry(key: string, values: (Buffer | null)[]): CacheEntry {
+  const text = (index: number) => values[index]?.toString() ?? "";
   const entry: CacheEntry = {
     key,
-    body: text("body"),
-    createdAt: Number(text("createdAt")),
-    provider: text("provider") as Provider,
-    endpoint: text("endpoint"),
-    model: text("model"),
-    namespace: text("namespace"),
-    prompt: text("prompt"),
-    promptType: text("promptType") as PromptType,
+    body: text(0),
+    createdAt: Number(text(1)),
+    provider: text(2) as Provider,
+    endpoint: text(3),
+    model: text(4),
+    namespace: text(5),
+    prompt: text(6),
+    promptType: text(7) as PromptType,
     usage: {
-      inputTokens: Number(text("inputTokens")),
-      cachedInputTokens: Number(text("cachedInputTokens")),
-      outputTokens: Number(text("outputTokens")),
+      inputTokens: Number(text(8)),
+      cachedInputTokens: Number(text(9)),
+      outputTokens: Number(text(10)),
     },
   };
-  const vector = fields.get("vector");
-  if (fields.has("scope") && vector) entry.semantic = { scope: text("scope"), vector: toVector(vector) };
-  if (fields.has("evidence")) entry.evidence = text("evidence");
+  const vector = values[12];
+  if (values[11] && vector) entry.semantic = { scope: text(11), vector: toVector(vector) };
+  if (values[13]) entry.evidence = text(13);
   return entry;
 }
 

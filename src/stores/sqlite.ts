@@ -117,6 +117,12 @@ export function createSqliteStore(options: SqliteStoreOptions = {}): Store {
       // One query over the codes table: small rows, in write order through its index.
       return use((c) => c.vectors.all(scope, since)).map((row) => ({ key: row.key as string, createdAt: Number(row.created_at), code: row.code as Uint8Array }));
     },
+    async forEachVectorSince(scope, since, each) {
+      // The same query, stepped through: each row is let go once handed over.
+      use((c) => {
+        for (const row of c.vectors.iterate(scope, since)) each({ key: row.key as string, createdAt: Number(row.created_at), code: row.code as Uint8Array });
+      });
+    },
     async delete(key) {
       return use((c) => c.remove.run(key), true) > 0;
     },

@@ -37,6 +37,47 @@ describe("hashCacheKey", () => {
   });
 });
 
+describe("keys already stored stay valid", () => {
+  // Digests computed by earlier releases: a cache written by them must be hit by this one.
+  test("a chat request keys to the digest of its sorted JSON, as written by earlier releases", () => {
+    const request = { provider: "openai", endpoint: "chat.completions", baseURL: "https://api.openai.com/v1", params: { model: "gpt-4o-mini", messages: [{ role: "system", content: "You are a concise assistant." }, { role: "user", content: "Where is my parcel?" }] } };
+    const sorted = '{"baseURL":"https://api.openai.com/v1","endpoint":"chat.completions","params":{"messages":[{"content":"You are a concise assistant.","role":"system"},{"content":"Where is my parcel?","role":"user"}],"model":"gpt-4o-mini"},"provider":"openai"}';
+    expect(hashCacheKey(request)).toBe(sha256(new TextEncoder().encode(sorted)));
+    expect(hashCacheKey(request)).toBe("58a7a54bbbb8ca4cfcdd064e45ac04a7c5825e38573688d295f67680a10c34ba");
+  });
+
+  test("a namespace, wire headers and query, and text JSON must escape key as before", () => {
+    const request = {
+      provider: "anthropic",
+      endpoint: "messages",
+      baseURL: "https://api.anthropic.com",
+      namespace: "tenant-7",
+      wire: { headers: { "anthropic-beta": "prompt-caching-2024-07-31" }, query: { a: "1" } },
+      params: { model: "claude-3-5-haiku-latest", max_tokens: 256, temperature: 0.2, messages: [{ role: "user", content: 'Zürich → 東京, "quoted" \\ back\nline \u2028 \ud83d\ude00' }] },
+    };
+    expect(hashCacheKey(request)).toBe("4845086a4476578fbd8df0bdd202afcae4fecf9cea8843b3626caf4a7fa97088");
+  });
+
+  test("$ keys, __proto__, numbers JSON rewrites, toJSON, boxed values and binary data key as before", () => {
+    const params = {
+      $ref: "#/x",
+      __proto__x: 1,
+      ["__proto__"]: { y: -0 },
+      n: [NaN, Infinity, undefined, () => 1, 1e21, 1.5e-7],
+      d: new Date(0),
+      u: new URL("https://e.x/a?b=c"),
+      boxed: [new Number(3), new String("s"), new Boolean(false)],
+      bytes: new Uint8Array([1, 2, 3]),
+      f32: new Float32Array([0.5]),
+      digest: new BinaryDigest("ab".repeat(32)),
+      empty: {},
+      nested: { z: [{}, [], null, true] },
+    };
+    expect(hashCacheKey({ params })).toBe("ace7223b9d3102f222445df892191eee455316d89a1147a5b079e784be5e0f79");
+    expect(hashCacheKey(JSON.parse('{"__proto__": {"a": 1}, "b": 2}'))).toBe("8d6c652f4aa72c9b091d3bbace50453a7acf63914c029720b36c6feb1db06324");
+  });
+});
+
 describe("the key is what JSON.stringify sends", () => {
   test("toJSON is applied: URLs, dates, class instances and plain objects with toJSON", () => {
     class Prompt {

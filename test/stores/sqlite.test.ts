@@ -103,6 +103,62 @@ test("vectors are listed as codes from their own table, one query, not as the fl
   db.close();
 });
 
+test("vectors are also handed over one by one as they are read: the same listing, oldest first, from the time asked", async () => {
+  const path = join(dir, "codes-one-by-one.db");
+  const store = createSqliteStore({ path });
+  const vector = (seed: number) => new Float32Array(Array.from({ length: 32 }, (_, i) => Math.sin(i + seed)));
+  for (const [key, createdAt] of [["late", 3000], ["early", 1000], ["middle", 2000], ["same time", 2000]] as const) {
+    await store.set(makeEntry({ key, createdAt, semantic: { scope: "s", vector: vector(createdAt) } }));
+  }
+  await store.set(makeEntry({ key: "other scope", createdAt: 2500, semantic: { scope: "t", vector: vector(1) } }));
+  const handed: { key: string; createdAt: number; code?: Uint8Array }[] = [];
+  await store.forEachVectorSince!("s", 2000, (stored) => handed.push(stored));
+  expect(handed.map((v) => [v.key, v.createdAt])).toEqual([["middle", 2000], ["same time", 2000], ["late", 3000]]);
+  expect(handed).toEqual(await store.vectorsSince!("s", 2000));
+  expectListedVector(handed[2]!, Array.from(vector(3000)));
+  await store.close();
+});
+
+test("an entry read again is what the file holds now: another connection's replacement, removal or flush is seen at the next read", async () => {
+  const path = join(dir, "read-again.db");
+  const reader = createSqliteStore({ path });
+  const writer = createSqliteStore({ path });
+  const first = makeEntry({ key: "k", body: '{"answer":1}' });
+  await writer.set(first);
+  for (let i = 0; i < 3; i++) expect(await reader.get("k")).toEqual(first);
+
+  const replaced = makeEntry({ key: "k", body: '{"answer":2}', createdAt: first.createdAt + 1 });
+  await writer.set(replaced);
+  expect(await reader.get("k")).toEqual(replaced);
+  expect(await reader.get("k")).toEqual(replaced);
+
+  await writer.delete("k");
+  expect(await reader.get("k")).toBeUndefined();
+
+  await writer.set(first);
+  expect(await reader.get("k")).toEqual(first);
+  // Written behind every store's back, by a plain connection.
+  const db = openDatabase(path);
+  db.prepare("UPDATE cache_entries SET body = ? WHERE key = ?").run('{"answer":3}', "k");
+  expect((await reader.get("k"))!.body).toBe('{"answer":3}');
+  db.prepare("DELETE FROM cache_entries").run();
+  db.close();
+  expect(await reader.get("k")).toBeUndefined();
+
+  await writer.set(first);
+  expect(await reader.get("k")).toEqual(first);
+  expect(await writer.flush()).toBe(1);
+  expect(await reader.get("k")).toBeUndefined();
+  // Each get hands out its own objects: changing one changes no later answer.
+  await writer.set(first);
+  const served = (await reader.get("k"))!;
+  served.usage.inputTokens = 999;
+  served.body = "changed";
+  expect(await reader.get("k")).toEqual(first);
+  await reader.close();
+  await writer.close();
+});
+
 test("a cache file of schema version 3 gains the codes table, filled from the vectors it holds", async () => {
   const path = join(dir, "version-3.db");
   const old = openDatabase(path);
