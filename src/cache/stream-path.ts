@@ -111,7 +111,8 @@ export function createStreamPath() {
           // An identical stream in flight: follow it. A leader whose request failed on its own
           // (a dropped connection, its own abort) is left behind: the next one in line leads.
           for (let leader = live.get(route.key!); leader; leader = live.get(route.key!)) {
-            const led = await leader;
+            // The caller's signal (its abort, the SDK's timeout) ends the wait as it ends a fetch.
+            const led = await untilAborted(leader, signal);
             if (led?.error) return { response: led.error.clone() };
             if (!led?.broadcast?.joinable) {
               // Let the leader's bookkeeping run before looking again.
@@ -179,4 +180,15 @@ function withoutLength(headers: Headers): Headers {
   copy.delete("content-length");
   copy.delete("content-encoding");
   return copy;
+}
+
+/** `promise`, or a rejection with the signal's reason once `signal` aborts, as `fetch` rejects. */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise;
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
 }
