@@ -40,8 +40,10 @@ export type EcoMethod<F> = F extends {
   (...args: infer A4): infer R4;
 }
   ? Signature<A1, R1> & Signature<A2, R2> & Signature<A3, R3> & Signature<A4, R4>
-  : F extends (...args: infer A) => infer R
-    ? Signature<A, R>
+  : // A generic method (a stream helper such as `messages.stream()`): the SDK's own signature first,
+    // so a call without `ecoai` keeps its type parameters, then one that takes `ecoai`.
+    F extends (...args: infer A) => infer R
+    ? F & Signature<A, R>
     : F;
 
 /** `C` with the method at path `P` replaced by its {@link EcoMethod}. */
