@@ -7,17 +7,10 @@
 import { createParser } from "eventsource-parser";
 import type { StreamEvent } from "../providers/adapter.ts";
 
-const encoder = new TextEncoder();
-
 /** One event as it appears on the wire: an `event:` line when it is named, its data line by line. */
 export function formatEvent(event: StreamEvent): string {
   const name = event.event === undefined ? "" : `event: ${event.event}\n`;
   return `${name}data: ${event.data.replaceAll("\n", "\ndata: ")}\n\n`;
-}
-
-/** Events as the bytes of a stream body. */
-export function encodeEvents(events: readonly StreamEvent[]): Uint8Array {
-  return encoder.encode(events.map(formatEvent).join(""));
 }
 
 /**

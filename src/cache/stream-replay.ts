@@ -7,7 +7,7 @@
 import type { RecordedEvent, StreamEvent } from "../providers/adapter.ts";
 import type { ReplayMode } from "../types.ts";
 import type { EventView } from "./stream-broadcast.ts";
-import { encodeEvents, formatEvent } from "./stream-events.ts";
+import { formatEvent } from "./stream-events.ts";
 
 
 const encoder = new TextEncoder();
@@ -25,7 +25,9 @@ export function replayBody(events: readonly (StreamEvent | RecordedEvent)[], mod
     return new ReadableStream<Uint8Array>({
       start(controller) {
         if (signal?.aborted) return controller.error(signal.reason);
-        controller.enqueue(encodeEvents(shown));
+        // One chunk an event, as a network delivers them: the SDKs' line decoders read many small
+        // chunks faster than one large one.
+        for (const event of shown) controller.enqueue(encoder.encode(formatEvent(event)));
         controller.close();
       },
     });

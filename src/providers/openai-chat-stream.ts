@@ -12,6 +12,9 @@ import { isRecord } from "./text.ts";
 
 const DONE = "[DONE]";
 
+/** The `usage: null` OpenAI adds to every chunk of a stream that asked for usage, with its comma. */
+const NULL_USAGE = /,"usage":null(?=[,}])|"usage":null,/;
+
 /** Whether the caller asked for the usage chunk (`stream_options.include_usage`). */
 function wantsUsage(params: Record<string, unknown>): boolean {
   return isRecord(params.stream_options) && params.stream_options.include_usage === true;
@@ -149,6 +152,10 @@ export const chatCompletionStream: StreamedMethod = {
   shown(recorded, params) {
     const event = refusesObfuscation(params) ? withoutObfuscation(recorded) : recorded;
     if (wantsUsage(params) || !event.data.includes('"usage"')) return event;
+    // Every chunk but the last carries `"usage":null` as a top-level key of compact JSON (a string
+    // value would have its quotes escaped): taken out without parsing the chunk.
+    const bare = event.data.replace(NULL_USAGE, "");
+    if (bare !== event.data) return { ...event, data: bare };
     const chunk = eventJson(event);
     if (!chunk || !("usage" in chunk)) return event;
     if (Array.isArray(chunk.choices) && chunk.choices.length === 0) return undefined;
