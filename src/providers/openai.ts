@@ -86,6 +86,10 @@ export const openaiAdapter: ProviderAdapter = {
   },
   apiPromise: true,
   limits: stainlessLimits,
-  streamingClient: stainlessStreamingClient,
+  // `withOptions()` of an `AzureOpenAI` client keeps neither its API version nor its deployment.
+  streamingClient(client, exchange) {
+    const { apiVersion, deploymentName } = client as OpenAIClient & { apiVersion?: string };
+    return stainlessStreamingClient(client, exchange, apiVersion ? { apiVersion, deployment: deploymentName } : {});
+  },
   methods: [chatCompletions, chatCompletionsStreamHelper, openaiResponses, openaiResponsesStreamHelper, openaiImagesGenerate, openaiImagesEdit],
 };

@@ -75,10 +75,11 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 /**
  * A copy of a Stainless client (its `withOptions()`) whose requests go through `exchange`: the
  * request the SDK built is sent with the client's own `fetch` when the engine goes upstream.
+ * `options` are constructor options the copy needs and `withOptions()` does not carry over.
  */
-export function stainlessStreamingClient(client: object, exchange: StreamExchange): object {
-  const { fetch, withOptions } = client as { fetch: typeof globalThis.fetch; withOptions: (options: { fetch: typeof globalThis.fetch }) => object };
+export function stainlessStreamingClient(client: object, exchange: StreamExchange, options: Record<string, unknown> = {}): object {
+  const { fetch, withOptions } = client as { fetch: typeof globalThis.fetch; withOptions: (options: Record<string, unknown>) => object };
   const answered = ((url: string | URL | Request, init?: RequestInit) =>
     exchange({ live: (signal) => fetch.call(undefined, url, { ...init, signal }), signal: init?.signal ?? undefined })) as typeof globalThis.fetch;
-  return withOptions.call(client, { fetch: answered });
+  return withOptions.call(client, { ...options, fetch: answered });
 }

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import OpenAI from "openai";
+import OpenAI, { AzureOpenAI } from "openai";
 import { Stream } from "openai/core/streaming";
 import { ChatCompletionStream } from "openai/lib/ChatCompletionStream";
 import type { ChatCompletion, ChatCompletionChunk, ChatCompletionCreateParamsNonStreaming } from "openai/resources/chat/completions";
@@ -285,6 +285,16 @@ describe("OpenAI chat completion streams", () => {
         [false, true],
       ]);
     }
+  });
+
+  test("an AzureOpenAI stream is sent to its deployment, and cached", async () => {
+    const eco = up.wrap(new AzureOpenAI({ endpoint: up.sim.url, apiKey: TEST_API_KEY, apiVersion: "2024-10-21", deployment: "gpt-35-turbo", maxRetries: 0 }));
+    const before = up.sim.count("azure.chat.completions");
+    const live = await Array.fromAsync(await eco.chat.completions.create({ ...ask("azure stream"), stream: true }));
+    const sent = up.sim.requests.at(-1)!;
+    expect([sent.route, sent.path]).toEqual(["azure.chat.completions", expect.stringContaining("/deployments/gpt-35-turbo/")]);
+    expect(await Array.fromAsync(await eco.chat.completions.create({ ...ask("azure stream"), stream: true }))).toEqual(live);
+    expect(up.sim.count("azure.chat.completions") - before).toBe(1);
   });
 
   test("a hit's Stream is the SDK's: toReadableStream(), tee() and its controller work", async () => {
