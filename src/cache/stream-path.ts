@@ -177,6 +177,9 @@ export function createStreamPath() {
         const until = broadcast.finished.then((outcome) => {
           const answer = key === null ? undefined : answerOf(method, outcome, params);
           settle(answer === undefined ? usageOf(method, outcome.events, params) : method.usage(answer, params), false);
+          // A stream that is no answer (cut off, failed, a refusal) is followed no longer: the next
+          // identical call asks again.
+          if (answer === undefined) leave();
           return { answer, events: outcome.events };
         });
         void Promise.all([until, broadcast.read])
