@@ -3,10 +3,10 @@ import { GUARD_NAMES, guardSwitches } from "./cache/semantic-guards.ts";
 import type { SupportedClient } from "./client-types.ts";
 import { EcoAIConfigError, type ConfigSource } from "./errors.ts";
 import type { EcoAISettings } from "./settings.ts";
-import type { Logger, Mode, SemanticCompare, SemanticConfig, SemanticEmbedder, SemanticGuard, StorageType } from "./types.ts";
+import type { Logger, Mode, ReplayMode, SemanticCompare, SemanticConfig, SemanticEmbedder, SemanticGuard, StorageType } from "./types.ts";
 import { resolveFootprint, type ResolvedFootprint } from "./usage/footprint-config.ts";
 import type { PriceOverride, RateOverrides } from "./usage/pricing.ts";
-import { validBoolean, validMode, validNonEmptyString, validRedisUrl, validSeconds, validStorage, validThreshold, type Sourced } from "./validate.ts";
+import { validBoolean, validMode, validNonEmptyString, validRedisUrl, validReplay, validSeconds, validStorage, validThreshold, type Sourced } from "./validate.ts";
 
 /** Options of `new EcoAI(...)`. Constructor options win over `ECOAI_*` variables, which win over the settings file. */
 export interface EcoAIConfig<C extends SupportedClient = SupportedClient> {
@@ -81,6 +81,14 @@ export interface EcoAIConfig<C extends SupportedClient = SupportedClient> {
    */
   namespace?: string;
   /**
+   * How a stream served from the cache is replayed: `"instant"` sends every event at once;
+   * `"recorded"` sends each with the gap it was recorded with, for testing how an interface
+   * renders a stream. Per call: `ecoai: { replay }`.
+   * @default "instant"
+   * @example new EcoAI({ client, replay: "recorded" })
+   */
+  replay?: ReplayMode;
+  /**
    * Entries kept by `storage: "memory"`.
    * @default 1000
    */
@@ -141,6 +149,7 @@ export interface ResolvedConfig {
   settingsPath: string;
   semantic: false | (Required<Pick<SemanticConfig, "threshold" | "embeddingModel" | "embedder">> & Pick<SemanticConfig, "embedFn"> & { guards: Record<SemanticGuard, boolean> } & SemanticCheckSettings);
   namespace: string;
+  replay: ReplayMode;
   memoryMaxEntries: number;
   pricing: RateOverrides;
   /** The CO₂ options in force and where each came from. */
@@ -169,6 +178,7 @@ export const DEFAULTS = {
   semanticCompare: "normalised",
   embeddingModel: "text-embedding-3-small",
   memoryMaxEntries: 1000,
+  replay: "instant",
   debug: false,
 } as const;
 
@@ -177,7 +187,7 @@ type Env = Record<string, string | undefined>;
 /** Every constructor option but `client`; a misspelt one (`namespce`) must not be ignored silently. */
 const OPTION_NAMES = Object.keys({
   mode: 1, storage: 1, sqlitePath: 1, redisUrl: 1, redisKeyPrefix: 1, ttl: 1, ttlByModel: 1, logUsage: 1, logPath: 1,
-  cachingEnabled: 1, settingsPath: 1, semantic: 1, namespace: 1, memoryMaxEntries: 1, pricing: 1, logger: 1, debug: 1,
+  cachingEnabled: 1, settingsPath: 1, semantic: 1, namespace: 1, replay: 1, memoryMaxEntries: 1, pricing: 1, logger: 1, debug: 1,
   gridIntensityGPerKwh: 1, gridRegion: 1, embodiedEmissions: 1,
 } satisfies Record<keyof Omit<EcoAIConfig, "client">, 1>);
 
@@ -240,6 +250,7 @@ export function resolveConfig(options: Omit<EcoAIConfig, "client">, env: Env, se
     settingsPath,
     semantic: resolveSemantic(raw.semantic, settings, settingsPath),
     namespace: raw.namespace === undefined ? "" : validNonEmptyString("namespace", { value: raw.namespace, source: "constructor option" }, "a non-empty string"),
+    replay: raw.replay === undefined ? DEFAULTS.replay : validReplay("replay", { value: raw.replay, source: "constructor option" }),
     memoryMaxEntries: resolveMemoryMaxEntries(raw.memoryMaxEntries),
     pricing: resolvePricing(raw.pricing),
     footprint: resolveFootprint(raw, env, settings, settingsPath),

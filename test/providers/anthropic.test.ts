@@ -1,9 +1,12 @@
 import { describe, expect, test } from "bun:test";
 import Anthropic from "@anthropic-ai/sdk";
+import { MessageStream } from "@anthropic-ai/sdk/lib/MessageStream";
+import { Stream } from "@anthropic-ai/sdk/streaming";
 import { SIM_HEADERS, SIM_MARKERS } from "../../src/simulator/index.ts";
 import { TEST_API_KEY } from "../harness.ts";
 import { FOREIGN_ANSWERS } from "./suite-answers.ts";
 import { isJson, runProviderSuite, type Surface } from "./suite.ts";
+import { runStreamSuite, type StreamSurface } from "./suite-streams.ts";
 import { useProviders } from "./wrapped.ts";
 
 const { up, wrap, anthropic } = useProviders();
@@ -81,26 +84,26 @@ describe("Anthropic messages through the real SDK", () => {
     expect(second.id).toBe(first.id);
   });
 
-  test("stream: true and messages.stream() still stream and always go upstream", async () => {
+  test("stream: true, messages.stream() and a plain call share one entry, the recorded deltas replayed", async () => {
     const eco = wrap(anthropic());
-    const plain = await eco.messages.create(ask("stream this"));
-    const text = (plain.content[0] as Anthropic.TextBlock).text;
     const before = up.sim.count(ROUTE);
-    for (let round = 0; round < 2; round++) {
-      const stream = await eco.messages.create({ ...ask("stream this"), stream: true });
-      let streamed = "";
-      for await (const event of stream) if (event.type === "content_block_delta" && event.delta.type === "text_delta") streamed += event.delta.text;
-      expect(streamed).toBe(text);
-      const helper = eco.messages.stream(ask("stream this"));
-      const deltas: string[] = [];
-      helper.on("text", (delta) => deltas.push(delta));
-      const final = await helper.finalMessage();
-      expect(deltas.length).toBeGreaterThan(1);
-      expect((final.content[0] as Anthropic.TextBlock).text).toBe(text);
-    }
-    expect(up.sim.count(ROUTE) - before).toBe(4);
+    const stream = await eco.messages.create({ ...ask("stream this"), stream: true });
+    const live: string[] = [];
+    for await (const event of stream) if (event.type === "content_block_delta" && event.delta.type === "text_delta") live.push(event.delta.text);
+    expect(live.length).toBeGreaterThan(1);
+    const plain = await eco.messages.create(ask("stream this"));
+    expect((plain.content[0] as Anthropic.TextBlock).text).toBe(live.join(""));
+    const helper = eco.messages.stream(ask("stream this"));
+    const deltas: string[] = [];
+    helper.on("text", (delta) => deltas.push(delta));
+    const final = await helper.finalMessage();
+    expect(deltas).toEqual(live);
+    expect((final.content[0] as Anthropic.TextBlock).text).toBe(live.join(""));
+    expect([final.id, final.stop_reason, final.usage]).toEqual([plain.id, plain.stop_reason, plain.usage]);
+    expect(up.sim.count(ROUTE) - before).toBe(1);
     const history = await eco.history();
-    expect(history.filter((record) => record.cacheHit)).toHaveLength(0);
+    expect(history.map((record) => record.cacheHit)).toEqual([true, true, false]);
+    expect(history.every((record) => record.outputTokens === plain.usage.output_tokens)).toBe(true);
   });
 
   test("a hit's savings price prompt-cache reads at the model's cached rate", async () => {
@@ -153,3 +156,48 @@ describe("Anthropic messages through the real SDK", () => {
     expect(eco.models).toBe(client.models);
   });
 });
+
+/** Streamed requests, as the caller makes them: the plain request with `stream` left to the call. */
+const streamable = ({ stream: _stream, ...request }: Anthropic.MessageCreateParamsNonStreaming) => request;
+
+const messagesStream: StreamSurface<Anthropic, Anthropic.MessageCreateParamsNonStreaming, Anthropic.Message> = {
+  ...messages,
+  name: "@anthropic-ai/sdk messages.create({ stream: true })",
+  async open(client, request, { ecoai, signal }) {
+    return client.messages.create({ ...streamable(request), stream: true }, { ...(ecoai && { ecoai }), ...(signal && { signal }) });
+  },
+  async call(client, request, ecoai) {
+    const stream = await client.messages.create({ ...streamable(request), stream: true }, ecoai && { ecoai });
+    expect(stream).toBeInstanceOf(Stream);
+    // The message the events add up to, assembled by the SDK's own `MessageStream` from a tee.
+    const [mine, theirs] = stream.tee();
+    const [events, final] = await Promise.all([Array.fromAsync(mine), MessageStream.fromReadableStream(theirs.toReadableStream()).finalMessage()]);
+    return { events, final };
+  },
+  read: ({ final }) => messages.read(final),
+  receivedOnly: [],
+  nonAnswers: messages.nonAnswers.map((outcome) => ({ ...outcome, is: ({ final }) => outcome.is(final) })),
+  answers: messages.answers.map((outcome) => ({ ...outcome, is: ({ final }) => outcome.is(final) })),
+};
+
+const messagesStreamHelper: StreamSurface<Anthropic, Anthropic.MessageCreateParamsNonStreaming, Anthropic.Message> = {
+  ...messagesStream,
+  name: "@anthropic-ai/sdk messages.stream()",
+  async open(client, request, { ecoai, signal }) {
+    return client.messages.stream(streamable(request), { ...(ecoai && { ecoai }), ...(signal && { signal }) });
+  },
+  async call(client, request, ecoai) {
+    const helper = client.messages.stream(streamable(request), ecoai && { ecoai });
+    expect(helper).toBeInstanceOf(MessageStream);
+    const events: unknown[] = [];
+    helper.on("streamEvent", (event) => events.push(event));
+    helper.on("text", (delta) => events.push({ text: delta }));
+    helper.on("inputJson", (delta) => events.push({ inputJson: delta }));
+    return { final: await helper.finalMessage(), events };
+  },
+};
+
+for (const surface of [messagesStream, messagesStreamHelper]) {
+  runProviderSuite(up, surface);
+  runStreamSuite(up, surface, messages);
+}
