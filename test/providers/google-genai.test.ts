@@ -76,12 +76,6 @@ const generateContent: Surface<GoogleGenAI, GenerateContentParameters, GenerateC
   ],
   foreign: FOREIGN_ANSWERS.anthropicMessage,
   promptCache: true,
-  skip: [
-    {
-      reason: "a hit's usageMetadata lacks the initialPromptTokenCount getter @google/genai attaches to live responses (rebuild in src/providers/google-genai.ts)",
-      tests: ["hiddenProperties"],
-    },
-  ],
 };
 
 runProviderSuite(up, generateContent);
