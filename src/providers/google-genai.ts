@@ -4,12 +4,13 @@ import { abortSignalOf, fetchAbortError, positiveNumber, retryBudgetMs } from ".
 import { canonicalContents, isAnswer, isResponse, modelName, promptText, usage, wantsJson } from "./gemini-wire.ts";
 import { keyedHeaders } from "./headers.ts";
 import { liveResponse, responseClass } from "./google-genai-response.ts";
+import { genaiContentStream, genaiStreamingClient } from "./google-genai-stream.ts";
 import { geminiSemanticParts } from "./semantic-parts.ts";
 import { isRecord } from "./text.ts";
 
 /**
- * `@google/genai` (`GoogleGenAI`): `models.generateContent` is cached; `generateContentStream`
- * and every other method pass through. Per-call ecoai options go in a second argument,
+ * `@google/genai` (`GoogleGenAI`): `models.generateContent` and `models.generateContentStream` are
+ * cached, one entry serving both; every other method passes through. Per-call ecoai options go in a second argument,
  * `generateContent(params, { ecoai })`, since the SDK's own options live inside `params.config`.
  */
 
@@ -57,6 +58,13 @@ const generateContent: CachedMethod = {
   async rebuild(stored) {
     return liveResponse(await responseClass(), stored as Record<string, unknown>);
   },
+};
+
+/** `models.generateContentStream`: the same request, streamed (see google-genai-stream.ts). */
+const generateContentStream: CachedMethod = {
+  ...generateContent,
+  path: ["models", "generateContentStream"],
+  stream: genaiContentStream,
 };
 
 function configOf(params: Record<string, unknown>): Record<string, unknown> {
@@ -130,6 +138,7 @@ export const googleGenAIAdapter: ProviderAdapter = {
   },
   baseURL,
   sent,
-  methods: [generateContent],
+  methods: [generateContent, generateContentStream],
+  streamingClient: genaiStreamingClient,
   limits,
 };
