@@ -65,10 +65,13 @@ type HasPath<C, P extends readonly string[]> = P extends [infer Head extends str
  */
 type CachedPaths = [
   ["chat", "completions", "create"],
+  ["chat", "completions", "stream"],
   ["responses", "create"],
+  ["responses", "stream"],
   ["images", "generate"],
   ["images", "edit"],
   ["messages", "create"],
+  ["messages", "stream"],
   ["models", "generateContent"],
   ["generateContent"],
 ];
