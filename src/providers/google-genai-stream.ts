@@ -90,9 +90,10 @@ interface GenAILike {
 /**
  * A stand-in for the client whose `models.generateContentStream` sends its request through
  * `exchange`: upstream with the call's own `fetch`, else the client's, else the global one. The
- * SDK's generator comes back as it is, except that leaving it early (`break`, `return()`,
- * `throw()`) also lets go of the response, which the SDK leaves unread: the stream is then
- * abandoned (upstream cancelled once no identical stream follows it, and never stored).
+ * SDK's generator comes back as it is, except that its end, its error and leaving it early
+ * (`break`, `return()`, `throw()`) also let go of the response, which the SDK leaves unread: a
+ * stream left early is then abandoned (upstream cancelled once no identical stream follows it,
+ * and never stored).
  */
 export function genaiStreamingClient(client: object, exchange: StreamExchange): object {
   const genai = client as GenAILike;
@@ -148,7 +149,12 @@ function withHeadersEvent(response: Response): Response {
 /** The SDK's generator, with `release` called when its caller leaves it early; the same kind of object (a plain one with `next`, `throw`, `return`). */
 function releasing(generator: AsyncGenerator<unknown>, release: () => void): AsyncGenerator<unknown> {
   const wrapped = {
-    next: (value?: unknown) => generator.next(value),
+    // The SDK stops reading without letting go when it throws (an error event): let go then too.
+    next: (value?: unknown) =>
+      generator.next(value).then(
+        (result) => (result.done && release(), result),
+        (error: unknown) => (release(), Promise.reject(error)),
+      ),
     throw: (error?: unknown) => (release(), generator.throw(error)),
     return: (value?: unknown) => (release(), generator.return(value)),
     [Symbol.asyncIterator]: () => wrapped,
