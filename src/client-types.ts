@@ -73,7 +73,9 @@ type CachedPaths = [
   ["messages", "create"],
   ["messages", "stream"],
   ["models", "generateContent"],
+  ["models", "generateContentStream"],
   ["generateContent"],
+  ["generateContentStream"],
 ];
 
 type WithCachedMethods<C, Paths> = Paths extends [infer P extends string[], ...infer Rest]

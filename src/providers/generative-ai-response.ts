@@ -15,6 +15,7 @@ export interface GenerativeAIErrors {
   GoogleGenerativeAIError: new (message: string) => Error;
   GoogleGenerativeAIResponseError: new (message: string, response?: unknown) => Error;
   GoogleGenerativeAIAbortError: new (message: string) => Error;
+  GoogleGenerativeAIFetchError: new (message: string, status?: number, statusText?: string, errorDetails?: unknown) => Error;
 }
 
 /** A variable, not a literal: neither tsc nor a bundler resolves an optional package the user may not have. */

@@ -72,8 +72,17 @@ export function generativeStreamingClient(client: object, exchange: StreamExchan
       const merged = { ...model._requestOptions, ...requestOptions };
       const url = `${merged.baseUrl || "https://generativelanguage.googleapis.com"}/${merged.apiVersion || "v1beta"}/${model.model}:streamGenerateContent?alt=sse`;
       const caller = callerSignal(merged);
+      // The SDK's error when this call's own request got an error status: re-thrown as it is.
+      let own: FetchError | undefined;
       const live = async (signal: AbortSignal) => {
-        const result = await model.generateContentStream(request, { ...requestOptions, signal, timeout: undefined });
+        let result: StreamResult;
+        try {
+          result = await model.generateContentStream(request, { ...requestOptions, signal, timeout: undefined });
+        } catch (error) {
+          // The provider's error status, as a response: identical calls waiting on this one share it.
+          if (error instanceof errors.GoogleGenerativeAIFetchError) return errorResponse((own = error as FetchError));
+          throw error;
+        }
         // The engine reads the chunks; their aggregate is rebuilt for the caller.
         result.response.catch(() => {});
         return new Response(eventBody(result.stream), { status: 200, headers: { "content-type": "text/event-stream" } });
@@ -91,12 +100,44 @@ export function generativeStreamingClient(client: object, exchange: StreamExchan
         }
         throw error;
       }
-      return readStream(response, errors, caller.dispose);
+      if (!response.ok) {
+        caller.dispose();
+        throw own ?? (await fetchError(response, errors));
+      }
+      return readStream(response, errors, caller);
     },
   };
 }
 
 const ABORTED = Symbol("aborted");
+
+/** The SDK's error for an HTTP error status: its message names the URL, status and provider message. */
+interface FetchError extends Error {
+  status?: number;
+  statusText?: string;
+  errorDetails?: unknown;
+}
+
+/** Where an error response keeps the SDK's error, so every caller sharing it throws the same one. */
+const ERROR_FIELD = "googleGenerativeAIFetchError";
+
+function errorResponse(error: FetchError): Response {
+  const { message, status = 500, statusText = "", errorDetails } = error;
+  return new Response(JSON.stringify({ [ERROR_FIELD]: { message, status, statusText, errorDetails } }), { status, statusText, headers: { "content-type": "application/json" } });
+}
+
+/** The SDK's `GoogleGenerativeAIFetchError` an error response stands for. */
+async function fetchError(response: Response, errors: GenerativeAIErrors): Promise<Error> {
+  let shared: FetchError = {} as FetchError;
+  try {
+    shared = ((await response.json()) as Record<string, FetchError>)[ERROR_FIELD] ?? shared;
+  } catch {
+    // Not ours: described by its status alone.
+  }
+  // The SDK's errors add their prefix to the message they are given.
+  const message = (shared.message ?? `Error fetching from ${response.url}: [${response.status} ${response.statusText}]`).replace(/^\[GoogleGenerativeAI Error\]: /, "");
+  return new errors.GoogleGenerativeAIFetchError(message, response.status, response.statusText, shared.errorDetails);
+}
 
 /** `promise`, or a rejection with {@link ABORTED} when `signal` aborts first. */
 function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
@@ -146,11 +187,23 @@ function eventBody(stream: AsyncIterable<Json>): ReadableStream<Uint8Array> {
 }
 
 /** `{ stream, response }` over a response body, as the SDK's `processStream` makes it. */
-function readStream(response: Response, errors: GenerativeAIErrors, done: () => void): StreamResult {
-  const chunks = chunkStream(response.body!.pipeThrough(new TextDecoderStream("utf8", { fatal: true })), errors, done);
+function readStream(response: Response, errors: GenerativeAIErrors, caller: { signal: AbortSignal; dispose(): void }): StreamResult {
+  const chunks = chunkStream(response.body!.pipeThrough(new TextDecoderStream("utf8", { fatal: true })), errors, caller.dispose);
   const [forCaller, forResponse] = chunks.tee();
-  return { stream: chunkSequence(forCaller, errors), response: aggregate(forResponse, errors) };
+  // Read from a network, an aborted body fails at the next read, whatever arrived before: so here,
+  // where chunks may arrive together, the abort is checked at every read.
+  const read = async (reader: ReadableStreamDefaultReader<Json>) => {
+    const next = await reader.read();
+    if (caller.signal.aborted) {
+      reader.cancel().catch(() => {});
+      throw new errors.GoogleGenerativeAIAbortError("Request aborted when reading from the stream");
+    }
+    return next;
+  };
+  return { stream: chunkSequence(forCaller, read, errors), response: aggregate(forResponse, read, errors) };
 }
+
+type ChunkRead = (reader: ReadableStreamDefaultReader<Json>) => Promise<{ value?: Json; done: boolean }>;
 
 /** Whole chunks out of the decoded body, with the SDK's errors for a body it cannot read or parse. */
 function chunkStream(text: ReadableStream<string>, errors: GenerativeAIErrors, done: () => void): ReadableStream<Json> {
@@ -195,13 +248,13 @@ function chunkStream(text: ReadableStream<string>, errors: GenerativeAIErrors, d
  * The caller's chunks, each with the SDK's helpers, as the same kind of object the SDK returns: a
  * plain object with `next`, `throw`, `return` and `Symbol.asyncIterator`.
  */
-function chunkSequence(stream: ReadableStream<Json>, errors: GenerativeAIErrors): AsyncIterable<Json> {
+function chunkSequence(stream: ReadableStream<Json>, read: ChunkRead, errors: GenerativeAIErrors): AsyncIterable<Json> {
   const generator = (async function* () {
     const reader = stream.getReader();
     for (;;) {
-      const { value, done } = await reader.read();
+      const { value, done } = await read(reader);
       if (done) return;
-      yield withHelpers(value, errors);
+      yield withHelpers(value!, errors);
     }
   })();
   const sequence = {
@@ -216,12 +269,12 @@ function chunkSequence(stream: ReadableStream<Json>, errors: GenerativeAIErrors)
 }
 
 /** Every chunk, aggregated as the SDK aggregates them, with its helpers. */
-async function aggregate(stream: ReadableStream<Json>, errors: GenerativeAIErrors): Promise<Json> {
+async function aggregate(stream: ReadableStream<Json>, read: ChunkRead, errors: GenerativeAIErrors): Promise<Json> {
   const reader = stream.getReader();
   const all: Json[] = [];
   for (;;) {
-    const { value, done } = await reader.read();
+    const { value, done } = await read(reader);
     if (done) return withHelpers(aggregateChunks(all), errors);
-    all.push(value);
+    all.push(value!);
   }
 }

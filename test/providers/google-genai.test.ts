@@ -5,7 +5,7 @@ import { detectProvider } from "../../src/providers/index.ts";
 import { SIM_MARKERS } from "../../src/simulator/index.ts";
 import { savingsFor } from "../../src/usage/pricing.ts";
 import { GENERATE_ROUTE, STREAM_ROUTE, TEST_API_KEY, useGeminiUpstream } from "./gemini-clients.ts";
-import { CROSS_SERVED_SKIP, runGeminiCrossServed } from "./gemini-cross-served.ts";
+import { CROSS_SERVED_SKIP, runGeminiCrossServed } from "./gemini-stream-cases.ts";
 import { FOREIGN_ANSWERS } from "./suite-answers.ts";
 import { isJson, runProviderSuite, type Surface } from "./suite.ts";
 import { runStreamSuite, type Streamed, type StreamSurface } from "./suite-streams.ts";
