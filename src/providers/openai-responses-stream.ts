@@ -7,7 +7,7 @@
  */
 import type { StreamedMethod, StreamEvent } from "./adapter.ts";
 import { openaiTokenUsage } from "./openai-usage.ts";
-import { eventJson, jsonEvent } from "./sse-json.ts";
+import { eventJson, jsonEvent, refusesObfuscation, withoutObfuscation } from "./sse-json.ts";
 import { isRecord } from "./text.ts";
 
 type Item = Record<string, unknown>;
@@ -69,6 +69,7 @@ function synthesiseResponse(response: Item): StreamEvent[] {
 /** Responses API streams. */
 export const responseStream: StreamedMethod = {
   streams: (params) => params.stream === true,
+  shown: (event, params) => (refusesObfuscation(params) ? withoutObfuscation(event) : event),
   isComplete(events) {
     if (events.some((event) => event.event === "error")) return false;
     const last = events.at(-1);
