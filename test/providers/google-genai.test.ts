@@ -136,7 +136,7 @@ const generateContentStream: StreamSurface<GoogleGenAI, GenerateContentParameter
     { name: "valid JSON under a schema", request: (prompt) => ask(prompt, CITY_SCHEMA), is: (seen) => isJson(streamedText(seen)) && "city" in JSON.parse(streamedText(seen)) },
     { name: "function call", request: (prompt) => ask(`${prompt} ${SIM_MARKERS.toolCall}`, { tools: [WEATHER_TOOL] }), is: (seen) => chunksOf(seen).some((chunk) => chunk.functionCalls?.[0]?.name === "getWeather") },
   ],
-  skip: [{ reason: "streams match exactly; semantic matching serves plain calls", tests: ["semanticOff"] }, CROSS_SERVED_SKIP],
+  skip: [CROSS_SERVED_SKIP],
 };
 
 runProviderSuite(up, generateContentStream);

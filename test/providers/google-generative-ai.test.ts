@@ -136,7 +136,6 @@ const generateContentStream: StreamSurface<GenerativeModel, string | GenerateCon
     { name: "function call", request: (prompt) => turn(`${prompt} ${SIM_MARKERS.toolCall}`, { tools: [WEATHER_TOOL] }), is: ({ final }) => final.functionCalls()?.[0]?.name === "getWeather" },
   ],
   skip: [
-    { reason: "streams match exactly; semantic matching serves plain calls", tests: ["semanticOff"] },
     CROSS_SERVED_SKIP,
     FOLLOWERS_SKIP,
     { reason: "the SDK reads an abandoned `stream` to its end for `response`, so the whole answer arrives and is stored", tests: ["abandoned"] },
