@@ -1,3 +1,4 @@
+import { isEventStream } from "../cache/stream-events.ts";
 import type { StreamedMethod, StreamEvent, StreamExchange } from "./adapter.ts";
 import { assembleChunks, isFinished, splitResponse } from "./gemini-stream.ts";
 import { usage } from "./gemini-wire.ts";
@@ -115,10 +116,6 @@ export function genaiStreamingClient(client: object, exchange: StreamExchange): 
       },
     },
   };
-}
-
-function isEventStream(response: Response): boolean {
-  return response.ok && response.body !== null && (response.headers.get("content-type") ?? "").includes("text/event-stream");
 }
 
 /** A live stream with its headers as a first event, so the recording keeps them. */
