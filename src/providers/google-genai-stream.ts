@@ -161,32 +161,45 @@ function releasing(generator: AsyncGenerator<unknown>, release: () => void): Asy
 
 /**
  * The engine's answer with the recorded headers back on the response and their event taken out,
- * and how to let go of it. Like a fetch body, it is read on demand and errors with the abort
- * reason once `signal` aborts, even when the rest of the stream has already arrived.
+ * and how to let go of it. Like a fetch body read from a paced stream, it hands the SDK one event
+ * per read, on demand, and errors with the abort reason once `signal` aborts, even when the rest
+ * of the stream has already arrived (the SDK yields every event of a read before the next read).
  */
 async function withRecordedHeaders(response: Response, signal?: AbortSignal): Promise<{ response: Response; release(): void }> {
   if (!isEventStream(response)) return { response, release: () => void response.body?.cancel().catch(() => {}) };
   const body = response.body!.getReader();
   let buffered: Uint8Array = new Uint8Array(0);
-  let end = -1;
-  while (end === -1) {
-    const { value, done } = await body.read();
-    if (done) break;
-    buffered = concat(buffered, value);
-    end = blankLine(buffered);
-  }
+  let ended = false;
+  /** The next whole event's bytes (blank line included); what is left when the body ends; undefined at the end. */
+  const nextEvent = async (): Promise<Uint8Array | undefined> => {
+    for (;;) {
+      const end = blankLine(buffered);
+      if (end !== -1) {
+        const event = buffered.subarray(0, end + 2);
+        buffered = buffered.subarray(end + 2);
+        return event;
+      }
+      if (ended) {
+        const rest = buffered;
+        buffered = new Uint8Array(0);
+        return rest.length > 0 ? rest : undefined;
+      }
+      const { value, done } = await body.read();
+      if (done) ended = true;
+      else buffered = concat(buffered, value);
+    }
+  };
   let headers: HeadersInit = response.headers;
-  let rest = buffered;
-  const head = end === -1 ? "" : decoder.decode(buffered.subarray(0, end));
+  let first = await nextEvent();
+  const head = first ? decoder.decode(first) : "";
   if (head.startsWith(`event: ${HEADERS_EVENT}\n`)) {
     try {
       headers = JSON.parse(head.slice(head.indexOf("data: ") + 6)) as Record<string, string>;
     } catch {
       // An unreadable headers event: the answer's own headers serve.
     }
-    rest = buffered.subarray(end + 2);
+    first = undefined;
   }
-  let pending: Uint8Array | undefined = rest.length > 0 ? rest : undefined;
   const stream = new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
@@ -194,14 +207,10 @@ async function withRecordedHeaders(response: Response, signal?: AbortSignal): Pr
           body.cancel(signal.reason).catch(() => {});
           return controller.error(signal.reason);
         }
-        if (pending) {
-          controller.enqueue(pending);
-          pending = undefined;
-          return;
-        }
-        const { value, done } = await body.read();
-        if (done) controller.close();
-        else controller.enqueue(value);
+        const event = first ?? (await nextEvent());
+        first = undefined;
+        if (event) controller.enqueue(event);
+        else controller.close();
       },
       cancel: (reason) => body.cancel(reason),
     },
