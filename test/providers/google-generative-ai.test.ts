@@ -223,6 +223,48 @@ describe("@google/generative-ai GenerativeModel.generateContent through the real
   });
 });
 
+describe("@google/generative-ai generateContentStream through ecoai", () => {
+  /** What `text()` does on every chunk and on `response`: its text, or the error it throws. */
+  const outcomes = async (result: Awaited<ReturnType<GenerativeModel["generateContentStream"]>>) => {
+    const texts: string[] = [];
+    for await (const chunk of result.stream) {
+      try {
+        texts.push(chunk.text());
+      } catch (error) {
+        texts.push(`${(error as Error).constructor.name}: ${(error as Error).message}`);
+      }
+    }
+    const response = await result.response;
+    let final: string;
+    try {
+      final = response.text();
+    } catch (error) {
+      final = `${(error as Error).constructor.name}: ${(error as Error).message}`;
+    }
+    return { texts, final, aggregate: JSON.stringify(response) };
+  };
+
+  test("chunks and the aggregated response behave as the SDK's own, their errors included (safety stop, blocked prompt)", async () => {
+    for (const prompt of [`Explain ${SIM_MARKERS.long}`, `${SIM_MARKERS.contentFilter} risky`, `${SIM_MARKERS.refusal} bad`]) {
+      const direct = await outcomes(await model().generateContentStream(prompt));
+      const eco = wrap(model());
+      expect(await outcomes(await eco.generateContentStream(prompt))).toEqual(direct);
+      expect(direct.texts.length).toBeGreaterThan(0);
+    }
+    const blocked = await outcomes(await model().generateContentStream(`${SIM_MARKERS.refusal} bad`));
+    expect(blocked.final).toStartWith("GoogleGenerativeAIResponseError: ");
+  });
+
+  test("an error status rejects the call with the SDK's GoogleGenerativeAIFetchError, as without ecoai", async () => {
+    up.sim.failNext(400, { route: STREAM_ROUTE, message: "Bad request from the simulator." });
+    const direct = await model().generateContentStream("refused").catch((error: unknown) => error as Error);
+    up.sim.failNext(400, { route: STREAM_ROUTE, message: "Bad request from the simulator." });
+    const wrapped = await wrap(model()).generateContentStream("refused").catch((error: unknown) => error as Error);
+    expect(wrapped).toBeInstanceOf(GoogleGenerativeAIFetchError);
+    expect([(wrapped as Error).message, (wrapped as GoogleGenerativeAIFetchError).status]).toEqual([(direct as Error).message, 400]);
+  });
+});
+
 describe("@google/generative-ai usage records", () => {
   test("prompt types on the SDK's wire shapes", async () => {
     const plain = wrap(model());
