@@ -1,8 +1,8 @@
 import {
   api, byId, colorOf, el, emptyLogHelp, filterParams, fmt, labelOf, meaningfulEquivalences, PROVIDER_LABELS, readFilters, renderFilterBar, setAmount, setText, showError, TYPE_LABELS,
 } from "./common.js";
+import { renderMethodology, renderPrices } from "./methodology.js";
 
-const ACTIVITY_NAMES = { webSearch: "One web search", email: "One email", phoneCharge: "One smartphone charge", ledBulbHour: "One LED bulb for an hour", carKm: "One km in a petrol car" };
 const LIVE_KEY = "ecoai.overview.live";
 const LIVE_EVERY_MS = 5000;
 
@@ -33,7 +33,7 @@ function renderCards(t, equivalences) {
   setAmount("stat-co2", fmt.grams(t.co2SavedG), `${fmt.exact(t.co2SavedG)} g CO₂`);
   const items = meaningfulEquivalences(equivalences);
   const best = items.at(-1);
-  setText("stat-co2-sub", best ? `≈ ${best.text}${best.unit ? ` ${best.unit}` : ""} ${best.label}` : "at the model's CO₂ factor");
+  setText("stat-co2-sub", best ? `≈ ${best.text}${best.unit ? ` ${best.unit}` : ""} ${best.label} (central estimate)` : "central estimate; its range is under How the numbers are computed");
   byId("equivalences").replaceChildren(
     ...(items.length
       ? items.map((item) => el("li", { "data-key": item.key }, el("strong", {}, `${item.text}${item.unit ? ` ${item.unit}` : ""}`), el("span", {}, item.label)))
@@ -193,17 +193,6 @@ function renderProviders(providers, total) {
   });
 }
 
-function renderMethods(pricing) {
-  setText("prices-asof", `Prices and factors as of ${pricing.asOf}`);
-  setText("grid-factor", String(pricing.gridKgCo2PerKwh));
-  const row = (name, r) =>
-    el("tr", {}, el("td", { class: "mono" }, name), ...[r.inputPerMTok, r.cachedInputPerMTok, r.outputPerMTok].map((v) => el("td", { class: "num" }, `$${v}`)), el("td", { class: "num" }, String(r.co2KgPer1kOutputTokens)));
-  byId("price-table").tBodies[0].replaceChildren(...pricing.models.map((m) => row(m.prefix, m)));
-  byId("equivalence-table").tBodies[0].replaceChildren(
-    ...Object.entries(pricing.equivalencesKgCo2).map(([key, kg]) => el("tr", {}, el("td", {}, labelOf(ACTIVITY_NAMES, key)), el("td", { class: "num" }, String(kg)))),
-  );
-}
-
 function renderFilters(facets) {
   // Redrawn only when the menus' choices change, so a live refresh never closes an open menu.
   const key = JSON.stringify(facets);
@@ -222,7 +211,8 @@ async function load() {
   for (const [id, format] of [["export-csv", "csv"], ["export-json", "json"]]) byId(id).href = `/api/export?format=${format}&${query}`;
   byId("all-prompts").href = `/prompts?${query}`;
   try {
-    const o = await api(`/api/overview?${query}`);
+    const [o, methodology] = await Promise.all([api(`/api/overview?${query}`), api("/api/methodology")]);
+    renderMethodology(methodology);
     showError(null);
     renderFilters(o.facets);
     const empty = o.log.totalCalls === 0;
@@ -257,6 +247,6 @@ setInterval(() => {
 }, LIVE_EVERY_MS);
 
 byId("refresh").addEventListener("click", load);
-api("/api/pricing").then(renderMethods, showError);
+api("/api/pricing").then(renderPrices, showError);
 if (document.readyState === "complete") load();
 else window.addEventListener("load", load);

@@ -94,7 +94,8 @@ async function openDetail(id) {
       ...field("Tokens", `${fmt.int(r.inputTokens)} in (${fmt.int(r.cachedInputTokens ?? 0)} from the provider's cache) · ${fmt.int(r.outputTokens)} out${r.cacheHit ? ` · ${fmt.int(r.tokensSaved)} saved` : ""}`),
       ...field("Latency", fmt.ms(r.latencyMs)),
       ...field("Cost", r.costUsd === null ? (r.priced === false ? "unknown: the model has no list price" : "not recorded (logged before costs were)") : `${fmt.usd(r.costUsd)}${r.embeddingCostUsd ? ` + ${fmt.usd(r.embeddingCostUsd)} embedding` : ""}`),
-      ...field("Saved", r.cacheHit ? `${fmt.usd(r.costSavedUsd)} · ${fmt.grams(r.co2SavedG)} CO₂` : "–"),
+      ...field("Saved", r.cacheHit ? `${fmt.usd(r.costSavedUsd)} · ${fmt.grams(r.co2SavedG)} CO₂e (central estimate)` : "–"),
+      ...field(r.cacheHit ? "Footprint avoided" : "Footprint", footprintText(r)),
       ...field("Cache key", r.cacheKey ?? "none: the call bypassed the cache", "mono break"),
     );
     const parts = [el("h3", {}, "Prompt"), el("pre", { class: "prompt-full" }, r.prompt || "(no text)"), facts];
@@ -186,3 +187,11 @@ byId("type").addEventListener("change", (event) => {
 byId("more").addEventListener("click", () => load(true));
 byId("detail-close").addEventListener("click", () => byId("detail").close());
 start();
+
+/** The row's energy and CO₂e as low–high around the central estimate, and the method that computed them. */
+function footprintText(r) {
+  if (!r.energyWh || !r.co2eG) return `computed by method ${r.methodologyVersion ?? 1}: no range recorded (ecoai recompute adds one)`;
+  const range = (x, f) => `${f(x.central)} (${f(x.low)}–${f(x.high)})`;
+  const wh = (n) => `${Number(n.toPrecision(3))} Wh`;
+  return `${range(r.energyWh, wh)} · ${range(r.co2eG, fmt.grams)} CO₂e at ${r.gridGPerKwh} g/kWh · method ${r.methodologyVersion}`;
+}

@@ -43,8 +43,19 @@ function updateDisabled() {
   }
 }
 
-function fill({ path, settings, defaults, environment, variables }) {
+/** The grid intensity new rows are computed with, and which option, variable or file set it. */
+function showGrid(grid) {
+  if (!grid) return;
+  byId("grid-value").textContent = `${grid.gPerKwh} g CO₂e/kWh`;
+  const basis = { user: "(your own figure)", region: `(the ${grid.region} grid)`, "provider-region": "(each provider's data-centre country)", "world-average": "(world average, 2024)" };
+  byId("grid-basis").textContent = basis[grid.basis] ?? "";
+  byId("grid-source").textContent = grid.setBy === "default" ? `The default: no option, variable or settings field sets it (default ${grid.defaultGPerKwh} g/kWh).` : `Set by ${grid.setBy.option}, from ${grid.setBy.source}.`;
+  byId("grid-variables").textContent = `${grid.variables.gridIntensityGPerKwh} / ${grid.variables.gridRegion} / ${grid.variables.embodiedEmissions}`;
+}
+
+function fill({ path, settings, defaults, environment, variables, grid }) {
   if (environment) context = { environment, variables };
+  showGrid(grid);
   byId("settings-path").textContent = path;
   for (const name of FIELDS) {
     const input = form.elements.namedItem(name);

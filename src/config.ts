@@ -3,7 +3,8 @@ import type { SupportedClient } from "./client-types.ts";
 import { EcoAIConfigError, type ConfigSource } from "./errors.ts";
 import type { EcoAISettings } from "./settings.ts";
 import type { Logger, Mode, ReplayMode, SemanticConfig, SemanticEmbedder, SemanticGuard, StorageType } from "./types.ts";
-import type { ModelRates, RateOverrides } from "./usage/pricing.ts";
+import { resolveFootprint, type ResolvedFootprint } from "./usage/footprint-config.ts";
+import type { PriceOverride, RateOverrides } from "./usage/pricing.ts";
 import { validBoolean, validMode, validNonEmptyString, validRedisUrl, validReplay, validSeconds, validStorage, validThreshold, type Sourced } from "./validate.ts";
 
 /** Options of `new EcoAI(...)`. Constructor options win over `ECOAI_*` variables, which win over the settings file. */
@@ -92,11 +93,32 @@ export interface EcoAIConfig<C extends SupportedClient = SupportedClient> {
    */
   memoryMaxEntries?: number;
   /**
-   * Prices and CO₂ factors by model-name prefix, merged over the built-in table.
+   * Prices by model-name prefix (USD per 1M tokens: input, cached input, cache write, output,
+   * reasoning), merged over the built-in table; a model in no row and no override is unpriced.
    * @default {}
    * @example { "my-finetune": { inputPerMTok: 3, outputPerMTok: 12 } }
    */
-  pricing?: RateOverrides;
+  pricing?: RateOverrides & Record<string, PriceOverride>;
+  /**
+   * Carbon intensity of the electricity behind the calls, in g CO₂e per kWh; wins over
+   * `gridRegion`. Env: `ECOAI_GRID_INTENSITY`; settings file: `gridIntensityGPerKwh`.
+   * @default 473.01 (world average, 2024)
+   * @example 56 // a data centre on a low-carbon grid
+   */
+  gridIntensityGPerKwh?: number;
+  /**
+   * The grid whose published intensity applies: an ISO 3166-1 alpha-3 country (`"FRA"`),
+   * `"provider"` for each provider's data-centre country, or `"WOR"`. Env: `ECOAI_GRID_REGION`;
+   * settings file: `gridRegion`.
+   * @default "WOR"
+   */
+  gridRegion?: string;
+  /**
+   * Add the hardware's embodied (manufacturing) emissions to CO₂e, labelled apart. Env:
+   * `ECOAI_EMBODIED_EMISSIONS`; settings file: `embodiedEmissions`.
+   * @default false
+   */
+  embodiedEmissions?: boolean;
   /**
    * Receives warnings (storage faults, unreadable settings), each one line; the error behind a
    * warning is passed as its second argument.
@@ -129,6 +151,8 @@ export interface ResolvedConfig {
   replay: ReplayMode;
   memoryMaxEntries: number;
   pricing: RateOverrides;
+  /** The CO₂ options in force and where each came from. */
+  footprint: ResolvedFootprint;
   debug: boolean;
 }
 
@@ -158,6 +182,7 @@ type Env = Record<string, string | undefined>;
 const OPTION_NAMES = Object.keys({
   mode: 1, storage: 1, sqlitePath: 1, redisUrl: 1, redisKeyPrefix: 1, ttl: 1, ttlByModel: 1, logUsage: 1, logPath: 1,
   cachingEnabled: 1, settingsPath: 1, semantic: 1, namespace: 1, replay: 1, memoryMaxEntries: 1, pricing: 1, logger: 1, debug: 1,
+  gridIntensityGPerKwh: 1, gridRegion: 1, embodiedEmissions: 1,
 } satisfies Record<keyof Omit<EcoAIConfig, "client">, 1>);
 
 /** The first of constructor option, environment variable and settings field that is set, with its source. */
@@ -222,6 +247,7 @@ export function resolveConfig(options: Omit<EcoAIConfig, "client">, env: Env, se
     replay: raw.replay === undefined ? DEFAULTS.replay : validReplay("replay", { value: raw.replay, source: "constructor option" }),
     memoryMaxEntries: resolveMemoryMaxEntries(raw.memoryMaxEntries),
     pricing: resolvePricing(raw.pricing),
+    footprint: resolveFootprint(raw, env, settings, settingsPath),
     debug: or(from("debug", "ECOAI_DEBUG"), validBoolean, "debug", DEFAULTS.debug),
   };
 }
@@ -320,7 +346,7 @@ function resolveMemoryMaxEntries(value: unknown): number {
   throw new EcoAIConfigError("memoryMaxEntries", value, "constructor option", "expected a whole number ≥ 1.");
 }
 
-const RATE_FIELDS: readonly string[] = ["inputPerMTok", "cachedInputPerMTok", "outputPerMTok", "co2KgPer1kOutputTokens"] satisfies (keyof ModelRates)[];
+const RATE_FIELDS: readonly string[] = ["inputPerMTok", "cachedInputPerMTok", "cacheWritePerMTok", "outputPerMTok", "reasoningPerMTok", "co2KgPer1kOutputTokens"] satisfies (keyof PriceOverride)[];
 
 function resolvePricing(value: unknown): RateOverrides {
   if (value === undefined) return {};

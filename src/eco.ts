@@ -54,14 +54,14 @@ class EcoAICore<C extends SupportedClient> {
     }
     this.#config = resolveConfig(options, process.env, this.#readSettingsFile(settingsPath) ?? {});
     const embedder = this.#config.semantic ? this.#startingEmbedder(this.#config.semantic) : undefined;
-    this.#usageLog = this.#config.logUsage ? createUsageLog({ path: this.#config.logPath, logger: this.#logger, pricing: this.#config.pricing }) : undefined;
+    this.#usageLog = this.#config.logUsage ? createUsageLog({ path: this.#config.logPath, logger: this.#logger, pricing: this.#config.pricing, footprint: () => this.#config.footprint.config }) : undefined;
     this.#store = this.#openStore();
     if (embedder) this.#semantic = this.#semanticCache(embedder);
     this.#engine = createCacheEngine({
       store: this.#store,
       semantic: () => this.#semanticInForce(),
       // Each call is written to the usage log and, when the app uses OpenTelemetry, reported to it.
-      usageLog: composeUsageSinks(this.#usageLog, createTelemetrySink({ pricing: this.#config.pricing })),
+      usageLog: composeUsageSinks(this.#usageLog, createTelemetrySink({ pricing: this.#config.pricing, footprint: () => this.#config.footprint.config })),
       logger: this.#logger,
       settings: () => this.#settings(),
     });

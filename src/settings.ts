@@ -3,6 +3,7 @@ import { dirname } from "node:path";
 import { DEFAULTS } from "./config.ts";
 import { EcoAIConfigError } from "./errors.ts";
 import type { Mode } from "./types.ts";
+import { validFootprintOption } from "./usage/footprint-config.ts";
 import { validBoolean, validMode, validSeconds, validThreshold, type Sourced } from "./validate.ts";
 
 /** The dashboard's settings file. Constructor options and `ECOAI_*` variables win over it. */
@@ -12,6 +13,12 @@ export interface EcoAISettings {
   semanticThreshold?: number;
   mode?: Mode;
   ttl?: number;
+  /** Grid carbon intensity, g CO₂e per kWh (see the `gridIntensityGPerKwh` option). */
+  gridIntensityGPerKwh?: number;
+  /** Grid region (see the `gridRegion` option). */
+  gridRegion?: string;
+  /** Embodied emissions on or off (see the `embodiedEmissions` option). */
+  embodiedEmissions?: boolean;
 }
 
 const VALIDATORS: { [K in keyof Required<EcoAISettings>]: (option: string, input: Sourced<unknown>) => EcoAISettings[K] } = {
@@ -20,6 +27,9 @@ const VALIDATORS: { [K in keyof Required<EcoAISettings>]: (option: string, input
   semanticThreshold: validThreshold,
   mode: validMode,
   ttl: validSeconds,
+  gridIntensityGPerKwh: (option, input) => validFootprintOption("gridIntensityGPerKwh", input.value, input.source),
+  gridRegion: (option, input) => validFootprintOption("gridRegion", input.value, input.source),
+  embodiedEmissions: (option, input) => validFootprintOption("embodiedEmissions", input.value, input.source),
 };
 
 /** A settings file as a running `EcoAI` reads it: every usable field, and what is wrong with the rest. */

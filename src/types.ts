@@ -3,6 +3,9 @@
  * @module
  */
 
+import type { Equivalences } from "./usage/energy-equivalences.ts";
+import type { Methodology } from "./usage/methodology.ts";
+
 /** `dev`: entries never expire (recorded fixtures). `prod`: entries older than the TTL are misses. */
 export type Mode = "dev" | "prod";
 
@@ -26,6 +29,10 @@ export interface TokenUsage {
   /** Input tokens the provider served from its prompt cache (priced at its cached rate). */
   cachedInputTokens: number;
   outputTokens: number;
+  /** Of `inputTokens`, those written to the provider's prompt cache (Anthropic `cache_creation_input_tokens`), priced at its cache-write rate. */
+  cacheWriteInputTokens?: number;
+  /** Of `outputTokens`, reasoning (thinking) tokens: generated like any output token. */
+  reasoningTokens?: number;
   /** Images a generation or edit returned; priced per image rather than per output token. */
   images?: ImageUsage;
 }
@@ -172,6 +179,18 @@ export interface UsageRecord {
   semanticScore?: number | null;
   /** The stored prompt that answered a semantic hit; `null` otherwise. */
   matchedPrompt?: string | null;
+  /** Of `inputTokens`, those written to the provider's prompt cache. */
+  cacheWriteInputTokens?: number;
+  /** Of `outputTokens`, reasoning (thinking) tokens. */
+  reasoningTokens?: number;
+  /** Version of the savings method that computed this row's cost and CO₂ figures (1 for rows written before ranges were recorded). */
+  methodologyVersion?: number;
+  /** Energy of the response in Wh — what a miss took, what a hit avoided — low / central / high; `null` for rows of methodology 1. */
+  energyWh?: { low: number; central: number; high: number } | null;
+  /** CO₂e of the response in g, low / central / high; `null` for rows of methodology 1. */
+  co2eG?: { low: number; central: number; high: number } | null;
+  /** Grid carbon intensity the CO₂e was computed with, g CO₂e/kWh; `null` for rows of methodology 1. */
+  gridGPerKwh?: number | null;
 }
 
 /** Totals over the usage log. */
@@ -192,6 +211,38 @@ export interface UsageSummary {
   embeddingCostUsd: number;
   /** Calls of a model without a list price: neither their cost nor their savings are counted. */
   unpricedCalls: number;
+  /** The models of those calls, so they can be priced with the `pricing` option. */
+  unpricedModels: string[];
+  /** Input and output tokens of the calls sent upstream: a hit's tokens are counted once, in `tokensSaved`. */
+  tokensSpent: number;
+  /** Energy and CO₂e, each a low / central / high range, of the calls whose rows the current method computed. */
+  footprint: FootprintTotals;
+  /** How the figures are computed: formula, every factor with its source and date, the grid in use. */
+  methodology: Methodology;
+}
+
+/** A value under the low, central and high scenarios of the savings method. */
+export interface FigureRange {
+  low: number;
+  central: number;
+  high: number;
+}
+
+/** Energy and CO₂e totals of the usage log under the current method. */
+export interface FootprintTotals {
+  methodologyVersion: number;
+  /** Energy the hits avoided, Wh, net of the embeddings semantic lookups took. */
+  energySavedWh: FigureRange;
+  /** CO₂e the hits avoided, g, net of the embeddings; `co2SavedG` is this central value plus rows of earlier methods as they were written. */
+  co2eSavedG: FigureRange;
+  /** Energy of the calls sent upstream, Wh. */
+  energySpentWh: FigureRange;
+  /** CO₂e of the calls sent upstream, g. */
+  co2eSpentG: FigureRange;
+  /** Everyday equivalents of the central CO₂e saved (and its energy), labelled as such. */
+  equivalences: Equivalences;
+  /** Calls whose figures an earlier method computed: kept as written; `ecoai recompute` brings them to the current method. */
+  callsUnderEarlierMethods: number;
 }
 
 /** Filters for `history()`. */

@@ -370,7 +370,7 @@ export function createCacheEngine(options: CacheEngineOptions) {
         read = undefined;
       }
       if (!read || !input.method.isResponse(read.response)) return (await serve(entry, input), undefined);
-      return { entry, ...read };
+      return { entry, ...read, usage: hitUsage(input, entry.usage, read.response) };
     };
     const route: StreamRoute = {
       key,
@@ -434,13 +434,18 @@ async function prepared(call: CachedCall, prepare: NonNullable<CachedMethod["pre
 }
 
 /**
- * Stores keep token counts only; what they do not keep (the images of an image response) is
- * read again from the served response.
+ * Stores keep the three main token counts; what they do not keep (the images of an image
+ * response, reasoning and prompt-cache writes) is read again from the served response.
  */
 function hitUsage(call: CachedCall, stored: TokenUsage, response: unknown): TokenUsage {
-  if (stored.images !== undefined) return stored;
-  const images = call.method.usage(response, call.params).images;
-  return images === undefined ? stored : { ...stored, images };
+  if (stored.images !== undefined && stored.reasoningTokens !== undefined && stored.cacheWriteInputTokens !== undefined) return stored;
+  const { images, reasoningTokens, cacheWriteInputTokens } = call.method.usage(response, call.params);
+  return {
+    ...stored,
+    ...(stored.images === undefined && images !== undefined ? { images } : {}),
+    ...(stored.reasoningTokens === undefined && reasoningTokens !== undefined ? { reasoningTokens } : {}),
+    ...(stored.cacheWriteInputTokens === undefined && cacheWriteInputTokens !== undefined ? { cacheWriteInputTokens } : {}),
+  };
 }
 
 const ZERO_USAGE: TokenUsage = { inputTokens: 0, cachedInputTokens: 0, outputTokens: 0 };

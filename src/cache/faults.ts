@@ -15,10 +15,13 @@ export interface FaultWording {
 export type FaultKind = "read" | "write";
 
 /**
- * Failures in a row, of one kind, before a lock held by another process counts as an outage:
- * a peer's write holds the lock for a moment, and a call that skips the cache once is not news.
+ * A lock held by another process counts as an outage only after failures in a row, of one kind,
+ * for a while: a peer's write, or two processes creating one file at once, holds the lock for a
+ * moment, and calls that skip the cache during it are not news.
  */
 const LOCK_FAILURES_BEFORE_REPORT = 3;
+/** How long, in milliseconds, a lock must keep failing operations before it is reported. */
+const LOCK_OUTAGE_MS = 250;
 
 /**
  * Reports a failing dependency once per outage, in one line naming it (`what`: backend and path
@@ -30,9 +33,9 @@ const LOCK_FAILURES_BEFORE_REPORT = 3;
 export function createFaultReporter(logger: Logger, what: string, wording: FaultWording = {}) {
   const { meanwhile = "calls go straight to the provider", resumed = "caching resumed" } = wording;
   const meanwhileWriting = wording.meanwhileWriting ?? meanwhile;
-  const state: Record<FaultKind, { failing: boolean; lockFailures: number }> = {
-    read: { failing: false, lockFailures: 0 },
-    write: { failing: false, lockFailures: 0 },
+  const state: Record<FaultKind, { failing: boolean; lockFailures: number; lockedSince: number }> = {
+    read: { failing: false, lockFailures: 0, lockedSince: 0 },
+    write: { failing: false, lockFailures: 0, lockedSince: 0 },
   };
   let reported = false;
   return {
@@ -42,7 +45,10 @@ export function createFaultReporter(logger: Logger, what: string, wording: Fault
     },
     failed(error: unknown, kind: FaultKind = "read"): void {
       const current = state[kind];
-      if (!current.failing && isLockedOut(error) && ++current.lockFailures < LOCK_FAILURES_BEFORE_REPORT) return;
+      if (!current.failing && isLockedOut(error)) {
+        if (current.lockFailures++ === 0) current.lockedSince = Date.now();
+        if (current.lockFailures < LOCK_FAILURES_BEFORE_REPORT || Date.now() - current.lockedSince < LOCK_OUTAGE_MS) return;
+      }
       current.failing = true;
       if (reported) return;
       reported = true;

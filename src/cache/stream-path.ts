@@ -28,6 +28,8 @@ export interface StoredStream {
   entry: CacheEntry;
   response: unknown;
   recording?: RecordedEvent[];
+  /** What the stored answer cost, as a hit's row reports it. */
+  usage: TokenUsage;
 }
 
 /** What the engine decided for a streamed call, and its services to the stream path. */
@@ -103,7 +105,7 @@ export function createStreamPath() {
       /** A stored entry replayed: its recording, or events synthesised from its plain response. */
       const replayed = (found: StoredStream, signal: AbortSignal | undefined) => {
         const events = found.recording ?? method.stream.synthesise(found.response, params);
-        settle(found.entry.usage, true, found.entry);
+        settle(found.usage, true, found.entry);
         return { response: eventStreamResponse(replayBody(events, route.replay, view, signal)) };
       };
 

@@ -1,6 +1,7 @@
 import type { Database } from "../sqlite/database.ts";
 import type { PromptType } from "../types.ts";
-import { CO2_EQUIVALENCES, DEFAULT_RATES, GRID_KG_CO2_PER_KWH, MODEL_RATES, PRICES_AS_OF, UNPRICED_MODELS } from "../usage/pricing.ts";
+import { co2Equivalences } from "../usage/energy-equivalences.ts";
+import { describeMethodology } from "../usage/methodology.ts";
 import { queryHistory } from "../usage/queries.ts";
 import type { CacheAccess } from "./cache-entries.ts";
 import { exportResponse, EXPORT_FORMATS } from "./export.ts";
@@ -8,23 +9,12 @@ import { parseFilters, PROVIDERS } from "./filters.ts";
 import { BadRequest, intParam, json, jsonError, oneOf, textParam } from "./http.ts";
 import { queryFacets, queryOverview, querySeries } from "./overview.ts";
 import { PROMPT_FILTERS, PROMPT_SORTS, queryPrompts } from "./queries.ts";
+import { footprintInUse, methodologyReport, priceRows } from "./methodology.ts";
 import { iterateRequests, OUTCOMES, queryRequest, queryRequests, type RequestQuery } from "./requests.ts";
 import type { Rollup } from "./rollup.ts";
 import { writeRefusal } from "./security.ts";
 
 const PROMPT_TYPES: readonly PromptType[] = ["text", "image", "audio", "file", "tool", "structured", "image_output"];
-
-/** Everyday equivalences of a mass of CO₂ in grams (methodology 1 factors). */
-function equivalences(grams: number) {
-  const kg = Math.max(0, grams) / 1000;
-  return {
-    webSearches: kg / CO2_EQUIVALENCES.webSearch,
-    emails: kg / CO2_EQUIVALENCES.email,
-    phoneCharges: kg / CO2_EQUIVALENCES.phoneCharge,
-    ledBulbHours: kg / CO2_EQUIVALENCES.ledBulbHour,
-    carKm: kg / CO2_EQUIVALENCES.carKm,
-  };
-}
 
 /** The request-log filters of a query string, shared by the log and its export. */
 function requestQuery(params: URLSearchParams, now: Date): Omit<RequestQuery, "limit" | "before"> {
@@ -47,14 +37,17 @@ function requestId(raw: string): number {
 }
 
 /** The JSON API's routes over one usage log, its aggregates and its cache. */
-export function createApi(db: Database, rollup: Rollup, cache: CacheAccess, now: () => Date, dbPath: string) {
+export function createApi(db: Database, rollup: Rollup, cache: CacheAccess, now: () => Date, dbPath: string, settingsPath: string) {
   const current = () => {
     rollup.refresh();
     return rollup;
   };
   return {
-    /** `GET /api/summary`: the `UsageSummary` fields, as `eco.summary()` returns them. */
-    summary: () => json(current().summary()),
+    /** `GET /api/summary`: the `UsageSummary` fields, as `eco.summary()` returns them, with the grid in use where the dashboard runs. */
+    summary: () => json({ ...current().summary(), methodology: describeMethodology(footprintInUse(settingsPath).config) }),
+
+    /** `GET /api/methodology`: formula, factors with sources and dates, the grid in use and where it came from, totals as ranges. */
+    methodology: () => json(methodologyReport(current().summary(), footprintInUse(settingsPath))),
 
     /** `GET /api/overview?range=&from=&to=&provider=&model=&namespace=`: everything the overview shows. */
     overview(params: URLSearchParams) {
@@ -65,7 +58,8 @@ export function createApi(db: Database, rollup: Rollup, cache: CacheAccess, now:
         window: filters.window,
         filters: { provider: filters.provider ?? null, model: filters.model ?? null, namespace: filters.namespace ?? null },
         ...overview,
-        equivalences: equivalences(overview.totals.co2SavedG),
+        // Computed from the central estimate, as the methodology panel labels them.
+        equivalences: co2Equivalences(overview.totals.co2SavedG),
         unpricedModels: overview.byModel.filter((model) => model.unpricedCalls > 0).map((model) => model.key),
         facets: queryFacets(db),
         log: { path: dbPath, totalCalls: all.totalCalls },
@@ -164,15 +158,7 @@ export function createApi(db: Database, rollup: Rollup, cache: CacheAccess, now:
       return json({ records });
     },
 
-    /** `GET /api/pricing`: the price and CO₂ tables the numbers are computed with, their date, and the models deliberately unpriced. */
-    pricing: () =>
-      json({
-        asOf: PRICES_AS_OF,
-        gridKgCo2PerKwh: GRID_KG_CO2_PER_KWH,
-        equivalencesKgCo2: CO2_EQUIVALENCES,
-        default: DEFAULT_RATES,
-        models: Object.entries(MODEL_RATES).map(([prefix, rates]) => ({ prefix, ...rates })),
-        unpriced: Object.entries(UNPRICED_MODELS).map(([prefix, entry]) => ({ prefix, reason: entry.reason })),
-      }),
+    /** `GET /api/pricing`: the dated price table (a source and date per row), per-image prices, and the models deliberately unpriced. */
+    pricing: () => json(priceRows()),
   };
 }

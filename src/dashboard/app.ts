@@ -96,7 +96,7 @@ export async function createDashboardApp(options: DashboardOptions = {}): Promis
   try {
     ensureUsageSchema(db);
     rollup = createRollup(db, now);
-    api = createApi(db, rollup, cache, now, dbPath);
+    api = createApi(db, rollup, cache, now, dbPath, settingsPath);
   } catch (error) {
     db.close();
     throw error;
@@ -122,6 +122,7 @@ export async function createDashboardApp(options: DashboardOptions = {}): Promis
     .post("/api/requests/:id/invalidate", ({ params, request }) => api.invalidate(params.id, request), { parse: "none" })
     .get("/api/export", ({ request }) => api.export(query(request)))
     .get("/api/pricing", () => api.pricing())
+    .get("/api/methodology", () => api.methodology())
     .get("/api/settings", () => getSettings(settingsPath, cache.describe()))
     // The body is read by the handler itself, after the origin and content-type checks.
     .put("/api/settings", ({ request }) => putSettings(settingsPath, request), { parse: "none" })

@@ -1,6 +1,9 @@
 import { EcoAIConfigError, errorMessage } from "../errors.ts";
 import { readSettings, validateSettings, writeSettings, type EcoAISettings } from "../settings.ts";
+import { WORLD_GRID } from "../usage/energy-grid.ts";
+import { FOOTPRINT_ENV } from "../usage/footprint-config.ts";
 import type { CacheDescription } from "./cache-entries.ts";
+import { describeGridInUse, footprintInUse } from "./methodology.ts";
 import { bodyText, json, jsonError, MAX_BODY_BYTES } from "./http.ts";
 import { writeRefusal } from "./security.ts";
 
@@ -11,6 +14,9 @@ export const SETTING_DEFAULTS: Required<EcoAISettings> = Object.freeze({
   semanticThreshold: 0.95,
   mode: "dev",
   ttl: 3600,
+  gridIntensityGPerKwh: WORLD_GRID.value,
+  gridRegion: "WOR",
+  embodiedEmissions: false,
 });
 
 /**
@@ -21,6 +27,7 @@ export const SETTING_VARIABLES: Readonly<Partial<Record<keyof EcoAISettings, str
   cachingEnabled: "ECOAI_CACHING_ENABLED",
   mode: "ECOAI_MODE",
   ttl: "ECOAI_TTL",
+  ...FOOTPRINT_ENV,
 });
 
 /** Which variables of the dashboard's own environment are set (an app started alike ignores the file's value). */
@@ -38,7 +45,7 @@ function environment(env: NodeJS.ProcessEnv): Record<string, { variable: string;
  * variables that win over the file, as the dashboard's own environment has them, and the cache.
  */
 export function getSettings(path: string, cache?: CacheDescription, env: NodeJS.ProcessEnv = process.env): Response {
-  const context = { path, defaults: SETTING_DEFAULTS, variables: SETTING_VARIABLES, environment: environment(env), ...(cache ? { cache } : {}) };
+  const context = { path, defaults: SETTING_DEFAULTS, variables: SETTING_VARIABLES, environment: environment(env), grid: describeGridInUse(footprintInUse(path, env)), ...(cache ? { cache } : {}) };
   try {
     return json({ ...context, settings: readSettings(path) });
   } catch (error) {

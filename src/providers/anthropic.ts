@@ -49,6 +49,7 @@ const messagesCreate: CachedMethod = {
       inputTokens: Number(usage.input_tokens ?? 0) + cacheRead + cacheWrite,
       cachedInputTokens: cacheRead,
       outputTokens: Number(usage.output_tokens ?? 0),
+      ...(cacheWrite > 0 ? { cacheWriteInputTokens: cacheWrite } : {}),
     };
   },
   rebuild: (stored) => withResponseIds(stored, ["_request_id", "_workspace_id"]),

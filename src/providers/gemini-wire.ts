@@ -101,5 +101,6 @@ export function usage(response: unknown): TokenUsage {
     inputTokens: count("promptTokenCount") + count("toolUsePromptTokenCount"),
     cachedInputTokens: count("cachedContentTokenCount"),
     outputTokens: count("candidatesTokenCount") + count("thoughtsTokenCount"),
+    ...(count("thoughtsTokenCount") > 0 ? { reasoningTokens: count("thoughtsTokenCount") } : {}),
   };
 }

@@ -76,6 +76,7 @@ function buildMessage(body: Record<string, unknown>, headers: Record<string, str
   const system = typeof body.system === "string" ? body.system : JSON.stringify(body.system ?? "");
   const total = 3 + estimateTokens(JSON.stringify(messages)) + estimateTokens(system) + (tools.length > 0 ? estimateTokens(JSON.stringify(tools)) : 0);
   const cached = Math.min(total, headerNumber(headers, SIM_HEADERS.cachedTokens) ?? 0);
+  const written = Math.min(total - cached, headerNumber(headers, SIM_HEADERS.cacheWriteTokens) ?? 0);
   return {
     id: randomId("msg_", 24),
     type: "message",
@@ -87,10 +88,10 @@ function buildMessage(body: Record<string, unknown>, headers: Record<string, str
     stop_details: stopDetails,
     usage: {
       // `x-sim-prompt-tokens` sends its text instead, as some compatible servers do ("n/a").
-      input_tokens: headers["x-sim-prompt-tokens"] ?? total - cached,
-      cache_creation_input_tokens: 0,
+      input_tokens: headers["x-sim-prompt-tokens"] ?? total - cached - written,
+      cache_creation_input_tokens: written,
       cache_read_input_tokens: cached,
-      cache_creation: { ephemeral_5m_input_tokens: 0, ephemeral_1h_input_tokens: 0 },
+      cache_creation: { ephemeral_5m_input_tokens: written, ephemeral_1h_input_tokens: 0 },
       output_tokens: estimateTokens(JSON.stringify(content.map((block) => block.text ?? block.thinking ?? block.input))),
       server_tool_use: null,
       service_tier: "standard",

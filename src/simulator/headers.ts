@@ -29,6 +29,10 @@ export const SIM_HEADERS = {
   replyTokens: "x-sim-reply-tokens",
   /** Report this many prompt tokens as served from the provider's prompt cache. */
   cachedTokens: "x-sim-cached-tokens",
+  /** Report this many prompt tokens as written to the provider's prompt cache (Anthropic `cache_creation_input_tokens`). */
+  cacheWriteTokens: "x-sim-cache-write-tokens",
+  /** Report this many reasoning tokens, added to the output tokens (OpenAI `reasoning_tokens`). */
+  reasoningTokens: "x-sim-reasoning-tokens",
 } as const;
 
 /** The non-negative integer in header `name`, or `undefined` when absent or not a number. */

@@ -125,7 +125,8 @@ function buildAnswer(body: Record<string, unknown>, model: string, messages: unk
   }
 
   const promptTokens = prompt.tokens + (Array.isArray(body.tools) ? estimateTokens(JSON.stringify(body.tools)) : 0);
-  const completionTokens = choices.reduce((sum, c) => sum + estimateTokens(c.content ?? c.refusal ?? c.toolCalls?.map((call) => call.function.arguments).join("") ?? ""), 0);
+  const reasoningTokens = headerNumber(headers, SIM_HEADERS.reasoningTokens) ?? 0;
+  const completionTokens = reasoningTokens + choices.reduce((sum, c) => sum + estimateTokens(c.content ?? c.refusal ?? c.toolCalls?.map((call) => call.function.arguments).join("") ?? ""), 0);
   const cached = Math.min(promptTokens, headerNumber(headers, SIM_HEADERS.cachedTokens) ?? 0);
   return {
     id: randomId("chatcmpl-"),
@@ -139,7 +140,7 @@ function buildAnswer(body: Record<string, unknown>, model: string, messages: unk
       completion_tokens: completionTokens,
       total_tokens: promptTokens + completionTokens,
       prompt_tokens_details: { cached_tokens: cached, audio_tokens: 0 },
-      completion_tokens_details: { reasoning_tokens: 0, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
+      completion_tokens_details: { reasoning_tokens: reasoningTokens, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
     },
     fails: markers.has("streamError"),
   };

@@ -1,11 +1,17 @@
 import { describeFault } from "../cache/faults.ts";
 import { EcoAIError } from "../errors.ts";
 import type { Database } from "./database.ts";
-import { needsReopen } from "./errors.ts";
+import { isLockedOut, needsReopen, sqliteCode } from "./errors.ts";
 import { createSharedMemoryGuard } from "./shared-memory.ts";
 
 /** A file that could not be opened (or stopped working) is tried again no more often than this. */
 export const REOPEN_INTERVAL_MS = 1000;
+
+/**
+ * Sooner when another process held the lock the open needed: processes that start together
+ * contend for a moment to create the file's schema and switch it to WAL.
+ */
+const LOCKED_REOPEN_INTERVAL_MS = 25;
 
 /** A SQLite file that is opened when first needed and again after it stops working. */
 export interface ReopeningFile<C extends { db: Database }> {
@@ -54,12 +60,12 @@ export function createReopeningFile<C extends { db: Database }>(path: string, op
     retired = undefined;
   }
 
-  function giveUp(reason?: unknown): void {
+  function giveUp(reason?: unknown, retryAfterMs = REOPEN_INTERVAL_MS): void {
     if (current) retired = current.db;
     current = undefined;
     if (reason === undefined) return;
     unavailable = reason instanceof Error ? reason : new Error(String(reason));
-    retryAt = Date.now() + REOPEN_INTERVAL_MS;
+    retryAt = Date.now() + retryAfterMs;
   }
 
   function connection(now = false): C {
@@ -73,7 +79,8 @@ export function createReopeningFile<C extends { db: Database }>(path: string, op
       return current;
     } catch (error) {
       if (error instanceof EcoAIError && error.code === "ECOAI_SQLITE_UNAVAILABLE") throw error;
-      giveUp(new Error(`could not open it: ${describeFault(error)}`, { cause: error }));
+      // The SQLite code stays on the error, so a lock is told from damage by whoever reports it.
+      giveUp(Object.assign(new Error(`could not open it: ${describeFault(error)}`, { cause: error }), { code: sqliteCode(error) }), isLockedOut(error) ? LOCKED_REOPEN_INTERVAL_MS : REOPEN_INTERVAL_MS);
       throw unavailable;
     }
   }

@@ -1,4 +1,5 @@
 import type { Counter, Histogram, Meter } from "@opentelemetry/api";
+import type { FootprintConfig } from "../usage/energy-grid.ts";
 import type { PriceOverrides } from "../usage/pricing.ts";
 import { accountFor, tokenCount, type NewUsageRecord } from "../usage/row.ts";
 import type { UsageSink } from "../usage/sinks.ts";
@@ -11,6 +12,8 @@ export const TELEMETRY_SCOPE = "ecoai";
 export interface TelemetryOptions {
   /** The `pricing` option, so spans and counters carry the same dollars as the usage log. */
   pricing?: PriceOverrides;
+  /** The CO₂ options in force, so spans carry the same CO₂e as the usage log. */
+  footprint?: () => FootprintConfig;
   /** ecoai's version, reported as the instrumentation scope's version. */
   version?: string;
 }
@@ -57,7 +60,7 @@ export function createTelemetrySink(options: TelemetryOptions = {}): UsageSink |
         span.end(endTime);
         return;
       }
-      const account = accountFor(record, options.pricing);
+      const account = accountFor(record, { overrides: options.pricing, footprint: options.footprint?.() });
       if (span.isRecording()) span.setAttributes(spanAttributes(record, account));
       span.end(endTime);
       if (!counting) return;

@@ -65,3 +65,18 @@ export function equivalencesOf(footprint: { co2eG: Range; energyWh: Range }): Eq
     ledBulbHours: wh / f.ledBulbHour.value,
   };
 }
+
+/** Equivalences of a mass of CO₂e alone (no energy known), labelled like {@link equivalencesOf}. */
+export type Co2Equivalences = Omit<Equivalences, "ledBulbHours">;
+
+/**
+ * A central CO₂e mass in grams as web searches, emails and km by car.
+ *
+ * @example
+ * co2Equivalences(4).emails; // 1
+ */
+export function co2Equivalences(grams: number): Co2Equivalences {
+  const g = Number.isFinite(grams) ? Math.max(0, grams) : 0;
+  const f = EQUIVALENCE_FACTORS;
+  return { basis: "central estimate", webSearches: g / f.webSearch.value, emails: g / f.email.value, carKm: g / f.carKm.value };
+}

@@ -69,32 +69,56 @@ function unknownProfile(provider: Provider): EnergyProfile {
  * f.cost.usd;   // 0.00325
  */
 export function footprintOfCall(call: FootprintCall, options: FootprintOptions = {}): CallFootprint {
+  const figures = footprintFigures(call, options);
+  const { profile, provider, grid, cost, energyWh, co2eG } = figures;
+  return {
+    methodologyVersion: METHODOLOGY_VERSION,
+    model: call.model,
+    provider,
+    profileKey: figures.profileKey,
+    kind: profile.kind,
+    energyWh,
+    co2eG,
+    grid,
+    cost,
+    equivalences: equivalencesOf({ co2eG: co2eG.total, energyWh }),
+    assumptions: assumptionsOf(profile, provider, grid, cost),
+    terms: figures.terms,
+  };
+}
+
+/** The figures of {@link footprintOfCall} without its words: what the usage log computes per row. */
+export interface FootprintFigures {
+  provider: Provider;
+  profileKey: string | null;
+  profile: EnergyProfile;
+  energyWh: Range;
+  co2eG: CallFootprint["co2eG"];
+  grid: GridIntensity;
+  cost: PricedCost | UnpricedCost;
+  terms: Record<keyof Range, EnergyTerms>;
+}
+
+/**
+ * Energy, CO₂e and cost of a call, as numbers only (no assumptions in words, no equivalences):
+ * the part of {@link footprintOfCall} the usage log pays for on every row.
+ *
+ * @example
+ * footprintFigures({ model: "gpt-4o", usage: { inputTokens: 100, cachedInputTokens: 0, outputTokens: 300 } }).co2eG.total.central; // ≈ 0.15
+ */
+export function footprintFigures(call: FootprintCall, options: FootprintOptions = {}): FootprintFigures {
   const match = energyProfileFor(call.model);
   const provider = call.provider ?? match?.profile.provider ?? "openai";
   const profile = match?.profile ?? unknownProfile(provider);
-  const centre = DATA_CENTRES[provider];
   const config = options.config ?? {};
-  const terms = energyTermsByScenario(profile, call.usage, centre.pue);
+  const terms = energyTermsByScenario(profile, call.usage, DATA_CENTRES[provider].pue);
   const grid = gridIntensity(config, provider);
   const energyWh = rangeOf((s) => terms[s].totalWh);
   const usage = rangeOf((s) => (energyWh[s] * grid.gPerKwh) / 1000);
   const embodied = config.embodiedEmissions ? rangeOf((s) => terms[s].embodiedG) : null;
   const total = embodied ? rangeOf((s) => usage[s] + embodied[s]) : usage;
   const cost = costOfCall(call.model, call.usage, options);
-  return {
-    methodologyVersion: METHODOLOGY_VERSION,
-    model: call.model,
-    provider,
-    profileKey: match?.key ?? null,
-    kind: profile.kind,
-    energyWh,
-    co2eG: { usage, embodied, total },
-    grid,
-    cost,
-    equivalences: equivalencesOf({ co2eG: total, energyWh }),
-    assumptions: assumptionsOf(profile, provider, grid, cost),
-    terms,
-  };
+  return { provider, profileKey: match?.key ?? null, profile, energyWh, co2eG: { usage, embodied, total }, grid, cost, terms };
 }
 
 function assumptionsOf(profile: EnergyProfile, provider: Provider, grid: GridIntensity, cost: PricedCost | UnpricedCost): string[] {

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { EcoAIConfigError, type ConfigSource } from "../errors.ts";
+import { EcoAIConfigError } from "../errors.ts";
 import type { Provider } from "../types.ts";
 import type { Factor } from "./energy-factors.ts";
 
@@ -113,48 +113,7 @@ export function gridIntensity(config: FootprintConfig, provider: Provider): Grid
     return { gPerKwh: WORLD_GRID.value, basis: "world-average", region: "WOR", source: WORLD_GRID.source, asOf: WORLD_GRID.asOf };
   }
   const value = GRID_INTENSITY_G_PER_KWH[region];
-  if (value === undefined) throw unknownRegion(config.gridRegion, "constructor option");
+  // Checked values never get here; an unchecked one is named as a constructor option would be.
+  if (value === undefined) throw new EcoAIConfigError("gridRegion", config.gridRegion, "constructor option", `expected "provider" or one of ${Object.keys(GRID_INTENSITY_G_PER_KWH).join(", ")} (ISO 3166-1 alpha-3).`);
   return { gPerKwh: value, basis: wanted === "PROVIDER" ? "provider-region" : "region", region, source: GRID_SOURCE.source, asOf: GRID_SOURCE.asOf };
-}
-
-function unknownRegion(value: unknown, source: ConfigSource): EcoAIConfigError {
-  return new EcoAIConfigError("gridRegion", value, source, `expected "provider" or one of ${Object.keys(GRID_INTENSITY_G_PER_KWH).join(", ")} (ISO 3166-1 alpha-3), or set gridIntensityGPerKwh.`);
-}
-
-/** Largest credible grid intensity: coal-only generation is about 1,000 g CO₂e/kWh. */
-const MAX_INTENSITY = 2000;
-
-/**
- * Checks raw CO₂ options the way the constructor checks its options, naming the option, the value
- * and where it came from.
- *
- * @example
- * validateFootprintConfig({ gridIntensityGPerKwh: "56" }, "environment variable ECOAI_GRID_INTENSITY");
- * // throws EcoAIConfigError: Invalid gridIntensityGPerKwh "56" (from environment variable …)
- */
-export function validateFootprintConfig(raw: unknown, source: ConfigSource): FootprintConfig {
-  if (raw === undefined) return {};
-  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
-    throw new EcoAIConfigError("footprint", raw, source, "expected an object with gridIntensityGPerKwh, gridRegion or embodiedEmissions.");
-  }
-  const out: FootprintConfig = {};
-  for (const [key, value] of Object.entries(raw)) {
-    if (value === undefined) continue;
-    if (key === "gridIntensityGPerKwh") {
-      if (typeof value !== "number" || !Number.isFinite(value) || value < 0 || value > MAX_INTENSITY) {
-        throw new EcoAIConfigError(key, value, source, `expected a number of g CO₂e per kWh from 0 to ${MAX_INTENSITY}.`);
-      }
-      out.gridIntensityGPerKwh = value;
-    } else if (key === "gridRegion") {
-      const upper = typeof value === "string" ? value.toUpperCase() : undefined;
-      if (upper === undefined || (upper !== "PROVIDER" && !(upper in GRID_INTENSITY_G_PER_KWH))) throw unknownRegion(value, source);
-      out.gridRegion = upper === "PROVIDER" ? "provider" : upper;
-    } else if (key === "embodiedEmissions") {
-      if (typeof value !== "boolean") throw new EcoAIConfigError(key, value, source, "expected true or false.");
-      out.embodiedEmissions = value;
-    } else {
-      throw new EcoAIConfigError(key, value, source, "unknown option; expected gridIntensityGPerKwh, gridRegion or embodiedEmissions.");
-    }
-  }
-  return out;
 }

@@ -107,7 +107,7 @@ export function energyTermsByScenario(profile: EnergyProfile, usage: CallUsage, 
 
 /** A range from a value per scenario. */
 export function rangeOf(f: (scenario: Scenario) => number): Range {
-  return Object.freeze({ low: f("low"), central: f("central"), high: f("high") });
+  return { low: f("low"), central: f("central"), high: f("high") };
 }
 
 /**

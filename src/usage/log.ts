@@ -7,6 +7,7 @@ import { createReopeningFile } from "../sqlite/reopening-file.ts";
 import type { HistoryQuery, Logger, UsageRecord, UsageSummary } from "../types.ts";
 import { holdUntilExit } from "./exit-hooks.ts";
 import { queryHistory, querySummary } from "./queries.ts";
+import type { FootprintConfig } from "./energy-grid.ts";
 import type { PriceOverrides } from "./pricing.ts";
 import { toRow, type NewUsageRecord } from "./row.ts";
 import { openUsageSchema, USAGE_INSERT } from "./schema.ts";
@@ -20,6 +21,8 @@ export interface UsageLogOptions {
   logger: Logger;
   /** The `pricing` option: list prices that replace or add to the built-in table. */
   pricing?: PriceOverrides;
+  /** The CO₂ options in force (grid, embodied emissions), read at each write so a changed settings file applies. */
+  footprint?: () => FootprintConfig;
   /**
    * Pending rows are written at least this often, in one transaction, off the call's path; after
    * a failed write, this is also the wait before the next attempt.
@@ -125,12 +128,13 @@ export function createUsageLog(options: UsageLogOptions): UsageLog {
     const batch = pending;
     let firstRefusal: unknown;
     try {
+      const account = { overrides: options.pricing, footprint: options.footprint?.() };
       file.use(({ db, insert }) => {
         if (busyTimeoutMs !== CALL_PATH_BUSY_TIMEOUT_MS) db.setBusyTimeout(busyTimeoutMs);
         db.transaction(() => {
           for (const record of batch) {
             try {
-              insert.run(...toRow(record, options.pricing));
+              insert.run(...toRow(record, account));
             } catch (error) {
               // One bad row must not hold back the rows behind it (nor be retried for ever).
               if (!isRowRejected(error)) throw error;
@@ -221,7 +225,7 @@ export function createUsageLog(options: UsageLogOptions): UsageLog {
     },
     flush,
     summary() {
-      return querySummary(requireOpen());
+      return querySummary(requireOpen(), {}, options.footprint?.());
     },
     history(query = {}) {
       return queryHistory(requireOpen(), query);

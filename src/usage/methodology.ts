@@ -88,7 +88,7 @@ export function describeMethodology(config: FootprintConfig = {}): Methodology {
         "E_images = images × energy per image",
       ],
       co2e: "CO₂e (g) = E (kWh) × grid intensity (g CO₂e/kWh) [+ embodied: generation time / (B × 3 years) × (N_GPU/8 × 5,700 kg + N_GPU × 164 kg), when enabled]",
-      cost: "USD = (fresh input × input + cache reads × cached + cache writes × write + visible output × output + reasoning × reasoning) / 1M, or per image; long-context rates above the row's threshold",
+      cost: "USD = (fresh input × input + cache reads × cached + cache writes × write + visible output × output + reasoning × reasoning) / 1M, or per image; long-context rates above the row's threshold. A hit saves that cost with its cache writes priced as cache reads (the call it avoided would have found them cached), less the embedding of a semantic lookup; CO₂e saved is net of the embedding's high estimate",
       range: "every figure is computed three times: low (small end of the model size, batch 256, 8-bit, lowest PUE), central (midpoint size, batch 128, 8-bit, mid PUE), high (large end, batch 64, 16-bit, highest PUE — EcoLogits' own defaults)",
     },
     scenarios: SCENARIOS.map((scenario) => ({

@@ -41,13 +41,8 @@ export interface PriceOverride {
 /** The `pricing` option: overrides keyed by model-name prefix. Methodology-1 `RateOverrides` fit. */
 export type PriceOverrides = Record<string, PriceOverride>;
 
-/** Token usage of one call, as the usage log records it. */
-export interface CallUsage extends TokenUsage {
-  /** Of `inputTokens`, those written to the provider's prompt cache (Anthropic `cache_creation_input_tokens`). */
-  cacheWriteInputTokens?: number;
-  /** Of `outputTokens`, reasoning (thinking) tokens. `outputTokens` includes them. */
-  reasoningTokens?: number;
-}
+/** Token usage of one call, as the usage log records it: every input token, cache reads and writes included; every output token, reasoning included. */
+export type CallUsage = TokenUsage;
 
 /** Options of {@link priceFor} and {@link costOfCall}. */
 export interface PriceOptions {

@@ -1,7 +1,9 @@
 import type { SqlValue } from "../sqlite/database.ts";
 import type { PromptType, Provider, TokenUsage } from "../types.ts";
-import { costOfCall, ratesFor, type PriceOverrides } from "./pricing.ts";
+import { accountFor, type AccountOptions, type CallAccount } from "./call-account.ts";
 import { USAGE_COLUMNS, type UsageColumn } from "./schema.ts";
+
+export { accountFor, type AccountOptions, type CallAccount } from "./call-account.ts";
 
 /** The stored entry that answered a semantic hit. */
 export interface SemanticMatchFacts {
@@ -41,52 +43,10 @@ export interface NewUsageRecord {
   embedding?: { tokens: number; costUsd: number };
 }
 
-/** What a call cost and saved, as the log stores it. */
-export interface CallAccount {
-  /** Output tokens of the response a hit served; 0 on a miss. */
-  tokensSaved: number;
-  /** Paid to the provider for the call (0 on a hit), embedding excluded; `null` when the model has no price. */
-  costUsd: number | null;
-  /** What a hit would have cost, less the embedding the call needed; a miss saves minus its embedding. */
-  costSavedUsd: number;
-  co2SavedG: number;
-  embeddingCostUsd: number;
-  /** False when the model has no list price: its cost and savings are unknown, not zero. */
-  priced: boolean;
-}
-
-/**
- * Prices a call at list price (`costOfCall`): a miss costs what its tokens cost, a hit costs
- * nothing and saves what it would have cost. A model without a price is flagged, never given a
- * default one. CO₂ follows methodology 1 (output tokens × the model's factor).
- *
- * @example
- * accountFor({ model: "gpt-4o", cacheHit: true, usage: { inputTokens: 100, cachedInputTokens: 0, outputTokens: 50 }, timestamp }).costSavedUsd;
- * // (100 × $2.50 + 50 × $10) / 1M = 0.00075
- */
-export function accountFor(record: Pick<NewUsageRecord, "model" | "cacheHit" | "usage" | "timestamp" | "embedding">, overrides?: PriceOverrides): CallAccount {
-  const model = text(record.model);
-  const usage = cleanUsage(record.usage);
-  const cost = costOfCall(model, usage, { overrides, at: dayOf(record.timestamp) });
-  const embeddingCostUsd = amount(record.embedding?.costUsd);
-  const output = usage.outputTokens;
-  if (!record.cacheHit) {
-    return { tokensSaved: 0, costUsd: cost.usd, costSavedUsd: -embeddingCostUsd, co2SavedG: 0, embeddingCostUsd, priced: cost.priced };
-  }
-  return {
-    tokensSaved: output,
-    costUsd: 0,
-    costSavedUsd: (cost.usd ?? 0) - embeddingCostUsd,
-    co2SavedG: output * ratesFor(model, overrides).co2KgPer1kOutputTokens,
-    embeddingCostUsd,
-    priced: cost.priced,
-  };
-}
-
 /** The record as the values of an insert, in `USAGE_COLUMNS` order, each of the column's type. */
-export function toRow(record: NewUsageRecord, overrides?: PriceOverrides): SqlValue[] {
-  const account = accountFor(record, overrides);
+export function toRow(record: NewUsageRecord, options: AccountOptions = {}): SqlValue[] {
   const usage = cleanUsage(record.usage);
+  const account = accountFor({ model: text(record.model), provider: record.provider, cacheHit: record.cacheHit, usage, timestamp: record.timestamp, embedding: record.embedding }, options);
   const match = record.semanticHit ? record.match : undefined;
   const values: Record<UsageColumn, SqlValue> = {
     timestamp: text(record.timestamp),
@@ -99,20 +59,47 @@ export function toRow(record: NewUsageRecord, overrides?: PriceOverrides): SqlVa
     prompt_type: text(record.promptType satisfies PromptType),
     input_tokens: usage.inputTokens,
     output_tokens: usage.outputTokens,
-    tokens_saved: account.tokensSaved,
     latency_ms: amount(record.latencyMs),
-    cost_saved_usd: account.costSavedUsd,
-    co2_saved_g: account.co2SavedG,
     embedding_tokens: tokenCount(record.embedding?.tokens),
-    embedding_cost_usd: account.embeddingCostUsd,
     namespace: text(record.namespace),
     cached_input_tokens: usage.cachedInputTokens,
-    cost_usd: account.costUsd,
-    priced: account.priced ? 1 : 0,
     semantic_score: match && Number.isFinite(match.score) ? match.score : null,
     matched_prompt: match ? text(match.prompt).slice(0, 200) : null,
+    ...accountColumns(account),
+    cache_write_input_tokens: usage.cacheWriteInputTokens ?? 0,
+    reasoning_tokens: usage.reasoningTokens ?? 0,
+    image_count: usage.images ? tokenCount(usage.images.count) : 0,
+    image_size: usage.images ? text(usage.images.size) : null,
+    image_quality: usage.images ? text(usage.images.quality) : null,
   };
   return USAGE_COLUMNS.map((column) => values[column]);
+}
+
+/** The columns a method computes from a row's tokens: what `ecoai recompute` rewrites. */
+export const COMPUTED_COLUMNS = [
+  "tokens_saved", "cost_saved_usd", "co2_saved_g", "embedding_cost_usd", "cost_usd", "priced", "methodology_version",
+  "energy_wh_low", "energy_wh_central", "energy_wh_high", "co2e_g_low", "co2e_g_central", "co2e_g_high", "grid_g_per_kwh", "embedding_co2e_g",
+] as const satisfies readonly UsageColumn[];
+
+/** An account as the values of {@link COMPUTED_COLUMNS}. */
+export function accountColumns(account: CallAccount): Record<(typeof COMPUTED_COLUMNS)[number], SqlValue> {
+  return {
+    tokens_saved: account.tokensSaved,
+    cost_saved_usd: account.costSavedUsd,
+    co2_saved_g: account.co2SavedG,
+    embedding_cost_usd: account.embeddingCostUsd,
+    cost_usd: account.costUsd,
+    priced: account.priced ? 1 : 0,
+    methodology_version: account.methodologyVersion,
+    energy_wh_low: account.energyWh.low,
+    energy_wh_central: account.energyWh.central,
+    energy_wh_high: account.energyWh.high,
+    co2e_g_low: account.co2eG.low,
+    co2e_g_central: account.co2eG.central,
+    co2e_g_high: account.co2eG.high,
+    grid_g_per_kwh: account.gridGPerKwh,
+    embedding_co2e_g: account.embeddingCo2eG,
+  };
 }
 
 /**
@@ -130,10 +117,16 @@ export function tokenCount(value: unknown): number {
   return Math.min(Math.round(n), Number.MAX_SAFE_INTEGER);
 }
 
-/** Token counts as they are priced and stored; cache reads never exceed the input. */
+/** Token counts as they are priced and stored: cache reads and writes never exceed the input, reasoning never the output. */
 function cleanUsage(usage: TokenUsage | undefined): TokenUsage {
   const inputTokens = tokenCount(usage?.inputTokens);
-  const clean: TokenUsage = { inputTokens, cachedInputTokens: Math.min(tokenCount(usage?.cachedInputTokens), inputTokens), outputTokens: tokenCount(usage?.outputTokens) };
+  const outputTokens = tokenCount(usage?.outputTokens);
+  const cachedInputTokens = Math.min(tokenCount(usage?.cachedInputTokens), inputTokens);
+  const clean: TokenUsage = { inputTokens, cachedInputTokens, outputTokens };
+  const written = Math.min(tokenCount(usage?.cacheWriteInputTokens), inputTokens - cachedInputTokens);
+  if (written > 0) clean.cacheWriteInputTokens = written;
+  const reasoning = Math.min(tokenCount(usage?.reasoningTokens), outputTokens);
+  if (reasoning > 0) clean.reasoningTokens = reasoning;
   if (usage?.images) clean.images = usage.images;
   return clean;
 }
@@ -146,9 +139,4 @@ function amount(value: unknown): number {
 /** A text column's value: never `"undefined"`, never a value the driver cannot bind. */
 function text(value: unknown): string {
   return typeof value === "string" ? value : value === undefined || value === null ? "" : String(value);
-}
-
-/** The UTC day of an ISO timestamp, for prices scheduled by date; today for anything else. */
-function dayOf(timestamp: unknown): string | undefined {
-  return typeof timestamp === "string" && /^\d{4}-\d\d-\d\d/.test(timestamp) ? timestamp.slice(0, 10) : undefined;
 }

@@ -90,6 +90,29 @@ export const USAGE_MIGRATIONS = [
       matched_prompt: "TEXT",
     },
   },
+  {
+    description: "energy and CO₂e as low / central / high ranges, the method version that computed each row, and the token counts and images they are computed from",
+    columns: {
+      // 1: the row was computed by methodology 1 (its co2_saved_g kept as written); later rows write the current version.
+      methodology_version: "INTEGER NOT NULL DEFAULT 1",
+      cache_write_input_tokens: "INTEGER NOT NULL DEFAULT 0",
+      reasoning_tokens: "INTEGER NOT NULL DEFAULT 0",
+      image_count: "INTEGER NOT NULL DEFAULT 0",
+      image_size: "TEXT",
+      image_quality: "TEXT",
+      // The footprint of generating the response: what a miss took, what a hit avoided. NULL: not computed (methodology 1).
+      energy_wh_low: "REAL",
+      energy_wh_central: "REAL",
+      energy_wh_high: "REAL",
+      co2e_g_low: "REAL",
+      co2e_g_central: "REAL",
+      co2e_g_high: "REAL",
+      // Grid carbon intensity (g CO₂e/kWh) the CO₂e was computed with.
+      grid_g_per_kwh: "REAL",
+      // The embedding the call needed, high estimate (savings are net of it).
+      embedding_co2e_g: "REAL NOT NULL DEFAULT 0",
+    },
+  },
 ] as const satisfies readonly UsageMigration[];
 
 /** Column order of an insert; the log writes rows in this order. */

@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import OpenAI from "openai";
+import type { ChatCompletionChunk } from "openai/resources/chat/completions";
 import { entryBody, readEntryBody } from "../../src/cache/stream-entry.ts";
 import { EcoAI, EcoAIConfigError } from "../../src/index.ts";
 import { ask, CHAT_ROUTE, settle, useUpstream } from "../harness.ts";
@@ -40,6 +41,26 @@ describe("streams through the engine", () => {
     const before = up.sim.count(CHAT_ROUTE);
     await Array.fromAsync(await eco.chat.completions.create({ ...ask("wait then give up"), stream: true }));
     expect(up.sim.count(CHAT_ROUTE) - before).toBe(0);
+  });
+
+  test("a leader that leaves mid-stream does not end it for the callers following it: they get every event, and it is stored", async () => {
+    const eco = up.eco();
+    up.sim.chunkGapMs = 3;
+    let followed: ChatCompletionChunk[] = [];
+    try {
+      const leader = await eco.chat.completions.create({ ...ask("leave early"), stream: true });
+      const follower = eco.chat.completions.create({ ...ask("leave early"), stream: true }).then((stream) => Array.fromAsync(stream));
+      let seen = 0;
+      for await (const _chunk of leader) if (++seen === 2) break;
+      followed = await follower;
+    } finally {
+      up.sim.chunkGapMs = 0;
+    }
+    expect(followed.at(-1)!.choices[0]!.finish_reason).toBe("stop");
+    const before = up.sim.count(CHAT_ROUTE);
+    const replayed = await Array.fromAsync(await eco.chat.completions.create({ ...ask("leave early"), stream: true }));
+    expect(up.sim.count(CHAT_ROUTE) - before).toBe(0);
+    expect(replayed).toEqual(followed);
   });
 
   test("stream-only options are answered on replay: include_obfuscation: false gets no padding, whatever the recording had", async () => {

@@ -46,7 +46,9 @@ describe("numbers from real calls", () => {
     expect(overview.totals.spentUsd).toBeCloseTo(later.spentUsd, 12);
     expect(overview.contentTypes.map((t: { key: string; calls: number }) => [t.key, t.calls])).toEqual([["text", 6], ["structured", 2]]);
     expect(overview.topPrompts[0]).toMatchObject({ prompt: "What is a vector database?", model: "gpt-4o", hits: 2, calls: 3 });
-    expect(overview.equivalences.carKm).toBeCloseTo(later.co2SavedG / 120, 12);
+    // From the central estimate: US EPA, 400 g CO₂ per mile in a typical passenger car.
+    expect(overview.equivalences).toMatchObject({ basis: "central estimate" });
+    expect(overview.equivalences.carKm).toBeCloseTo(later.co2SavedG / (400 / 1.609344), 12);
 
     const days = (await getJson(app, "/api/timeseries")).body.days;
     expect(days).toHaveLength(30);
@@ -235,13 +237,18 @@ describe("aggregates follow the log", () => {
 
   test("an empty or missing log answers zeros", async () => {
     const app = await dashboard(join(ctx.dir, "fresh", "usage.db"));
-    expect((await getJson(app, "/api/summary")).body).toEqual({
+    const zero = { low: 0, central: 0, high: 0 };
+    const summary = (await getJson(app, "/api/summary")).body;
+    expect(summary).toMatchObject({
       totalCalls: 0, cacheHits: 0, cacheMisses: 0, hitRate: 0, tokensSaved: 0, costSavedUsd: 0, co2SavedG: 0, semanticHits: 0,
-      spentUsd: 0, embeddingCostUsd: 0, unpricedCalls: 0,
+      spentUsd: 0, embeddingCostUsd: 0, unpricedCalls: 0, unpricedModels: [], tokensSpent: 0,
+      footprint: { methodologyVersion: 2, energySavedWh: zero, co2eSavedG: zero, energySpentWh: zero, co2eSpentG: zero, callsUnderEarlierMethods: 0 },
     });
+    expect(summary.methodology.version).toBe(2);
     expect((await getJson(app, "/api/prompts")).body.total).toBe(0);
     const pricing = (await getJson(app, "/api/pricing")).body;
     expect(pricing.asOf).toMatch(/^\d{4}-\d{2}-\d{2}$/);
-    expect(pricing.models.find((m: { prefix: string }) => m.prefix === "gpt-4o")).toMatchObject({ inputPerMTok: 2.5, outputPerMTok: 10, co2KgPer1kOutputTokens: 0.00003 });
+    expect(pricing.models.find((m: { prefix: string }) => m.prefix === "gpt-4o")).toMatchObject({ input: 2.5, cachedInput: 1.25, cacheWrite: 2.5, output: 10, reasoning: 10, asOf: "2026-04-01" });
+    expect(pricing.unpriced.find((m: { prefix: string }) => m.prefix === "whisper-1").reason).toContain("does not cache");
   });
 });

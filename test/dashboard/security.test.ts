@@ -19,14 +19,21 @@ describe("settings API", () => {
     expect(status).toBe(200);
     expect(body).toMatchObject({ path: settingsPath, settings: {}, defaults: { cachingEnabled: true, semanticEnabled: false, semanticThreshold: 0.95, mode: "dev", ttl: 3600 } });
     // What wins over the file, and which of those this dashboard's environment sets (none here).
-    expect(body.variables).toEqual({ cachingEnabled: "ECOAI_CACHING_ENABLED", mode: "ECOAI_MODE", ttl: "ECOAI_TTL" });
+    expect(body.variables).toEqual({
+      cachingEnabled: "ECOAI_CACHING_ENABLED", mode: "ECOAI_MODE", ttl: "ECOAI_TTL",
+      gridIntensityGPerKwh: "ECOAI_GRID_INTENSITY", gridRegion: "ECOAI_GRID_REGION", embodiedEmissions: "ECOAI_EMBODIED_EMISSIONS",
+    });
     expect(body.environment).toEqual({});
+    // The grid new rows are computed with, and that nothing set it.
+    expect(body.grid).toMatchObject({ gPerKwh: 473.01, basis: "world-average", setBy: "default", defaultGPerKwh: 473.01 });
   });
 
   test("GET names the environment variables set where the dashboard runs, which an app started alike obeys over the file", async () => {
     const { getSettings } = await import("../../src/dashboard/settings-api.ts");
     const body = await getSettings(settingsPath, undefined, { ECOAI_MODE: "prod", ECOAI_TTL: "", PATH: "/bin" }).json();
     expect(body.environment).toEqual({ mode: { variable: "ECOAI_MODE", value: "prod" } });
+    const grid = await getSettings(settingsPath, undefined, { ECOAI_GRID_REGION: "fra" }).json();
+    expect(grid.grid).toMatchObject({ gPerKwh: 44.18, region: "FRA", setBy: { option: "gridRegion", source: "environment variable ECOAI_GRID_REGION" } });
   });
 
   test("PUT validates every field, names each bad one, and writes nothing unless all are valid", async () => {
@@ -37,7 +44,7 @@ describe("settings API", () => {
       ttl: "Expected a number of seconds ≥ 0.",
       semanticThreshold: "Expected a number from 0 to 1.",
       cachingEnabled: "Expected true or false.",
-      colour: "Unknown setting; expected one of cachingEnabled, semanticEnabled, semanticThreshold, mode, ttl.",
+      colour: "Unknown setting; expected one of cachingEnabled, semanticEnabled, semanticThreshold, mode, ttl, gridIntensityGPerKwh, gridRegion, embodiedEmissions.",
     });
     expect((await put(app, "/api/settings", { ttl: "600" })).body.errors).toEqual({ ttl: "Expected a number of seconds ≥ 0." });
     expect(existsSync(settingsPath)).toBe(false);

@@ -26,6 +26,12 @@ export interface SeedRow {
   embeddingCostUsd?: number;
   semanticScore?: number | null;
   matchedPrompt?: string | null;
+  /** Method that computed the row. @default 2 */
+  methodologyVersion?: number;
+  /** Energy and CO₂e of the response (methodology 2); absent: not computed. */
+  energyWh?: { low: number; central: number; high: number };
+  co2eG?: { low: number; central: number; high: number };
+  gridGPerKwh?: number;
 }
 
 /** A seed row as the values of an insert, in `USAGE_COLUMNS` order. */
@@ -54,6 +60,20 @@ export function seedValues(row: SeedRow): SqlValue[] {
     priced: row.priced === undefined ? 1 : row.priced === null ? null : row.priced ? 1 : 0,
     semantic_score: row.semanticScore ?? (row.semanticHit ? 0.96 : null),
     matched_prompt: row.matchedPrompt ?? null,
+    methodology_version: row.methodologyVersion ?? 2,
+    cache_write_input_tokens: 0,
+    reasoning_tokens: 0,
+    image_count: 0,
+    image_size: null,
+    image_quality: null,
+    energy_wh_low: row.energyWh?.low ?? null,
+    energy_wh_central: row.energyWh?.central ?? null,
+    energy_wh_high: row.energyWh?.high ?? null,
+    co2e_g_low: row.co2eG?.low ?? null,
+    co2e_g_central: row.co2eG?.central ?? null,
+    co2e_g_high: row.co2eG?.high ?? null,
+    grid_g_per_kwh: row.gridGPerKwh ?? null,
+    embedding_co2e_g: 0,
   };
   return USAGE_COLUMNS.map((column) => values[column]);
 }

@@ -102,6 +102,27 @@ describe("a write lock held by another process", () => {
     }
     expect(rowsIn(paths.logPath)).toBe(1);
   });
+
+  test("held for a moment while the app first opens the files (two processes starting together): no warning, no row lost, the cache works", async () => {
+    const paths = files();
+    const logger = recordingLogger();
+    // The other process has created both files and holds their write lock, so creating the schema waits on it.
+    const lock = await lockedByAnotherProcess(paths.sqlitePath, paths.logPath);
+    const eco = up.eco({ ...paths, logger });
+    const before = up.sim.count(CHAT_ROUTE);
+    try {
+      for (let i = 0; i < 2; i++) await eco.chat.completions.create(ask(`asked while the lock is held ${i}`));
+    } finally {
+      await lock.release();
+    }
+    await Bun.sleep(50);
+    await eco.chat.completions.create(ask("asked twice"));
+    await eco.chat.completions.create(ask("asked twice"));
+    expect(up.sim.count(CHAT_ROUTE) - before).toBe(3);
+    await eco.close();
+    expect(logger.messages).toEqual([]);
+    expect(rowsIn(paths.logPath)).toBe(4);
+  });
 });
 
 for (const runtime of ["bun", "node"] satisfies Runtime[]) {

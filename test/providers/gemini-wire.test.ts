@@ -38,7 +38,7 @@ describe("Gemini answers", () => {
 describe("Gemini usage, prompt text, contents", () => {
   test("prompt and tool-use prompt tokens are input, cached content is cached input, candidates and thoughts are output", () => {
     const metadata = { promptTokenCount: 100, toolUsePromptTokenCount: 5, cachedContentTokenCount: 40, candidatesTokenCount: 20, thoughtsTokenCount: 30, totalTokenCount: 155 };
-    expect(usage({ usageMetadata: metadata })).toEqual({ inputTokens: 105, cachedInputTokens: 40, outputTokens: 50 });
+    expect(usage({ usageMetadata: metadata })).toEqual({ inputTokens: 105, cachedInputTokens: 40, outputTokens: 50, reasoningTokens: 30 });
     expect(usage({})).toEqual({ inputTokens: 0, cachedInputTokens: 0, outputTokens: 0 });
   });
 

@@ -1,7 +1,7 @@
 import { expect } from "bun:test";
 import type { SupportedClient } from "../../src/index.ts";
 import { SIM_HEADERS } from "../../src/simulator/index.ts";
-import { savingsFor } from "../../src/usage/pricing.ts";
+import { accountFor } from "../../src/usage/call-account.ts";
 import { settle } from "../harness.ts";
 import { expectSameData, expectSameHiddenProperties, tamper } from "./same-kind.ts";
 import type { SuiteContext } from "./suite.ts";
@@ -105,14 +105,18 @@ export function callCases<C extends SupportedClient, Request, Result>({ up, surf
     const facts = { provider: surface.provider, model: surface.model, promptType: surface.promptType, prompt: PROMPT, semanticHit: false, inputTokens: usage.inputTokens, outputTokens: usage.outputTokens };
     expect(miss).toMatchObject({ ...facts, cacheHit: false, tokensSaved: 0, costSavedUsd: 0, co2SavedG: 0 });
     expect(hit).toMatchObject({ ...facts, cacheHit: true, tokensSaved: usage.outputTokens });
-    const saved = savingsFor(surface.model, usage);
+    // Priced and measured as the current method computes a hit from the usage the SDK reported.
+    const saved = accountFor({ model: surface.model, provider: surface.provider, cacheHit: true, usage });
     expect(hit!.costSavedUsd).toBeGreaterThan(0);
     expect(hit!.costSavedUsd).toBeCloseTo(saved.costSavedUsd, 12);
     expect(hit!.co2SavedG).toBeGreaterThan(0);
     expect(hit!.co2SavedG).toBeCloseTo(saved.co2SavedG, 12);
+    expect(hit).toMatchObject({ methodologyVersion: 2, gridGPerKwh: 473.01 });
+    expect(hit!.co2eG!.central).toBeCloseTo(saved.co2eG.central, 12);
+    expect(miss!.costUsd!).toBeCloseTo(accountFor({ model: surface.model, provider: surface.provider, cacheHit: false, usage }).costUsd!, 12);
     if (surface.promptCache) {
       // Input the provider served from its own prompt cache is priced at its cached rate.
-      expect(hit!.costSavedUsd).toBeLessThan(savingsFor(surface.model, { ...usage, cachedInputTokens: 0 }).costSavedUsd);
+      expect(hit!.costSavedUsd).toBeLessThan(accountFor({ model: surface.model, provider: surface.provider, cacheHit: true, usage: { ...usage, cachedInputTokens: 0 } }).costSavedUsd);
     }
   });
 }

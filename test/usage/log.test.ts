@@ -1,5 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { openDatabase } from "../../src/sqlite/database.ts";
+import { footprintFigures } from "../../src/usage/energy-footprint.ts";
+import { METHODOLOGY_VERSION } from "../../src/usage/methodology.ts";
 import { ratesFor } from "../../src/usage/pricing.ts";
 import { ask, recordingLogger, useUpstream } from "../harness.ts";
 import { mkdirSync } from "node:fs";
@@ -41,7 +43,9 @@ describe("usage log", () => {
       [
         "id", "timestamp", "provider", "model", "cache_hit", "semantic_hit", "cache_key", "prompt", "prompt_type", "input_tokens", "output_tokens", "tokens_saved",
         "latency_ms", "cost_saved_usd", "co2_saved_g", "embedding_tokens", "embedding_cost_usd", "namespace", "cached_input_tokens", "cost_usd", "priced",
-        "semantic_score", "matched_prompt",
+        "semantic_score", "matched_prompt", "methodology_version", "cache_write_input_tokens", "reasoning_tokens", "image_count", "image_size",
+        "image_quality", "energy_wh_low", "energy_wh_central", "energy_wh_high", "co2e_g_low", "co2e_g_central", "co2e_g_high", "grid_g_per_kwh",
+        "embedding_co2e_g",
       ].sort(),
     );
     expect(String(missRow.timestamp)).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
@@ -58,7 +62,16 @@ describe("usage log", () => {
     expect(hitRow.cache_hit).toBe(1);
     expect(hitRow.tokens_saved).toBe(usage.completion_tokens);
     expect(hitRow.cost_saved_usd as number).toBeCloseTo(expectedCost, 12);
-    expect(hitRow.co2_saved_g as number).toBeCloseTo(usage.completion_tokens * rates.co2KgPer1kOutputTokens, 12);
+    // CO₂e under the current method, the same figures for the miss (what it took) and the hit (what it avoided).
+    const footprint = footprintFigures({ model: "gpt-4o-mini", usage: { inputTokens: usage.prompt_tokens, cachedInputTokens: cached, outputTokens: usage.completion_tokens } });
+    expect(hitRow.co2_saved_g as number).toBeCloseTo(footprint.co2eG.total.central, 12);
+    for (const row of [missRow, hitRow]) {
+      expect(row).toMatchObject({ methodology_version: METHODOLOGY_VERSION, grid_g_per_kwh: 473.01, embedding_co2e_g: 0 });
+      expect(row.energy_wh_central as number).toBeCloseTo(footprint.energyWh.central, 12);
+      expect([row.energy_wh_low, row.energy_wh_high, row.co2e_g_low, row.co2e_g_central, row.co2e_g_high]).toEqual([
+        footprint.energyWh.low, footprint.energyWh.high, footprint.co2eG.total.low, footprint.co2eG.total.central, footprint.co2eG.total.high,
+      ]);
+    }
     expect(hitRow.cost_saved_usd as number).toBeGreaterThan(0);
     // What each call paid: the miss its tokens at list price, the hit nothing.
     expect(missRow).toMatchObject({ priced: 1, namespace: "", semantic_score: null, matched_prompt: null });
