@@ -79,7 +79,9 @@ type CachedPaths = [
   ["images", "edit"],
   ["messages", "create"],
   ["models", "generateContent"],
+  ["models", "generateContentStream"],
   ["generateContent"],
+  ["generateContentStream"],
 ];
 
 /** The stream helpers among the cached methods: they return the SDK's helper object, not a promise. */

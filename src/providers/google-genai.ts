@@ -1,15 +1,16 @@
 import { detectPromptType } from "../cache/prompt-type.ts";
-import { EcoAIError } from "../errors.ts";
 import { trimmedBaseURL, type CachedMethod, type CallLimits, type ProviderAdapter, type SentRequest } from "./adapter.ts";
 import { abortSignalOf, fetchAbortError, positiveNumber, retryBudgetMs } from "./call-limits.ts";
 import { canonicalContents, isAnswer, isResponse, modelName, promptText, usage, wantsJson } from "./gemini-wire.ts";
 import { keyedHeaders } from "./headers.ts";
+import { liveResponse, responseClass } from "./google-genai-response.ts";
+import { genaiContentStream, genaiStreamingClient } from "./google-genai-stream.ts";
 import { geminiSemanticParts } from "./semantic-parts.ts";
 import { isRecord } from "./text.ts";
 
 /**
- * `@google/genai` (`GoogleGenAI`): `models.generateContent` is cached; `generateContentStream`
- * and every other method pass through. Per-call ecoai options go in a second argument,
+ * `@google/genai` (`GoogleGenAI`): `models.generateContent` and `models.generateContentStream` are
+ * cached, one entry serving both; every other method passes through. Per-call ecoai options go in a second argument,
  * `generateContent(params, { ecoai })`, since the SDK's own options live inside `params.config`.
  */
 
@@ -55,9 +56,15 @@ const generateContent: CachedMethod = {
   isAnswer: (response, params) => isAnswer(response, wantsJson(configOf(params))),
   usage,
   async rebuild(stored) {
-    const Response = await responseClass();
-    return Object.assign(new Response(), stored);
+    return liveResponse(await responseClass(), stored as Record<string, unknown>);
   },
+};
+
+/** `models.generateContentStream`: the same request, streamed (see google-genai-stream.ts). */
+const generateContentStream: CachedMethod = {
+  ...generateContent,
+  path: ["models", "generateContentStream"],
+  stream: genaiContentStream,
 };
 
 function configOf(params: Record<string, unknown>): Record<string, unknown> {
@@ -66,29 +73,6 @@ function configOf(params: Record<string, unknown>): Record<string, unknown> {
 
 function isCallableTool(tool: unknown): boolean {
   return isRecord(tool) && typeof tool.callTool === "function";
-}
-
-/** A variable, not a literal: neither tsc nor a bundler resolves an optional package the user may not have. */
-const SDK_PACKAGE = "@google/genai";
-
-let loading: Promise<new () => object> | undefined;
-
-/**
- * The SDK's `GenerateContentResponse` class, imported on the first hit (never at load: the SDK
- * is optional). A hit must be an instance of it so `.text`, `.functionCalls` and `.data` work.
- * Importing, rather than borrowing the constructor of a live response, also serves hits in a
- * process that has made no call yet. With the SDK installed as ecoai's peer, the import resolves
- * to the caller's own copy, so `instanceof GenerateContentResponse` holds.
- */
-function responseClass(): Promise<new () => object> {
-  loading ??= (import(SDK_PACKAGE) as Promise<{ GenerateContentResponse: new () => object }>).then(
-    (sdk) => sdk.GenerateContentResponse,
-    (error: unknown) => {
-      loading = undefined;
-      throw new EcoAIError("ECOAI_SDK_UNAVAILABLE", "could not import @google/genai to rebuild a cached response; install it next to ecoai.", { cause: error });
-    },
-  );
-  return loading;
 }
 
 /**
@@ -154,6 +138,7 @@ export const googleGenAIAdapter: ProviderAdapter = {
   },
   baseURL,
   sent,
-  methods: [generateContent],
+  methods: [generateContent, generateContentStream],
+  streamingClient: genaiStreamingClient,
   limits,
 };

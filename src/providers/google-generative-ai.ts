@@ -3,12 +3,14 @@ import { trimmedBaseURL, type CachedMethod, type CallLimits, type ProviderAdapte
 import { abortSignalOf, fetchAbortError } from "./call-limits.ts";
 import { isAnswer, isResponse, modelName, promptText, usage, wantsJson } from "./gemini-wire.ts";
 import { keyedHeaders } from "./headers.ts";
+import { generativeAIErrors, withHelpers } from "./generative-ai-response.ts";
+import { generativeContentStream, generativeStreamingClient } from "./generative-ai-stream.ts";
 import { geminiSemanticParts } from "./semantic-parts.ts";
 import { isRecord } from "./text.ts";
 
 /**
- * `@google/generative-ai` (`GenerativeModel` from `getGenerativeModel`): `generateContent` is
- * cached; `generateContentStream` and every other method pass through.
+ * `@google/generative-ai` (`GenerativeModel` from `getGenerativeModel`): `generateContent` and
+ * `generateContentStream` are cached, one entry serving both; every other method passes through.
  */
 
 const DEFAULT_BASE_URL = "https://generativelanguage.googleapis.com";
@@ -40,10 +42,17 @@ const generateContent: CachedMethod = {
   isResponse: (stored) => isResponse(responseOf(stored)),
   isAnswer: (result, params) => isAnswer(responseOf(result), wantsJson(params.generationConfig)),
   usage: (result) => usage(responseOf(result)),
-  rebuild(stored) {
-    if (isRecord(stored) && isRecord(stored.response)) withHelpers(stored.response);
+  async rebuild(stored) {
+    if (isRecord(stored) && isRecord(stored.response)) withHelpers(stored.response, await generativeAIErrors());
     return stored;
   },
+};
+
+/** `generateContentStream`: the same request, streamed; its `{ stream, response }` (see generative-ai-stream.ts). */
+const generateContentStream: CachedMethod = {
+  ...generateContent,
+  path: ["generateContentStream"],
+  stream: generativeContentStream,
 };
 
 /**
@@ -116,43 +125,6 @@ function responseOf(result: unknown): unknown {
 }
 
 /**
- * The helpers the SDK adds to a live response (it does not export the function that adds them):
- * `text()`, `functionCalls()` and the deprecated `functionCall()`, reading the first candidate.
- * Their error branches (blocked prompts, safety or recitation stops) cannot arise on a hit:
- * such responses are never cached.
- */
-function withHelpers(response: Record<string, unknown>): void {
-  const parts = (what: string): Record<string, unknown>[] => {
-    const candidates = Array.isArray(response.candidates) ? response.candidates : [];
-    if (candidates.length > 1) {
-      console.warn(`This response had ${candidates.length} candidates. Returning ${what} from the first candidate only. Access response.candidates directly to use the other candidates.`);
-    }
-    const content = isRecord(candidates[0]) ? candidates[0].content : undefined;
-    return isRecord(content) && Array.isArray(content.parts) ? content.parts.filter(isRecord) : [];
-  };
-  const functionCalls = () => {
-    const calls = parts("function calls").flatMap((part) => (part.functionCall ? [part.functionCall] : []));
-    return calls.length > 0 ? calls : undefined;
-  };
-  response.text = () => {
-    const texts: string[] = [];
-    for (const part of parts("text")) {
-      if (part.text) texts.push(String(part.text));
-      const code = isRecord(part.executableCode) ? part.executableCode : undefined;
-      if (code) texts.push(`\n\`\`\`${code.language}\n${code.code}\n\`\`\`\n`);
-      const result = isRecord(part.codeExecutionResult) ? part.codeExecutionResult : undefined;
-      if (result) texts.push(`\n\`\`\`\n${result.output}\n\`\`\`\n`);
-    }
-    return texts.join("");
-  };
-  response.functionCall = () => {
-    console.warn("response.functionCall() is deprecated. Use response.functionCalls() instead.");
-    return functionCalls()?.[0];
-  };
-  response.functionCalls = functionCalls;
-}
-
-/**
  * `signal` and `timeout` of the call's request options over the model's. The SDK has no retries;
  * its timeout (0 included) runs from the call's start. It listens for the signal's "abort" event
  * only, so a signal aborted before the call is never heard. Both end the call with a
@@ -183,6 +155,7 @@ export const googleGenerativeAIAdapter: ProviderAdapter = {
   },
   baseURL: (client) => requestURL((client as ModelSettings)._requestOptions ?? {}),
   sent,
-  methods: [generateContent],
+  methods: [generateContent, generateContentStream],
+  streamingClient: generativeStreamingClient,
   limits,
 };

@@ -1,11 +1,14 @@
 import { describe, expect, test } from "bun:test";
 import { ApiError, GenerateContentResponse, GoogleGenAI, Type, type CallableTool, type GenerateContentParameters } from "@google/genai";
+import type { CallOptions, EcoAI } from "../../src/index.ts";
 import { detectProvider } from "../../src/providers/index.ts";
 import { SIM_MARKERS } from "../../src/simulator/index.ts";
 import { savingsFor } from "../../src/usage/pricing.ts";
 import { GENERATE_ROUTE, STREAM_ROUTE, TEST_API_KEY, useGeminiUpstream } from "./gemini-clients.ts";
+import { CROSS_SERVED_SKIP, runGeminiCrossServed } from "./gemini-stream-cases.ts";
 import { FOREIGN_ANSWERS } from "./suite-answers.ts";
 import { isJson, runProviderSuite, type Surface } from "./suite.ts";
+import { runStreamSuite, type Streamed, type StreamSurface } from "./suite-streams.ts";
 
 const { up, wrap, upstreamCalls } = useGeminiUpstream();
 const MODEL = "gemini-2.5-flash";
@@ -76,15 +79,69 @@ const generateContent: Surface<GoogleGenAI, GenerateContentParameters, GenerateC
   ],
   foreign: FOREIGN_ANSWERS.anthropicMessage,
   promptCache: true,
-  skip: [
-    {
-      reason: "a hit's usageMetadata lacks the initialPromptTokenCount getter @google/genai attaches to live responses (rebuild in src/providers/google-genai.ts)",
-      tests: ["hiddenProperties"],
-    },
-  ],
 };
 
 runProviderSuite(up, generateContent);
+
+/** What a caller reads from a stream: its chunks' text and function calls, the last chunk's finish reason and usage. */
+function readChunks(chunks: GenerateContentResponse[]) {
+  const last = chunks.at(-1)!;
+  const calls = chunks.flatMap((chunk) => chunk.functionCalls ?? []);
+  const meta = last.usageMetadata ?? {};
+  return {
+    id: chunks[0]!.responseId,
+    text: calls.length > 0 ? "" : chunks.map((chunk) => chunk.text ?? "").join(""),
+    toolCalls: calls.map((call) => ({ name: call.name!, arguments: call.args })),
+    finishReason: finish(last),
+    usage: {
+      inputTokens: (meta.promptTokenCount ?? 0) + (meta.toolUsePromptTokenCount ?? 0),
+      cachedInputTokens: meta.cachedContentTokenCount ?? 0,
+      outputTokens: (meta.candidatesTokenCount ?? 0) + (meta.thoughtsTokenCount ?? 0),
+    },
+  };
+}
+
+type Chunks = Streamed<unknown, GenerateContentResponse>;
+const chunksOf = ({ events }: Chunks) => events as GenerateContentResponse[];
+const streamedText = (seen: Chunks) => chunksOf(seen).map((chunk) => chunk.text ?? "").join("");
+
+/** `generateContentStream(params)`, with ecoai's options as its second argument when there are any. */
+function streamOf(client: EcoAI<GoogleGenAI>, params: GenerateContentParameters, ecoai?: CallOptions) {
+  const models = client.models as unknown as { generateContentStream(params: GenerateContentParameters, options?: { ecoai: CallOptions }): Promise<AsyncGenerator<GenerateContentResponse>> };
+  return ecoai ? models.generateContentStream(params, { ecoai }) : models.generateContentStream(params);
+}
+
+const generateContentStream: StreamSurface<GoogleGenAI, GenerateContentParameters, GenerateContentResponse> = {
+  ...generateContent,
+  name: "@google/genai models.generateContentStream",
+  route: STREAM_ROUTE,
+  open: (client, request, { ecoai, signal }) => streamOf(client, signal ? { ...request, config: { ...request.config, abortSignal: signal } } : request, ecoai),
+  async call(client, request, ecoai) {
+    const stream = await streamOf(client, request, ecoai);
+    const events: GenerateContentResponse[] = [];
+    for await (const chunk of stream) {
+      expect(chunk).toBeInstanceOf(GenerateContentResponse);
+      events.push(chunk);
+    }
+    return { events, final: events.at(-1)! };
+  },
+  read: (seen) => readChunks(chunksOf(seen)),
+  nonAnswers: [
+    { name: "safety stop", request: (prompt) => ask(`${SIM_MARKERS.contentFilter} ${prompt}`), is: ({ final }) => finish(final) === "SAFETY" },
+    { name: "blocked prompt", request: (prompt) => ask(`${SIM_MARKERS.refusal} ${prompt}`), is: ({ final }) => final.promptFeedback?.blockReason !== undefined && final.candidates === undefined },
+    { name: "invalid JSON in JSON mode", request: (prompt) => ask(`${SIM_MARKERS.invalidJson} ${prompt}`, JSON_MODE), is: (seen) => finish(seen.final) === "STOP" && !isJson(streamedText(seen)) },
+  ],
+  answers: [
+    { name: "MAX_TOKENS stop", request: (prompt) => ask(prompt, { maxOutputTokens: 2 }), is: ({ final }) => finish(final) === "MAX_TOKENS" },
+    { name: "valid JSON under a schema", request: (prompt) => ask(prompt, CITY_SCHEMA), is: (seen) => isJson(streamedText(seen)) && "city" in JSON.parse(streamedText(seen)) },
+    { name: "function call", request: (prompt) => ask(`${prompt} ${SIM_MARKERS.toolCall}`, { tools: [WEATHER_TOOL] }), is: (seen) => chunksOf(seen).some((chunk) => chunk.functionCalls?.[0]?.name === "getWeather") },
+  ],
+  skip: [CROSS_SERVED_SKIP],
+};
+
+runProviderSuite(up, generateContentStream);
+runStreamSuite(up, generateContentStream, generateContent);
+runGeminiCrossServed(up, generateContentStream, generateContent);
 
 describe("@google/genai models.generateContent through the real SDK", () => {
   test("the key includes where the client sends requests", async () => {
@@ -132,24 +189,6 @@ describe("@google/genai models.generateContent through the real SDK", () => {
     });
     expect(calls).toBe(4);
     expect(warm!.text).not.toBe(cold!.text!);
-  });
-
-  test("generateContentStream streams and always goes upstream", async () => {
-    const eco = wrap(genai());
-    const whole = await eco.models.generateContent(ask("stream this"));
-    const calls = await upstreamCalls(async () => {
-      for (let round = 0; round < 2; round++) {
-        let text = "";
-        let chunks = 0;
-        for await (const chunk of await eco.models.generateContentStream(ask("stream this"))) {
-          text += chunk.text ?? "";
-          chunks++;
-        }
-        expect(chunks).toBeGreaterThan(1);
-        expect(text).toBe(whole.text!);
-      }
-    }, STREAM_ROUTE);
-    expect(calls).toBe(2);
   });
 
   test("callable tools (code the SDK runs between requests) always go upstream", async () => {

@@ -49,8 +49,9 @@ describe("pacing", () => {
     up.sim.chunkGapMs = 15;
     const { reads, events, elapsed } = await rawStream("Pace me");
     expect(events.length).toBeGreaterThan(5);
-    // Each network read carries exactly one event: nothing is batched.
-    expect(reads.length).toBe(events.length);
+    // Events are sent apart, so reads carry one each; a client slowed by a loaded machine may
+    // now and then find two waiting, but a server that batched them would give far fewer reads.
+    expect(reads.length).toBeGreaterThanOrEqual(Math.ceil(events.length * 0.75));
     // Timers may fire a millisecond early on a coarse clock.
     expect(elapsed).toBeGreaterThanOrEqual((events.length - 1) * 14);
   });
