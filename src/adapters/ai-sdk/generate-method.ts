@@ -73,7 +73,8 @@ function promptOf(params: Record<string, unknown>): unknown[] {
 function aiSdkPromptType(params: Record<string, unknown>): PromptType {
   const options = params.options as Record<string, unknown>;
   if (isRecord(options.responseFormat) && options.responseFormat.type === "json") return "structured";
-  if ((Array.isArray(options.tools) && options.tools.length > 0) || options.toolChoice !== undefined) return "tool";
+  // The AI SDK sends a tool choice with every call; without tools it asks for nothing.
+  if (Array.isArray(options.tools) && options.tools.length > 0) return "tool";
   const media = promptOf(params).flatMap((message) =>
     isRecord(message) && Array.isArray(message.content) ? message.content.filter((part) => isRecord(part) && part.type === "file").map((part) => String((part as { mediaType?: unknown }).mediaType ?? "")) : [],
   );
