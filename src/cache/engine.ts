@@ -44,6 +44,11 @@ export interface CachedCall {
   send: (replacement?: Record<string, unknown>) => Promise<unknown>;
   /** The caller's signal and timeout, which bound its waits on identical calls. */
   limits?: CallLimits;
+  /**
+   * When the call began (`performance.now()`), for its logged latency; default: now. A framework
+   * that looks up and stores in two steps (LangChain) dates its miss from the lookup.
+   */
+  startedAt?: number;
 }
 
 /** What a leader's upstream call hands to the identical calls that waited on it. */
@@ -217,7 +222,7 @@ export function createCacheEngine(options: CacheEngineOptions) {
   }
 
   async function run(input: CachedCall): Promise<unknown> {
-    const startedAt = performance.now();
+    const startedAt = input.startedAt ?? performance.now();
     const settings = options.settings();
     if (!store || !settings.cachingEnabled || bypassesCache(input.method, input.params, input.options)) {
       return passThrough(input, startedAt);

@@ -22,7 +22,7 @@ test("each call is a row under the provider and model the AI SDK reports, with i
     ["google", "gemini-2.5-flash", "What is a heap?"],
     ["google", "gemini-2.5-flash", "What is a heap?"],
   ];
-  const results = [];
+  const results: Awaited<ReturnType<typeof generateText>>[] = [];
   for (const [provider, id, prompt] of calls) results.push(await generateText({ model: ctx.model(provider, cache, id), prompt }));
   const summary = await cache.summary();
   await cache.close();
