@@ -1,15 +1,14 @@
 import { EcoAIConfigError } from "./errors.ts";
-import type { CachedMethod } from "./providers/adapter.ts";
 import type { CallOptions } from "./types.ts";
-import { validBoolean, validNonEmptyString, validSeconds } from "./validate.ts";
+import { validBoolean, validNonEmptyString, validReplay, validSeconds } from "./validate.ts";
 
-const CALL_OPTION_NAMES = ["bypass", "refresh", "ttl", "semantic", "namespace"];
+const CALL_OPTION_NAMES = ["bypass", "refresh", "ttl", "semantic", "namespace", "replay"];
 
 /** Checks the per-call `ecoai` options. */
 export function validCallOptions(input: unknown): CallOptions {
   if (input === undefined) return {};
   const source = "per-call option" as const;
-  if (typeof input !== "object" || input === null) throw new EcoAIConfigError("ecoai", input, source, "expected { bypass, refresh, ttl, semantic, namespace }.");
+  if (typeof input !== "object" || input === null) throw new EcoAIConfigError("ecoai", input, source, "expected { bypass, refresh, ttl, semantic, namespace, replay }.");
   const options = input as Record<string, unknown>;
   const known = new Set(CALL_OPTION_NAMES);
   for (const name of Object.keys(options)) {
@@ -22,11 +21,7 @@ export function validCallOptions(input: unknown): CallOptions {
     semantic: flag("semantic"),
     ttl: options.ttl === undefined ? undefined : validSeconds("ecoai.ttl", { value: options.ttl, source }),
     namespace: options.namespace === undefined ? undefined : validNonEmptyString("ecoai.namespace", { value: options.namespace, source }, "a non-empty string"),
+    replay: options.replay === undefined ? undefined : validReplay("ecoai.replay", { value: options.replay, source }),
   };
 }
 
-
-/** Whether a call skips the cache by its own request: `ecoai.bypass`, or a request its method never caches (a stream). */
-export function bypassesCache(method: CachedMethod, params: Record<string, unknown>, options: CallOptions): boolean {
-  return options.bypass === true || method.bypass(params);
-}

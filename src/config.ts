@@ -2,9 +2,9 @@ import { GUARD_NAMES, guardSwitches } from "./cache/semantic-guards.ts";
 import type { SupportedClient } from "./client-types.ts";
 import { EcoAIConfigError, type ConfigSource } from "./errors.ts";
 import type { EcoAISettings } from "./settings.ts";
-import type { Logger, Mode, SemanticConfig, SemanticEmbedder, SemanticGuard, StorageType } from "./types.ts";
+import type { Logger, Mode, ReplayMode, SemanticConfig, SemanticEmbedder, SemanticGuard, StorageType } from "./types.ts";
 import type { ModelRates, RateOverrides } from "./usage/pricing.ts";
-import { validBoolean, validMode, validNonEmptyString, validRedisUrl, validSeconds, validStorage, validThreshold, type Sourced } from "./validate.ts";
+import { validBoolean, validMode, validNonEmptyString, validRedisUrl, validReplay, validSeconds, validStorage, validThreshold, type Sourced } from "./validate.ts";
 
 /** Options of `new EcoAI(...)`. Constructor options win over `ECOAI_*` variables, which win over the settings file. */
 export interface EcoAIConfig<C extends SupportedClient = SupportedClient> {
@@ -79,6 +79,14 @@ export interface EcoAIConfig<C extends SupportedClient = SupportedClient> {
    */
   namespace?: string;
   /**
+   * How a stream served from the cache is replayed: `"instant"` sends every event at once;
+   * `"recorded"` sends each with the gap it was recorded with, for testing how an interface
+   * renders a stream. Per call: `ecoai: { replay }`.
+   * @default "instant"
+   * @example new EcoAI({ client, replay: "recorded" })
+   */
+  replay?: ReplayMode;
+  /**
    * Entries kept by `storage: "memory"`.
    * @default 1000
    */
@@ -118,6 +126,7 @@ export interface ResolvedConfig {
   settingsPath: string;
   semantic: false | (Required<Pick<SemanticConfig, "threshold" | "embeddingModel" | "embedder">> & Pick<SemanticConfig, "embedFn"> & { guards: Record<SemanticGuard, boolean> });
   namespace: string;
+  replay: ReplayMode;
   memoryMaxEntries: number;
   pricing: RateOverrides;
   debug: boolean;
@@ -139,6 +148,7 @@ export const DEFAULTS = {
   semanticEmbedder: "openai",
   embeddingModel: "text-embedding-3-small",
   memoryMaxEntries: 1000,
+  replay: "instant",
   debug: false,
 } as const;
 
@@ -147,7 +157,7 @@ type Env = Record<string, string | undefined>;
 /** Every constructor option but `client`; a misspelt one (`namespce`) must not be ignored silently. */
 const OPTION_NAMES = Object.keys({
   mode: 1, storage: 1, sqlitePath: 1, redisUrl: 1, redisKeyPrefix: 1, ttl: 1, ttlByModel: 1, logUsage: 1, logPath: 1,
-  cachingEnabled: 1, settingsPath: 1, semantic: 1, namespace: 1, memoryMaxEntries: 1, pricing: 1, logger: 1, debug: 1,
+  cachingEnabled: 1, settingsPath: 1, semantic: 1, namespace: 1, replay: 1, memoryMaxEntries: 1, pricing: 1, logger: 1, debug: 1,
 } satisfies Record<keyof Omit<EcoAIConfig, "client">, 1>);
 
 /** The first of constructor option, environment variable and settings field that is set, with its source. */
@@ -209,6 +219,7 @@ export function resolveConfig(options: Omit<EcoAIConfig, "client">, env: Env, se
     settingsPath,
     semantic: resolveSemantic(raw.semantic, settings, settingsPath),
     namespace: raw.namespace === undefined ? "" : validNonEmptyString("namespace", { value: raw.namespace, source: "constructor option" }, "a non-empty string"),
+    replay: raw.replay === undefined ? DEFAULTS.replay : validReplay("replay", { value: raw.replay, source: "constructor option" }),
     memoryMaxEntries: resolveMemoryMaxEntries(raw.memoryMaxEntries),
     pricing: resolvePricing(raw.pricing),
     debug: or(from("debug", "ECOAI_DEBUG"), validBoolean, "debug", DEFAULTS.debug),

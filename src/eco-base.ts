@@ -187,8 +187,8 @@ export class EcoAIBase {
         }
       }
     }
-    const { mode, ttl, ttlByModel, cachingEnabled, namespace } = this.#config;
-    return { mode, ttl, ttlByModel, cachingEnabled, namespace };
+    const { mode, ttl, ttlByModel, cachingEnabled, namespace, replay } = this.#config;
+    return { mode, ttl, ttlByModel, cachingEnabled, namespace, replay };
   }
 
   /**

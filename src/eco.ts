@@ -32,16 +32,12 @@ class EcoAICore<C extends SupportedClient> extends EcoAIBase {
     const members: Record<string, unknown> = { client };
     const withOptions = (client as { withOptions?: unknown }).withOptions;
     if (typeof withOptions === "function") members.withOptions = (...args: unknown[]) => this.#view(withOptions.apply(client, args) as C);
-    const run: CachedCallRunner = (method, params, options, send, wire, requestOptions) =>
+    const run: CachedCallRunner = (call, requestOptions) =>
       this[ENGINE].call({
+        ...call,
         provider: this.#adapter.provider,
         baseURL: this.#adapter.baseURL(client),
-        wire,
-        method,
-        params,
-        options,
-        send,
-        limits: this.#adapter.limits?.(client, params, requestOptions),
+        limits: this.#adapter.limits?.(client, call.params, requestOptions),
       });
     return wrapClient(this, client, this.#adapter, run, { members, beforeCall: (method) => this[ASSERT_OPEN](method.path.join(".")) });
   }

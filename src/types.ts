@@ -124,7 +124,12 @@ export interface CallOptions {
   semantic?: boolean;
   /** Cache partition for this call, instead of the instance's namespace. */
   namespace?: string;
+  /** How a stream served from the cache is replayed, instead of the instance's `replay`. */
+  replay?: ReplayMode;
 }
+
+/** How a stream served from the cache is replayed: every event at once, or with the gaps it was recorded with. */
+export type ReplayMode = "instant" | "recorded";
 
 /** One call, as recorded in the usage log. */
 export interface UsageRecord {

@@ -1,5 +1,5 @@
 import { EcoAIConfigError, type ConfigSource } from "./errors.ts";
-import type { Mode, StorageType } from "./types.ts";
+import type { Mode, ReplayMode, StorageType } from "./types.ts";
 
 export const MODES: readonly Mode[] = ["dev", "prod"];
 export const STORAGE_TYPES: readonly StorageType[] = ["sqlite", "redis", "memory"];
@@ -13,6 +13,12 @@ export interface Sourced<T> {
 export function validMode(option: string, input: Sourced<unknown>): Mode {
   if (MODES.includes(input.value as Mode)) return input.value as Mode;
   throw new EcoAIConfigError(option, input.value, input.source, `expected "dev" or "prod".`);
+}
+
+/** How a hit replays a stream (see `ReplayMode`). */
+export function validReplay(option: string, input: Sourced<unknown>): ReplayMode {
+  if (input.value === "instant" || input.value === "recorded") return input.value;
+  throw new EcoAIConfigError(option, input.value, input.source, `expected "instant" (every event at once) or "recorded" (with the gaps it was recorded with).`);
 }
 
 export function validStorage(option: string, input: Sourced<unknown>): StorageType {

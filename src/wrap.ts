@@ -1,17 +1,17 @@
-import type { CachedMethod, ProviderAdapter, SentRequest } from "./providers/adapter.ts";
+import type { CachedCall } from "./cache/engine.ts";
+import type { CachedMethod, ProviderAdapter, SentRequest, StreamExchange } from "./providers/adapter.ts";
 import type { CallOptions } from "./types.ts";
 import { sendReadingResponse, withResponseMethods, type SentResponse } from "./api-promise.ts";
-import { bypassesCache, validCallOptions } from "./call-options.ts";
+import { validCallOptions } from "./call-options.ts";
 
-/** Runs one cached call: the engine, with the SDK's own method as `send` and the call's SDK request options. */
-export type CachedCallRunner = (
-  method: CachedMethod,
-  params: Record<string, unknown>,
-  options: CallOptions,
-  send: (replacement?: Record<string, unknown>) => Promise<unknown>,
-  wire: Record<string, unknown>,
-  requestOptions: Record<string, unknown>,
-) => Promise<unknown>;
+/** What the wrapper knows of one call; the engine adds the client's provider, base URL and limits. */
+export type WrappedCall = Omit<CachedCall, "provider" | "baseURL" | "limits">;
+
+/**
+ * Runs one cached call through the engine, which decides whether it is cached, bypassed or passed
+ * through, and returns what the SDK's call returns. `requestOptions` are the SDK's (without `ecoai`).
+ */
+export type CachedCallRunner = (call: WrappedCall, requestOptions: Record<string, unknown>) => unknown;
 
 interface PathNode {
   method?: CachedMethod;
@@ -99,17 +99,36 @@ export function wrapClient(core: object, client: object, adapter: ProviderAdapte
       const outgoing = sentRequest(method, request, sdkOptions);
       const params = outgoing?.params ?? request;
       if (!outgoing) callOptions = { ...callOptions, bypass: true };
-      const runs = (sending: typeof send) => run(method, params, callOptions, sending, outgoing?.wire ?? {}, sdkOptions);
-      if (!adapter.apiPromise) return runs(send);
-      if (bypassesCache(method, params, callOptions)) {
-        // The caller gets the SDK's own promise (streams, `withResponse()`); the engine logs the call.
-        const own = send();
-        runs(() => own).catch(() => {});
-        return own;
-      }
+      const wire = outgoing?.wire ?? {};
+      // A stream is sent through a copy of the client whose HTTP exchange the engine answers, so
+      // the SDK builds its own stream classes (and helpers their events) over the engine's answer.
+      const streamingClient = adapter.streamingClient;
+      const sendStreaming =
+        streamingClient && outgoing
+          ? (streamed: Record<string, unknown>, exchange: StreamExchange) => {
+              const copy = streamingClient(client, exchange);
+              const target = method.path.slice(0, -1).reduce<Record<string, unknown>>((node, segment) => node[segment] as Record<string, unknown>, copy as Record<string, unknown>);
+              const fn = target[method.path.at(-1)!] as Function;
+              return fn.call(target, method.request ? body : streamed, ...forwarded);
+            }
+          : undefined;
+      if (!adapter.apiPromise) return run({ method, params, options: callOptions, send, wire, sendStreaming }, sdkOptions);
       let sent: SentResponse | undefined;
       const reading = (replacement?: Record<string, unknown>) => sendReadingResponse(send(replacement), (response) => (sent = response)) as Promise<unknown>;
-      return withResponseMethods(runs(reading), () => sent);
+      return run(
+        {
+          method,
+          params,
+          options: callOptions,
+          send: reading,
+          // Passed through, the caller gets the SDK's own promise (`withResponse()` included).
+          sendUntouched: () => send(),
+          present: (outcome) => withResponseMethods(outcome, () => sent),
+          wire,
+          sendStreaming,
+        },
+        sdkOptions,
+      );
     };
 
   const clientProxy = wrapNode(client, root);

@@ -1,7 +1,6 @@
-import { bypassesCache } from "../call-options.ts";
-import type { CachedMethod, CallLimits } from "../providers/adapter.ts";
+import type { CachedMethod, CallLimits, StreamedMethod, StreamExchange } from "../providers/adapter.ts";
 import type { CacheEntry, Store, StoreFlushFilter } from "../stores/store.ts";
-import type { CallOptions, Logger, Mode, PromptType, Provider, TokenUsage } from "../types.ts";
+import type { CallOptions, Logger, Mode, PromptType, Provider, ReplayMode, TokenUsage } from "../types.ts";
 import type { NewUsageRecord } from "../usage/log.ts";
 import type { UsageSink } from "../usage/sinks.ts";
 import { createFaultReporter, describeFault, type FaultKind } from "./faults.ts";
@@ -10,6 +9,8 @@ import { createInProcessCoalescing } from "./in-process-coalescing.ts";
 import { createPeerCoalescing } from "./peer-coalescing.ts";
 import { patienceFor, type Patience } from "./patience.ts";
 import type { PromptEmbedding, SemanticCache } from "./semantic.ts";
+import { entryBody, readEntryBody } from "./stream-entry.ts";
+import { createStreamPath, type StreamRoute } from "./stream-path.ts";
 
 /** The settings the engine reads on every call (they may change while running). */
 export interface EngineSettings {
@@ -18,6 +19,8 @@ export interface EngineSettings {
   ttlByModel: Record<string, number>;
   cachingEnabled: boolean;
   namespace: string;
+  /** How a stream hit is replayed unless the call says otherwise. */
+  replay: ReplayMode;
 }
 
 export interface CacheEngineOptions {
@@ -40,8 +43,17 @@ export interface CachedCall {
   method: CachedMethod;
   params: Record<string, unknown>;
   options: CallOptions;
-  /** Sends the request with the SDK, untouched, or with `replacement` as its argument (see `CachedMethod.prepare`). */
+  /** Sends the request with the SDK, untouched, or with `replacement` as its argument (see `CachedMethod.prepare`); resolves to its data. */
   send: (replacement?: Record<string, unknown>) => Promise<unknown>;
+  /** The SDK's call exactly as the caller made it, returned as is when the call passes through. Default: `send()`. */
+  sendUntouched?: () => unknown;
+  /** A cached call's outcome in the shape the SDK's call returns (a promise with `withResponse()`). Default: the promise. */
+  present?: (outcome: Promise<unknown>) => unknown;
+  /**
+   * For a method that streams (see `StreamedMethod`): runs the SDK call with `params`, its HTTP
+   * exchange answered by `exchange`, and returns what the SDK returns. Without it a stream passes through.
+   */
+  sendStreaming?: (params: Record<string, unknown>, exchange: StreamExchange) => unknown;
   /** The caller's signal and timeout, which bound its waits on identical calls. */
   limits?: CallLimits;
   /**
@@ -84,6 +96,7 @@ interface RequestFacts {
 export function createCacheEngine(options: CacheEngineOptions) {
   const { store, usageLog } = options;
   const leaders = createInProcessCoalescing<Settled>();
+  const streams = createStreamPath();
   /** Every call not yet settled, hit, miss or pass-through. */
   const active = new Set<Promise<unknown>>();
   const storeFault = createFaultReporter(options.logger, `cache store ${store ? [store.name, store.location].filter(Boolean).join(" ") : ""}`.trim(), {
@@ -148,12 +161,16 @@ export function createCacheEngine(options: CacheEngineOptions) {
     }
   }
 
-  /** Calls upstream without touching the cache; logs the call as a miss. */
-  async function passThrough(call: CachedCall, startedAt: number): Promise<unknown> {
-    const response = await call.send();
-    const usage = call.method.bypass(call.params) ? ZERO_USAGE : call.method.usage(response, call.params);
-    log(call, describe(call), null, startedAt, usage, false);
-    return response;
+  /** Calls upstream without touching the cache and returns what the SDK returns; logs the call as a miss once it is answered. */
+  function passThrough(call: CachedCall, startedAt: number): unknown {
+    const own = call.sendUntouched ? call.sendUntouched() : call.send();
+    track(
+      Promise.resolve(own).then((response) => {
+        const usage = call.method.bypass(call.params) ? ZERO_USAGE : call.method.usage(response, call.params);
+        log(call, describe(call), null, startedAt, usage, false);
+      }),
+    );
+    return own;
   }
 
   function isFresh(entry: CacheEntry, call: CachedCall, settings: EngineSettings): boolean {
@@ -179,7 +196,7 @@ export function createCacheEngine(options: CacheEngineOptions) {
   async function serve(entry: CacheEntry, call: CachedCall): Promise<unknown> {
     let problem: string;
     try {
-      const stored: unknown = JSON.parse(entry.body);
+      const stored = readEntryBody(entry.body).response;
       if (call.method.isResponse(stored)) return await call.method.rebuild(stored);
       problem = `not a ${call.method.endpoint} response`;
     } catch (error) {
@@ -212,21 +229,36 @@ export function createCacheEngine(options: CacheEngineOptions) {
     }
   }
 
-  /** Runs one call, tracked until it settles so that `close()` waits for its usage row. */
-  function call(input: CachedCall): Promise<unknown> {
-    const running = run(input);
-    const settled = () => void active.delete(running);
-    active.add(running);
-    running.then(settled, settled);
-    return running;
+  /** Keeps `close()` waiting until `settled` has settled (a call's usage row, a stream's end). */
+  function track(settled: Promise<unknown>): void {
+    const done = () => void active.delete(settled);
+    active.add(settled);
+    settled.then(done, done);
   }
 
-  async function run(input: CachedCall): Promise<unknown> {
+  /** Whether a call may use the cache: the one place that decides cached, bypassed or passed through. */
+  function usesCache(input: CachedCall, settings: EngineSettings): boolean {
+    return store !== undefined && settings.cachingEnabled && input.options.bypass !== true && !input.method.bypass(input.params);
+  }
+
+  /**
+   * Runs one call and returns what the SDK's call returns: a cached call's outcome (presented as
+   * the SDK presents it), the SDK's own stream over the engine's answer, or, passed through, the
+   * SDK's own value. Tracked until it settles so that `close()` waits for its usage row.
+   */
+  function call(input: CachedCall): unknown {
     const startedAt = input.startedAt ?? performance.now();
     const settings = options.settings();
-    if (!store || !settings.cachingEnabled || bypassesCache(input.method, input.params, input.options)) {
-      return passThrough(input, startedAt);
-    }
+    const stream = input.method.stream;
+    if (stream && input.sendStreaming && stream.streams(input.params)) return streamed(input, stream, settings, startedAt);
+    if (!usesCache(input, settings)) return passThrough(input, startedAt);
+    const running = run(input, settings, startedAt);
+    track(running);
+    return input.present ? input.present(running) : running;
+  }
+
+  async function run(input: CachedCall, settings: EngineSettings, startedAt: number): Promise<unknown> {
+    const store = options.store!;
     const call = input.method.prepare ? await prepared(input, input.method.prepare) : input;
     const patience = patienceFor(call.limits, startedAt);
 
@@ -234,12 +266,8 @@ export function createCacheEngine(options: CacheEngineOptions) {
     // The key covers everything sent (params and wire), so identical calls share a leader only
     // when their requests are identical. A request JSON cannot encode (a cycle, a BigInt) has no
     // key: the SDK reports it.
-    let key: string;
-    try {
-      key = hashCacheKey({ ...requestIdentity(call, namespace), params: call.method.keyParams(call.params) });
-    } catch {
-      return passThrough(call, startedAt);
-    }
+    const key = keyOf(call, namespace);
+    if (key === null) return passThrough(call, startedAt);
 
     if (!call.options.refresh) {
       const entry = await guarded(() => store.get(key));
@@ -259,7 +287,7 @@ export function createCacheEngine(options: CacheEngineOptions) {
         const shared = await patience.wait(leader);
         if (!shared) continue;
         log(call, shared.facts, key, startedAt, shared.usage, true, { semanticKey: shared.semanticKey, semanticScore: shared.semanticScore, semanticPrompt: shared.semanticPrompt });
-        return call.method.rebuild(JSON.parse(shared.body));
+        return call.method.rebuild(readEntryBody(shared.body).response);
       }
     }
 
@@ -285,20 +313,7 @@ export function createCacheEngine(options: CacheEngineOptions) {
       const body = JSON.stringify(response);
       const facts = describe(call);
       if (call.method.isAnswer(response, call.params)) {
-        const entry: CacheEntry = {
-          key,
-          body,
-          createdAt: Date.now(),
-          provider: call.provider,
-          endpoint: call.method.endpoint,
-          namespace,
-          ...facts,
-          usage,
-          ...(request && embedding ? { semantic: { scope: request.scope, vector: embedding.vector } } : {}),
-        };
-        const ttlSeconds = settings.mode === "prod" ? maxAgeSeconds(call, settings) : undefined;
-        const written = await guarded(async () => (await store.set(entry, { ttlSeconds }), true), "write");
-        if (written && request && embedding) semantic!.remember(request, entry, embedding);
+        await write(call, key, namespace, settings, body, usage, request && embedding ? { request, embedding, semantic: semantic! } : undefined);
       }
       return { response, body, usage, facts, embedding };
     });
@@ -309,6 +324,64 @@ export function createCacheEngine(options: CacheEngineOptions) {
     return settled.response;
   }
 
+  /** The call's key; null for a request JSON cannot encode (a cycle, a BigInt), which the SDK reports. */
+  function keyOf(call: CachedCall, namespace: string): string | null {
+    try {
+      return hashCacheKey({ ...requestIdentity(call, namespace), params: call.method.keyParams(call.params) });
+    } catch {
+      return null;
+    }
+  }
+
+  /** Stores an answer (and its prompt embedding, for semantic matching); a fault only stops the write. */
+  async function write(call: CachedCall, key: string, namespace: string, settings: EngineSettings, body: string, usage: TokenUsage, similar?: { request: NonNullable<ReturnType<SemanticCache["request"]>>; embedding: PromptEmbedding; semantic: SemanticCache }): Promise<void> {
+    const entry: CacheEntry = {
+      key,
+      body,
+      createdAt: Date.now(),
+      provider: call.provider,
+      endpoint: call.method.endpoint,
+      namespace,
+      ...describe(call),
+      usage,
+      ...(similar ? { semantic: { scope: similar.request.scope, vector: similar.embedding.vector } } : {}),
+    };
+    const ttlSeconds = settings.mode === "prod" ? maxAgeSeconds(call, settings) : undefined;
+    const written = await guarded(async () => (await store!.set(entry, { ttlSeconds }), true), "write");
+    if (written && similar) similar.semantic.remember(similar.request, entry, similar.embedding);
+  }
+
+  /**
+   * A call that streams: the SDK's own stream over the engine's answer (see stream-path.ts). The
+   * key is the plain request's, so a stream and a plain call of one request share an entry.
+   */
+  function streamed(input: CachedCall, stream: StreamedMethod, settings: EngineSettings, startedAt: number): unknown {
+    const namespace = input.options.namespace ?? settings.namespace;
+    const key = usesCache(input, settings) ? keyOf(input, namespace) : null;
+    const facts = describe(input);
+    const route: StreamRoute = {
+      key,
+      refresh: input.options.refresh === true,
+      replay: input.options.replay ?? settings.replay,
+      async lookup() {
+        const entry = await guarded(() => store!.get(key!));
+        if (!entry || !isFresh(entry, input, settings)) return undefined;
+        let read: ReturnType<typeof readEntryBody> | undefined;
+        try {
+          read = readEntryBody(entry.body);
+        } catch {
+          read = undefined;
+        }
+        // A corrupt entry is removed and reported as `serve` does.
+        if (!read || !input.method.isResponse(read.response)) return (await serve(entry, input), undefined);
+        return { entry, ...read };
+      },
+      store: (response, recording, usage) => write(input, key!, namespace, settings, entryBody(response, recording), usage),
+      log: (usage, hit, entry) => log(input, entry ?? facts, key, startedAt, usage, hit),
+      track,
+    };
+    return streams.stream({ method: { ...input.method, stream }, params: input.params, sendStreaming: input.sendStreaming! }, route);
+  }
 
   return {
     call,

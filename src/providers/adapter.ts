@@ -17,8 +17,14 @@ export interface CachedMethod {
    * given. Default: the argument itself when it is an object.
    */
   request?(body: unknown, owner: object): Record<string, unknown> | undefined;
-  /** Requests passed through untouched and never cached (streams). */
+  /** Requests passed through untouched and never cached. */
   bypass(params: Record<string, unknown>): boolean;
+  /**
+   * Optional: how this method streams. A call it says streams goes through the engine's stream
+   * path (recorded on a miss, replayed on a hit); without it a stream is the adapter's to
+   * `bypass`.
+   */
+  stream?: StreamedMethod;
   /**
    * Runs before keying a cached call, for requests whose key needs asynchronous work (reading
    * the bytes of an upload). Returns the params to key and to send in place of the SDK call's
@@ -51,6 +57,82 @@ export interface CachedMethod {
   /** A response rebuilt from its stored JSON; may be a promise (e.g. to import the SDK's class lazily). */
   rebuild(stored: unknown): unknown | Promise<unknown>;
 }
+
+/** One server-sent event as it crossed the wire: its `event:` name when it had one, and its `data`. */
+export interface StreamEvent {
+  event?: string;
+  data: string;
+}
+
+/** A recorded event: when it arrived, in milliseconds after the request was sent. */
+export interface RecordedEvent extends StreamEvent {
+  at: number;
+}
+
+/**
+ * How a cached method streams, as pure functions over its server-sent events. The engine keeps
+ * one copy of the stream logic (recording, storing, replay, coalescing, logging) and asks these
+ * what the events mean. One entry serves both shapes: the engine stores the plain response a
+ * non-streamed call gets (`assemble`) with the recording beside it, replays the recording to a
+ * streamed call, and serves the plain response to a plain call; a streamed call finding only a
+ * plain response gets `synthesise`d events.
+ *
+ * @example
+ * // A provider whose stream is `data: {json}` events that each carry a slice of the answer:
+ * const stream: StreamedMethod = {
+ *   streams: (params) => params.stream === true,
+ *   isComplete: (events) => events.at(-1)?.data === "[DONE]",
+ *   assemble: (events) => mergeChunks(events.map((event) => JSON.parse(event.data))),
+ *   synthesise: (response) => [{ data: JSON.stringify(response) }, { data: "[DONE]" }],
+ * };
+ */
+export interface StreamedMethod {
+  /** Whether this call streams (e.g. `stream: true`); helpers such as `messages.stream()` always do. */
+  streams(params: Record<string, unknown>): boolean;
+  /**
+   * Optional: the params sent upstream for a stream, when the provider reports something the
+   * engine needs only on request (OpenAI's usage chunk, `stream_options.include_usage`). What it
+   * adds, `shown` must hide from a caller who did not ask for it. Never changes the answer.
+   */
+  upstreamParams?(params: Record<string, unknown>): Record<string, unknown>;
+  /**
+   * Optional: an event as the caller whose request is `params` sees it; undefined hides it. For
+   * what `upstreamParams` added, and for answering a stored stream faithfully to a caller whose
+   * stream-only options (not in the key) differ. Default: every event as recorded.
+   */
+  shown?(event: StreamEvent, params: Record<string, unknown>): StreamEvent | undefined;
+  /**
+   * Whether the events are a stream that ended normally (OpenAI's `[DONE]`, Anthropic's
+   * `message_stop`, a Responses `response.completed`), with no error event in it. A stream cut
+   * off or failed midway never is, and is never stored.
+   */
+  isComplete(events: readonly StreamEvent[]): boolean;
+  /**
+   * The plain response the events of a complete stream add up to, as the SDK assembles it and as
+   * a non-streamed call of the same request would receive it (text, tool calls, finish reason,
+   * usage, logprobs). Undefined when they add up to no response. The engine then judges it with
+   * the method's `isResponse` and `isAnswer`, so a refusal or filtered stream is never stored.
+   */
+  assemble(events: readonly StreamEvent[], params: Record<string, unknown>): unknown;
+  /**
+   * The events of a stream answering with `response` (a stored plain response), in the
+   * provider's wire shape, such that `assemble` gives the response back. Before `shown`.
+   */
+  synthesise(response: unknown, params: Record<string, unknown>): StreamEvent[];
+  /**
+   * Optional: the tokens of a stream that may not have ended (abandoned, cut off), from the
+   * usage events it carried so far. Default: the method's `usage` of what `assemble` gives, else 0.
+   */
+  usage?(events: readonly StreamEvent[], params: Record<string, unknown>): TokenUsage;
+}
+
+/**
+ * The HTTP exchange of a streamed call, answered by the engine: `live` sends the request the SDK
+ * built (with the engine's own signal, so a stream others follow outlives its first reader);
+ * `signal` is the caller's. The engine answers with the live response (read through a recorder),
+ * another identical stream's events, or a replayed recording.
+ */
+export type StreamExchange = (request: { live: (signal: AbortSignal) => Promise<Response>; signal?: AbortSignal }) => Promise<Response>;
 
 /** A request split for semantic matching: everything but the last user text, and that text. */
 export interface SemanticParts {
@@ -92,6 +174,11 @@ export interface ProviderAdapter {
    * a cached call's promise has them too, on hits as well.
    */
   apiPromise?: boolean;
+  /**
+   * Optional (cached streams): a copy of `client` whose HTTP requests are answered by `exchange`,
+   * so that calling a method on it builds the SDK's own stream classes over the engine's answer.
+   */
+  streamingClient?(client: object, exchange: StreamExchange): object;
   /**
    * Optional: the caller's abort signal and timeout for one call, read from the call as the SDK
    * reads them, with the errors the SDK throws when they end a call. They bound how long a call

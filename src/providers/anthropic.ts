@@ -2,7 +2,8 @@ import { detectPromptType } from "../cache/prompt-type.ts";
 import { keyWithout, trimmedBaseURL, type CachedMethod, type ProviderAdapter } from "./adapter.ts";
 import { stainlessLimits } from "./call-limits.ts";
 import { parsesAsJson, withResponseIds } from "./json.ts";
-import { stainlessRequest } from "./stainless-options.ts";
+import { messageStream } from "./anthropic-stream.ts";
+import { stainlessRequest, stainlessStreamingClient } from "./stainless-options.ts";
 import { chatSemanticParts } from "./semantic-parts.ts";
 import { contentText, isRecord, lastUserText } from "./text.ts";
 
@@ -18,11 +19,12 @@ const NON_ANSWER_STOPS = new Set(["refusal", "pause_turn"]);
  */
 const messagesKeyParams = keyWithout(["metadata", "workspace_id", "user_profile_id"]);
 
-/** `messages.create` of `@anthropic-ai/sdk`; `stream: true` and `messages.stream()` pass through. */
+/** `messages.create` of `@anthropic-ai/sdk`, plain and with `stream: true`. */
 const messagesCreate: CachedMethod = {
   path: ["messages", "create"],
   endpoint: "messages",
-  bypass: (params) => params.stream === true,
+  bypass: () => false,
+  stream: messageStream,
   model: (params) => String(params.model ?? ""),
   promptText(params) {
     const text = lastUserText(params.messages, (message) => message.role === "user", (message) => contentText(message.content));
@@ -50,6 +52,13 @@ const messagesCreate: CachedMethod = {
     };
   },
   rebuild: (stored) => withResponseIds(stored, ["_request_id", "_workspace_id"]),
+};
+
+/** `messages.stream()`: the SDK's `MessageStream` helper over a streamed `create`. */
+const messagesStreamHelper: CachedMethod = {
+  ...messagesCreate,
+  path: ["messages", "stream"],
+  stream: { ...messageStream, streams: () => true },
 };
 
 /** A message's shape: `type: "message"` with a `content` list. */
@@ -84,5 +93,6 @@ export const anthropicAdapter: ProviderAdapter = {
   },
   apiPromise: true,
   limits: stainlessLimits,
-  methods: [messagesCreate],
+  streamingClient: stainlessStreamingClient,
+  methods: [messagesCreate, messagesStreamHelper],
 };

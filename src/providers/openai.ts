@@ -5,7 +5,8 @@ import { openaiImagesEdit, openaiImagesGenerate } from "./openai-images.ts";
 import { openaiResponses } from "./openai-responses.ts";
 import { parsesAsJson, withResponseIds } from "./json.ts";
 import { openaiTokenUsage } from "./openai-usage.ts";
-import { stainlessRequest } from "./stainless-options.ts";
+import { chatCompletionStream } from "./openai-chat-stream.ts";
+import { stainlessRequest, stainlessStreamingClient } from "./stainless-options.ts";
 import { chatSemanticParts } from "./semantic-parts.ts";
 import { contentText, isRecord, lastUserText } from "./text.ts";
 
@@ -20,7 +21,8 @@ function isChatCompletion(value: unknown): value is { choices: { message: Record
 const chatCompletions: CachedMethod = {
   path: ["chat", "completions", "create"],
   endpoint: "chat.completions",
-  bypass: (params) => params.stream === true,
+  bypass: () => false,
+  stream: chatCompletionStream,
   model: (params) => String(params.model ?? ""),
   promptText: (params) => lastUserText(params.messages, (message) => message.role === "user", (message) => contentText(message.content)),
   promptType: detectPromptType,
@@ -40,6 +42,13 @@ const chatCompletions: CachedMethod = {
   },
   usage: (response) => openaiTokenUsage(response, "prompt"),
   rebuild: (stored) => withResponseIds(stored),
+};
+
+/** `chat.completions.stream()`: the SDK's `ChatCompletionStream` helper over a streamed `create`. */
+const chatCompletionsStreamHelper: CachedMethod = {
+  ...chatCompletions,
+  path: ["chat", "completions", "stream"],
+  stream: { ...chatCompletionStream, streams: () => true },
 };
 
 /** The SDK paths an `AzureOpenAI` client sends to its deployment (`/deployments/<name>/…`). */
@@ -76,5 +85,6 @@ export const openaiAdapter: ProviderAdapter = {
   },
   apiPromise: true,
   limits: stainlessLimits,
-  methods: [chatCompletions, openaiResponses, openaiImagesGenerate, openaiImagesEdit],
+  streamingClient: stainlessStreamingClient,
+  methods: [chatCompletions, chatCompletionsStreamHelper, openaiResponses, openaiImagesGenerate, openaiImagesEdit],
 };

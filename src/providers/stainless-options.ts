@@ -1,4 +1,4 @@
-import type { CachedMethod, SentRequest } from "./adapter.ts";
+import type { CachedMethod, SentRequest, StreamExchange } from "./adapter.ts";
 import { keyedHeaders } from "./headers.ts";
 import { isRecord } from "./text.ts";
 
@@ -46,7 +46,8 @@ export function stainlessRequest(client: object, method: CachedMethod, params: R
 
   let body = params;
   if (options.body !== undefined) {
-    if (!isPlainObject(options.body) || method.prepare || method.bypass(params) || method.bypass(options.body)) return undefined;
+    const streams = method.stream?.streams(params) === true || method.stream?.streams(options.body as Record<string, unknown>) === true;
+    if (!isPlainObject(options.body) || method.prepare || streams || method.bypass(params) || method.bypass(options.body)) return undefined;
     body = options.body;
   }
   const query = { ...(isRecord(defaults.defaultQuery) ? defaults.defaultQuery : {}), ...(options.query as Record<string, unknown> | undefined) };
@@ -69,4 +70,15 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (!isRecord(value)) return false;
   const prototype = Object.getPrototypeOf(value);
   return prototype === Object.prototype || prototype === null;
+}
+
+/**
+ * A copy of a Stainless client (its `withOptions()`) whose requests go through `exchange`: the
+ * request the SDK built is sent with the client's own `fetch` when the engine goes upstream.
+ */
+export function stainlessStreamingClient(client: object, exchange: StreamExchange): object {
+  const { fetch, withOptions } = client as { fetch: typeof globalThis.fetch; withOptions: (options: { fetch: typeof globalThis.fetch }) => object };
+  const answered = ((url: string | URL | Request, init?: RequestInit) =>
+    exchange({ live: (signal) => fetch.call(undefined, url, { ...init, signal }), signal: init?.signal ?? undefined })) as typeof globalThis.fetch;
+  return withOptions.call(client, { fetch: answered });
 }

@@ -81,26 +81,26 @@ describe("Anthropic messages through the real SDK", () => {
     expect(second.id).toBe(first.id);
   });
 
-  test("stream: true and messages.stream() still stream and always go upstream", async () => {
+  test("stream: true, messages.stream() and a plain call share one entry, the recorded deltas replayed", async () => {
     const eco = wrap(anthropic());
-    const plain = await eco.messages.create(ask("stream this"));
-    const text = (plain.content[0] as Anthropic.TextBlock).text;
     const before = up.sim.count(ROUTE);
-    for (let round = 0; round < 2; round++) {
-      const stream = await eco.messages.create({ ...ask("stream this"), stream: true });
-      let streamed = "";
-      for await (const event of stream) if (event.type === "content_block_delta" && event.delta.type === "text_delta") streamed += event.delta.text;
-      expect(streamed).toBe(text);
-      const helper = eco.messages.stream(ask("stream this"));
-      const deltas: string[] = [];
-      helper.on("text", (delta) => deltas.push(delta));
-      const final = await helper.finalMessage();
-      expect(deltas.length).toBeGreaterThan(1);
-      expect((final.content[0] as Anthropic.TextBlock).text).toBe(text);
-    }
-    expect(up.sim.count(ROUTE) - before).toBe(4);
+    const stream = await eco.messages.create({ ...ask("stream this"), stream: true });
+    const live: string[] = [];
+    for await (const event of stream) if (event.type === "content_block_delta" && event.delta.type === "text_delta") live.push(event.delta.text);
+    expect(live.length).toBeGreaterThan(1);
+    const plain = await eco.messages.create(ask("stream this"));
+    expect((plain.content[0] as Anthropic.TextBlock).text).toBe(live.join(""));
+    const helper = eco.messages.stream(ask("stream this"));
+    const deltas: string[] = [];
+    helper.on("text", (delta) => deltas.push(delta));
+    const final = await helper.finalMessage();
+    expect(deltas).toEqual(live);
+    expect((final.content[0] as Anthropic.TextBlock).text).toBe(live.join(""));
+    expect([final.id, final.stop_reason, final.usage]).toEqual([plain.id, plain.stop_reason, plain.usage]);
+    expect(up.sim.count(ROUTE) - before).toBe(1);
     const history = await eco.history();
-    expect(history.filter((record) => record.cacheHit)).toHaveLength(0);
+    expect(history.map((record) => record.cacheHit)).toEqual([true, true, false]);
+    expect(history.every((record) => record.outputTokens === plain.usage.output_tokens)).toBe(true);
   });
 
   test("a hit's savings price prompt-cache reads at the model's cached rate", async () => {

@@ -107,18 +107,23 @@ describe.each(cases)("$name: withResponse() and asResponse() as in the SDK", (sd
     expect(history).toHaveLength(2);
   });
 
-  test("a stream still streams, and its withResponse() is the SDK's", async () => {
+  test("a stream's withResponse() is the SDK's: the provider's response on a miss, a marked event stream on a hit", async () => {
     const eco = wrap(sdk.client());
     const before = up.sim.count(sdk.route);
+    const counts: number[] = [];
     for (let round = 0; round < 2; round++) {
       const { data, response, request_id } = await sdk.stream(eco, "stream with response");
       expect(response.headers.get("content-type")).toContain("text/event-stream");
+      expect(response.headers.get("x-ecoai-cache")).toBe(round === 0 ? null : "hit");
+      if (round === 0) expect(request_id).toMatch(/^req_/);
       expect(request_id).toBe(response.headers.get(sdk.requestIdHeader));
       let events = 0;
       for await (const event of data) if (event) events++;
-      expect(events).toBeGreaterThan(1);
+      counts.push(events);
     }
-    expect(up.sim.count(sdk.route) - before).toBe(2);
+    expect(counts[0]).toBeGreaterThan(1);
+    expect(counts[1]).toBe(counts[0]!);
+    expect(up.sim.count(sdk.route) - before).toBe(1);
   });
 
   test("an upstream error rejects with the SDK's own error through withResponse() and asResponse()", async () => {

@@ -1,0 +1,144 @@
+/**
+ * The engine's path for a call that streams. The SDK builds its own stream classes over the
+ * response the engine answers its HTTP exchange with: on a hit, the stored recording replayed (or
+ * events synthesised from a stored plain response); on a miss, the live body read through a
+ * recorder; for an identical stream already in flight, that stream's events as they arrive. A
+ * stream is stored only when it ended normally with a real answer, and logged once whatever
+ * happens.
+ *
+ * @module
+ */
+import type { CachedMethod, RecordedEvent, StreamedMethod, StreamEvent, StreamExchange } from "../providers/adapter.ts";
+import type { CacheEntry } from "../stores/store.ts";
+import type { ReplayMode, TokenUsage } from "../types.ts";
+import { createBroadcast, type Broadcast, type BroadcastOutcome, type EventView } from "./stream-broadcast.ts";
+import { isEventStream } from "./stream-events.ts";
+import { replayBody } from "./stream-replay.ts";
+
+/** A call the engine streams: the method's stream functions and the SDK call to run over an exchange. */
+export interface StreamingCall {
+  method: CachedMethod & { stream: StreamedMethod };
+  params: Record<string, unknown>;
+  /** Runs the SDK call with `params`, its HTTP exchange answered by `exchange`; returns what the SDK returns. */
+  sendStreaming: (params: Record<string, unknown>, exchange: StreamExchange) => unknown;
+}
+
+/** What the engine decided for a streamed call, and its services to the stream path. */
+export interface StreamRoute {
+  /** The key, or null when the call passes through (recorded for its usage, never stored or shared). */
+  key: string | null;
+  refresh: boolean;
+  replay: ReplayMode;
+  /** A fresh stored entry for the key, read back; undefined on none, a fault or a corrupt entry. */
+  lookup(): Promise<{ entry: CacheEntry; response: unknown; recording?: RecordedEvent[] } | undefined>;
+  /** Stores a complete answer with its recording. */
+  store(response: unknown, recording: readonly RecordedEvent[], usage: TokenUsage): Promise<void>;
+  /** Writes the call's one usage row. */
+  log(usage: TokenUsage, hit: boolean, entry?: CacheEntry): void;
+  /** Keeps the engine open until `settled` (the stream's end and its row). */
+  track(settled: Promise<unknown>): void;
+}
+
+const ZERO_USAGE: TokenUsage = { inputTokens: 0, cachedInputTokens: 0, outputTokens: 0 };
+
+/** The stream path, with the in-process registry of live streams identical calls join. */
+export function createStreamPath() {
+  const live = new Map<string, Broadcast>();
+
+  /** The usage of events that may not have ended: the method's own count, else the assembled response's. */
+  function usageOf(method: StreamingCall["method"], events: readonly StreamEvent[], params: Record<string, unknown>): TokenUsage {
+    if (method.stream.usage) return method.stream.usage(events, params);
+    try {
+      const response = method.stream.assemble(events, params);
+      return response === undefined ? ZERO_USAGE : method.usage(response, params);
+    } catch {
+      return ZERO_USAGE;
+    }
+  }
+
+  /** The complete answer the events add up to; undefined when they are no answer to store. */
+  function answerOf(method: StreamingCall["method"], outcome: BroadcastOutcome, params: Record<string, unknown>): unknown {
+    if (outcome.end !== "complete" || !method.stream.isComplete(outcome.events)) return undefined;
+    try {
+      const response = method.stream.assemble(outcome.events, params);
+      return method.isResponse(response) && method.isAnswer(response, params) ? response : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  return {
+    /** Runs a streamed call; returns what the SDK returns (its stream, or a promise of it). */
+    stream(call: StreamingCall, route: StreamRoute): unknown {
+      const { method, params } = call;
+      const view: EventView = method.stream.shown ? (event) => method.stream.shown!(event, params) : (event) => event;
+      const sent = method.stream.upstreamParams?.(params) ?? params;
+      let settled = false;
+      let first = true;
+      const settle = (usage: TokenUsage, hit: boolean, entry?: CacheEntry) => {
+        if (settled) return;
+        settled = true;
+        route.log(usage, hit, entry);
+      };
+
+      // Each attempt is tracked until its stream has ended and been logged, so `close()` waits for it.
+      const exchange: StreamExchange = (request) => {
+        const attempt = answer(request);
+        route.track(attempt.then(({ until }) => until, () => undefined));
+        return attempt.then(({ response }) => response);
+      };
+
+      /** The response for one attempt, and when what it started is over. */
+      const answer = async ({ live: send, signal }: Parameters<StreamExchange>[0]): Promise<{ response: Response; until?: Promise<unknown> }> => {
+        // Only the first attempt may be answered without going upstream; the SDK's retries after an
+        // upstream error go upstream again.
+        const consult = first && route.key !== null;
+        first = false;
+        if (consult && !route.refresh) {
+          const found = await route.lookup();
+          if (found) {
+            const events = found.recording ?? method.stream.synthesise(found.response, params);
+            settle(found.entry.usage, true, found.entry);
+            return { response: eventStreamResponse(replayBody(events, route.replay, view, signal)) };
+          }
+          const leader = live.get(route.key!);
+          if (leader) {
+            // Joined live: logged as a hit once the leader's stream has ended, with its tokens.
+            const until = leader.finished.then((outcome) => settle(usageOf(method, outcome.events, params), true));
+            return { response: eventStreamResponse(leader.reader(view, signal)), until };
+          }
+        }
+
+        const controller = new AbortController();
+        const startedAt = performance.now();
+        const response = await send(controller.signal);
+        if (!isEventStream(response)) return { response };
+        const broadcast = createBroadcast(response.body!, startedAt, () => controller.abort());
+        const key = route.key;
+        if (key !== null) live.set(key, broadcast);
+        const until = broadcast.finished.then(async (outcome) => {
+          if (key !== null && live.get(key) === broadcast) live.delete(key);
+          const answer = key === null ? undefined : answerOf(method, outcome, params);
+          const usage = answer === undefined ? usageOf(method, outcome.events, params) : method.usage(answer, params);
+          if (answer !== undefined) await route.store(answer, outcome.events, usage);
+          settle(usage, false);
+        });
+        return { response: new Response(broadcast.reader(view, signal), { status: response.status, statusText: response.statusText, headers: withoutLength(response.headers) }), until };
+      };
+      return call.sendStreaming(sent, exchange);
+    },
+  };
+}
+
+/** A replayed or shared stream as the SDK receives a live one, marked as served by the cache. */
+function eventStreamResponse(body: ReadableStream<Uint8Array>): Response {
+  return new Response(body, { status: 200, headers: { "content-type": "text/event-stream; charset=utf-8", "x-ecoai-cache": "hit" } });
+}
+
+/** The live headers for the re-encoded body: its length and encoding are no longer the upstream's. */
+function withoutLength(headers: Headers): Headers {
+  const copy = new Headers(headers);
+  copy.delete("content-length");
+  copy.delete("content-encoding");
+  return copy;
+}
