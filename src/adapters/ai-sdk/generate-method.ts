@@ -30,6 +30,10 @@ export interface AiSdkRequest extends Record<string, unknown> {
   modelId: string;
   /** The call options, without those in {@link UNKEYED_OPTIONS} and ecoai's own provider options. */
   options: Record<string, unknown>;
+  /** A `doStream` call: same key as `doGenerate`, so one entry serves both. */
+  streamed?: boolean;
+  /** The caller asked for raw provider chunks in its stream (not in the key). */
+  rawChunks?: boolean;
 }
 
 /** The part of the AI SDK's call options that enters the key. */
@@ -111,11 +115,12 @@ export const AI_SDK_GENERATE: CachedMethod = {
   model: (params) => String(params.modelId),
   promptText: (params) => lastUserText(promptOf(params), (turn) => turn.role === "user", (turn) => contentText(turn.content)),
   promptType: aiSdkPromptType,
-  keyParams: (params) => params,
+  keyParams: ({ streamed: _streamed, rawChunks: _rawChunks, ...keyed }) => keyed,
   semanticParts(params) {
     const split = chatSemanticParts({ messages: promptOf(params) });
     if (!split) return undefined;
-    const context = { ...params, options: { ...(params.options as object), prompt: (split.context as { messages: unknown }).messages } };
+    const { streamed: _streamed, rawChunks: _rawChunks, ...keyed } = params;
+    const context = { ...keyed, options: { ...(params.options as object), prompt: (split.context as { messages: unknown }).messages } };
     return { context, text: split.text };
   },
   isResponse: (stored) => resultJson(stored) !== undefined,

@@ -3,12 +3,12 @@ import type { CachedCall } from "../../cache/engine.ts";
 import { validCallOptions } from "../../call-options.ts";
 import type { EcoAIConfig } from "../../config.ts";
 import { ASSERT_OPEN, EcoAIBase, ENGINE } from "../../eco-base.ts";
-import type { CallLimits } from "../../providers/adapter.ts";
-import { trimmedBaseURL } from "../../providers/adapter.ts";
+import { trimmedBaseURL, type CachedMethod, type CallLimits, type StreamExchange } from "../../providers/adapter.ts";
 import { isRecord } from "../../providers/text.ts";
 import type { CallOptions } from "../../types.ts";
 import { providerFamily } from "../provider-family.ts";
 import { AI_SDK_GENERATE, ECOAI_PROVIDER_OPTIONS, decodeResult, encodeResult, keyedCallOptions, type AiSdkRequest, type EncodedResult } from "./generate-method.ts";
+import { AI_SDK_STREAM, partsResponse, resultOf } from "./stream-parts.ts";
 
 /** Options of {@link ecoaiMiddleware}: those of `new EcoAI()` without `client`. */
 export type EcoAIMiddlewareOptions = Omit<EcoAIConfig, "client">;
@@ -18,6 +18,10 @@ type WrapOptions = Parameters<NonNullable<LanguageModelMiddleware["wrapGenerate"
 type LanguageModelV4 = WrapOptions["model"];
 type LanguageModelV4CallOptions = WrapOptions["params"];
 type LanguageModelV4GenerateResult = Awaited<ReturnType<WrapOptions["doGenerate"]>>;
+type LanguageModelV4StreamResult = Awaited<ReturnType<WrapOptions["doStream"]>>;
+
+/** One method for both paths: a stream and a plain call of the same request share an entry. */
+const AI_SDK_METHOD: CachedMethod = { ...AI_SDK_GENERATE, stream: AI_SDK_STREAM };
 
 /**
  * A language model middleware for the AI SDK's `wrapLanguageModel`, with ecoai's cache, usage
@@ -30,16 +34,45 @@ export class EcoAIMiddleware extends EcoAIBase {
   /** Cached `generateText` / `generateObject` steps: one model call each. */
   readonly wrapGenerate = async ({ doGenerate, params, model }: WrapOptions): Promise<LanguageModelV4GenerateResult> => {
     this[ASSERT_OPEN]("generate");
-    // The live result of a miss goes back as it came; stored and shared results are decoded.
-    const live = new WeakMap<EncodedResult, LanguageModelV4GenerateResult>();
-    const send = async () => {
+    const { send, decoded } = generating(doGenerate);
+    return decoded((await this[ENGINE].call(aiSdkCall(model, params, send))) as EncodedResult);
+  };
+
+  /**
+   * Cached `streamText` / `streamObject` steps: on a miss the caller reads the model's stream as
+   * it comes while every part is recorded; on a hit the recorded parts are replayed.
+   */
+  readonly wrapStream = async ({ doGenerate, doStream, params, model }: WrapOptions): Promise<LanguageModelV4StreamResult> => {
+    this[ASSERT_OPEN]("stream");
+    const call = aiSdkCall(model, params, generating(doGenerate).send);
+    const sendStreaming = async (_sent: Record<string, unknown>, exchange: StreamExchange): Promise<LanguageModelV4StreamResult> => {
+      let live: LanguageModelV4StreamResult | undefined;
+      const response = await exchange({
+        live: async (signal) => partsResponse((live = await doStream()) as Parameters<typeof partsResponse>[0], signal),
+        signal: params.abortSignal,
+      });
+      const { stream, ...recorded } = await resultOf(response.body!);
+      // A live caller gets its own result's fields; a replay or a shared stream the recorded ones.
+      return { ...(recorded as Omit<LanguageModelV4StreamResult, "stream">), ...live, stream: stream as unknown as LanguageModelV4StreamResult["stream"] };
+    };
+    return (await this[ENGINE].call({ ...call, params: { ...call.params, streamed: true }, sendStreaming })) as LanguageModelV4StreamResult;
+  };
+}
+
+/**
+ * The engine's `send` for a model's `doGenerate`, and the result for what the engine answered:
+ * the live result of a miss as it came, a stored or shared one decoded.
+ */
+function generating(doGenerate: WrapOptions["doGenerate"]) {
+  const live = new WeakMap<EncodedResult, LanguageModelV4GenerateResult>();
+  return {
+    async send(): Promise<EncodedResult> {
       const result = stamped(await doGenerate());
       const encoded = encodeResult(result);
       live.set(encoded, result);
       return encoded;
-    };
-    const answer = (await this[ENGINE].call(aiSdkCall(model, params, send))) as EncodedResult;
-    return live.get(answer) ?? decodeResult<LanguageModelV4GenerateResult>(answer);
+    },
+    decoded: (answer: EncodedResult): LanguageModelV4GenerateResult => live.get(answer) ?? decodeResult<LanguageModelV4GenerateResult>(answer),
   };
 }
 
@@ -55,12 +88,17 @@ function stamped(result: LanguageModelV4GenerateResult): LanguageModelV4Generate
 
 /** The engine's view of one model call. */
 function aiSdkCall(model: LanguageModelV4, params: LanguageModelV4CallOptions, send: () => Promise<EncodedResult>): CachedCall {
-  const request: AiSdkRequest = { provider: model.provider, modelId: model.modelId, options: keyedCallOptions(params as unknown as Record<string, unknown>) };
+  const request: AiSdkRequest = {
+    provider: model.provider,
+    modelId: model.modelId,
+    options: keyedCallOptions(params as unknown as Record<string, unknown>),
+    ...(params.includeRawChunks ? { rawChunks: true } : {}),
+  };
   return {
     provider: providerFamily(model.provider, model.modelId),
     baseURL: modelBaseURL(model),
     wire: {},
-    method: AI_SDK_GENERATE,
+    method: AI_SDK_METHOD,
     params: request,
     options: ecoaiCallOptions(params),
     send,
@@ -77,7 +115,7 @@ function modelBaseURL(model: LanguageModelV4): string {
   return isRecord(config) && typeof config.baseURL === "string" ? trimmedBaseURL(config.baseURL) : "";
 }
 
-/** ecoai's per-call options, given as `providerOptions: { ecoai: { bypass, refresh, ttl, semantic, namespace } }`. */
+/** ecoai's per-call options, given as `providerOptions: { ecoai: { bypass, refresh, ttl, semantic, namespace, replay } }`. */
 function ecoaiCallOptions(params: LanguageModelV4CallOptions): CallOptions {
   return validCallOptions(params.providerOptions?.[ECOAI_PROVIDER_OPTIONS]);
 }
@@ -90,10 +128,11 @@ function abortLimits(signal: AbortSignal): CallLimits {
 
 /**
  * A middleware for the AI SDK's `wrapLanguageModel` that serves repeated model calls from
- * ecoai's cache (`generateText`, `generateObject` and each step of a tool loop), logs every call
+ * ecoai's cache (`generateText`, `generateObject`, `streamText`, `streamObject`, and each step of
+ * a tool loop), logs every call
  * to the usage log under the provider and model the AI SDK reports, and shares the store,
  * settings file and dashboard of `new EcoAI()`. It also carries the instance's management methods.
- * Per call, `providerOptions: { ecoai: { bypass, refresh, ttl, semantic, namespace } }`.
+ * Per call, `providerOptions: { ecoai: { bypass, refresh, ttl, semantic, namespace, replay } }`.
  *
  * @example
  * import { generateText, wrapLanguageModel } from "ai";
