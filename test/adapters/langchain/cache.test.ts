@@ -89,6 +89,45 @@ describe.each(Object.keys(MODELS) as (keyof typeof MODELS)[])("%s", (name) => {
   });
 });
 
+test("a miss is logged with the time the generation took, from the lookup to the stored answer", async () => {
+  const cache = ecoCache();
+  sim.delayMs = 60;
+  try {
+    await MODELS["@langchain/openai"].model(cache).invoke("Name a desert.");
+  } finally {
+    sim.delayMs = 0;
+  }
+  const [row] = await cache.history();
+  expect(row!.cacheHit).toBe(false);
+  expect(row!.latencyMs).toBeGreaterThanOrEqual(60);
+});
+
+describe(".stream(), as docs/langchain.md says", () => {
+  test("a model that streams streams from the provider every time: LangChain does not consult its cache", async () => {
+    const cache = ecoCache();
+    const chat = MODELS["@langchain/openai"].model(cache);
+    sim.reset();
+    for (let run = 0; run < 2; run++) for await (const _chunk of await chat.stream("Name a mountain.")) void _chunk;
+    expect(sim.count()).toBe(2);
+    expect(await cache.history()).toEqual([]);
+  });
+
+  test("with disableStreaming: true, .stream() is answered through invoke, and so from the cache", async () => {
+    const cache = ecoCache();
+    const chat = new ChatOpenAI({ model: "gpt-4o", apiKey: TEST_API_KEY, configuration: { baseURL: sim.openaiBaseURL }, maxRetries: 0, cache, disableStreaming: true });
+    sim.reset();
+    const texts: string[] = [];
+    for (let run = 0; run < 2; run++) {
+      let text = "";
+      for await (const chunk of await chat.stream("Name a lake.")) text += String(chunk.content);
+      texts.push(text);
+    }
+    expect(sim.count()).toBe(1);
+    expect(texts[1]).toBe(texts[0]!);
+    expect((await cache.history()).map((row) => row.cacheHit)).toEqual([true, false]);
+  });
+});
+
 test("usage rows carry each provider, model and token count; the dashboard adds up the raw rows", async () => {
   const cache = ecoCache("usage");
   const asked: [keyof typeof MODELS, string][] = [
