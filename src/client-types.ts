@@ -40,7 +40,9 @@ export type EcoMethod<F> = F extends {
   (...args: infer A4): infer R4;
 }
   ? Signature<A1, R1> & Signature<A2, R2> & Signature<A3, R3> & Signature<A4, R4>
-  : F;
+  : F extends (...args: infer A) => infer R
+    ? Signature<A, R>
+    : F;
 
 /** `C` with the method at path `P` replaced by its {@link EcoMethod}. */
 export type WithCachedMethod<C, P extends readonly string[]> = P extends [infer Head extends string, ...infer Tail extends string[]]
@@ -65,10 +67,13 @@ type HasPath<C, P extends readonly string[]> = P extends [infer Head extends str
  */
 type CachedPaths = [
   ["chat", "completions", "create"],
+  ["chat", "completions", "stream"],
   ["responses", "create"],
+  ["responses", "stream"],
   ["images", "generate"],
   ["images", "edit"],
   ["messages", "create"],
+  ["messages", "stream"],
   ["models", "generateContent"],
   ["generateContent"],
 ];

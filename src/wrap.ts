@@ -73,14 +73,17 @@ export function wrapClient(core: object, client: object, adapter: ProviderAdapte
   };
 
   // The SDK reports every failure through the returned promise; so does ecoai.
-  const rejected = (error: unknown) => (adapter.apiPromise ? withResponseMethods(Promise.reject(error), () => undefined) : Promise.reject(error));
+  const rejected = (method: CachedMethod, error: unknown) => {
+    if (method.helper) throw error;
+    return adapter.apiPromise ? withResponseMethods(Promise.reject(error), () => undefined) : Promise.reject(error);
+  };
 
   const cachedFunction = (method: CachedMethod, original: Function, owner: object) =>
     function cached(body: unknown, requestOptions?: Record<string, unknown>) {
       try {
         view.beforeCall?.(method);
       } catch (error) {
-        return rejected(error);
+        return rejected(method, error);
       }
       const { ecoai, ...sdkOptions } = requestOptions ?? {};
       const forwarded = requestOptions === undefined ? [] : [sdkOptions];
@@ -93,7 +96,7 @@ export function wrapClient(core: object, client: object, adapter: ProviderAdapte
       try {
         callOptions = validCallOptions(ecoai);
       } catch (error) {
-        return rejected(error);
+        return rejected(method, error);
       }
       // What reaches the wire keys the call; request options whose effect a key cannot hold make it bypass the cache.
       const outgoing = sentRequest(method, request, sdkOptions);

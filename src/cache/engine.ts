@@ -103,6 +103,8 @@ export function createCacheEngine(options: CacheEngineOptions) {
     meanwhileWriting: "answers are served from it but new ones are not stored",
   });
   const peers = store && createPeerCoalescing(store, guarded);
+  /** Set by `close()`: work that starts after it (a stream's write) is dropped. */
+  let closing = false;
   /** Corrupt entries are reported once: one is worth a warning, each of a thousand is not. */
   let corruptReported = false;
 
@@ -376,7 +378,13 @@ export function createCacheEngine(options: CacheEngineOptions) {
         if (!read || !input.method.isResponse(read.response)) return (await serve(entry, input), undefined);
         return { entry, ...read };
       },
-      store: (response, recording, usage) => write(input, key!, namespace, settings, entryBody(response, recording), usage),
+      async store(response, recording, usage) {
+        // A stream read to its end after close() is not stored: the store is closed.
+        if (closing) return;
+        const writing = write(input, key!, namespace, settings, entryBody(response, recording), usage);
+        track(writing);
+        await writing;
+      },
       log: (usage, hit, entry) => log(input, entry ?? facts, key, startedAt, usage, hit),
       track,
     };
@@ -391,6 +399,7 @@ export function createCacheEngine(options: CacheEngineOptions) {
       return store.flush(filter);
     },
     async close(): Promise<void> {
+      closing = true;
       await Promise.allSettled(active);
       await peers?.idle();
       try {

@@ -31,7 +31,7 @@ export interface StreamRoute {
   replay: ReplayMode;
   /** A fresh stored entry for the key, read back; undefined on none, a fault or a corrupt entry. */
   lookup(): Promise<{ entry: CacheEntry; response: unknown; recording?: RecordedEvent[] } | undefined>;
-  /** Stores a complete answer with its recording. */
+  /** Stores a complete answer with its recording (nothing once the engine is closing). */
   store(response: unknown, recording: readonly RecordedEvent[], usage: TokenUsage): Promise<void>;
   /** Writes the call's one usage row. */
   log(usage: TokenUsage, hit: boolean, entry?: CacheEntry): void;
@@ -41,9 +41,16 @@ export interface StreamRoute {
 
 const ZERO_USAGE: TokenUsage = { inputTokens: 0, cachedInputTokens: 0, outputTokens: 0 };
 
+/** What a leading stream's request brought: its stream, or the provider's error answer. */
+interface Led {
+  broadcast?: Broadcast;
+  error?: Response;
+}
+
 /** The stream path, with the in-process registry of live streams identical calls join. */
 export function createStreamPath() {
-  const live = new Map<string, Broadcast>();
+  /** Streams in flight by key, from the moment their request is sent until their entry is written. */
+  const live = new Map<string, Promise<Led | undefined>>();
 
   /** The usage of events that may not have ended: the method's own count, else the assembled response's. */
   function usageOf(method: StreamingCall["method"], events: readonly StreamEvent[], params: Record<string, unknown>): TokenUsage {
@@ -101,28 +108,60 @@ export function createStreamPath() {
             settle(found.entry.usage, true, found.entry);
             return { response: eventStreamResponse(replayBody(events, route.replay, view, signal)) };
           }
-          const leader = live.get(route.key!);
-          if (leader) {
+          // An identical stream in flight: follow it. A leader whose request failed on its own
+          // (a dropped connection, its own abort) is left behind: the next one in line leads.
+          for (let leader = live.get(route.key!); leader; leader = live.get(route.key!)) {
+            // The caller's signal (its abort, the SDK's timeout) ends the wait as it ends a fetch.
+            const led = await untilAborted(leader, signal);
+            if (led?.error) return { response: led.error.clone() };
+            if (!led?.broadcast?.joinable) {
+              // Let the leader's bookkeeping run before looking again.
+              await Promise.resolve();
+              continue;
+            }
             // Joined live: logged as a hit once the leader's stream has ended, with its tokens.
-            const until = leader.finished.then((outcome) => settle(usageOf(method, outcome.events, params), true));
-            return { response: eventStreamResponse(leader.reader(view, signal)), until };
+            const until = led.broadcast.finished.then((outcome) => settle(usageOf(method, outcome.events, params), true));
+            return { response: eventStreamResponse(led.broadcast.reader(view, signal)), until };
           }
         }
 
+        const key = route.key;
+        let lead!: (led: Led | undefined) => void;
+        const leading = new Promise<Led | undefined>((resolve) => (lead = resolve));
+        if (key !== null) live.set(key, leading);
+        const leave = () => {
+          if (key !== null && live.get(key) === leading) live.delete(key);
+        };
         const controller = new AbortController();
         const startedAt = performance.now();
-        const response = await send(controller.signal);
-        if (!isEventStream(response)) return { response };
+        let response: Response;
+        try {
+          response = await send(controller.signal);
+        } catch (error) {
+          lead(undefined);
+          leave();
+          throw error;
+        }
+        if (!isEventStream(response)) {
+          // The provider's error answer is every waiting caller's: each gets its own copy.
+          lead({ error: response.clone() });
+          leave();
+          return { response };
+        }
         const broadcast = createBroadcast(response.body!, startedAt, () => controller.abort());
-        const key = route.key;
-        if (key !== null) live.set(key, broadcast);
-        const until = broadcast.finished.then(async (outcome) => {
-          if (key !== null && live.get(key) === broadcast) live.delete(key);
+        lead({ broadcast });
+        // The row is written when upstream has ended (what was paid for); the entry once a reader
+        // has read the stream to its end. Identical calls follow it until then.
+        const until = broadcast.finished.then((outcome) => {
           const answer = key === null ? undefined : answerOf(method, outcome, params);
-          const usage = answer === undefined ? usageOf(method, outcome.events, params) : method.usage(answer, params);
-          if (answer !== undefined) await route.store(answer, outcome.events, usage);
-          settle(usage, false);
+          settle(answer === undefined ? usageOf(method, outcome.events, params) : method.usage(answer, params), false);
+          return { answer, events: outcome.events };
         });
+        void Promise.all([until, broadcast.read])
+          .then(([{ answer, events }, read]) => {
+            if (read && answer !== undefined) return route.store(answer, events, method.usage(answer, params));
+          })
+          .finally(leave);
         return { response: new Response(broadcast.reader(view, signal), { status: response.status, statusText: response.statusText, headers: withoutLength(response.headers) }), until };
       };
       return call.sendStreaming(sent, exchange);
@@ -141,4 +180,15 @@ function withoutLength(headers: Headers): Headers {
   copy.delete("content-length");
   copy.delete("content-encoding");
   return copy;
+}
+
+/** `promise`, or a rejection with the signal's reason once `signal` aborts, as `fetch` rejects. */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise;
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
 }

@@ -20,6 +20,12 @@ export interface CachedMethod {
   /** Requests passed through untouched and never cached. */
   bypass(params: Record<string, unknown>): boolean;
   /**
+   * The SDK method returns a stream helper object rather than a promise (`messages.stream()`,
+   * `chat.completions.stream()`): what ecoai rejects before sending (bad per-call options) is
+   * thrown, as there is no promise to reject.
+   */
+  helper?: boolean;
+  /**
    * Optional: how this method streams. A call it says streams goes through the engine's stream
    * path (recorded on a miss, replayed on a hit); without it a stream is the adapter's to
    * `bypass`.

@@ -58,6 +58,7 @@ const messagesCreate: CachedMethod = {
 const messagesStreamHelper: CachedMethod = {
   ...messagesCreate,
   path: ["messages", "stream"],
+  helper: true,
   stream: { ...messageStream, streams: () => true },
 };
 

@@ -7,7 +7,7 @@
  */
 import type { StreamedMethod, StreamEvent } from "./adapter.ts";
 import { openaiTokenUsage } from "./openai-usage.ts";
-import { eventJson, jsonEvent } from "./sse-json.ts";
+import { eventJson, jsonEvent, refusesObfuscation, withoutObfuscation } from "./sse-json.ts";
 import { isRecord } from "./text.ts";
 
 const DONE = "[DONE]";
@@ -146,7 +146,8 @@ export const chatCompletionStream: StreamedMethod = {
     const options = isRecord(params.stream_options) ? params.stream_options : {};
     return { ...params, stream_options: { ...options, include_usage: true } };
   },
-  shown(event, params) {
+  shown(recorded, params) {
+    const event = refusesObfuscation(params) ? withoutObfuscation(recorded) : recorded;
     if (wantsUsage(params) || !event.data.includes('"usage"')) return event;
     const chunk = eventJson(event);
     if (!chunk || !("usage" in chunk)) return event;

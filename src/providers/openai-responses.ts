@@ -1,6 +1,7 @@
 import { detectPromptType } from "../cache/prompt-type.ts";
 import { keyWithout, type CachedMethod } from "./adapter.ts";
 import { parsesAsJson, withResponseIds } from "./json.ts";
+import { responseStream } from "./openai-responses-stream.ts";
 import { openaiTokenUsage } from "./openai-usage.ts";
 import { responsesSemanticParts } from "./semantic-parts.ts";
 import { contentText, isRecord, lastUserText } from "./text.ts";
@@ -15,7 +16,8 @@ const responsesKeyParams = keyWithout(["stream_options"]);
 export const openaiResponses: CachedMethod = {
   path: ["responses", "create"],
   endpoint: "responses",
-  bypass: (params) => params.stream === true,
+  bypass: () => false,
+  stream: responseStream,
   model: (params) => String(params.model ?? ""),
   promptText(params) {
     const input = params.input;
@@ -42,6 +44,18 @@ export const openaiResponses: CachedMethod = {
     if (isRecord(stored) && typeof stored.output_text !== "string") stored.output_text = outputText(stored);
     return withResponseIds(stored);
   },
+};
+
+/**
+ * `responses.stream()`: the SDK's `ResponseStream` helper over a streamed `create`. Resuming a
+ * stored response (`response_id`) retrieves it instead: that is not a request to cache.
+ */
+export const openaiResponsesStreamHelper: CachedMethod = {
+  ...openaiResponses,
+  path: ["responses", "stream"],
+  helper: true,
+  bypass: (params) => "response_id" in params,
+  stream: { ...responseStream, streams: () => true },
 };
 
 /** A Responses API response's shape: `object: "response"` with an `output` list. */

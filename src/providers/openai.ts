@@ -2,7 +2,7 @@ import { detectPromptType } from "../cache/prompt-type.ts";
 import { keyWithout, trimmedBaseURL, type CachedMethod, type ProviderAdapter } from "./adapter.ts";
 import { stainlessLimits } from "./call-limits.ts";
 import { openaiImagesEdit, openaiImagesGenerate } from "./openai-images.ts";
-import { openaiResponses } from "./openai-responses.ts";
+import { openaiResponses, openaiResponsesStreamHelper } from "./openai-responses.ts";
 import { parsesAsJson, withResponseIds } from "./json.ts";
 import { openaiTokenUsage } from "./openai-usage.ts";
 import { chatCompletionStream } from "./openai-chat-stream.ts";
@@ -48,6 +48,7 @@ const chatCompletions: CachedMethod = {
 const chatCompletionsStreamHelper: CachedMethod = {
   ...chatCompletions,
   path: ["chat", "completions", "stream"],
+  helper: true,
   stream: { ...chatCompletionStream, streams: () => true },
 };
 
@@ -86,5 +87,5 @@ export const openaiAdapter: ProviderAdapter = {
   apiPromise: true,
   limits: stainlessLimits,
   streamingClient: stainlessStreamingClient,
-  methods: [chatCompletions, chatCompletionsStreamHelper, openaiResponses, openaiImagesGenerate, openaiImagesEdit],
+  methods: [chatCompletions, chatCompletionsStreamHelper, openaiResponses, openaiResponsesStreamHelper, openaiImagesGenerate, openaiImagesEdit],
 };

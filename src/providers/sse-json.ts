@@ -16,3 +16,20 @@ export function eventJson(event: StreamEvent): Record<string, unknown> | undefin
 export function jsonEvent(value: unknown, event?: string): StreamEvent {
   return event === undefined ? { data: JSON.stringify(value) } : { event, data: JSON.stringify(value) };
 }
+
+/**
+ * Whether a caller turned off the random `obfuscation` padding of OpenAI stream events
+ * (`stream_options.include_obfuscation: false`): a recording made with it is replayed without it.
+ */
+export function refusesObfuscation(params: Record<string, unknown>): boolean {
+  return isRecord(params.stream_options) && params.stream_options.include_obfuscation === false;
+}
+
+/** The event without the `obfuscation` padding its data may carry. */
+export function withoutObfuscation(event: StreamEvent): StreamEvent {
+  if (!event.data.includes('"obfuscation"')) return event;
+  const data = eventJson(event);
+  if (!data || !("obfuscation" in data)) return event;
+  const { obfuscation: _padding, ...rest } = data;
+  return { ...event, data: JSON.stringify(rest) };
+}

@@ -1,9 +1,12 @@
 import { describe, expect, test } from "bun:test";
 import Anthropic from "@anthropic-ai/sdk";
+import { MessageStream } from "@anthropic-ai/sdk/lib/MessageStream";
+import { Stream } from "@anthropic-ai/sdk/streaming";
 import { SIM_HEADERS, SIM_MARKERS } from "../../src/simulator/index.ts";
 import { TEST_API_KEY } from "../harness.ts";
 import { FOREIGN_ANSWERS } from "./suite-answers.ts";
 import { isJson, runProviderSuite, type Surface } from "./suite.ts";
+import { runStreamSuite, type StreamSurface } from "./suite-streams.ts";
 import { useProviders } from "./wrapped.ts";
 
 const { up, wrap, anthropic } = useProviders();
@@ -153,3 +156,48 @@ describe("Anthropic messages through the real SDK", () => {
     expect(eco.models).toBe(client.models);
   });
 });
+
+/** Streamed requests, as the caller makes them: the plain request with `stream` left to the call. */
+const streamable = ({ stream: _stream, ...request }: Anthropic.MessageCreateParamsNonStreaming) => request;
+
+const messagesStream: StreamSurface<Anthropic, Anthropic.MessageCreateParamsNonStreaming, Anthropic.Message> = {
+  ...messages,
+  name: "@anthropic-ai/sdk messages.create({ stream: true })",
+  async open(client, request, { ecoai, signal }) {
+    return client.messages.create({ ...streamable(request), stream: true }, { ...(ecoai && { ecoai }), ...(signal && { signal }) });
+  },
+  async call(client, request, ecoai) {
+    const stream = await client.messages.create({ ...streamable(request), stream: true }, ecoai && { ecoai });
+    expect(stream).toBeInstanceOf(Stream);
+    // The message the events add up to, assembled by the SDK's own `MessageStream` from a tee.
+    const [mine, theirs] = stream.tee();
+    const [events, final] = await Promise.all([Array.fromAsync(mine), MessageStream.fromReadableStream(theirs.toReadableStream()).finalMessage()]);
+    return { events, final };
+  },
+  read: ({ final }) => messages.read(final),
+  receivedOnly: [],
+  nonAnswers: messages.nonAnswers.map((outcome) => ({ ...outcome, is: ({ final }) => outcome.is(final) })),
+  answers: messages.answers.map((outcome) => ({ ...outcome, is: ({ final }) => outcome.is(final) })),
+};
+
+const messagesStreamHelper: StreamSurface<Anthropic, Anthropic.MessageCreateParamsNonStreaming, Anthropic.Message> = {
+  ...messagesStream,
+  name: "@anthropic-ai/sdk messages.stream()",
+  async open(client, request, { ecoai, signal }) {
+    return client.messages.stream(streamable(request), { ...(ecoai && { ecoai }), ...(signal && { signal }) });
+  },
+  async call(client, request, ecoai) {
+    const helper = client.messages.stream(streamable(request), ecoai && { ecoai });
+    expect(helper).toBeInstanceOf(MessageStream);
+    const events: unknown[] = [];
+    helper.on("streamEvent", (event) => events.push(event));
+    helper.on("text", (delta) => events.push({ text: delta }));
+    helper.on("inputJson", (delta) => events.push({ inputJson: delta }));
+    return { final: await helper.finalMessage(), events };
+  },
+};
+
+for (const surface of [messagesStream, messagesStreamHelper]) {
+  runProviderSuite(up, { ...surface, skip: [{ reason: "streams match exactly; semantic matching serves plain calls", tests: ["semanticOff"] }] });
+  runStreamSuite(up, surface, messages);
+}

@@ -1,10 +1,13 @@
 import { describe, expect, test } from "bun:test";
 import OpenAI from "openai";
+import { Stream } from "openai/core/streaming";
+import { ResponseStream } from "openai/lib/responses/ResponseStream";
 import type { Response, ResponseCreateParamsNonStreaming } from "openai/resources/responses/responses";
 import { SIM_HEADERS, SIM_MARKERS } from "../../src/simulator/index.ts";
 import { OPENAI_SDK } from "./openai-sdk.ts";
 import { FOREIGN_ANSWERS } from "./suite-answers.ts";
 import { isJson, runProviderSuite, type Surface } from "./suite.ts";
+import { runStreamSuite, type StreamSurface } from "./suite-streams.ts";
 import { useProviders } from "./wrapped.ts";
 
 const { up, wrap } = useProviders();
@@ -63,26 +66,24 @@ describe("OpenAI responses through the real SDK", () => {
     expect(up.sim.count(ROUTE) - before).toBe(4);
   });
 
-  test("streams still stream and always go upstream, through create and the stream helper", async () => {
+  test("a stream, the stream helper and a plain call share one entry, the recorded deltas replayed", async () => {
     const eco = wrap(client());
-    const plain = await eco.responses.create(ask("stream this"));
     const before = up.sim.count(ROUTE);
-    for (let round = 0; round < 2; round++) {
-      const stream = await eco.responses.create({ ...ask("stream this"), stream: true });
-      let text = "";
-      let deltas = 0;
-      for await (const event of stream) {
-        if (event.type === "response.output_text.delta") {
-          text += event.delta;
-          deltas++;
-        }
-      }
-      expect(deltas).toBeGreaterThan(1);
-      expect(text).toBe(plain.output_text);
-      const helper = eco.responses.stream({ model: "gpt-4.1-mini", input: "stream this" });
-      expect((await helper.finalResponse()).output_text).toBe(plain.output_text);
-    }
-    expect(up.sim.count(ROUTE) - before).toBe(4);
+    const deltas = async (stream: AsyncIterable<{ type: string; delta?: unknown }>) => {
+      const seen: string[] = [];
+      for await (const event of stream) if (event.type === "response.output_text.delta") seen.push(String(event.delta));
+      return seen;
+    };
+    const live = await deltas(await eco.responses.create({ ...ask("stream this"), stream: true }));
+    expect(live.length).toBeGreaterThan(1);
+    const plain = await eco.responses.create(ask("stream this"));
+    expect(plain.output_text).toBe(live.join(""));
+    const helper = eco.responses.stream({ model: "gpt-4.1-mini", input: "stream this" });
+    const helped: string[] = [];
+    helper.on("response.output_text.delta", (event) => helped.push(event.delta));
+    expect((await helper.finalResponse()).output_text).toBe(plain.output_text);
+    expect(helped).toEqual(live);
+    expect(up.sim.count(ROUTE) - before).toBe(1);
   });
 
   test("a request the API rejects is the SDK's BadRequestError", async () => {
@@ -118,3 +119,46 @@ describe("OpenAI responses through the real SDK", () => {
     expect(records.map((record) => record.prompt)).toEqual(cases.map(([, , prompt]) => prompt));
   });
 });
+
+/** Streamed requests, as the caller makes them: the plain request with `stream` left to the call. */
+const streamable = ({ stream: _stream, ...request }: ResponseCreateParamsNonStreaming) => request;
+
+const responsesStream: StreamSurface<OpenAI, ResponseCreateParamsNonStreaming, Response> = {
+  ...responses,
+  name: "openai responses.create({ stream: true })",
+  async open(eco, request, { ecoai, signal }) {
+    return eco.responses.create({ ...streamable(request), stream: true }, { ...(ecoai && { ecoai }), ...(signal && { signal }) });
+  },
+  async call(eco, request, ecoai) {
+    const stream = await eco.responses.create({ ...streamable(request), stream: true }, ecoai && { ecoai });
+    expect(stream).toBeInstanceOf(Stream);
+    // The response the events add up to, assembled by the SDK's own `ResponseStream` from a tee.
+    const [mine, theirs] = stream.tee();
+    const [events, final] = await Promise.all([Array.fromAsync(mine), ResponseStream.fromReadableStream(theirs.toReadableStream()).finalResponse()]);
+    return { events, final: final as Response };
+  },
+  read: ({ final }) => responses.read(final),
+  receivedOnly: [],
+  nonAnswers: responses.nonAnswers.map((outcome) => ({ ...outcome, is: ({ final }) => outcome.is(final) })),
+  answers: responses.answers.map((outcome) => ({ ...outcome, is: ({ final }) => outcome.is(final) })),
+};
+
+const responsesStreamHelper: StreamSurface<OpenAI, ResponseCreateParamsNonStreaming, Response> = {
+  ...responsesStream,
+  name: "openai responses.stream()",
+  async open(eco, request, { ecoai, signal }) {
+    return eco.responses.stream(streamable(request), { ...(ecoai && { ecoai }), ...(signal && { signal }) });
+  },
+  async call(eco, request, ecoai) {
+    const helper = eco.responses.stream(streamable(request), ecoai && { ecoai });
+    expect(helper).toBeInstanceOf(ResponseStream);
+    const events: unknown[] = [];
+    helper.on("event", (event) => events.push(event));
+    return { final: (await helper.finalResponse()) as Response, events };
+  },
+};
+
+for (const surface of [responsesStream, responsesStreamHelper]) {
+  runProviderSuite(up, { ...surface, skip: [{ reason: "streams match exactly; semantic matching serves plain calls", tests: ["semanticOff"] }] });
+  runStreamSuite(up, surface, responses);
+}

@@ -2,13 +2,16 @@ import { describe, expect, test } from "bun:test";
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import OpenAI from "openai";
-import type { ChatCompletion, ChatCompletionCreateParamsNonStreaming } from "openai/resources/chat/completions";
+import { Stream } from "openai/core/streaming";
+import { ChatCompletionStream } from "openai/lib/ChatCompletionStream";
+import type { ChatCompletion, ChatCompletionChunk, ChatCompletionCreateParamsNonStreaming } from "openai/resources/chat/completions";
 import { openDatabase } from "../../src/sqlite/database.ts";
 import { SIM_MARKERS } from "../../src/simulator/index.ts";
 import { ask, CHAT_ROUTE, recordingLogger, TEST_API_KEY, useUpstream } from "../harness.ts";
 import { OPENAI_SDK } from "./openai-sdk.ts";
 import { FOREIGN_ANSWERS } from "./suite-answers.ts";
 import { isJson, runProviderSuite, type Surface } from "./suite.ts";
+import { runStreamSuite, type StreamSurface } from "./suite-streams.ts";
 
 const up = useUpstream();
 
@@ -195,5 +198,103 @@ describe("storage faults", () => {
     for (let i = 0; i < 3; i++) await eco.chat.completions.create(ask("outage"));
     expect(up.sim.count(CHAT_ROUTE) - before).toBe(3);
     expect(logger.messages.filter((message) => message.includes("failed"))).toHaveLength(1);
+  });
+});
+
+/** The completion a chunk stream adds up to, assembled by the SDK's own `ChatCompletionStream`. */
+function finalOf(stream: Stream<ChatCompletionChunk>): { chunks: Promise<ChatCompletionChunk[]>; final: Promise<ChatCompletion> } {
+  const [mine, theirs] = stream.tee();
+  const final = ChatCompletionStream.fromReadableStream(theirs.toReadableStream()).finalChatCompletion();
+  return { chunks: Array.fromAsync(mine), final };
+}
+
+/** Streamed requests ask for the usage chunk, so a caller can read what the stream cost. */
+const withUsage = ({ stream: _stream, ...request }: ChatCompletionCreateParamsNonStreaming) => ({ ...request, stream_options: { include_usage: true } });
+
+const chatStream: StreamSurface<OpenAI, ChatCompletionCreateParamsNonStreaming, ChatCompletion> = {
+  ...chat,
+  name: "openai chat.completions.create({ stream: true })",
+  async open(client, request, { ecoai, signal }) {
+    return client.chat.completions.create({ ...withUsage(request), stream: true }, { ...(ecoai && { ecoai }), ...(signal && { signal }) });
+  },
+  async call(client, request, ecoai) {
+    const stream = await client.chat.completions.create({ ...withUsage(request), stream: true }, ecoai && { ecoai });
+    expect(stream).toBeInstanceOf(Stream);
+    const { chunks, final } = finalOf(stream);
+    const [events, completion] = await Promise.all([chunks, final]);
+    return { events, final: completion };
+  },
+  read: ({ final }) => chat.read(final),
+  receivedOnly: [],
+  nonAnswers: chat.nonAnswers.map((outcome) => ({ ...outcome, is: ({ final }) => outcome.is(final) })),
+  answers: chat.answers.map((outcome) => ({ ...outcome, is: ({ final }) => outcome.is(final) })),
+};
+
+const chatStreamHelper: StreamSurface<OpenAI, ChatCompletionCreateParamsNonStreaming, ChatCompletion> = {
+  ...chatStream,
+  name: "openai chat.completions.stream()",
+  async open(client, request, { ecoai, signal }) {
+    return client.chat.completions.stream(withUsage(request), { ...(ecoai && { ecoai }), ...(signal && { signal }) });
+  },
+  async call(client, request, ecoai) {
+    const runner = client.chat.completions.stream(withUsage(request), ecoai && { ecoai });
+    expect(runner).toBeInstanceOf(ChatCompletionStream);
+    const events: unknown[] = [];
+    runner.on("chunk", (chunk) => events.push(chunk));
+    runner.on("content.delta", ({ delta }) => events.push({ contentDelta: delta }));
+    return { final: await runner.finalChatCompletion(), events };
+  },
+};
+
+for (const surface of [chatStream, chatStreamHelper]) {
+  runProviderSuite(up, { ...surface, skip: [{ reason: "streams match exactly; semantic matching serves plain calls", tests: ["semanticOff"] }] });
+  runStreamSuite(up, surface, chat);
+}
+
+describe("OpenAI chat completion streams", () => {
+  test("the usage chunk ecoai asks for is hidden from a caller who did not, and the stream is logged with its tokens", async () => {
+    const eco = up.eco();
+    for (let round = 0; round < 2; round++) {
+      const chunks = await Array.fromAsync(await eco.chat.completions.create({ ...ask("hide my usage"), stream: true }));
+      expect(chunks.every((chunk) => !("usage" in chunk))).toBe(true);
+      expect(chunks.every((chunk) => chunk.choices.length > 0)).toBe(true);
+      const asked = await Array.fromAsync(await eco.chat.completions.create({ ...ask("hide my usage"), stream: true, stream_options: { include_usage: true } }));
+      expect(asked.at(-1)!.usage!.completion_tokens).toBeGreaterThan(0);
+      expect(asked.slice(0, -1).every((chunk) => chunk.usage === null)).toBe(true);
+    }
+    const sent = up.sim.requests.findLast((request) => request.route === CHAT_ROUTE)!;
+    expect((sent.body as { stream_options?: unknown }).stream_options).toEqual({ include_usage: true });
+    const rows = await eco.history();
+    expect(rows).toHaveLength(4);
+    expect(rows.every((row) => row.outputTokens > 0 && row.inputTokens > 0)).toBe(true);
+  });
+
+  test("bypass and a disabled cache still stream through the SDK and log the stream's tokens", async () => {
+    for (const eco of [up.eco(), up.eco({ cachingEnabled: false })]) {
+      const options = eco.client === undefined ? undefined : { ecoai: { bypass: true } };
+      const before = up.sim.count(CHAT_ROUTE);
+      for (let round = 0; round < 2; round++) {
+        const stream = await eco.chat.completions.create({ ...ask("pass my stream"), stream: true }, options);
+        expect(stream).toBeInstanceOf(Stream);
+        expect((await Array.fromAsync(stream)).length).toBeGreaterThan(2);
+      }
+      expect(up.sim.count(CHAT_ROUTE) - before).toBe(2);
+      const rows = await eco.history();
+      expect(rows.map((row) => [row.cacheHit, row.outputTokens > 0])).toEqual([
+        [false, true],
+        [false, true],
+      ]);
+    }
+  });
+
+  test("a hit's Stream is the SDK's: toReadableStream(), tee() and its controller work", async () => {
+    const eco = up.eco();
+    const live = await Array.fromAsync(await eco.chat.completions.create({ ...ask("sdk stream parts"), stream: true }));
+    const hit = await eco.chat.completions.create({ ...ask("sdk stream parts"), stream: true });
+    expect(hit.controller).toBeInstanceOf(AbortController);
+    const [a, b] = hit.tee();
+    expect(await Array.fromAsync(a)).toEqual(live);
+    const again = Stream.fromReadableStream<ChatCompletionChunk>(b.toReadableStream(), new AbortController());
+    expect(await Array.fromAsync(again)).toEqual(live);
   });
 });

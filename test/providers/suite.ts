@@ -106,6 +106,12 @@ export const SUITE_CASES = {
   stripped: "the ecoai options never reach the wire",
   badOptions: "bad per-call options are rejected, naming them, before any request",
   storedShape: "a stored body without the method's response shape is removed and never served",
+  abandoned: "a stream abandoned after two events is not stored",
+  aborted: "a stream aborted by its caller's signal is not stored",
+  cutOff: "a stream cut off or failed by the server is not stored",
+  crossServed: "a streamed and a plain call are served from one entry, both ways, with the same text, tool calls, finish reason and usage",
+  followers: "10 concurrent identical streams make 1 upstream request; every follower receives every event, live",
+  replay: "a hit replays the recorded events at once or with their gaps (replay option), validated",
 } as const;
 
 export type SuiteCase = keyof typeof SUITE_CASES;
