@@ -118,6 +118,21 @@ describe.each(Object.keys(PROVIDERS) as ProviderName[])("%s", (provider) => {
     }
   });
 
+  test("concurrent identical streams make one request", async () => {
+    const model = ctx.model(provider, ctx.middleware());
+    ctx.sim.reset();
+    ctx.sim.delayMs = 50;
+    try {
+      const prompt = `Describe a forest (${provider}).`;
+      const all = await Promise.all(Array.from({ length: 3 }, () => parts(streamText({ model, prompt }).fullStream)));
+      expect(ctx.sim.count(route)).toBe(1);
+      expect(all[1]).toEqual(all[0]!);
+      expect(all[2]).toEqual(all[0]!);
+    } finally {
+      ctx.sim.delayMs = 0;
+    }
+  });
+
   test("a stream that fails midway is not stored", async () => {
     const model = ctx.model(provider, ctx.middleware());
     ctx.sim.reset();
