@@ -129,9 +129,9 @@ function abortLimits(signal: AbortSignal): CallLimits {
 /**
  * A middleware for the AI SDK's `wrapLanguageModel` that serves repeated model calls from
  * ecoai's cache (`generateText`, `generateObject`, `streamText`, `streamObject`, and each step of
- * a tool loop), logs every call
- * to the usage log under the provider and model the AI SDK reports, and shares the store,
- * settings file and dashboard of `new EcoAI()`. It also carries the instance's management methods.
+ * a tool loop), logs every call to the usage log under the provider and model the AI SDK
+ * reports, and shares the store, settings file and dashboard of `new EcoAI()`. It also carries
+ * the instance's management methods.
  * Per call, `providerOptions: { ecoai: { bypass, refresh, ttl, semantic, namespace, replay } }`.
  *
  * @example
