@@ -89,6 +89,18 @@ describe.each(Object.keys(MODELS) as (keyof typeof MODELS)[])("%s", (name) => {
   });
 });
 
+test("cachingEnabled: false sends every call upstream and still logs each one with its tokens", async () => {
+  const cache = ecoCache(undefined, { cachingEnabled: false });
+  const chat = MODELS["@langchain/anthropic"].model(cache);
+  sim.reset();
+  await chat.invoke("Name a bird.");
+  await chat.invoke("Name a bird.");
+  expect(sim.count()).toBe(2);
+  const rows = await cache.history();
+  expect(rows.map((row) => row.cacheHit)).toEqual([false, false]);
+  expect(rows.every((row) => row.tokensSaved === 0 && row.model === "claude-sonnet-4-5")).toBe(true);
+});
+
 test("a miss is logged with the time the generation took, from the lookup to the stored answer", async () => {
   const cache = ecoCache();
   sim.delayMs = 60;
