@@ -57,8 +57,12 @@ export function encodeResult(result: unknown): EncodedResult {
   return SuperJSON.serialize(result);
 }
 
-export function decodeResult<T>(encoded: EncodedResult): T {
-  return SuperJSON.deserialize<T>(encoded);
+/**
+ * The result an encoded one describes. `fresh`: the encoded value was just parsed from its JSON
+ * and is used for nothing else, so it is restored in place rather than copied first.
+ */
+export function decodeResult<T>(encoded: EncodedResult, fresh = false): T {
+  return SuperJSON.deserialize<T>(encoded, { inPlace: fresh });
 }
 
 /** The JSON half of a stored result, when it has the shape of a generate result. */

@@ -72,7 +72,8 @@ function generating(doGenerate: WrapOptions["doGenerate"]) {
       live.set(encoded, result);
       return encoded;
     },
-    decoded: (answer: EncodedResult): LanguageModelV4GenerateResult => live.get(answer) ?? decodeResult<LanguageModelV4GenerateResult>(answer),
+    // Anything but the live result was parsed from its stored JSON for this call alone.
+    decoded: (answer: EncodedResult): LanguageModelV4GenerateResult => live.get(answer) ?? decodeResult<LanguageModelV4GenerateResult>(answer, true),
   };
 }
 

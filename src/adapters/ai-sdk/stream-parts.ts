@@ -34,7 +34,7 @@ export function partEvent(part: Part): StreamEvent {
 }
 
 function eventPart(event: StreamEvent): Part {
-  return SuperJSON.deserialize<Part>(JSON.parse(event.data));
+  return SuperJSON.deserialize<Part>(JSON.parse(event.data), { inPlace: true });
 }
 
 /**
