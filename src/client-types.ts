@@ -44,12 +44,19 @@ export type EcoMethod<F> = F extends {
     ? Signature<A, R>
     : F;
 
-/** `C` with the method at path `P` replaced by its {@link EcoMethod}. */
-export type WithCachedMethod<C, P extends readonly string[]> = P extends [infer Head extends string, ...infer Tail extends string[]]
+/**
+ * A stream helper (`messages.stream()`, `chat.completions.stream()`, `responses.stream()`) as
+ * ecoai exposes it: the SDK's own generic signature first, so a call without `ecoai` keeps its
+ * type parameters, then one whose options accept `ecoai`.
+ */
+export type EcoHelper<F> = F extends (...args: infer A) => infer R ? F & Signature<A, R> : F;
+
+/** `C` with the method at path `P` replaced by its {@link EcoMethod} (its {@link EcoHelper} when `Helper`). */
+export type WithCachedMethod<C, P extends readonly string[], Helper extends boolean = false> = P extends [infer Head extends string, ...infer Tail extends string[]]
   ? Head extends keyof C
     ? Tail extends []
-      ? Omit<C, Head> & { [K in Head]: EcoMethod<C[Head]> }
-      : Omit<C, Head> & { [K in Head]: WithCachedMethod<C[Head], Tail> }
+      ? Omit<C, Head> & { [K in Head]: Helper extends true ? EcoHelper<C[Head]> : EcoMethod<C[Head]> }
+      : Omit<C, Head> & { [K in Head]: WithCachedMethod<C[Head], Tail, Helper> }
     : C
   : C;
 
@@ -67,20 +74,20 @@ type HasPath<C, P extends readonly string[]> = P extends [infer Head extends str
  */
 type CachedPaths = [
   ["chat", "completions", "create"],
-  ["chat", "completions", "stream"],
   ["responses", "create"],
-  ["responses", "stream"],
   ["images", "generate"],
   ["images", "edit"],
   ["messages", "create"],
-  ["messages", "stream"],
   ["models", "generateContent"],
   ["generateContent"],
 ];
 
-type WithCachedMethods<C, Paths> = Paths extends [infer P extends string[], ...infer Rest]
-  ? WithCachedMethods<HasPath<C, P> extends true ? WithCachedMethod<C, P> : C, Rest>
+/** The stream helpers among the cached methods: they return the SDK's helper object, not a promise. */
+type HelperPaths = [["chat", "completions", "stream"], ["responses", "stream"], ["messages", "stream"]];
+
+type WithCachedMethods<C, Paths, Helper extends boolean = false> = Paths extends [infer P extends string[], ...infer Rest]
+  ? WithCachedMethods<HasPath<C, P> extends true ? WithCachedMethod<C, P, Helper> : C, Rest, Helper>
   : C;
 
 /** The client as seen through ecoai: the cached methods typed with per-call options. */
-export type CachedClient<C> = WithCachedMethods<C, CachedPaths>;
+export type CachedClient<C> = WithCachedMethods<WithCachedMethods<C, CachedPaths>, HelperPaths, true>;

@@ -361,31 +361,49 @@ export function createCacheEngine(options: CacheEngineOptions) {
     const namespace = input.options.namespace ?? settings.namespace;
     const key = usesCache(input, settings) ? keyOf(input, namespace) : null;
     const facts = describe(input);
+    /** The prompt's embedding when semantic matching is on (paid for once, stored with the answer). */
+    let similar: { request: NonNullable<ReturnType<SemanticCache["request"]>>; embedding: PromptEmbedding; semantic: SemanticCache } | undefined;
+    /** The similar entry that answered, when one did. */
+    let matched: Pick<Settled, "semanticKey" | "semanticScore" | "semanticPrompt"> | undefined;
+    /** A fresh stored entry read back; a corrupt one is removed and reported as `serve` does. */
+    const readBack = async (entry: CacheEntry | undefined) => {
+      if (!entry || !isFresh(entry, input, settings)) return undefined;
+      let read: ReturnType<typeof readEntryBody> | undefined;
+      try {
+        read = readEntryBody(entry.body);
+      } catch {
+        read = undefined;
+      }
+      if (!read || !input.method.isResponse(read.response)) return (await serve(entry, input), undefined);
+      return { entry, ...read };
+    };
     const route: StreamRoute = {
       key,
       refresh: input.options.refresh === true,
       replay: input.options.replay ?? settings.replay,
-      async lookup() {
-        const entry = await guarded(() => store!.get(key!));
-        if (!entry || !isFresh(entry, input, settings)) return undefined;
-        let read: ReturnType<typeof readEntryBody> | undefined;
-        try {
-          read = readEntryBody(entry.body);
-        } catch {
-          read = undefined;
-        }
-        // A corrupt entry is removed and reported as `serve` does.
-        if (!read || !input.method.isResponse(read.response)) return (await serve(entry, input), undefined);
-        return { entry, ...read };
+      lookup: async () => readBack(await guarded(() => store!.get(key!))),
+      async lookupSimilar() {
+        const semantic = options.semantic?.();
+        const request = semantic?.request(input, namespace);
+        const embedding = request && (await semantic!.embed(request));
+        if (!request || !embedding) return undefined;
+        similar = { request, embedding, semantic: semantic! };
+        if (input.options.refresh) return undefined;
+        const decision = await semantic!.decide(request, embedding, freshAfter(input, settings));
+        const candidate = decision.action === "serve" ? decision.candidate : undefined;
+        const found = await readBack(candidate?.entry);
+        if (found) matched = { semanticKey: found.entry.key, semanticScore: candidate!.score, semanticPrompt: found.entry.prompt };
+        return found;
       },
       async store(response, recording, usage) {
         // A stream read to its end after close() is not stored: the store is closed.
         if (closing) return;
-        const writing = write(input, key!, namespace, settings, entryBody(response, recording), usage);
+        const writing = write(input, key!, namespace, settings, entryBody(response, recording), usage, similar);
         track(writing);
         await writing;
       },
-      log: (usage, hit, entry) => log(input, entry ?? facts, key, startedAt, usage, hit),
+      // A semantic hit is this request's, answered by another entry: its row names this prompt.
+      log: (usage, hit, entry) => log(input, matched ? facts : (entry ?? facts), key, startedAt, usage, hit || matched !== undefined, { ...matched, embedding: similar?.embedding }),
       track,
     };
     return streams.stream({ method: { ...input.method, stream }, params: input.params, sendStreaming: input.sendStreaming! }, route);

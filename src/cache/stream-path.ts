@@ -23,6 +23,13 @@ export interface StreamingCall {
   sendStreaming: (params: Record<string, unknown>, exchange: StreamExchange) => unknown;
 }
 
+/** A stored entry read back: the plain response, and the recording of the stream it came from, if any. */
+export interface StoredStream {
+  entry: CacheEntry;
+  response: unknown;
+  recording?: RecordedEvent[];
+}
+
 /** What the engine decided for a streamed call, and its services to the stream path. */
 export interface StreamRoute {
   /** The key, or null when the call passes through (recorded for its usage, never stored or shared). */
@@ -30,7 +37,12 @@ export interface StreamRoute {
   refresh: boolean;
   replay: ReplayMode;
   /** A fresh stored entry for the key, read back; undefined on none, a fault or a corrupt entry. */
-  lookup(): Promise<{ entry: CacheEntry; response: unknown; recording?: RecordedEvent[] } | undefined>;
+  lookup(): Promise<StoredStream | undefined>;
+  /**
+   * Optional: a stored entry of a similar prompt (semantic matching), looked for only when no
+   * identical call is in flight; also readies what `store` keeps for semantic matching.
+   */
+  lookupSimilar?(): Promise<StoredStream | undefined>;
   /** Stores a complete answer with its recording (nothing once the engine is closing). */
   store(response: unknown, recording: readonly RecordedEvent[], usage: TokenUsage): Promise<void>;
   /** Writes the call's one usage row. */
@@ -88,6 +100,13 @@ export function createStreamPath() {
         route.log(usage, hit, entry);
       };
 
+      /** A stored entry replayed: its recording, or events synthesised from its plain response. */
+      const replayed = (found: StoredStream, signal: AbortSignal | undefined) => {
+        const events = found.recording ?? method.stream.synthesise(found.response, params);
+        settle(found.entry.usage, true, found.entry);
+        return { response: eventStreamResponse(replayBody(events, route.replay, view, signal)) };
+      };
+
       // Each attempt is tracked until its stream has ended and been logged, so `close()` waits for it.
       const exchange: StreamExchange = (request) => {
         const attempt = answer(request);
@@ -103,11 +122,7 @@ export function createStreamPath() {
         first = false;
         if (consult && !route.refresh) {
           const found = await route.lookup();
-          if (found) {
-            const events = found.recording ?? method.stream.synthesise(found.response, params);
-            settle(found.entry.usage, true, found.entry);
-            return { response: eventStreamResponse(replayBody(events, route.replay, view, signal)) };
-          }
+          if (found) return replayed(found, signal);
           // An identical stream in flight: follow it. A leader whose request failed on its own
           // (a dropped connection, its own abort) is left behind: the next one in line leads.
           for (let leader = live.get(route.key!); leader; leader = live.get(route.key!)) {
@@ -123,6 +138,11 @@ export function createStreamPath() {
             const until = led.broadcast.finished.then((outcome) => settle(usageOf(method, outcome.events, params), true));
             return { response: eventStreamResponse(led.broadcast.reader(view, signal)), until };
           }
+        }
+
+        if (consult && route.lookupSimilar) {
+          const found = await route.lookupSimilar();
+          if (found) return replayed(found, signal);
         }
 
         const key = route.key;

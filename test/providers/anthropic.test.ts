@@ -198,6 +198,6 @@ const messagesStreamHelper: StreamSurface<Anthropic, Anthropic.MessageCreatePara
 };
 
 for (const surface of [messagesStream, messagesStreamHelper]) {
-  runProviderSuite(up, { ...surface, skip: [{ reason: "streams match exactly; semantic matching serves plain calls", tests: ["semanticOff"] }] });
+  runProviderSuite(up, surface);
   runStreamSuite(up, surface, messages);
 }

@@ -159,6 +159,6 @@ const responsesStreamHelper: StreamSurface<OpenAI, ResponseCreateParamsNonStream
 };
 
 for (const surface of [responsesStream, responsesStreamHelper]) {
-  runProviderSuite(up, { ...surface, skip: [{ reason: "streams match exactly; semantic matching serves plain calls", tests: ["semanticOff"] }] });
+  runProviderSuite(up, surface);
   runStreamSuite(up, surface, responses);
 }

@@ -247,7 +247,7 @@ const chatStreamHelper: StreamSurface<OpenAI, ChatCompletionCreateParamsNonStrea
 };
 
 for (const surface of [chatStream, chatStreamHelper]) {
-  runProviderSuite(up, { ...surface, skip: [{ reason: "streams match exactly; semantic matching serves plain calls", tests: ["semanticOff"] }] });
+  runProviderSuite(up, surface);
   runStreamSuite(up, surface, chat);
 }
 

@@ -5,6 +5,7 @@
 import Anthropic from "@anthropic-ai/sdk";
 import type { Stream } from "@anthropic-ai/sdk/core/streaming";
 import type { Message, RawMessageStreamEvent } from "@anthropic-ai/sdk/resources/messages";
+import type { MessageStream } from "@anthropic-ai/sdk/lib/MessageStream";
 import { EcoAI } from "../../src/index.ts";
 
 export async function anthropicTypeChecks(): Promise<void> {
@@ -21,6 +22,12 @@ export async function anthropicTypeChecks(): Promise<void> {
   const helper = eco.messages.stream(request);
   const final: Message = await helper.finalMessage();
   void final;
+  // Streams take the per-call options too.
+  const replayed: MessageStream = eco.messages.stream(request, { ecoai: { replay: "recorded" }, timeout: 5000 });
+  void replayed;
+  await eco.messages.create({ ...request, stream: true }, { ecoai: { replay: "instant" } });
+  // @ts-expect-error replay is "instant" or "recorded"
+  eco.messages.stream(request, { ecoai: { replay: "slow" } });
   const tokens = await eco.messages.countTokens({ model: "claude-haiku-4-5", messages: request.messages });
   void tokens.input_tokens;
 

@@ -17,6 +17,9 @@ export async function responsesTypeChecks(): Promise<void> {
 
   const stream: Stream<ResponseStreamEvent> = await eco.responses.create({ model: "gpt-4.1", input: "hi", stream: true });
   for await (const event of stream) if (event.type === "response.output_text.delta") void event.delta;
+  const helper = eco.responses.stream({ model: "gpt-4.1", input: "hi" }, { ecoai: { replay: "recorded" } });
+  const final: Response = await helper.finalResponse();
+  void final;
 
   // @ts-expect-error a non-stream response has no async iterator
   for await (const event of await eco.responses.create({ model: "gpt-4.1", input: "hi" })) void event;

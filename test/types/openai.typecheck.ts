@@ -3,6 +3,8 @@
  * with the SDK's own types, and a wrong one does not.
  */
 import OpenAI from "openai";
+import type { ChatCompletionStream } from "openai/lib/ChatCompletionStream";
+import type { ChatCompletion } from "openai/resources/chat/completions";
 import { EcoAI } from "../../src/index.ts";
 
 export async function typeChecks(): Promise<void> {
@@ -14,6 +16,11 @@ export async function typeChecks(): Promise<void> {
 
   const stream = await eco.chat.completions.create({ model: "gpt-4o", messages: [], stream: true });
   for await (const chunk of stream) void chunk.choices[0]?.delta.content;
+  // The helper keeps the SDK's type parameters, and takes the per-call options too.
+  const helper: ChatCompletionStream<null> = eco.chat.completions.stream({ model: "gpt-4o", messages: [] });
+  void helper;
+  const final: ChatCompletion = await eco.chat.completions.stream({ model: "gpt-4o", messages: [] }, { ecoai: { replay: "recorded" } }).finalChatCompletion();
+  void final;
 
   // @ts-expect-error unknown per-call option
   await eco.chat.completions.create({ model: "gpt-4o", messages: [] }, { ecoai: { nope: true } });
