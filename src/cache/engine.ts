@@ -58,6 +58,11 @@ export interface CachedCall {
   sendStreaming?: (params: Record<string, unknown>, exchange: StreamExchange) => unknown;
   /** The caller's signal and timeout, which bound its waits on identical calls. */
   limits?: CallLimits;
+  /**
+   * When the call began (`performance.now()`), for its logged latency; default: now. A framework
+   * that looks up and stores in two steps (LangChain) dates its miss from the lookup.
+   */
+  startedAt?: number;
 }
 
 /** What a leader's upstream call hands to the identical calls that waited on it. */
@@ -249,7 +254,7 @@ export function createCacheEngine(options: CacheEngineOptions) {
    * SDK's own value. Tracked until it settles so that `close()` waits for its usage row.
    */
   function call(input: CachedCall): unknown {
-    const startedAt = performance.now();
+    const startedAt = input.startedAt ?? performance.now();
     const settings = options.settings();
     const stream = input.method.stream;
     if (stream && input.sendStreaming && stream.streams(input.params)) return streamed(input, stream, settings, startedAt);

