@@ -43,12 +43,18 @@ const TYPES: PromptType[] = ["text", "text", "text", "text", "structured", "tool
 const WORDS = ["refund", "invoice", "shipping", "password", "summary", "translate", "billing", "weather", "contract", "recipe"];
 const NAMESPACES = ["", "tenant-a", "tenant-b"];
 
-/** A fixed pseudo-random sequence, so every run seeds the same log. */
+/**
+ * A fixed pseudo-random sequence (mulberry32), so every run seeds the same log. Integer arithmetic
+ * throughout: a product past 2^53 in floating point would lose bits and cycle after a few thousand
+ * values, leaving far fewer distinct prompts than the log claims.
+ */
 function random(seed: number): () => number {
-  let state = seed;
+  let state = seed >>> 0;
   return () => {
-    state = (state * 1_103_515_245 + 12_345) % 2_147_483_648;
-    return state / 2_147_483_648;
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(state ^ (state >>> 15), state | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
   };
 }
 

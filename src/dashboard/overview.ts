@@ -8,6 +8,7 @@ import type { Database, Row } from "../sqlite/database.ts";
 import { GRAINS, SUM_NAMES } from "./rollup-schema.ts";
 import { Where, type Filters } from "./filters.ts";
 import { addHistogram, createHistogram, latencyStats, type LatencyStats } from "./latency.ts";
+import type { PromptIndex } from "./prompt-index.ts";
 import { queryTopPrompts, type PromptRow } from "./queries.ts";
 
 /** Sums over some calls, as the pages show them. */
@@ -109,7 +110,7 @@ export function querySeries(db: Database, filters: Filters): (Sums & { period: s
   return filters.window.periods.map((period) => ({ period, ...toSums(groups.period!.get(period) as Row | undefined) }));
 }
 
-export function queryOverview(db: Database, filters: Filters): Overview {
+export function queryOverview(db: Database, prompts: PromptIndex, filters: Filters): Overview {
   const suffix = GRAINS[filters.window.grain].suffix;
   const where = periodWhere(filters);
   const { totals, groups } = sumsOf(db, filters);
@@ -132,7 +133,7 @@ export function queryOverview(db: Database, filters: Filters): Overview {
     byNamespace: ranked("namespace", 12),
     contentTypes: types,
     latency: queryLatency(db, filters),
-    topPrompts: total.hits === 0 ? [] : queryTopPrompts(db, filters, 8),
+    topPrompts: total.hits === 0 ? [] : queryTopPrompts(prompts, db, filters, 8),
   };
 }
 

@@ -1,7 +1,7 @@
-import type { Database, Row } from "../sqlite/database.ts";
+import type { Database } from "../sqlite/database.ts";
 import type { PromptType, Provider } from "../types.ts";
-import { Where, type Filters } from "./filters.ts";
-import { PROMPT_WINDOWS, windowColumn, windowSelect } from "./rollup-schema.ts";
+import type { Filters } from "./filters.ts";
+import { foldAscii, PromptIndex, type IndexedPrompt, type RangeSums } from "./prompt-index.ts";
 
 /** Prompt-list filters: every prompt, those served by an exact or a semantic hit, or one prompt type. */
 export const PROMPT_FILTERS = ["all", "exact", "semantic", "text", "image", "audio", "file", "tool", "structured", "image_output"] as const;
@@ -47,79 +47,125 @@ export interface PromptPage {
   pages: number;
 }
 
-const PROMPT_COLUMNS = "p.id, p.prompt, p.model, p.provider, p.prompt_type, p.namespace";
+/** A prompt the query selects, with its sums over the range (all time when it has none). */
+interface Match {
+  prompt: IndexedPrompt;
+  sums: RangeSums;
+}
 
-/**
- * The prompts a query selects, as a SELECT of one row per prompt: from the all-time totals, or,
- * with a range, added up from the per-day totals of the days it covers.
- */
-function selectPrompts(query: Pick<PromptQuery, "search" | "filter" | "filters">): { sql: string; params: (string | number)[] } {
-  const where = new Where().dimensions(query.filters as Filters, "p.");
-  if (query.search !== "") where.contains("p.prompt", query.search);
-  if (!PROMPT_OUTCOMES.has(query.filter) && query.filter !== "all") where.add("p.prompt_type = ?", query.filter);
-  // Served by an exact hit, or by a semantic one, over the prompt's calls in the range.
-  const outcome = (hits: string, semanticHits: string) => (query.filter === "exact" ? `${hits} > ${semanticHits}` : query.filter === "semantic" ? `${semanticHits} > 0` : "");
-  const having = outcome("sum(d.hits)", "sum(d.semantic_hits)");
-  const window = query.filters.window;
-  if (!window) {
-    if (having) where.add(outcome("p.hits", "p.semantic_hits"));
-    const sql = `SELECT ${PROMPT_COLUMNS}, p.calls, p.hits, p.semantic_hits, p.tokens_saved, p.cost_saved_usd, p.cost_usd + p.embedding_cost_usd AS spent_usd, p.last_seen
-                   FROM ecoai_dashboard_prompts p ${where}`;
-    return { sql, params: where.params as (string | number)[] };
+/** Newest first: the last day, then the last call of that day, then the most hits, then the oldest prompt. */
+const byRecent = (a: Match, b: Match) => b.sums.lastDay - a.sums.lastDay || b.sums.lastSeenMs - a.sums.lastSeenMs || b.sums.hits - a.sums.hits || a.prompt.id - b.prompt.id;
+/** Most hits first, then newest, then the oldest prompt. */
+const byHits = (a: Match, b: Match) => b.sums.hits - a.sums.hits || b.sums.lastDay - a.sums.lastDay || b.sums.lastSeenMs - a.sums.lastSeenMs || a.prompt.id - b.prompt.id;
+
+/** The days a range covers, as the per-prompt days are kept: a range of hours reads the days it touches. */
+function rangeDays(window: NonNullable<PromptQuery["filters"]["window"]>): { from: string; to: string } {
+  return { from: window.from.slice(0, 10), to: new Date(Date.parse(window.to) - 1).toISOString().slice(0, 10) };
+}
+
+/** The prompts a query selects, each with its sums over the range, in no particular order. */
+function selectPrompts(index: PromptIndex, query: Pick<PromptQuery, "search" | "filter" | "filters">): Match[] {
+  const { provider, model, namespace, window } = query.filters;
+  const type = query.filter === "all" || PROMPT_OUTCOMES.has(query.filter) ? undefined : query.filter;
+  const search = query.search === "" ? undefined : foldAscii(query.search);
+  const days = window ? rangeDays(window) : undefined;
+  const ranks = days ? index.dayRange(days.from, days.to) : { first: 0, last: index.periods.length - 1 };
+  const matches: Match[] = [];
+  if (!ranks) return matches;
+  let sums = emptySums();
+  for (const prompt of index.prompts.values()) {
+    if (provider !== undefined && prompt.provider !== provider) continue;
+    if (model !== undefined && prompt.model !== model) continue;
+    if (namespace !== undefined && prompt.namespace !== namespace) continue;
+    if (type !== undefined && prompt.promptType !== type) continue;
+    if (search !== undefined && !prompt.folded.includes(search)) continue;
+    if (days) {
+      if (!PromptIndex.sumDays(prompt, ranks.first, ranks.last, sums)) continue;
+    } else {
+      PromptIndex.allTime(prompt, sums);
+    }
+    // Served by an exact hit, or by a semantic one, over the prompt's calls in the range.
+    if (query.filter === "exact" && !(sums.hits > sums.semanticHits)) continue;
+    if (query.filter === "semantic" && !(sums.semanticHits > 0)) continue;
+    matches.push({ prompt, sums });
+    sums = emptySums();
   }
-  // The last 7, 30 or 90 days are kept per prompt: one row each, no adding up of days.
-  const days = PROMPT_WINDOWS.find((w) => window.range === `${w}d`);
-  if (days !== undefined) {
-    where.add(`p.${windowColumn("calls", days)} > 0`);
-    if (having) where.add(outcome(`p.${windowColumn("hits", days)}`, `p.${windowColumn("semantic_hits", days)}`));
-    return { sql: `SELECT ${PROMPT_COLUMNS}, ${windowSelect(days)}, p.last_seen FROM ecoai_dashboard_prompts p ${where}`, params: where.params as (string | number)[] };
-  }
-  // Days are the finest grain kept per prompt: a range of hours reads the days it touches.
-  where.add("d.period >= ? AND d.period <= ?", window.from.slice(0, 10), new Date(Date.parse(window.to) - 1).toISOString().slice(0, 10));
-  const sql = `SELECT ${PROMPT_COLUMNS}, sum(d.calls) AS calls, sum(d.hits) AS hits, sum(d.semantic_hits) AS semantic_hits, sum(d.tokens_saved) AS tokens_saved,
-                      sum(d.cost_saved_usd) AS cost_saved_usd, sum(d.cost_usd + d.embedding_cost_usd) AS spent_usd, max(d.last_seen) AS last_seen
-                 FROM ecoai_dashboard_prompt_days d JOIN ecoai_dashboard_prompts p ON p.id = d.prompt_id
-                ${where} GROUP BY d.prompt_id ${having ? `HAVING ${having}` : ""}`;
-  return { sql, params: where.params as (string | number)[] };
+  return matches;
+}
+
+function emptySums(): RangeSums {
+  return { calls: 0, hits: 0, semanticHits: 0, tokensSaved: 0, costSavedUsd: 0, spentUsd: 0, lastDay: -1, lastSeenMs: Number.NEGATIVE_INFINITY };
 }
 
 const PROMPT_OUTCOMES = new Set<PromptFilter>(["exact", "semantic"]);
 
+/**
+ * The first `count` matches in order, from `skip` on: a bounded heap keeps the best `skip + count`
+ * seen, so page 1 of fifty thousand prompts sorts 25 of them, not all.
+ */
+function firstInOrder(matches: Match[], order: (a: Match, b: Match) => number, skip: number, count: number): Match[] {
+  const keep = skip + count;
+  if (keep * 4 >= matches.length) return matches.sort(order).slice(skip, keep);
+  // A max-heap under `order`: its root is the worst of the best `keep` so far.
+  const heap: Match[] = [];
+  const worse = (i: number, j: number) => order(heap[i]!, heap[j]!) > 0;
+  const swap = (i: number, j: number) => ([heap[i], heap[j]] = [heap[j]!, heap[i]!]);
+  for (const match of matches) {
+    if (heap.length < keep) {
+      heap.push(match);
+      for (let i = heap.length - 1; i > 0 && worse(i, (i - 1) >> 1); i = (i - 1) >> 1) swap(i, (i - 1) >> 1);
+    } else if (order(match, heap[0]!) < 0) {
+      heap[0] = match;
+      for (let i = 0; ; ) {
+        const left = 2 * i + 1;
+        const right = left + 1;
+        let top = i;
+        if (left < heap.length && worse(left, top)) top = left;
+        if (right < heap.length && worse(right, top)) top = right;
+        if (top === i) break;
+        swap(i, top);
+        i = top;
+      }
+    }
+  }
+  return heap.sort(order).slice(skip, keep);
+}
+
+/** The rows of a page, with each prompt's last call in the range read back as the log spells it. */
+function toRows(db: Database, matches: Match[], window: PromptQuery["filters"]["window"]): PromptRow[] {
+  const days = window ? rangeDays(window) : undefined;
+  const lastSeen = db.prepare("SELECT max(last_seen) AS last_seen FROM ecoai_dashboard_prompt_days WHERE prompt_id = ? AND period >= ? AND period <= ?");
+  return matches.map(({ prompt, sums }) => ({
+    id: prompt.id,
+    prompt: prompt.prompt,
+    model: prompt.model,
+    provider: prompt.provider,
+    promptType: prompt.promptType,
+    namespace: prompt.namespace,
+    calls: sums.calls,
+    hits: sums.hits,
+    exactHits: sums.hits - sums.semanticHits,
+    semanticHits: sums.semanticHits,
+    tokensSaved: sums.tokensSaved,
+    costSavedUsd: sums.costSavedUsd,
+    spentUsd: sums.spentUsd,
+    lastSeen: days ? String(lastSeen.get(prompt.id, days.from, days.to)?.last_seen ?? prompt.lastSeen) : prompt.lastSeen,
+  }));
+}
+
 /** The page of distinct prompts a search and filters select, newest or most-hit first. */
-export function queryPrompts(db: Database, query: PromptQuery): PromptPage {
-  const { sql, params } = selectPrompts(query);
-  const order = query.sort === "hits" ? "hits DESC, last_seen DESC" : "last_seen DESC, hits DESC";
-  const total = Number(db.prepare(`SELECT count(*) AS n FROM (${sql})`).get(...params)!.n);
+export function queryPrompts(index: PromptIndex, db: Database, query: PromptQuery): PromptPage {
+  const matches = selectPrompts(index, query);
+  const total = matches.length;
   const pages = Math.max(1, Math.ceil(total / PROMPTS_PER_PAGE));
   // A page past the end (an address kept from before a prune or a narrower search) is the last one.
   const page = Math.min(query.page, pages);
-  const rows = db.prepare(`${sql} ORDER BY ${order}, id LIMIT ? OFFSET ?`).all(...params, PROMPTS_PER_PAGE, (page - 1) * PROMPTS_PER_PAGE);
-  return { prompts: rows.map(toPromptRow), total, page, pageSize: PROMPTS_PER_PAGE, pages };
+  const shown = firstInOrder(matches, query.sort === "hits" ? byHits : byRecent, (page - 1) * PROMPTS_PER_PAGE, PROMPTS_PER_PAGE);
+  return { prompts: toRows(db, shown, query.filters.window), total, page, pageSize: PROMPTS_PER_PAGE, pages };
 }
 
 /** The prompts whose cached answers were served most often, under the filters. */
-export function queryTopPrompts(db: Database, filters: PromptQuery["filters"], limit: number): PromptRow[] {
-  const { sql, params } = selectPrompts({ search: "", filter: "all", filters });
-  return db.prepare(`SELECT * FROM (${sql}) WHERE hits > 0 ORDER BY hits DESC, last_seen DESC LIMIT ?`).all(...params, limit).map(toPromptRow);
-}
-
-function toPromptRow(row: Row): PromptRow {
-  const hits = Number(row.hits);
-  const semanticHits = Number(row.semantic_hits);
-  return {
-    id: Number(row.id),
-    prompt: String(row.prompt),
-    model: String(row.model),
-    provider: String(row.provider) as Provider,
-    promptType: String(row.prompt_type) as PromptType,
-    namespace: String(row.namespace),
-    calls: Number(row.calls),
-    hits,
-    exactHits: hits - semanticHits,
-    semanticHits,
-    tokensSaved: Number(row.tokens_saved),
-    costSavedUsd: Number(row.cost_saved_usd),
-    spentUsd: Number(row.spent_usd),
-    lastSeen: String(row.last_seen),
-  };
+export function queryTopPrompts(index: PromptIndex, db: Database, filters: PromptQuery["filters"], limit: number): PromptRow[] {
+  const matches = selectPrompts(index, { search: "", filter: "all", filters }).filter((match) => match.sums.hits > 0);
+  return toRows(db, firstInOrder(matches, byHits, 0, limit), filters.window);
 }

@@ -2,7 +2,8 @@ import type { Database, Row } from "../sqlite/database.ts";
 import type { UsageSummary } from "../types.ts";
 import { addSummaries, querySummary } from "../usage/queries.ts";
 import { addHistogram, createHistogram, encodeHistogram, type Histogram } from "./latency.ts";
-import { addToWindowsSql, GRAINS, HOURS_KEPT, latencyBucketsSql, resetWindowsSql, ROLLUP_SCHEMA, ROLLUP_TABLES, ROLLUP_VERSION, UPDATE_PROMPTS_SQL, updatePeriodsSql, type Grain } from "./rollup-schema.ts";
+import { PromptIndex } from "./prompt-index.ts";
+import { GRAINS, HOURS_KEPT, latencyBucketsSql, ROLLUP_SCHEMA, ROLLUP_TABLES, ROLLUP_VERSION, UPDATE_PROMPTS_SQL, updatePeriodsSql, type Grain } from "./rollup-schema.ts";
 
 /** Aggregates over the usage log, current as of the last `refresh()`. */
 export interface Rollup {
@@ -10,6 +11,8 @@ export interface Rollup {
   refresh(): void;
   /** Totals, the same numbers as `eco.summary()`. */
   summary(): UsageSummary;
+  /** The distinct prompts and their days, read from the tables on first use, then kept current by `refresh()`. */
+  prompts(): PromptIndex;
 }
 
 const DATA_TABLES = ROLLUP_TABLES.filter((table) => table !== "ecoai_dashboard_daily");
@@ -89,34 +92,34 @@ export function createRollup(db: Database, now: () => Date = () => new Date()): 
   // What this process last brought the tables to: when nothing moved, a request takes no write lock.
   let tablesAt = "";
 
-  function refreshTables(first: number, last: number): void {
-    db.transaction(() => {
+  // Read on first use; `indexAt` is the last usage row it holds, `indexFirst` the first row of the log then.
+  let index: PromptIndex | undefined;
+  let indexAt = 0;
+  let indexFirst = 0;
+
+  /** Brings the tables to the rows `first` to `last`; true when they were emptied and rebuilt. */
+  function refreshTables(first: number, last: number): boolean {
+    return db.transaction(() => {
       // Another dashboard on the same file may have moved the watermark since; read it inside the lock.
       const state = Object.fromEntries(readState.all().map((row: Row) => [String(row.key), Number(row.value)]));
       let done = state.watermark ?? 0;
-      if (done > last || (done > 0 && state.first !== first)) {
+      const rebuilt = done > last || (done > 0 && state.first !== first);
+      if (rebuilt) {
         db.exec(DATA_TABLES.map((table) => `DELETE FROM ${table};`).join(" "));
         done = 0;
       }
       const keptFrom = hoursKeptFrom(now());
-      const today = now().toISOString().slice(0, 10);
-      // The per-prompt windows end today: on a new day they are set afresh from the per-prompt days.
-      const windowsCurrent = state.windows === Date.parse(`${today}T00:00:00Z`) / 86_400_000 && done > 0;
       if (done < last) {
         for (const statement of updateDays) statement.run(done, last, "");
         for (const statement of updateHours) statement.run(done, last, keptFrom);
         foldLatency.day(done, last, "");
         foldLatency.hour(done, last, keptFrom);
         for (const statement of updatePrompts) statement.run(done, last);
-        if (windowsCurrent) db.prepare(addToWindowsSql(today)).run(done, last);
-      }
-      if (!windowsCurrent) {
-        for (const sql of resetWindowsSql(today)) db.exec(sql);
-        writeState.run("windows", Date.parse(`${today}T00:00:00Z`) / 86_400_000);
       }
       for (const statement of dropOldHours) statement.run(keptFrom);
       writeState.run("watermark", last);
       writeState.run("first", first);
+      return rebuilt;
     });
   }
 
@@ -129,6 +132,7 @@ export function createRollup(db: Database, now: () => Date = () => new Date()): 
       if (tablesAt !== "" && Number(readWatermark.get()!.value) < Number(tablesAt.split(":")[1])) {
         totalsUpTo = Number.MAX_SAFE_INTEGER;
         tablesAt = "";
+        index = undefined;
       }
       if (totalsUpTo > last || (totalsUpTo > 0 && first !== totalsFirst)) {
         totals = querySummary(db, { upToId: 0 });
@@ -142,10 +146,33 @@ export function createRollup(db: Database, now: () => Date = () => new Date()): 
       // The hour passed: hours older than the ones kept are dropped, even with no new rows.
       const key = `${first}:${last}:${hoursKeptFrom(now())}`;
       if (tablesAt !== key) {
-        refreshTables(first, last);
+        if (refreshTables(first, last)) index = undefined;
         tablesAt = key;
+      }
+      if (index && (indexFirst !== first || indexAt > last)) index = undefined;
+      if (index && indexAt < last) {
+        index.update(indexAt, last);
+        indexAt = last;
       }
     },
     summary: () => totals,
+    prompts() {
+      if (!index) {
+        // One read transaction (a snapshot, taking no lock writers wait on), so the tables cannot
+        // move between the prompts, their days and the watermark they are current to.
+        const loaded = new PromptIndex(db);
+        db.exec("BEGIN");
+        try {
+          loaded.load();
+          const state = Object.fromEntries(readState.all().map((row: Row) => [String(row.key), Number(row.value)]));
+          indexAt = state.watermark ?? 0;
+          indexFirst = state.first ?? 0;
+        } finally {
+          db.exec("COMMIT");
+        }
+        index = loaded;
+      }
+      return index;
+    },
   };
 }
