@@ -104,7 +104,7 @@ export function createApi(db: Database, rollup: Rollup, cache: CacheAccess, now:
       const query = requestQuery(params, now());
       const before = textParam(params, "before", 100);
       current();
-      return json(queryRequests(db, { ...query, limit: intParam(params, "limit", 50, 1, 500), ...(before === undefined ? {} : { before }) }));
+      return json(queryRequests(db, { ...query, limit: intParam(params, "limit", 50, 1, 500), ...(before === undefined ? {} : { before }) }, () => rollup.prompts()));
     },
 
     /** `GET /api/requests/:id`: one call, the cached response when its entry still exists, and which cache that is. */

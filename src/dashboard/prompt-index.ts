@@ -5,19 +5,19 @@
  * same answer means grouping every prompt-day of the range (a quarter of a million rows for a month
  * of a million-call log); here it is one pass over compact arrays, about 45 bytes a prompt-day.
  *
- * The index follows the tables: it is read from them once, on first use, then re-reads only the
- * prompts that newly folded rows belong to.
+ * The index follows the tables: it is read from them once, on first use, then reads back only the
+ * prompt-days that newly folded rows changed.
  * @module
  */
 import type { Database, Row } from "../sqlite/database.ts";
 import type { PromptType, Provider } from "../types.ts";
 
-/** Counts kept per prompt-day, in this order (stride {@link COUNTS}). */
+/** Counts kept per prompt-day, in this order. */
 const COUNTS = 3; // calls, hits, semantic hits
-/** Amounts kept per prompt-day, in this order (stride {@link AMOUNTS}). */
-const AMOUNTS = 4; // tokens saved, cost saved (net), spent, last seen (ms)
+/** Amounts kept per prompt-day, in this order. */
+const AMOUNTS = 4; // tokens saved, cost saved (net of embeddings), spent, last call (ms)
 
-/** One distinct prompt: its key, its all-time totals, and its days in ascending order. */
+/** One distinct prompt: its key and its days in ascending order. */
 export interface IndexedPrompt {
   id: number;
   prompt: string;
@@ -27,21 +27,13 @@ export interface IndexedPrompt {
   model: string;
   promptType: PromptType;
   namespace: string;
-  /** All-time totals, exactly as the table holds them. */
-  calls: number;
-  hits: number;
-  semanticHits: number;
-  tokensSaved: number;
-  costSavedUsd: number;
-  spentUsd: number;
-  lastSeen: string;
   /** Rank of each day (see `PromptIndex.periods`), ascending. */
   days: Int32Array;
   counts: Uint32Array;
   amounts: Float64Array;
 }
 
-/** A prompt's sums over a range, as the prompt list shows them. */
+/** A prompt's sums over some of its days. */
 export interface RangeSums {
   calls: number;
   hits: number;
@@ -49,9 +41,17 @@ export interface RangeSums {
   tokensSaved: number;
   costSavedUsd: number;
   spentUsd: number;
-  /** Rank of the prompt's last day in the range, and its last call then (ms). */
+  /** Rank of the prompt's last day among them, and its last call that day (ms). */
   lastDay: number;
   lastSeenMs: number;
+}
+
+/** One day of one prompt, as the request log counts it. */
+export interface PromptDay {
+  period: string;
+  calls: number;
+  hits: number;
+  semanticHits: number;
 }
 
 /** SQLite's LIKE is case-insensitive for A–Z only; so is this. */
@@ -59,70 +59,102 @@ export function foldAscii(text: string): string {
   return text.replace(/[A-Z]+/g, (letters) => letters.toLowerCase());
 }
 
-const PROMPT_SELECT = `SELECT id, prompt, provider, model, prompt_type, namespace, calls, hits, semantic_hits, tokens_saved, cost_saved_usd,
-  cost_usd + embedding_cost_usd AS spent_usd, last_seen FROM ecoai_dashboard_prompts`;
-const DAY_SELECT = `SELECT prompt_id, period, calls, hits, semantic_hits, tokens_saved, cost_saved_usd, cost_usd + embedding_cost_usd AS spent_usd, last_seen
-  FROM ecoai_dashboard_prompt_days`;
+export function emptySums(): RangeSums {
+  return { calls: 0, hits: 0, semanticHits: 0, tokensSaved: 0, costSavedUsd: 0, spentUsd: 0, lastDay: -1, lastSeenMs: Number.NEGATIVE_INFINITY };
+}
+
+const PROMPT_SELECT = "SELECT id, prompt, provider, model, prompt_type, namespace FROM ecoai_dashboard_prompts";
+const DAY_COLUMNS = "period, prompt_id, calls, hits, semantic_hits, tokens_saved, cost_saved_usd, cost_usd + embedding_cost_usd AS spent_usd, last_seen";
 /** Prompt-days read per statement when the whole index is loaded, so no million-row array is ever built. */
 const LOAD_BATCH = 20_000;
 
 export class PromptIndex {
   /** Every day some prompt was called, ascending (string order, as SQL compares them). */
-  periods: string[] = [];
+  readonly periods: string[] = [];
   readonly prompts = new Map<number, IndexedPrompt>();
   private readonly rank = new Map<string, number>();
 
   constructor(private readonly db: Database) {}
 
-  /** Reads the whole index from the tables. */
+  /** Reads the whole index from the tables (inside a read transaction, so they hold still). */
   load(): void {
-    this.prompts.clear();
-    this.periods = this.db.prepare("SELECT DISTINCT period FROM ecoai_dashboard_prompt_days ORDER BY period").all().map((row) => String(row.period));
-    this.rank.clear();
-    this.periods.forEach((period, i) => this.rank.set(period, i));
+    for (const row of this.db.prepare("SELECT DISTINCT period FROM ecoai_dashboard_days ORDER BY period").all()) this.addPeriod(String(row.period));
     for (const row of this.db.prepare(PROMPT_SELECT).all()) this.prompts.set(Number(row.id), toPrompt(row));
-    const batch = this.db.prepare(`${DAY_SELECT} WHERE (prompt_id, period) > (?, ?) ORDER BY prompt_id, period LIMIT ${LOAD_BATCH}`);
-    let after: [number, string] = [0, ""];
+    while (!this.loadDays());
+  }
+
+  /**
+   * Reads every prompt-day, day by day as the table is kept, so each prompt's days arrive in order
+   * and are appended. False when a day unknown to the daily totals turned up (it is ranked now):
+   * the ranks read so far are stale, and the caller reads again.
+   */
+  private loadDays(): boolean {
+    const grown = new Map<number, { days: number[]; counts: number[]; amounts: number[] }>();
+    const batch = this.db.prepare(`SELECT ${DAY_COLUMNS} FROM ecoai_dashboard_prompt_days WHERE (period, prompt_id) > (?, ?) ORDER BY period, prompt_id LIMIT ${LOAD_BATCH}`);
+    let after: [string, number] = ["", 0];
     for (;;) {
       const rows = batch.all(...after);
       if (rows.length === 0) break;
-      this.addDays(rows);
+      for (const row of rows) {
+        const period = String(row.period);
+        if (!this.rank.has(period)) {
+          this.addPeriod(period);
+          return false;
+        }
+        const id = Number(row.prompt_id);
+        let entry = grown.get(id);
+        if (!entry) grown.set(id, (entry = { days: [], counts: [], amounts: [] }));
+        entry.days.push(this.rank.get(period)!);
+        entry.counts.push(...countsOf(row));
+        entry.amounts.push(...amountsOf(row));
+      }
       const last = rows.at(-1)!;
-      after = [Number(last.prompt_id), String(last.period)];
+      after = [String(last.period), Number(last.prompt_id)];
     }
+    for (const [id, entry] of grown) {
+      const prompt = this.prompts.get(id);
+      if (!prompt) continue;
+      prompt.days = Int32Array.from(entry.days);
+      prompt.counts = Uint32Array.from(entry.counts);
+      prompt.amounts = Float64Array.from(entry.amounts);
+    }
+    return true;
   }
 
-  /** Re-reads the prompts (and all of their days) that the usage rows `after < id ≤ upTo` belong to. */
+  /** Reads back the prompt-days that the usage rows `after < id ≤ upTo` were folded into. */
   update(after: number, upTo: number): void {
-    const ids = this.db
+    const changed = this.db
       .prepare(
-        `SELECT DISTINCT p.id AS id FROM usage_log u JOIN ecoai_dashboard_prompts p
+        `SELECT DISTINCT substr(u.timestamp, 1, 10) AS period, p.id AS id FROM usage_log u JOIN ecoai_dashboard_prompts p
             ON p.prompt = u.prompt AND p.model = u.model AND p.provider = u.provider AND p.prompt_type = u.prompt_type AND p.namespace = u.namespace
          WHERE u.id > ? AND u.id <= ?`,
       )
-      .all(after, upTo)
-      .map((row) => Number(row.id));
-    if (ids.length === 0) return;
+      .all(after, upTo);
     const readPrompt = this.db.prepare(`${PROMPT_SELECT} WHERE id = ?`);
-    const readDays = this.db.prepare(`${DAY_SELECT} WHERE prompt_id = ? ORDER BY period`);
-    for (const id of ids) {
-      const row = readPrompt.get(id);
-      if (!row) continue;
-      this.prompts.set(id, toPrompt(row));
-      const days = readDays.all(id);
-      for (const day of days) this.addPeriod(String(day.period));
-      this.addDays(days);
+    const readDay = this.db.prepare(`SELECT ${DAY_COLUMNS} FROM ecoai_dashboard_prompt_days WHERE period = ? AND prompt_id = ?`);
+    for (const pair of changed) {
+      const id = Number(pair.id);
+      let prompt = this.prompts.get(id);
+      if (!prompt) {
+        const row = readPrompt.get(id);
+        if (!row) continue;
+        this.prompts.set(id, (prompt = toPrompt(row)));
+      }
+      const day = readDay.get(pair.period!, id);
+      if (!day) continue;
+      this.addPeriod(String(day.period));
+      setDay(prompt, this.rank.get(String(day.period))!, countsOf(day), amountsOf(day));
     }
   }
 
-  /** A period's rank, the periods list growing (and every stored rank moving) when it is new. */
+  /** Ranks `period` among the known days; a day older than the newest known one moves later ranks up. */
   private addPeriod(period: string): void {
     if (this.rank.has(period)) return;
     const at = upperBound(this.periods, period);
     this.periods.splice(at, 0, period);
     this.rank.set(period, at);
     if (at === this.periods.length - 1) return;
-    // A day older than the newest known one (rows logged out of order): later ranks move up.
+    // Rows logged out of order, by a process whose clock or queue lagged: rare, so renumbering is fine.
     for (let i = at + 1; i < this.periods.length; i++) this.rank.set(this.periods[i]!, i);
     for (const prompt of this.prompts.values()) {
       for (let i = 0; i < prompt.days.length; i++) if (prompt.days[i]! >= at) prompt.days[i]! += 1;
@@ -130,66 +162,28 @@ export class PromptIndex {
   }
 
   /**
-   * Appends the days of `rows` (ordered by prompt, then day) to their prompts: a prompt read
-   * afresh has none yet, and loading in batches may split one prompt's days over two batches.
+   * The ranks of the first and last known day in `[from, to]` (days as `2026-11-29`, or all of
+   * them); `null` when no prompt was called then.
    */
-  private addDays(rows: Row[]): void {
-    let start = 0;
-    while (start < rows.length) {
-      const id = Number(rows[start]!.prompt_id);
-      let end = start;
-      while (end < rows.length && Number(rows[end]!.prompt_id) === id) end++;
-      const prompt = this.prompts.get(id);
-      if (prompt) {
-        const base = prompt.days.length;
-        const n = base + (end - start);
-        const days = new Int32Array(n);
-        const counts = new Uint32Array(n * COUNTS);
-        const amounts = new Float64Array(n * AMOUNTS);
-        days.set(prompt.days);
-        counts.set(prompt.counts);
-        amounts.set(prompt.amounts);
-        for (let i = base; i < n; i++) {
-          const row = rows[start + i - base]!;
-          days[i] = this.rank.get(String(row.period))!;
-          counts[i * COUNTS] = Number(row.calls);
-          counts[i * COUNTS + 1] = Number(row.hits);
-          counts[i * COUNTS + 2] = Number(row.semantic_hits);
-          amounts[i * AMOUNTS] = Number(row.tokens_saved);
-          amounts[i * AMOUNTS + 1] = Number(row.cost_saved_usd);
-          amounts[i * AMOUNTS + 2] = Number(row.spent_usd);
-          amounts[i * AMOUNTS + 3] = timeOf(String(row.last_seen));
-        }
-        prompt.days = days;
-        prompt.counts = counts;
-        prompt.amounts = amounts;
-      }
-      start = end;
-    }
-  }
-
-  /**
-   * The ranks of the first and last known day in `[from, to]` (days as `2026-11-29`); `null` when
-   * no prompt was called then.
-   */
-  dayRange(from: string, to: string): { first: number; last: number } | null {
-    const first = lowerBound(this.periods, from);
-    const last = upperBound(this.periods, to) - 1;
+  dayRange(days?: { from: string; to: string }): { first: number; last: number } | null {
+    const first = days ? lowerBound(this.periods, days.from) : 0;
+    const last = days ? upperBound(this.periods, days.to) - 1 : this.periods.length - 1;
     return first <= last ? { first, last } : null;
   }
 
-  /** A prompt's all-time totals as the table holds them (no adding up of days), into `into`. */
-  static allTime(prompt: IndexedPrompt, into: RangeSums): void {
-    const last = prompt.days.length - 1;
-    into.calls = prompt.calls;
-    into.hits = prompt.hits;
-    into.semanticHits = prompt.semanticHits;
-    into.tokensSaved = prompt.tokensSaved;
-    into.costSavedUsd = prompt.costSavedUsd;
-    into.spentUsd = prompt.spentUsd;
-    // Its last day and the last call then order it among the others, as its last-seen time would.
-    into.lastDay = last < 0 ? -1 : prompt.days[last]!;
-    into.lastSeenMs = last < 0 ? Number.NEGATIVE_INFINITY : prompt.amounts[last * AMOUNTS + 3]!;
+  /** A prompt's days from `from` to `to`, newest first (for the request log of one prompt). */
+  daysOf(id: number, days: { from: string; to: string }): PromptDay[] {
+    const prompt = this.prompts.get(id);
+    const ranks = this.dayRange(days);
+    if (!prompt || !ranks) return [];
+    const out: PromptDay[] = [];
+    for (let i = prompt.days.length - 1; i >= 0; i--) {
+      const day = prompt.days[i]!;
+      if (day < ranks.first) break;
+      if (day > ranks.last) continue;
+      out.push({ period: this.periods[day]!, calls: prompt.counts[i * COUNTS]!, hits: prompt.counts[i * COUNTS + 1]!, semanticHits: prompt.counts[i * COUNTS + 2]! });
+    }
+    return out;
   }
 
   /** A prompt's sums over the days ranked `first` to `last`, into `into`; false when it has none then. */
@@ -215,10 +209,35 @@ export class PromptIndex {
   }
 }
 
-/** A timestamp as ms; one that does not parse sorts before every other. */
-function timeOf(timestamp: string): number {
-  const ms = Date.parse(timestamp);
-  return Number.isNaN(ms) ? Number.NEGATIVE_INFINITY : ms;
+/** Sets (or adds, in order) one day of a prompt. */
+function setDay(prompt: IndexedPrompt, day: number, counts: number[], amounts: number[]): void {
+  let at = 0;
+  while (at < prompt.days.length && prompt.days[at]! < day) at++;
+  if (at === prompt.days.length || prompt.days[at] !== day) {
+    const n = prompt.days.length + 1;
+    const grow = <T extends Int32Array | Uint32Array | Float64Array>(old: T, make: (n: number) => T, stride: number): T => {
+      const next = make(n * stride);
+      next.set(old.subarray(0, at * stride));
+      next.set(old.subarray(at * stride), (at + 1) * stride);
+      return next;
+    };
+    prompt.days = grow(prompt.days, (size) => new Int32Array(size), 1);
+    prompt.counts = grow(prompt.counts, (size) => new Uint32Array(size), COUNTS);
+    prompt.amounts = grow(prompt.amounts, (size) => new Float64Array(size), AMOUNTS);
+    prompt.days[at] = day;
+  }
+  prompt.counts.set(counts, at * COUNTS);
+  prompt.amounts.set(amounts, at * AMOUNTS);
+}
+
+function countsOf(row: Row): number[] {
+  return [Number(row.calls), Number(row.hits), Number(row.semantic_hits)];
+}
+
+function amountsOf(row: Row): number[] {
+  const ms = Date.parse(String(row.last_seen));
+  // A timestamp that does not parse sorts before every other of its day.
+  return [Number(row.tokens_saved), Number(row.cost_saved_usd), Number(row.spent_usd), Number.isNaN(ms) ? Number.NEGATIVE_INFINITY : ms];
 }
 
 function toPrompt(row: Row): IndexedPrompt {
@@ -231,13 +250,6 @@ function toPrompt(row: Row): IndexedPrompt {
     model: String(row.model),
     promptType: String(row.prompt_type) as PromptType,
     namespace: String(row.namespace),
-    calls: Number(row.calls),
-    hits: Number(row.hits),
-    semanticHits: Number(row.semantic_hits),
-    tokensSaved: Number(row.tokens_saved),
-    costSavedUsd: Number(row.cost_saved_usd),
-    spentUsd: Number(row.spent_usd),
-    lastSeen: String(row.last_seen),
     days: new Int32Array(0),
     counts: new Uint32Array(0),
     amounts: new Float64Array(0),

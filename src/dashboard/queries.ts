@@ -1,7 +1,7 @@
 import type { Database } from "../sqlite/database.ts";
 import type { PromptType, Provider } from "../types.ts";
 import type { Filters } from "./filters.ts";
-import { foldAscii, PromptIndex, type IndexedPrompt, type RangeSums } from "./prompt-index.ts";
+import { emptySums, foldAscii, PromptIndex, type IndexedPrompt, type RangeSums } from "./prompt-index.ts";
 
 /** Prompt-list filters: every prompt, those served by an exact or a semantic hit, or one prompt type. */
 export const PROMPT_FILTERS = ["all", "exact", "semantic", "text", "image", "audio", "file", "tool", "structured", "image_output"] as const;
@@ -47,7 +47,7 @@ export interface PromptPage {
   pages: number;
 }
 
-/** A prompt the query selects, with its sums over the range (all time when it has none). */
+/** A prompt the query selects, with its sums over the range (over all its days when it has none). */
 interface Match {
   prompt: IndexedPrompt;
   sums: RangeSums;
@@ -68,8 +68,7 @@ function selectPrompts(index: PromptIndex, query: Pick<PromptQuery, "search" | "
   const { provider, model, namespace, window } = query.filters;
   const type = query.filter === "all" || PROMPT_OUTCOMES.has(query.filter) ? undefined : query.filter;
   const search = query.search === "" ? undefined : foldAscii(query.search);
-  const days = window ? rangeDays(window) : undefined;
-  const ranks = days ? index.dayRange(days.from, days.to) : { first: 0, last: index.periods.length - 1 };
+  const ranks = index.dayRange(window ? rangeDays(window) : undefined);
   const matches: Match[] = [];
   if (!ranks) return matches;
   let sums = emptySums();
@@ -79,11 +78,7 @@ function selectPrompts(index: PromptIndex, query: Pick<PromptQuery, "search" | "
     if (namespace !== undefined && prompt.namespace !== namespace) continue;
     if (type !== undefined && prompt.promptType !== type) continue;
     if (search !== undefined && !prompt.folded.includes(search)) continue;
-    if (days) {
-      if (!PromptIndex.sumDays(prompt, ranks.first, ranks.last, sums)) continue;
-    } else {
-      PromptIndex.allTime(prompt, sums);
-    }
+    if (!PromptIndex.sumDays(prompt, ranks.first, ranks.last, sums)) continue;
     // Served by an exact hit, or by a semantic one, over the prompt's calls in the range.
     if (query.filter === "exact" && !(sums.hits > sums.semanticHits)) continue;
     if (query.filter === "semantic" && !(sums.semanticHits > 0)) continue;
@@ -91,10 +86,6 @@ function selectPrompts(index: PromptIndex, query: Pick<PromptQuery, "search" | "
     sums = emptySums();
   }
   return matches;
-}
-
-function emptySums(): RangeSums {
-  return { calls: 0, hits: 0, semanticHits: 0, tokensSaved: 0, costSavedUsd: 0, spentUsd: 0, lastDay: -1, lastSeenMs: Number.NEGATIVE_INFINITY };
 }
 
 const PROMPT_OUTCOMES = new Set<PromptFilter>(["exact", "semantic"]);
@@ -131,10 +122,9 @@ function firstInOrder(matches: Match[], order: (a: Match, b: Match) => number, s
   return heap.sort(order).slice(skip, keep);
 }
 
-/** The rows of a page, with each prompt's last call in the range read back as the log spells it. */
-function toRows(db: Database, matches: Match[], window: PromptQuery["filters"]["window"]): PromptRow[] {
-  const days = window ? rangeDays(window) : undefined;
-  const lastSeen = db.prepare("SELECT max(last_seen) AS last_seen FROM ecoai_dashboard_prompt_days WHERE prompt_id = ? AND period >= ? AND period <= ?");
+/** The rows of a page, each prompt's last call in the range read back as the log spells it. */
+function toRows(db: Database, index: PromptIndex, matches: Match[]): PromptRow[] {
+  const lastSeen = db.prepare("SELECT last_seen FROM ecoai_dashboard_prompt_days WHERE period = ? AND prompt_id = ?");
   return matches.map(({ prompt, sums }) => ({
     id: prompt.id,
     prompt: prompt.prompt,
@@ -149,7 +139,7 @@ function toRows(db: Database, matches: Match[], window: PromptQuery["filters"]["
     tokensSaved: sums.tokensSaved,
     costSavedUsd: sums.costSavedUsd,
     spentUsd: sums.spentUsd,
-    lastSeen: days ? String(lastSeen.get(prompt.id, days.from, days.to)?.last_seen ?? prompt.lastSeen) : prompt.lastSeen,
+    lastSeen: String(lastSeen.get(index.periods[sums.lastDay]!, prompt.id)?.last_seen ?? ""),
   }));
 }
 
@@ -161,11 +151,11 @@ export function queryPrompts(index: PromptIndex, db: Database, query: PromptQuer
   // A page past the end (an address kept from before a prune or a narrower search) is the last one.
   const page = Math.min(query.page, pages);
   const shown = firstInOrder(matches, query.sort === "hits" ? byHits : byRecent, (page - 1) * PROMPTS_PER_PAGE, PROMPTS_PER_PAGE);
-  return { prompts: toRows(db, shown, query.filters.window), total, page, pageSize: PROMPTS_PER_PAGE, pages };
+  return { prompts: toRows(db, index, shown), total, page, pageSize: PROMPTS_PER_PAGE, pages };
 }
 
 /** The prompts whose cached answers were served most often, under the filters. */
 export function queryTopPrompts(index: PromptIndex, db: Database, filters: PromptQuery["filters"], limit: number): PromptRow[] {
   const matches = selectPrompts(index, { search: "", filter: "all", filters }).filter((match) => match.sums.hits > 0);
-  return toRows(db, firstInOrder(matches, byHits, 0, limit), filters.window);
+  return toRows(db, index, firstInOrder(matches, byHits, 0, limit));
 }

@@ -10,6 +10,7 @@ import type { PromptType, UsageRecord } from "../types.ts";
 import { toUsageRecord } from "../usage/queries.ts";
 import { BadRequest } from "./http.ts";
 import { Where, type Filters } from "./filters.ts";
+import type { PromptDay, PromptIndex } from "./prompt-index.ts";
 import { GRAINS } from "./rollup-schema.ts";
 
 export const OUTCOMES = ["all", "hit", "exact", "semantic", "miss"] as const;
@@ -41,12 +42,13 @@ export interface RequestPage {
   searchedTo?: string;
 }
 
-const OUTCOME_SQL: Record<Outcome, { rows: string; counted: string }> = {
-  all: { rows: "", counted: "calls" },
-  hit: { rows: "cache_hit = 1", counted: "hits" },
-  exact: { rows: "cache_hit = 1 AND semantic_hit = 0", counted: "hits - semantic_hits" },
-  semantic: { rows: "semantic_hit = 1", counted: "semantic_hits" },
-  miss: { rows: "cache_hit = 0", counted: "calls - hits" },
+/** Per outcome: the rows it selects, and how many of a period's calls it counts (in SQL, and from a prompt's day). */
+const OUTCOME_SQL: Record<Outcome, { rows: string; counted: string; count: (day: PromptDay) => number }> = {
+  all: { rows: "", counted: "calls", count: (day) => day.calls },
+  hit: { rows: "cache_hit = 1", counted: "hits", count: (day) => day.hits },
+  exact: { rows: "cache_hit = 1 AND semantic_hit = 0", counted: "hits - semantic_hits", count: (day) => day.hits - day.semanticHits },
+  semantic: { rows: "semantic_hit = 1", counted: "semantic_hits", count: (day) => day.semanticHits },
+  miss: { rows: "cache_hit = 0", counted: "calls - hits", count: (day) => day.calls - day.hits },
 };
 
 /** `timestamp|id` of the last row of a page. */
@@ -62,7 +64,8 @@ function periodStart(period: string): string {
   return period.length === 10 ? `${period}T00:00:00.000Z` : `${period}:00:00.000Z`;
 }
 
-export function queryRequests(db: Database, query: RequestQuery): RequestPage {
+/** A page of the log; `prompts` is read only for the log of one prompt (its days are known exactly). */
+export function queryRequests(db: Database, query: RequestQuery, prompts: () => PromptIndex): RequestPage {
   const { filters, limit } = query;
   const { grain, from, to } = filters.window;
   const cursor = query.before === undefined ? undefined : parseCursor(query.before);
@@ -77,19 +80,19 @@ export function queryRequests(db: Database, query: RequestQuery): RequestPage {
   const width = grain === "hour" && promptId === undefined ? 13 : 10;
   // `to` is excluded: the range's last period is the one of the instant before it.
   const lastPeriod = (cursor ? upTo : new Date(Date.parse(to) - 1).toISOString()).slice(0, width);
-  const counts = new Where().add("period >= ? AND period <= ?", from.slice(0, width), lastPeriod);
-  let table = `ecoai_dashboard_prompt_days`;
-  if (promptId !== undefined) counts.add("prompt_id = ?", promptId);
-  else {
-    counts.dimensions(filters);
+  let periods: { period: string; n: number }[];
+  if (promptId !== undefined) {
+    periods = prompts().daysOf(promptId, { from: from.slice(0, width), to: lastPeriod }).map((day) => ({ period: day.period, n: outcome.count(day) }));
+  } else {
+    const counts = new Where().add("period >= ? AND period <= ?", from.slice(0, width), lastPeriod).dimensions(filters);
     if (query.promptType) counts.add("prompt_type = ?", query.promptType);
-    table = `ecoai_dashboard_${query.promptType ? "types_" : ""}${GRAINS[grain].suffix}`;
+    const table = `ecoai_dashboard_${query.promptType ? "types_" : ""}${GRAINS[grain].suffix}`;
+    periods = db
+      .prepare(`SELECT period, sum(${searching ? "calls" : outcome.counted}) AS n FROM ${table} ${counts} GROUP BY period ORDER BY period DESC`)
+      .all(...counts.params)
+      .map((row) => ({ period: String(row.period), n: Number(row.n) }));
   }
-  const periods = db
-    .prepare(`SELECT period, sum(${searching ? "calls" : outcome.counted}) AS n FROM ${table} ${counts} GROUP BY period ORDER BY period DESC`)
-    .all(...counts.params)
-    .map((row) => ({ period: String(row.period), n: Number(row.n) }))
-    .filter((row) => row.n > 0);
+  periods = periods.filter((row) => row.n > 0);
   let oldest = from;
   let budgetLeft = false;
   let seen = 0;

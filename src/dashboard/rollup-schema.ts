@@ -8,7 +8,7 @@
 import { latencyBucketSql } from "./latency.ts";
 
 /** Bumped when the tables change shape: aggregates of another version are dropped and built again. */
-export const ROLLUP_VERSION = 6;
+export const ROLLUP_VERSION = 7;
 
 /** Hours kept at hourly grain (for the 24-hour range); older ones live on in the daily tables. */
 export const HOURS_KEPT = 48;
@@ -68,15 +68,12 @@ CREATE TABLE IF NOT EXISTS ecoai_dashboard_latency_${suffix} (
 ) WITHOUT ROWID;`,
   )
   .join("")}
-CREATE TABLE IF NOT EXISTS ecoai_dashboard_prompts (
-  id INTEGER PRIMARY KEY, prompt TEXT NOT NULL, ${DIMENSIONS}, ${SUMS}, last_seen TEXT NOT NULL
-);
+CREATE TABLE IF NOT EXISTS ecoai_dashboard_prompts (id INTEGER PRIMARY KEY, prompt TEXT NOT NULL, ${DIMENSIONS});
 CREATE UNIQUE INDEX IF NOT EXISTS ecoai_dashboard_prompts_key ON ecoai_dashboard_prompts (prompt, model, provider, prompt_type, namespace);
 CREATE TABLE IF NOT EXISTS ecoai_dashboard_prompt_days (
   period TEXT NOT NULL, prompt_id INTEGER NOT NULL, ${SUMS}, last_seen TEXT NOT NULL,
   PRIMARY KEY (period, prompt_id)
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS ecoai_dashboard_prompt_days_prompt ON ecoai_dashboard_prompt_days (prompt_id, period);
 `;
 
 const RANGE = "FROM usage_log WHERE id > ? AND id <= ?";
@@ -110,12 +107,16 @@ export function latencyBucketsSql(grain: Grain): string {
             ${RANGE} AND timestamp >= ? GROUP BY 1, 2, 3, 4, 5, 6`;
 }
 
-/** Folds the rows `id > ? AND id <= ?` into the per-prompt totals, then into the per-prompt days. */
+/**
+ * Folds the rows `id > ? AND id <= ?` into the per-prompt days, after giving each new prompt its
+ * id. Prompts hold their key alone and days are kept day by day, so new rows append to the end of
+ * the tables rather than rewrite a page per prompt: what the dashboard writes stays small at
+ * fifty thousand prompts (their totals are added up in memory, see prompt-index.ts).
+ */
 export const UPDATE_PROMPTS_SQL = [
-  `INSERT INTO ecoai_dashboard_prompts (prompt, provider, model, prompt_type, namespace, ${SUM_NAMES.join(", ")}, last_seen)
-   SELECT prompt, provider, model, prompt_type, namespace, ${SUM_SELECT}, max(timestamp)
-     ${RANGE} GROUP BY 1, 2, 3, 4, 5
-   ON CONFLICT (prompt, model, provider, prompt_type, namespace) DO UPDATE SET ${SUM_UPDATE}, last_seen = max(last_seen, excluded.last_seen)`,
+  `INSERT INTO ecoai_dashboard_prompts (prompt, provider, model, prompt_type, namespace)
+   SELECT DISTINCT prompt, provider, model, prompt_type, namespace ${RANGE}
+   ON CONFLICT (prompt, model, provider, prompt_type, namespace) DO NOTHING`,
   `INSERT INTO ecoai_dashboard_prompt_days
    SELECT substr(u.timestamp, 1, 10), p.id, ${sumSelect("u.")}, max(u.timestamp)
      FROM usage_log u JOIN ecoai_dashboard_prompts p
