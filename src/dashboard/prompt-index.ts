@@ -11,6 +11,8 @@
  */
 import type { Database, Row } from "../sqlite/database.ts";
 import type { PromptType, Provider } from "../types.ts";
+import type { FoldedDay } from "./rollup-prompts.ts";
+import { PROMPT_DAY_COLUMNS as DAY_COLUMNS } from "./rollup-schema.ts";
 
 /** Counts kept per prompt-day, in this order. */
 const COUNTS = 3; // calls, hits, semantic hits
@@ -64,7 +66,6 @@ export function emptySums(): RangeSums {
 }
 
 const PROMPT_SELECT = "SELECT id, prompt, provider, model, prompt_type, namespace FROM ecoai_dashboard_prompts";
-const DAY_COLUMNS = "period, prompt_id, calls, hits, semantic_hits, tokens_saved, cost_saved_usd, cost_usd + embedding_cost_usd AS spent_usd, last_seen";
 /** Prompt-days read per statement when the whole index is loaded, so no million-row array is ever built. */
 const LOAD_BATCH = 20_000;
 
@@ -121,7 +122,7 @@ export class PromptIndex {
     return true;
   }
 
-  /** Reads back the prompt-days that the usage rows `after < id ≤ upTo` were folded into. */
+  /** Reads back the prompt-days that the usage rows `after < id ≤ upTo` were folded into (by another process). */
   update(after: number, upTo: number): void {
     const changed = this.db
       .prepare(
@@ -133,18 +134,20 @@ export class PromptIndex {
     const readPrompt = this.db.prepare(`${PROMPT_SELECT} WHERE id = ?`);
     const readDay = this.db.prepare(`SELECT ${DAY_COLUMNS} FROM ecoai_dashboard_prompt_days WHERE period = ? AND prompt_id = ?`);
     for (const pair of changed) {
-      const id = Number(pair.id);
-      let prompt = this.prompts.get(id);
-      if (!prompt) {
-        const row = readPrompt.get(id);
-        if (!row) continue;
-        this.prompts.set(id, (prompt = toPrompt(row)));
-      }
-      const day = readDay.get(pair.period!, id);
-      if (!day) continue;
-      this.addPeriod(String(day.period));
-      setDay(prompt, this.rank.get(String(day.period))!, countsOf(day), amountsOf(day));
+      const key = this.prompts.has(Number(pair.id)) ? { id: pair.id! } : readPrompt.get(pair.id!);
+      const day = key && readDay.get(pair.period!, pair.id!);
+      if (key && day) this.apply({ key, day });
     }
+  }
+
+  /** Takes a prompt-day as a fold of this process left it. */
+  apply({ key, day }: FoldedDay): void {
+    const id = Number(key.id);
+    let prompt = this.prompts.get(id);
+    if (!prompt) this.prompts.set(id, (prompt = toPrompt(key)));
+    const period = String(day.period);
+    this.addPeriod(period);
+    setDay(prompt, this.rank.get(period)!, countsOf(day), amountsOf(day));
   }
 
   /** Ranks `period` among the known days; a day older than the newest known one moves later ranks up. */

@@ -34,10 +34,13 @@ const SUMS = `calls INTEGER NOT NULL, hits INTEGER NOT NULL, semantic_hits INTEG
   cost_saved_usd REAL NOT NULL, co2_saved_g REAL NOT NULL, unpriced INTEGER NOT NULL, legacy INTEGER NOT NULL`;
 export const SUM_NAMES = ["calls", "hits", "semantic_hits", "tokens_saved", "input_tokens", "output_tokens", "cost_usd", "embedding_cost_usd", "cost_saved_usd", "co2_saved_g", "unpriced", "legacy"];
 /** The sums of usage rows (`u.` when joined), in the order of SUM_NAMES. */
-function sumSelect(u = ""): string {
-  return `count(*), sum(${u}cache_hit), sum(${u}semantic_hit), sum(${u}tokens_saved), sum(${u}input_tokens), sum(${u}output_tokens),
-  coalesce(sum(${u}cost_usd), 0), sum(${u}embedding_cost_usd), sum(${u}cost_saved_usd), sum(${u}co2_saved_g), sum(coalesce(${u}priced = 0, 0)), sum(${u}priced IS NULL)`;
+function sumExpressions(u = ""): string[] {
+  return [
+    "count(*)", `sum(${u}cache_hit)`, `sum(${u}semantic_hit)`, `sum(${u}tokens_saved)`, `sum(${u}input_tokens)`, `sum(${u}output_tokens)`,
+    `coalesce(sum(${u}cost_usd), 0)`, `sum(${u}embedding_cost_usd)`, `sum(${u}cost_saved_usd)`, `sum(${u}co2_saved_g)`, `sum(coalesce(${u}priced = 0, 0))`, `sum(${u}priced IS NULL)`,
+  ];
 }
+const sumSelect = (u = "") => sumExpressions(u).join(", ");
 const SUM_SELECT = sumSelect();
 const SUM_UPDATE = SUM_NAMES.map((name) => `${name} = ${name} + excluded.${name}`).join(", ");
 
@@ -108,19 +111,19 @@ export function latencyBucketsSql(grain: Grain): string {
 }
 
 /**
- * Folds the rows `id > ? AND id <= ?` into the per-prompt days, after giving each new prompt its
- * id. Prompts hold their key alone and days are kept day by day, so new rows append to the end of
- * the tables rather than rewrite a page per prompt: what the dashboard writes stays small at
- * fifty thousand prompts (their totals are added up in memory, see prompt-index.ts).
+ * The rows `id > ? AND id <= ?` added up per day and prompt (its key in full): what a fold adds to
+ * the per-prompt days.
  */
-export const UPDATE_PROMPTS_SQL = [
-  `INSERT INTO ecoai_dashboard_prompts (prompt, provider, model, prompt_type, namespace)
-   SELECT DISTINCT prompt, provider, model, prompt_type, namespace ${RANGE}
-   ON CONFLICT (prompt, model, provider, prompt_type, namespace) DO NOTHING`,
-  `INSERT INTO ecoai_dashboard_prompt_days
-   SELECT substr(u.timestamp, 1, 10), p.id, ${sumSelect("u.")}, max(u.timestamp)
-     FROM usage_log u JOIN ecoai_dashboard_prompts p
-       ON p.prompt = u.prompt AND p.model = u.model AND p.provider = u.provider AND p.prompt_type = u.prompt_type AND p.namespace = u.namespace
-    WHERE u.id > ? AND u.id <= ? GROUP BY 1, 2
-   ON CONFLICT DO UPDATE SET ${SUM_UPDATE}, last_seen = max(last_seen, excluded.last_seen)`,
-];
+export const PROMPT_GROUPS_SQL = `SELECT substr(timestamp, 1, 10) AS period, prompt, provider, model, prompt_type, namespace,
+  ${sumExpressions().map((expression, i) => `${expression} AS ${SUM_NAMES[i]}`).join(", ")}, max(timestamp) AS last_seen
+  ${RANGE} GROUP BY 1, 2, 3, 4, 5, 6`;
+
+export const PROMPT_ID_SQL = "SELECT id FROM ecoai_dashboard_prompts WHERE prompt = ? AND model = ? AND provider = ? AND prompt_type = ? AND namespace = ?";
+export const NEW_PROMPT_SQL = "INSERT INTO ecoai_dashboard_prompts (prompt, provider, model, prompt_type, namespace) VALUES (?, ?, ?, ?, ?) RETURNING id";
+/** The columns of a prompt-day as the dashboard reads them. */
+export const PROMPT_DAY_COLUMNS = "period, prompt_id, calls, hits, semantic_hits, tokens_saved, cost_saved_usd, cost_usd + embedding_cost_usd AS spent_usd, last_seen";
+/** Adds one day of one prompt (period, prompt id, the sums, last seen) and returns the day as it now stands. */
+export const ADD_PROMPT_DAY_SQL = `INSERT INTO ecoai_dashboard_prompt_days (period, prompt_id, ${SUM_NAMES.join(", ")}, last_seen)
+  VALUES (${Array.from({ length: SUM_NAMES.length + 3 }, () => "?").join(", ")})
+  ON CONFLICT DO UPDATE SET ${SUM_UPDATE}, last_seen = max(last_seen, excluded.last_seen)
+  RETURNING ${PROMPT_DAY_COLUMNS}`;

@@ -3,7 +3,8 @@ import type { UsageSummary } from "../types.ts";
 import { addSummaries, querySummary } from "../usage/queries.ts";
 import { addHistogram, createHistogram, encodeHistogram, type Histogram } from "./latency.ts";
 import { PromptIndex } from "./prompt-index.ts";
-import { GRAINS, HOURS_KEPT, latencyBucketsSql, ROLLUP_SCHEMA, ROLLUP_TABLES, ROLLUP_VERSION, UPDATE_PROMPTS_SQL, updatePeriodsSql, type Grain } from "./rollup-schema.ts";
+import { createPromptFolder, type FoldedDay } from "./rollup-prompts.ts";
+import { GRAINS, HOURS_KEPT, latencyBucketsSql, ROLLUP_SCHEMA, ROLLUP_TABLES, ROLLUP_VERSION, updatePeriodsSql, type Grain } from "./rollup-schema.ts";
 
 /** Aggregates over the usage log, current as of the last `refresh()`. */
 export interface Rollup {
@@ -81,7 +82,7 @@ export function createRollup(db: Database, now: () => Date = () => new Date()): 
   const writeState = db.prepare("INSERT OR REPLACE INTO ecoai_dashboard_state (key, value) VALUES (?, ?)");
   const updateDays = updatePeriodsSql("day").map((sql) => db.prepare(sql));
   const updateHours = updatePeriodsSql("hour").map((sql) => db.prepare(sql));
-  const updatePrompts = UPDATE_PROMPTS_SQL.map((sql) => db.prepare(sql));
+  const foldPrompts = createPromptFolder(db);
   const foldLatency = { day: latencyFolder(db, "day"), hour: latencyFolder(db, "hour") };
   const dropOldHours = ["", "types_", "all_types_", "latency_"].map((kind) => `${kind}${GRAINS.hour.suffix}`).map((table) => db.prepare(`DELETE FROM ecoai_dashboard_${table} WHERE period < ?`));
 
@@ -97,8 +98,11 @@ export function createRollup(db: Database, now: () => Date = () => new Date()): 
   let indexAt = 0;
   let indexFirst = 0;
 
-  /** Brings the tables to the rows `first` to `last`; true when they were emptied and rebuilt. */
-  function refreshTables(first: number, last: number): boolean {
+  /**
+   * Brings the tables to the rows `first` to `last`. Says whether they were emptied and rebuilt, and
+   * from which row this process folded (rows before it were folded by another dashboard).
+   */
+  function refreshTables(first: number, last: number, changed?: (folded: FoldedDay) => void): { rebuilt: boolean; from: number } {
     return db.transaction(() => {
       // Another dashboard on the same file may have moved the watermark since; read it inside the lock.
       const state = Object.fromEntries(readState.all().map((row: Row) => [String(row.key), Number(row.value)]));
@@ -114,12 +118,12 @@ export function createRollup(db: Database, now: () => Date = () => new Date()): 
         for (const statement of updateHours) statement.run(done, last, keptFrom);
         foldLatency.day(done, last, "");
         foldLatency.hour(done, last, keptFrom);
-        for (const statement of updatePrompts) statement.run(done, last);
+        foldPrompts(done, last, rebuilt ? undefined : changed);
       }
       for (const statement of dropOldHours) statement.run(keptFrom);
       writeState.run("watermark", last);
       writeState.run("first", first);
-      return rebuilt;
+      return { rebuilt, from: done };
     });
   }
 
@@ -145,11 +149,18 @@ export function createRollup(db: Database, now: () => Date = () => new Date()): 
       }
       // The hour passed: hours older than the ones kept are dropped, even with no new rows.
       const key = `${first}:${last}:${hoursKeptFrom(now())}`;
-      if (tablesAt !== key) {
-        if (refreshTables(first, last)) index = undefined;
-        tablesAt = key;
-      }
       if (index && (indexFirst !== first || indexAt > last)) index = undefined;
+      if (tablesAt !== key) {
+        // The prompt index takes the days this fold changes as they come back from the table, once committed.
+        const changed: FoldedDay[] = [];
+        const folded = refreshTables(first, last, index && ((day) => changed.push(day)));
+        tablesAt = key;
+        for (const day of changed) index?.apply(day);
+        if (folded.rebuilt) index = undefined;
+        // Rows another dashboard folded before this one: their days are read back from the tables.
+        else if (index && indexAt < folded.from) index.update(indexAt, folded.from);
+        if (index) indexAt = Math.max(indexAt, last);
+      }
       if (index && indexAt < last) {
         index.update(indexAt, last);
         indexAt = last;

@@ -171,3 +171,21 @@ test("rows written just before a read are in every answer: new prompts, known pr
   expect(newest.map((r: { timestamp: string }) => r.timestamp)).toEqual(["2026-11-29T17:59:59.999Z", "2026-11-29T17:29:59.900Z", "2026-11-29T17:29:59.500Z", "2026-11-29T17:29:59.000Z"]);
   expect((await getJson(app, "/api/summary")).body.totalCalls).toBe(ROWS.length);
 });
+
+test("a second dashboard on the same log folds new rows first: the first one's prompts still count them", async () => {
+  await ready;
+  await allPrompts("range=7d");
+  const other = await createDashboardApp({ dbPath, settingsPath: join(dir, "settings.json"), now: () => NOW });
+  try {
+    const written = [row("2026-11-29T17:29:59.950Z", 11), { ...row("2026-11-29T17:29:59.960Z", 12), prompt: "asked while another dashboard was open" }];
+    seedUsageLog(dbPath, written);
+    ROWS.push(...written);
+    // The other dashboard brings the shared aggregates up to date with the new rows…
+    expect((await getJson(other, "/api/prompts?range=7d&q=another%20dashboard")).body.total).toBe(1);
+    // …and this one, whose prompts were read before, picks the changed days up from them.
+    await expectPrompts("range=7d", dayStart("2026-11-23"), nextDay("2026-11-29"));
+    await expectPrompts("", "", "9999");
+  } finally {
+    await other.close();
+  }
+});
