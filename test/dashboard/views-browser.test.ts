@@ -96,7 +96,7 @@ describe.skipIf(!existsSync(CHROMIUM))("overview and prompts in Chromium, beyond
       const rate = Chart.getChart("rate-chart");
       const money = Chart.getChart("money-chart");
       // The tooltip a pointer over the busiest day would show, as the chart writes it.
-      const busiest = rate.data.datasets[2].data.reduce((best: number, calls: number, i: number, all: number[]) => (calls > all[best] ? i : best), 0);
+      const busiest = rate.data.datasets[2].data.reduce((best: number, calls: number, i: number, all: number[]) => (calls > all[best]! ? i : best), 0);
       const lines = (chart: any, datasets: number[]) => {
         chart.tooltip.setActiveElements(datasets.map((datasetIndex) => ({ datasetIndex, index: busiest })), { x: 0, y: 0 });
         chart.update();
