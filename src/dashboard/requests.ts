@@ -107,7 +107,8 @@ export function queryRequests(db: Database, query: RequestQuery, prompts: () => 
     }
   }
 
-  const where = rowFilters(query, oldest > from ? oldest : from);
+  // The cursor bounds the index range itself (not only filters it), so a deep page starts reading where the last one stopped.
+  const where = rowFilters(query, oldest > from ? oldest : from, cursor && cursor.timestamp < to ? cursor.timestamp : undefined);
   if (cursor) where.add("(timestamp < ? OR (timestamp = ? AND id < ?))", cursor.timestamp, cursor.timestamp, cursor.id);
   const rows = db.prepare(`SELECT * FROM usage_log ${where} ORDER BY timestamp DESC, id DESC LIMIT ?`).all(...where.params, limit + 1);
   const records = rows.slice(0, limit).map(toUsageRecord);
@@ -132,9 +133,13 @@ function promptOf(db: Database, query: RequestQuery): number | null | undefined 
   return row ? Number(row.id) : null;
 }
 
-/** The WHERE over `usage_log` of the calls a query selects, from `from` to the range's end. */
-function rowFilters(query: Omit<RequestQuery, "before" | "limit">, from: string): Where {
-  const where = new Where().add("timestamp >= ? AND timestamp < ?", from, query.filters.window.to).dimensions(query.filters);
+/**
+ * The WHERE over `usage_log` of the calls a query selects, from `from` to the range's end, or up
+ * to `upTo` included when given.
+ */
+function rowFilters(query: Omit<RequestQuery, "before" | "limit">, from: string, upTo?: string): Where {
+  const where = upTo === undefined ? new Where().add("timestamp >= ? AND timestamp < ?", from, query.filters.window.to) : new Where().add("timestamp >= ? AND timestamp <= ?", from, upTo);
+  where.dimensions(query.filters);
   const outcome = OUTCOME_SQL[query.outcome];
   if (outcome.rows) where.add(outcome.rows);
   if (query.promptType) where.add("prompt_type = ?", query.promptType);
@@ -151,11 +156,12 @@ export function queryRequest(db: Database, id: number): UsageRecord | undefined 
 
 /** Every call the filters select, oldest first, `batch` rows at a time (for export). */
 export function* iterateRequests(db: Database, query: Omit<RequestQuery, "before" | "limit">, batch = 2000): Generator<UsageRecord[]> {
-  const where = rowFilters(query, query.filters.window.from);
-  const statement = db.prepare(`SELECT * FROM usage_log ${where} AND (timestamp > ? OR (timestamp = ? AND id > ?)) ORDER BY timestamp, id LIMIT ?`);
   let after = { timestamp: "", id: 0 };
   for (;;) {
-    const rows = statement.all(...where.params, after.timestamp, after.timestamp, after.id, batch).map(toUsageRecord);
+    // Each batch's range starts at the last row's time, so no batch reads again what the ones before it read.
+    const where = rowFilters(query, after.timestamp > query.filters.window.from ? after.timestamp : query.filters.window.from);
+    where.add("(timestamp > ? OR (timestamp = ? AND id > ?))", after.timestamp, after.timestamp, after.id);
+    const rows = db.prepare(`SELECT * FROM usage_log ${where} ORDER BY timestamp, id LIMIT ?`).all(...where.params, batch).map(toUsageRecord);
     if (rows.length === 0) return;
     yield rows;
     const last = rows.at(-1)!;
