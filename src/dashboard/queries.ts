@@ -63,15 +63,18 @@ function rangeDays(window: NonNullable<PromptQuery["filters"]["window"]>): { fro
   return { from: window.from.slice(0, 10), to: new Date(Date.parse(window.to) - 1).toISOString().slice(0, 10) };
 }
 
-/** The prompts a query selects, each with its sums over the range, in no particular order. */
-function selectPrompts(index: PromptIndex, query: Pick<PromptQuery, "search" | "filter" | "filters">): Match[] {
+/**
+ * Offers each prompt a query selects, with its sums over the range, to `visit` (in no particular
+ * order; `sums` is reused, copy what you keep); returns how many there were.
+ */
+function selectPrompts(index: PromptIndex, query: Pick<PromptQuery, "search" | "filter" | "filters">, visit: (prompt: IndexedPrompt, sums: RangeSums) => void): number {
   const { provider, model, namespace, window } = query.filters;
   const type = query.filter === "all" || PROMPT_OUTCOMES.has(query.filter) ? undefined : query.filter;
   const search = query.search === "" ? undefined : foldAscii(query.search);
   const ranks = index.dayRange(window ? rangeDays(window) : undefined);
-  const matches: Match[] = [];
-  if (!ranks) return matches;
-  let sums = emptySums();
+  if (!ranks) return 0;
+  const sums = emptySums();
+  let selected = 0;
   for (const prompt of index.prompts.values()) {
     if (provider !== undefined && prompt.provider !== provider) continue;
     if (model !== undefined && prompt.model !== model) continue;
@@ -82,44 +85,60 @@ function selectPrompts(index: PromptIndex, query: Pick<PromptQuery, "search" | "
     // Served by an exact hit, or by a semantic one, over the prompt's calls in the range.
     if (query.filter === "exact" && !(sums.hits > sums.semanticHits)) continue;
     if (query.filter === "semantic" && !(sums.semanticHits > 0)) continue;
-    matches.push({ prompt, sums });
-    sums = emptySums();
+    selected++;
+    visit(prompt, sums);
   }
-  return matches;
+  return selected;
 }
 
 const PROMPT_OUTCOMES = new Set<PromptFilter>(["exact", "semantic"]);
 
 /**
- * The first `count` matches in order, from `skip` on: a bounded heap keeps the best `skip + count`
- * seen, so page 1 of fifty thousand prompts sorts 25 of them, not all.
+ * Keeps the first `keep` prompts in `order` of those offered: a bounded heap whose root is the
+ * worst kept so far, so page 1 of fifty thousand prompts keeps (and copies the sums of) a few dozen.
  */
-function firstInOrder(matches: Match[], order: (a: Match, b: Match) => number, skip: number, count: number): Match[] {
-  const keep = skip + count;
-  if (keep * 4 >= matches.length) return matches.sort(order).slice(skip, keep);
-  // A max-heap under `order`: its root is the worst of the best `keep` so far.
-  const heap: Match[] = [];
-  const worse = (i: number, j: number) => order(heap[i]!, heap[j]!) > 0;
-  const swap = (i: number, j: number) => ([heap[i], heap[j]] = [heap[j]!, heap[i]!]);
-  for (const match of matches) {
-    if (heap.length < keep) {
-      heap.push(match);
-      for (let i = heap.length - 1; i > 0 && worse(i, (i - 1) >> 1); i = (i - 1) >> 1) swap(i, (i - 1) >> 1);
-    } else if (order(match, heap[0]!) < 0) {
-      heap[0] = match;
-      for (let i = 0; ; ) {
-        const left = 2 * i + 1;
-        const right = left + 1;
-        let top = i;
-        if (left < heap.length && worse(left, top)) top = left;
-        if (right < heap.length && worse(right, top)) top = right;
-        if (top === i) break;
-        swap(i, top);
-        i = top;
-      }
+class FirstInOrder {
+  private readonly heap: Match[] = [];
+  private readonly probe: Match = { prompt: undefined as unknown as IndexedPrompt, sums: emptySums() };
+
+  constructor(
+    private readonly keep: number,
+    private readonly order: (a: Match, b: Match) => number,
+  ) {}
+
+  offer(prompt: IndexedPrompt, sums: RangeSums): void {
+    const { heap, order } = this;
+    if (heap.length < this.keep) {
+      heap.push({ prompt, sums: { ...sums } });
+      for (let i = heap.length - 1; i > 0 && order(heap[i]!, heap[(i - 1) >> 1]!) > 0; i = (i - 1) >> 1) this.swap(i, (i - 1) >> 1);
+      return;
+    }
+    this.probe.prompt = prompt;
+    this.probe.sums = sums;
+    if (heap.length === 0 || order(this.probe, heap[0]!) >= 0) return;
+    heap[0] = { prompt, sums: { ...sums } };
+    for (let i = 0; ; ) {
+      const left = 2 * i + 1;
+      const right = left + 1;
+      let worst = i;
+      if (left < heap.length && order(heap[left]!, heap[worst]!) > 0) worst = left;
+      if (right < heap.length && order(heap[right]!, heap[worst]!) > 0) worst = right;
+      if (worst === i) break;
+      this.swap(i, worst);
+      i = worst;
     }
   }
-  return heap.sort(order).slice(skip, keep);
+
+  /** What was kept, in order, from the `skip`th on. */
+  take(skip: number): Match[] {
+    return this.heap.sort(this.order).slice(skip);
+  }
+
+  private swap(i: number, j: number): void {
+    const held = this.heap[i]!;
+    this.heap[i] = this.heap[j]!;
+    this.heap[j] = held;
+  }
 }
 
 /** The rows of a page, each prompt's last call in the range read back as the log spells it. */
@@ -145,17 +164,24 @@ function toRows(db: Database, index: PromptIndex, matches: Match[]): PromptRow[]
 
 /** The page of distinct prompts a search and filters select, newest or most-hit first. */
 export function queryPrompts(index: PromptIndex, db: Database, query: PromptQuery): PromptPage {
-  const matches = selectPrompts(index, query);
-  const total = matches.length;
+  const order = query.sort === "hits" ? byHits : byRecent;
+  let first = new FirstInOrder(query.page * PROMPTS_PER_PAGE, order);
+  const total = selectPrompts(index, query, (prompt, sums) => first.offer(prompt, sums));
   const pages = Math.max(1, Math.ceil(total / PROMPTS_PER_PAGE));
   // A page past the end (an address kept from before a prune or a narrower search) is the last one.
   const page = Math.min(query.page, pages);
-  const shown = firstInOrder(matches, query.sort === "hits" ? byHits : byRecent, (page - 1) * PROMPTS_PER_PAGE, PROMPTS_PER_PAGE);
-  return { prompts: toRows(db, index, shown), total, page, pageSize: PROMPTS_PER_PAGE, pages };
+  if (page < query.page) {
+    first = new FirstInOrder(page * PROMPTS_PER_PAGE, order);
+    selectPrompts(index, query, (prompt, sums) => first.offer(prompt, sums));
+  }
+  return { prompts: toRows(db, index, first.take((page - 1) * PROMPTS_PER_PAGE)), total, page, pageSize: PROMPTS_PER_PAGE, pages };
 }
 
 /** The prompts whose cached answers were served most often, under the filters. */
 export function queryTopPrompts(index: PromptIndex, db: Database, filters: PromptQuery["filters"], limit: number): PromptRow[] {
-  const matches = selectPrompts(index, { search: "", filter: "all", filters }).filter((match) => match.sums.hits > 0);
-  return toRows(db, index, firstInOrder(matches, byHits, 0, limit));
+  const first = new FirstInOrder(limit, byHits);
+  selectPrompts(index, { search: "", filter: "all", filters }, (prompt, sums) => {
+    if (sums.hits > 0) first.offer(prompt, sums);
+  });
+  return toRows(db, index, first.take(0));
 }
