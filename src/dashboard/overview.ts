@@ -137,12 +137,18 @@ export function queryOverview(db: Database, prompts: PromptIndex, filters: Filte
   };
 }
 
-/** Latency percentiles of misses, hits, and exact and semantic hits apart, from the stored histograms. */
+/**
+ * Latency percentiles of misses, hits, and exact and semantic hits apart, from the stored
+ * histograms: per period and outcome alone when nothing is filtered (a few hundred for 90 days
+ * rather than thousands).
+ */
 function queryLatency(db: Database, filters: Filters): Overview["latency"] {
   const where = periodWhere(filters);
   const histograms = [createHistogram(), createHistogram(), createHistogram()];
   const hits = createHistogram();
-  for (const row of db.prepare(`SELECT outcome, histogram FROM ecoai_dashboard_latency_${GRAINS[filters.window.grain].suffix} ${where}`).all(...where.params)) {
+  const filtered = filters.provider !== undefined || filters.model !== undefined || filters.namespace !== undefined;
+  const table = `ecoai_dashboard_${filtered ? "" : "all_"}latency_${GRAINS[filters.window.grain].suffix}`;
+  for (const row of db.prepare(`SELECT outcome, histogram FROM ${table} ${where}`).all(...where.params)) {
     const outcome = Number(row.outcome);
     if (!(row.histogram instanceof Uint8Array) || !histograms[outcome]) continue;
     addHistogram(row.histogram, histograms[outcome]);

@@ -8,7 +8,7 @@
 import { latencyBucketSql } from "./latency.ts";
 
 /** Bumped when the tables change shape: aggregates of another version are dropped and built again. */
-export const ROLLUP_VERSION = 7;
+export const ROLLUP_VERSION = 8;
 
 /** Hours kept at hourly grain (for the 24-hour range); older ones live on in the daily tables. */
 export const HOURS_KEPT = 48;
@@ -24,7 +24,7 @@ export type Grain = keyof typeof GRAINS;
 export const ROLLUP_TABLES = [
   "ecoai_dashboard_days", "ecoai_dashboard_hours", "ecoai_dashboard_types_days", "ecoai_dashboard_types_hours",
   "ecoai_dashboard_all_types_days", "ecoai_dashboard_all_types_hours",
-  "ecoai_dashboard_latency_days", "ecoai_dashboard_latency_hours",
+  "ecoai_dashboard_latency_days", "ecoai_dashboard_latency_hours", "ecoai_dashboard_all_latency_days", "ecoai_dashboard_all_latency_hours",
   "ecoai_dashboard_prompt_days", "ecoai_dashboard_prompts", "ecoai_dashboard_daily",
 ] as const;
 
@@ -68,6 +68,10 @@ CREATE TABLE IF NOT EXISTS ecoai_dashboard_all_types_${suffix} (
 CREATE TABLE IF NOT EXISTS ecoai_dashboard_latency_${suffix} (
   period TEXT NOT NULL, ${FILTERED}, outcome INTEGER NOT NULL, histogram BLOB NOT NULL,
   PRIMARY KEY (period, provider, model, namespace, outcome)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS ecoai_dashboard_all_latency_${suffix} (
+  period TEXT NOT NULL, outcome INTEGER NOT NULL, histogram BLOB NOT NULL,
+  PRIMARY KEY (period, outcome)
 ) WITHOUT ROWID;`,
   )
   .join("")}

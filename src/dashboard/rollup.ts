@@ -1,4 +1,4 @@
-import type { Database, Row } from "../sqlite/database.ts";
+import type { Database, Row, SqlValue } from "../sqlite/database.ts";
 import type { UsageSummary } from "../types.ts";
 import { addSummaries, querySummary } from "../usage/queries.ts";
 import { addHistogram, createHistogram, encodeHistogram, type Histogram } from "./latency.ts";
@@ -46,6 +46,8 @@ function latencyFolder(db: Database, grain: Grain): (after: number, upTo: number
   const buckets = db.prepare(latencyBucketsSql(grain));
   const read = db.prepare(`SELECT histogram FROM ${table} WHERE period = ? AND provider = ? AND model = ? AND namespace = ? AND outcome = ?`);
   const write = db.prepare(`INSERT OR REPLACE INTO ${table} (period, provider, model, namespace, outcome, histogram) VALUES (?, ?, ?, ?, ?, ?)`);
+  const readAll = db.prepare(`SELECT histogram FROM ecoai_dashboard_all_latency_${GRAINS[grain].suffix} WHERE period = ? AND outcome = ?`);
+  const writeAll = db.prepare(`INSERT OR REPLACE INTO ecoai_dashboard_all_latency_${GRAINS[grain].suffix} (period, outcome, histogram) VALUES (?, ?, ?)`);
   return (after, upTo, from) => {
     const added = new Map<string, { key: Row; histogram: Histogram }>();
     for (const row of buckets.all(after, upTo, from)) {
@@ -54,11 +56,24 @@ function latencyFolder(db: Database, grain: Grain): (after: number, upTo: number
       if (!entry) added.set(id, (entry = { key: row, histogram: createHistogram() }));
       entry.histogram[Number(row.bucket)] = Number(row.calls);
     }
+    // The same per period and outcome alone, for the unfiltered overview (the one most often open).
+    const overall = new Map<string, { period: SqlValue; outcome: SqlValue; histogram: Histogram }>();
+    for (const { key, histogram } of added.values()) {
+      const id = `${key.period}|${key.outcome}`;
+      let entry = overall.get(id);
+      if (!entry) overall.set(id, (entry = { period: key.period!, outcome: key.outcome!, histogram: createHistogram() }));
+      histogram.forEach((calls, bucket) => (entry.histogram[bucket]! += calls));
+    }
     for (const { key, histogram } of added.values()) {
       const dimensions = [key.period!, key.provider!, key.model!, key.namespace!, key.outcome!];
       const stored = read.get(...dimensions)?.histogram;
       if (stored instanceof Uint8Array) addHistogram(stored, histogram);
       write.run(...dimensions, encodeHistogram(histogram));
+    }
+    for (const { period, outcome, histogram } of overall.values()) {
+      const stored = readAll.get(period, outcome)?.histogram;
+      if (stored instanceof Uint8Array) addHistogram(stored, histogram);
+      writeAll.run(period, outcome, encodeHistogram(histogram));
     }
   };
 }
@@ -84,7 +99,7 @@ export function createRollup(db: Database, now: () => Date = () => new Date()): 
   const updateHours = updatePeriodsSql("hour").map((sql) => db.prepare(sql));
   const foldPrompts = createPromptFolder(db);
   const foldLatency = { day: latencyFolder(db, "day"), hour: latencyFolder(db, "hour") };
-  const dropOldHours = ["", "types_", "all_types_", "latency_"].map((kind) => `${kind}${GRAINS.hour.suffix}`).map((table) => db.prepare(`DELETE FROM ecoai_dashboard_${table} WHERE period < ?`));
+  const dropOldHours = ["", "types_", "all_types_", "latency_", "all_latency_"].map((kind) => `${kind}${GRAINS.hour.suffix}`).map((table) => db.prepare(`DELETE FROM ecoai_dashboard_${table} WHERE period < ?`));
 
   // The totals live in memory: one read of the log at start, then slices of new rows.
   let totals = querySummary(db, { upToId: 0 });

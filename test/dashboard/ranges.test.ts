@@ -136,6 +136,12 @@ test("the overview of a custom range counts the calls a millisecond inside its e
     expect(body.totals).toMatchObject({ calls: rows.length, hits: rows.filter((r) => r.cacheHit).length, semanticHits: rows.filter((r) => r.semanticHit).length });
     expect(body.totals.spentUsd).toBeCloseTo(rows.reduce((sum, r) => sum + (r.costUsd ?? 0) + r.embeddingCostUsd!, 0), 12);
     const hits = rows.filter((r) => r.cacheHit);
+    // Latency, unfiltered, comes from histograms kept per period and outcome alone: every call is in one.
+    expect(body.latency.misses.calls).toBe(rows.length - hits.length);
+    expect(body.latency.exact.calls).toBe(hits.filter((r) => !r.semanticHit).length);
+    expect(body.latency.semantic.calls).toBe(hits.filter((r) => r.semanticHit).length);
+    const filtered = (await getJson(app, `/api/overview?range=custom&from=${from}&to=${to}&namespace=tenant-a`)).body;
+    expect(filtered.latency.misses.calls).toBe(rows.filter((r) => !r.cacheHit && r.namespace === "tenant-a").length);
     const top = expectedPrompts(dayStart(from), nextDay(to), () => true, "hits").filter((p) => p.hits > 0).slice(0, 8);
     expect(body.topPrompts.map((p: Expected) => [p.prompt, p.hits])).toEqual(top.map((p) => [p.prompt, p.hits]));
     expect(hits.length).toBeGreaterThan(0);
