@@ -33,15 +33,12 @@ const SUMS = `calls INTEGER NOT NULL, hits INTEGER NOT NULL, semantic_hits INTEG
   input_tokens INTEGER NOT NULL, output_tokens INTEGER NOT NULL, cost_usd REAL NOT NULL, embedding_cost_usd REAL NOT NULL,
   cost_saved_usd REAL NOT NULL, co2_saved_g REAL NOT NULL, unpriced INTEGER NOT NULL, legacy INTEGER NOT NULL`;
 export const SUM_NAMES = ["calls", "hits", "semantic_hits", "tokens_saved", "input_tokens", "output_tokens", "cost_usd", "embedding_cost_usd", "cost_saved_usd", "co2_saved_g", "unpriced", "legacy"];
-/** The sums of usage rows (`u.` when joined), in the order of SUM_NAMES. */
-function sumExpressions(u = ""): string[] {
-  return [
-    "count(*)", `sum(${u}cache_hit)`, `sum(${u}semantic_hit)`, `sum(${u}tokens_saved)`, `sum(${u}input_tokens)`, `sum(${u}output_tokens)`,
-    `coalesce(sum(${u}cost_usd), 0)`, `sum(${u}embedding_cost_usd)`, `sum(${u}cost_saved_usd)`, `sum(${u}co2_saved_g)`, `sum(coalesce(${u}priced = 0, 0))`, `sum(${u}priced IS NULL)`,
-  ];
-}
-const sumSelect = (u = "") => sumExpressions(u).join(", ");
-const SUM_SELECT = sumSelect();
+/** The sums of usage rows, in the order of SUM_NAMES. */
+const SUM_EXPRESSIONS = [
+  "count(*)", "sum(cache_hit)", "sum(semantic_hit)", "sum(tokens_saved)", "sum(input_tokens)", "sum(output_tokens)",
+  "coalesce(sum(cost_usd), 0)", "sum(embedding_cost_usd)", "sum(cost_saved_usd)", "sum(co2_saved_g)", "sum(coalesce(priced = 0, 0))", "sum(priced IS NULL)",
+];
+const SUM_SELECT = SUM_EXPRESSIONS.join(", ");
 const SUM_UPDATE = SUM_NAMES.map((name) => `${name} = ${name} + excluded.${name}`).join(", ");
 
 const DIMENSIONS = "provider TEXT NOT NULL, model TEXT NOT NULL, prompt_type TEXT NOT NULL, namespace TEXT NOT NULL";
@@ -119,7 +116,7 @@ export function latencyBucketsSql(grain: Grain): string {
  * the per-prompt days.
  */
 export const PROMPT_GROUPS_SQL = `SELECT substr(timestamp, 1, 10) AS period, prompt, provider, model, prompt_type, namespace,
-  ${sumExpressions().map((expression, i) => `${expression} AS ${SUM_NAMES[i]}`).join(", ")}, max(timestamp) AS last_seen
+  ${SUM_EXPRESSIONS.map((expression, i) => `${expression} AS ${SUM_NAMES[i]}`).join(", ")}, max(timestamp) AS last_seen
   ${RANGE} GROUP BY 1, 2, 3, 4, 5, 6`;
 
 export const PROMPT_ID_SQL = "SELECT id FROM ecoai_dashboard_prompts WHERE prompt = ? AND model = ? AND provider = ? AND prompt_type = ? AND namespace = ?";
