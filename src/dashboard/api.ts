@@ -53,7 +53,7 @@ export function createApi(db: Database, rollup: Rollup, cache: CacheAccess, now:
     overview(params: URLSearchParams) {
       const filters = parseFilters(params, now());
       const all = current().summary();
-      const overview = queryOverview(db, filters);
+      const overview = queryOverview(db, rollup.prompts(), filters);
       return json({
         window: filters.window,
         filters: { provider: filters.provider ?? null, model: filters.model ?? null, namespace: filters.namespace ?? null },
@@ -90,8 +90,7 @@ export function createApi(db: Database, rollup: Rollup, cache: CacheAccess, now:
         page: intParam(params, "page", 1, 1, 1_000_000),
         filters: params.get("range") ? { window, ...dimensions } : dimensions,
       };
-      current();
-      return json(queryPrompts(db, query));
+      return json(queryPrompts(current().prompts(), db, query));
     },
 
     /** `GET /api/requests?…&outcome=&type=&q=&prompt=&before=&limit=50`: the call log, newest first. */
@@ -99,7 +98,7 @@ export function createApi(db: Database, rollup: Rollup, cache: CacheAccess, now:
       const query = requestQuery(params, now());
       const before = textParam(params, "before", 100);
       current();
-      return json(queryRequests(db, { ...query, limit: intParam(params, "limit", 50, 1, 500), ...(before === undefined ? {} : { before }) }));
+      return json(queryRequests(db, { ...query, limit: intParam(params, "limit", 50, 1, 500), ...(before === undefined ? {} : { before }) }, () => rollup.prompts()));
     },
 
     /** `GET /api/requests/:id`: one call, the cached response when its entry still exists, and which cache that is. */

@@ -8,6 +8,7 @@ import type { Database, Row } from "../sqlite/database.ts";
 import { GRAINS, SUM_NAMES } from "./rollup-schema.ts";
 import { Where, type Filters } from "./filters.ts";
 import { addHistogram, createHistogram, latencyStats, type LatencyStats } from "./latency.ts";
+import type { PromptIndex } from "./prompt-index.ts";
 import { queryTopPrompts, type PromptRow } from "./queries.ts";
 
 /** Sums over some calls, as the pages show them. */
@@ -109,7 +110,7 @@ export function querySeries(db: Database, filters: Filters): (Sums & { period: s
   return filters.window.periods.map((period) => ({ period, ...toSums(groups.period!.get(period) as Row | undefined) }));
 }
 
-export function queryOverview(db: Database, filters: Filters): Overview {
+export function queryOverview(db: Database, prompts: PromptIndex, filters: Filters): Overview {
   const suffix = GRAINS[filters.window.grain].suffix;
   const where = periodWhere(filters);
   const { totals, groups } = sumsOf(db, filters);
@@ -132,16 +133,22 @@ export function queryOverview(db: Database, filters: Filters): Overview {
     byNamespace: ranked("namespace", 12),
     contentTypes: types,
     latency: queryLatency(db, filters),
-    topPrompts: total.hits === 0 ? [] : queryTopPrompts(db, filters, 8),
+    topPrompts: total.hits === 0 ? [] : queryTopPrompts(prompts, db, filters, 8),
   };
 }
 
-/** Latency percentiles of misses, hits, and exact and semantic hits apart, from the stored histograms. */
+/**
+ * Latency percentiles of misses, hits, and exact and semantic hits apart, from the stored
+ * histograms: per period and outcome alone when nothing is filtered (a few hundred for 90 days
+ * rather than thousands).
+ */
 function queryLatency(db: Database, filters: Filters): Overview["latency"] {
   const where = periodWhere(filters);
   const histograms = [createHistogram(), createHistogram(), createHistogram()];
   const hits = createHistogram();
-  for (const row of db.prepare(`SELECT outcome, histogram FROM ecoai_dashboard_latency_${GRAINS[filters.window.grain].suffix} ${where}`).all(...where.params)) {
+  const filtered = filters.provider !== undefined || filters.model !== undefined || filters.namespace !== undefined;
+  const table = `ecoai_dashboard_${filtered ? "" : "all_"}latency_${GRAINS[filters.window.grain].suffix}`;
+  for (const row of db.prepare(`SELECT outcome, histogram FROM ${table} ${where}`).all(...where.params)) {
     const outcome = Number(row.outcome);
     if (!(row.histogram instanceof Uint8Array) || !histograms[outcome]) continue;
     addHistogram(row.histogram, histograms[outcome]);

@@ -1,7 +1,7 @@
-import type { Database, Row } from "../sqlite/database.ts";
+import type { Database } from "../sqlite/database.ts";
 import type { PromptType, Provider } from "../types.ts";
-import { Where, type Filters } from "./filters.ts";
-import { PROMPT_WINDOWS, windowColumn, windowSelect } from "./rollup-schema.ts";
+import type { Filters } from "./filters.ts";
+import { emptySums, foldAscii, PromptIndex, type IndexedPrompt, type RangeSums } from "./prompt-index.ts";
 
 /** Prompt-list filters: every prompt, those served by an exact or a semantic hit, or one prompt type. */
 export const PROMPT_FILTERS = ["all", "exact", "semantic", "text", "image", "audio", "file", "tool", "structured", "image_output"] as const;
@@ -47,79 +47,141 @@ export interface PromptPage {
   pages: number;
 }
 
-const PROMPT_COLUMNS = "p.id, p.prompt, p.model, p.provider, p.prompt_type, p.namespace";
+/** A prompt the query selects, with its sums over the range (over all its days when it has none). */
+interface Match {
+  prompt: IndexedPrompt;
+  sums: RangeSums;
+}
+
+/** Newest first: the last day, then the last call of that day, then the most hits, then the oldest prompt. */
+const byRecent = (a: Match, b: Match) => b.sums.lastDay - a.sums.lastDay || b.sums.lastSeenMs - a.sums.lastSeenMs || b.sums.hits - a.sums.hits || a.prompt.id - b.prompt.id;
+/** Most hits first, then newest, then the oldest prompt. */
+const byHits = (a: Match, b: Match) => b.sums.hits - a.sums.hits || b.sums.lastDay - a.sums.lastDay || b.sums.lastSeenMs - a.sums.lastSeenMs || a.prompt.id - b.prompt.id;
+
+/** The days a range covers, as the per-prompt days are kept: a range of hours reads the days it touches. */
+function rangeDays(window: NonNullable<PromptQuery["filters"]["window"]>): { from: string; to: string } {
+  return { from: window.from.slice(0, 10), to: new Date(Date.parse(window.to) - 1).toISOString().slice(0, 10) };
+}
 
 /**
- * The prompts a query selects, as a SELECT of one row per prompt: from the all-time totals, or,
- * with a range, added up from the per-day totals of the days it covers.
+ * Offers each prompt a query selects, with its sums over the range, to `visit` (in no particular
+ * order; `sums` is reused, copy what you keep); returns how many there were.
  */
-function selectPrompts(query: Pick<PromptQuery, "search" | "filter" | "filters">): { sql: string; params: (string | number)[] } {
-  const where = new Where().dimensions(query.filters as Filters, "p.");
-  if (query.search !== "") where.contains("p.prompt", query.search);
-  if (!PROMPT_OUTCOMES.has(query.filter) && query.filter !== "all") where.add("p.prompt_type = ?", query.filter);
-  // Served by an exact hit, or by a semantic one, over the prompt's calls in the range.
-  const outcome = (hits: string, semanticHits: string) => (query.filter === "exact" ? `${hits} > ${semanticHits}` : query.filter === "semantic" ? `${semanticHits} > 0` : "");
-  const having = outcome("sum(d.hits)", "sum(d.semantic_hits)");
-  const window = query.filters.window;
-  if (!window) {
-    if (having) where.add(outcome("p.hits", "p.semantic_hits"));
-    const sql = `SELECT ${PROMPT_COLUMNS}, p.calls, p.hits, p.semantic_hits, p.tokens_saved, p.cost_saved_usd, p.cost_usd + p.embedding_cost_usd AS spent_usd, p.last_seen
-                   FROM ecoai_dashboard_prompts p ${where}`;
-    return { sql, params: where.params as (string | number)[] };
+function selectPrompts(index: PromptIndex, query: Pick<PromptQuery, "search" | "filter" | "filters">, visit: (prompt: IndexedPrompt, sums: RangeSums) => void): number {
+  const { provider, model, namespace, window } = query.filters;
+  const type = query.filter === "all" || PROMPT_OUTCOMES.has(query.filter) ? undefined : query.filter;
+  const search = query.search === "" ? undefined : foldAscii(query.search);
+  const ranks = index.dayRange(window ? rangeDays(window) : undefined);
+  if (!ranks) return 0;
+  const sums = emptySums();
+  let selected = 0;
+  for (const prompt of index.prompts.values()) {
+    if (provider !== undefined && prompt.provider !== provider) continue;
+    if (model !== undefined && prompt.model !== model) continue;
+    if (namespace !== undefined && prompt.namespace !== namespace) continue;
+    if (type !== undefined && prompt.promptType !== type) continue;
+    if (search !== undefined && !prompt.folded.includes(search)) continue;
+    if (!PromptIndex.sumDays(prompt, ranks.first, ranks.last, sums)) continue;
+    // Served by an exact hit, or by a semantic one, over the prompt's calls in the range.
+    if (query.filter === "exact" && !(sums.hits > sums.semanticHits)) continue;
+    if (query.filter === "semantic" && !(sums.semanticHits > 0)) continue;
+    selected++;
+    visit(prompt, sums);
   }
-  // The last 7, 30 or 90 days are kept per prompt: one row each, no adding up of days.
-  const days = PROMPT_WINDOWS.find((w) => window.range === `${w}d`);
-  if (days !== undefined) {
-    where.add(`p.${windowColumn("calls", days)} > 0`);
-    if (having) where.add(outcome(`p.${windowColumn("hits", days)}`, `p.${windowColumn("semantic_hits", days)}`));
-    return { sql: `SELECT ${PROMPT_COLUMNS}, ${windowSelect(days)}, p.last_seen FROM ecoai_dashboard_prompts p ${where}`, params: where.params as (string | number)[] };
-  }
-  // Days are the finest grain kept per prompt: a range of hours reads the days it touches.
-  where.add("d.period >= ? AND d.period <= ?", window.from.slice(0, 10), new Date(Date.parse(window.to) - 1).toISOString().slice(0, 10));
-  const sql = `SELECT ${PROMPT_COLUMNS}, sum(d.calls) AS calls, sum(d.hits) AS hits, sum(d.semantic_hits) AS semantic_hits, sum(d.tokens_saved) AS tokens_saved,
-                      sum(d.cost_saved_usd) AS cost_saved_usd, sum(d.cost_usd + d.embedding_cost_usd) AS spent_usd, max(d.last_seen) AS last_seen
-                 FROM ecoai_dashboard_prompt_days d JOIN ecoai_dashboard_prompts p ON p.id = d.prompt_id
-                ${where} GROUP BY d.prompt_id ${having ? `HAVING ${having}` : ""}`;
-  return { sql, params: where.params as (string | number)[] };
+  return selected;
 }
 
 const PROMPT_OUTCOMES = new Set<PromptFilter>(["exact", "semantic"]);
 
+/**
+ * Keeps the first `keep` prompts in `order` of those offered: a bounded heap whose root is the
+ * worst kept so far, so page 1 of fifty thousand prompts keeps (and copies the sums of) a few dozen.
+ */
+class FirstInOrder {
+  private readonly heap: Match[] = [];
+  private readonly probe: Match = { prompt: undefined as unknown as IndexedPrompt, sums: emptySums() };
+
+  constructor(
+    private readonly keep: number,
+    private readonly order: (a: Match, b: Match) => number,
+  ) {}
+
+  offer(prompt: IndexedPrompt, sums: RangeSums): void {
+    const { heap, order } = this;
+    if (heap.length < this.keep) {
+      heap.push({ prompt, sums: { ...sums } });
+      for (let i = heap.length - 1; i > 0 && order(heap[i]!, heap[(i - 1) >> 1]!) > 0; i = (i - 1) >> 1) this.swap(i, (i - 1) >> 1);
+      return;
+    }
+    this.probe.prompt = prompt;
+    this.probe.sums = sums;
+    if (heap.length === 0 || order(this.probe, heap[0]!) >= 0) return;
+    heap[0] = { prompt, sums: { ...sums } };
+    for (let i = 0; ; ) {
+      const left = 2 * i + 1;
+      const right = left + 1;
+      let worst = i;
+      if (left < heap.length && order(heap[left]!, heap[worst]!) > 0) worst = left;
+      if (right < heap.length && order(heap[right]!, heap[worst]!) > 0) worst = right;
+      if (worst === i) break;
+      this.swap(i, worst);
+      i = worst;
+    }
+  }
+
+  /** What was kept, in order, from the `skip`th on. */
+  take(skip: number): Match[] {
+    return this.heap.sort(this.order).slice(skip);
+  }
+
+  private swap(i: number, j: number): void {
+    const held = this.heap[i]!;
+    this.heap[i] = this.heap[j]!;
+    this.heap[j] = held;
+  }
+}
+
+/** The rows of a page, each prompt's last call in the range read back as the log spells it. */
+function toRows(db: Database, index: PromptIndex, matches: Match[]): PromptRow[] {
+  const lastSeen = db.prepare("SELECT last_seen FROM ecoai_dashboard_prompt_days WHERE period = ? AND prompt_id = ?");
+  return matches.map(({ prompt, sums }) => ({
+    id: prompt.id,
+    prompt: prompt.prompt,
+    model: prompt.model,
+    provider: prompt.provider,
+    promptType: prompt.promptType,
+    namespace: prompt.namespace,
+    calls: sums.calls,
+    hits: sums.hits,
+    exactHits: sums.hits - sums.semanticHits,
+    semanticHits: sums.semanticHits,
+    tokensSaved: sums.tokensSaved,
+    costSavedUsd: sums.costSavedUsd,
+    spentUsd: sums.spentUsd,
+    lastSeen: String(lastSeen.get(index.periods[sums.lastDay]!, prompt.id)?.last_seen ?? ""),
+  }));
+}
+
 /** The page of distinct prompts a search and filters select, newest or most-hit first. */
-export function queryPrompts(db: Database, query: PromptQuery): PromptPage {
-  const { sql, params } = selectPrompts(query);
-  const order = query.sort === "hits" ? "hits DESC, last_seen DESC" : "last_seen DESC, hits DESC";
-  const total = Number(db.prepare(`SELECT count(*) AS n FROM (${sql})`).get(...params)!.n);
+export function queryPrompts(index: PromptIndex, db: Database, query: PromptQuery): PromptPage {
+  const order = query.sort === "hits" ? byHits : byRecent;
+  let first = new FirstInOrder(query.page * PROMPTS_PER_PAGE, order);
+  const total = selectPrompts(index, query, (prompt, sums) => first.offer(prompt, sums));
   const pages = Math.max(1, Math.ceil(total / PROMPTS_PER_PAGE));
   // A page past the end (an address kept from before a prune or a narrower search) is the last one.
   const page = Math.min(query.page, pages);
-  const rows = db.prepare(`${sql} ORDER BY ${order}, id LIMIT ? OFFSET ?`).all(...params, PROMPTS_PER_PAGE, (page - 1) * PROMPTS_PER_PAGE);
-  return { prompts: rows.map(toPromptRow), total, page, pageSize: PROMPTS_PER_PAGE, pages };
+  if (page < query.page) {
+    first = new FirstInOrder(page * PROMPTS_PER_PAGE, order);
+    selectPrompts(index, query, (prompt, sums) => first.offer(prompt, sums));
+  }
+  return { prompts: toRows(db, index, first.take((page - 1) * PROMPTS_PER_PAGE)), total, page, pageSize: PROMPTS_PER_PAGE, pages };
 }
 
 /** The prompts whose cached answers were served most often, under the filters. */
-export function queryTopPrompts(db: Database, filters: PromptQuery["filters"], limit: number): PromptRow[] {
-  const { sql, params } = selectPrompts({ search: "", filter: "all", filters });
-  return db.prepare(`SELECT * FROM (${sql}) WHERE hits > 0 ORDER BY hits DESC, last_seen DESC LIMIT ?`).all(...params, limit).map(toPromptRow);
-}
-
-function toPromptRow(row: Row): PromptRow {
-  const hits = Number(row.hits);
-  const semanticHits = Number(row.semantic_hits);
-  return {
-    id: Number(row.id),
-    prompt: String(row.prompt),
-    model: String(row.model),
-    provider: String(row.provider) as Provider,
-    promptType: String(row.prompt_type) as PromptType,
-    namespace: String(row.namespace),
-    calls: Number(row.calls),
-    hits,
-    exactHits: hits - semanticHits,
-    semanticHits,
-    tokensSaved: Number(row.tokens_saved),
-    costSavedUsd: Number(row.cost_saved_usd),
-    spentUsd: Number(row.spent_usd),
-    lastSeen: String(row.last_seen),
-  };
+export function queryTopPrompts(index: PromptIndex, db: Database, filters: PromptQuery["filters"], limit: number): PromptRow[] {
+  const first = new FirstInOrder(limit, byHits);
+  selectPrompts(index, { search: "", filter: "all", filters }, (prompt, sums) => {
+    if (sums.hits > 0) first.offer(prompt, sums);
+  });
+  return toRows(db, index, first.take(0));
 }

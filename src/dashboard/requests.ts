@@ -10,6 +10,7 @@ import type { PromptType, UsageRecord } from "../types.ts";
 import { toUsageRecord } from "../usage/queries.ts";
 import { BadRequest } from "./http.ts";
 import { Where, type Filters } from "./filters.ts";
+import type { PromptDay, PromptIndex } from "./prompt-index.ts";
 import { GRAINS } from "./rollup-schema.ts";
 
 export const OUTCOMES = ["all", "hit", "exact", "semantic", "miss"] as const;
@@ -41,12 +42,13 @@ export interface RequestPage {
   searchedTo?: string;
 }
 
-const OUTCOME_SQL: Record<Outcome, { rows: string; counted: string }> = {
-  all: { rows: "", counted: "calls" },
-  hit: { rows: "cache_hit = 1", counted: "hits" },
-  exact: { rows: "cache_hit = 1 AND semantic_hit = 0", counted: "hits - semantic_hits" },
-  semantic: { rows: "semantic_hit = 1", counted: "semantic_hits" },
-  miss: { rows: "cache_hit = 0", counted: "calls - hits" },
+/** Per outcome: the rows it selects, and how many of a period's calls it counts (in SQL, and from a prompt's day). */
+const OUTCOME_SQL: Record<Outcome, { rows: string; counted: string; count: (day: PromptDay) => number }> = {
+  all: { rows: "", counted: "calls", count: (day) => day.calls },
+  hit: { rows: "cache_hit = 1", counted: "hits", count: (day) => day.hits },
+  exact: { rows: "cache_hit = 1 AND semantic_hit = 0", counted: "hits - semantic_hits", count: (day) => day.hits - day.semanticHits },
+  semantic: { rows: "semantic_hit = 1", counted: "semantic_hits", count: (day) => day.semanticHits },
+  miss: { rows: "cache_hit = 0", counted: "calls - hits", count: (day) => day.calls - day.hits },
 };
 
 /** `timestamp|id` of the last row of a page. */
@@ -62,7 +64,8 @@ function periodStart(period: string): string {
   return period.length === 10 ? `${period}T00:00:00.000Z` : `${period}:00:00.000Z`;
 }
 
-export function queryRequests(db: Database, query: RequestQuery): RequestPage {
+/** A page of the log; `prompts` is read only for the log of one prompt (its days are known exactly). */
+export function queryRequests(db: Database, query: RequestQuery, prompts: () => PromptIndex): RequestPage {
   const { filters, limit } = query;
   const { grain, from, to } = filters.window;
   const cursor = query.before === undefined ? undefined : parseCursor(query.before);
@@ -77,19 +80,19 @@ export function queryRequests(db: Database, query: RequestQuery): RequestPage {
   const width = grain === "hour" && promptId === undefined ? 13 : 10;
   // `to` is excluded: the range's last period is the one of the instant before it.
   const lastPeriod = (cursor ? upTo : new Date(Date.parse(to) - 1).toISOString()).slice(0, width);
-  const counts = new Where().add("period >= ? AND period <= ?", from.slice(0, width), lastPeriod);
-  let table = `ecoai_dashboard_prompt_days`;
-  if (promptId !== undefined) counts.add("prompt_id = ?", promptId);
-  else {
-    counts.dimensions(filters);
+  let periods: { period: string; n: number }[];
+  if (promptId !== undefined) {
+    periods = prompts().daysOf(promptId, { from: from.slice(0, width), to: lastPeriod }).map((day) => ({ period: day.period, n: outcome.count(day) }));
+  } else {
+    const counts = new Where().add("period >= ? AND period <= ?", from.slice(0, width), lastPeriod).dimensions(filters);
     if (query.promptType) counts.add("prompt_type = ?", query.promptType);
-    table = `ecoai_dashboard_${query.promptType ? "types_" : ""}${GRAINS[grain].suffix}`;
+    const table = `ecoai_dashboard_${query.promptType ? "types_" : ""}${GRAINS[grain].suffix}`;
+    periods = db
+      .prepare(`SELECT period, sum(${searching ? "calls" : outcome.counted}) AS n FROM ${table} ${counts} GROUP BY period ORDER BY period DESC`)
+      .all(...counts.params)
+      .map((row) => ({ period: String(row.period), n: Number(row.n) }));
   }
-  const periods = db
-    .prepare(`SELECT period, sum(${searching ? "calls" : outcome.counted}) AS n FROM ${table} ${counts} GROUP BY period ORDER BY period DESC`)
-    .all(...counts.params)
-    .map((row) => ({ period: String(row.period), n: Number(row.n) }))
-    .filter((row) => row.n > 0);
+  periods = periods.filter((row) => row.n > 0);
   let oldest = from;
   let budgetLeft = false;
   let seen = 0;
@@ -104,7 +107,8 @@ export function queryRequests(db: Database, query: RequestQuery): RequestPage {
     }
   }
 
-  const where = rowFilters(query, oldest > from ? oldest : from);
+  // The cursor bounds the index range itself (not only filters it), so a deep page starts reading where the last one stopped.
+  const where = rowFilters(query, oldest > from ? oldest : from, cursor && cursor.timestamp < to ? cursor.timestamp : undefined);
   if (cursor) where.add("(timestamp < ? OR (timestamp = ? AND id < ?))", cursor.timestamp, cursor.timestamp, cursor.id);
   const rows = db.prepare(`SELECT * FROM usage_log ${where} ORDER BY timestamp DESC, id DESC LIMIT ?`).all(...where.params, limit + 1);
   const records = rows.slice(0, limit).map(toUsageRecord);
@@ -129,9 +133,13 @@ function promptOf(db: Database, query: RequestQuery): number | null | undefined 
   return row ? Number(row.id) : null;
 }
 
-/** The WHERE over `usage_log` of the calls a query selects, from `from` to the range's end. */
-function rowFilters(query: Omit<RequestQuery, "before" | "limit">, from: string): Where {
-  const where = new Where().add("timestamp >= ? AND timestamp < ?", from, query.filters.window.to).dimensions(query.filters);
+/**
+ * The WHERE over `usage_log` of the calls a query selects, from `from` to the range's end, or up
+ * to `upTo` included when given.
+ */
+function rowFilters(query: Omit<RequestQuery, "before" | "limit">, from: string, upTo?: string): Where {
+  const where = upTo === undefined ? new Where().add("timestamp >= ? AND timestamp < ?", from, query.filters.window.to) : new Where().add("timestamp >= ? AND timestamp <= ?", from, upTo);
+  where.dimensions(query.filters);
   const outcome = OUTCOME_SQL[query.outcome];
   if (outcome.rows) where.add(outcome.rows);
   if (query.promptType) where.add("prompt_type = ?", query.promptType);
@@ -148,11 +156,12 @@ export function queryRequest(db: Database, id: number): UsageRecord | undefined 
 
 /** Every call the filters select, oldest first, `batch` rows at a time (for export). */
 export function* iterateRequests(db: Database, query: Omit<RequestQuery, "before" | "limit">, batch = 2000): Generator<UsageRecord[]> {
-  const where = rowFilters(query, query.filters.window.from);
-  const statement = db.prepare(`SELECT * FROM usage_log ${where} AND (timestamp > ? OR (timestamp = ? AND id > ?)) ORDER BY timestamp, id LIMIT ?`);
   let after = { timestamp: "", id: 0 };
   for (;;) {
-    const rows = statement.all(...where.params, after.timestamp, after.timestamp, after.id, batch).map(toUsageRecord);
+    // Each batch's range starts at the last row's time, so no batch reads again what the ones before it read.
+    const where = rowFilters(query, after.timestamp > query.filters.window.from ? after.timestamp : query.filters.window.from);
+    where.add("(timestamp > ? OR (timestamp = ? AND id > ?))", after.timestamp, after.timestamp, after.id);
+    const rows = db.prepare(`SELECT * FROM usage_log ${where} ORDER BY timestamp, id LIMIT ?`).all(...where.params, batch).map(toUsageRecord);
     if (rows.length === 0) return;
     yield rows;
     const last = rows.at(-1)!;

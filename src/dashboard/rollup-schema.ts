@@ -8,7 +8,7 @@
 import { latencyBucketSql } from "./latency.ts";
 
 /** Bumped when the tables change shape: aggregates of another version are dropped and built again. */
-export const ROLLUP_VERSION = 5;
+export const ROLLUP_VERSION = 8;
 
 /** Hours kept at hourly grain (for the 24-hour range); older ones live on in the daily tables. */
 export const HOURS_KEPT = 48;
@@ -24,7 +24,7 @@ export type Grain = keyof typeof GRAINS;
 export const ROLLUP_TABLES = [
   "ecoai_dashboard_days", "ecoai_dashboard_hours", "ecoai_dashboard_types_days", "ecoai_dashboard_types_hours",
   "ecoai_dashboard_all_types_days", "ecoai_dashboard_all_types_hours",
-  "ecoai_dashboard_latency_days", "ecoai_dashboard_latency_hours",
+  "ecoai_dashboard_latency_days", "ecoai_dashboard_latency_hours", "ecoai_dashboard_all_latency_days", "ecoai_dashboard_all_latency_hours",
   "ecoai_dashboard_prompt_days", "ecoai_dashboard_prompts", "ecoai_dashboard_daily",
 ] as const;
 
@@ -33,22 +33,13 @@ const SUMS = `calls INTEGER NOT NULL, hits INTEGER NOT NULL, semantic_hits INTEG
   input_tokens INTEGER NOT NULL, output_tokens INTEGER NOT NULL, cost_usd REAL NOT NULL, embedding_cost_usd REAL NOT NULL,
   cost_saved_usd REAL NOT NULL, co2_saved_g REAL NOT NULL, unpriced INTEGER NOT NULL, legacy INTEGER NOT NULL`;
 export const SUM_NAMES = ["calls", "hits", "semantic_hits", "tokens_saved", "input_tokens", "output_tokens", "cost_usd", "embedding_cost_usd", "cost_saved_usd", "co2_saved_g", "unpriced", "legacy"];
-/** The sums of usage rows (`u.` when joined), in the order of SUM_NAMES. */
-function sumSelect(u = ""): string {
-  return `count(*), sum(${u}cache_hit), sum(${u}semantic_hit), sum(${u}tokens_saved), sum(${u}input_tokens), sum(${u}output_tokens),
-  coalesce(sum(${u}cost_usd), 0), sum(${u}embedding_cost_usd), sum(${u}cost_saved_usd), sum(${u}co2_saved_g), sum(coalesce(${u}priced = 0, 0)), sum(${u}priced IS NULL)`;
-}
-const SUM_SELECT = sumSelect();
+/** The sums of usage rows, in the order of SUM_NAMES. */
+const SUM_EXPRESSIONS = [
+  "count(*)", "sum(cache_hit)", "sum(semantic_hit)", "sum(tokens_saved)", "sum(input_tokens)", "sum(output_tokens)",
+  "coalesce(sum(cost_usd), 0)", "sum(embedding_cost_usd)", "sum(cost_saved_usd)", "sum(co2_saved_g)", "sum(coalesce(priced = 0, 0))", "sum(priced IS NULL)",
+];
+const SUM_SELECT = SUM_EXPRESSIONS.join(", ");
 const SUM_UPDATE = SUM_NAMES.map((name) => `${name} = ${name} + excluded.${name}`).join(", ");
-
-/**
- * The preset ranges kept per prompt as columns (`calls_30d` …), so the prompts of the last 7, 30 or
- * 90 days are read from one row per prompt rather than added up from its days.
- */
-export const PROMPT_WINDOWS = [7, 30, 90] as const;
-const WINDOW_SUMS = ["calls", "hits", "semantic_hits", "tokens_saved", "cost_saved_usd", "spent_usd"] as const;
-const windowColumn = (name: string, days: number) => `${name}_${days}d`;
-const WINDOW_COLUMNS = PROMPT_WINDOWS.flatMap((days) => WINDOW_SUMS.map((name) => `${windowColumn(name, days)} ${name.endsWith("usd") ? "REAL" : "INTEGER"} NOT NULL DEFAULT 0`)).join(", ");
 
 const DIMENSIONS = "provider TEXT NOT NULL, model TEXT NOT NULL, prompt_type TEXT NOT NULL, namespace TEXT NOT NULL";
 /** What every view can be filtered by. */
@@ -74,21 +65,19 @@ CREATE TABLE IF NOT EXISTS ecoai_dashboard_all_types_${suffix} (
 CREATE TABLE IF NOT EXISTS ecoai_dashboard_latency_${suffix} (
   period TEXT NOT NULL, ${FILTERED}, outcome INTEGER NOT NULL, histogram BLOB NOT NULL,
   PRIMARY KEY (period, provider, model, namespace, outcome)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS ecoai_dashboard_all_latency_${suffix} (
+  period TEXT NOT NULL, outcome INTEGER NOT NULL, histogram BLOB NOT NULL,
+  PRIMARY KEY (period, outcome)
 ) WITHOUT ROWID;`,
   )
   .join("")}
-CREATE TABLE IF NOT EXISTS ecoai_dashboard_prompts (
-  id INTEGER PRIMARY KEY, prompt TEXT NOT NULL, ${DIMENSIONS}, ${SUMS}, last_seen TEXT NOT NULL, ${WINDOW_COLUMNS}
-);
-${PROMPT_WINDOWS.map((days) => `CREATE INDEX IF NOT EXISTS ecoai_dashboard_prompts_hits_${days}d ON ecoai_dashboard_prompts (${windowColumn("hits", days)});`).join("\n")}
+CREATE TABLE IF NOT EXISTS ecoai_dashboard_prompts (id INTEGER PRIMARY KEY, prompt TEXT NOT NULL, ${DIMENSIONS});
 CREATE UNIQUE INDEX IF NOT EXISTS ecoai_dashboard_prompts_key ON ecoai_dashboard_prompts (prompt, model, provider, prompt_type, namespace);
-CREATE INDEX IF NOT EXISTS ecoai_dashboard_prompts_last_seen ON ecoai_dashboard_prompts (last_seen);
-CREATE INDEX IF NOT EXISTS ecoai_dashboard_prompts_hits ON ecoai_dashboard_prompts (hits);
 CREATE TABLE IF NOT EXISTS ecoai_dashboard_prompt_days (
   period TEXT NOT NULL, prompt_id INTEGER NOT NULL, ${SUMS}, last_seen TEXT NOT NULL,
   PRIMARY KEY (period, prompt_id)
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS ecoai_dashboard_prompt_days_prompt ON ecoai_dashboard_prompt_days (prompt_id, period);
 `;
 
 const RANGE = "FROM usage_log WHERE id > ? AND id <= ?";
@@ -122,74 +111,20 @@ export function latencyBucketsSql(grain: Grain): string {
             ${RANGE} AND timestamp >= ? GROUP BY 1, 2, 3, 4, 5, 6`;
 }
 
-/** Folds the rows `id > ? AND id <= ?` into the per-prompt totals, then into the per-prompt days. */
-export const UPDATE_PROMPTS_SQL = [
-  `INSERT INTO ecoai_dashboard_prompts (prompt, provider, model, prompt_type, namespace, ${SUM_NAMES.join(", ")}, last_seen)
-   SELECT prompt, provider, model, prompt_type, namespace, ${SUM_SELECT}, max(timestamp)
-     ${RANGE} GROUP BY 1, 2, 3, 4, 5
-   ON CONFLICT (prompt, model, provider, prompt_type, namespace) DO UPDATE SET ${SUM_UPDATE}, last_seen = max(last_seen, excluded.last_seen)`,
-  `INSERT INTO ecoai_dashboard_prompt_days
-   SELECT substr(u.timestamp, 1, 10), p.id, ${sumSelect("u.")}, max(u.timestamp)
-     FROM usage_log u JOIN ecoai_dashboard_prompts p
-       ON p.prompt = u.prompt AND p.model = u.model AND p.provider = u.provider AND p.prompt_type = u.prompt_type AND p.namespace = u.namespace
-    WHERE u.id > ? AND u.id <= ? GROUP BY 1, 2
-   ON CONFLICT DO UPDATE SET ${SUM_UPDATE}, last_seen = max(last_seen, excluded.last_seen)`,
-];
-
-
-/** The per-prompt window columns under the names of the all-time ones, for a range of `days`. */
-export function windowSelect(days: number, alias = "p."): string {
-  return WINDOW_SUMS.map((name) => `${alias}${windowColumn(name, days)} AS ${name}`).join(", ");
-}
-
-/** The column of a window's sum, such as `calls_30d`. */
-export { windowColumn };
-
-/** Window sums of usage rows (`u.`), first day of each window given as parameters, longest window first. */
-function windowSums(from: (days: number) => string): string {
-  return PROMPT_WINDOWS.flatMap((days) => {
-    const inside = `u.timestamp >= '${from(days)}'`;
-    return [
-      `sum(${inside}) AS ${windowColumn("calls", days)}`,
-      `sum(${inside} AND u.cache_hit) AS ${windowColumn("hits", days)}`,
-      `sum(${inside} AND u.semantic_hit) AS ${windowColumn("semantic_hits", days)}`,
-      `sum(CASE WHEN ${inside} THEN u.tokens_saved ELSE 0 END) AS ${windowColumn("tokens_saved", days)}`,
-      `sum(CASE WHEN ${inside} THEN u.cost_saved_usd ELSE 0 END) AS ${windowColumn("cost_saved_usd", days)}`,
-      `sum(CASE WHEN ${inside} THEN coalesce(u.cost_usd, 0) + u.embedding_cost_usd ELSE 0 END) AS ${windowColumn("spent_usd", days)}`,
-    ];
-  }).join(", ");
-}
-
-const ALL_WINDOW_COLUMNS = PROMPT_WINDOWS.flatMap((days) => WINDOW_SUMS.map((name) => windowColumn(name, days)));
-
 /**
- * Adds the rows `id > ? AND id <= ?` to the per-prompt windows ending `today` (a day such as
- * `2026-11-29`); rows older than the longest window add nothing.
+ * The rows `id > ? AND id <= ?` added up per day and prompt (its key in full): what a fold adds to
+ * the per-prompt days.
  */
-export function addToWindowsSql(today: string): string {
-  const from = (days: number) => new Date(Date.parse(`${today}T00:00:00Z`) - (days - 1) * 86_400_000).toISOString();
-  return `UPDATE ecoai_dashboard_prompts SET ${ALL_WINDOW_COLUMNS.map((column) => `${column} = ecoai_dashboard_prompts.${column} + w.${column}`).join(", ")}
-    FROM (SELECT p.id AS id, ${windowSums(from)}
-            FROM usage_log u JOIN ecoai_dashboard_prompts p
-              ON p.prompt = u.prompt AND p.model = u.model AND p.provider = u.provider AND p.prompt_type = u.prompt_type AND p.namespace = u.namespace
-           WHERE u.id > ? AND u.id <= ? AND u.timestamp >= '${from(Math.max(...PROMPT_WINDOWS))}' GROUP BY p.id) AS w
-   WHERE ecoai_dashboard_prompts.id = w.id`;
-}
+export const PROMPT_GROUPS_SQL = `SELECT substr(timestamp, 1, 10) AS period, prompt, provider, model, prompt_type, namespace,
+  ${SUM_EXPRESSIONS.map((expression, i) => `${expression} AS ${SUM_NAMES[i]}`).join(", ")}, max(timestamp) AS last_seen
+  ${RANGE} GROUP BY 1, 2, 3, 4, 5, 6`;
 
-/** Sets the per-prompt windows ending `today` afresh from the per-prompt days (once a day). */
-export function resetWindowsSql(today: string): string[] {
-  const from = (days: number) => new Date(Date.parse(`${today}T00:00:00Z`) - (days - 1) * 86_400_000).toISOString().slice(0, 10);
-  const sums = PROMPT_WINDOWS.flatMap((days) => {
-    const inside = `d.period >= '${from(days)}'`;
-    return WINDOW_SUMS.map((name) => {
-      const value = name === "spent_usd" ? "d.cost_usd + d.embedding_cost_usd" : `d.${name}`;
-      return `sum(CASE WHEN ${inside} THEN ${value} ELSE 0 END) AS ${windowColumn(name, days)}`;
-    });
-  }).join(", ");
-  return [
-    `UPDATE ecoai_dashboard_prompts SET ${ALL_WINDOW_COLUMNS.map((column) => `${column} = 0`).join(", ")} WHERE ${windowColumn("calls", Math.max(...PROMPT_WINDOWS))} > 0`,
-    `UPDATE ecoai_dashboard_prompts SET ${ALL_WINDOW_COLUMNS.map((column) => `${column} = w.${column}`).join(", ")}
-       FROM (SELECT d.prompt_id AS id, ${sums} FROM ecoai_dashboard_prompt_days d WHERE d.period >= '${from(Math.max(...PROMPT_WINDOWS))}' GROUP BY d.prompt_id) AS w
-      WHERE ecoai_dashboard_prompts.id = w.id`,
-  ];
-}
+export const PROMPT_ID_SQL = "SELECT id FROM ecoai_dashboard_prompts WHERE prompt = ? AND model = ? AND provider = ? AND prompt_type = ? AND namespace = ?";
+export const NEW_PROMPT_SQL = "INSERT INTO ecoai_dashboard_prompts (prompt, provider, model, prompt_type, namespace) VALUES (?, ?, ?, ?, ?) RETURNING id";
+/** The columns of a prompt-day as the dashboard reads them. */
+export const PROMPT_DAY_COLUMNS = "period, prompt_id, calls, hits, semantic_hits, tokens_saved, cost_saved_usd, cost_usd + embedding_cost_usd AS spent_usd, last_seen";
+/** Adds one day of one prompt (period, prompt id, the sums, last seen) and returns the day as it now stands. */
+export const ADD_PROMPT_DAY_SQL = `INSERT INTO ecoai_dashboard_prompt_days (period, prompt_id, ${SUM_NAMES.join(", ")}, last_seen)
+  VALUES (${Array.from({ length: SUM_NAMES.length + 3 }, () => "?").join(", ")})
+  ON CONFLICT DO UPDATE SET ${SUM_UPDATE}, last_seen = max(last_seen, excluded.last_seen)
+  RETURNING ${PROMPT_DAY_COLUMNS}`;

@@ -1,8 +1,10 @@
-import type { Database, Row } from "../sqlite/database.ts";
+import type { Database, Row, SqlValue } from "../sqlite/database.ts";
 import type { UsageSummary } from "../types.ts";
 import { addSummaries, querySummary } from "../usage/queries.ts";
 import { addHistogram, createHistogram, encodeHistogram, type Histogram } from "./latency.ts";
-import { addToWindowsSql, GRAINS, HOURS_KEPT, latencyBucketsSql, resetWindowsSql, ROLLUP_SCHEMA, ROLLUP_TABLES, ROLLUP_VERSION, UPDATE_PROMPTS_SQL, updatePeriodsSql, type Grain } from "./rollup-schema.ts";
+import { PromptIndex } from "./prompt-index.ts";
+import { createPromptFolder, type FoldedDay } from "./rollup-prompts.ts";
+import { GRAINS, HOURS_KEPT, latencyBucketsSql, ROLLUP_SCHEMA, ROLLUP_TABLES, ROLLUP_VERSION, updatePeriodsSql, type Grain } from "./rollup-schema.ts";
 
 /** Aggregates over the usage log, current as of the last `refresh()`. */
 export interface Rollup {
@@ -10,6 +12,8 @@ export interface Rollup {
   refresh(): void;
   /** Totals, the same numbers as `eco.summary()`. */
   summary(): UsageSummary;
+  /** The distinct prompts and their days, read from the tables on first use, then kept current by `refresh()`. */
+  prompts(): PromptIndex;
 }
 
 const DATA_TABLES = ROLLUP_TABLES.filter((table) => table !== "ecoai_dashboard_daily");
@@ -42,6 +46,8 @@ function latencyFolder(db: Database, grain: Grain): (after: number, upTo: number
   const buckets = db.prepare(latencyBucketsSql(grain));
   const read = db.prepare(`SELECT histogram FROM ${table} WHERE period = ? AND provider = ? AND model = ? AND namespace = ? AND outcome = ?`);
   const write = db.prepare(`INSERT OR REPLACE INTO ${table} (period, provider, model, namespace, outcome, histogram) VALUES (?, ?, ?, ?, ?, ?)`);
+  const readAll = db.prepare(`SELECT histogram FROM ecoai_dashboard_all_latency_${GRAINS[grain].suffix} WHERE period = ? AND outcome = ?`);
+  const writeAll = db.prepare(`INSERT OR REPLACE INTO ecoai_dashboard_all_latency_${GRAINS[grain].suffix} (period, outcome, histogram) VALUES (?, ?, ?)`);
   return (after, upTo, from) => {
     const added = new Map<string, { key: Row; histogram: Histogram }>();
     for (const row of buckets.all(after, upTo, from)) {
@@ -50,11 +56,24 @@ function latencyFolder(db: Database, grain: Grain): (after: number, upTo: number
       if (!entry) added.set(id, (entry = { key: row, histogram: createHistogram() }));
       entry.histogram[Number(row.bucket)] = Number(row.calls);
     }
+    // The same per period and outcome alone, for the unfiltered overview (the one most often open).
+    const overall = new Map<string, { period: SqlValue; outcome: SqlValue; histogram: Histogram }>();
+    for (const { key, histogram } of added.values()) {
+      const id = `${key.period}|${key.outcome}`;
+      let entry = overall.get(id);
+      if (!entry) overall.set(id, (entry = { period: key.period!, outcome: key.outcome!, histogram: createHistogram() }));
+      histogram.forEach((calls, bucket) => (entry.histogram[bucket]! += calls));
+    }
     for (const { key, histogram } of added.values()) {
       const dimensions = [key.period!, key.provider!, key.model!, key.namespace!, key.outcome!];
       const stored = read.get(...dimensions)?.histogram;
       if (stored instanceof Uint8Array) addHistogram(stored, histogram);
       write.run(...dimensions, encodeHistogram(histogram));
+    }
+    for (const { period, outcome, histogram } of overall.values()) {
+      const stored = readAll.get(period, outcome)?.histogram;
+      if (stored instanceof Uint8Array) addHistogram(stored, histogram);
+      writeAll.run(period, outcome, encodeHistogram(histogram));
     }
   };
 }
@@ -78,9 +97,9 @@ export function createRollup(db: Database, now: () => Date = () => new Date()): 
   const writeState = db.prepare("INSERT OR REPLACE INTO ecoai_dashboard_state (key, value) VALUES (?, ?)");
   const updateDays = updatePeriodsSql("day").map((sql) => db.prepare(sql));
   const updateHours = updatePeriodsSql("hour").map((sql) => db.prepare(sql));
-  const updatePrompts = UPDATE_PROMPTS_SQL.map((sql) => db.prepare(sql));
+  const foldPrompts = createPromptFolder(db);
   const foldLatency = { day: latencyFolder(db, "day"), hour: latencyFolder(db, "hour") };
-  const dropOldHours = ["", "types_", "all_types_", "latency_"].map((kind) => `${kind}${GRAINS.hour.suffix}`).map((table) => db.prepare(`DELETE FROM ecoai_dashboard_${table} WHERE period < ?`));
+  const dropOldHours = ["", "types_", "all_types_", "latency_", "all_latency_"].map((kind) => `${kind}${GRAINS.hour.suffix}`).map((table) => db.prepare(`DELETE FROM ecoai_dashboard_${table} WHERE period < ?`));
 
   // The totals live in memory: one read of the log at start, then slices of new rows.
   let totals = querySummary(db, { upToId: 0 });
@@ -89,34 +108,37 @@ export function createRollup(db: Database, now: () => Date = () => new Date()): 
   // What this process last brought the tables to: when nothing moved, a request takes no write lock.
   let tablesAt = "";
 
-  function refreshTables(first: number, last: number): void {
-    db.transaction(() => {
+  // Read on first use; `indexAt` is the last usage row it holds, `indexFirst` the first row of the log then.
+  let index: PromptIndex | undefined;
+  let indexAt = 0;
+  let indexFirst = 0;
+
+  /**
+   * Brings the tables to the rows `first` to `last`. Says whether they were emptied and rebuilt, and
+   * from which row this process folded (rows before it were folded by another dashboard).
+   */
+  function refreshTables(first: number, last: number, changed?: (folded: FoldedDay) => void): { rebuilt: boolean; from: number } {
+    return db.transaction(() => {
       // Another dashboard on the same file may have moved the watermark since; read it inside the lock.
       const state = Object.fromEntries(readState.all().map((row: Row) => [String(row.key), Number(row.value)]));
       let done = state.watermark ?? 0;
-      if (done > last || (done > 0 && state.first !== first)) {
+      const rebuilt = done > last || (done > 0 && state.first !== first);
+      if (rebuilt) {
         db.exec(DATA_TABLES.map((table) => `DELETE FROM ${table};`).join(" "));
         done = 0;
       }
       const keptFrom = hoursKeptFrom(now());
-      const today = now().toISOString().slice(0, 10);
-      // The per-prompt windows end today: on a new day they are set afresh from the per-prompt days.
-      const windowsCurrent = state.windows === Date.parse(`${today}T00:00:00Z`) / 86_400_000 && done > 0;
       if (done < last) {
         for (const statement of updateDays) statement.run(done, last, "");
         for (const statement of updateHours) statement.run(done, last, keptFrom);
         foldLatency.day(done, last, "");
         foldLatency.hour(done, last, keptFrom);
-        for (const statement of updatePrompts) statement.run(done, last);
-        if (windowsCurrent) db.prepare(addToWindowsSql(today)).run(done, last);
-      }
-      if (!windowsCurrent) {
-        for (const sql of resetWindowsSql(today)) db.exec(sql);
-        writeState.run("windows", Date.parse(`${today}T00:00:00Z`) / 86_400_000);
+        foldPrompts(done, last, rebuilt ? undefined : changed);
       }
       for (const statement of dropOldHours) statement.run(keptFrom);
       writeState.run("watermark", last);
       writeState.run("first", first);
+      return { rebuilt, from: done };
     });
   }
 
@@ -129,6 +151,7 @@ export function createRollup(db: Database, now: () => Date = () => new Date()): 
       if (tablesAt !== "" && Number(readWatermark.get()!.value) < Number(tablesAt.split(":")[1])) {
         totalsUpTo = Number.MAX_SAFE_INTEGER;
         tablesAt = "";
+        index = undefined;
       }
       if (totalsUpTo > last || (totalsUpTo > 0 && first !== totalsFirst)) {
         totals = querySummary(db, { upToId: 0 });
@@ -141,11 +164,41 @@ export function createRollup(db: Database, now: () => Date = () => new Date()): 
       }
       // The hour passed: hours older than the ones kept are dropped, even with no new rows.
       const key = `${first}:${last}:${hoursKeptFrom(now())}`;
+      if (index && (indexFirst !== first || indexAt > last)) index = undefined;
       if (tablesAt !== key) {
-        refreshTables(first, last);
+        // The prompt index takes the days this fold changes as they come back from the table, once committed.
+        const changed: FoldedDay[] = [];
+        const folded = refreshTables(first, last, index && ((day) => changed.push(day)));
         tablesAt = key;
+        for (const day of changed) index?.apply(day);
+        if (folded.rebuilt) index = undefined;
+        // Rows another dashboard folded before this one: their days are read back from the tables.
+        else if (index && indexAt < folded.from) index.update(indexAt, folded.from);
+        if (index) indexAt = Math.max(indexAt, last);
+      }
+      if (index && indexAt < last) {
+        index.update(indexAt, last);
+        indexAt = last;
       }
     },
     summary: () => totals,
+    prompts() {
+      if (!index) {
+        // One read transaction (a snapshot, taking no lock writers wait on), so the tables cannot
+        // move between the prompts, their days and the watermark they are current to.
+        const loaded = new PromptIndex(db);
+        db.exec("BEGIN");
+        try {
+          loaded.load();
+          const state = Object.fromEntries(readState.all().map((row: Row) => [String(row.key), Number(row.value)]));
+          indexAt = state.watermark ?? 0;
+          indexFirst = state.first ?? 0;
+        } finally {
+          db.exec("COMMIT");
+        }
+        index = loaded;
+      }
+      return index;
+    },
   };
 }

@@ -1,0 +1,284 @@
+/**
+ * The distinct prompts and what each did per UTC day, held in memory beside the aggregate tables
+ * they are read from, so the prompts of any range — a preset, custom days, the days a 24-hour
+ * range touches, or all time — are added up, filtered and sorted in a few milliseconds. In SQL the
+ * same answer means grouping every prompt-day of the range (a quarter of a million rows for a month
+ * of a million-call log); here it is one pass over compact arrays, about 45 bytes a prompt-day.
+ *
+ * The index follows the tables: it is read from them once, on first use, then reads back only the
+ * prompt-days that newly folded rows changed.
+ * @module
+ */
+import type { Database, Row } from "../sqlite/database.ts";
+import type { PromptType, Provider } from "../types.ts";
+import type { FoldedDay } from "./rollup-prompts.ts";
+import { PROMPT_DAY_COLUMNS as DAY_COLUMNS } from "./rollup-schema.ts";
+
+/** Counts kept per prompt-day, in this order. */
+const COUNTS = 3; // calls, hits, semantic hits
+/** Amounts kept per prompt-day, in this order. */
+const AMOUNTS = 4; // tokens saved, cost saved (net of embeddings), spent, last call (ms)
+
+/** One distinct prompt: its key and its days in ascending order. */
+export interface IndexedPrompt {
+  id: number;
+  prompt: string;
+  /** The prompt with A–Z lowered, as SQLite's LIKE compares. */
+  folded: string;
+  provider: Provider;
+  model: string;
+  promptType: PromptType;
+  namespace: string;
+  /** Rank of each day (see `PromptIndex.periods`), ascending. */
+  days: Int32Array;
+  counts: Uint32Array;
+  amounts: Float64Array;
+}
+
+/** A prompt's sums over some of its days. */
+export interface RangeSums {
+  calls: number;
+  hits: number;
+  semanticHits: number;
+  tokensSaved: number;
+  costSavedUsd: number;
+  spentUsd: number;
+  /** Rank of the prompt's last day among them, and its last call that day (ms). */
+  lastDay: number;
+  lastSeenMs: number;
+}
+
+/** One day of one prompt, as the request log counts it. */
+export interface PromptDay {
+  period: string;
+  calls: number;
+  hits: number;
+  semanticHits: number;
+}
+
+/** SQLite's LIKE is case-insensitive for A–Z only; so is this. */
+export function foldAscii(text: string): string {
+  return text.replace(/[A-Z]+/g, (letters) => letters.toLowerCase());
+}
+
+export function emptySums(): RangeSums {
+  return { calls: 0, hits: 0, semanticHits: 0, tokensSaved: 0, costSavedUsd: 0, spentUsd: 0, lastDay: -1, lastSeenMs: Number.NEGATIVE_INFINITY };
+}
+
+const PROMPT_SELECT = "SELECT id, prompt, provider, model, prompt_type, namespace FROM ecoai_dashboard_prompts";
+/** Prompt-days read per statement when the whole index is loaded, so no million-row array is ever built. */
+const LOAD_BATCH = 20_000;
+
+export class PromptIndex {
+  /** Every day some prompt was called, ascending (string order, as SQL compares them). */
+  readonly periods: string[] = [];
+  readonly prompts = new Map<number, IndexedPrompt>();
+  private readonly rank = new Map<string, number>();
+
+  constructor(private readonly db: Database) {}
+
+  /** Reads the whole index from the tables (inside a read transaction, so they hold still). */
+  load(): void {
+    for (const row of this.db.prepare("SELECT DISTINCT period FROM ecoai_dashboard_days ORDER BY period").all()) this.addPeriod(String(row.period));
+    for (const row of this.db.prepare(PROMPT_SELECT).all()) this.prompts.set(Number(row.id), toPrompt(row));
+    while (!this.loadDays());
+  }
+
+  /**
+   * Reads every prompt-day, day by day as the table is kept, so each prompt's days arrive in order
+   * and are appended. False when a day unknown to the daily totals turned up (it is ranked now):
+   * the ranks read so far are stale, and the caller reads again.
+   */
+  private loadDays(): boolean {
+    const grown = new Map<number, { days: number[]; counts: number[]; amounts: number[] }>();
+    const batch = this.db.prepare(`SELECT ${DAY_COLUMNS} FROM ecoai_dashboard_prompt_days WHERE (period, prompt_id) > (?, ?) ORDER BY period, prompt_id LIMIT ${LOAD_BATCH}`);
+    let after: [string, number] = ["", 0];
+    for (;;) {
+      const rows = batch.all(...after);
+      if (rows.length === 0) break;
+      for (const row of rows) {
+        const period = String(row.period);
+        if (!this.rank.has(period)) {
+          this.addPeriod(period);
+          return false;
+        }
+        const id = Number(row.prompt_id);
+        let entry = grown.get(id);
+        if (!entry) grown.set(id, (entry = { days: [], counts: [], amounts: [] }));
+        entry.days.push(this.rank.get(period)!);
+        entry.counts.push(...countsOf(row));
+        entry.amounts.push(...amountsOf(row));
+      }
+      const last = rows.at(-1)!;
+      after = [String(last.period), Number(last.prompt_id)];
+    }
+    for (const [id, entry] of grown) {
+      const prompt = this.prompts.get(id);
+      if (!prompt) continue;
+      prompt.days = Int32Array.from(entry.days);
+      prompt.counts = Uint32Array.from(entry.counts);
+      prompt.amounts = Float64Array.from(entry.amounts);
+    }
+    return true;
+  }
+
+  /** Reads back the prompt-days that the usage rows `after < id ≤ upTo` were folded into (by another process). */
+  update(after: number, upTo: number): void {
+    const changed = this.db
+      .prepare(
+        `SELECT DISTINCT substr(u.timestamp, 1, 10) AS period, p.id AS id FROM usage_log u JOIN ecoai_dashboard_prompts p
+            ON p.prompt = u.prompt AND p.model = u.model AND p.provider = u.provider AND p.prompt_type = u.prompt_type AND p.namespace = u.namespace
+         WHERE u.id > ? AND u.id <= ?`,
+      )
+      .all(after, upTo);
+    const readPrompt = this.db.prepare(`${PROMPT_SELECT} WHERE id = ?`);
+    const readDay = this.db.prepare(`SELECT ${DAY_COLUMNS} FROM ecoai_dashboard_prompt_days WHERE period = ? AND prompt_id = ?`);
+    for (const pair of changed) {
+      const key = this.prompts.has(Number(pair.id)) ? { id: pair.id! } : readPrompt.get(pair.id!);
+      const day = key && readDay.get(pair.period!, pair.id!);
+      if (key && day) this.apply({ key, day });
+    }
+  }
+
+  /** Takes a prompt-day as a fold of this process left it. */
+  apply({ key, day }: FoldedDay): void {
+    const id = Number(key.id);
+    let prompt = this.prompts.get(id);
+    if (!prompt) this.prompts.set(id, (prompt = toPrompt(key)));
+    const period = String(day.period);
+    this.addPeriod(period);
+    setDay(prompt, this.rank.get(period)!, countsOf(day), amountsOf(day));
+  }
+
+  /** Ranks `period` among the known days; a day older than the newest known one moves later ranks up. */
+  private addPeriod(period: string): void {
+    if (this.rank.has(period)) return;
+    const at = upperBound(this.periods, period);
+    this.periods.splice(at, 0, period);
+    this.rank.set(period, at);
+    if (at === this.periods.length - 1) return;
+    // Rows logged out of order, by a process whose clock or queue lagged: rare, so renumbering is fine.
+    for (let i = at + 1; i < this.periods.length; i++) this.rank.set(this.periods[i]!, i);
+    for (const prompt of this.prompts.values()) {
+      for (let i = 0; i < prompt.days.length; i++) if (prompt.days[i]! >= at) prompt.days[i]! += 1;
+    }
+  }
+
+  /**
+   * The ranks of the first and last known day in `[from, to]` (days as `2026-11-29`, or all of
+   * them); `null` when no prompt was called then.
+   */
+  dayRange(days?: { from: string; to: string }): { first: number; last: number } | null {
+    const first = days ? lowerBound(this.periods, days.from) : 0;
+    const last = days ? upperBound(this.periods, days.to) - 1 : this.periods.length - 1;
+    return first <= last ? { first, last } : null;
+  }
+
+  /** A prompt's days from `from` to `to`, newest first (for the request log of one prompt). */
+  daysOf(id: number, days: { from: string; to: string }): PromptDay[] {
+    const prompt = this.prompts.get(id);
+    const ranks = this.dayRange(days);
+    if (!prompt || !ranks) return [];
+    const out: PromptDay[] = [];
+    for (let i = prompt.days.length - 1; i >= 0; i--) {
+      const day = prompt.days[i]!;
+      if (day < ranks.first) break;
+      if (day > ranks.last) continue;
+      out.push({ period: this.periods[day]!, calls: prompt.counts[i * COUNTS]!, hits: prompt.counts[i * COUNTS + 1]!, semanticHits: prompt.counts[i * COUNTS + 2]! });
+    }
+    return out;
+  }
+
+  /** A prompt's sums over the days ranked `first` to `last`, into `into`; false when it has none then. */
+  static sumDays(prompt: IndexedPrompt, first: number, last: number, into: RangeSums): boolean {
+    const { days, counts, amounts } = prompt;
+    let found = false;
+    into.calls = into.hits = into.semanticHits = into.tokensSaved = into.costSavedUsd = into.spentUsd = 0;
+    for (let i = 0; i < days.length; i++) {
+      const day = days[i]!;
+      if (day < first) continue;
+      if (day > last) break;
+      found = true;
+      into.calls += counts[i * COUNTS]!;
+      into.hits += counts[i * COUNTS + 1]!;
+      into.semanticHits += counts[i * COUNTS + 2]!;
+      into.tokensSaved += amounts[i * AMOUNTS]!;
+      into.costSavedUsd += amounts[i * AMOUNTS + 1]!;
+      into.spentUsd += amounts[i * AMOUNTS + 2]!;
+      into.lastDay = day;
+      into.lastSeenMs = amounts[i * AMOUNTS + 3]!;
+    }
+    return found;
+  }
+}
+
+/** Sets (or adds, in order) one day of a prompt. */
+function setDay(prompt: IndexedPrompt, day: number, counts: number[], amounts: number[]): void {
+  let at = 0;
+  while (at < prompt.days.length && prompt.days[at]! < day) at++;
+  if (at === prompt.days.length || prompt.days[at] !== day) {
+    const n = prompt.days.length + 1;
+    const grow = <T extends Int32Array | Uint32Array | Float64Array>(old: T, make: (n: number) => T, stride: number): T => {
+      const next = make(n * stride);
+      next.set(old.subarray(0, at * stride));
+      next.set(old.subarray(at * stride), (at + 1) * stride);
+      return next;
+    };
+    prompt.days = grow(prompt.days, (size) => new Int32Array(size), 1);
+    prompt.counts = grow(prompt.counts, (size) => new Uint32Array(size), COUNTS);
+    prompt.amounts = grow(prompt.amounts, (size) => new Float64Array(size), AMOUNTS);
+    prompt.days[at] = day;
+  }
+  prompt.counts.set(counts, at * COUNTS);
+  prompt.amounts.set(amounts, at * AMOUNTS);
+}
+
+function countsOf(row: Row): number[] {
+  return [Number(row.calls), Number(row.hits), Number(row.semantic_hits)];
+}
+
+function amountsOf(row: Row): number[] {
+  const ms = Date.parse(String(row.last_seen));
+  // A timestamp that does not parse sorts before every other of its day.
+  return [Number(row.tokens_saved), Number(row.cost_saved_usd), Number(row.spent_usd), Number.isNaN(ms) ? Number.NEGATIVE_INFINITY : ms];
+}
+
+function toPrompt(row: Row): IndexedPrompt {
+  const prompt = String(row.prompt);
+  return {
+    id: Number(row.id),
+    prompt,
+    folded: foldAscii(prompt),
+    provider: String(row.provider) as Provider,
+    model: String(row.model),
+    promptType: String(row.prompt_type) as PromptType,
+    namespace: String(row.namespace),
+    days: new Int32Array(0),
+    counts: new Uint32Array(0),
+    amounts: new Float64Array(0),
+  };
+}
+
+/** The first index whose value is ≥ `value`. */
+function lowerBound(sorted: string[], value: string): number {
+  let low = 0;
+  let high = sorted.length;
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    if (sorted[mid]! < value) low = mid + 1;
+    else high = mid;
+  }
+  return low;
+}
+
+/** The first index whose value is > `value`. */
+function upperBound(sorted: string[], value: string): number {
+  let low = 0;
+  let high = sorted.length;
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    if (sorted[mid]! <= value) low = mid + 1;
+    else high = mid;
+  }
+  return low;
+}

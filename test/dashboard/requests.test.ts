@@ -1,0 +1,47 @@
+import { expect, test } from "bun:test";
+import { join } from "node:path";
+import { parseFilters } from "../../src/dashboard/filters.ts";
+import { createRollup } from "../../src/dashboard/rollup.ts";
+import { iterateRequests, queryRequests } from "../../src/dashboard/requests.ts";
+import { openDatabase } from "../../src/sqlite/database.ts";
+import { tempDir } from "../temp.ts";
+import { seedUsageLog, type SeedRow } from "./seed.ts";
+
+// Calls logged in the same millisecond (one process flushing a batch) fall on both sides of a
+// page's or an export batch's edge: none may be skipped or repeated.
+const NOW = new Date("2026-11-29T17:30:00Z");
+const dbPath = join(tempDir(), "usage.db");
+const ROWS: (SeedRow & { id: number })[] = Array.from({ length: 23 }, (_, i) => ({
+  id: i + 1,
+  timestamp: new Date(NOW.getTime() - 3_600_000 + Math.floor(i / 4) * 1000).toISOString(),
+  model: i % 3 === 0 ? "gpt-4o-mini" : "gpt-4o",
+  cacheHit: i % 2 === 0,
+  prompt: `question ${i % 5}`,
+}));
+seedUsageLog(dbPath, ROWS);
+const db = openDatabase(dbPath);
+const rollup = createRollup(db, () => NOW);
+rollup.refresh();
+const filters = (query: string) => parseFilters(new URLSearchParams(query), NOW);
+const newestFirst = (rows: typeof ROWS) => [...rows].sort((a, b) => (a.timestamp! < b.timestamp! ? 1 : a.timestamp! > b.timestamp! ? -1 : b.id - a.id)).map((r) => r.id);
+
+test.each([1, 3, 4, 5])("an export in batches of %i rows holds every selected call once, oldest first", (batch) => {
+  const ids = [...iterateRequests(db, { filters: filters("range=24h"), outcome: "all" }, batch)].flat().map((r) => r.id);
+  expect(ids).toEqual(newestFirst(ROWS).reverse());
+  const hits = [...iterateRequests(db, { filters: filters("range=24h&model=gpt-4o"), outcome: "hit" }, batch)].flat().map((r) => r.id);
+  expect(hits).toEqual(newestFirst(ROWS.filter((r) => r.cacheHit && r.model === "gpt-4o")).reverse());
+});
+
+test.each([1, 3, 4, 5])("pages of %i calls go through every selected call once, newest first", (limit) => {
+  for (const [query, keep] of [["range=24h", () => true], ["range=24h&model=gpt-4o", (r: SeedRow) => r.model === "gpt-4o"]] as const) {
+    const seen: number[] = [];
+    let before: string | undefined;
+    for (let page = 0; page < 50; page++) {
+      const result = queryRequests(db, { filters: filters(query), outcome: "all", limit, ...(before === undefined ? {} : { before }) }, () => rollup.prompts());
+      seen.push(...result.records.map((r) => r.id));
+      if (!result.next) break;
+      before = result.next;
+    }
+    expect(seen).toEqual(newestFirst(ROWS.filter(keep)));
+  }
+});
