@@ -6,7 +6,7 @@ import { SIM_HEADERS, SIM_MARKERS } from "../../src/simulator/index.ts";
 import { TEST_API_KEY } from "../harness.ts";
 import { FOREIGN_ANSWERS } from "./suite-answers.ts";
 import { isJson, runProviderSuite, type Surface } from "./suite.ts";
-import { runStreamSuite, type StreamSurface } from "./suite-streams.ts";
+import { bothHalves, runStreamSuite, type StreamSurface } from "./suite-streams.ts";
 import { useProviders } from "./wrapped.ts";
 
 const { up, wrap, anthropic } = useProviders();
@@ -171,8 +171,7 @@ const messagesStream: StreamSurface<Anthropic, Anthropic.MessageCreateParamsNonS
     expect(stream).toBeInstanceOf(Stream);
     // The message the events add up to, assembled by the SDK's own `MessageStream` from a tee.
     const [mine, theirs] = stream.tee();
-    const [events, final] = await Promise.all([Array.fromAsync(mine), MessageStream.fromReadableStream(theirs.toReadableStream()).finalMessage()]);
-    return { events, final };
+    return bothHalves(Array.fromAsync(mine), MessageStream.fromReadableStream(theirs.toReadableStream()).finalMessage());
   },
   read: ({ final }) => messages.read(final),
   receivedOnly: [],

@@ -7,7 +7,7 @@ import { SIM_HEADERS, SIM_MARKERS } from "../../src/simulator/index.ts";
 import { OPENAI_SDK } from "./openai-sdk.ts";
 import { FOREIGN_ANSWERS } from "./suite-answers.ts";
 import { isJson, runProviderSuite, type Surface } from "./suite.ts";
-import { runStreamSuite, type StreamSurface } from "./suite-streams.ts";
+import { bothHalves, runStreamSuite, type StreamSurface } from "./suite-streams.ts";
 import { useProviders } from "./wrapped.ts";
 
 const { up, wrap } = useProviders();
@@ -134,7 +134,7 @@ const responsesStream: StreamSurface<OpenAI, ResponseCreateParamsNonStreaming, R
     expect(stream).toBeInstanceOf(Stream);
     // The response the events add up to, assembled by the SDK's own `ResponseStream` from a tee.
     const [mine, theirs] = stream.tee();
-    const [events, final] = await Promise.all([Array.fromAsync(mine), ResponseStream.fromReadableStream(theirs.toReadableStream()).finalResponse()]);
+    const { events, final } = await bothHalves(Array.fromAsync(mine), ResponseStream.fromReadableStream(theirs.toReadableStream()).finalResponse());
     return { events, final: final as Response };
   },
   read: ({ final }) => responses.read(final),

@@ -11,7 +11,7 @@ import { ask, CHAT_ROUTE, recordingLogger, TEST_API_KEY, useUpstream } from "../
 import { OPENAI_SDK } from "./openai-sdk.ts";
 import { FOREIGN_ANSWERS } from "./suite-answers.ts";
 import { isJson, runProviderSuite, type Surface } from "./suite.ts";
-import { runStreamSuite, type StreamSurface } from "./suite-streams.ts";
+import { bothHalves, runStreamSuite, type StreamSurface } from "./suite-streams.ts";
 
 const up = useUpstream();
 
@@ -221,8 +221,7 @@ const chatStream: StreamSurface<OpenAI, ChatCompletionCreateParamsNonStreaming, 
     const stream = await client.chat.completions.create({ ...withUsage(request), stream: true }, ecoai && { ecoai });
     expect(stream).toBeInstanceOf(Stream);
     const { chunks, final } = finalOf(stream);
-    const [events, completion] = await Promise.all([chunks, final]);
-    return { events, final: completion };
+    return bothHalves(chunks, final);
   },
   read: ({ final }) => chat.read(final),
   receivedOnly: [],

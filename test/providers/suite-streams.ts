@@ -153,3 +153,14 @@ async function withChunkGap<T>(up: Upstream, gapMs: number, run: () => Promise<T
     up.sim.chunkGapMs = 0;
   }
 }
+
+/**
+ * The events of a teed stream and what its other half adds up to, both read to their end even when
+ * one fails: a tee hands a failed read to both halves, and a half left unread would leave it unhandled.
+ */
+export async function bothHalves<Events, Final>(events: Promise<Events>, final: Promise<Final>): Promise<{ events: Events; final: Final }> {
+  const [read, added] = await Promise.allSettled([events, final]);
+  if (read.status === "rejected") throw read.reason;
+  if (added.status === "rejected") throw added.reason;
+  return { events: read.value, final: added.value };
+}
