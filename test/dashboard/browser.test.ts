@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import { tempDir } from "../temp.ts";
+import { CHROMIUM, launchChromium, openDashboardPage } from "./chromium.ts";
 import { seedUsageLog, type SeedRow } from "./seed.ts";
 import { startDashboard, type StartedDashboard } from "./start.ts";
 
 // The real `ecoai dashboard` command, driven by Debian's Chromium.
-const CHROMIUM = "/usr/bin/chromium";
 const ARTIFACTS = join(import.meta.dir, "..", "..", "test-artifacts");
 const XSS = `<img src=x onerror="window.__xss = 1"> what does this do?`;
 
@@ -49,7 +49,7 @@ beforeAll(async () => {
   seedUsageLog(dbPath, seedRows());
   local = await startDashboard("bun", ["--db", dbPath, "--settings", settingsPath], dir);
   base = local.origin;
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"] });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {
@@ -68,12 +68,10 @@ function watch(page: Page, path: string): void {
   page.on("pageerror", (error) => problems.push(`${path}: ${error.message}`));
 }
 
-async function open(path: string, viewport = { width: 1360, height: 900 }): Promise<Page> {
-  const page = await browser!.newPage({ viewport });
-  watch(page, path);
-  await page.goto(`${base}${path}`);
-  await page.waitForSelector("body[data-loaded]");
-  return page;
+function open(path: string, viewport = { width: 1360, height: 900 }): Promise<Page> {
+  // The settings test provokes one 400 on purpose (invalid values); anything else is a problem.
+  const expectedError = (text: string) => path === "/settings" && text.includes("status of 400");
+  return openDashboardPage(browser!, base, path, problems, { viewport, expectedError });
 }
 
 describe.skipIf(!existsSync(CHROMIUM))("dashboard in Chromium (needs /usr/bin/chromium: apt-get install chromium)", () => {

@@ -7,14 +7,14 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { accountFor } from "../../src/usage/call-account.ts";
 import { PRICE_TABLE } from "../../src/usage/price-table.ts";
 import { tempDir } from "../temp.ts";
+import { CHROMIUM, launchChromium, openDashboardPage } from "./chromium.ts";
 import { seedUsageLog, type SeedRow } from "./seed.ts";
 import { startDashboard, type StartedDashboard } from "./start.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
 const ARTIFACTS = join(import.meta.dir, "..", "..", "test-artifacts");
 const dir = tempDir();
 const dbPath = join(dir, "usage.db");
@@ -54,7 +54,7 @@ beforeAll(async () => {
   seedUsageLog(dbPath, rows);
   writeFileSync(settingsPath, JSON.stringify({ gridRegion: "FRA" }));
   dashboard = await startDashboard("bun", ["--db", dbPath, "--settings", settingsPath], dir);
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"] });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {
@@ -62,14 +62,8 @@ afterAll(async () => {
   await dashboard?.stop();
 });
 
-async function open(path: string): Promise<Page> {
-  const page = await browser!.newPage({ viewport: { width: 1360, height: 900 } });
-  page.setDefaultTimeout(8000);
-  page.on("console", (message) => message.type() === "error" && problems.push(`${path}: ${message.text()}`));
-  page.on("pageerror", (error) => problems.push(`${path}: ${error.message}`));
-  await page.goto(`${dashboard!.origin}${path}`);
-  await page.waitForSelector("body[data-loaded]");
-  return page;
+function open(path: string): Promise<Page> {
+  return openDashboardPage(browser!, dashboard!.origin, path, problems);
 }
 
 const cells = (page: Page, table: string) => page.locator(`#${table} tbody tr`).evaluateAll((trs) => trs.map((tr) => Array.from(tr.querySelectorAll("td"), (td) => td.textContent ?? "")));

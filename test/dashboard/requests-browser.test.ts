@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { ask, CHAT_ROUTE, useUpstream } from "../harness.ts";
+import { CHROMIUM, launchChromium, openDashboardPage } from "./chromium.ts";
 import { startDashboard, type StartedDashboard } from "./start.ts";
 
 // Real calls through EcoAI (a first run: a few calls, tiny amounts), the real `ecoai dashboard`
 // command over their log and cache, and Debian's Chromium.
-const CHROMIUM = "/usr/bin/chromium";
 const ARTIFACTS = join(import.meta.dir, "..", "..", "test-artifacts");
 const up = useUpstream();
 const dir = join(up.dir, "app");
@@ -30,7 +30,7 @@ beforeAll(async () => {
   await Bun.sleep(400);
   dashboard = await startDashboard("bun", ["--db", join(dir, "usage.db")], dir);
   elsewhere = await startDashboard("bun", ["--db", join(up.dir, "other-usage.db")], up.dir);
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"] });
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();
@@ -38,16 +38,8 @@ afterAll(async () => {
   await elsewhere?.stop();
 });
 
-async function open(path: string, viewport = { width: 1360, height: 900 }, options: { acceptDownloads?: boolean } = {}): Promise<Page> {
-  const page = await browser!.newPage({ viewport, ...options });
-  page.setDefaultTimeout(8000);
-  page.on("console", (message) => {
-    if (message.type() === "error") problems.push(`${path}: ${message.text()}`);
-  });
-  page.on("pageerror", (error) => problems.push(`${path}: ${error.message}`));
-  await page.goto(`${dashboard!.origin}${path}`);
-  await page.waitForSelector("body[data-loaded]");
-  return page;
+function open(path: string, viewport = { width: 1360, height: 900 }, options: { acceptDownloads?: boolean } = {}): Promise<Page> {
+  return openDashboardPage(browser!, dashboard!.origin, path, problems, { viewport, ...options });
 }
 
 describe.skipIf(!existsSync(CHROMIUM))("the request log in Chromium", () => {

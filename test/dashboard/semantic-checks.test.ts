@@ -1,14 +1,14 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { chromium, type Browser } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { createDashboardApp } from "../../src/dashboard/app.ts";
 import { tempDir } from "../temp.ts";
+import { CHROMIUM, launchChromium } from "./chromium.ts";
 import { getJson } from "./request.ts";
 import { seedUsageLog, type SeedRow } from "./seed.ts";
 import { startDashboard, type StartedDashboard } from "./start.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
 const dir = tempDir();
 const dbPath = join(dir, "usage.db");
 
@@ -46,7 +46,7 @@ describe("shadow and verified results in the dashboard", () => {
 
   test.skipIf(!existsSync(CHROMIUM))("the overview shows them in its semantic checks panel", async () => {
     local = await startDashboard("bun", ["--db", dbPath, "--settings", join(dir, "settings.json")], dir);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"] });
+    browser = await launchChromium();
     const page = await browser.newPage();
     const errors: string[] = [];
     page.on("pageerror", (error) => errors.push(error.message));

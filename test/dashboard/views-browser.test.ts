@@ -1,15 +1,15 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { tempDir } from "../temp.ts";
+import { CHROMIUM, launchChromium, openDashboardPage } from "./chromium.ts";
 import { seedUsageLog, type SeedRow } from "./seed.ts";
 import { startDashboard, type StartedDashboard } from "./start.ts";
 
 // What the overview and prompts pages do beyond their first view — a custom range, the live
 // refresh, the charts' axes and tooltips, a prompt leading to its requests — checked in Debian's
 // Chromium against the real `ecoai dashboard` command over a log whose every row is known here.
-const CHROMIUM = "/usr/bin/chromium";
 const ARTIFACTS = join(import.meta.dir, "..", "..", "test-artifacts");
 const DAY = 86_400_000;
 const dir = tempDir();
@@ -43,23 +43,15 @@ beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
   seedUsageLog(dbPath, ROWS);
   dashboard = await startDashboard("bun", ["--db", dbPath], dir);
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"] });
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();
   await dashboard?.stop();
 });
 
-async function open(path: string, viewport = { width: 1360, height: 900 }): Promise<Page> {
-  const page = await browser!.newPage({ viewport });
-  page.setDefaultTimeout(10_000);
-  page.on("console", (message) => {
-    if (message.type() === "error") problems.push(`${path}: ${message.text()}`);
-  });
-  page.on("pageerror", (error) => problems.push(`${path}: ${error.message}`));
-  await page.goto(`${dashboard!.origin}${path}`);
-  await page.waitForSelector("body[data-loaded]");
-  return page;
+function open(path: string, viewport = { width: 1360, height: 900 }): Promise<Page> {
+  return openDashboardPage(browser!, dashboard!.origin, path, problems, { viewport, timeoutMs: 10_000 });
 }
 
 const int = (n: number) => n.toLocaleString("en-US");
