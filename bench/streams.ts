@@ -273,7 +273,7 @@ try {
     if (instant.failed || instant.upstream > 0) verdicts.push(`${surface.name}: the repeated stream went upstream (not served from the cache)`);
     else {
       verdicts.push(`${surface.name}: instant hit, whole stream ${ms(last(instant))} vs live first chunk ${ms(liveFirst)} (${QUICK_ROUNDS} streams) → ${last(instant) < liveFirst ? "faster" : "SLOWER"}`);
-      verdicts.push(`    absolute: a miss adds ${ms(addedFirst.get(surface.name) ?? Number.NaN)} to the first chunk (1, no TTFT), ${ms(first(rows[1]!) - first(live))} here; the instant hit's whole stream takes ${ms(last(instant))}`);
+      verdicts.push(`    absolute: a miss adds ${ms(addedFirst.get(surface.name) ?? Number.NaN)} to the first chunk (1, no TTFT), ${ms(first(rows[1]!) - first(live))} here (${ROUNDS} streams); the instant hit's whole stream takes ${ms(last(instant))}`);
     }
   }
   console.log(`Target — an instant hit delivers the whole stream before the live stream's first chunk (TTFT ${TTFT_MS} ms):`);
