@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { join } from "node:path";
 import { ChatAnthropic } from "@langchain/anthropic";
-import { ChatOpenAI } from "@langchain/openai";
+import { AzureChatOpenAI, ChatOpenAI } from "@langchain/openai";
 import { EcoAICache, type EcoAICacheOptions } from "../../../src/adapters/langchain/index.ts";
 import { EcoAIConfigError } from "../../../src/errors.ts";
 import { startSimulator, type Simulator } from "../../../src/simulator/index.ts";
@@ -52,6 +52,13 @@ test("a cache without baseURL refuses ChatAnthropic's calls, naming the option, 
   expect(error).toBeInstanceOf(EcoAIConfigError);
   expect(error).toMatchObject({ code: "ECOAI_LANGCHAIN_ENDPOINT_UNKNOWN", option: "baseURL" });
   expect((error as Error).message).toContain('new EcoAICache({ baseURL: "https://api.anthropic.com" })');
+  expect(first.count()).toBe(0);
+});
+
+test("AzureChatOpenAI, whose llm string names neither instance nor deployment, is refused without baseURL too", async () => {
+  const azure = new AzureChatOpenAI({ model: "gpt-4o", azureOpenAIApiKey: TEST_API_KEY, azureOpenAIEndpoint: first.url, azureOpenAIApiDeploymentName: "gpt-4o", azureOpenAIApiVersion: "2024-10-21", maxRetries: 0, cache: ecoCache("azure") });
+  first.reset();
+  expect(await azure.invoke("Name a river.").catch((caught: unknown) => caught)).toMatchObject({ code: "ECOAI_LANGCHAIN_ENDPOINT_UNKNOWN" });
   expect(first.count()).toBe(0);
 });
 
