@@ -11,7 +11,8 @@ export type EcoAIErrorCode =
   | "ECOAI_STORAGE_UNAVAILABLE"
   | "ECOAI_USAGE_LOG_UNAVAILABLE"
   | "ECOAI_CLOSED"
-  | "ECOAI_SDK_UNAVAILABLE";
+  | "ECOAI_SDK_UNAVAILABLE"
+  | "ECOAI_LANGCHAIN_ENDPOINT_UNKNOWN";
 
 /** Base class of every error ecoai throws. */
 export class EcoAIError extends Error {

@@ -162,8 +162,8 @@ export interface Simulator {
   /** Forget recorded requests and drop pending `failNext` and `failNextStream` failures, so tests start clean. */
   reset(): void;
   /**
-   * Milliseconds every response waits before being sent; a request header `x-sim-delay-ms`
-   * overrides it for that request. (Other request headers: `x-sim-cached-tokens: N` reports N
+   * Milliseconds every response waits before being sent; for a stream, the wait before its first
+   * event: the time to first token. A request header `x-sim-delay-ms` overrides it for that request. (Other request headers: `x-sim-cached-tokens: N` reports N
    * input tokens served from the provider's prompt cache; `x-sim-prompt-tokens: TEXT` sends TEXT
    * as the input token count of a chat completion or Anthropic message, as a server that does
    * not count them might.)
@@ -201,7 +201,7 @@ export interface SimulatorOptions {
   port?: number;
   /** @default "127.0.0.1" */
   host?: string;
-  /** Initial `delayMs`. @default 0 */
+  /** Initial `delayMs` (for a stream, its time to first token). @default 0 */
   delayMs?: number;
   /** Initial `chunkGapMs`. @default 0 */
   chunkGapMs?: number;

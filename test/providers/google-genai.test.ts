@@ -5,7 +5,6 @@ import { detectProvider } from "../../src/providers/index.ts";
 import { SIM_MARKERS } from "../../src/simulator/index.ts";
 import { savingsFor } from "../../src/usage/pricing.ts";
 import { GENERATE_ROUTE, STREAM_ROUTE, TEST_API_KEY, useGeminiUpstream } from "./gemini-clients.ts";
-import { CROSS_SERVED_SKIP, runGeminiCrossServed } from "./gemini-stream-cases.ts";
 import { FOREIGN_ANSWERS } from "./suite-answers.ts";
 import { isJson, runProviderSuite, type Surface } from "./suite.ts";
 import { runStreamSuite, type Streamed, type StreamSurface } from "./suite-streams.ts";
@@ -136,12 +135,10 @@ const generateContentStream: StreamSurface<GoogleGenAI, GenerateContentParameter
     { name: "valid JSON under a schema", request: (prompt) => ask(prompt, CITY_SCHEMA), is: (seen) => isJson(streamedText(seen)) && "city" in JSON.parse(streamedText(seen)) },
     { name: "function call", request: (prompt) => ask(`${prompt} ${SIM_MARKERS.toolCall}`, { tools: [WEATHER_TOOL] }), is: (seen) => chunksOf(seen).some((chunk) => chunk.functionCalls?.[0]?.name === "getWeather") },
   ],
-  skip: [CROSS_SERVED_SKIP],
 };
 
 runProviderSuite(up, generateContentStream);
 runStreamSuite(up, generateContentStream, generateContent);
-runGeminiCrossServed(up, generateContentStream, generateContent);
 
 describe("@google/genai models.generateContent through the real SDK", () => {
   test("the key includes where the client sends requests", async () => {

@@ -16,7 +16,7 @@ import { detectProvider } from "../../src/providers/index.ts";
 import { SIM_MARKERS } from "../../src/simulator/index.ts";
 import { GENERATE_ROUTE, STREAM_ROUTE, TEST_API_KEY, useGeminiUpstream } from "./gemini-clients.ts";
 import { FOREIGN_ANSWERS } from "./suite-answers.ts";
-import { CROSS_SERVED_SKIP, FOLLOWERS_SKIP, runGeminiCrossServed, runGeminiFollowers } from "./gemini-stream-cases.ts";
+import { FOLLOWERS_SKIP, runGeminiFollowers } from "./gemini-stream-cases.ts";
 import { isJson, runProviderSuite, type Surface } from "./suite.ts";
 import { runStreamSuite, type Streamed, type StreamSurface } from "./suite-streams.ts";
 
@@ -136,7 +136,6 @@ const generateContentStream: StreamSurface<GenerativeModel, string | GenerateCon
     { name: "function call", request: (prompt) => turn(`${prompt} ${SIM_MARKERS.toolCall}`, { tools: [WEATHER_TOOL] }), is: ({ final }) => final.functionCalls()?.[0]?.name === "getWeather" },
   ],
   skip: [
-    CROSS_SERVED_SKIP,
     FOLLOWERS_SKIP,
     { reason: "the SDK reads an abandoned `stream` to its end for `response`, so the whole answer arrives and is stored", tests: ["abandoned"] },
   ],
@@ -144,7 +143,6 @@ const generateContentStream: StreamSurface<GenerativeModel, string | GenerateCon
 
 runProviderSuite(up, generateContentStream);
 runStreamSuite(up, generateContentStream, generateContent);
-runGeminiCrossServed(up, generateContentStream, generateContent);
 runGeminiFollowers(up, generateContentStream);
 
 describe("@google/generative-ai GenerativeModel.generateContent through the real SDK", () => {

@@ -141,7 +141,11 @@ export interface Surface<C extends SupportedClient = SupportedClient, Request = 
   /** The method as test titles name it, e.g. `openai chat.completions.create`. */
   name: string;
   provider: Provider;
-  /** The simulator route its requests reach, counted to prove a call made none. */
+  /**
+   * The simulator route its requests reach, counted to prove a call made none. A streamed surface
+   * may reach another route than its plain counterpart (Gemini's `streamGenerateContent` beside
+   * `generateContent`): the cases that mix the two count both.
+   */
   route: string;
   /** The model its requests name, as usage rows record it. */
   model: string;

@@ -2,14 +2,26 @@ import { BaseCache, deserializeStoredGeneration, serializeGeneration } from "@la
 import type { Generation } from "@langchain/core/outputs";
 import type { CachedCall } from "../../cache/engine.ts";
 import type { EcoAIConfig } from "../../config.ts";
+import { EcoAIConfigError } from "../../errors.ts";
 import { ASSERT_OPEN, EcoAIBase, ENGINE } from "../../eco-base.ts";
 import type { FlushFilter, HistoryQuery, Mode, UsageRecord, UsageSummary } from "../../types.ts";
 import { providerFamily } from "../provider-family.ts";
+import { langChainEndpoint } from "./endpoint.ts";
 import { llmStringParams } from "./llm-string.ts";
 import { LANGCHAIN_GENERATIONS, langChainModel, langChainType, type LangChainRequest } from "./generations-method.ts";
 
-/** Options of {@link EcoAICache}: those of `new EcoAI()` without `client`. */
-export type EcoAICacheOptions = Omit<EcoAIConfig, "client">;
+/** Options of {@link EcoAICache}: those of `new EcoAI()` without `client`, plus `baseURL`. */
+export interface EcoAICacheOptions extends Omit<EcoAIConfig, "client"> {
+  /**
+   * The endpoint of the chat models this cache serves whose llm string does not name theirs
+   * (`ChatAnthropic` and every class but `ChatOpenAI`): it is part of every key, so two endpoints
+   * never share answers. Without it such a model's calls fail with code
+   * `ECOAI_LANGCHAIN_ENDPOINT_UNKNOWN`. One cache per endpoint; caches may share the same files.
+   * @default none
+   * @example new ChatAnthropic({ model: "claude-sonnet-4-5", cache: new EcoAICache({ baseURL: "https://api.anthropic.com" }) })
+   */
+  baseURL?: string;
+}
 
 /** Lookups that missed, waiting for LangChain to store what it generated; a failed generation never does, so the oldest are let go. */
 const PENDING_MISSES_KEPT = 1024;
@@ -23,9 +35,10 @@ type StoredGeneration = ReturnType<typeof serializeGeneration> & { generationInf
 /**
  * A LangChain cache backed by ecoai: give it to any `@langchain/core` chat model
  * (`new ChatOpenAI({ cache })`, `new ChatAnthropic({ cache })`…). Entries live in ecoai's stores
- * (SQLite, Redis, memory) under keys that hold the conversation, the model's parameters and the
- * call options, bound tools included; every call is a row of ecoai's usage log. See the README page
- * `docs/langchain.md`.
+ * (SQLite, Redis, memory) under keys that hold the conversation, the model's parameters, its
+ * endpoint and the call options, bound tools included; every call is a row of ecoai's usage log.
+ * Models that do not tell a cache their endpoint (all but `ChatOpenAI`) need the cache's `baseURL`
+ * option. See the README page `docs/langchain.md`.
  *
  * @example
  * import { ChatOpenAI } from "@langchain/openai";
@@ -38,12 +51,18 @@ type StoredGeneration = ReturnType<typeof serializeGeneration> & { generationInf
  */
 export class EcoAICache extends BaseCache<Generation[]> {
   readonly #eco: EcoAIBase;
+  readonly #baseURL: string | undefined;
   /** When each pending miss was looked up, so its row carries the generation's latency. */
   readonly #missedAt = new Map<string, number>();
 
   constructor(options: EcoAICacheOptions = {}) {
     super();
-    this.#eco = new EcoAIBase(options);
+    const { baseURL, ...ecoOptions } = options;
+    if (baseURL !== undefined && (typeof baseURL !== "string" || baseURL.trim() === "")) {
+      throw new EcoAIConfigError("baseURL", baseURL, "constructor option", 'expected the endpoint the chat models call, e.g. "https://api.anthropic.com".');
+    }
+    this.#baseURL = baseURL;
+    this.#eco = new EcoAIBase(ecoOptions);
   }
 
   /** The generations stored for this conversation and these model parameters, or null. */
@@ -76,7 +95,7 @@ export class EcoAICache extends BaseCache<Generation[]> {
     const params: LangChainRequest = { prompt, parameters: llmStringParams(llmString) };
     return {
       provider: providerFamily(langChainType(params.parameters), langChainModel(params.parameters)),
-      baseURL: "",
+      baseURL: langChainEndpoint(params.parameters, this.#baseURL),
       wire: {},
       method: LANGCHAIN_GENERATIONS,
       params,

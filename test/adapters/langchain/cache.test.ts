@@ -29,6 +29,8 @@ function ecoCache(name = Math.random().toString(36).slice(2), options: EcoAICach
     logPath: join(dir, `${name}-usage.db`),
     settingsPath: join(dir, `${name}-settings.json`),
     logger: recordingLogger(),
+    // ChatAnthropic leaves its endpoint out of what LangChain hands a cache: the cache names it.
+    baseURL: sim.anthropicBaseURL,
     ...options,
   });
   opened.push(cache);
