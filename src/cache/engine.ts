@@ -85,12 +85,13 @@ export function createCacheEngine(options: CacheEngineOptions) {
   }
 
   /** Reports the call; the usage log prices it (what it cost, what it saved). */
-  function log(call: CachedCall, facts: RequestFacts, key: string | null, startedAt: number, usage: TokenUsage, hit: boolean, semantic: SemanticFacts = {}): void {
+  function log(call: CachedCall, facts: RequestFacts, key: string | null, startedAt: number, usage: TokenUsage, hit: boolean, semantic: SemanticFacts = NO_SEMANTIC_FACTS): void {
     if (!usageLog) return;
     const { model, prompt, promptType } = facts;
     const matched = semantic.semanticKey;
     const record: NewUsageRecord = {
-      timestamp: new Date().toISOString(),
+      // A number: formatted when the row is written, off the call's path.
+      timestamp: Date.now(),
       provider: call.provider,
       endpoint: call.method.endpoint,
       model,
@@ -102,11 +103,11 @@ export function createCacheEngine(options: CacheEngineOptions) {
       promptType,
       usage,
       latencyMs: Math.round((performance.now() - startedAt) * 1000) / 1000,
-      ...(matched === undefined ? {} : { match: { key: matched, score: semantic.semanticScore ?? Number.NaN, prompt: semantic.semanticPrompt ?? "" } }),
-      // The embedding a call needed is charged to that call, hit or miss.
-      ...(semantic.embedding ? { embedding: { tokens: semantic.embedding.tokens, costUsd: semantic.embedding.costUsd } } : {}),
-      ...(semantic.check ? { check: semantic.check } : {}),
     };
+    if (matched !== undefined) record.match = { key: matched, score: semantic.semanticScore ?? Number.NaN, prompt: semantic.semanticPrompt ?? "" };
+    // The embedding a call needed is charged to that call, hit or miss.
+    if (semantic.embedding) record.embedding = { tokens: semantic.embedding.tokens, costUsd: semantic.embedding.costUsd };
+    if (semantic.check) record.check = semantic.check;
     try {
       usageLog.record(record);
     } catch (error) {
@@ -232,7 +233,8 @@ export function createCacheEngine(options: CacheEngineOptions) {
         const response = await serve(entry, call);
         if (response !== undefined) {
           // A hit is as quick as the SDK's own check of the signal, which it makes before sending.
-          await patience.check();
+          const aborted = patience.check();
+          if (aborted) await aborted;
           log(call, entry, key, startedAt, hitUsage(call, entry.usage, response), true);
           return response;
         }
@@ -352,5 +354,7 @@ function hitUsage(call: CachedCall, stored: TokenUsage, response: unknown): Toke
     ...(stored.cacheWriteInputTokens === undefined && cacheWriteInputTokens !== undefined ? { cacheWriteInputTokens } : {}),
   };
 }
+
+const NO_SEMANTIC_FACTS: SemanticFacts = {};
 
 const ZERO_USAGE: TokenUsage = { inputTokens: 0, cachedInputTokens: 0, outputTokens: 0 };
