@@ -1,7 +1,7 @@
 import { statSync } from "node:fs";
 import { createFaultReporter, describeFault } from "../cache/faults.ts";
 import { EcoAIError } from "../errors.ts";
-import { CALL_PATH_BUSY_TIMEOUT_MS, CLOSING_BUSY_TIMEOUT_MS, type Database, type SqlValue, type Statement } from "../sqlite/database.ts";
+import { CALL_PATH_BUSY_TIMEOUT_MS, CLOSING_BUSY_TIMEOUT_MS, type Database, type Statement } from "../sqlite/database.ts";
 import { isRowRejected } from "../sqlite/errors.ts";
 import { createReopeningFile } from "../sqlite/reopening-file.ts";
 import type { HistoryQuery, Logger, UsageRecord, UsageSummary } from "../types.ts";
@@ -10,7 +10,7 @@ import { queryHistory, querySummary } from "./queries.ts";
 import type { FootprintConfig } from "./energy-grid.ts";
 import type { PriceOverrides } from "./pricing.ts";
 import { toRow, type CallAccount, type NewUsageRecord } from "./row.ts";
-import { openUsageSchema, USAGE_INSERT, usageInsertOf } from "./schema.ts";
+import { openUsageSchema, USAGE_INSERT } from "./schema.ts";
 import type { UsageSink } from "./sinks.ts";
 
 export type { NewUsageRecord } from "./row.ts";
@@ -54,17 +54,9 @@ export interface UsageLog extends UsageSink {
   close(): number;
 }
 
-/**
- * Rows written by one statement: a multi-row insert pays SQLite's per-statement work (bind,
- * step, reset) once for this many rows (41 columns each, far below SQLite's parameter limit).
- */
-const ROWS_PER_INSERT = 100;
-
 interface Connection {
   db: Database;
   insert: Statement;
-  /** {@link ROWS_PER_INSERT} rows at once. */
-  insertMany: Statement;
   /** The file's inode when opened: a different one (or none) at the path means it was deleted or replaced. */
   inode: number | undefined;
 }
@@ -97,7 +89,7 @@ export function createUsageLog(options: UsageLogOptions): UsageLog {
   let closed = false;
   const file = createReopeningFile(path, (): Connection => {
     const db = openUsageSchema(path, { busyTimeoutMs: CALL_PATH_BUSY_TIMEOUT_MS });
-    return { db, insert: db.prepare(USAGE_INSERT), insertMany: db.prepare(usageInsertOf(ROWS_PER_INSERT)), inode: statSync(path, { throwIfNoEntry: false })?.ino };
+    return { db, insert: db.prepare(USAGE_INSERT), inode: statSync(path, { throwIfNoEntry: false })?.ino };
   });
 
   /** The open log, still the file at `path`; undefined (and reported) when it cannot be opened. `now`: try even within the wait after a failure. */
@@ -140,30 +132,20 @@ export function createUsageLog(options: UsageLogOptions): UsageLog {
       // Rows of a batch that differ only in what pricing ignores (the same entry hit again) are priced once.
       const accounts = new Map<string, CallAccount>();
       const rows = batch.map((record) => toRow(record, account, accounts));
-      file.use(({ db, insert, insertMany }) => {
+      // One prepared statement per row, in one transaction: measured as fast as multi-row
+      // inserts of 16 to 100 rows (whose arguments cost a copy of every value).
+      file.use(({ db, insert }) => {
         if (busyTimeoutMs !== CALL_PATH_BUSY_TIMEOUT_MS) db.setBusyTimeout(busyTimeoutMs);
-        const one = (row: SqlValue[]) => {
-          try {
-            insert.run(...row);
-          } catch (error) {
-            // One bad row must not hold back the rows behind it (nor be retried for ever).
-            if (!isRowRejected(error)) throw error;
-            firstRefusal ??= error;
-          }
-        };
         db.transaction(() => {
-          let next = 0;
-          for (; next + ROWS_PER_INSERT <= rows.length; next += ROWS_PER_INSERT) {
-            const chunk = rows.slice(next, next + ROWS_PER_INSERT);
+          for (const row of rows) {
             try {
-              insertMany.run(...chunk.flat());
+              insert.run(...row);
             } catch (error) {
-              // A refused row fails its whole statement (nothing of it written): its rows go one by one.
+              // One bad row must not hold back the rows behind it (nor be retried for ever).
               if (!isRowRejected(error)) throw error;
-              chunk.forEach(one);
+              firstRefusal ??= error;
             }
           }
-          for (; next < rows.length; next++) one(rows[next]!);
         });
       }, true);
     } catch (error) {

@@ -137,14 +137,8 @@ type ColumnsOf<M> = M extends { columns: infer C } ? keyof C & string : never;
 /** A usage column's name. */
 export type UsageColumn = (typeof FIRST_COLUMNS)[number] | ColumnsOf<(typeof USAGE_MIGRATIONS)[number]>;
 
-/** The insert statement of `rows` rows, each in {@link USAGE_COLUMNS} order. */
-export function usageInsertOf(rows: number): string {
-  const values = `(${USAGE_COLUMNS.map(() => "?").join(", ")})`;
-  return `INSERT INTO usage_log (${USAGE_COLUMNS.join(", ")}) VALUES ${Array.from({ length: rows }, () => values).join(", ")}`;
-}
-
 /** The insert statement of a row in {@link USAGE_COLUMNS} order. */
-export const USAGE_INSERT = usageInsertOf(1);
+export const USAGE_INSERT = `INSERT INTO usage_log (${USAGE_COLUMNS.join(", ")}) VALUES (${USAGE_COLUMNS.map(() => "?").join(", ")})`;
 
 const INDEX_NAMES = USAGE_MIGRATIONS.flatMap((migration: UsageMigration) => (migration.indexes ?? []).map((sql) => /IF NOT EXISTS (\w+)/.exec(sql)![1]!));
 
