@@ -91,3 +91,9 @@ export interface SimilarPrompt {
   embedding: PromptEmbedding;
   semantic: SemanticCache;
 }
+
+/** The call with the params its method prepared for keying and sending. */
+export async function prepared(call: CachedCall, prepare: NonNullable<CachedMethod["prepare"]>): Promise<CachedCall> {
+  const params = await prepare.call(call.method, call.params);
+  return { ...call, params, send: () => call.send(params) };
+}

@@ -1,9 +1,8 @@
-import type { CachedMethod } from "../providers/adapter.ts";
 import type { CacheEntry, Store, StoreFlushFilter } from "../stores/store.ts";
 import type { Logger, TokenUsage } from "../types.ts";
-import type { NewUsageRecord } from "../usage/log.ts";
 import type { UsageSink } from "../usage/sinks.ts";
-import type { CachedCall, EngineSettings, RequestFacts, SemanticFacts, Settled, SimilarPrompt } from "./cached-call.ts";
+import { prepared, type CachedCall, type EngineSettings, type RequestFacts, type SemanticFacts, type Settled, type SimilarPrompt } from "./cached-call.ts";
+import { hitUsage, usageRecord } from "./call-usage.ts";
 import { createFaultReporter, describeFault, type FaultKind } from "./faults.ts";
 import { hashCacheKey, requestIdentity } from "./key.ts";
 import { createInProcessCoalescing } from "./in-process-coalescing.ts";
@@ -84,30 +83,10 @@ export function createCacheEngine(options: CacheEngineOptions) {
     };
   }
 
-  /** Reports the call; the usage log prices it (what it cost, what it saved). */
+  /** Reports the call to the usage log and telemetry. */
   function log(call: CachedCall, facts: RequestFacts, key: string | null, startedAt: number, usage: TokenUsage, hit: boolean, semantic: SemanticFacts = NO_SEMANTIC_FACTS): void {
     if (!usageLog) return;
-    const { model, prompt, promptType } = facts;
-    const matched = semantic.semanticKey;
-    const record: NewUsageRecord = {
-      // A number: formatted when the row is written, off the call's path.
-      timestamp: Date.now(),
-      provider: call.provider,
-      endpoint: call.method.endpoint,
-      model,
-      cacheHit: hit,
-      semanticHit: matched !== undefined,
-      cacheKey: matched ?? key,
-      namespace: call.options.namespace ?? options.settings().namespace,
-      prompt,
-      promptType,
-      usage,
-      latencyMs: Math.round((performance.now() - startedAt) * 1000) / 1000,
-    };
-    if (matched !== undefined) record.match = { key: matched, score: semantic.semanticScore ?? Number.NaN, prompt: semantic.semanticPrompt ?? "" };
-    // The embedding a call needed is charged to that call, hit or miss.
-    if (semantic.embedding) record.embedding = { tokens: semantic.embedding.tokens, costUsd: semantic.embedding.costUsd };
-    if (semantic.check) record.check = semantic.check;
+    const record = usageRecord(call, facts, key, call.options.namespace ?? options.settings().namespace, startedAt, usage, hit, semantic);
     try {
       usageLog.record(record);
     } catch (error) {
@@ -333,27 +312,6 @@ export function createCacheEngine(options: CacheEngineOptions) {
 }
 
 export type CacheEngine = ReturnType<typeof createCacheEngine>;
-
-/** The call with the params its method prepared for keying and sending. */
-async function prepared(call: CachedCall, prepare: NonNullable<CachedMethod["prepare"]>): Promise<CachedCall> {
-  const params = await prepare.call(call.method, call.params);
-  return { ...call, params, send: () => call.send(params) };
-}
-
-/**
- * Stores keep the three main token counts; what they do not keep (the images of an image
- * response, reasoning and prompt-cache writes) is read again from the served response.
- */
-function hitUsage(call: CachedCall, stored: TokenUsage, response: unknown): TokenUsage {
-  if (stored.images !== undefined && stored.reasoningTokens !== undefined && stored.cacheWriteInputTokens !== undefined) return stored;
-  const { images, reasoningTokens, cacheWriteInputTokens } = call.method.usage(response, call.params);
-  return {
-    ...stored,
-    ...(stored.images === undefined && images !== undefined ? { images } : {}),
-    ...(stored.reasoningTokens === undefined && reasoningTokens !== undefined ? { reasoningTokens } : {}),
-    ...(stored.cacheWriteInputTokens === undefined && cacheWriteInputTokens !== undefined ? { cacheWriteInputTokens } : {}),
-  };
-}
 
 const NO_SEMANTIC_FACTS: SemanticFacts = {};
 
