@@ -40,7 +40,7 @@ const precomputed = records.map((record) => toRow(record));
 /** The previous method's per-row computation, then the same insert (its values stand in for the columns it had). */
 function previousRow(record: NewUsageRecord, index: number): SqlValue[] {
   const saved = savingsFor(record.model, record.usage);
-  const cost = costOfCall(record.model, record.usage, { at: record.timestamp.slice(0, 10) });
+  const cost = costOfCall(record.model, record.usage, { at: String(record.timestamp).slice(0, 10) });
   const row = precomputed[index]!.slice();
   row[11] = saved.tokensSaved;
   row[13] = saved.costSavedUsd + (cost.usd ?? 0) * 0;

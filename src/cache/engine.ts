@@ -1,29 +1,19 @@
-import type { CachedMethod, CallLimits, StreamedMethod, StreamExchange } from "../providers/adapter.ts";
 import type { CacheEntry, Store, StoreFlushFilter } from "../stores/store.ts";
-import type { CallOptions, Logger, Mode, PromptType, Provider, ReplayMode, TokenUsage } from "../types.ts";
-import type { NewUsageRecord } from "../usage/log.ts";
-import type { SemanticCheckFacts } from "../usage/row.ts";
+import type { Logger, TokenUsage } from "../types.ts";
 import type { UsageSink } from "../usage/sinks.ts";
+import { prepared, type CachedCall, type EngineSettings, type RequestFacts, type SemanticFacts, type Settled, type SimilarPrompt } from "./cached-call.ts";
+import { hitUsage, usageRecord } from "./call-usage.ts";
 import { createFaultReporter, describeFault, type FaultKind } from "./faults.ts";
 import { hashCacheKey, requestIdentity } from "./key.ts";
 import { createInProcessCoalescing } from "./in-process-coalescing.ts";
 import { createPeerCoalescing } from "./peer-coalescing.ts";
 import { patienceFor, type Patience } from "./patience.ts";
-import type { PromptEmbedding, SemanticCache } from "./semantic.ts";
+import type { SemanticCache } from "./semantic.ts";
 import { withCheckCost } from "./semantic-checks.ts";
-import { entryBody, readEntryBody } from "./stream-entry.ts";
-import { createStreamPath, type StreamRoute } from "./stream-path.ts";
+import { createStreamCalls } from "./stream-call.ts";
+import { readEntryBody } from "./stream-entry.ts";
 
-/** The settings the engine reads on every call (they may change while running). */
-export interface EngineSettings {
-  mode: Mode;
-  ttl: number;
-  ttlByModel: Record<string, number>;
-  cachingEnabled: boolean;
-  namespace: string;
-  /** How a stream hit is replayed unless the call says otherwise. */
-  replay: ReplayMode;
-}
+export type { CachedCall, EngineSettings } from "./cached-call.ts";
 
 export interface CacheEngineOptions {
   /** Undefined when the store could not be opened: every call then passes through. */
@@ -36,62 +26,6 @@ export interface CacheEngineOptions {
   semantic?: () => SemanticCache | undefined;
 }
 
-/** One call through a cached SDK method. */
-export interface CachedCall {
-  provider: Provider;
-  baseURL: string;
-  /** What reaches the wire beside the params and the base URL (see `SentRequest.wire`). */
-  wire: Record<string, unknown>;
-  method: CachedMethod;
-  params: Record<string, unknown>;
-  options: CallOptions;
-  /** Sends the request with the SDK, untouched, or with `replacement` as its argument (see `CachedMethod.prepare`); resolves to its data. */
-  send: (replacement?: Record<string, unknown>) => Promise<unknown>;
-  /** The SDK's call exactly as the caller made it, returned as is when the call passes through. Default: `send()`. */
-  sendUntouched?: () => unknown;
-  /** A cached call's outcome in the shape the SDK's call returns (a promise with `withResponse()`). Default: the promise. */
-  present?: (outcome: Promise<unknown>) => unknown;
-  /**
-   * For a method that streams (see `StreamedMethod`): runs the SDK call with `params`, its HTTP
-   * exchange answered by `exchange`, and returns what the SDK returns. Without it a stream passes through.
-   */
-  sendStreaming?: (params: Record<string, unknown>, exchange: StreamExchange) => unknown;
-  /** The caller's signal and timeout, which bound its waits on identical calls. */
-  limits?: CallLimits;
-  /**
-   * When the call began (`performance.now()`), for its logged latency; default: now. A framework
-   * that looks up and stores in two steps (LangChain) dates its miss from the lookup.
-   */
-  startedAt?: number;
-}
-
-/** What a leader's upstream call hands to the identical calls that waited on it. */
-interface Settled {
-  response: unknown;
-  body: string;
-  usage: TokenUsage;
-  facts: RequestFacts;
-  /** Served from an entry another process wrote while this one waited. */
-  hit?: boolean;
-  /** Set when a semantically similar entry answered: the key of that entry. */
-  semanticKey?: string;
-  /** Its similarity to the prompt, and its own prompt. */
-  semanticScore?: number;
-  semanticPrompt?: string;
-  /** When the stored entry that answered was written (peer or semantic hits). */
-  storedAt?: number;
-  /** The leader's prompt embedding, paid for by the leader's call. */
-  embedding?: PromptEmbedding;
-  /** The check of a semantic match the leader's call made (verified and shadow modes). */
-  check?: SemanticCheckFacts;
-}
-
-interface RequestFacts {
-  model: string;
-  prompt: string;
-  promptType: PromptType;
-}
-
 /**
  * The one copy of the cache logic: key, lookup, freshness, coalescing of identical misses,
  * writes, and a usage row per call. A storage fault never reaches the caller: the call passes
@@ -100,7 +34,6 @@ interface RequestFacts {
 export function createCacheEngine(options: CacheEngineOptions) {
   const { store, usageLog } = options;
   const leaders = createInProcessCoalescing<Settled>();
-  const streams = createStreamPath();
   /** Every call not yet settled, hit, miss or pass-through. */
   const active = new Set<Promise<unknown>>();
   const storeFault = createFaultReporter(options.logger, `cache store ${store ? [store.name, store.location].filter(Boolean).join(" ") : ""}`.trim(), {
@@ -109,6 +42,19 @@ export function createCacheEngine(options: CacheEngineOptions) {
   const peers = store && createPeerCoalescing(store, guarded);
   /** Set by `close()`: work that starts after it (a stream's write) is dropped. */
   let closing = false;
+  const streamed = createStreamCalls({
+    get: (key) => guarded(() => store!.get(key)),
+    isFresh,
+    freshAfter,
+    serve,
+    hitUsage,
+    describe,
+    semantic: () => options.semantic?.(),
+    write,
+    log,
+    track,
+    closing: () => closing,
+  });
   /** Corrupt entries are reported once: one is worth a warning, each of a thousand is not. */
   let corruptReported = false;
 
@@ -137,29 +83,10 @@ export function createCacheEngine(options: CacheEngineOptions) {
     };
   }
 
-  /** Reports the call; the usage log prices it (what it cost, what it saved). */
-  function log(call: CachedCall, facts: RequestFacts, key: string | null, startedAt: number, usage: TokenUsage, hit: boolean, semantic: Pick<Settled, "semanticKey" | "semanticScore" | "semanticPrompt" | "embedding" | "check"> = {}): void {
+  /** Reports the call to the usage log and telemetry. */
+  function log(call: CachedCall, facts: RequestFacts, key: string | null, startedAt: number, usage: TokenUsage, hit: boolean, semantic: SemanticFacts = NO_SEMANTIC_FACTS): void {
     if (!usageLog) return;
-    const { model, prompt, promptType } = facts;
-    const matched = semantic.semanticKey;
-    const record: NewUsageRecord = {
-      timestamp: new Date().toISOString(),
-      provider: call.provider,
-      endpoint: call.method.endpoint,
-      model,
-      cacheHit: hit,
-      semanticHit: matched !== undefined,
-      cacheKey: matched ?? key,
-      namespace: call.options.namespace ?? options.settings().namespace,
-      prompt,
-      promptType,
-      usage,
-      latencyMs: Math.round((performance.now() - startedAt) * 1000) / 1000,
-      ...(matched === undefined ? {} : { match: { key: matched, score: semantic.semanticScore ?? Number.NaN, prompt: semantic.semanticPrompt ?? "" } }),
-      // The embedding a call needed is charged to that call, hit or miss.
-      ...(semantic.embedding ? { embedding: { tokens: semantic.embedding.tokens, costUsd: semantic.embedding.costUsd } } : {}),
-      ...(semantic.check ? { check: semantic.check } : {}),
-    };
+    const record = usageRecord(call, facts, key, call.options.namespace ?? options.settings().namespace, startedAt, usage, hit, semantic);
     try {
       usageLog.record(record);
     } catch (error) {
@@ -257,7 +184,10 @@ export function createCacheEngine(options: CacheEngineOptions) {
     const startedAt = input.startedAt ?? performance.now();
     const settings = options.settings();
     const stream = input.method.stream;
-    if (stream && input.sendStreaming && stream.streams(input.params)) return streamed(input, stream, settings, startedAt);
+    if (stream && input.sendStreaming && stream.streams(input.params)) {
+      const namespace = input.options.namespace ?? settings.namespace;
+      return streamed(input, stream, settings, startedAt, usesCache(input, settings) ? keyOf(input, namespace) : null, namespace);
+    }
     if (!usesCache(input, settings)) return passThrough(input, startedAt);
     const running = run(input, settings, startedAt);
     track(running);
@@ -282,7 +212,8 @@ export function createCacheEngine(options: CacheEngineOptions) {
         const response = await serve(entry, call);
         if (response !== undefined) {
           // A hit is as quick as the SDK's own check of the signal, which it makes before sending.
-          await patience.check();
+          const aborted = patience.check();
+          if (aborted) await aborted;
           log(call, entry, key, startedAt, hitUsage(call, entry.usage, response), true);
           return response;
         }
@@ -342,7 +273,7 @@ export function createCacheEngine(options: CacheEngineOptions) {
   }
 
   /** Stores an answer (and its prompt embedding, for semantic matching); a fault only stops the write. */
-  async function write(call: CachedCall, key: string, namespace: string, settings: EngineSettings, body: string, usage: TokenUsage, similar?: { request: NonNullable<ReturnType<SemanticCache["request"]>>; embedding: PromptEmbedding; semantic: SemanticCache }): Promise<void> {
+  async function write(call: CachedCall, key: string, namespace: string, settings: EngineSettings, body: string, usage: TokenUsage, similar?: SimilarPrompt): Promise<void> {
     const entry: CacheEntry = {
       key,
       body,
@@ -357,62 +288,6 @@ export function createCacheEngine(options: CacheEngineOptions) {
     const ttlSeconds = settings.mode === "prod" ? maxAgeSeconds(call, settings) : undefined;
     const written = await guarded(async () => (await store!.set(entry, { ttlSeconds }), true), "write");
     if (written && similar) similar.semantic.remember(similar.request, entry, similar.embedding);
-  }
-
-  /**
-   * A call that streams: the SDK's own stream over the engine's answer (see stream-path.ts). The
-   * key is the plain request's, so a stream and a plain call of one request share an entry.
-   */
-  function streamed(input: CachedCall, stream: StreamedMethod, settings: EngineSettings, startedAt: number): unknown {
-    const namespace = input.options.namespace ?? settings.namespace;
-    const key = usesCache(input, settings) ? keyOf(input, namespace) : null;
-    const facts = describe(input);
-    /** The prompt's embedding when semantic matching is on (paid for once, stored with the answer). */
-    let similar: { request: NonNullable<ReturnType<SemanticCache["request"]>>; embedding: PromptEmbedding; semantic: SemanticCache } | undefined;
-    /** The similar entry that answered, when one did. */
-    let matched: Pick<Settled, "semanticKey" | "semanticScore" | "semanticPrompt"> | undefined;
-    /** A fresh stored entry read back; a corrupt one is removed and reported as `serve` does. */
-    const readBack = async (entry: CacheEntry | undefined) => {
-      if (!entry || !isFresh(entry, input, settings)) return undefined;
-      let read: ReturnType<typeof readEntryBody> | undefined;
-      try {
-        read = readEntryBody(entry.body);
-      } catch {
-        read = undefined;
-      }
-      if (!read || !input.method.isResponse(read.response)) return (await serve(entry, input), undefined);
-      return { entry, ...read, usage: hitUsage(input, entry.usage, read.response) };
-    };
-    const route: StreamRoute = {
-      key,
-      refresh: input.options.refresh === true,
-      replay: input.options.replay ?? settings.replay,
-      lookup: async () => readBack(await guarded(() => store!.get(key!))),
-      async lookupSimilar() {
-        const semantic = options.semantic?.();
-        const request = semantic?.request(input, namespace);
-        const embedding = request && (await semantic!.embed(request));
-        if (!request || !embedding) return undefined;
-        similar = { request, embedding, semantic: semantic! };
-        if (input.options.refresh) return undefined;
-        const decision = await semantic!.decide(request, embedding, freshAfter(input, settings));
-        const candidate = decision.action === "serve" ? decision.candidate : undefined;
-        const found = await readBack(candidate?.entry);
-        if (found) matched = { semanticKey: found.entry.key, semanticScore: candidate!.score, semanticPrompt: found.entry.prompt };
-        return found;
-      },
-      async store(response, recording, usage) {
-        // A stream read to its end after close() is not stored: the store is closed.
-        if (closing) return;
-        const writing = write(input, key!, namespace, settings, entryBody(response, recording), usage, similar);
-        track(writing);
-        await writing;
-      },
-      // A semantic hit is this request's, answered by another entry: its row names this prompt.
-      log: (usage, hit, entry) => log(input, matched ? facts : (entry ?? facts), key, startedAt, usage, hit || matched !== undefined, { ...matched, embedding: similar?.embedding }),
-      track,
-    };
-    return streams.stream({ method: { ...input.method, stream }, params: input.params, sendStreaming: input.sendStreaming! }, route);
   }
 
   return {
@@ -438,25 +313,6 @@ export function createCacheEngine(options: CacheEngineOptions) {
 
 export type CacheEngine = ReturnType<typeof createCacheEngine>;
 
-/** The call with the params its method prepared for keying and sending. */
-async function prepared(call: CachedCall, prepare: NonNullable<CachedMethod["prepare"]>): Promise<CachedCall> {
-  const params = await prepare.call(call.method, call.params);
-  return { ...call, params, send: () => call.send(params) };
-}
-
-/**
- * Stores keep the three main token counts; what they do not keep (the images of an image
- * response, reasoning and prompt-cache writes) is read again from the served response.
- */
-function hitUsage(call: CachedCall, stored: TokenUsage, response: unknown): TokenUsage {
-  if (stored.images !== undefined && stored.reasoningTokens !== undefined && stored.cacheWriteInputTokens !== undefined) return stored;
-  const { images, reasoningTokens, cacheWriteInputTokens } = call.method.usage(response, call.params);
-  return {
-    ...stored,
-    ...(stored.images === undefined && images !== undefined ? { images } : {}),
-    ...(stored.reasoningTokens === undefined && reasoningTokens !== undefined ? { reasoningTokens } : {}),
-    ...(stored.cacheWriteInputTokens === undefined && cacheWriteInputTokens !== undefined ? { cacheWriteInputTokens } : {}),
-  };
-}
+const NO_SEMANTIC_FACTS: SemanticFacts = {};
 
 const ZERO_USAGE: TokenUsage = { inputTokens: 0, cachedInputTokens: 0, outputTokens: 0 };

@@ -10,8 +10,8 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
  * undisturbed for everyone else.
  */
 export interface Patience {
-  /** Rejects with the SDK's abort error when the caller's signal has aborted. */
-  check(): Promise<void>;
+  /** The SDK's abort error (rejected) when the caller's signal has aborted; else undefined, with no promise to wait on. */
+  check(): Promise<never> | undefined;
   /**
    * `waiting`'s outcome, unless the caller gives up first: then the SDK's error, while `waiting`
    * settles unobserved (its rejection, if any, is handled here).
@@ -23,18 +23,19 @@ export interface Patience {
 
 /** The patience of a call that started at `startedAt` (`performance.now()`), within `limits`. */
 export function patienceFor(limits: CallLimits | undefined, startedAt: number): Patience {
-  const stop = new AbortController();
+  // Made when first needed: most calls (every hit) never wait, and never give up.
+  let stop: AbortController | undefined;
   const signal = limits?.signal;
   const timeoutMs = limits?.timeoutMs;
   const deadline = timeoutMs === undefined || timeoutMs > MAX_TIMER_MS ? undefined : startedAt + timeoutMs;
 
   function giveUp(error: () => Error | Promise<Error>): Promise<never> {
-    stop.abort();
+    (stop ??= new AbortController()).abort();
     return Promise.resolve(error()).then((reason) => Promise.reject(reason));
   }
 
-  async function check(): Promise<void> {
-    if (signal?.aborted) await giveUp(limits!.aborted);
+  function check(): Promise<never> | undefined {
+    return signal?.aborted ? giveUp(limits!.aborted) : undefined;
   }
 
   async function wait<T>(waiting: Promise<T>): Promise<T> {
@@ -75,5 +76,11 @@ export function patienceFor(limits: CallLimits | undefined, startedAt: number): 
     });
   }
 
-  return { check, wait, stopped: stop.signal };
+  return {
+    check,
+    wait,
+    get stopped() {
+      return (stop ??= new AbortController()).signal;
+    },
+  };
 }

@@ -2,6 +2,8 @@ import { describeFault } from "../cache/faults.ts";
 import { EcoAIError } from "../errors.ts";
 import type { Database } from "./database.ts";
 import { isLockedOut, needsReopen, sqliteCode } from "./errors.ts";
+import { statSync } from "node:fs";
+import { CHECKPOINT_WAL_BYTES, createCheckpointTimer, NO_AUTOCHECKPOINT, PASSIVE_CHECKPOINT } from "./checkpoints.ts";
 import { createSharedMemoryGuard } from "./shared-memory.ts";
 
 /** A file that could not be opened (or stopped working) is tried again no more often than this. */
@@ -43,6 +45,18 @@ export function createReopeningFile<C extends { db: Database }>(path: string, op
   let unavailable: Error | undefined;
   let retryAt = 0;
   const guard = createSharedMemoryGuard(path);
+  // Housekeeping: a checkpoint that fails (a lock, a damaged file) is left to the next one, and
+  // a damaged file is found by the next operation.
+  const checkpoints = createCheckpointTimer(() => {
+    if (!current || (statSync(`${path}-wal`, { throwIfNoEntry: false })?.size ?? 0) < CHECKPOINT_WAL_BYTES) return;
+    try {
+      guard.check();
+      current.db.exec(PASSIVE_CHECKPOINT);
+      guard.check();
+    } catch {
+      // See above.
+    }
+  });
 
   /**
    * Not at once: closing reads the shared memory (to checkpoint), and whoever damaged the file
@@ -75,6 +89,11 @@ export function createReopeningFile<C extends { db: Database }>(path: string, op
     try {
       guard.reset();
       current = open();
+      try {
+        current.db.exec(NO_AUTOCHECKPOINT);
+      } catch {
+        // A file that takes no pragma fails at its first operation, reported there.
+      }
       unavailable = undefined;
       return current;
     } catch (error) {
@@ -95,7 +114,10 @@ export function createReopeningFile<C extends { db: Database }>(path: string, op
       guard.check();
       try {
         const result = work(used);
-        if (writes) guard.check();
+        if (writes) {
+          guard.check();
+          checkpoints.wrote();
+        }
         return result;
       } catch (error) {
         if (needsReopen(error) && current === used) giveUp(error);
@@ -104,6 +126,7 @@ export function createReopeningFile<C extends { db: Database }>(path: string, op
     },
     giveUp: () => giveUp(),
     close() {
+      checkpoints.cancel();
       giveUp();
       closeRetired();
       guard.close();

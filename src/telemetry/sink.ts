@@ -52,7 +52,7 @@ export function createTelemetrySink(options: TelemetryOptions = {}): UsageSink |
   return {
     record(record) {
       if (closed) return;
-      const endTime = Date.parse(record.timestamp) || Date.now();
+      const endTime = (typeof record.timestamp === "number" ? record.timestamp : Date.parse(record.timestamp)) || Date.now();
       const span = tracer.startSpan(`${operationName(record)} ${record.model}`, { kind: api.SpanKind.CLIENT, startTime: endTime - Math.max(0, record.latencyMs || 0) }, api.context.active());
       const counting = countersFor(api.metrics.getMeter(TELEMETRY_SCOPE, options.version), isNoop, instruments);
       instruments = counting;

@@ -26,8 +26,8 @@ export interface AccountedCall {
   provider?: Provider;
   cacheHit: boolean;
   usage: TokenUsage;
-  /** ISO 8601: the day picks scheduled prices. */
-  timestamp?: string;
+  /** ISO 8601, or ms since the epoch: the day picks scheduled prices. */
+  timestamp?: string | number;
   /** The embedding the call needed (semantic caching). */
   embedding?: { tokens: number; costUsd: number };
 }
@@ -97,7 +97,8 @@ export function embeddingCo2eG(tokens: number, config: FootprintConfig): number 
 export function accountFor(call: AccountedCall, options: AccountOptions = {}): CallAccount {
   const config = options.footprint ?? {};
   const usage = call.cacheHit ? asAvoided(call.usage) : call.usage;
-  const at = typeof call.timestamp === "string" && /^\d{4}-\d\d-\d\d/.test(call.timestamp) ? call.timestamp.slice(0, 10) : undefined;
+  const timestamp = typeof call.timestamp === "number" && Number.isFinite(call.timestamp) ? new Date(call.timestamp).toISOString() : call.timestamp;
+  const at = typeof timestamp === "string" && /^\d{4}-\d\d-\d\d/.test(timestamp) ? timestamp.slice(0, 10) : undefined;
   const f = footprintFigures({ model: call.model, ...(call.provider ? { provider: call.provider } : {}), usage }, { overrides: options.overrides, at, config });
   const embeddingCostUsd = finite(call.embedding?.costUsd);
   const embeddingG = embeddingCo2eG(call.embedding?.tokens ?? 0, config);

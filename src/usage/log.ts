@@ -9,7 +9,7 @@ import { holdUntilExit } from "./exit-hooks.ts";
 import { queryHistory, querySummary } from "./queries.ts";
 import type { FootprintConfig } from "./energy-grid.ts";
 import type { PriceOverrides } from "./pricing.ts";
-import { toRow, type NewUsageRecord } from "./row.ts";
+import { toRow, type CallAccount, type NewUsageRecord } from "./row.ts";
 import { openUsageSchema, USAGE_INSERT } from "./schema.ts";
 import type { UsageSink } from "./sinks.ts";
 
@@ -129,12 +129,17 @@ export function createUsageLog(options: UsageLogOptions): UsageLog {
     let firstRefusal: unknown;
     try {
       const account = { overrides: options.pricing, footprint: options.footprint?.() };
+      // Rows of a batch that differ only in what pricing ignores (the same entry hit again) are priced once.
+      const accounts = new Map<string, CallAccount>();
+      const rows = batch.map((record) => toRow(record, account, accounts));
+      // One prepared statement per row, in one transaction: measured as fast as multi-row
+      // inserts of 16 to 100 rows (whose arguments cost a copy of every value).
       file.use(({ db, insert }) => {
         if (busyTimeoutMs !== CALL_PATH_BUSY_TIMEOUT_MS) db.setBusyTimeout(busyTimeoutMs);
         db.transaction(() => {
-          for (const record of batch) {
+          for (const row of rows) {
             try {
-              insert.run(...toRow(record, account));
+              insert.run(...row);
             } catch (error) {
               // One bad row must not hold back the rows behind it (nor be retried for ever).
               if (!isRowRejected(error)) throw error;

@@ -1,6 +1,6 @@
 import type { SqlValue } from "../sqlite/database.ts";
 import type { PromptType, Provider, SemanticCheckKind, TokenUsage } from "../types.ts";
-import { accountFor, type AccountOptions, type CallAccount } from "./call-account.ts";
+import { accountFor, type AccountedCall, type AccountOptions, type CallAccount } from "./call-account.ts";
 import { USAGE_COLUMNS, type UsageColumn } from "./schema.ts";
 
 export { accountFor, type AccountOptions, type CallAccount } from "./call-account.ts";
@@ -20,8 +20,8 @@ export interface SemanticMatchFacts {
  * when it writes the row, off the call's path.
  */
 export interface NewUsageRecord {
-  /** ISO 8601, UTC: when the call finished. */
-  timestamp: string;
+  /** When the call finished: ISO 8601 (UTC), or ms since the epoch (the engine's, formatted when the row is written). */
+  timestamp: string | number;
   provider: Provider;
   /** The SDK method, such as `chat.completions` (for telemetry; not stored). */
   endpoint?: string;
@@ -51,13 +51,19 @@ export interface SemanticCheckFacts extends SemanticMatchFacts {
   agreed: boolean;
 }
 
-/** The record as the values of an insert, in `USAGE_COLUMNS` order, each of the column's type. */
-export function toRow(record: NewUsageRecord, options: AccountOptions = {}): SqlValue[] {
+/**
+ * The record as the values of an insert, in `USAGE_COLUMNS` order, each of the column's type.
+ * `accounts`: accounts already computed for this batch, by what they depend on (a batch of hits
+ * on a few entries prices each entry once).
+ */
+export function toRow(record: NewUsageRecord, options: AccountOptions = {}, accounts?: Map<string, CallAccount>): SqlValue[] {
   const usage = cleanUsage(record.usage);
-  const account = accountFor({ model: text(record.model), provider: record.provider, cacheHit: record.cacheHit, usage, timestamp: record.timestamp, embedding: record.embedding }, options);
+  const timestamp = isoTimestamp(record.timestamp);
+  const call = { model: text(record.model), provider: record.provider, cacheHit: record.cacheHit, usage, timestamp, embedding: record.embedding };
+  const account = accounts ? accountOnce(call, options, accounts) : accountFor(call, options);
   const match = record.semanticHit ? record.match : undefined;
   const values: Record<UsageColumn, SqlValue> = {
-    timestamp: text(record.timestamp),
+    timestamp,
     provider: text(record.provider satisfies Provider),
     model: text(record.model),
     cache_hit: record.cacheHit ? 1 : 0,
@@ -82,6 +88,22 @@ export function toRow(record: NewUsageRecord, options: AccountOptions = {}): Sql
     ...checkColumns(record.check),
   };
   return USAGE_COLUMNS.map((column) => values[column]);
+}
+
+/** When the call finished as the log stores it: ISO 8601, UTC. */
+function isoTimestamp(value: string | number): string {
+  return typeof value === "number" ? new Date(value).toISOString() : text(value);
+}
+
+/** The account of `call`, computed once per batch for calls that differ only in what it does not depend on. */
+function accountOnce(call: AccountedCall & { usage: TokenUsage; timestamp: string }, options: AccountOptions, accounts: Map<string, CallAccount>): CallAccount {
+  const { usage } = call;
+  // Images and embeddings are rare and carry more parts: computed each time.
+  if (usage.images || call.embedding) return accountFor(call, options);
+  const key = `${call.provider}\u0000${call.model}\u0000${call.cacheHit ? 1 : 0}\u0000${call.timestamp.slice(0, 10)}\u0000${usage.inputTokens},${usage.cachedInputTokens},${usage.outputTokens},${usage.cacheWriteInputTokens ?? 0},${usage.reasoningTokens ?? 0}`;
+  let account = accounts.get(key);
+  if (!account) accounts.set(key, (account = accountFor(call, options)));
+  return account;
 }
 
 /** The columns a method computes from a row's tokens: what `ecoai recompute` rewrites. */

@@ -1,0 +1,92 @@
+/**
+ * How the engine routes a call that streams: its key, its lookups (exact, then similar), its
+ * write and its usage row, handed to the stream path (stream-path.ts), which answers the SDK's
+ * HTTP exchange. The key is the plain request's, so a stream and a plain call of one request
+ * share an entry.
+ *
+ * @module
+ */
+import type { StreamedMethod } from "../providers/adapter.ts";
+import type { CacheEntry } from "../stores/store.ts";
+import type { TokenUsage } from "../types.ts";
+import type { CachedCall, EngineSettings, RequestFacts, SemanticFacts, SemanticMatch, SimilarPrompt } from "./cached-call.ts";
+import type { SemanticCache } from "./semantic.ts";
+import { entryBody, readEntryBody } from "./stream-entry.ts";
+import { createStreamPath, type StoredStream, type StreamRoute } from "./stream-path.ts";
+
+/** What the engine lends a streamed call: its store access, freshness rules, writes and log. */
+export interface StreamCallEngine {
+  /** The stored entry for `key`; undefined on none or a store fault. */
+  get(key: string): Promise<CacheEntry | undefined>;
+  isFresh(entry: CacheEntry, call: CachedCall, settings: EngineSettings): boolean;
+  freshAfter(call: CachedCall, settings: EngineSettings): number;
+  /** Removes a corrupt entry and reports it (what serving it does). */
+  serve(entry: CacheEntry, call: CachedCall): Promise<unknown>;
+  hitUsage(call: CachedCall, stored: TokenUsage, response: unknown): TokenUsage;
+  describe(call: CachedCall): RequestFacts;
+  semantic(): SemanticCache | undefined;
+  write(call: CachedCall, key: string, namespace: string, settings: EngineSettings, body: string, usage: TokenUsage, similar?: SimilarPrompt): Promise<void>;
+  log(call: CachedCall, facts: RequestFacts, key: string | null, startedAt: number, usage: TokenUsage, hit: boolean, semantic?: SemanticFacts): void;
+  track(settled: Promise<unknown>): void;
+  /** True once the engine is closing: a stream read to its end then is not stored. */
+  closing(): boolean;
+}
+
+/** The engine's streamed calls, sharing one registry of live streams that identical calls join. */
+export function createStreamCalls(engine: StreamCallEngine) {
+  const streams = createStreamPath();
+
+  /**
+   * Runs a streamed call with `key` (null: recorded for its usage, never stored or shared) and
+   * returns what the SDK returns: its own stream over the engine's answer.
+   */
+  return function streamed(input: CachedCall, stream: StreamedMethod, settings: EngineSettings, startedAt: number, key: string | null, namespace: string): unknown {
+    const facts = engine.describe(input);
+    /** The prompt's embedding when semantic matching is on (paid for once, stored with the answer). */
+    let similar: SimilarPrompt | undefined;
+    /** The similar entry that answered, when one did. */
+    let matched: SemanticMatch | undefined;
+    /** A fresh stored entry read back; a corrupt one is removed and reported as `serve` does. */
+    const readBack = async (entry: CacheEntry | undefined): Promise<StoredStream | undefined> => {
+      if (!entry || !engine.isFresh(entry, input, settings)) return undefined;
+      let read: ReturnType<typeof readEntryBody> | undefined;
+      try {
+        read = readEntryBody(entry.body);
+      } catch {
+        read = undefined;
+      }
+      if (!read || !input.method.isResponse(read.response)) return (await engine.serve(entry, input), undefined);
+      return { entry, ...read, usage: engine.hitUsage(input, entry.usage, read.response) };
+    };
+    const route: StreamRoute = {
+      key,
+      refresh: input.options.refresh === true,
+      replay: input.options.replay ?? settings.replay,
+      lookup: async () => readBack(await engine.get(key!)),
+      async lookupSimilar() {
+        const semantic = engine.semantic();
+        const request = semantic?.request(input, namespace);
+        const embedding = request && (await semantic!.embed(request));
+        if (!request || !embedding) return undefined;
+        similar = { request, embedding, semantic: semantic! };
+        if (input.options.refresh) return undefined;
+        const decision = await semantic!.decide(request, embedding, engine.freshAfter(input, settings));
+        const candidate = decision.action === "serve" ? decision.candidate : undefined;
+        const found = await readBack(candidate?.entry);
+        if (found) matched = { semanticKey: found.entry.key, semanticScore: candidate!.score, semanticPrompt: found.entry.prompt };
+        return found;
+      },
+      async store(response, recording, usage) {
+        // A stream read to its end after close() is not stored: the store is closed.
+        if (engine.closing()) return;
+        const writing = engine.write(input, key!, namespace, settings, entryBody(response, recording), usage, similar);
+        engine.track(writing);
+        await writing;
+      },
+      // A semantic hit is this request's, answered by another entry: its row names this prompt.
+      log: (usage, hit, entry) => engine.log(input, matched ? facts : (entry ?? facts), key, startedAt, usage, hit || matched !== undefined, { ...matched, embedding: similar?.embedding }),
+      track: engine.track,
+    };
+    return streams.stream({ method: { ...input.method, stream }, params: input.params, sendStreaming: input.sendStreaming! }, route);
+  };
+}

@@ -1,0 +1,64 @@
+import { expect, test } from "bun:test";
+import { statSync } from "node:fs";
+import { join } from "node:path";
+import { CHECKPOINT_DELAY_MS, CHECKPOINT_WAL_BYTES } from "../../src/sqlite/checkpoints.ts";
+import { createSqliteStore } from "../../src/stores/sqlite.ts";
+import { createUsageLog } from "../../src/usage/log.ts";
+import { makeEntry } from "../stores/suite.ts";
+import { tempDir } from "../temp.ts";
+
+const dir = tempDir();
+const ROUNDS = 16;
+const PER_ROUND = 60;
+const BODY = "x".repeat(4096);
+
+const walSize = (path: string) => statSync(`${path}-wal`, { throwIfNoEntry: false })?.size ?? 0;
+
+test("under steady writes the cache's WAL stays about SQLite's threshold long, checkpointed off the call's path", async () => {
+  const path = join(dir, "steady.db");
+  const store = createSqliteStore({ path });
+  let afterFirstRound = 0;
+  for (let round = 0; round < ROUNDS; round++) {
+    for (let i = 0; i < PER_ROUND; i++) await store.set(makeEntry({ key: `round ${round} entry ${i}`, body: JSON.stringify({ text: BODY }) }));
+    if (round === 0) afterFirstRound = walSize(path);
+    // Time for the checkpoint that follows writes (as between bursts of calls).
+    await Bun.sleep(CHECKPOINT_DELAY_MS + 100);
+  }
+  // Without checkpoints the WAL would hold every round's pages: twelve times the first round's.
+  expect(afterFirstRound * ROUNDS).toBeGreaterThan(CHECKPOINT_WAL_BYTES * 3);
+  expect(walSize(path)).toBeLessThan(CHECKPOINT_WAL_BYTES + afterFirstRound * 2);
+  expect(await store.get(`round ${ROUNDS - 1} entry 0`)).toBeDefined();
+  await store.close();
+});
+
+test("a write never checkpoints: the database file takes the WAL's pages only at the timer's checkpoint", async () => {
+  const path = join(dir, "no-auto.db");
+  const store = createSqliteStore({ path });
+  const before = statSync(path).size;
+  // Past 1,000 pages of WAL (SQLite's own threshold, which would checkpoint inside a commit).
+  for (let i = 0; i < 1500; i++) await store.set(makeEntry({ key: `entry ${i}`, body: JSON.stringify({ text: BODY }) }));
+  expect(walSize(path)).toBeGreaterThan(1000 * 4096);
+  expect(statSync(path).size).toBe(before);
+  await Bun.sleep(CHECKPOINT_DELAY_MS + 100);
+  expect(statSync(path).size).toBeGreaterThan(1500 * 4096);
+  await store.close();
+});
+
+test("the usage log's WAL stays bounded under steady writes too", async () => {
+  const path = join(dir, "usage.db");
+  const log = createUsageLog({ path, logger: console, flushIntervalMs: 10 });
+  const prompt = "y".repeat(200);
+  let afterFirstRound = 0;
+  for (let round = 0; round < ROUNDS; round++) {
+    for (let i = 0; i < 2000; i++) {
+      log.record({ timestamp: Date.now(), provider: "openai", model: "gpt-4o-mini", cacheHit: false, semanticHit: false, cacheKey: `k${round}-${i}`, prompt, promptType: "text", usage: { inputTokens: 10, cachedInputTokens: 0, outputTokens: 10 }, latencyMs: 1 });
+    }
+    log.flush();
+    if (round === 0) afterFirstRound = walSize(path);
+    await Bun.sleep(CHECKPOINT_DELAY_MS + 100);
+  }
+  expect(log.summary().totalCalls).toBe(ROUNDS * 2000);
+  expect(afterFirstRound * ROUNDS).toBeGreaterThan(CHECKPOINT_WAL_BYTES * 2);
+  expect(walSize(path)).toBeLessThan(CHECKPOINT_WAL_BYTES + afterFirstRound * 2);
+  log.close();
+});
