@@ -1,7 +1,7 @@
-import type { CachedMethod } from "../providers/adapter.ts";
 import type { CacheEntry, Store } from "../stores/store.ts";
-import type { CallOptions, Logger, Provider } from "../types.ts";
+import type { Logger } from "../types.ts";
 import { embeddingCostUsd, type RateOverrides } from "../usage/pricing.ts";
+import type { CachedCall } from "./cached-call.ts";
 import type { Embedder } from "./embedder.ts";
 import { createFaultReporter } from "./faults.ts";
 import { hashCacheKey, requestIdentity } from "./key.ts";
@@ -12,14 +12,7 @@ import { createSemanticIndex } from "./semantic-index.ts";
 import { unitVector } from "./vector-sketch.ts";
 
 /** What semantic matching needs of a call. */
-export interface SemanticCall {
-  provider: Provider;
-  baseURL: string;
-  wire: Record<string, unknown>;
-  method: CachedMethod;
-  params: Record<string, unknown>;
-  options: CallOptions;
-}
+export type SemanticCall = Pick<CachedCall, "provider" | "baseURL" | "wire" | "method" | "params" | "options">;
 
 /** A call that may be matched semantically: its scope, the text to embed, and its prompt as entries store it. */
 export interface SemanticRequest {
