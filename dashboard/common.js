@@ -153,6 +153,17 @@ export function filterParams(filters) {
   return query;
 }
 
+/** The request log of one prompt (its text, model, provider, namespace and type) under `filters`. */
+export function promptRequestsHref(prompt, filters) {
+  const query = filterParams(filters);
+  query.set("prompt", prompt.prompt);
+  query.set("model", prompt.model);
+  query.set("provider", prompt.provider);
+  query.set("namespace", prompt.namespace);
+  query.set("type", prompt.promptType);
+  return `/requests?${query}`;
+}
+
 /**
  * Draws the range chips, custom days and the provider, model and namespace menus into `bar`;
  * `onChange(filters)` runs after every change. `allTime` adds an "All time" range.

@@ -1,5 +1,5 @@
 import {
-  api, byId, colorOf, el, emptyLogHelp, filterParams, fmt, labelOf, meaningfulEquivalences, PROVIDER_LABELS, readFilters, renderFilterBar, setAmount, setText, showError, TYPE_LABELS,
+  api, byId, colorOf, el, emptyLogHelp, filterParams, fmt, labelOf, meaningfulEquivalences, promptRequestsHref, PROVIDER_LABELS, readFilters, renderFilterBar, setAmount, setText, showError, TYPE_LABELS,
 } from "./common.js";
 import { renderMethodology, renderPrices } from "./methodology.js";
 
@@ -100,16 +100,6 @@ function renderLatency(latency) {
   byId("latency-table").tBodies[0].replaceChildren(...rows);
 }
 
-function requestsLink(prompt) {
-  const query = filterParams({ ...filters, range: filters.range });
-  query.set("prompt", prompt.prompt);
-  query.set("model", prompt.model);
-  query.set("provider", prompt.provider);
-  query.set("namespace", prompt.namespace);
-  query.set("type", prompt.promptType);
-  return `/requests?${query}`;
-}
-
 function renderTopPrompts(prompts) {
   const list = byId("top-prompts");
   if (prompts.length === 0) {
@@ -119,7 +109,7 @@ function renderTopPrompts(prompts) {
   list.replaceChildren(
     ...prompts.map((p) =>
       el("li", {},
-        el("a", { class: "prompt-text", title: p.prompt, href: requestsLink(p) }, p.prompt || "(no text)"),
+        el("a", { class: "prompt-text", title: p.prompt, href: promptRequestsHref(p, filters) }, p.prompt || "(no text)"),
         el("p", { class: "meta" }, el("span", { class: "badge" }, `${fmt.int(p.hits)} hits`), ` ${p.model} · ${labelOf(PROVIDER_LABELS, p.provider)} · ${fmt.usd(p.costSavedUsd)} saved`),
       ),
     ),

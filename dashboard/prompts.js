@@ -1,4 +1,4 @@
-import { api, byId, el, filterParams, fmt, labelOf, PROVIDER_LABELS, readFilters, renderFilterBar, showError, TYPE_LABELS } from "./common.js";
+import { api, byId, el, filterParams, fmt, labelOf, promptRequestsHref, PROVIDER_LABELS, readFilters, renderFilterBar, showError, TYPE_LABELS } from "./common.js";
 
 const FILTERS = [["all", "All"], ["exact", "Exact hits"], ["semantic", "Semantic hits"], ...Object.entries(TYPE_LABELS)];
 
@@ -48,16 +48,8 @@ function hitsCell(p) {
   return cell;
 }
 
-/** The request log of one prompt, under the same range and filters. */
-function requestsOf(p) {
-  const query = filterParams({ ...filters, range: filters.range || "90d" });
-  query.set("prompt", p.prompt);
-  query.set("model", p.model);
-  query.set("provider", p.provider);
-  query.set("namespace", p.namespace);
-  query.set("type", p.promptType);
-  return `/requests?${query}`;
-}
+/** The request log of one prompt, under the same filters; "All time" opens the request log's longest range. */
+const requestsOf = (p) => promptRequestsHref(p, { ...filters, range: filters.range || "90d" });
 
 function render(result) {
   const rows = result.prompts.map((p) =>
