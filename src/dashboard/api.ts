@@ -23,11 +23,9 @@ function requestQuery(params: URLSearchParams, now: Date): Omit<RequestQuery, "l
   if (type) query.promptType = type;
   const search = textParam(params, "q", 200);
   if (search !== undefined) query.search = search;
-  if (params.has("prompt")) {
-    const prompt = params.get("prompt")!;
-    if (prompt.length > 200) throw new BadRequest("prompt must be at most 200 characters");
-    query.prompt = prompt;
-  }
+  // An empty prompt is a value: the calls logged without prompt text.
+  const prompt = textParam(params, "prompt", 200, { emptyIsValue: true });
+  if (prompt !== undefined) query.prompt = prompt;
   return query;
 }
 

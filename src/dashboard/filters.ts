@@ -77,11 +77,8 @@ export function parseFilters(params: URLSearchParams, now: Date, fallback?: Rang
   if (params.get("provider")) filters.provider = oneOf(params, "provider", PROVIDERS, "openai");
   const model = textParam(params, "model", 200);
   if (model !== undefined) filters.model = model;
-  if (params.has("namespace")) {
-    const namespace = params.get("namespace")!;
-    if (namespace.length > 200) throw new BadRequest("namespace must be at most 200 characters");
-    filters.namespace = namespace;
-  }
+  const namespace = textParam(params, "namespace", 200, { emptyIsValue: true });
+  if (namespace !== undefined) filters.namespace = namespace;
   return filters;
 }
 

@@ -64,10 +64,10 @@ export function oneOf<T extends string>(params: URLSearchParams, name: string, a
   return raw as T;
 }
 
-/** A free-text query parameter, at most `max` characters. */
-export function textParam(params: URLSearchParams, name: string, max: number): string | undefined {
+/** A free-text query parameter, at most `max` characters; empty counts as absent unless `emptyIsValue`. */
+export function textParam(params: URLSearchParams, name: string, max: number, { emptyIsValue = false } = {}): string | undefined {
   const raw = params.get(name);
-  if (raw === null || raw === "") return undefined;
+  if (raw === null || (raw === "" && !emptyIsValue)) return undefined;
   if (raw.length > max) throw new BadRequest(`${name} must be at most ${max} characters`);
   return raw;
 }
