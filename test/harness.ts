@@ -16,6 +16,14 @@ export function recordingLogger(): Logger & { messages: string[] } {
 }
 
 /**
+ * The cache, usage log and settings files called `name` in `dir`, with a logger that records:
+ * instances given the same name share their files.
+ */
+export function filesNamed(dir: string, name: string) {
+  return { sqlitePath: join(dir, `${name}-cache.db`), logPath: join(dir, `${name}-usage.db`), settingsPath: join(dir, `${name}-settings.json`), logger: recordingLogger() };
+}
+
+/**
  * One upstream simulator and temp folder per test file, and a factory for real OpenAI clients
  * pointed at the simulator, wrapped in EcoAI with files in the temp folder.
  */
@@ -31,14 +39,7 @@ export function useUpstream() {
      * after the test file. Wrappers given the same `name` share their files.
      */
     wrap<C extends SupportedClient>(client: C, config: Partial<EcoAIConfig<C>> = {}, name = Math.random().toString(36).slice(2)): EcoAI<C> {
-      const eco = new EcoAI<C>({
-        client,
-        sqlitePath: join(context.dir, `${name}-cache.db`),
-        logPath: join(context.dir, `${name}-usage.db`),
-        settingsPath: join(context.dir, `${name}-settings.json`),
-        logger: recordingLogger(),
-        ...config,
-      });
+      const eco = new EcoAI<C>({ client, ...filesNamed(context.dir, name), ...config });
       opened.push(eco);
       return eco;
     },

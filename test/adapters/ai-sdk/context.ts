@@ -1,12 +1,11 @@
 import { afterAll, beforeAll } from "bun:test";
-import { join } from "node:path";
 import { createAnthropic } from "@ai-sdk/anthropic";
 import { createGoogleGenerativeAI } from "@ai-sdk/google";
 import { createOpenAI } from "@ai-sdk/openai";
 import { wrapLanguageModel } from "ai";
 import { ecoaiMiddleware, type EcoAIMiddleware, type EcoAIMiddlewareOptions } from "../../../src/adapters/ai-sdk/index.ts";
 import { startSimulator, type Simulator } from "../../../src/simulator/index.ts";
-import { recordingLogger, TEST_API_KEY } from "../../harness.ts";
+import { filesNamed, TEST_API_KEY } from "../../harness.ts";
 import { tempDir } from "../../temp.ts";
 
 /** The three first-party AI SDK providers, pointed at the simulator, with the route each one's calls reach. */
@@ -27,13 +26,7 @@ export function useAiSdk() {
     dir: tempDir(),
     /** A middleware with its own cache and usage files unless `name` is shared. */
     middleware(options: EcoAIMiddlewareOptions = {}, name = Math.random().toString(36).slice(2)): EcoAIMiddleware {
-      const cache = ecoaiMiddleware({
-        sqlitePath: join(context.dir, `${name}-cache.db`),
-        logPath: join(context.dir, `${name}-usage.db`),
-        settingsPath: join(context.dir, `${name}-settings.json`),
-        logger: recordingLogger(),
-        ...options,
-      });
+      const cache = ecoaiMiddleware({ ...filesNamed(context.dir, name), ...options });
       opened.push(cache);
       return cache;
     },

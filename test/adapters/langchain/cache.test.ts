@@ -9,7 +9,7 @@ import { createDashboardApp } from "../../../src/dashboard/app.ts";
 import { startSimulator, type Simulator } from "../../../src/simulator/index.ts";
 import { openDatabase } from "../../../src/sqlite/database.ts";
 import { getJson } from "../../dashboard/request.ts";
-import { recordingLogger, TEST_API_KEY } from "../../harness.ts";
+import { filesNamed, TEST_API_KEY } from "../../harness.ts";
 import { tempDir } from "../../temp.ts";
 
 let sim: Simulator;
@@ -25,10 +25,7 @@ afterAll(async () => {
 
 function ecoCache(name = Math.random().toString(36).slice(2), options: EcoAICacheOptions = {}): EcoAICache {
   const cache = new EcoAICache({
-    sqlitePath: join(dir, `${name}-cache.db`),
-    logPath: join(dir, `${name}-usage.db`),
-    settingsPath: join(dir, `${name}-settings.json`),
-    logger: recordingLogger(),
+    ...filesNamed(dir, name),
     // ChatAnthropic leaves its endpoint out of what LangChain hands a cache: the cache names it.
     baseURL: sim.anthropicBaseURL,
     ...options,

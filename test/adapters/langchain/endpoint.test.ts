@@ -6,7 +6,7 @@ import { AzureChatOpenAI, ChatOpenAI } from "@langchain/openai";
 import { EcoAICache, type EcoAICacheOptions } from "../../../src/adapters/langchain/index.ts";
 import { EcoAIConfigError } from "../../../src/errors.ts";
 import { startSimulator, type Simulator } from "../../../src/simulator/index.ts";
-import { recordingLogger, TEST_API_KEY } from "../../harness.ts";
+import { filesNamed, TEST_API_KEY } from "../../harness.ts";
 import { tempDir } from "../../temp.ts";
 
 let first: Simulator;
@@ -23,7 +23,7 @@ afterAll(async () => {
 
 /** A cache over the files named `name`: caches given the same name share one store. */
 function ecoCache(name: string, options: EcoAICacheOptions = {}): EcoAICache {
-  const cache = new EcoAICache({ sqlitePath: join(dir, `${name}-cache.db`), logPath: join(dir, `${name}-usage.db`), settingsPath: join(dir, `${name}-settings.json`), logger: recordingLogger(), ...options });
+  const cache = new EcoAICache({ ...filesNamed(dir, name), ...options });
   opened.push(cache);
   return cache;
 }
