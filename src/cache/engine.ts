@@ -249,11 +249,10 @@ export function createCacheEngine(options: CacheEngineOptions) {
       const usage = call.method.usage(response, call.params);
       const body = JSON.stringify(response);
       const facts = describe(call);
-      if (call.method.isAnswer(response, call.params)) {
-        await write(call, key, namespace, settings, body, usage, request && embedding ? { request, embedding, semantic: semantic! } : undefined);
-      }
+      const answer = call.method.isAnswer(response, call.params);
+      if (answer) await write(call, key, namespace, settings, body, usage, facts, request && embedding ? { request, embedding, semantic: semantic! } : undefined);
       // A match not served (verified and shadow modes) is checked against the provider's answer.
-      const check = plan?.action === "check" && call.method.isAnswer(response, call.params) ? await semantic!.check(plan, request!, response, settings.mode === "prod" ? maxAgeSeconds(call, settings) : undefined) : undefined;
+      const check = plan?.action === "check" && answer ? await semantic!.check(plan, request!, response, settings.mode === "prod" ? maxAgeSeconds(call, settings) : undefined) : undefined;
       return { response, body, usage, facts, embedding: withCheckCost(embedding, check), check: check?.facts };
     });
     const settled = await leaders.lead(key, upstream);
@@ -273,7 +272,7 @@ export function createCacheEngine(options: CacheEngineOptions) {
   }
 
   /** Stores an answer (and its prompt embedding, for semantic matching); a fault only stops the write. */
-  async function write(call: CachedCall, key: string, namespace: string, settings: EngineSettings, body: string, usage: TokenUsage, similar?: SimilarPrompt): Promise<void> {
+  async function write(call: CachedCall, key: string, namespace: string, settings: EngineSettings, body: string, usage: TokenUsage, facts: RequestFacts, similar?: SimilarPrompt): Promise<void> {
     const entry: CacheEntry = {
       key,
       body,
@@ -281,7 +280,7 @@ export function createCacheEngine(options: CacheEngineOptions) {
       provider: call.provider,
       endpoint: call.method.endpoint,
       namespace,
-      ...describe(call),
+      ...facts,
       usage,
       ...(similar ? { semantic: { scope: similar.request.scope, vector: similar.embedding.vector } } : {}),
     };

@@ -25,7 +25,7 @@ export interface StreamCallEngine {
   hitUsage(call: CachedCall, stored: TokenUsage, response: unknown): TokenUsage;
   describe(call: CachedCall): RequestFacts;
   semantic(): SemanticCache | undefined;
-  write(call: CachedCall, key: string, namespace: string, settings: EngineSettings, body: string, usage: TokenUsage, similar?: SimilarPrompt): Promise<void>;
+  write(call: CachedCall, key: string, namespace: string, settings: EngineSettings, body: string, usage: TokenUsage, facts: RequestFacts, similar?: SimilarPrompt): Promise<void>;
   log(call: CachedCall, facts: RequestFacts, key: string | null, startedAt: number, usage: TokenUsage, hit: boolean, semantic?: SemanticFacts): void;
   track(settled: Promise<unknown>): void;
   /** True once the engine is closing: a stream read to its end then is not stored. */
@@ -79,7 +79,7 @@ export function createStreamCalls(engine: StreamCallEngine) {
       async store(response, recording, usage) {
         // A stream read to its end after close() is not stored: the store is closed.
         if (engine.closing()) return;
-        const writing = engine.write(input, key!, namespace, settings, entryBody(response, recording), usage, similar);
+        const writing = engine.write(input, key!, namespace, settings, entryBody(response, recording), usage, facts, similar);
         engine.track(writing);
         await writing;
       },
