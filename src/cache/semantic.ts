@@ -148,10 +148,11 @@ export function createSemanticCache(options: SemanticCacheOptions) {
      * against its answer (verified and shadow modes), or, undefined, miss.
      */
     async plan(request: SemanticRequest, embedding: PromptEmbedding, freshAfter: number): Promise<SemanticPlan | undefined> {
-      const decision = await decide(request, embedding, freshAfter);
+      const settings = checkSettings();
+      const [decision] = await Promise.all([decide(request, embedding, freshAfter), checks.ready(settings)]);
       // A lookup in a scope holding nothing could not have been given a wrong answer either way.
       if (index.held(request.scope) > 0) checks.lookup();
-      return decision.action === "serve" && decision.candidate ? checks.plan(decision.candidate, checkSettings()) : undefined;
+      return decision.action === "serve" && decision.candidate ? checks.plan(decision.candidate, settings) : undefined;
     },
 
     /** Compares the provider's answer with the planned match's, and learns from it in verified mode. */

@@ -170,6 +170,29 @@ describe("verified mode", () => {
     await untaught.chat.completions.create(ask(centre(6)));
     expect(await askAll(untaught, [variant(6, 20)])).toBe(1);
   });
+
+  test("what every entry taught (the pooled prior) survives a restart: a new entry is judged as before it", async () => {
+    const name = `verified-pool-${Math.random().toString(36).slice(2)}`;
+    const files = { sqlitePath: join(up.dir, `${name}-cache.db`), logPath: join(up.dir, `${name}-usage.db`) };
+    const options = { ...files, semantic: semantic({ maxErrorRate: 0.2, explore: 0, judge: () => true }) };
+    // Ten agreeing checks of one entry teach the pool that answers at this score agree.
+    const first = up.eco({ ...options, semantic: { ...options.semantic, explore: 1 } });
+    await first.chat.completions.create(ask(centre(8)));
+    await first.chat.completions.create(ask(centre(9)));
+    await askAll(first, Array.from({ length: 10 }, (_, n) => variant(8, n)));
+    await first.close();
+
+    // An entry never checked, asked after a restart: the pool alone can make it trusted.
+    const second = up.eco(options);
+    expect(await askAll(second, [variant(9, 0)])).toBe(0);
+    const [row] = await second.history({ limit: 1 });
+    expect(row).toMatchObject({ semanticHit: true, cacheHit: true });
+
+    // The same entry in a cache that learnt nothing is verified first.
+    const untaught = up.eco({ semantic: semantic({ maxErrorRate: 0.2, explore: 0, judge: () => true }) });
+    await untaught.chat.completions.create(ask(centre(9)));
+    expect(await askAll(untaught, [variant(9, 0)])).toBe(1);
+  });
 });
 
 describe("verified and shadow options", () => {
