@@ -46,6 +46,7 @@ export function createCacheEngine(options: CacheEngineOptions) {
     get: (key) => guarded(() => store!.get(key)),
     isFresh,
     freshAfter,
+    maxAgeSeconds,
     serve,
     hitUsage,
     describe,

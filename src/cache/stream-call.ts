@@ -11,6 +11,7 @@ import type { CacheEntry } from "../stores/store.ts";
 import type { TokenUsage } from "../types.ts";
 import type { CachedCall, EngineSettings, RequestFacts, SemanticFacts, SemanticMatch, SimilarPrompt } from "./cached-call.ts";
 import type { SemanticCache } from "./semantic.ts";
+import { withCheckCost, type SemanticPlan } from "./semantic-checks.ts";
 import { entryBody, readEntryBody } from "./stream-entry.ts";
 import { createStreamPath, type StoredStream, type StreamRoute } from "./stream-path.ts";
 
@@ -20,6 +21,8 @@ export interface StreamCallEngine {
   get(key: string): Promise<CacheEntry | undefined>;
   isFresh(entry: CacheEntry, call: CachedCall, settings: EngineSettings): boolean;
   freshAfter(call: CachedCall, settings: EngineSettings): number;
+  /** How long the call's entry lives, in seconds. */
+  maxAgeSeconds(call: CachedCall, settings: EngineSettings): number;
   /** Removes a corrupt entry and reports it (what serving it does). */
   serve(entry: CacheEntry, call: CachedCall): Promise<unknown>;
   hitUsage(call: CachedCall, stored: TokenUsage, response: unknown): TokenUsage;
@@ -46,6 +49,8 @@ export function createStreamCalls(engine: StreamCallEngine) {
     let similar: SimilarPrompt | undefined;
     /** The similar entry that answered, when one did. */
     let matched: SemanticMatch | undefined;
+    /** A match not served (verified and shadow modes): checked against the live answer once it has streamed. */
+    let checking: Extract<SemanticPlan, { action: "check" }> | undefined;
     /** A fresh stored entry read back; a corrupt one is removed and reported as `serve` does. */
     const readBack = async (entry: CacheEntry | undefined): Promise<StoredStream | undefined> => {
       if (!entry || !engine.isFresh(entry, input, settings)) return undefined;
@@ -70,8 +75,9 @@ export function createStreamCalls(engine: StreamCallEngine) {
         if (!request || !embedding) return undefined;
         similar = { request, embedding, semantic: semantic! };
         if (input.options.refresh) return undefined;
-        const decision = await semantic!.decide(request, embedding, engine.freshAfter(input, settings));
-        const candidate = decision.action === "serve" ? decision.candidate : undefined;
+        const plan = await semantic!.plan(request, embedding, engine.freshAfter(input, settings));
+        if (plan?.action === "check") checking = plan;
+        const candidate = plan?.action === "serve" ? plan.candidate : undefined;
         const found = await readBack(candidate?.entry);
         if (found) matched = { semanticKey: found.entry.key, semanticScore: candidate!.score, semanticPrompt: found.entry.prompt };
         return found;
@@ -84,7 +90,14 @@ export function createStreamCalls(engine: StreamCallEngine) {
         await writing;
       },
       // A semantic hit is this request's, answered by another entry: its row names this prompt.
-      log: (usage, hit, entry) => engine.log(input, matched ? facts : (entry ?? facts), key, startedAt, usage, hit || matched !== undefined, { ...matched, embedding: similar?.embedding }),
+      log(usage, hit, entry, answer) {
+        const row = (check?: Awaited<ReturnType<SemanticCache["check"]>>) =>
+          engine.log(input, matched ? facts : (entry ?? facts), key, startedAt, usage, hit || matched !== undefined, { ...matched, embedding: withCheckCost(similar?.embedding, check), check: check?.facts });
+        if (!checking || !similar || hit || answer === undefined) return row();
+        // The match is checked against the answer that streamed live; the row waits for the outcome.
+        const maxAge = settings.mode === "prod" ? engine.maxAgeSeconds(input, settings) : undefined;
+        engine.track(similar.semantic.check(checking, similar.request, answer, maxAge).then(row, () => row()));
+      },
       track: engine.track,
     };
     return streams.stream({ method: { ...input.method, stream }, params: input.params, sendStreaming: input.sendStreaming! }, route);

@@ -47,8 +47,8 @@ export interface StreamRoute {
   lookupSimilar?(): Promise<StoredStream | undefined>;
   /** Stores a complete answer with its recording (nothing once the engine is closing). */
   store(response: unknown, recording: readonly RecordedEvent[], usage: TokenUsage): Promise<void>;
-  /** Writes the call's one usage row. */
-  log(usage: TokenUsage, hit: boolean, entry?: CacheEntry): void;
+  /** Writes the call's one usage row; `answer`: the complete answer a live stream added up to, if any. */
+  log(usage: TokenUsage, hit: boolean, entry?: CacheEntry, answer?: unknown): void;
   /** Keeps the engine open until `settled` (the stream's end and its row). */
   track(settled: Promise<unknown>): void;
 }
@@ -96,10 +96,10 @@ export function createStreamPath() {
       const sent = method.stream.upstreamParams?.(params) ?? params;
       let settled = false;
       let first = true;
-      const settle = (usage: TokenUsage, hit: boolean, entry?: CacheEntry) => {
+      const settle = (usage: TokenUsage, hit: boolean, entry?: CacheEntry, answer?: unknown) => {
         if (settled) return;
         settled = true;
-        route.log(usage, hit, entry);
+        route.log(usage, hit, entry, answer);
       };
 
       /** A stored entry replayed: its recording, or events synthesised from its plain response. */
@@ -176,7 +176,7 @@ export function createStreamPath() {
         // has read the stream to its end. Identical calls follow it until then.
         const until = broadcast.finished.then((outcome) => {
           const answer = key === null ? undefined : answerOf(method, outcome, params);
-          settle(answer === undefined ? usageOf(method, outcome.events, params) : method.usage(answer, params), false);
+          settle(answer === undefined ? usageOf(method, outcome.events, params) : method.usage(answer, params), false, undefined, answer);
           // A stream that is no answer (cut off, failed, a refusal) is followed no longer: the next
           // identical call asks again.
           if (answer === undefined) leave();

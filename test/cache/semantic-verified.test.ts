@@ -1,43 +1,11 @@
 import { describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import { EcoAIConfigError } from "../../src/index.ts";
-import type { SemanticConfig, SemanticJudgeInput } from "../../src/types.ts";
+import type { SemanticConfig } from "../../src/types.ts";
 import { ask, CHAT_ROUTE, useUpstream } from "../harness.ts";
+import { centre, judgeSaying, SCORE, semantic, variant } from "./semantic-vectors.ts";
 
 const up = useUpstream();
-
-/**
- * Prompts with vectors chosen by the test: the centre prompt of a subject, and variants each at
- * exactly 0.95 from their centre and 0.9025 from one another, so every variant's best match is
- * its centre.
- */
-const DIMENSIONS = 256;
-const SCORE = 0.95;
-const centre = (subject: number) => `Tell me about subject ${"ABCDEFGHIJ"[subject]}.`;
-const variant = (subject: number, n: number) => `Tell me about subject ${"ABCDEFGHIJ"[subject]}, please (variant ${n}).`;
-function vectorOf(text: string): number[] {
-  const found = /subject ([A-J])(?:, please \(variant (\d+)\))?/.exec(text);
-  if (!found) throw new Error(`no test vector for ${text}`);
-  const subject = "ABCDEFGHIJ".indexOf(found[1]!);
-  const vector = new Array<number>(DIMENSIONS).fill(0);
-  if (found[2] === undefined) {
-    vector[subject] = 1;
-  } else {
-    vector[subject] = SCORE;
-    vector[10 + subject * 24 + Number(found[2])] = Math.sqrt(1 - SCORE * SCORE);
-  }
-  return vector;
-}
-
-/** Semantic settings on the test's vectors; guards off, as they would reject the variants' extra words. */
-function semantic(extra: SemanticConfig): SemanticConfig {
-  return { embedFn: async (text) => vectorOf(text), embeddingModel: "test-vectors", guards: false, threshold: 0.93, ...extra };
-}
-
-const judgeSaying = (agree: boolean) => {
-  const seen: SemanticJudgeInput[] = [];
-  return { seen, judge: (input: SemanticJudgeInput) => (seen.push(input), agree) };
-};
 
 /** Asks each prompt in turn; how many reached the provider. */
 async function askAll(eco: ReturnType<typeof up.eco>, prompts: string[]): Promise<number> {
