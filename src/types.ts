@@ -80,8 +80,9 @@ export interface SemanticConfig {
   embedder?: SemanticEmbedder;
   /**
    * Checks a semantic match must pass before it is served, all on by default: numbers and quoted
-   * strings agree, both prompts negate or neither does, each prompt's rare words appear in the
-   * other, a match that sits close to a different stored prompt scores clearly above it, and
+   * strings agree, both prompts negate or neither does, no word one prompt goes to is where the
+   * other comes from ("Celsius to Fahrenheit", "Fahrenheit to Celsius"), each prompt's rare words
+   * appear in the other, a match that sits close to a different stored prompt scores clearly above it, and
    * both prompts are in scripts the embedder reads. `false` turns them all off.
    * @default true
    * @example { semantic: { guards: { rareWords: false } } }
@@ -157,7 +158,7 @@ export type SemanticCheckKind = "verification" | "shadow";
 export type SemanticEmbedder = "openai" | "local" | "lexical";
 
 /** One check run before a semantic match is served. */
-export type SemanticGuard = "numbers" | "quotes" | "negation" | "rareWords" | "neighbours" | "scripts";
+export type SemanticGuard = "numbers" | "quotes" | "negation" | "direction" | "rareWords" | "neighbours" | "scripts";
 
 /**
  * Which cache entries `flush()` removes. With no field set, every entry of the instance's

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { clearOfNeighbours, missingRareWords, rareWordsCovered, negationAgrees, numbersAgree, numbersOf, quotedOf, quotesAgree, scriptsReadable } from "../../src/cache/semantic-guards.ts";
+import { clearOfNeighbours, directionAgrees, directionsOf, missingRareWords, rareWordsCovered, negationAgrees, numbersAgree, numbersOf, quotedOf, quotesAgree, scriptsReadable } from "../../src/cache/semantic-guards.ts";
 import { ask, CHAT_ROUTE, useUpstream } from "../harness.ts";
 
 describe("guards, one by one", () => {
@@ -19,6 +19,15 @@ describe("guards, one by one", () => {
   test("negation: present in one prompt only blocks", () => {
     expect(negationAgrees("Is it safe to eat raw eggs?", "Why is it not safe to eat raw eggs?").passed).toBe(false);
     expect(negationAgrees("Why can't I sleep?", "Why am I unable to sleep?").passed).toBe(true);
+  });
+
+  test("direction: a word one prompt goes to must not be where the other comes from", () => {
+    expect(directionAgrees("How do I convert Celsius to Fahrenheit?", "How do I convert Fahrenheit to Celsius?").passed).toBe(false);
+    expect(directionAgrees("Move my photos from iPhone to Android", "How do I move photos from an Android to an iPhone?").passed).toBe(false);
+    // The same direction in other words, and a word on both ends of a move, pass.
+    expect(directionAgrees("How do I get from London to Paris?", "How do I get to Paris from London?").passed).toBe(true);
+    expect(directionAgrees("Is it safe to eat raw eggs?", "Are raw eggs safe to eat?").passed).toBe(true);
+    expect(directionsOf("How do I upgrade from Windows 8 to Windows 10?").has("window")).toBe(false);
   });
 
   test("rare words: content words of the new prompt the stored one lacks", () => {
@@ -65,12 +74,13 @@ describe("guards through the OpenAI SDK", () => {
   }
 
   /** Only `guard` on (none when undefined). */
-  const only = (guard?: string) => ({ numbers: false, quotes: false, negation: false, rareWords: false, neighbours: false, scripts: false, ...(guard ? { [guard]: true } : {}) });
+  const only = (guard?: string) => ({ numbers: false, quotes: false, negation: false, direction: false, rareWords: false, neighbours: false, scripts: false, ...(guard ? { [guard]: true } : {}) });
 
   const nearMisses: [string, string, string][] = [
     ["numbers", "How do I upgrade from Windows 8 to Windows 10?", "How do I upgrade from Windows 8 to Windows 8.1?"],
     ["quotes", 'What does "carpe diem" mean?', 'What does "memento mori" mean?'],
     ["negation", "Is it safe to eat raw eggs?", "Is it not safe to eat raw eggs?"],
+    ["direction", "How do I convert Celsius to Fahrenheit?", "How do I convert Fahrenheit to Celsius?"],
     ["rareWords", "What is the best laptop for programming?", "What is the best laptop for programming in Kotlin?"],
   ];
   test.each(nearMisses)("%s: the near miss is served without the guard and goes upstream with it", async (guard, stored, asked) => {
