@@ -120,17 +120,23 @@ describe("verified mode", () => {
     expect(await verifiedShare(1)).toBe(1);
   });
 
-  test("what an entry has learnt is kept with it: a new instance on the same cache trusts it at once", async () => {
-    const name = `verified-restart-${Math.random().toString(36).slice(2)}`;
+  /** Options of verified mode on a SQLite cache of its own, and of a first instance that verifies every match. */
+  function onOneCache(prefix: string) {
+    const name = `${prefix}-${Math.random().toString(36).slice(2)}`;
     const files = { sqlitePath: join(up.dir, `${name}-cache.db`), logPath: join(up.dir, `${name}-usage.db`) };
     const options = { ...files, semantic: semantic({ maxErrorRate: 0.2, explore: 0, judge: () => true }) };
+    return { options, verifyingAll: { ...options, semantic: { ...options.semantic, explore: 1 } } };
+  }
+
+  test("what an entry has learnt is kept with it: a new instance on the same cache trusts it at once", async () => {
+    const { options, verifyingAll } = onOneCache("verified-restart");
     // Every match verified: ten agreeing checks kept with the entry.
-    const first = up.eco({ ...options, semantic: { ...options.semantic, explore: 1 } });
+    const first = up.eco(verifyingAll);
     await first.chat.completions.create(ask(centre(6)));
     await askAll(first, Array.from({ length: 10 }, (_, n) => variant(6, n)));
     await first.close();
 
-    // A fresh process knows nothing from other entries: only the stored evidence can make it serve.
+    // A fresh process has only what the store kept to make it serve.
     const second = up.eco(options);
     expect(await askAll(second, [variant(6, 20), variant(6, 21)])).toBe(0);
 
@@ -140,11 +146,9 @@ describe("verified mode", () => {
   });
 
   test("what every entry taught (the pooled prior) survives a restart: a new entry is judged as before it", async () => {
-    const name = `verified-pool-${Math.random().toString(36).slice(2)}`;
-    const files = { sqlitePath: join(up.dir, `${name}-cache.db`), logPath: join(up.dir, `${name}-usage.db`) };
-    const options = { ...files, semantic: semantic({ maxErrorRate: 0.2, explore: 0, judge: () => true }) };
+    const { options, verifyingAll } = onOneCache("verified-pool");
     // Ten agreeing checks of one entry teach the pool that answers at this score agree.
-    const first = up.eco({ ...options, semantic: { ...options.semantic, explore: 1 } });
+    const first = up.eco(verifyingAll);
     await first.chat.completions.create(ask(centre(8)));
     await first.chat.completions.create(ask(centre(9)));
     await askAll(first, Array.from({ length: 10 }, (_, n) => variant(8, n)));
