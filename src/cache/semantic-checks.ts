@@ -22,8 +22,7 @@ import type { SemanticCheckFacts } from "../usage/row.ts";
 import type { Embedder } from "./embedder.ts";
 import { answerText, compareAnswers } from "./semantic-compare.ts";
 import type { SemanticCandidate } from "./semantic-decision.ts";
-import { countsAt, readEvidence, writeEvidence, wrongChance } from "./semantic-evidence.ts";
-import { createStoredPool } from "./semantic-pool.ts";
+import { countsAt, createCheckPool, readEvidence, writeEvidence, wrongChance } from "./semantic-evidence.ts";
 
 /** How matches are checked; read at every lookup. */
 export interface SemanticCheckSettings {
@@ -79,7 +78,7 @@ const MAX_ALLOWANCE = 0.5;
 
 /** The planner and checker of one semantic cache. */
 export function createSemanticChecks(options: SemanticChecksOptions) {
-  const pool = createStoredPool(options.store, options.embedder.space);
+  const pool = createCheckPool();
   const serveShare = createSpreader();
   const exploreShare = createSpreader();
   /** Lookups in a scope holding entries, and those of them that found a match the guards let through. */
@@ -87,9 +86,14 @@ export function createSemanticChecks(options: SemanticChecksOptions) {
   let matched = 0;
 
   return {
-    /** Waits for the pooled prior to be read from the store, once: verified decisions rest on it. */
-    ready(settings: SemanticCheckSettings): Promise<void> {
-      return settings.maxErrorRate === undefined ? Promise.resolve() : pool.ready();
+    /** Adds the checks kept with stored entries (read when their scope is first loaded) to the pooled prior. */
+    learn(entries: readonly (CacheEntry | undefined)[]): void {
+      for (const entry of entries) for (const check of readEvidence(entry?.evidence)) pool.add(check);
+    },
+
+    /** Forgets the pooled prior; it is learnt again from the entries as their scopes load. */
+    clear(): void {
+      pool.clear();
     },
 
     /** Counts a lookup that could have been answered from the cache, match or not. */
@@ -133,8 +137,8 @@ export function createSemanticChecks(options: SemanticChecksOptions) {
       );
       const check = { score, agreed: comparison.agreed };
       if (settings.maxErrorRate !== undefined) {
-        await pool.ready();
-        await Promise.all([pool.add(check, entry), remember(entry, check, maxAgeSeconds)]);
+        pool.add(check);
+        await remember(entry, check, maxAgeSeconds);
       }
       return {
         facts: { kind: plan.kind, agreed: comparison.agreed, key: entry.key, score, prompt: entry.prompt },
@@ -157,7 +161,7 @@ export function createSemanticChecks(options: SemanticChecksOptions) {
       if (left !== undefined && left <= 0) return;
       await options.store.set({ ...current, evidence }, left === undefined ? {} : { ttlSeconds: left });
     } catch {
-      // The check still counts in the pool.
+      // The check still counts in this process's pool.
     }
   }
 }

@@ -20,8 +20,8 @@ export const CHECKS_KEPT = 64;
 /** Version of the text {@link writeEvidence} writes. */
 const EVIDENCE_VERSION = 1;
 
-/** An entry's checks (the newest `kept`), read from its stored evidence; none when there is none or it is unreadable. */
-export function readEvidence(text: string | undefined, kept = CHECKS_KEPT): AnswerCheck[] {
+/** An entry's checks, read from its stored evidence; none when there is none or it is unreadable. */
+export function readEvidence(text: string | undefined): AnswerCheck[] {
   if (!text) return [];
   try {
     const parsed = JSON.parse(text) as { v?: unknown; checks?: unknown };
@@ -30,7 +30,7 @@ export function readEvidence(text: string | undefined, kept = CHECKS_KEPT): Answ
     for (const item of parsed.checks) {
       if (Array.isArray(item) && typeof item[0] === "number" && Number.isFinite(item[0])) checks.push({ score: item[0], agreed: item[1] === 1 });
     }
-    return checks.slice(-kept);
+    return checks.slice(-CHECKS_KEPT);
   } catch {
     // Evidence is an optimisation: unreadable evidence is no evidence, never a failed call.
     return [];
@@ -39,12 +39,8 @@ export function readEvidence(text: string | undefined, kept = CHECKS_KEPT): Answ
 
 /** The evidence text of `checks` with `check` added (the oldest dropped past {@link CHECKS_KEPT}). */
 export function writeEvidence(checks: readonly AnswerCheck[], check: AnswerCheck): string {
-  return evidenceText([...checks, check].slice(-CHECKS_KEPT));
-}
-
-/** The evidence text of `checks`, as {@link readEvidence} reads it. */
-export function evidenceText(checks: readonly AnswerCheck[]): string {
-  return JSON.stringify({ v: EVIDENCE_VERSION, checks: checks.map((c) => [Math.round(c.score * 1e4) / 1e4, c.agreed ? 1 : 0]) });
+  const kept = [...checks, check].slice(-CHECKS_KEPT);
+  return JSON.stringify({ v: EVIDENCE_VERSION, checks: kept.map((c) => [Math.round(c.score * 1e4) / 1e4, c.agreed ? 1 : 0]) });
 }
 
 /** Agreements and disagreements that bear on one decision. */
@@ -102,25 +98,26 @@ export function wrongChance(entry: CheckCounts, pool: CheckCounts): number {
 /** How far below a score the checks of other entries count as evidence for it. */
 const POOL_WINDOW = 0.04;
 
-/** Checks of every entry kept per vector space, newest last. */
-export const POOL_KEPT = 4096;
+/** Checks of every entry kept in memory per vector space, newest last. */
+const POOL_KEPT = 4096;
 
 /**
- * The checks of all entries of one vector space: the prior of an entry that has few checks of its
- * own. At a score, the checks made at that score or up to
+ * The checks of all entries of one vector space: those this process made, and those kept with
+ * the entries of each scope when this process first loaded it (so a restart judges as before).
+ * The prior of an entry that has few checks of its own. At a score, the checks made at that score or up to
  * {@link POOL_WINDOW} below it count (lower scores usually go wrong at least as often), unless the
  * checks within half that window on either side say worse.
  */
 export function createCheckPool() {
-  let checks: AnswerCheck[] = [];
+  const checks: AnswerCheck[] = [];
   return {
     add(check: AnswerCheck): void {
       checks.push(check);
       if (checks.length > POOL_KEPT) checks.splice(0, checks.length - POOL_KEPT);
     },
-    /** Replaces every check held (with those read back from the store). */
-    reset(all: readonly AnswerCheck[]): void {
-      checks = all.slice(-POOL_KEPT);
+    /** Forgets every check (after a flush: the entries they were kept with are gone or are read again). */
+    clear(): void {
+      checks.length = 0;
     },
     at(score: number): CheckCounts {
       const below = countBetween(checks, score - POOL_WINDOW, score + SAME_SCORE);

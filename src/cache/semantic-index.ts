@@ -53,9 +53,10 @@ type Exact = { vector: Float32Array; entry?: CacheEntry } | undefined;
  * from their bytes with a bound on its error, and only those whose bound leaves them a chance of
  * ranking among the best are read back from the store (`get`) and scored with the exact vector.
  * So the matches returned, and their scores, are those of an exact scan. Without a store to read
- * from, the index keeps the exact vectors itself.
+ * from, the index keeps the exact vectors itself. `onFirstLoad` is told the keys (oldest first) a
+ * scope's first load listed.
  */
-export function createSemanticIndex(store: Partial<Pick<Store, "vectorsSince" | "forEachVectorSince" | "get">>) {
+export function createSemanticIndex(store: Partial<Pick<Store, "vectorsSince" | "forEachVectorSince" | "get">>, onFirstLoad?: (name: string, keys: string[]) => void) {
   const scopes = new Map<string, Scope>();
   const readsBack = typeof store.get === "function";
 
@@ -80,7 +81,9 @@ export function createSemanticIndex(store: Partial<Pick<Store, "vectorsSince" | 
     const recode: StoredVector[] = [];
     // A first load has nothing to recognise: the vectors this process added since are listed as they are.
     const topUp = scope.listedAt !== undefined;
+    const firstKeys: string[] | undefined = !topUp && onFirstLoad ? [] : undefined;
     const take = (stored: StoredVector) => {
+      firstKeys?.push(stored.key);
       if (topUp && scope.vectors.holds(stored.key, stored.createdAt)) return;
       if (stored.code && isCurrentCode(stored.code)) scope.vectors.add(stored.key, stored.code, stored.createdAt);
       else if (stored.vector) scope.vectors.add(stored.key, encodeVector(stored.vector), stored.createdAt);
@@ -106,6 +109,7 @@ export function createSemanticIndex(store: Partial<Pick<Store, "vectorsSince" | 
       recode.forEach((stored, i) => exact[i] && scope.vectors.add(stored.key, encodeVector(exact[i]!.vector), stored.createdAt));
     }
     scope.listedAt = startedAt;
+    if (firstKeys) onFirstLoad!(name, firstKeys);
   }
 
   /**

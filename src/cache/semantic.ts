@@ -59,6 +59,15 @@ const NEIGHBOUR_WINDOW = 0.1;
 const PROMPT_CHARS = 200;
 
 /**
+ * Entries of a scope (the newest) whose stored checks are read into the pooled prior when the
+ * scope is first loaded in verified mode: enough to fill the prior, one read each, once per process.
+ */
+const ENTRIES_LEARNT = 4096;
+
+/** Entries read at once while learning a scope's evidence. */
+const LEARN_BATCH = 64;
+
+/**
  * Semantic matching for the engine: which calls take part and in which scope, their embedding
  * (a failure means exact matching only, reported once per outage), the best stored entry of the
  * scope above the threshold, and the vectors of entries this process writes.
@@ -66,13 +75,28 @@ const PROMPT_CHARS = 200;
 export function createSemanticCache(options: SemanticCacheOptions) {
   const { store, embedder, logger } = options;
   const allGuards = guardSwitches(true);
+  const checkSettings = () => options.checks?.() ?? PLAIN;
   const guards = () => options.guards?.() ?? allGuards;
-  const index = createSemanticIndex(store);
+  /** Per scope, the reading of its entries' evidence into the pooled prior (verified mode), from its first load on. */
+  const learning = new Map<string, Promise<void>>();
+  const index = createSemanticIndex(store, (scope, keys) => {
+    if (checkSettings().maxErrorRate !== undefined) learning.set(scope, learnFrom(keys.slice(-ENTRIES_LEARNT)));
+  });
   const exactOnly = { meanwhile: "calls use exact matching only", resumed: "semantic matching resumed" };
   const embedFault = createFaultReporter(logger, `semantic embeddings (${embedder.space})`, exactOnly);
   const searchFault = createFaultReporter(logger, `semantic search in the ${store.name} cache`, exactOnly);
-  const checkSettings = () => options.checks?.() ?? PLAIN;
   const checks = createSemanticChecks({ store, embedder, price: (tokens) => embeddingCostUsd(embedder.model, tokens, options.pricing) });
+
+  /** Reads the entries of `keys` (a few at a time) and adds the checks kept with them to the pooled prior. */
+  async function learnFrom(keys: readonly string[]): Promise<void> {
+    for (let start = 0; start < keys.length; start += LEARN_BATCH) {
+      try {
+        checks.learn(await Promise.all(keys.slice(start, start + LEARN_BATCH).map((key) => store.get(key))));
+      } catch {
+        // A store fault leaves the prior to what could be read: evidence is an optimisation.
+      }
+    }
+  }
 
   /**
    * What to do with the call: serve the best stored entry of the scope that reaches the
@@ -149,7 +173,9 @@ export function createSemanticCache(options: SemanticCacheOptions) {
      */
     async plan(request: SemanticRequest, embedding: PromptEmbedding, freshAfter: number): Promise<SemanticPlan | undefined> {
       const settings = checkSettings();
-      const [decision] = await Promise.all([decide(request, embedding, freshAfter), checks.ready(settings)]);
+      const decision = await decide(request, embedding, freshAfter);
+      // A scope's first load reads what its entries learnt before (this process's start) into the prior.
+      await learning.get(request.scope);
       // A lookup in a scope holding nothing could not have been given a wrong answer either way.
       if (index.held(request.scope) > 0) checks.lookup();
       return decision.action === "serve" && decision.candidate ? checks.plan(decision.candidate, settings) : undefined;
@@ -174,6 +200,8 @@ export function createSemanticCache(options: SemanticCacheOptions) {
     /** Forgets every vector held in memory (after a flush); scopes reload from the store. */
     clear(): void {
       index.clear();
+      learning.clear();
+      checks.clear();
     },
   };
 }

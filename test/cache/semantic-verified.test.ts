@@ -160,6 +160,11 @@ describe("verified mode", () => {
     const [row] = await second.history({ limit: 1 });
     expect(row).toMatchObject({ semanticHit: true, cacheHit: true });
 
+    // A flush takes the checks with their entries: the prior is empty again.
+    await second.flush();
+    await second.chat.completions.create(ask(centre(9)));
+    expect(await askAll(second, [variant(9, 1)])).toBe(1);
+
     // The same entry in a cache that learnt nothing is verified first.
     const untaught = up.eco({ semantic: semantic({ maxErrorRate: 0.2, explore: 0, judge: () => true }) });
     await untaught.chat.completions.create(ask(centre(9)));
