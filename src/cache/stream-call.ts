@@ -11,7 +11,7 @@ import type { CacheEntry } from "../stores/store.ts";
 import type { TokenUsage } from "../types.ts";
 import type { CachedCall, EngineSettings, RequestFacts, SemanticFacts, SemanticMatch, SimilarPrompt } from "./cached-call.ts";
 import type { SemanticCache } from "./semantic.ts";
-import { withCheckCost, type SemanticPlan } from "./semantic-checks.ts";
+import { withCheckCost, type SemanticCheckOutcome, type SemanticPlan } from "./semantic-checks.ts";
 import { entryBody, readEntryBody } from "./stream-entry.ts";
 import { createStreamPath, type StoredStream, type StreamRoute } from "./stream-path.ts";
 
@@ -91,7 +91,7 @@ export function createStreamCalls(engine: StreamCallEngine) {
       },
       // A semantic hit is this request's, answered by another entry: its row names this prompt.
       log(usage, hit, entry, answer) {
-        const row = (check?: Awaited<ReturnType<SemanticCache["check"]>>) =>
+        const row = (check?: SemanticCheckOutcome) =>
           engine.log(input, matched ? facts : (entry ?? facts), key, startedAt, usage, hit || matched !== undefined, { ...matched, embedding: withCheckCost(similar?.embedding, check), check: check?.facts });
         if (!checking || !similar || hit || answer === undefined) return row();
         // The match is checked against the answer that streamed live; the row waits for the outcome.
