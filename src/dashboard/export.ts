@@ -28,28 +28,32 @@ function csvCell(value: unknown): string {
 export function exportResponse(batches: Iterable<UsageRecord[]>, format: ExportFormat, name: string): Response {
   const encoder = new TextEncoder();
   const iterator = batches[Symbol.iterator]();
-  let first = true;
+  let started = false;
+  let written = false;
   let done = false;
   const body = new ReadableStream<Uint8Array>({
     pull(controller) {
       if (done) return;
-      const next = iterator.next();
       let text = "";
-      if (first) text += format === "csv" ? `${EXPORT_FIELDS.join(",")}\r\n` : "[";
-      if (next.done) {
-        done = true;
-        if (format === "json") text += first ? "]\n" : "\n]\n";
-        controller.enqueue(encoder.encode(text));
-        controller.close();
-        return;
-      }
-      for (const record of next.value) {
-        const row = Object.fromEntries(EXPORT_FIELDS.map((field) => [field, record[field] ?? null]));
-        if (format === "csv") text += `${EXPORT_FIELDS.map((field) => csvCell(row[field])).join(",")}\r\n`;
-        else text += `${first ? "\n" : ",\n"}${JSON.stringify(row)}`;
-        first = false;
-      }
-      if (first) first = false;
+      if (!started) text += format === "csv" ? `${EXPORT_FIELDS.join(",")}\r\n` : "[";
+      started = true;
+      // Batches a sparse filter leaves empty are passed over, except the first, which starts the download.
+      do {
+        const next = iterator.next();
+        if (next.done) {
+          done = true;
+          if (format === "json") text += written ? "\n]\n" : "]\n";
+          controller.enqueue(encoder.encode(text));
+          controller.close();
+          return;
+        }
+        for (const record of next.value) {
+          const row = Object.fromEntries(EXPORT_FIELDS.map((field) => [field, record[field] ?? null]));
+          if (format === "csv") text += `${EXPORT_FIELDS.map((field) => csvCell(row[field])).join(",")}\r\n`;
+          else text += `${written ? ",\n" : "\n"}${JSON.stringify(row)}`;
+          written = true;
+        }
+      } while (text === "");
       controller.enqueue(encoder.encode(text));
     },
     cancel() {
