@@ -144,7 +144,12 @@ export class PromptIndex {
   apply({ key, day }: FoldedDay): void {
     const id = Number(key.id);
     let prompt = this.prompts.get(id);
-    if (!prompt) this.prompts.set(id, (prompt = toPrompt(key)));
+    if (!prompt) {
+      // A prompt another dashboard added before this fold comes with its id alone: its key is read once.
+      const full = key.prompt === undefined ? this.db.prepare(`${PROMPT_SELECT} WHERE id = ?`).get(id) : key;
+      if (!full) return;
+      this.prompts.set(id, (prompt = toPrompt(full)));
+    }
     const period = String(day.period);
     this.addPeriod(period);
     setDay(prompt, this.rank.get(period)!, countsOf(day), amountsOf(day));
