@@ -115,8 +115,8 @@ export function latencyBucketsSql(grain: Grain): string {
 export const NEW_PROMPTS_SQL = `INSERT INTO ecoai_dashboard_prompts (prompt, provider, model, prompt_type, namespace)
   SELECT DISTINCT prompt, provider, model, prompt_type, namespace ${RANGE}
   ON CONFLICT DO NOTHING RETURNING id, prompt, provider, model, prompt_type, namespace`;
-/** The columns of a prompt-day as the dashboard reads them. */
-export const PROMPT_DAY_COLUMNS = "period, prompt_id, calls, hits, semantic_hits, tokens_saved, cost_saved_usd, cost_usd + embedding_cost_usd AS spent_usd, last_seen";
+/** The columns of a prompt-day as the dashboard reads them, its last call in ms since the epoch as SQLite parses it (NULL when it does not parse). */
+export const PROMPT_DAY_COLUMNS = "period, prompt_id, calls, hits, semantic_hits, tokens_saved, cost_saved_usd, cost_usd + embedding_cost_usd AS spent_usd, round((julianday(last_seen) - 2440587.5) * 86400000) AS last_seen_ms";
 /**
  * Adds the rows `id > ? AND id <= ?` to their prompt-days, per day and prompt (each row finding its
  * prompt's id by its whole key, through the key's unique index), in one statement.
