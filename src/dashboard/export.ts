@@ -32,18 +32,21 @@ export function exportResponse(batches: Iterable<UsageRecord[]>, format: ExportF
   let written = false;
   let done = false;
   const body = new ReadableStream<Uint8Array>({
-    pull(controller) {
+    async pull(controller) {
       if (done) return;
       let text = "";
       if (!started) text += format === "csv" ? `${EXPORT_FIELDS.join(",")}\r\n` : "[";
       started = true;
-      // Batches a sparse filter leaves empty are passed over, except the first, which starts the download.
-      do {
+      // Batches a sparse filter leaves empty are passed over (the first one starts the download),
+      // each after a turn of the event loop, so a long sparse read never holds up other requests.
+      for (let passed = false; !passed || text === ""; passed = true) {
+        if (passed) await new Promise((resolve) => setImmediate(resolve));
+        if (done) return;
         const next = iterator.next();
         if (next.done) {
           done = true;
           if (format === "json") text += written ? "\n]\n" : "]\n";
-          controller.enqueue(encoder.encode(text));
+          if (text !== "") controller.enqueue(encoder.encode(text));
           controller.close();
           return;
         }
@@ -53,10 +56,11 @@ export function exportResponse(batches: Iterable<UsageRecord[]>, format: ExportF
           else text += `${written ? ",\n" : "\n"}${JSON.stringify(row)}`;
           written = true;
         }
-      } while (text === "");
+      }
       controller.enqueue(encoder.encode(text));
     },
     cancel() {
+      done = true;
       iterator.return?.();
     },
   });

@@ -2,6 +2,7 @@ import { expect, test } from "bun:test";
 import { join } from "node:path";
 import { parseFilters } from "../../src/dashboard/filters.ts";
 import { createRollup } from "../../src/dashboard/rollup.ts";
+import { EXPORT_FIELDS, exportResponse } from "../../src/dashboard/export.ts";
 import { iterateRequests, queryRequests } from "../../src/dashboard/requests.ts";
 import { openDatabase } from "../../src/sqlite/database.ts";
 import { tempDir } from "../temp.ts";
@@ -71,4 +72,33 @@ test("an export read a slice of days at a time holds every selected call once, o
   const [first] = iterateRequests(log, { filters: filters("range=30d"), outcome: "all" }, 1000, { first: 1, most: 1 });
   expect(first!.map((r) => r.id)).toEqual(oldestFirst(all.filter((r) => r.timestamp === day(29))));
   log.close();
+});
+
+test("an export's download starts after its first slice is read, passes over empty slices, and holds every row", async () => {
+  const records = [...iterateRequests(db, { filters: filters("range=24h"), outcome: "all" })].flat();
+  let taken = 0;
+  function* batches() {
+    // A sparse filter: slices without a selected call, then the calls.
+    for (const batch of [[], [], records.slice(0, 2), [], records.slice(2)]) {
+      taken++;
+      yield batch;
+    }
+  }
+  for (const format of ["csv", "json"] as const) {
+    taken = 0;
+    const reader = exportResponse(batches(), format, "export").body!.getReader();
+    const decoder = new TextDecoder();
+    const first = decoder.decode((await reader.read()).value);
+    expect(taken).toBe(1);
+    expect(first).toBe(format === "csv" ? `${EXPORT_FIELDS.join(",")}\r\n` : "[");
+    let text = first;
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
+      const part = decoder.decode(chunk.value);
+      // No chunk is empty: the slices without rows were passed over.
+      expect(part.length).toBeGreaterThan(0);
+      text += part;
+    }
+    const ids = format === "json" ? JSON.parse(text).map((r: { id: number }) => r.id) : text.trim().split("\r\n").slice(1).map((line) => Number(line.split(",")[0]));
+    expect(ids).toEqual(records.map((r) => r.id));
+  }
 });
