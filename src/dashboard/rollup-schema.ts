@@ -118,8 +118,9 @@ export const NEW_PROMPTS_SQL = `INSERT INTO ecoai_dashboard_prompts (prompt, pro
 /** The columns of a prompt-day as the dashboard reads them, its last call in ms since the epoch as SQLite parses it (NULL when it does not parse). */
 export const PROMPT_DAY_COLUMNS = "period, prompt_id, calls, hits, semantic_hits, tokens_saved, cost_saved_usd, cost_usd + embedding_cost_usd AS spent_usd, round((julianday(last_seen) - 2440587.5) * 86400000) AS last_seen_ms";
 /**
- * Adds the rows `id > ? AND id <= ?` to their prompt-days, per day and prompt (each row finding its
- * prompt's id by its whole key, through the key's unique index), in one statement.
+ * Adds the rows `id > ? AND id <= ?` to their prompt-days, per day and prompt, in one statement:
+ * each row finds its prompt's id by its whole key, through the key's unique index (CROSS JOIN keeps
+ * the new rows outer: SQLite joins in the order written, never scanning the prompts).
  */
 export const ADD_PROMPT_DAYS_SQL = `INSERT INTO ecoai_dashboard_prompt_days (period, prompt_id, ${SUM_NAMES.join(", ")}, last_seen)
   SELECT substr(u.timestamp, 1, 10), p.id, ${SUM_EXPRESSIONS.join(", ")}, max(u.timestamp)
