@@ -21,6 +21,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createDashboardApp } from "../src/dashboard/app.ts";
+import { resetRollup } from "../src/dashboard/rollup.ts";
 import { openDatabase } from "../src/sqlite/database.ts";
 import { querySummary } from "../src/usage/queries.ts";
 import { savingsFor } from "../src/usage/pricing.ts";
@@ -106,7 +107,8 @@ try {
     console.log(`  seeded in ${(time(() => seed(db, ROWS)) / 1000).toFixed(1)} s\n`);
   } else {
     // A kept file: start from the seeded rows, with the dashboard's aggregates to be built again.
-    db.exec(`DELETE FROM usage_log WHERE id > ${ROWS}; DELETE FROM ecoai_dashboard_state WHERE key <> 'version';`);
+    db.exec(`DELETE FROM usage_log WHERE id > ${ROWS}`);
+    resetRollup(db);
     console.log(`Reusing ${dbPath} (${Math.min(existing, ROWS).toLocaleString("en-US")} rows)\n`);
   }
 

@@ -28,31 +28,39 @@ function csvCell(value: unknown): string {
 export function exportResponse(batches: Iterable<UsageRecord[]>, format: ExportFormat, name: string): Response {
   const encoder = new TextEncoder();
   const iterator = batches[Symbol.iterator]();
-  let first = true;
+  let started = false;
+  let written = false;
   let done = false;
   const body = new ReadableStream<Uint8Array>({
-    pull(controller) {
+    async pull(controller) {
       if (done) return;
-      const next = iterator.next();
       let text = "";
-      if (first) text += format === "csv" ? `${EXPORT_FIELDS.join(",")}\r\n` : "[";
-      if (next.done) {
-        done = true;
-        if (format === "json") text += first ? "]\n" : "\n]\n";
-        controller.enqueue(encoder.encode(text));
-        controller.close();
-        return;
+      if (!started) text += format === "csv" ? `${EXPORT_FIELDS.join(",")}\r\n` : "[";
+      started = true;
+      // Batches a sparse filter leaves empty are passed over (the first one starts the download),
+      // each after a turn of the event loop, so a long sparse read never holds up other requests.
+      for (let passed = false; !passed || text === ""; passed = true) {
+        if (passed) await new Promise((resolve) => setImmediate(resolve));
+        if (done) return;
+        const next = iterator.next();
+        if (next.done) {
+          done = true;
+          if (format === "json") text += written ? "\n]\n" : "]\n";
+          if (text !== "") controller.enqueue(encoder.encode(text));
+          controller.close();
+          return;
+        }
+        for (const record of next.value) {
+          const row = Object.fromEntries(EXPORT_FIELDS.map((field) => [field, record[field] ?? null]));
+          if (format === "csv") text += `${EXPORT_FIELDS.map((field) => csvCell(row[field])).join(",")}\r\n`;
+          else text += `${written ? ",\n" : "\n"}${JSON.stringify(row)}`;
+          written = true;
+        }
       }
-      for (const record of next.value) {
-        const row = Object.fromEntries(EXPORT_FIELDS.map((field) => [field, record[field] ?? null]));
-        if (format === "csv") text += `${EXPORT_FIELDS.map((field) => csvCell(row[field])).join(",")}\r\n`;
-        else text += `${first ? "\n" : ",\n"}${JSON.stringify(row)}`;
-        first = false;
-      }
-      if (first) first = false;
       controller.enqueue(encoder.encode(text));
     },
     cancel() {
+      done = true;
       iterator.return?.();
     },
   });

@@ -85,12 +85,17 @@ export class PromptIndex {
   }
 
   /**
-   * Reads every prompt-day, day by day as the table is kept, so each prompt's days arrive in order
-   * and are appended. False when a day unknown to the daily totals turned up (it is ranked now):
-   * the ranks read so far are stale, and the caller reads again.
+   * Reads every prompt-day, day by day as the table is kept, into flat arrays, then hands each
+   * prompt its days (in order) as views of them. False when a day unknown to the daily totals
+   * turned up (it is ranked now): the ranks read so far are stale, and the caller reads again.
    */
   private loadDays(): boolean {
-    const grown = new Map<number, { days: number[]; counts: number[]; amounts: number[] }>();
+    let size = Number(this.db.prepare("SELECT count(*) AS n FROM ecoai_dashboard_prompt_days").get()!.n);
+    let ids = new Int32Array(size);
+    let days = new Int32Array(size);
+    let counts = new Uint32Array(size * COUNTS);
+    let amounts = new Float64Array(size * AMOUNTS);
+    let n = 0;
     const batch = this.db.prepare(`SELECT ${DAY_COLUMNS} FROM ecoai_dashboard_prompt_days WHERE (period, prompt_id) > (?, ?) ORDER BY period, prompt_id LIMIT ${LOAD_BATCH}`);
     let after: [string, number] = ["", 0];
     for (;;) {
@@ -98,26 +103,50 @@ export class PromptIndex {
       if (rows.length === 0) break;
       for (const row of rows) {
         const period = String(row.period);
-        if (!this.rank.has(period)) {
+        const rank = this.rank.get(period);
+        if (rank === undefined) {
           this.addPeriod(period);
           return false;
         }
-        const id = Number(row.prompt_id);
-        let entry = grown.get(id);
-        if (!entry) grown.set(id, (entry = { days: [], counts: [], amounts: [] }));
-        entry.days.push(this.rank.get(period)!);
-        entry.counts.push(...countsOf(row));
-        entry.amounts.push(...amountsOf(row));
+        if (n === size) {
+          // Days written since the count, when read outside a transaction: room for more.
+          size = size * 2 + LOAD_BATCH;
+          ids = grown(ids, size, 1);
+          days = grown(days, size, 1);
+          counts = grown(counts, size, COUNTS);
+          amounts = grown(amounts, size, AMOUNTS);
+        }
+        ids[n] = Number(row.prompt_id);
+        days[n] = rank;
+        writeDay(row, counts, n * COUNTS, amounts, n * AMOUNTS);
+        n++;
       }
       const last = rows.at(-1)!;
       after = [String(last.period), Number(last.prompt_id)];
     }
-    for (const [id, entry] of grown) {
-      const prompt = this.prompts.get(id);
-      if (!prompt) continue;
-      prompt.days = Int32Array.from(entry.days);
-      prompt.counts = Uint32Array.from(entry.counts);
-      prompt.amounts = Float64Array.from(entry.amounts);
+    // Each prompt's days, in the order read (ascending), gathered together: where each prompt's run starts, then each day moved there.
+    let maxId = 0;
+    for (let i = 0; i < n; i++) if (ids[i]! > maxId) maxId = ids[i]!;
+    const start = new Int32Array(maxId + 2);
+    for (let i = 0; i < n; i++) start[ids[i]! + 1]! += 1;
+    for (let id = 1; id <= maxId + 1; id++) start[id]! += start[id - 1]!;
+    const next = start.slice(0, maxId + 1);
+    const sortedDays = new Int32Array(n);
+    const sortedCounts = new Uint32Array(n * COUNTS);
+    const sortedAmounts = new Float64Array(n * AMOUNTS);
+    for (let i = 0; i < n; i++) {
+      const to = next[ids[i]!]!++;
+      sortedDays[to] = days[i]!;
+      for (let k = 0; k < COUNTS; k++) sortedCounts[to * COUNTS + k] = counts[i * COUNTS + k]!;
+      for (let k = 0; k < AMOUNTS; k++) sortedAmounts[to * AMOUNTS + k] = amounts[i * AMOUNTS + k]!;
+    }
+    for (const [id, prompt] of this.prompts) {
+      if (id > maxId) continue;
+      const from = start[id]!;
+      const to = start[id + 1]!;
+      prompt.days = sortedDays.subarray(from, to);
+      prompt.counts = sortedCounts.subarray(from * COUNTS, to * COUNTS);
+      prompt.amounts = sortedAmounts.subarray(from * AMOUNTS, to * AMOUNTS);
     }
     return true;
   }
@@ -144,10 +173,18 @@ export class PromptIndex {
   apply({ key, day }: FoldedDay): void {
     const id = Number(key.id);
     let prompt = this.prompts.get(id);
-    if (!prompt) this.prompts.set(id, (prompt = toPrompt(key)));
+    if (!prompt) {
+      // A prompt another dashboard added before this fold comes with its id alone: its key is read once.
+      const full = key.prompt === undefined ? this.db.prepare(`${PROMPT_SELECT} WHERE id = ?`).get(id) : key;
+      if (!full) return;
+      this.prompts.set(id, (prompt = toPrompt(full)));
+    }
     const period = String(day.period);
     this.addPeriod(period);
-    setDay(prompt, this.rank.get(period)!, countsOf(day), amountsOf(day));
+    const counts = new Uint32Array(COUNTS);
+    const amounts = new Float64Array(AMOUNTS);
+    writeDay(day, counts, 0, amounts, 0);
+    setDay(prompt, this.rank.get(period)!, counts, amounts);
   }
 
   /** Ranks `period` among the known days; a day older than the newest known one moves later ranks up. */
@@ -213,7 +250,7 @@ export class PromptIndex {
 }
 
 /** Sets (or adds, in order) one day of a prompt. */
-function setDay(prompt: IndexedPrompt, day: number, counts: number[], amounts: number[]): void {
+function setDay(prompt: IndexedPrompt, day: number, counts: Uint32Array, amounts: Float64Array): void {
   let at = 0;
   while (at < prompt.days.length && prompt.days[at]! < day) at++;
   if (at === prompt.days.length || prompt.days[at] !== day) {
@@ -233,14 +270,23 @@ function setDay(prompt: IndexedPrompt, day: number, counts: number[], amounts: n
   prompt.amounts.set(amounts, at * AMOUNTS);
 }
 
-function countsOf(row: Row): number[] {
-  return [Number(row.calls), Number(row.hits), Number(row.semantic_hits)];
+/** A prompt-day's counts and amounts, written at the given offsets. */
+function writeDay(row: Row, counts: Uint32Array, countsAt: number, amounts: Float64Array, amountsAt: number): void {
+  counts[countsAt] = Number(row.calls);
+  counts[countsAt + 1] = Number(row.hits);
+  counts[countsAt + 2] = Number(row.semantic_hits);
+  amounts[amountsAt] = Number(row.tokens_saved);
+  amounts[amountsAt + 1] = Number(row.cost_saved_usd);
+  amounts[amountsAt + 2] = Number(row.spent_usd);
+  // A timestamp that does not parse sorts before every other of its day.
+  amounts[amountsAt + 3] = row.last_seen_ms === null || row.last_seen_ms === undefined ? Number.NEGATIVE_INFINITY : Number(row.last_seen_ms);
 }
 
-function amountsOf(row: Row): number[] {
-  const ms = Date.parse(String(row.last_seen));
-  // A timestamp that does not parse sorts before every other of its day.
-  return [Number(row.tokens_saved), Number(row.cost_saved_usd), Number(row.spent_usd), Number.isNaN(ms) ? Number.NEGATIVE_INFINITY : ms];
+/** A copy of `array` with room for `size` entries of `stride` values. */
+function grown<T extends Int32Array | Uint32Array | Float64Array>(array: T, size: number, stride: number): T {
+  const next = new (array.constructor as new (length: number) => T)(size * stride);
+  next.set(array);
+  return next;
 }
 
 function toPrompt(row: Row): IndexedPrompt {

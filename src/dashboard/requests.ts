@@ -108,7 +108,7 @@ export function queryRequests(db: Database, query: RequestQuery, prompts: () => 
   }
 
   // The cursor bounds the index range itself (not only filters it), so a deep page starts reading where the last one stopped.
-  const where = rowFilters(query, oldest > from ? oldest : from, cursor && cursor.timestamp < to ? cursor.timestamp : undefined);
+  const where = rowFilters(query, oldest > from ? oldest : from, cursor && cursor.timestamp < to ? { upTo: cursor.timestamp } : undefined);
   if (cursor) where.add("(timestamp < ? OR (timestamp = ? AND id < ?))", cursor.timestamp, cursor.timestamp, cursor.id);
   const rows = db.prepare(`SELECT * FROM usage_log ${where} ORDER BY timestamp DESC, id DESC LIMIT ?`).all(...where.params, limit + 1);
   const records = rows.slice(0, limit).map(toUsageRecord);
@@ -135,10 +135,10 @@ function promptOf(db: Database, query: RequestQuery): number | null | undefined 
 
 /**
  * The WHERE over `usage_log` of the calls a query selects, from `from` to the range's end, or up
- * to `upTo` included when given.
+ * to `upTo` included, or before `before`.
  */
-function rowFilters(query: Omit<RequestQuery, "before" | "limit">, from: string, upTo?: string): Where {
-  const where = upTo === undefined ? new Where().add("timestamp >= ? AND timestamp < ?", from, query.filters.window.to) : new Where().add("timestamp >= ? AND timestamp <= ?", from, upTo);
+function rowFilters(query: Omit<RequestQuery, "before" | "limit">, from: string, end: { upTo: string } | { before: string } = { before: query.filters.window.to }): Where {
+  const where = "upTo" in end ? new Where().add("timestamp >= ? AND timestamp <= ?", from, end.upTo) : new Where().add("timestamp >= ? AND timestamp < ?", from, end.before);
   where.dimensions(query.filters);
   const outcome = OUTCOME_SQL[query.outcome];
   if (outcome.rows) where.add(outcome.rows);
@@ -154,17 +154,64 @@ export function queryRequest(db: Database, id: number): UsageRecord | undefined 
   return row ? toUsageRecord(row) : undefined;
 }
 
-/** Every call the filters select, oldest first, `batch` rows at a time (for export). */
-export function* iterateRequests(db: Database, query: Omit<RequestQuery, "before" | "limit">, batch = 2000): Generator<UsageRecord[]> {
-  let after = { timestamp: "", id: 0 };
-  for (;;) {
-    // Each batch's range starts at the last row's time, so no batch reads again what the ones before it read.
-    const where = rowFilters(query, after.timestamp > query.filters.window.from ? after.timestamp : query.filters.window.from);
-    where.add("(timestamp > ? OR (timestamp = ? AND id > ?))", after.timestamp, after.timestamp, after.id);
-    const rows = db.prepare(`SELECT * FROM usage_log ${where} ORDER BY timestamp, id LIMIT ?`).all(...where.params, batch).map(toUsageRecord);
-    if (rows.length === 0) return;
-    yield rows;
-    const last = rows.at(-1)!;
-    after = { timestamp: last.timestamp, id: last.id };
+/** How many calls an export's slices read: the first one few, so its first rows come at once; each next one twice as many. */
+export interface SliceSizes {
+  /** @default 10_000 */
+  first: number;
+  /** @default 320_000 */
+  most: number;
+}
+
+const SLICE_SIZES: SliceSizes = { first: 10_000, most: 320_000 };
+
+/**
+ * The bounds of an export's time slices, oldest first, from the range's start to its end: runs of
+ * consecutive periods holding (by the aggregates, whatever the filters) at most a slice's calls, or
+ * one period. A slice is read through whichever index serves its filters, so it costs at most its
+ * calls, however few of them the filters keep. Rows the aggregates do not hold yet fall in the last
+ * slice, which always runs to the range's end.
+ */
+function exportSlices(db: Database, filters: Filters, sizes: SliceSizes): string[] {
+  const { grain, from, to } = filters.window;
+  const width = grain === "hour" ? 13 : 10;
+  const periods = db
+    .prepare(`SELECT period, sum(calls) AS n FROM ecoai_dashboard_all_types_${GRAINS[grain].suffix} WHERE period >= ? AND period < ? GROUP BY period ORDER BY period`)
+    .all(from.slice(0, width), to.slice(0, width));
+  const bounds = [from];
+  let size = sizes.first;
+  let calls = 0;
+  for (const row of periods) {
+    const n = Number(row.n);
+    const start = periodStart(String(row.period));
+    if (calls > 0 && calls + n > size && start > bounds.at(-1)!) {
+      bounds.push(start);
+      size = Math.min(size * 2, sizes.most);
+      calls = 0;
+    }
+    calls += n;
+  }
+  bounds.push(to);
+  return bounds;
+}
+
+/**
+ * Every call the filters select, oldest first, `batch` rows at a time (for export), slice by slice
+ * (see {@link exportSlices}); a slice without such calls yields an empty batch, so the download
+ * starts, and goes on, while a sparse filter is still being read.
+ */
+export function* iterateRequests(db: Database, query: Omit<RequestQuery, "before" | "limit">, batch = 2000, sizes: SliceSizes = SLICE_SIZES): Generator<UsageRecord[]> {
+  const bounds = exportSlices(db, query.filters, sizes);
+  for (let slice = 1; slice < bounds.length; slice++) {
+    let after = { timestamp: "", id: 0 };
+    for (;;) {
+      // Each batch's range starts at the last row's time, so no batch reads again what the ones before it read.
+      const where = rowFilters(query, after.timestamp > bounds[slice - 1]! ? after.timestamp : bounds[slice - 1]!, { before: bounds[slice]! });
+      where.add("(timestamp > ? OR (timestamp = ? AND id > ?))", after.timestamp, after.timestamp, after.id);
+      const rows = db.prepare(`SELECT * FROM usage_log ${where} ORDER BY timestamp, id LIMIT ?`).all(...where.params, batch).map(toUsageRecord);
+      yield rows;
+      if (rows.length < batch) break;
+      const last = rows.at(-1)!;
+      after = { timestamp: last.timestamp, id: last.id };
+    }
   }
 }

@@ -111,20 +111,22 @@ export function latencyBucketsSql(grain: Grain): string {
             ${RANGE} AND timestamp >= ? GROUP BY 1, 2, 3, 4, 5, 6`;
 }
 
+/** The prompts of the rows `id > ? AND id <= ?` not yet known, added; returns them with their new ids. */
+export const NEW_PROMPTS_SQL = `INSERT INTO ecoai_dashboard_prompts (prompt, provider, model, prompt_type, namespace)
+  SELECT DISTINCT prompt, provider, model, prompt_type, namespace ${RANGE}
+  ON CONFLICT DO NOTHING RETURNING id, prompt, provider, model, prompt_type, namespace`;
+/** The columns of a prompt-day as the dashboard reads them, its last call in ms since the epoch as SQLite parses it (NULL when it does not parse). */
+export const PROMPT_DAY_COLUMNS = "period, prompt_id, calls, hits, semantic_hits, tokens_saved, cost_saved_usd, cost_usd + embedding_cost_usd AS spent_usd, round((julianday(last_seen) - 2440587.5) * 86400000) AS last_seen_ms";
 /**
- * The rows `id > ? AND id <= ?` added up per day and prompt (its key in full): what a fold adds to
- * the per-prompt days.
+ * Adds the rows `id > ? AND id <= ?` to their prompt-days, per day and prompt, in one statement:
+ * each row finds its prompt's id by its whole key, through the key's unique index (CROSS JOIN keeps
+ * the new rows outer: SQLite joins in the order written, never scanning the prompts).
  */
-export const PROMPT_GROUPS_SQL = `SELECT substr(timestamp, 1, 10) AS period, prompt, provider, model, prompt_type, namespace,
-  ${SUM_EXPRESSIONS.map((expression, i) => `${expression} AS ${SUM_NAMES[i]}`).join(", ")}, max(timestamp) AS last_seen
-  ${RANGE} GROUP BY 1, 2, 3, 4, 5, 6`;
-
-export const PROMPT_ID_SQL = "SELECT id FROM ecoai_dashboard_prompts WHERE prompt = ? AND model = ? AND provider = ? AND prompt_type = ? AND namespace = ?";
-export const NEW_PROMPT_SQL = "INSERT INTO ecoai_dashboard_prompts (prompt, provider, model, prompt_type, namespace) VALUES (?, ?, ?, ?, ?) RETURNING id";
-/** The columns of a prompt-day as the dashboard reads them. */
-export const PROMPT_DAY_COLUMNS = "period, prompt_id, calls, hits, semantic_hits, tokens_saved, cost_saved_usd, cost_usd + embedding_cost_usd AS spent_usd, last_seen";
-/** Adds one day of one prompt (period, prompt id, the sums, last seen) and returns the day as it now stands. */
-export const ADD_PROMPT_DAY_SQL = `INSERT INTO ecoai_dashboard_prompt_days (period, prompt_id, ${SUM_NAMES.join(", ")}, last_seen)
-  VALUES (${Array.from({ length: SUM_NAMES.length + 3 }, () => "?").join(", ")})
-  ON CONFLICT DO UPDATE SET ${SUM_UPDATE}, last_seen = max(last_seen, excluded.last_seen)
-  RETURNING ${PROMPT_DAY_COLUMNS}`;
+export const ADD_PROMPT_DAYS_SQL = `INSERT INTO ecoai_dashboard_prompt_days (period, prompt_id, ${SUM_NAMES.join(", ")}, last_seen)
+  SELECT substr(u.timestamp, 1, 10), p.id, ${SUM_EXPRESSIONS.join(", ")}, max(u.timestamp)
+    FROM usage_log u CROSS JOIN ecoai_dashboard_prompts p
+   WHERE u.id > ? AND u.id <= ? AND p.prompt = u.prompt AND p.model = u.model AND p.provider = u.provider AND p.prompt_type = u.prompt_type AND p.namespace = u.namespace
+   GROUP BY 1, 2
+  ON CONFLICT DO UPDATE SET ${SUM_UPDATE}, last_seen = max(last_seen, excluded.last_seen)`;
+/** The same, returning each prompt-day as it now stands (for the in-memory prompt index). */
+export const ADD_PROMPT_DAYS_RETURNING_SQL = `${ADD_PROMPT_DAYS_SQL} RETURNING ${PROMPT_DAY_COLUMNS}`;

@@ -195,3 +195,23 @@ test("a second dashboard on the same log folds new rows first: the first one's p
     await other.close();
   }
 });
+
+test("a prompt another dashboard folded first, asked again, is counted by this one under its own text", async () => {
+  await ready;
+  await allPrompts("range=7d");
+  const other = await createDashboardApp({ dbPath, settingsPath: join(dir, "settings.json"), now: () => NOW });
+  try {
+    const first = { ...row("2026-11-29T17:29:59.970Z", 13), prompt: "folded elsewhere first, then here" };
+    seedUsageLog(dbPath, [first]);
+    ROWS.push(first);
+    expect((await getJson(other, "/api/prompts?range=7d&q=folded%20elsewhere")).body.total).toBe(1);
+    // This dashboard folds the prompt's next call itself: the prompt existed before its fold, added by the other one.
+    const again = { ...row("2026-11-29T17:29:59.980Z", 13), prompt: first.prompt };
+    seedUsageLog(dbPath, [again]);
+    ROWS.push(again);
+    await expectPrompts("range=7d", dayStart("2026-11-23"), nextDay("2026-11-29"));
+    await expectPrompts("", "", "9999");
+  } finally {
+    await other.close();
+  }
+});

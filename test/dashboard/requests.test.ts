@@ -2,6 +2,7 @@ import { expect, test } from "bun:test";
 import { join } from "node:path";
 import { parseFilters } from "../../src/dashboard/filters.ts";
 import { createRollup } from "../../src/dashboard/rollup.ts";
+import { EXPORT_FIELDS, exportResponse } from "../../src/dashboard/export.ts";
 import { iterateRequests, queryRequests } from "../../src/dashboard/requests.ts";
 import { openDatabase } from "../../src/sqlite/database.ts";
 import { tempDir } from "../temp.ts";
@@ -43,5 +44,61 @@ test.each([1, 3, 4, 5])("pages of %i calls go through every selected call once, 
       before = result.next;
     }
     expect(seen).toEqual(newestFirst(ROWS.filter(keep)));
+  }
+});
+
+test("an export read a slice of days at a time holds every selected call once, oldest first, calls logged after the last fold included", () => {
+  const path = join(tempDir(), "usage.db");
+  const day = (i: number) => new Date(NOW.getTime() - i * 86_400_000 - 60_000).toISOString();
+  // Days of many calls and days of none, so slices span one day or several.
+  const folded: SeedRow[] = Array.from({ length: 40 }, (_, i) => ({ timestamp: day([0, 0, 1, 5, 5, 5, 6, 12, 29][i % 9]!), model: i % 4 === 0 ? "gpt-4o-mini" : "gpt-4o", cacheHit: i % 3 === 0, prompt: `q ${i}` }));
+  seedUsageLog(path, folded);
+  const log = openDatabase(path);
+  createRollup(log, () => NOW).refresh();
+  // Written after the aggregates were brought up to date: no slice size counts them, the export still holds them.
+  const late: SeedRow[] = [{ timestamp: day(29), model: "gpt-4o", prompt: "late old" }, { timestamp: day(0), model: "gpt-4o", cacheHit: true, prompt: "late new" }];
+  seedUsageLog(path, late);
+  const all = [...folded, ...late].map((row, i) => ({ ...row, id: i + 1 }));
+  const oldestFirst = (rows: typeof all) => newestFirst(rows).reverse();
+  for (const sizes of [{ first: 1, most: 1 }, { first: 1, most: 4 }, { first: 5, most: 10 }, { first: 1_000, most: 1_000 }]) {
+    for (const batch of [1, 2, 1000]) {
+      const batches = [...iterateRequests(log, { filters: filters("range=30d"), outcome: "all" }, batch, sizes)];
+      expect(batches.flat().map((r) => r.id)).toEqual(oldestFirst(all));
+      const hits = [...iterateRequests(log, { filters: filters("range=30d&model=gpt-4o"), outcome: "hit" }, batch, sizes)].flat().map((r) => r.id);
+      expect(hits).toEqual(oldestFirst(all.filter((r) => r.cacheHit && r.model === "gpt-4o")));
+    }
+  }
+  // With slices of one call, the first batch holds the oldest day's calls alone.
+  const [first] = iterateRequests(log, { filters: filters("range=30d"), outcome: "all" }, 1000, { first: 1, most: 1 });
+  expect(first!.map((r) => r.id)).toEqual(oldestFirst(all.filter((r) => r.timestamp === day(29))));
+  log.close();
+});
+
+test("an export's download starts after its first slice is read, passes over empty slices, and holds every row", async () => {
+  const records = [...iterateRequests(db, { filters: filters("range=24h"), outcome: "all" })].flat();
+  let taken = 0;
+  function* batches() {
+    // A sparse filter: slices without a selected call, then the calls.
+    for (const batch of [[], [], records.slice(0, 2), [], records.slice(2)]) {
+      taken++;
+      yield batch;
+    }
+  }
+  for (const format of ["csv", "json"] as const) {
+    taken = 0;
+    const reader = exportResponse(batches(), format, "export").body!.getReader();
+    const decoder = new TextDecoder();
+    const first = decoder.decode((await reader.read()).value);
+    expect(taken).toBe(1);
+    expect(first).toBe(format === "csv" ? `${EXPORT_FIELDS.join(",")}\r\n` : "[");
+    let text = first;
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
+      const part = decoder.decode(chunk.value);
+      // No chunk is empty: the slices without rows were passed over.
+      expect(part.length).toBeGreaterThan(0);
+      text += part;
+    }
+    const ids = format === "json" ? JSON.parse(text).map((r: { id: number }) => r.id) : text.trim().split("\r\n").slice(1).map((line) => Number(line.split(",")[0]));
+    expect(ids).toEqual(records.map((r) => r.id));
   }
 });
