@@ -30,7 +30,86 @@ export class BinaryDigest {
  * @throws what `JSON.stringify` throws for the value (a cycle, a `BigInt`), or what its `toJSON` throws.
  */
 export function canonicalJson(value: unknown): string {
+  const direct = plainJson(value);
+  if (direct !== NOT_PLAIN) return direct ?? "null";
   return JSON.stringify(canonical(value, "")) ?? "null";
+}
+
+/** Returned by {@link plainJson} for a value it leaves to the general path. */
+const NOT_PLAIN = Symbol("not plain");
+
+/**
+ * The canonical JSON of a value made only of plain objects, arrays, strings, finite numbers,
+ * booleans, `null` and (dropped) `undefined`, as {@link canonical} and `JSON.stringify` would
+ * write it, written in one pass without rebuilding the value: requests are almost always such
+ * values, and this is on every call's path. Anything else anywhere in the value (a `toJSON`,
+ * another prototype, binary data, a BigInt, a function, a non-finite number) returns
+ * {@link NOT_PLAIN}, and the general path keys the whole value; undefined: nothing to write.
+ */
+function plainJson(value: unknown): string | undefined | typeof NOT_PLAIN {
+  switch (typeof value) {
+    case "string":
+      return JSON.stringify(value);
+    case "number":
+      return Number.isFinite(value) ? String(value) : NOT_PLAIN;
+    case "boolean":
+      return value ? "true" : "false";
+    case "undefined":
+      return undefined;
+    case "object":
+      break;
+    default:
+      return NOT_PLAIN;
+  }
+  if (value === null) return "null";
+  if (typeof (value as { toJSON?: unknown }).toJSON === "function") return NOT_PLAIN;
+  if (Array.isArray(value)) {
+    if (Object.getPrototypeOf(value) !== Array.prototype) return NOT_PLAIN;
+    let out = "[";
+    for (let index = 0; index < value.length; index++) {
+      const item = plainJson(value[index]);
+      if (item === NOT_PLAIN) return NOT_PLAIN;
+      out += (index === 0 ? "" : ",") + (item ?? "null");
+    }
+    return out + "]";
+  }
+  if (Object.getPrototypeOf(value) !== Object.prototype) return NOT_PLAIN;
+  const record = value as Record<string, unknown>;
+  const keys = Object.keys(record);
+  // JSON writes integer-like keys first, in numeric order ("2" before "10"): left to the general path.
+  for (const key of keys) if (isDigit(key.charCodeAt(0))) return NOT_PLAIN;
+  sortKeys(keys);
+  let out = "{";
+  let first = true;
+  for (const key of keys) {
+    const item = plainJson(record[key]);
+    if (item === NOT_PLAIN) return NOT_PLAIN;
+    if (item === undefined) continue;
+    out += (first ? "" : ",") + JSON.stringify(key.charCodeAt(0) === 36 ? `$${key}` : key) + ":" + item;
+    first = false;
+  }
+  return out + "}";
+}
+
+function isDigit(code: number): boolean {
+  return code >= 48 && code <= 57;
+}
+
+/** In place, in the order `Array.prototype.sort` puts strings (UTF-16 code units); a request's objects have few keys. */
+function sortKeys(keys: string[]): void {
+  if (keys.length > 16) {
+    keys.sort();
+    return;
+  }
+  for (let i = 1; i < keys.length; i++) {
+    const key = keys[i]!;
+    let j = i - 1;
+    while (j >= 0 && keys[j]! > key) {
+      keys[j + 1] = keys[j]!;
+      j--;
+    }
+    keys[j + 1] = key;
+  }
 }
 
 /**
