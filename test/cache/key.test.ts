@@ -264,6 +264,9 @@ describe("plain requests", () => {
   }
 
   test("a request of plain JSON values keys as its sorted JSON, whatever its shape", () => {
+    // Integer-like keys (a logit_bias's token ids) come first in JSON, in numeric order.
+    const logitBias = { params: { logit_bias: { "50256": -100, "9": 1, "1000": 2, b: 3 } } };
+    expect(canonicalJson(logitBias)).toBe(reference(logitBias));
     const seed = { n: 7 };
     for (let i = 0; i < 5000; i++) {
       const value = { params: random(seed, 0), provider: "openai" };
