@@ -49,7 +49,7 @@ const NOT_PLAIN = Symbol("not plain");
 function plainJson(value: unknown): string | undefined | typeof NOT_PLAIN {
   switch (typeof value) {
     case "string":
-      return JSON.stringify(value);
+      return quoted(value);
     case "number":
       return Number.isFinite(value) ? String(value) : NOT_PLAIN;
     case "boolean":
@@ -85,10 +85,18 @@ function plainJson(value: unknown): string | undefined | typeof NOT_PLAIN {
     const item = plainJson(record[key]);
     if (item === NOT_PLAIN) return NOT_PLAIN;
     if (item === undefined) continue;
-    out += (first ? "" : ",") + JSON.stringify(key.charCodeAt(0) === 36 ? `$${key}` : key) + ":" + item;
+    out += (first ? "" : ",") + quoted(key.charCodeAt(0) === 36 ? `$${key}` : key) + ":" + item;
     first = false;
   }
   return out + "}";
+}
+
+/** What JSON.stringify escapes in a string: quotes, backslashes, control characters, (lone) surrogates. */
+const ESCAPED = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+/** A string as JSON writes it; most need no escaping. */
+function quoted(text: string): string {
+  return ESCAPED.test(text) ? JSON.stringify(text) : `"${text}"`;
 }
 
 function isDigit(code: number): boolean {
