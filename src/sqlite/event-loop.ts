@@ -13,6 +13,8 @@ const MAX_GAP_MS = 5;
 
 let lastTurn = performance.now();
 let watching = false;
+/** The turn every caller that must yield now waits for: one `setImmediate` however many callers. */
+let nextTurn: Promise<void> | undefined;
 
 function turned(): void {
   watching = false;
@@ -26,5 +28,11 @@ export async function letEventLoopTurn(): Promise<void> {
     setImmediate(turned);
   }
   if (performance.now() - lastTurn < MAX_GAP_MS) return;
-  await new Promise<void>((resolve) => setImmediate(resolve));
+  nextTurn ??= new Promise<void>((resolve) =>
+    setImmediate(() => {
+      nextTurn = undefined;
+      resolve();
+    }),
+  );
+  await nextTurn;
 }
