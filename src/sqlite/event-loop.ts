@@ -13,8 +13,6 @@ const MAX_GAP_MS = 5;
 
 let lastTurn = performance.now();
 let watching = false;
-/** The turn every caller that must yield now waits for: one `setImmediate` however many callers. */
-let nextTurn: Promise<void> | undefined;
 
 function turned(): void {
   watching = false;
@@ -28,11 +26,5 @@ export async function letEventLoopTurn(): Promise<void> {
     setImmediate(turned);
   }
   if (performance.now() - lastTurn < MAX_GAP_MS) return;
-  nextTurn ??= new Promise<void>((resolve) =>
-    setImmediate(() => {
-      nextTurn = undefined;
-      resolve();
-    }),
-  );
-  await nextTurn;
+  await new Promise<void>((resolve) => setImmediate(resolve));
 }
