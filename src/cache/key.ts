@@ -62,8 +62,25 @@ function rebuilt(value: object): unknown {
   if (prototype !== Object.prototype && prototype !== null && isBoxed(value)) return value;
   const record = value as Record<string, unknown>;
   const sorted: Record<string, unknown> = Object.create(null);
-  for (const key of Object.keys(record).sort()) sorted[key.charCodeAt(0) === 36 ? `$${key}` : key] = canonical(record[key], key);
+  for (const key of sortedKeys(record)) sorted[key.charCodeAt(0) === 36 ? `$${key}` : key] = canonical(record[key], key);
   return sorted;
+}
+
+/**
+ * The object's own enumerable keys in the order `Array.prototype.sort` puts strings (UTF-16 code
+ * units). A request's objects have a few keys each, which an insertion sort orders several times
+ * faster than the built-in sort's generic comparison.
+ */
+function sortedKeys(record: object): string[] {
+  const keys = Object.keys(record);
+  if (keys.length > 16) return keys.sort();
+  for (let i = 1; i < keys.length; i++) {
+    const key = keys[i]!;
+    let j = i - 1;
+    for (; j >= 0 && keys[j]! > key; j--) keys[j + 1] = keys[j]!;
+    keys[j + 1] = key;
+  }
+  return keys;
 }
 
 /** Whether `value` is a `Number`, `String`, `Boolean` or `BigInt` object (not one that only claims the tag). */

@@ -2,6 +2,7 @@ import { mkdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname } from "node:path";
 import { EcoAIError } from "../errors.ts";
+import { connectionClosed, connectionOpened } from "./wal-header.ts";
 
 /** SQLite values as ecoai binds and reads them. */
 export type SqlValue = string | number | bigint | null | Uint8Array;
@@ -27,6 +28,8 @@ export interface Database {
   readonly driver: string;
   exec(sql: string): void;
   prepare(sql: string): Statement;
+  /** The file's absolute path, for reading its WAL-index header (see wal-header.ts); undefined for `:memory:`. */
+  readonly file: string | undefined;
   /** Runs `fn` in a `BEGIN IMMEDIATE` transaction, so writers queue on the busy timeout instead of failing mid-way. */
   transaction<T>(fn: () => T): T;
   /** How long the next statements wait for another process's lock before failing with `SQLITE_BUSY`. */
@@ -69,6 +72,7 @@ const require = createRequire(import.meta.url);
 export function openDatabase(path: string, options: OpenDatabaseOptions = {}): Database {
   if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
   const db = openWithDriver(path);
+  if (path !== ":memory:") registerFile(db, path);
   try {
     db.setBusyTimeout(options.busyTimeoutMs ?? 5000);
     // Never memory-mapped: pages mapped past the end of a file that another process truncates
@@ -81,6 +85,24 @@ export function openDatabase(path: string, options: OpenDatabaseOptions = {}): D
     db.close();
     throw error;
   }
+}
+
+/**
+ * Counts the connection against its file until it is closed, so that the descriptor wal-header.ts
+ * reads through is never closed (releasing this process's locks on the file) while it is open.
+ */
+function registerFile(db: Database, path: string): void {
+  const name = connectionOpened(path);
+  const close = db.close;
+  let open = true;
+  Object.assign(db, {
+    file: name,
+    close() {
+      close();
+      if (open) connectionClosed(name);
+      open = false;
+    },
+  });
 }
 
 function openWithDriver(path: string): Database {
@@ -181,6 +203,7 @@ function wrap(driver: string, native: NativeDatabase, nullForNoRow: boolean): Da
   let depth = 0;
   return {
     driver,
+    file: undefined as string | undefined,
     exec: (sql) => void native.exec(sql),
     prepare: statement,
     transaction(fn) {

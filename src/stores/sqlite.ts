@@ -9,6 +9,7 @@ import type { PromptType, Provider } from "../types.ts";
 import type { CacheEntry, Store, StoreFlushFilter } from "./store.ts";
 import { fromBlob, LIST_CODES, toBlob, UPSERT_CODE } from "./sqlite-vectors.ts";
 import { encodeVector } from "../cache/vector-code.ts";
+import { createSqliteMemo } from "./sqlite-memo.ts";
 
 export interface SqliteStoreOptions {
   /**
@@ -54,6 +55,8 @@ export function createSqliteStore(options: SqliteStoreOptions = {}): Store {
   const file = createReopeningFile(path, () => openConnection(path, busyTimeoutMs));
   let writesSincePurge = 0;
   let closed = false;
+  /** Entries read lately, served while nothing has been committed to the file since (see sqlite-memo.ts). */
+  const memo = createSqliteMemo();
 
   function use<T>(work: (c: Connection) => T, writes = false): T {
     if (closed) throw new Error("the SQLite store is closed");
@@ -73,8 +76,24 @@ export function createSqliteStore(options: SqliteStoreOptions = {}): Store {
     async get(key) {
       // Every call reads here first: the one place a loop of hits would otherwise never yield.
       await letEventLoopTurn();
-      const row = use((c) => c.select.get(key));
-      return row ? toEntry(row) : undefined;
+      if (closed) throw new Error("the SQLite store is closed");
+      const connection = file.current;
+      const remembering = memo.open(connection?.db);
+      if (remembering) {
+        const known = memo.get(key);
+        if (known) return known;
+      }
+      let row: Row | undefined;
+      try {
+        row = use((c) => c.select.get(key));
+      } catch (error) {
+        memo.forget();
+        throw error;
+      }
+      if (!row) return undefined;
+      const entry = toEntry(row);
+      if (remembering && file.current === connection) memo.remember(connection!.db, key, entry);
+      return entry;
     },
     async set(entry, { ttlSeconds } = {}) {
       const expiresAt = ttlSeconds !== undefined && Number.isFinite(ttlSeconds) ? entry.createdAt + ttlSeconds * 1000 : null;
@@ -139,6 +158,7 @@ export function createSqliteStore(options: SqliteStoreOptions = {}): Store {
     },
     async close() {
       closed = true;
+      memo.forget();
       file.close();
     },
   };

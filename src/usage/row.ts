@@ -62,32 +62,52 @@ export function toRow(record: NewUsageRecord, options: AccountOptions = {}, acco
   const call = { model: text(record.model), provider: record.provider, cacheHit: record.cacheHit, usage, timestamp, embedding: record.embedding };
   const account = accounts ? accountOnce(call, options, accounts) : accountFor(call, options);
   const match = record.semanticHit ? record.match : undefined;
-  const values: Record<UsageColumn, SqlValue> = {
-    timestamp,
-    provider: text(record.provider satisfies Provider),
-    model: text(record.model),
-    cache_hit: record.cacheHit ? 1 : 0,
-    semantic_hit: record.semanticHit ? 1 : 0,
-    cache_key: typeof record.cacheKey === "string" ? record.cacheKey : null,
-    prompt: text(record.prompt).slice(0, 200),
-    prompt_type: text(record.promptType satisfies PromptType),
-    input_tokens: usage.inputTokens,
-    output_tokens: usage.outputTokens,
-    latency_ms: amount(record.latencyMs),
-    embedding_tokens: tokenCount(record.embedding?.tokens),
-    namespace: text(record.namespace),
-    cached_input_tokens: usage.cachedInputTokens,
-    semantic_score: match && Number.isFinite(match.score) ? match.score : null,
-    matched_prompt: match ? text(match.prompt).slice(0, 200) : null,
-    ...accountColumns(account),
-    cache_write_input_tokens: usage.cacheWriteInputTokens ?? 0,
-    reasoning_tokens: usage.reasoningTokens ?? 0,
-    image_count: usage.images ? tokenCount(usage.images.count) : 0,
-    image_size: usage.images ? text(usage.images.size) : null,
-    image_quality: usage.images ? text(usage.images.quality) : null,
-    ...checkColumns(record.check),
-  };
-  return USAGE_COLUMNS.map((column) => values[column]);
+  // Written by position: a batch of hundreds of rows is built between calls, on the same thread.
+  const row = new Array<SqlValue>(USAGE_COLUMNS.length);
+  row[AT.timestamp] = timestamp;
+  row[AT.provider] = text(record.provider satisfies Provider);
+  row[AT.model] = call.model;
+  row[AT.cache_hit] = record.cacheHit ? 1 : 0;
+  row[AT.semantic_hit] = record.semanticHit ? 1 : 0;
+  row[AT.cache_key] = typeof record.cacheKey === "string" ? record.cacheKey : null;
+  row[AT.prompt] = text(record.prompt).slice(0, 200);
+  row[AT.prompt_type] = text(record.promptType satisfies PromptType);
+  row[AT.input_tokens] = usage.inputTokens;
+  row[AT.output_tokens] = usage.outputTokens;
+  row[AT.latency_ms] = amount(record.latencyMs);
+  row[AT.embedding_tokens] = tokenCount(record.embedding?.tokens);
+  row[AT.namespace] = text(record.namespace);
+  row[AT.cached_input_tokens] = usage.cachedInputTokens;
+  row[AT.semantic_score] = match && Number.isFinite(match.score) ? match.score : null;
+  row[AT.matched_prompt] = match ? text(match.prompt).slice(0, 200) : null;
+  row[AT.cache_write_input_tokens] = usage.cacheWriteInputTokens ?? 0;
+  row[AT.reasoning_tokens] = usage.reasoningTokens ?? 0;
+  row[AT.image_count] = usage.images ? tokenCount(usage.images.count) : 0;
+  row[AT.image_size] = usage.images ? text(usage.images.size) : null;
+  row[AT.image_quality] = usage.images ? text(usage.images.quality) : null;
+  const computed = computedValues(account);
+  for (let i = 0; i < COMPUTED_AT.length; i++) row[COMPUTED_AT[i]!] = computed[i]!;
+  const check = checkColumns(record.check);
+  for (const column of CHECK_COLUMNS) row[AT[column]] = check[column];
+  return row;
+}
+
+/** Each column's place in a row. */
+const AT = Object.fromEntries(USAGE_COLUMNS.map((column, index) => [column, index])) as Record<UsageColumn, number>;
+
+const CHECK_COLUMNS = ["semantic_check", "check_agreed", "check_key", "check_score", "check_prompt"] as const satisfies readonly UsageColumn[];
+
+/** An account's {@link COMPUTED_COLUMNS} values, in that order; made once per account (a batch of hits on one entry shares one). */
+const computedByAccount = new WeakMap<CallAccount, SqlValue[]>();
+
+function computedValues(account: CallAccount): SqlValue[] {
+  let values = computedByAccount.get(account);
+  if (!values) {
+    const columns = accountColumns(account);
+    values = COMPUTED_COLUMNS.map((column) => columns[column]);
+    computedByAccount.set(account, values);
+  }
+  return values;
 }
 
 /** When the call finished as the log stores it: ISO 8601, UTC. */
@@ -111,6 +131,9 @@ export const COMPUTED_COLUMNS = [
   "tokens_saved", "cost_saved_usd", "co2_saved_g", "embedding_cost_usd", "cost_usd", "priced", "methodology_version",
   "energy_wh_low", "energy_wh_central", "energy_wh_high", "co2e_g_low", "co2e_g_central", "co2e_g_high", "grid_g_per_kwh", "embedding_co2e_g",
 ] as const satisfies readonly UsageColumn[];
+
+/** Where each of {@link COMPUTED_COLUMNS} goes in a row. */
+const COMPUTED_AT = COMPUTED_COLUMNS.map((column) => AT[column]);
 
 /** An account as the values of {@link COMPUTED_COLUMNS}. */
 export function accountColumns(account: CallAccount): Record<(typeof COMPUTED_COLUMNS)[number], SqlValue> {

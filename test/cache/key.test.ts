@@ -220,3 +220,57 @@ describe("through the real OpenAI SDK: requests sent as different bytes never sh
     expect(second.id).toBe(first.id);
   });
 });
+
+describe("plain requests", () => {
+  /** The canonical form by its definition: keys sorted at every depth (`$` keys escaped), then JSON.stringify. */
+  function reference(value: unknown): string {
+    const sorted = (input: unknown): unknown => {
+      if (typeof input !== "object" || input === null) return input;
+      if (Array.isArray(input)) return input.map(sorted);
+      const out: Record<string, unknown> = Object.create(null);
+      for (const key of Object.keys(input).sort()) out[key.startsWith("$") ? `$${key}` : key] = sorted((input as Record<string, unknown>)[key]);
+      return out;
+    };
+    return JSON.stringify(sorted(value)) ?? "null";
+  }
+
+  const KEYS = ["model", "messages", "role", "content", "$ref", "$$x", "__proto__", "b", "B", "é", "10", "2", "0", "a b", 'q"uote', "\u2028", "😀", "zz", "Z"];
+  const STRINGS = ["", "Hi", 'Zürich → 東京, "quoted" \\ back\nline', "\ud800 lone", "\u0000\u001f", "😀"];
+  function random(seed: { n: number }, depth: number): unknown {
+    const next = () => (seed.n = (seed.n * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const pick = <T>(list: readonly T[]) => list[Math.floor(next() * list.length)]!;
+    const kind = depth > 3 ? Math.floor(next() * 6) : Math.floor(next() * 8);
+    switch (kind) {
+      case 0:
+        return pick(STRINGS);
+      case 1:
+        return pick([0, -0, 1, -1.5, 1e21, 1.5e-7, 2 ** 53, 0.1 + 0.2]);
+      case 2:
+        return pick([true, false]);
+      case 3:
+        return null;
+      case 4:
+        return undefined;
+      case 5:
+        return pick(STRINGS) + String(next());
+      case 6:
+        return Array.from({ length: Math.floor(next() * 4) }, () => random(seed, depth + 1));
+      default: {
+        const out: Record<string, unknown> = {};
+        for (let i = Math.floor(next() * 5); i > 0; i--) Object.defineProperty(out, pick(KEYS), { value: random(seed, depth + 1), enumerable: true, configurable: true, writable: true });
+        return out;
+      }
+    }
+  }
+
+  test("a request of plain JSON values keys as its sorted JSON, whatever its shape", () => {
+    // Integer-like keys (a logit_bias's token ids) come first in JSON, in numeric order.
+    const logitBias = { params: { logit_bias: { "50256": -100, "9": 1, "1000": 2, b: 3 } } };
+    expect(canonicalJson(logitBias)).toBe(reference(logitBias));
+    const seed = { n: 7 };
+    for (let i = 0; i < 5000; i++) {
+      const value = { params: random(seed, 0), provider: "openai" };
+      expect(canonicalJson(value)).toBe(reference(value));
+    }
+  });
+});

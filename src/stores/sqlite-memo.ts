@@ -1,0 +1,64 @@
+import type { Database } from "../sqlite/database.ts";
+import { readWalHeader, WAL_HEADER_BYTES } from "../sqlite/wal-header.ts";
+import { createEntryMemo } from "./entry-memo.ts";
+import type { CacheEntry } from "./store.ts";
+
+/**
+ * Entries recently read from one SQLite connection, served again without SQLite for as long as
+ * nothing has been committed to the file since: by any connection, in any process, this one's
+ * included. That is known from the WAL-index header (see wal-header.ts), read once per lookup.
+ *
+ * Why it cannot serve what the file no longer holds: the header is read before the row is, so a
+ * row remembered under a header was read at that state of the file or a later one; every commit
+ * changes the header, and a changed header empties the memo. A state that cannot be read (no
+ * header, a torn or cut one) neither serves nor remembers, and a new connection starts afresh.
+ */
+export function createSqliteMemo() {
+  const entries = createEntryMemo();
+  const stamp = new Uint8Array(WAL_HEADER_BYTES);
+  const header = new Uint8Array(WAL_HEADER_BYTES);
+  let stamped = false;
+  let connection: Database | undefined;
+
+  function forget(): void {
+    entries.clear();
+    stamped = false;
+  }
+
+  function sameAsStamp(): boolean {
+    for (let i = 0; i < WAL_HEADER_BYTES; i++) if (header[i] !== stamp[i]) return false;
+    return true;
+  }
+
+  return {
+    /**
+     * Reads the header for a lookup on `db`: true when the memo may be used for it (looked in,
+     * and filled with what the lookup reads from `db` right after, before anything else runs).
+     * A header unlike the last one empties the memo.
+     */
+    open(db: Database | undefined): boolean {
+      if (db !== connection) {
+        forget();
+        connection = db;
+      }
+      if (!db?.file || !readWalHeader(db.file, header)) {
+        forget();
+        return false;
+      }
+      if (!stamped || !sameAsStamp()) {
+        entries.clear();
+        stamp.set(header);
+        stamped = true;
+      }
+      return true;
+    },
+    /** A copy of a remembered entry, after {@link open} returned true. */
+    get: entries.get,
+    /** What `db` just read for `key`, after {@link open} on `db` returned true. */
+    remember(db: Database, key: string, entry: CacheEntry): void {
+      if (db === connection && stamped) entries.set(key, entry);
+    },
+    /** A lookup failed, or the store closed: nothing remembered may be served. */
+    forget,
+  };
+}
