@@ -4,9 +4,9 @@ import type { CacheEntry } from "./store.ts";
 export const MEMO_ENTRIES = 1024;
 
 /**
- * A bounded, least-recently-used map of entries read from a store's backend, for the stores that
- * serve them again while they know the backend has not changed them (sqlite-memo.ts,
- * redis-tracking.ts): deciding that is theirs; this only keeps them. Every lookup hands out its
+ * A bounded, least-recently-used map of entries read from a store's backend, for a store that
+ * serves them again while it knows the backend has not changed them (sqlite-memo.ts): deciding
+ * that is the store's; this only keeps them. Every lookup hands out its
  * own copy, as a read from the backend would, so a caller changing it changes no later answer.
  */
 export function createEntryMemo(capacity = MEMO_ENTRIES) {

@@ -49,21 +49,17 @@ export function clientOptions(options: RedisConnectionOptions = {}) {
 
 /**
  * Opens a client with `ioredis`, imported on first use so that applications that never pick Redis
- * never load it. `role`: a connection that only receives the server's invalidations speaks RESP2.
- * Resolves once the first connection attempt has succeeded or failed (never
+ * never load it. Resolves once the first connection attempt has succeeded or failed (never
  * rejects for an unreachable server: the store's commands then fail fast until it is reachable).
  */
-export async function connectRedis(url: string, options: RedisConnectionOptions = {}, role: "commands" | "invalidations" = "commands"): Promise<RedisClient> {
+export async function connectRedis(url: string, options: RedisConnectionOptions = {}): Promise<RedisClient> {
   let Redis: new (url: string, options: object) => RedisClient;
   try {
     ({ Redis } = (await import("ioredis")) as unknown as { Redis: typeof Redis });
   } catch (error) {
     throw new EcoAIError("ECOAI_STORAGE_UNAVAILABLE", 'storage "redis" needs the ioredis package: npm install ioredis (or bun add ioredis).', { cause: error });
   }
-  // Invalidations (redis-tracking.ts) reach a RESP2 connection as messages on a channel, which
-  // ioredis hands over; on a RESP3 one (ioredis 6's default) they are pushes it drops. ioredis 5
-  // speaks RESP2 only and ignores the option.
-  const client = new Redis(url, role === "invalidations" ? { ...clientOptions(options), protocol: 2 } : clientOptions(options));
+  const client = new Redis(url, clientOptions(options));
   // Without a listener, ioredis reports every failed reconnect on the console; the engine reports
   // outages once, through the logger, when a command fails. The latest one says why commands fail.
   client.on("error", (error) => void connectionErrors.set(client, error as Error));

@@ -5,7 +5,6 @@ import { tokenCount } from "../usage/row.ts";
 import { encodeVector } from "../cache/vector-code.ts";
 import { closeRedis, connectRedis, explainRedisError, redactRedisUrl, type RedisClient, type RedisConnectionOptions } from "./redis-client.ts";
 import type { CacheEntry, Store, StoreFlushFilter, StoredVector } from "./store.ts";
-import { createRedisTracking, type RedisTracking } from "./redis-tracking.ts";
 
 type Arg = string | number | Buffer;
 
@@ -89,13 +88,6 @@ export function createRedisStore(options: RedisStoreOptions): Store {
   // Connecting starts now, so the first call rarely waits for it; a failure surfaces per command.
   const connecting = connectRedis(options.url, options);
   connecting.catch(() => {});
-  /** Entries read are kept in memory while the server tracks them for this store (see redis-tracking.ts). */
-  const subscribing = connectRedis(options.url, options, "invalidations");
-  let tracking: RedisTracking | undefined;
-  Promise.all([connecting, subscribing]).then(
-    ([data, subscriber]) => void (closed || (tracking = createRedisTracking(data, subscriber))),
-    () => {},
-  );
   let closed = false;
   let unresponsiveUntil = 0;
 
@@ -134,21 +126,10 @@ export function createRedisStore(options: RedisStoreOptions): Store {
     name: "redis",
     location: redactRedisUrl(options.url),
     async get(key) {
-      const name = entryKey(key);
-      const known = tracking && (await tracking.lookup(name));
-      if (known) return known;
-      const token = tracking?.begin();
-      const sentAt = Date.now();
       // The fields by name, in a fixed order: the reply is read by position, and a semantic
-      // entry's code (only listings need it) stays on the server. Its time to live, sent in the
-      // same round trip, only when the entry may be kept.
-      const [values, ttlMs] = await run((redis) =>
-        Promise.all([redis.callBuffer("HMGET", name, ...ENTRY_FIELDS) as Promise<(Buffer | null)[]>, token === undefined ? -1 : redis.call("PTTL", name)]),
-      );
-      if (values.every((value) => value === null)) return undefined;
-      const entry = toEntry(key, values);
-      tracking?.remember(token, name, entry, sentAt, Number(ttlMs));
-      return entry;
+      // entry's code (only listings need it) stays on the server.
+      const values = (await run((redis) => redis.callBuffer("HMGET", entryKey(key), ...ENTRY_FIELDS))) as (Buffer | null)[];
+      return values.every((value) => value === null) ? undefined : toEntry(key, values);
     },
     async set(entry, setOptions = {}) {
       const fields: Arg[] = [
@@ -260,10 +241,7 @@ export function createRedisStore(options: RedisStoreOptions): Store {
     async close() {
       if (closed) return;
       closed = true;
-      tracking?.close();
-      const closingSubscriber = subscribing.then(closeRedis, () => {});
       try {
-        await closingSubscriber;
         await closeRedis(await connecting);
       } catch {
         // Never connected (ioredis missing): nothing to release.
