@@ -83,6 +83,8 @@ export interface Settled extends SemanticFacts {
   hit?: boolean;
   /** When the stored entry that answered was written (peer or semantic hits). */
   storedAt?: number;
+  /** The write of a new answer: true once it is in the store, false when a fault stopped it. */
+  written?: Promise<boolean>;
 }
 
 /** A prompt's embedding kept to be stored with the answer, for semantic matching. */

@@ -12,6 +12,7 @@ import type { SemanticCache } from "./semantic.ts";
 import { withCheckCost } from "./semantic-checks.ts";
 import { createStreamCalls } from "./stream-call.ts";
 import { readEntryBody } from "./stream-entry.ts";
+import { createWriteBehind } from "./write-behind.ts";
 
 export type { CachedCall, EngineSettings } from "./cached-call.ts";
 
@@ -40,10 +41,12 @@ export function createCacheEngine(options: CacheEngineOptions) {
     meanwhileWriting: "answers are served from it but new ones are not stored",
   });
   const peers = store && createPeerCoalescing(store, guarded);
+  /** Entries are written after their callers are answered, a turn's entries together. */
+  const writes = store && createWriteBehind(store, async (write) => (await guarded(async () => (await write(), true), "write")) === true);
   /** Set by `close()`: work that starts after it (a stream's write) is dropped. */
   let closing = false;
   const streamed = createStreamCalls({
-    get: (key) => guarded(() => store!.get(key)),
+    get: lookup,
     isFresh,
     freshAfter,
     maxAgeSeconds,
@@ -73,6 +76,14 @@ export function createCacheEngine(options: CacheEngineOptions) {
       storeFault.failed(error, kind);
       return undefined;
     }
+  }
+
+  /**
+   * The entry for `key`: one answered in this process and not yet written, else the stored one.
+   * Looked for again after the read: a write may have been handed over while it ran.
+   */
+  async function lookup(key: string): Promise<CacheEntry | undefined> {
+    return writes!.pending(key) ?? (await guarded(() => store!.get(key))) ?? writes!.pending(key);
   }
 
   /** What a log row and a cache entry say about the request; a hit reuses what its entry stored. */
@@ -156,11 +167,17 @@ export function createCacheEngine(options: CacheEngineOptions) {
       const response = await serve(claim.entry, call);
       if (response !== undefined) return { response, body: claim.entry.body, usage: hitUsage(call, claim.entry.usage, response), facts: claim.entry, hit: true, storedAt: claim.entry.createdAt };
     }
+    let settled: Settled | undefined;
     try {
-      return await miss();
+      return (settled = await miss());
     } finally {
-      // The entry is written by now; releasing need not delay the caller (it never rejects).
-      void claim?.release();
+      // Held until the entry is written, so that a process waiting on the lock then finds it;
+      // releasing never delays the caller (and never rejects).
+      if (claim) {
+        const release = () => void claim.release();
+        if (settled?.written) track(settled.written.then(release));
+        else release();
+      }
     }
   }
 
@@ -208,7 +225,7 @@ export function createCacheEngine(options: CacheEngineOptions) {
     if (key === null) return passThrough(call, startedAt);
 
     if (!call.options.refresh) {
-      const entry = await guarded(() => store.get(key));
+      const entry = await lookup(key);
       if (entry && isFresh(entry, call, settings)) {
         const response = await serve(entry, call);
         if (response !== undefined) {
@@ -251,10 +268,10 @@ export function createCacheEngine(options: CacheEngineOptions) {
       const body = JSON.stringify(response);
       const facts = describe(call);
       const answer = call.method.isAnswer(response, call.params);
-      if (answer) await write(call, key, namespace, settings, body, usage, facts, request && embedding ? { request, embedding, semantic: semantic! } : undefined);
+      const written = answer ? write(call, key, namespace, settings, body, usage, facts, request && embedding ? { request, embedding, semantic: semantic! } : undefined) : undefined;
       // A match not served (verified and shadow modes) is checked against the provider's answer.
       const check = plan?.action === "check" && answer ? await semantic!.check(plan, request!, response, settings.mode === "prod" ? maxAgeSeconds(call, settings) : undefined) : undefined;
-      return { response, body, usage, facts, embedding: withCheckCost(embedding, check), check: check?.facts };
+      return { response, body, usage, facts, embedding: withCheckCost(embedding, check), check: check?.facts, written };
     });
     const settled = await leaders.lead(key, upstream);
     // A stored answer (another process's, a similar prompt's) is a hit: an aborted signal fails it.
@@ -272,8 +289,11 @@ export function createCacheEngine(options: CacheEngineOptions) {
     }
   }
 
-  /** Stores an answer (and its prompt embedding, for semantic matching); a fault only stops the write. */
-  async function write(call: CachedCall, key: string, namespace: string, settings: EngineSettings, body: string, usage: TokenUsage, facts: RequestFacts, similar?: SimilarPrompt): Promise<void> {
+  /**
+   * Hands an answer (and its prompt embedding, for semantic matching) to the write-behind queue;
+   * resolves true once it is written, false when a fault stopped the write.
+   */
+  function write(call: CachedCall, key: string, namespace: string, settings: EngineSettings, body: string, usage: TokenUsage, facts: RequestFacts, similar?: SimilarPrompt): Promise<boolean> {
     const entry: CacheEntry = {
       key,
       body,
@@ -285,9 +305,10 @@ export function createCacheEngine(options: CacheEngineOptions) {
       usage,
       ...(similar ? { semantic: { scope: similar.request.scope, vector: similar.embedding.vector } } : {}),
     };
-    const ttlSeconds = settings.mode === "prod" ? maxAgeSeconds(call, settings) : undefined;
-    const written = await guarded(async () => (await store!.set(entry, { ttlSeconds }), true), "write");
-    if (written && similar) similar.semantic.remember(similar.request, entry, similar.embedding);
+    const written = writes!.enqueue({ entry, ttlSeconds: settings.mode === "prod" ? maxAgeSeconds(call, settings) : undefined });
+    // Matched by similar prompts once it can be read back from the store.
+    if (similar) void written.then((landed) => landed && similar.semantic.remember(similar.request, entry, similar.embedding));
+    return written;
   }
 
   return {
@@ -295,11 +316,14 @@ export function createCacheEngine(options: CacheEngineOptions) {
     /** Removes entries; 0 when the store is unavailable. */
     async flush(filter: StoreFlushFilter): Promise<number> {
       if (!store) return 0;
+      // Answers not yet written are in the cache for every caller: written first, then removed with the rest.
+      await writes!.flush();
       return store.flush(filter);
     },
     async close(): Promise<void> {
       closing = true;
       await Promise.allSettled(active);
+      await writes?.close();
       await peers?.idle();
       try {
         await store?.close();

@@ -28,7 +28,8 @@ export interface StreamCallEngine {
   hitUsage(call: CachedCall, stored: TokenUsage, response: unknown): TokenUsage;
   describe(call: CachedCall): RequestFacts;
   semantic(): SemanticCache | undefined;
-  write(call: CachedCall, key: string, namespace: string, settings: EngineSettings, body: string, usage: TokenUsage, facts: RequestFacts, similar?: SimilarPrompt): Promise<void>;
+  /** Hands an answer to the write-behind queue; resolves once it is written (true) or a fault stopped it (false). */
+  write(call: CachedCall, key: string, namespace: string, settings: EngineSettings, body: string, usage: TokenUsage, facts: RequestFacts, similar?: SimilarPrompt): Promise<boolean>;
   log(call: CachedCall, facts: RequestFacts, key: string | null, startedAt: number, usage: TokenUsage, hit: boolean, semantic?: SemanticFacts): void;
   track(settled: Promise<unknown>): void;
   /** True once the engine is closing: a stream read to its end then is not stored. */

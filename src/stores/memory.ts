@@ -60,6 +60,16 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
     list.splice(at, 0, entry);
   }
 
+  /** Keeps a copy of `entry` (the caller's objects stay theirs), dropping the least recently used beyond the bound. */
+  function put(entry: CacheEntry): void {
+    remove(entry.key);
+    const semantic = entry.semantic && { scope: entry.semantic.scope, vector: entry.semantic.vector.slice() };
+    const stored: CacheEntry = { ...entry, usage: { ...entry.usage }, ...(semantic ? { semantic } : {}) };
+    entries.set(entry.key, stored);
+    indexScope(stored);
+    while (entries.size > maxEntries) remove(entries.keys().next().value as string);
+  }
+
   return {
     name: "memory",
     async get(key) {
@@ -71,12 +81,10 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       return entry;
     },
     async set(entry) {
-      remove(entry.key);
-      const semantic = entry.semantic && { scope: entry.semantic.scope, vector: entry.semantic.vector.slice() };
-      const stored: CacheEntry = { ...entry, usage: { ...entry.usage }, ...(semantic ? { semantic } : {}) };
-      entries.set(entry.key, stored);
-      indexScope(stored);
-      while (entries.size > maxEntries) remove(entries.keys().next().value as string);
+      put(entry);
+    },
+    async setMany(writes) {
+      for (const { entry } of writes) put(entry);
     },
     async delete(key) {
       return remove(key);

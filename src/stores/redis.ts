@@ -117,6 +117,35 @@ export function createRedisStore(options: RedisStoreOptions): Store {
       });
     });
 
+  /** The commands that write one entry: its hash replaced whole, its expiry, its vector listing. */
+  function entryCommands(entry: CacheEntry, ttlSeconds: number | undefined): Arg[][] {
+    const fields: Arg[] = [
+      "body", entry.body,
+      "createdAt", entry.createdAt,
+      "provider", entry.provider,
+      "endpoint", entry.endpoint,
+      "model", entry.model,
+      "namespace", entry.namespace,
+      "prompt", entry.prompt,
+      "promptType", entry.promptType,
+      "inputTokens", tokenCount(entry.usage.inputTokens),
+      "cachedInputTokens", tokenCount(entry.usage.cachedInputTokens),
+      "outputTokens", tokenCount(entry.usage.outputTokens),
+    ];
+    if (entry.semantic) {
+      const code = encodeVector(entry.semantic.vector);
+      fields.push("scope", entry.semantic.scope, "vector", vectorBytes(entry.semantic.vector), "code", Buffer.from(code.buffer, code.byteOffset, code.byteLength));
+    }
+    if (entry.evidence !== undefined) fields.push("evidence", entry.evidence);
+    const commands: Arg[][] = [
+      ["del", entryKey(entry.key)],
+      ["hset", entryKey(entry.key), ...fields],
+    ];
+    if (ttlSeconds !== undefined) commands.push(["pexpire", entryKey(entry.key), Math.max(1, Math.round(ttlSeconds * 1000))]);
+    if (entry.semantic) commands.push(["zadd", vectorsPrefix + entry.semantic.scope, entry.createdAt, entry.key]);
+    return commands;
+  }
+
   async function remove(keys: string[]): Promise<number> {
     if (keys.length === 0) return 0;
     return Number(await call("EVAL", DELETE_SCRIPT, 0, prefix, ...keys));
@@ -132,31 +161,11 @@ export function createRedisStore(options: RedisStoreOptions): Store {
       return values.every((value) => value === null) ? undefined : toEntry(key, values);
     },
     async set(entry, setOptions = {}) {
-      const fields: Arg[] = [
-        "body", entry.body,
-        "createdAt", entry.createdAt,
-        "provider", entry.provider,
-        "endpoint", entry.endpoint,
-        "model", entry.model,
-        "namespace", entry.namespace,
-        "prompt", entry.prompt,
-        "promptType", entry.promptType,
-        "inputTokens", tokenCount(entry.usage.inputTokens),
-        "cachedInputTokens", tokenCount(entry.usage.cachedInputTokens),
-        "outputTokens", tokenCount(entry.usage.outputTokens),
-      ];
-      if (entry.semantic) {
-        const code = encodeVector(entry.semantic.vector);
-        fields.push("scope", entry.semantic.scope, "vector", vectorBytes(entry.semantic.vector), "code", Buffer.from(code.buffer, code.byteOffset, code.byteLength));
-      }
-      if (entry.evidence !== undefined) fields.push("evidence", entry.evidence);
-      const commands: Arg[][] = [
-        ["del", entryKey(entry.key)],
-        ["hset", entryKey(entry.key), ...fields],
-      ];
-      if (setOptions.ttlSeconds !== undefined) commands.push(["pexpire", entryKey(entry.key), Math.max(1, Math.round(setOptions.ttlSeconds * 1000))]);
-      if (entry.semantic) commands.push(["zadd", vectorsPrefix + entry.semantic.scope, entry.createdAt, entry.key]);
-      await batch(commands, true);
+      await batch(entryCommands(entry, setOptions.ttlSeconds), true);
+    },
+    async setMany(writes) {
+      // One MULTI: one round trip, and all entries or none.
+      if (writes.length > 0) await batch(writes.flatMap((write) => entryCommands(write.entry, write.ttlSeconds)), true);
     },
     async delete(key) {
       return (await remove([key])) > 0;

@@ -6,7 +6,7 @@ import { createReopeningFile } from "../sqlite/reopening-file.ts";
 import { tokenCount } from "../usage/row.ts";
 import { ensureCacheSchema } from "./sqlite-schema.ts";
 import type { PromptType, Provider } from "../types.ts";
-import type { CacheEntry, Store, StoreFlushFilter } from "./store.ts";
+import type { CacheEntry, Store, StoreFlushFilter, StoreWrite } from "./store.ts";
 import { fromBlob, LIST_CODES, toBlob, UPSERT_CODE } from "./sqlite-vectors.ts";
 import { encodeVector } from "../cache/vector-code.ts";
 import { createSqliteMemo } from "./sqlite-memo.ts";
@@ -63,6 +63,28 @@ export function createSqliteStore(options: SqliteStoreOptions = {}): Store {
     return file.use(work, writes);
   }
 
+  /** Writes entries in one transaction (synchronously: the exit hooks rely on it). */
+  function writeEntries(writes: readonly StoreWrite[]): void {
+    // Encoded before the write, so the transaction holds the lock no longer than the inserts.
+    const rows = writes.map(({ entry, ttlSeconds }) => ({ entry, values: entryValues(entry, ttlSeconds), code: entry.semantic ? encodeVector(entry.semantic.vector) : undefined }));
+    use((c) => {
+      const write = () => {
+        for (const { entry, values, code } of rows) {
+          c.upsert.run(...values);
+          if (code) c.upsertCode.run(entry.key, entry.semantic!.scope, entry.createdAt, code);
+        }
+      };
+      // One row without a vector is one statement, atomic by itself.
+      if (rows.length === 1 && !rows[0]!.code) write();
+      else c.db.transaction(write);
+      writesSincePurge += rows.length;
+      if (writesSincePurge >= PURGE_EVERY_WRITES) {
+        writesSincePurge = 0;
+        purge(c);
+      }
+    }, true);
+  }
+
   try {
     file.connection();
   } catch (error) {
@@ -96,41 +118,10 @@ export function createSqliteStore(options: SqliteStoreOptions = {}): Store {
       return entry;
     },
     async set(entry, { ttlSeconds } = {}) {
-      const expiresAt = ttlSeconds !== undefined && Number.isFinite(ttlSeconds) ? entry.createdAt + ttlSeconds * 1000 : null;
-      // Encoded before the write, so the transaction holds the lock no longer than the two inserts.
-      const code = entry.semantic ? encodeVector(entry.semantic.vector) : undefined;
-      use((c) => {
-        const write = () =>
-          c.upsert.run(
-            entry.key,
-            entry.namespace,
-            entry.provider,
-            entry.endpoint,
-            entry.model,
-            entry.prompt,
-            entry.promptType,
-            entry.body,
-            tokenCount(entry.usage.inputTokens),
-            tokenCount(entry.usage.cachedInputTokens),
-            tokenCount(entry.usage.outputTokens),
-            entry.createdAt,
-            entry.semantic?.scope ?? null,
-            entry.semantic ? toBlob(entry.semantic.vector) : null,
-            expiresAt,
-            entry.evidence ?? null,
-          );
-        if (!code) write();
-        else {
-          c.db.transaction(() => {
-            write();
-            c.upsertCode.run(entry.key, entry.semantic!.scope, entry.createdAt, code);
-          });
-        }
-        if (++writesSincePurge >= PURGE_EVERY_WRITES) {
-          writesSincePurge = 0;
-          purge(c);
-        }
-      }, true);
+      writeEntries([{ entry, ttlSeconds }]);
+    },
+    async setMany(writes) {
+      if (writes.length > 0) writeEntries(writes);
     },
     async vectorsSince(scope, since) {
       // One query over the codes table: small rows, in write order through its index.
@@ -162,6 +153,29 @@ export function createSqliteStore(options: SqliteStoreOptions = {}): Store {
       file.close();
     },
   };
+}
+
+/** The values of the upsert statement for one entry, in its column order. */
+function entryValues(entry: CacheEntry, ttlSeconds: number | undefined): SqlValue[] {
+  const expiresAt = ttlSeconds !== undefined && Number.isFinite(ttlSeconds) ? entry.createdAt + ttlSeconds * 1000 : null;
+  return [
+    entry.key,
+    entry.namespace,
+    entry.provider,
+    entry.endpoint,
+    entry.model,
+    entry.prompt,
+    entry.promptType,
+    entry.body,
+    tokenCount(entry.usage.inputTokens),
+    tokenCount(entry.usage.cachedInputTokens),
+    tokenCount(entry.usage.outputTokens),
+    entry.createdAt,
+    entry.semantic?.scope ?? null,
+    entry.semantic ? toBlob(entry.semantic.vector) : null,
+    expiresAt,
+    entry.evidence ?? null,
+  ];
 }
 
 /** Opens the file, creating or upgrading the table when needed, and prepares the statements. */

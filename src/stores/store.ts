@@ -66,6 +66,11 @@ export interface StoreSetOptions {
   ttlSeconds?: number;
 }
 
+/** One entry of a batched write ({@link Store.setMany}) with its own options. */
+export interface StoreWrite extends StoreSetOptions {
+  entry: CacheEntry;
+}
+
 /**
  * A cache backend. Stores only keep and find entries: lookup policy, TTL, coalescing and
  * logging live in the engine. Methods may throw; the engine turns faults into pass-through.
@@ -77,6 +82,14 @@ export interface Store {
   readonly location?: string;
   get(key: string): Promise<CacheEntry | undefined>;
   set(entry: CacheEntry, options?: StoreSetOptions): Promise<void>;
+  /**
+   * Optional: writes several entries at once, as `set` writes each (in order: of two writes of
+   * one key, the later wins), in one transaction or round trip; all or none are written. The
+   * engine writes the answers of a moment in one batch with it. A store that writes synchronously
+   * (SQLite, memory) has written them by the time it returns the promise, so that the entries
+   * still pending when the process stops can be written from its exit hooks.
+   */
+  setMany?(writes: readonly StoreWrite[]): Promise<void>;
   delete(key: string): Promise<boolean>;
   /** Removes matching entries; returns how many. */
   flush(filter?: StoreFlushFilter): Promise<number>;

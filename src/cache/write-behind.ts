@@ -1,0 +1,142 @@
+/**
+ * Cache entries written after their caller is answered. A miss hands its entry over and returns:
+ * the entries handed over in one turn of the event loop are written together, in one
+ * transaction (SQLite) or one round trip (Redis), once the callers of that turn have their
+ * answers. Until its write lands an entry is served from here, so an identical call never goes
+ * upstream for an answer the process already has; `close()`, `flush()` and the process's exit
+ * and stop signals write what is still pending.
+ *
+ * @module
+ */
+import type { CacheEntry, Store, StoreWrite } from "../stores/store.ts";
+import { holdUntilExit } from "../usage/exit-hooks.ts";
+
+/** Entries written by one batch at most: a burst of answers becomes several short transactions, not one long stall. */
+export const MAX_BATCH_ENTRIES = 256;
+
+/** Runs a store write; resolves true once it is done, false on a fault (which the engine reports once per outage). */
+export type GuardedWrite = (write: () => Promise<void>) => Promise<boolean>;
+
+interface Pending extends StoreWrite {
+  /** Settles the promise `enqueue` returned: whether the entry was written. */
+  settle(written: boolean): void;
+  written: Promise<boolean>;
+}
+
+/** The queue of one store's pending writes. */
+export interface WriteBehind {
+  /** Queues an entry; resolves true once it is written, false when the store could not take it. */
+  enqueue(write: StoreWrite): Promise<boolean>;
+  /** The entry for `key` handed over and not yet written; undefined when none is. */
+  pending(key: string): CacheEntry | undefined;
+  /** Writes every pending entry now and resolves once all are written (or failed). */
+  flush(): Promise<void>;
+  /** Writes what is pending and stops watching the process's exit. */
+  close(): Promise<void>;
+}
+
+/**
+ * The write-behind queue of `store`; `guarded` runs its writes. Uses the store's `setMany` when it
+ * has one, else its `set` for each entry.
+ */
+export function createWriteBehind(store: Store, guarded: GuardedWrite): WriteBehind {
+  /** Handed over and not yet in a batch, in the order they came. */
+  let queued = new Map<string, Pending>();
+  /** In the batch being written. */
+  let writing = new Map<string, Pending>();
+  /** The batch being written; one at a time, so two writes of one key land in order. */
+  let inFlight: Promise<void> | undefined;
+  let scheduled: ReturnType<typeof setImmediate> | undefined;
+
+  const writeAll = store.setMany
+    ? (writes: StoreWrite[]) => store.setMany!(writes)
+    : async (writes: StoreWrite[]) => void (await Promise.all(writes.map(({ entry, ttlSeconds }) => store.set(entry, { ttlSeconds }))));
+
+  /** Takes up to a batch of queued entries; they stay readable (in `writing`) until written. */
+  function take(): Pending[] {
+    const batch: Pending[] = [];
+    for (const [key, item] of queued) {
+      if (batch.length === MAX_BATCH_ENTRIES) break;
+      queued.delete(key);
+      writing.set(key, item);
+      batch.push(item);
+    }
+    return batch;
+  }
+
+  /** A batch's write is over: its entries are read from the store from now on (or, failed, not at all). */
+  function landed(batch: Pending[], written: boolean): void {
+    for (const item of batch) {
+      if (writing.get(item.entry.key) === item) writing.delete(item.entry.key);
+      item.settle(written);
+    }
+  }
+
+  function writeBatch(): Promise<void> {
+    const batch = take();
+    const done = guarded(() => writeAll(batch)).then((written) => {
+      landed(batch, written);
+      inFlight = undefined;
+      if (queued.size > 0) schedule();
+    });
+    inFlight = done;
+    return done;
+  }
+
+  function schedule(): void {
+    if (scheduled || inFlight) return;
+    // After this turn's callers have their answers, so that a turn's entries share one write.
+    scheduled = setImmediate(() => {
+      scheduled = undefined;
+      if (!inFlight && queued.size > 0) void writeBatch();
+    });
+  }
+
+  /**
+   * At exit and on a stop signal: what is queued, written before the process ends (SQLite and
+   * memory write synchronously; a Redis batch is sent, its reply never awaited).
+   */
+  function writeNow(): void {
+    if (scheduled) clearImmediate(scheduled);
+    scheduled = undefined;
+    while (queued.size > 0) {
+      const batch = [...queued.values()];
+      queued = new Map();
+      for (const item of batch) writing.set(item.entry.key, item);
+      writeAll(batch).then(() => landed(batch, true), () => landed(batch, false));
+    }
+  }
+
+  const release = holdUntilExit({ drain: writeNow, close: writeNow });
+
+  async function flush(): Promise<void> {
+    if (scheduled) clearImmediate(scheduled);
+    scheduled = undefined;
+    for (;;) {
+      if (inFlight) await inFlight;
+      else if (queued.size > 0) await writeBatch();
+      else return;
+    }
+  }
+
+  return {
+    enqueue({ entry, ttlSeconds }) {
+      let settle!: (written: boolean) => void;
+      const written = new Promise<boolean>((resolve) => (settle = resolve));
+      // A newer answer for a key not yet written replaces the older one, whose write is the newer's.
+      const replaced = queued.get(entry.key);
+      if (replaced) written.then(replaced.settle);
+      queued.set(entry.key, { entry, ttlSeconds, settle, written });
+      schedule();
+      return written;
+    },
+    pending(key) {
+      return (queued.get(key) ?? writing.get(key))?.entry;
+    },
+    flush,
+    async close() {
+      await flush();
+      release();
+    },
+  };
+}
