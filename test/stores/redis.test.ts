@@ -38,6 +38,15 @@ test("redis store: prod writes expire by themselves, dev writes do not", async (
   expect(await s.get("forever")).toBeDefined();
 });
 
+test("redis store: setMany gives each entry its own expiry", async () => {
+  const s = store();
+  await s.setMany!([{ entry: makeEntry({ key: "short" }), ttlSeconds: 0.05 }, { entry: makeEntry({ key: "forever" }) }]);
+  expect(await s.get("short")).toBeDefined();
+  await Bun.sleep(120);
+  expect(await s.get("short")).toBeUndefined();
+  expect(await s.get("forever")).toBeDefined();
+});
+
 test("redis store: prefixes keep applications apart", async () => {
   const a = store("app-a:");
   const b = store("app-b:");

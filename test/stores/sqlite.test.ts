@@ -86,6 +86,23 @@ test("entries written with a TTL leave the file once expired: at the next open, 
   await store.close();
 });
 
+test("setMany gives each entry its own expiry: an expired one leaves the file at the next open", async () => {
+  const path = join(dir, "expiry-many.db");
+  const now = Date.now();
+  let store = createSqliteStore({ path });
+  await store.setMany!([
+    { entry: makeEntry({ key: "expired", createdAt: now - 10_000 }), ttlSeconds: 5 },
+    { entry: makeEntry({ key: "fresh", createdAt: now }), ttlSeconds: 3600 },
+    { entry: makeEntry({ key: "dev", createdAt: now - 10_000_000 }) },
+  ]);
+  await store.close();
+  store = createSqliteStore({ path });
+  expect(await store.get("expired")).toBeUndefined();
+  expect((await store.get("fresh"))?.key).toBe("fresh");
+  expect((await store.get("dev"))?.key).toBe("dev");
+  await store.close();
+});
+
 test("vectors are listed as codes from their own table, one query, not as the float32 vectors", async () => {
   const path = join(dir, "codes.db");
   const store = createSqliteStore({ path });

@@ -89,6 +89,20 @@ export function runStoreSuite(name: string, options: StoreSuiteOptions): void {
       expect(stored?.createdAt).toBe(first.createdAt + 5);
     });
 
+    test("setMany writes every entry as set would, the later of two writes of one key winning", async () => {
+      expect(typeof store.setMany).toBe("function");
+      const plain = makeEntry({ namespace: "tenant-a", prompt: "ünïcødé ✓" });
+      const replaced = makeEntry({ key: "replaced", body: '{"v":1}' });
+      await store.set(makeEntry({ key: "replaced", body: '{"v":0}', evidence: "old" }));
+      const withEvidence = makeEntry({ evidence: '{"v":1,"checks":[]}' });
+      await store.setMany!([{ entry: plain }, { entry: replaced }, { entry: withEvidence }, { entry: { ...replaced, body: '{"v":2}', createdAt: replaced.createdAt + 5 } }]);
+      expect(await store.get(plain.key)).toEqual(plain);
+      expect(await store.get(withEvidence.key)).toEqual(withEvidence);
+      expect(await store.get("replaced")).toEqual({ ...replaced, body: '{"v":2}', createdAt: replaced.createdAt + 5 });
+      await store.setMany!([]);
+      expect(await store.flush()).toBe(3);
+    });
+
     test("delete removes one entry and says whether it existed", async () => {
       const entry = makeEntry();
       await store.set(entry);
@@ -141,6 +155,18 @@ export function runStoreSuite(name: string, options: StoreSuiteOptions): void {
         const stored = await store.get("v");
         expect(stored?.semantic?.scope).toBe("scope-a");
         expect(Array.from(stored!.semantic!.vector)).toEqual(Array.from(entry.semantic!.vector));
+      });
+
+      test("setMany keeps each entry's vector and lists it by scope", async () => {
+        await store.setMany!([
+          { entry: withVector("one", "scope-a", 1_000, [1, 0, 0]) },
+          { entry: makeEntry({ key: "plain", createdAt: 1_500 }) },
+          { entry: withVector("two", "scope-a", 2_000, [0, 1, 0]) },
+        ]);
+        expect(Array.from((await store.get("two"))!.semantic!.vector)).toEqual([0, 1, 0]);
+        const listed = await store.vectorsSince!("scope-a", 0);
+        expect(listed.map((v) => v.key)).toEqual(["one", "two"]);
+        expectListedVector(listed[0]!, [1, 0, 0]);
       });
 
       test("lists one scope's vectors written at or after `since`, oldest first", async () => {

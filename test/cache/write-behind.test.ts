@@ -1,0 +1,85 @@
+/**
+ * Cache entries written after the caller is answered: what a user can see of it. The answer does
+ * not wait for the write; until the write lands, identical calls (plain or streamed) are served
+ * from the answer the process already has; `flush()` and `close()` account for what is pending.
+ */
+import { describe, expect, test } from "bun:test";
+import { openDatabase } from "../../src/sqlite/database.ts";
+import { ask, CHAT_ROUTE, filesNamed, useUpstream } from "../harness.ts";
+
+const up = useUpstream();
+
+/** The keys of the entries in a SQLite cache file, read through a connection of its own. */
+function storedKeys(sqlitePath: string): string[] {
+  const db = openDatabase(sqlitePath);
+  try {
+    return db.prepare("SELECT key FROM cache_entries").all().map((row) => String(row.key));
+  } finally {
+    db.close();
+  }
+}
+
+describe("a miss's entry is written after its caller is answered", () => {
+  test("the answer comes before the write; an identical call meanwhile is a hit with no upstream request, and the entry lands", async () => {
+    const name = "answered-first";
+    const { sqlitePath } = filesNamed(up.dir, name);
+    const eco = up.wrap(up.openai(), {}, name);
+    const before = up.sim.count(CHAT_ROUTE);
+    const first = await eco.chat.completions.create(ask("answered before it is written"));
+    // Nothing has run since the answer: the entry is still pending.
+    expect(storedKeys(sqlitePath)).toEqual([]);
+    const again = await eco.chat.completions.create(ask("answered before it is written"));
+    expect(again).toEqual(first);
+    expect(up.sim.count(CHAT_ROUTE) - before).toBe(1);
+    const [hit, miss] = await eco.history({ limit: 2 });
+    expect([hit?.cacheHit, miss?.cacheHit]).toEqual([true, false]);
+    await Bun.sleep(20);
+    expect(storedKeys(sqlitePath)).toHaveLength(1);
+  });
+
+  test("a streamed call arriving before the plain answer's write replays it", async () => {
+    const eco = up.eco();
+    const before = up.sim.count(CHAT_ROUTE);
+    const plain = await eco.chat.completions.create(ask("streamed after a plain answer"));
+    const stream = await eco.chat.completions.create({ ...ask("streamed after a plain answer"), stream: true });
+    let text = "";
+    for await (const chunk of stream) text += chunk.choices[0]?.delta?.content ?? "";
+    expect(text).toBe(plain.choices[0]!.message.content!);
+    expect(up.sim.count(CHAT_ROUTE) - before).toBe(1);
+  });
+
+  test("answers of one moment land together, each under its own key", async () => {
+    const name = "one-batch";
+    const { sqlitePath } = filesNamed(up.dir, name);
+    const eco = up.wrap(up.openai(), {}, name);
+    const prompts = Array.from({ length: 40 }, (_, i) => `batched answer ${i}`);
+    await Promise.all(prompts.map((prompt) => eco.chat.completions.create(ask(prompt))));
+    await Bun.sleep(50);
+    expect(storedKeys(sqlitePath)).toHaveLength(40);
+    const before = up.sim.count(CHAT_ROUTE);
+    await Promise.all(prompts.map((prompt) => eco.chat.completions.create(ask(prompt))));
+    expect(up.sim.count(CHAT_ROUTE) - before).toBe(0);
+  });
+
+  test("close() writes the entries still pending: another instance on the file serves them", async () => {
+    const name = "closed-pending";
+    const eco = up.wrap(up.openai(), {}, name);
+    await eco.chat.completions.create(ask("written at close"));
+    await eco.close();
+    const reopened = up.wrap(up.openai(), {}, name);
+    const before = up.sim.count(CHAT_ROUTE);
+    await reopened.chat.completions.create(ask("written at close"));
+    expect(up.sim.count(CHAT_ROUTE) - before).toBe(0);
+  });
+
+  for (const storage of ["sqlite", "memory"] as const) {
+    test(`flush() removes an entry still pending and counts it (${storage})`, async () => {
+      const eco = up.eco({ storage });
+      await eco.chat.completions.create(ask("flushed before it is written"));
+      expect(await eco.flush()).toBe(1);
+      const before = up.sim.count(CHAT_ROUTE);
+      await eco.chat.completions.create(ask("flushed before it is written"));
+      expect(up.sim.count(CHAT_ROUTE) - before).toBe(1);
+    });
+  }
+});
