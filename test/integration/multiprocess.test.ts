@@ -47,3 +47,11 @@ test("a process that exits without close() still writes every usage row", async 
   expect(Number(log.prepare("SELECT count(*) AS n FROM usage_log").get()!.n)).toBe(37);
   log.close();
 });
+
+test("a process that exits without close() right after its last miss still writes every cache entry", async () => {
+  const sqlitePath = join(up.dir, "exit-entries-cache.db");
+  await runHammers(1, [up.sim.openaiBaseURL, sqlitePath, join(up.dir, "exit-entries-usage.db"), "23", "23", "exit"]);
+  const cache = openDatabase(sqlitePath);
+  expect(Number(cache.prepare("SELECT count(*) AS n FROM cache_entries").get()!.n)).toBe(23);
+  cache.close();
+});

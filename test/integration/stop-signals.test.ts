@@ -15,10 +15,10 @@ beforeAll(async () => {
   await packOnce();
 }, 240_000);
 
-function rowsIn(logPath: string): number {
+function rowsIn(logPath: string, table = "usage_log"): number {
   const db = openDatabase(logPath);
   try {
-    return Number(db.prepare("SELECT count(*) AS n FROM usage_log").get()!.n);
+    return Number(db.prepare(`SELECT count(*) AS n FROM ${table}`).get()!.n);
   } finally {
     db.close();
   }
@@ -45,6 +45,18 @@ for (const runtime of ["bun", "node"] satisfies Runtime[]) {
         expect(rows).toBeGreaterThanOrEqual(app.finished);
         // At most the one call that returned as the signal came, before it printed.
         expect(rows).toBeLessThanOrEqual(app.finished + 1);
+      });
+
+      test(`${signal} to an app with no handler of its own, making only misses: every finished call's cache entry is written`, async () => {
+        const paths = files();
+        const app = await startCaller(runtime, paths, { distinct: 1_000_000 });
+        await app.calls(150);
+        app.kill(signal);
+        const result = await app.exited;
+        expect(result).toEqual({ code: null, signal, stderr: "" });
+        const entries = rowsIn(paths.sqlitePath, "cache_entries");
+        expect(entries).toBeGreaterThanOrEqual(app.finished);
+        expect(entries).toBeLessThanOrEqual(app.finished + 1);
       });
 
       test(`${signal} to an app with its own handler: the app keeps control, finishes its loop and closes; no row is lost`, async () => {
