@@ -79,11 +79,19 @@ export function createCacheEngine(options: CacheEngineOptions) {
   }
 
   /**
-   * The entry for `key`: one answered in this process and not yet written, else the stored one.
-   * Looked for again after the read: a write may have been handed over while it ran.
+   * The stored entry for `key`, else one answered in this process and not yet written. A store
+   * that cannot be read is not used at all: the call then goes to the provider.
    */
   async function lookup(key: string): Promise<CacheEntry | undefined> {
-    return writes!.pending(key) ?? (await guarded(() => store!.get(key))) ?? writes!.pending(key);
+    let entry: CacheEntry | undefined;
+    try {
+      entry = await store!.get(key);
+    } catch (error) {
+      storeFault.failed(error, "read");
+      return undefined;
+    }
+    storeFault.ok("read");
+    return entry ?? writes!.pending(key);
   }
 
   /** What a log row and a cache entry say about the request; a hit reuses what its entry stored. */
@@ -268,7 +276,10 @@ export function createCacheEngine(options: CacheEngineOptions) {
       const body = JSON.stringify(response);
       const facts = describe(call);
       const answer = call.method.isAnswer(response, call.params);
-      const written = answer ? write(call, key, namespace, settings, body, usage, facts, request && embedding ? { request, embedding, semantic: semantic! } : undefined) : undefined;
+      const similar = request && embedding ? { request, embedding, semantic: semantic! } : undefined;
+      const written = answer ? write(call, key, namespace, settings, body, usage, facts, similar) : undefined;
+      // Semantic matching reads what it matches from the store: its entries land before the answer.
+      if (written && similar) await written;
       // A match not served (verified and shadow modes) is checked against the provider's answer.
       const check = plan?.action === "check" && answer ? await semantic!.check(plan, request!, response, settings.mode === "prod" ? maxAgeSeconds(call, settings) : undefined) : undefined;
       return { response, body, usage, facts, embedding: withCheckCost(embedding, check), check: check?.facts, written };
@@ -306,9 +317,14 @@ export function createCacheEngine(options: CacheEngineOptions) {
       ...(similar ? { semantic: { scope: similar.request.scope, vector: similar.embedding.vector } } : {}),
     };
     const written = writes!.enqueue({ entry, ttlSeconds: settings.mode === "prod" ? maxAgeSeconds(call, settings) : undefined });
-    // Matched by similar prompts once it can be read back from the store.
-    if (similar) void written.then((landed) => landed && similar.semantic.remember(similar.request, entry, similar.embedding));
-    return written;
+    if (!similar) return written;
+    // An entry with a prompt embedding is written at once, and matched by similar prompts once it
+    // can be read back: semantic matching and its checks read entries from the store.
+    void writes!.flush();
+    return written.then((landed) => {
+      if (landed) similar.semantic.remember(similar.request, entry, similar.embedding);
+      return landed;
+    });
   }
 
   return {

@@ -29,10 +29,23 @@ export interface WriteBehind {
   enqueue(write: StoreWrite): Promise<boolean>;
   /** The entry for `key` handed over and not yet written; undefined when none is. */
   pending(key: string): CacheEntry | undefined;
-  /** Writes every pending entry now and resolves once all are written (or failed). */
+  /** Writes every pending entry now (of every queue sharing the store's data) and resolves once all are written (or failed). */
   flush(): Promise<void>;
   /** Writes what is pending and stops watching the process's exit. */
   close(): Promise<void>;
+}
+
+/**
+ * The open queues of this process by the data their stores write to (backend and location):
+ * instances sharing a file or a server see each other's pending entries, and one's `flush()`
+ * writes the others' first, as it would find them written a moment later.
+ */
+const sharing = new Map<string, Set<OwnQueue>>();
+
+/** What one queue offers its siblings: its own pending entries, and writing them. */
+interface OwnQueue {
+  own(key: string): CacheEntry | undefined;
+  flushOwn(): Promise<void>;
 }
 
 /**
@@ -40,6 +53,9 @@ export interface WriteBehind {
  * has one, else its `set` for each entry.
  */
 export function createWriteBehind(store: Store, guarded: GuardedWrite): WriteBehind {
+  // A store without a location (memory) is its instance's own.
+  const shared = store.location === undefined ? undefined : `${store.name} ${store.location}`;
+  const siblings = (shared !== undefined && sharing.get(shared)) || new Set<OwnQueue>();
   /** Handed over and not yet in a batch, in the order they came. */
   let queued = new Map<string, Pending>();
   /** In the batch being written. */
@@ -109,7 +125,8 @@ export function createWriteBehind(store: Store, guarded: GuardedWrite): WriteBeh
 
   const release = holdUntilExit({ drain: writeNow, close: writeNow });
 
-  async function flush(): Promise<void> {
+  /** Writes this queue's pending entries now. */
+  async function flushOwn(): Promise<void> {
     if (scheduled) clearImmediate(scheduled);
     scheduled = undefined;
     for (;;) {
@@ -119,7 +136,7 @@ export function createWriteBehind(store: Store, guarded: GuardedWrite): WriteBeh
     }
   }
 
-  return {
+  const queue: WriteBehind & OwnQueue = {
     enqueue({ entry, ttlSeconds }) {
       let settle!: (written: boolean) => void;
       const written = new Promise<boolean>((resolve) => (settle = resolve));
@@ -131,12 +148,27 @@ export function createWriteBehind(store: Store, guarded: GuardedWrite): WriteBeh
       return written;
     },
     pending(key) {
-      return (queued.get(key) ?? writing.get(key))?.entry;
+      const own = queue.own(key);
+      if (own || siblings.size === 1) return own;
+      for (const sibling of siblings) {
+        const theirs = sibling !== queue ? sibling.own(key) : undefined;
+        if (theirs) return theirs;
+      }
+      return undefined;
     },
-    flush,
+    own: (key) => (queued.get(key) ?? writing.get(key))?.entry,
+    flushOwn,
+    async flush() {
+      await Promise.all([...siblings].map((sibling) => sibling.flushOwn()));
+    },
     async close() {
-      await flush();
+      await flushOwn();
+      siblings.delete(queue);
+      if (siblings.size === 0 && shared !== undefined) sharing.delete(shared);
       release();
     },
   };
+  siblings.add(queue);
+  if (shared !== undefined) sharing.set(shared, siblings);
+  return queue;
 }

@@ -250,3 +250,30 @@ test("a live holder in another process keeps its lock past its lifetime; killed 
     holder.kill("SIGKILL");
   }
 }, 20_000);
+
+test("a miss's holder keeps its lock until its entry is written, after its caller is answered: another instance waiting on it serves the entry", async () => {
+  const keyPrefix = newPrefix();
+  const holder = onRedis(keyPrefix);
+  const request = ask("the lock outlives the answer");
+  const entry = `${keyPrefix}entry:${chatKey(request)}`;
+  const lock = `${keyPrefix}lock:${chatKey(request)}`;
+  const raw = new Redis(redis.server.url);
+  try {
+    up.sim.delayMs = 100;
+    const before = up.sim.count(CHAT_ROUTE);
+    const answering = holder.chat.completions.create(request);
+    // The holder has the lock once its request reaches the simulator; from then on the server
+    // holds every write back (reads go on) until well after the upstream answer.
+    while (up.sim.count(CHAT_ROUTE) === before) await Bun.sleep(5);
+    await raw.call("CLIENT", "PAUSE", "300", "WRITE");
+    const answer = await answering;
+    expect(await raw.exists(entry)).toBe(0);
+    expect(await raw.exists(lock)).toBe(1);
+    const waiting = onRedis(keyPrefix).chat.completions.create(request);
+    expect(await waiting).toEqual(answer);
+    expect(up.sim.count(CHAT_ROUTE) - before).toBe(1);
+    expect(await raw.exists(entry)).toBe(1);
+  } finally {
+    raw.disconnect();
+  }
+});
