@@ -27,7 +27,7 @@ interface Pending extends StoreWrite {
 export interface WriteBehind {
   /** Queues an entry; resolves true once it is written, false when the store could not take it. */
   enqueue(write: StoreWrite): Promise<boolean>;
-  /** The entry for `key` handed over and not yet written; undefined when none is. */
+  /** The entry for `key` handed over to this queue and not yet written; undefined when none is. */
   pending(key: string): CacheEntry | undefined;
   /** Writes every pending entry now (of every queue sharing the store's data) and resolves once all are written (or failed). */
   flush(): Promise<void>;
@@ -36,17 +36,12 @@ export interface WriteBehind {
 }
 
 /**
- * The open queues of this process by the data their stores write to (backend and location):
- * instances sharing a file or a server see each other's pending entries, and one's `flush()`
- * writes the others' first, as it would find them written a moment later.
+ * The open queues of this process by the backend and location their stores write to: one
+ * instance's `flush()` writes the others' pending entries first, as it would find them written a
+ * moment later. (Only flushing is shared: each instance serves its own pending entries, as it
+ * coalesces its own calls; another instance, like another process, waits on the store's lock.)
  */
-const sharing = new Map<string, Set<OwnQueue>>();
-
-/** What one queue offers its siblings: its own pending entries, and writing them. */
-interface OwnQueue {
-  own(key: string): CacheEntry | undefined;
-  flushOwn(): Promise<void>;
-}
+const sharing = new Map<string, Set<() => Promise<void>>>();
 
 /**
  * The write-behind queue of `store`; `guarded` runs its writes. Uses the store's `setMany` when it
@@ -55,7 +50,7 @@ interface OwnQueue {
 export function createWriteBehind(store: Store, guarded: GuardedWrite): WriteBehind {
   // A store without a location (memory) is its instance's own.
   const shared = store.location === undefined ? undefined : `${store.name} ${store.location}`;
-  const siblings = (shared !== undefined && sharing.get(shared)) || new Set<OwnQueue>();
+  const siblings = (shared !== undefined && sharing.get(shared)) || new Set<() => Promise<void>>();
   /** Handed over and not yet in a batch, in the order they came. */
   let queued = new Map<string, Pending>();
   /** In the batch being written. */
@@ -136,7 +131,10 @@ export function createWriteBehind(store: Store, guarded: GuardedWrite): WriteBeh
     }
   }
 
-  const queue: WriteBehind & OwnQueue = {
+  siblings.add(flushOwn);
+  if (shared !== undefined) sharing.set(shared, siblings);
+
+  return {
     enqueue({ entry, ttlSeconds }) {
       let settle!: (written: boolean) => void;
       const written = new Promise<boolean>((resolve) => (settle = resolve));
@@ -147,28 +145,15 @@ export function createWriteBehind(store: Store, guarded: GuardedWrite): WriteBeh
       schedule();
       return written;
     },
-    pending(key) {
-      const own = queue.own(key);
-      if (own || siblings.size === 1) return own;
-      for (const sibling of siblings) {
-        const theirs = sibling !== queue ? sibling.own(key) : undefined;
-        if (theirs) return theirs;
-      }
-      return undefined;
-    },
-    own: (key) => (queued.get(key) ?? writing.get(key))?.entry,
-    flushOwn,
+    pending: (key) => (queued.get(key) ?? writing.get(key))?.entry,
     async flush() {
-      await Promise.all([...siblings].map((sibling) => sibling.flushOwn()));
+      await Promise.all([...siblings].map((flushQueue) => flushQueue()));
     },
     async close() {
       await flushOwn();
-      siblings.delete(queue);
+      siblings.delete(flushOwn);
       if (siblings.size === 0 && shared !== undefined) sharing.delete(shared);
       release();
     },
   };
-  siblings.add(queue);
-  if (shared !== undefined) sharing.set(shared, siblings);
-  return queue;
 }

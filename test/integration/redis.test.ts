@@ -258,6 +258,10 @@ test("a miss's holder keeps its lock until its entry is written, after its calle
   const entry = `${keyPrefix}entry:${chatKey(request)}`;
   const lock = `${keyPrefix}lock:${chatKey(request)}`;
   const raw = new Redis(redis.server.url);
+  // What the server runs, in the order it runs it.
+  const monitor = await new Redis(redis.server.url).monitor();
+  const ran: string[][] = [];
+  monitor.on("monitor", (_time: string, args: string[]) => void ran.push(args));
   try {
     up.sim.delayMs = 100;
     const before = up.sim.count(CHAT_ROUTE);
@@ -273,7 +277,13 @@ test("a miss's holder keeps its lock until its entry is written, after its calle
     expect(await waiting).toEqual(answer);
     expect(up.sim.count(CHAT_ROUTE) - before).toBe(1);
     expect(await raw.exists(entry)).toBe(1);
+    // The holder let its lock go only once its entry was written.
+    const written = ran.findIndex((args) => args[0]?.toLowerCase() === "hset" && args[1] === entry);
+    const released = ran.findIndex((args) => args[0]?.toLowerCase() === "eval" && args.includes(lock) && args[1]!.includes("DEL"));
+    expect(written).toBeGreaterThanOrEqual(0);
+    expect(released).toBeGreaterThan(written);
   } finally {
     raw.disconnect();
+    monitor.disconnect();
   }
 });
