@@ -6,7 +6,7 @@ import { hitUsage, usageRecord } from "./call-usage.ts";
 import { createFaultReporter, describeFault, type FaultKind } from "./faults.ts";
 import { hashCacheKey, requestIdentity } from "./key.ts";
 import { createInProcessCoalescing } from "./in-process-coalescing.ts";
-import { createPeerCoalescing } from "./peer-coalescing.ts";
+import { createPeerCoalescing, hasLocks } from "./peer-coalescing.ts";
 import { patienceFor, type Patience } from "./patience.ts";
 import type { SemanticCache } from "./semantic.ts";
 import { withCheckCost } from "./semantic-checks.ts";
@@ -40,7 +40,8 @@ export function createCacheEngine(options: CacheEngineOptions) {
   const storeFault = createFaultReporter(options.logger, `cache store ${store ? [store.name, store.location].filter(Boolean).join(" ") : ""}`.trim(), {
     meanwhileWriting: "answers are served from it but new ones are not stored",
   });
-  const peers = store && createPeerCoalescing(store, guarded);
+  // Only a store with locks coalesces across processes; without, a miss skips the claim altogether.
+  const peers = store && hasLocks(store) ? createPeerCoalescing(store, guarded) : undefined;
   /** Entries are written after their callers are answered, a turn's entries together. */
   const writes = store && createWriteBehind(store, async (write) => (await guarded(async () => (await write(), true), "write")) === true);
   /** Set by `close()`: work that starts after it (a stream's write) is dropped. */

@@ -106,8 +106,8 @@ export function createPeerCoalescing(store: Store, guarded: Guarded, lockTtlMs =
   };
 }
 
-/** Locks are one capability: a store offers all three methods or none. */
-function hasLocks(store: Store): store is LockingStore {
+/** Locks are one capability: a store offers all three methods or none. Without them, misses are not coalesced across processes. */
+export function hasLocks(store: Store): store is LockingStore {
   return store.acquireLock !== undefined && store.releaseLock !== undefined && store.renewLock !== undefined;
 }
 

@@ -12,7 +12,15 @@ import type { CacheEntry, Store, StoreWrite } from "../stores/store.ts";
 import { holdUntilExit } from "../usage/exit-hooks.ts";
 
 /** Entries written by one batch at most: a burst of answers becomes several short transactions, not one long stall. */
-export const MAX_BATCH_ENTRIES = 256;
+export const MAX_BATCH_ENTRIES = 64;
+
+/**
+ * How long the first entry of a batch waits for others. A transaction's commit costs as much as
+ * several rows, and each one rewrites the pages it touched into the WAL (which a checkpoint then
+ * copies back): entries of a few milliseconds share both. Short enough that a process waiting on
+ * the entry's lock, the only caller that waits for the write, hardly notices.
+ */
+export const WRITE_DELAY_MS = 5;
 
 /** Runs a store write; resolves true once it is done, false on a fault (which the engine reports once per outage). */
 export type GuardedWrite = (write: () => Promise<void>) => Promise<boolean>;
@@ -57,7 +65,7 @@ export function createWriteBehind(store: Store, guarded: GuardedWrite): WriteBeh
   let writing = new Map<string, Pending>();
   /** The batch being written; one at a time, so two writes of one key land in order. */
   let inFlight: Promise<void> | undefined;
-  let scheduled: ReturnType<typeof setImmediate> | undefined;
+  let scheduled: ReturnType<typeof setTimeout> | undefined;
 
   const writeAll = store.setMany
     ? (writes: StoreWrite[]) => store.setMany!(writes)
@@ -94,13 +102,21 @@ export function createWriteBehind(store: Store, guarded: GuardedWrite): WriteBeh
     return done;
   }
 
+  /** The next batch goes after the delay, or once this turn's callers have their answers when it is full. */
   function schedule(): void {
-    if (scheduled || inFlight) return;
-    // After this turn's callers have their answers, so that a turn's entries share one write.
-    scheduled = setImmediate(() => {
+    if (inFlight) return;
+    if (scheduled && queued.size < MAX_BATCH_ENTRIES) return;
+    unschedule();
+    const write = () => {
       scheduled = undefined;
       if (!inFlight && queued.size > 0) void writeBatch();
-    });
+    };
+    scheduled = queued.size < MAX_BATCH_ENTRIES ? setTimeout(write, WRITE_DELAY_MS) : setTimeout(write, 0);
+  }
+
+  function unschedule(): void {
+    if (scheduled) clearTimeout(scheduled);
+    scheduled = undefined;
   }
 
   /**
@@ -108,8 +124,7 @@ export function createWriteBehind(store: Store, guarded: GuardedWrite): WriteBeh
    * memory write synchronously; a Redis batch is sent, its reply never awaited).
    */
   function writeNow(): void {
-    if (scheduled) clearImmediate(scheduled);
-    scheduled = undefined;
+    unschedule();
     while (queued.size > 0) {
       const batch = [...queued.values()];
       queued = new Map();
@@ -122,8 +137,7 @@ export function createWriteBehind(store: Store, guarded: GuardedWrite): WriteBeh
 
   /** Writes this queue's pending entries now. */
   async function flushOwn(): Promise<void> {
-    if (scheduled) clearImmediate(scheduled);
-    scheduled = undefined;
+    unschedule();
     for (;;) {
       if (inFlight) await inFlight;
       else if (queued.size > 0) await writeBatch();

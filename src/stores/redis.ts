@@ -87,7 +87,12 @@ export function createRedisStore(options: RedisStoreOptions): Store {
 
   // Connecting starts now, so the first call rarely waits for it; a failure surfaces per command.
   const connecting = connectRedis(options.url, options);
-  connecting.catch(() => {});
+  /** The client once connected: commands then go out before any await, so writes made as the process stops leave with it. */
+  let connected: RedisClient | undefined;
+  connecting.then(
+    (redis) => void (connected = redis),
+    () => {},
+  );
   let closed = false;
   let unresponsiveUntil = 0;
 
@@ -98,7 +103,7 @@ export function createRedisStore(options: RedisStoreOptions): Store {
   async function run<T>(send: (redis: RedisClient) => Promise<T>): Promise<T> {
     if (closed) throw new Error("the Redis store is closed");
     if (Date.now() < unresponsiveUntil) throw new Error("the server did not answer in time; skipping it for a moment");
-    const redis = await connecting;
+    const redis = connected ?? (await connecting);
     try {
       return await send(redis);
     } catch (error) {

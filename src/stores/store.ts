@@ -85,9 +85,9 @@ export interface Store {
   /**
    * Optional: writes several entries at once, as `set` writes each (in order: of two writes of
    * one key, the later wins), in one transaction or round trip; all or none are written. The
-   * engine writes the answers of a moment in one batch with it. A store that writes synchronously
-   * (SQLite, memory) has written them by the time it returns the promise, so that the entries
-   * still pending when the process stops can be written from its exit hooks.
+   * engine writes the answers of a moment in one batch with it. What a store can do before it
+   * returns the promise, it does then (SQLite and memory write; Redis, connected, sends the
+   * commands): the entries still pending when the process stops are written from its exit hooks.
    */
   setMany?(writes: readonly StoreWrite[]): Promise<void>;
   delete(key: string): Promise<boolean>;

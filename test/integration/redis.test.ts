@@ -287,3 +287,22 @@ test("a miss's holder keeps its lock until its entry is written, after its calle
     monitor.disconnect();
   }
 });
+
+for (const end of ["exit", "SIGTERM"] as const) {
+  test(`a process that ends right after a miss (${end === "exit" ? "process.exit()" : "SIGTERM"}, no close()) still writes its entry to Redis`, async () => {
+    const keyPrefix = newPrefix();
+    const prompt = `written as the process ends: ${end}`;
+    const child = Bun.spawn([process.execPath, CALLER, up.sim.openaiBaseURL, redis.server.url, keyPrefix, join(up.dir, `ending-${keyPrefix}.db`), prompt, "now", end], { stdout: "pipe", stderr: "pipe" });
+    const read = lines(child.stdout);
+    expect(await read()).toBe("ready");
+    expect(JSON.parse(await read())).toMatchObject({ hit: false });
+    await child.exited;
+    expect(await new Response(child.stderr).text()).toBe("");
+    const raw = new Redis(redis.server.url);
+    try {
+      expect(await raw.hget(`${keyPrefix}entry:${chatKey({ model: "gpt-4o-mini", messages: [{ role: "user", content: prompt }] })}`, "prompt")).toBe(prompt);
+    } finally {
+      raw.disconnect();
+    }
+  });
+}
