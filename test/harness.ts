@@ -1,6 +1,7 @@
 import { afterAll, beforeAll } from "bun:test";
 import { join } from "node:path";
 import OpenAI from "openai";
+import { ENGINE } from "../src/eco-base.ts";
 import { EcoAI, type EcoAIConfig } from "../src/index.ts";
 import type { Logger } from "../src/types.ts";
 import type { SupportedClient } from "../src/client-types.ts";
@@ -74,4 +75,12 @@ export function settle<T>(promise: PromiseLike<T>): Promise<{ value: T } | { err
     (value) => ({ value }),
     (error: unknown) => ({ error }),
   );
+}
+
+/**
+ * Resolves once the answers `eco` has given so far are in its store: a miss's entry is written just
+ * after its caller is answered, and a test that reads or changes the cache file itself waits for it.
+ */
+export async function entriesWritten(eco: object): Promise<void> {
+  await (eco as { [ENGINE]: { writePending(): Promise<void> } })[ENGINE].writePending();
 }

@@ -80,8 +80,9 @@ export function createCacheEngine(options: CacheEngineOptions) {
   }
 
   /**
-   * The stored entry for `key`, else one answered in this process and not yet written. A store
-   * that cannot be read is not used at all: the call then goes to the provider.
+   * The entry for `key`: one this instance answered and has not yet written (newer than any it
+   * wrote), else the stored one. A store that cannot be read is not used at all, pending entries
+   * included: the call then goes to the provider.
    */
   async function lookup(key: string): Promise<CacheEntry | undefined> {
     let entry: CacheEntry | undefined;
@@ -92,7 +93,7 @@ export function createCacheEngine(options: CacheEngineOptions) {
       return undefined;
     }
     storeFault.ok("read");
-    return entry ?? writes!.pending(key);
+    return writes!.pending(key) ?? entry;
   }
 
   /** What a log row and a cache entry say about the request; a hit reuses what its entry stored. */
@@ -330,6 +331,10 @@ export function createCacheEngine(options: CacheEngineOptions) {
 
   return {
     call,
+    /** Writes the answers handed to the cache so far and resolves once they are in the store (or failed). */
+    async writePending(): Promise<void> {
+      await writes?.flush();
+    },
     /** Removes entries; 0 when the store is unavailable. */
     async flush(filter: StoreFlushFilter): Promise<number> {
       if (!store) return 0;

@@ -10,6 +10,7 @@
  */
 import type { CacheEntry, Store, StoreWrite } from "../stores/store.ts";
 import { holdUntilExit } from "../usage/exit-hooks.ts";
+import { hasLocks } from "./peer-coalescing.ts";
 
 /** Entries written by one batch at most: a burst of answers becomes several short transactions, not one long stall. */
 export const MAX_BATCH_ENTRIES = 64;
@@ -35,7 +36,7 @@ interface Pending extends StoreWrite {
 export interface WriteBehind {
   /** Queues an entry; resolves true once it is written, false when the store could not take it. */
   enqueue(write: StoreWrite): Promise<boolean>;
-  /** The entry for `key` handed over to this queue and not yet written; undefined when none is. */
+  /** The entry for `key` handed over and not yet written (see {@link sharing} for other instances'); undefined when none is. */
   pending(key: string): CacheEntry | undefined;
   /** Writes every pending entry now (of every queue sharing the store's data) and resolves once all are written (or failed). */
   flush(): Promise<void>;
@@ -43,13 +44,22 @@ export interface WriteBehind {
   close(): Promise<void>;
 }
 
+/** What a queue shares with the other queues of this process that write to the same place. */
+interface Sibling {
+  /** Its own entry for `key`, handed over and not yet written. */
+  own(key: string): CacheEntry | undefined;
+  /** Writes its own pending entries now. */
+  flushOwn(): Promise<void>;
+}
+
 /**
- * The open queues of this process by the backend and location their stores write to: one
+ * The open queues of this process by the backend and location their stores write to. One
  * instance's `flush()` writes the others' pending entries first, as it would find them written a
- * moment later. (Only flushing is shared: each instance serves its own pending entries, as it
- * coalesces its own calls; another instance, like another process, waits on the store's lock.)
+ * moment later. On a store without locks (a SQLite file) an instance also serves the others'
+ * pending entries, as it would serve them once written; on a store with locks (Redis, whose
+ * location does not name its key prefix) another instance waits on the lock, as another process does.
  */
-const sharing = new Map<string, Set<() => Promise<void>>>();
+const sharing = new Map<string, Set<Sibling>>();
 
 /**
  * The write-behind queue of `store`; `guarded` runs its writes. Uses the store's `setMany` when it
@@ -58,7 +68,8 @@ const sharing = new Map<string, Set<() => Promise<void>>>();
 export function createWriteBehind(store: Store, guarded: GuardedWrite): WriteBehind {
   // A store without a location (memory) is its instance's own.
   const shared = store.location === undefined ? undefined : `${store.name} ${store.location}`;
-  const siblings = (shared !== undefined && sharing.get(shared)) || new Set<() => Promise<void>>();
+  const siblings = (shared !== undefined && sharing.get(shared)) || new Set<Sibling>();
+  const readsShared = !hasLocks(store);
   /** Handed over and not yet in a batch, in the order they came. */
   let queued = new Map<string, Pending>();
   /** In the batch being written. */
@@ -145,7 +156,9 @@ export function createWriteBehind(store: Store, guarded: GuardedWrite): WriteBeh
     }
   }
 
-  siblings.add(flushOwn);
+  const own = (key: string) => (queued.get(key) ?? writing.get(key))?.entry;
+  const self: Sibling = { own, flushOwn };
+  siblings.add(self);
   if (shared !== undefined) sharing.set(shared, siblings);
 
   return {
@@ -159,13 +172,21 @@ export function createWriteBehind(store: Store, guarded: GuardedWrite): WriteBeh
       schedule();
       return written;
     },
-    pending: (key) => (queued.get(key) ?? writing.get(key))?.entry,
+    pending(key) {
+      const mine = own(key);
+      if (mine || !readsShared || siblings.size === 1) return mine;
+      for (const sibling of siblings) {
+        const theirs = sibling === self ? undefined : sibling.own(key);
+        if (theirs) return theirs;
+      }
+      return undefined;
+    },
     async flush() {
-      await Promise.all([...siblings].map((flushQueue) => flushQueue()));
+      await Promise.all([...siblings].map((sibling) => sibling.flushOwn()));
     },
     async close() {
       await flushOwn();
-      siblings.delete(flushOwn);
+      siblings.delete(self);
       if (siblings.size === 0 && shared !== undefined) sharing.delete(shared);
       release();
     },

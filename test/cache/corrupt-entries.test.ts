@@ -2,7 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import { hashCacheKey } from "../../src/index.ts";
 import { createSqliteStore } from "../../src/stores/sqlite.ts";
-import { ask, CHAT_ROUTE, useUpstream } from "../harness.ts";
+import { ask, CHAT_ROUTE, entriesWritten, useUpstream } from "../harness.ts";
 import { makeEntry } from "../stores/suite.ts";
 
 // Every cached method's check of a stored body's shape is a case of the provider suite
@@ -23,6 +23,7 @@ describe("only a real answer is served", () => {
     expect(up.sim.count(CHAT_ROUTE) - before).toBe(1);
     expect(answer.choices[0]!.message.content).toContain("planted before any call");
     expect((await eco.history()).map((record) => record.cacheHit)).toEqual([false]);
+    await entriesWritten(eco);
     const reopened = createSqliteStore({ path: sqlitePath });
     expect(JSON.parse((await reopened.get(key))!.body).choices).toHaveLength(1);
     await reopened.close();

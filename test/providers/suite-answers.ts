@@ -2,7 +2,7 @@ import { expect } from "bun:test";
 import { join } from "node:path";
 import type { EcoAI, SupportedClient } from "../../src/index.ts";
 import { openDatabase } from "../../src/sqlite/database.ts";
-import { recordingLogger, settle } from "../harness.ts";
+import { entriesWritten, recordingLogger, settle } from "../harness.ts";
 import type { SuiteContext } from "./suite.ts";
 
 /** Another SDK's answers, for planting under a key of a method they do not answer. */
@@ -74,6 +74,7 @@ export function answerCases<C extends SupportedClient, Request, Result>({ up, su
     const prompt = "a corrupt row";
     const live = await ask(eco, prompt);
     for (const body of [...NOT_RESPONSES.map((value) => JSON.stringify(value)), JSON.stringify(surface.foreign), NOT_JSON]) {
+      await entriesWritten(eco);
       plant(sqlitePath, body);
       let served: Result | undefined;
       const calls = await upstream(async () => void (served = await ask(eco, prompt)));
