@@ -6,7 +6,8 @@
  *
  * @module
  */
-import { CODE_ERROR, CODE_FLAGS, CODE_HEADER_BYTES, CODE_SCALE, CODE_SKETCH, UNIT_TOLERANCE } from "./vector-code.ts";
+import type { VectorBatch } from "../stores/store.ts";
+import { CODE_ERROR, CODE_FLAGS, CODE_FORMAT, CODE_HEADER_BYTES, CODE_SCALE, CODE_SKETCH, UNIT_TOLERANCE } from "./vector-code.ts";
 import { KeySlots } from "./key-slots.ts";
 import { distance4, HALF_WORDS, hammingBound, SKETCH_BITS } from "./vector-sketch.ts";
 
@@ -53,18 +54,55 @@ export class ScopeVectors {
   private scratchFor(length: number): { bytes: Uint8Array; values: Int8Array; view: DataView } {
     if (this.scratch?.bytes.byteLength !== length) {
       const bytes = new Uint8Array(length);
-      this.scratch = { bytes, values: new Int8Array(bytes.buffer, CODE_HEADER_BYTES), view: new DataView(bytes.buffer, 0, CODE_HEADER_BYTES) };
+      this.scratch = { bytes, values: new Int8Array(bytes.buffer), view: new DataView(bytes.buffer) };
     }
     return this.scratch;
   }
 
   /** Adds or replaces the vector of `key` from its code; false when its length differs from the scope's. */
   add(key: string, code: Uint8Array, createdAt: number): boolean {
-    const dims = code.byteLength - CODE_HEADER_BYTES;
+    if (!this.fits(code.byteLength)) return false;
+    // A view of the code's own memory (`code.buffer`) would make the runtime give each code an
+    // ArrayBuffer of its own: the code is copied into a scratch buffer whose views are made once.
+    const scratch = this.scratchFor(code.byteLength);
+    scratch.bytes.set(code);
+    this.place(key, scratch.values, scratch.view, 0, createdAt);
+    return true;
+  }
+
+  /**
+   * Adds the `batch.count` codes of a bulk listing, read in place from the batch's buffer (no
+   * copy a vector but its bytes into the chunk). With `topUp`, a vector held with the same write
+   * time is passed over. Returns the positions in the batch of the codes of another format, for
+   * the caller to encode afresh; codes of another length than the scope's are passed over.
+   */
+  addBatch(batch: VectorBatch, topUp: boolean): number[] {
+    const stale: number[] = [];
+    const { count, codes, codeBytes, keys, createdAt } = batch;
+    if (count === 0 || !this.fits(codeBytes)) return stale;
+    this.reserve(count, this.dims);
+    const values = new Int8Array(codes.buffer, codes.byteOffset, count * codeBytes);
+    const view = new DataView(codes.buffer, codes.byteOffset, count * codeBytes);
+    for (let i = 0, offset = 0; i < count; i++, offset += codeBytes) {
+      if (topUp && this.holds(keys[i]!, createdAt[i]!)) continue;
+      if (codes[offset] !== CODE_FORMAT) stale.push(i);
+      else this.place(keys[i]!, values, view, offset, createdAt[i]!);
+    }
+    return stale;
+  }
+
+  /** Whether codes of `codeBytes` bytes belong in this scope (fixing its length when it holds none yet). */
+  private fits(codeBytes: number): boolean {
+    const dims = codeBytes - CODE_HEADER_BYTES;
     if (dims <= 0) return false;
     if (this.dims === 0) this.dims = dims;
     // Another embedding model wrote this vector: it cannot be compared with this scope's.
-    if (dims !== this.dims) return false;
+    return dims === this.dims;
+  }
+
+  /** Writes the code at `offset` of `values` (its header read through `view`) into the slot of `key`, taking a new slot for a new key. */
+  private place(key: string, values: Int8Array, view: DataView, offset: number, createdAt: number): void {
+    const dims = this.dims;
     let slot = this.keys.get(key);
     if (slot === undefined) {
       slot = this.count;
@@ -75,23 +113,16 @@ export class ScopeVectors {
     const chunk = this.chunks[slot >>> CHUNK_SHIFT]!;
     const at = slot & (CHUNK - 1);
     if (chunk.live[at] === 0) this.live++;
-    // This runs once per vector of a bulk load. The code is copied whole into a scratch buffer
-    // and read through views made once: a view of the code's own memory (`code.buffer`) would
-    // make the runtime give each listed code an ArrayBuffer of its own.
-    const scratch = this.scratchFor(code.byteLength);
-    scratch.bytes.set(code);
-    chunk.values.set(scratch.values, at * dims);
-    const view = scratch.view;
+    const start = offset + CODE_HEADER_BYTES;
+    chunk.values.set(values.subarray(start, start + dims), at * dims);
     for (let word = 0; word < HALF_WORDS; word++) {
-      chunk.head[at * HALF_WORDS + word] = view.getUint32(CODE_SKETCH + word * 4, true);
-      chunk.tail[at * HALF_WORDS + word] = view.getUint32(CODE_SKETCH + (HALF_WORDS + word) * 4, true);
+      chunk.head[at * HALF_WORDS + word] = view.getUint32(offset + CODE_SKETCH + word * 4, true);
+      chunk.tail[at * HALF_WORDS + word] = view.getUint32(offset + CODE_SKETCH + (HALF_WORDS + word) * 4, true);
     }
-    const unit = code[CODE_FLAGS] === 1;
-    chunk.scale[at] = view.getFloat32(CODE_SCALE, true);
-    chunk.error[at] = view.getFloat32(CODE_ERROR, true);
+    chunk.scale[at] = view.getFloat32(offset + CODE_SCALE, true);
+    chunk.error[at] = view.getFloat32(offset + CODE_ERROR, true);
     chunk.written[at] = createdAt;
-    chunk.live[at] = unit ? LIVE_UNIT : LIVE;
-    return true;
+    chunk.live[at] = values[offset + CODE_FLAGS] === 1 ? LIVE_UNIT : LIVE;
   }
 
   /** Whether `key` is held, live, with exactly this write time (listed again: nothing to do). */

@@ -55,7 +55,7 @@ type Exact = { vector: Float32Array; entry?: CacheEntry } | undefined;
  * So the matches returned, and their scores, are those of an exact scan. Without a store to read
  * from, the index keeps the exact vectors itself.
  */
-export function createSemanticIndex(store: Partial<Pick<Store, "vectorsSince" | "forEachVectorSince" | "get">>) {
+export function createSemanticIndex(store: Partial<Pick<Store, "vectorsSince" | "vectorBatchesSince" | "get">>) {
   const scopes = new Map<string, Scope>();
   const readsBack = typeof store.get === "function";
 
@@ -74,21 +74,17 @@ export function createSemanticIndex(store: Partial<Pick<Store, "vectorsSince" | 
   }
 
   async function refresh(name: string, scope: Scope): Promise<void> {
-    if (!store.vectorsSince && !store.forEachVectorSince) return;
+    if (!store.vectorsSince && !store.vectorBatchesSince) return;
     const since = scope.listedAt === undefined ? 0 : scope.listedAt - REFRESH_OVERLAP_MS;
     const startedAt = Date.now();
     const recode: StoredVector[] = [];
     // A first load has nothing to recognise: the vectors this process added since are listed as they are.
     const topUp = scope.listedAt !== undefined;
-    const take = (stored: StoredVector) => {
-      if (topUp && scope.vectors.holds(stored.key, stored.createdAt)) return;
-      if (stored.code && isCurrentCode(stored.code)) scope.vectors.add(stored.key, stored.code, stored.createdAt);
-      else if (stored.vector) scope.vectors.add(stored.key, encodeVector(stored.vector), stored.createdAt);
-      else recode.push(stored);
-    };
-    if (store.forEachVectorSince) {
-      // Vector by vector as the store reads them: a large scope is never held twice over.
-      await store.forEachVectorSince(name, since, take);
+    if (store.vectorBatchesSince) {
+      // Batch by batch as the store reads them: a large scope is never held twice over.
+      await store.vectorBatchesSince(name, since, (batch) => {
+        for (const i of scope.vectors.addBatch(batch, topUp)) recode.push({ key: batch.keys[i]!, createdAt: batch.createdAt[i]! });
+      });
       // A flush while the listing was in flight cleared this scope: what was added went with it.
       if (scopes.get(name) !== scope) return;
     } else {
@@ -98,7 +94,12 @@ export function createSemanticIndex(store: Partial<Pick<Store, "vectorsSince" | 
       const first = listed[0];
       const dims = first?.code ? first.code.byteLength - CODE_HEADER_BYTES : (first?.vector?.length ?? 0);
       if (scope.listedAt === undefined && dims > 0) scope.vectors.reserve(listed.length, dims);
-      for (const stored of listed) take(stored);
+      for (const stored of listed) {
+        if (topUp && scope.vectors.holds(stored.key, stored.createdAt)) continue;
+        if (stored.code && isCurrentCode(stored.code)) scope.vectors.add(stored.key, stored.code, stored.createdAt);
+        else if (stored.vector) scope.vectors.add(stored.key, encodeVector(stored.vector), stored.createdAt);
+        else recode.push(stored);
+      }
     }
     // Codes written by a version with another format: encoded afresh from the exact vectors.
     if (recode.length > 0) {

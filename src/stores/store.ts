@@ -51,6 +51,19 @@ export interface StoredVector {
   vector?: Float32Array;
 }
 
+/**
+ * Stored vectors of one scope listed in bulk, as {@link Store.vectorBatchesSince} hands them
+ * over: `count` codes of `codeBytes` bytes each, back to back in `codes`, with their keys and
+ * write times at the same positions. An index copies the codes straight into its own arrays.
+ */
+export interface VectorBatch {
+  count: number;
+  keys: readonly string[];
+  createdAt: ArrayLike<number>;
+  codeBytes: number;
+  codes: Uint8Array;
+}
+
 /** Which entries a store removes in `flush`. */
 export interface StoreFlushFilter {
   model?: string;
@@ -92,11 +105,13 @@ export interface Store {
    */
   vectorsSince?(scope: string, since: number): Promise<StoredVector[]>;
   /**
-   * Optional, beside {@link Store.vectorsSince}: the same listing handed to `each` vector by
-   * vector as the store reads it, so loading a large scope never holds every listed code at
-   * once (a scope of 100,000 codes is 160 MB). An index prefers it when a store has it.
+   * Optional, beside {@link Store.vectorsSince}: the same listing, in batches of codes of one
+   * length handed to `each` as the store reads them, so loading a large scope costs a few reads
+   * of large values rather than one a vector, and never holds every listed code at once (a scope
+   * of 100,000 codes is 160 MB). An index prefers it when a store has it. Codes are listed as
+   * stored, whatever their format; a vector stored without one is listed with its code computed.
    */
-  forEachVectorSince?(scope: string, since: number, each: (vector: StoredVector) => void): Promise<void>;
+  vectorBatchesSince?(scope: string, since: number, each: (batch: VectorBatch) => void): Promise<void>;
 
   /**
    * Optional (coalescing across processes, with {@link Store.renewLock} and

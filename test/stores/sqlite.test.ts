@@ -4,13 +4,14 @@ import { openDatabase } from "../../src/sqlite/database.ts";
 import { createSqliteStore } from "../../src/stores/sqlite.ts";
 import { tempDir } from "../temp.ts";
 import { codeBytes } from "../../src/cache/vector-code.ts";
-import { expectListedVector, makeEntry, runStoreSuite } from "./suite.ts";
+import { expectListedVector, makeEntry, runStoreSuite, unbatched } from "./suite.ts";
 
 const dir = tempDir();
 let file = "";
 runStoreSuite("sqlite", {
   create: () => createSqliteStore({ path: (file = join(dir, `cache-${Math.random().toString(36).slice(2)}.db`)) }),
   reopen: () => createSqliteStore({ path: file }),
+  vectorBatches: true,
 });
 
 test("sqlite store survives a restart and creates its folder", async () => {
@@ -103,7 +104,7 @@ test("vectors are listed as codes from their own table, one query, not as the fl
   db.close();
 });
 
-test("vectors are also handed over one by one as they are read: the same listing, oldest first, from the time asked", async () => {
+test("vectors are also handed over in batches as they are read: the same listing, oldest first, from the time asked", async () => {
   const path = join(dir, "codes-one-by-one.db");
   const store = createSqliteStore({ path });
   const vector = (seed: number) => new Float32Array(Array.from({ length: 32 }, (_, i) => Math.sin(i + seed)));
@@ -112,7 +113,7 @@ test("vectors are also handed over one by one as they are read: the same listing
   }
   await store.set(makeEntry({ key: "other scope", createdAt: 2500, semantic: { scope: "t", vector: vector(1) } }));
   const handed: { key: string; createdAt: number; code?: Uint8Array }[] = [];
-  await store.forEachVectorSince!("s", 2000, (stored) => handed.push(stored));
+  await store.vectorBatchesSince!("s", 2000, (batch) => handed.push(...unbatched(batch)));
   expect(handed.map((v) => [v.key, v.createdAt])).toEqual([["middle", 2000], ["same time", 2000], ["late", 3000]]);
   expect(handed).toEqual(await store.vectorsSince!("s", 2000));
   expectListedVector(handed[2]!, Array.from(vector(3000)));
