@@ -20,6 +20,7 @@ afterAll(async () => {
 
 let prefix = "";
 runStoreSuite("redis", {
+  vectorBatches: true,
   create: () => store((prefix = `suite-${Math.random().toString(36).slice(2)}:`)),
   reopen: () => store(prefix),
 });

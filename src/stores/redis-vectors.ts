@@ -1,0 +1,148 @@
+/**
+ * How the Redis store lists a scope's semantic vectors: the keys from the scope's sorted set (by
+ * write time), then their codes in batches, each batch one script whose reply is a few values
+ * (the codes concatenated by the server), so a load of 100,000 vectors costs the client about a
+ * hundred replies to parse instead of three values a vector.
+ *
+ * @module
+ */
+import { encodeVector } from "../cache/vector-code.ts";
+import type { RedisClient } from "./redis-client.ts";
+import type { StoredVector, VectorBatch } from "./store.ts";
+
+/** Entries read by one listing script (about 1.6 MB of codes at 1,536 dimensions), and scripts kept in flight. */
+const LIST_BATCH = 1024;
+const IN_FLIGHT = 2;
+
+/**
+ * For entries ARGV[3..] under prefix ARGV[1] in scope ARGV[2]: one letter each (`c` coded, `u`
+ * stored without a code, `s` gone or moved to another scope), the write times of the `c` and `u`
+ * entries, the codes back to back and their lengths.
+ */
+const BATCH_SCRIPT = `
+local states, times, codes, lengths = {}, {}, {}, {}
+for i = 3, #ARGV do
+  local values = redis.call('HMGET', ARGV[1] .. 'entry:' .. ARGV[i], 'scope', 'createdAt', 'code')
+  if values[1] ~= ARGV[2] or not values[2] then
+    states[#states + 1] = 's'
+  else
+    times[#times + 1] = values[2]
+    if values[3] then
+      states[#states + 1] = 'c'
+      codes[#codes + 1] = values[3]
+      lengths[#lengths + 1] = #values[3]
+    else
+      states[#states + 1] = 'u'
+    end
+  end
+end
+return {table.concat(states), table.concat(times, ','), table.concat(codes), table.concat(lengths, ',')}`;
+
+/** For entries ARGV[2..] under prefix ARGV[1]: each one's stored vector, or nothing. */
+const VECTORS_SCRIPT = `
+local out = {}
+for i = 2, #ARGV do out[#out + 1] = redis.call('HGET', ARGV[1] .. 'entry:' .. ARGV[i], 'vector') or '' end
+return out`;
+
+type Arg = string | number | Buffer;
+
+export interface RedisVectorAccess {
+  prefix: string;
+  /** Runs commands on the client (failing fast while closed or unresponsive). */
+  run<T>(send: (redis: RedisClient) => Promise<T>): Promise<T>;
+  call(command: string, ...args: Arg[]): Promise<unknown>;
+}
+
+/** The vector listings of the Redis store: in batches (what an index loads from), and one by one. */
+export function createRedisVectorListing({ prefix, run, call }: RedisVectorAccess) {
+  const vectorsPrefix = `${prefix}vectors:`;
+
+  async function vectorBatchesSince(scope: string, since: number, each: (batch: VectorBatch) => void): Promise<void> {
+    const listed = (await call("ZRANGEBYSCORE", vectorsPrefix + scope, since, "+inf")) as string[];
+    const read = (start: number) => {
+      const keys = listed.slice(start, start + LIST_BATCH);
+      const reply = run((redis) => redis.callBuffer("EVAL", BATCH_SCRIPT, 0, prefix, scope, ...keys)) as Promise<Buffer[]>;
+      // Read ahead of its turn: a failure is reported when its turn comes.
+      reply.catch(() => {});
+      return { keys, reply };
+    };
+    // The server answers the next scripts while this process copies a reply into the index.
+    const ahead = [];
+    for (let start = 0; start < listed.length && ahead.length < IN_FLIGHT; start += LIST_BATCH) ahead.push(read(start));
+    const stale: string[] = [];
+    const uncoded: { key: string; createdAt: number }[] = [];
+    for (let start = IN_FLIGHT * LIST_BATCH; ahead.length > 0; start += LIST_BATCH) {
+      const { keys, reply } = ahead.shift()!;
+      const [states, times, codes, lengths] = await reply;
+      if (start < listed.length) ahead.push(read(start));
+      handOver(keys, states!.toString(), times!.toString(), codes!, lengths!.toString(), each, stale, uncoded);
+    }
+    // Entries written before codes were kept: their codes computed from their vectors.
+    for (let start = 0; start < uncoded.length; start += LIST_BATCH) {
+      const part = uncoded.slice(start, start + LIST_BATCH);
+      const vectors = (await run((redis) => redis.callBuffer("EVAL", VECTORS_SCRIPT, 0, prefix, ...part.map((v) => v.key)))) as Buffer[];
+      part.forEach(({ key, createdAt }, i) => {
+        const bytes = vectors[i]!;
+        if (bytes.byteLength === 0 || bytes.byteLength % 4 !== 0) return;
+        const code = encodeVector(toVector(bytes));
+        each({ count: 1, keys: [key], createdAt: [createdAt], codeBytes: code.byteLength, codes: code });
+      });
+    }
+    // An entry that expired leaves its listing behind; it is dropped here.
+    for (let start = 0; start < stale.length; start += LIST_BATCH) await call("ZREM", vectorsPrefix + scope, ...stale.slice(start, start + LIST_BATCH));
+  }
+
+  return {
+    vectorBatchesSince,
+    async vectorsSince(scope: string, since: number): Promise<StoredVector[]> {
+      const vectors: StoredVector[] = [];
+      await vectorBatchesSince(scope, since, ({ count, keys, createdAt, codeBytes, codes }) => {
+        for (let i = 0; i < count; i++) vectors.push({ key: keys[i]!, createdAt: createdAt[i]!, code: codes.slice(i * codeBytes, (i + 1) * codeBytes) });
+      });
+      return vectors.sort((a, b) => a.createdAt - b.createdAt);
+    },
+  };
+}
+
+/** Hands over the coded entries of one script's reply as a batch, and notes the others. */
+function handOver(
+  keys: string[],
+  states: string,
+  times: string,
+  codes: Buffer,
+  lengths: string,
+  each: (batch: VectorBatch) => void,
+  stale: string[],
+  uncoded: { key: string; createdAt: number }[],
+): void {
+  const createdAt = times.length === 0 ? [] : times.split(",").map(Number);
+  const codeLengths = lengths.length === 0 ? [] : lengths.split(",").map(Number);
+  const coded: string[] = [];
+  const codedAt: number[] = [];
+  for (let i = 0, t = 0; i < keys.length; i++) {
+    const state = states.charCodeAt(i);
+    if (state === 115 /* s */) stale.push(keys[i]!);
+    else if (state === 117 /* u */) uncoded.push({ key: keys[i]!, createdAt: createdAt[t++]! });
+    else {
+      coded.push(keys[i]!);
+      codedAt.push(createdAt[t++]!);
+    }
+  }
+  if (coded.length === 0) return;
+  const codeBytes = codeLengths[0]!;
+  if (codeLengths.every((length) => length === codeBytes)) {
+    each({ count: coded.length, keys: coded, createdAt: codedAt, codeBytes, codes });
+    return;
+  }
+  // Codes of several lengths (vectors of more than one embedding model): one batch a code.
+  for (let i = 0, offset = 0; i < coded.length; offset += codeLengths[i]!, i++) {
+    each({ count: 1, keys: [coded[i]!], createdAt: [codedAt[i]!], codeBytes: codeLengths[i]!, codes: codes.subarray(offset, offset + codeLengths[i]!) });
+  }
+}
+
+/** Copies into a fresh, aligned buffer: a reply's bytes may start at any offset. */
+export function toVector(bytes: Buffer): Float32Array {
+  const copy = new Uint8Array(bytes.byteLength);
+  copy.set(bytes);
+  return new Float32Array(copy.buffer);
+}
