@@ -12,6 +12,7 @@ import { createSemanticIndex } from "../src/cache/semantic-index.ts";
 import { openDatabase } from "../src/sqlite/database.ts";
 import { createRedisStore } from "../src/stores/redis.ts";
 import { createSqliteStore } from "../src/stores/sqlite.ts";
+import { LIST_CODES } from "../src/stores/sqlite-vectors.ts";
 import type { CacheEntry, Store } from "../src/stores/store.ts";
 import { startRedisServer } from "../test/redis-server.ts";
 import { DIMS, keyOf, promptVector, queryVector } from "./semantic-data.ts";
@@ -73,12 +74,17 @@ export async function coldStart(size: number, goalMs: number): Promise<void> {
     await sqlite.close();
     await shared.close();
 
-    // What loading cost before codes: the float32 vectors read from the entries' rows.
+    // The floor: the same rows (key, write time, code) read with one SELECT, nothing built from them;
+    // and what loading read before codes were kept, the float32 vectors from the entries' rows.
     const db = openDatabase(path);
+    t = performance.now();
+    const raw = db.prepare(LIST_CODES).all("scope", 0);
+    const rawMs = performance.now() - t;
     t = performance.now();
     db.prepare("SELECT key, vector, created_at FROM cache_entries WHERE scope = ? AND created_at >= ? ORDER BY created_at").all("scope", 0);
     const float32Ms = performance.now() - t;
     db.close();
+    const rawMb = raw.reduce((sum, row) => sum + (row.code as Uint8Array).byteLength, 0) / 2 ** 20;
 
     const kept = createSemanticIndex({});
     for (let n = 0; n < size; n++) kept.add("scope", keyOf(n), promptVector(n), START + n);
@@ -97,11 +103,12 @@ export async function coldStart(size: number, goalMs: number): Promise<void> {
       const store = open();
       const { loadMs, found, p50 } = await loadAndSearch(store, size);
       await store.close();
-      rows.push([name, `${loadMs.toFixed(0)} ms`, found ? "all" : "NOT ALL", `${p50.toFixed(2)} ms`, `${keptP50.toFixed(2)} ms`, `${(loadMs / goalMs).toFixed(2)}× the goal`]);
+      rows.push([name, `${loadMs.toFixed(0)} ms`, `${(loadMs / rawMs).toFixed(2)}×`, found ? "all" : "NOT ALL", `${p50.toFixed(2)} ms`, `${keptP50.toFixed(2)} ms`, `${(loadMs / goalMs).toFixed(2)}× the goal`]);
     }
     console.log(`\nCold start, ${size.toLocaleString("en")} vectors of ${DIMS} dims in one scope (written in ${sqliteWriteS.toFixed(0)} s to SQLite, ${redisWriteS.toFixed(0)} s to Redis):\n`);
-    console.log(table(["loaded from", "first search (load)", "vectors", "later searches p50 (read back)", "same, vectors kept in memory", "load vs 0.5 s"], rows));
-    console.log(`\nThe float32 vectors alone, read from the entries' rows as loading did before codes: ${float32Ms.toFixed(0)} ms.`);
+    console.log(table(["loaded from", "first search (load)", "vs one SELECT", "vectors", "later searches p50 (read back)", "same, vectors kept in memory", `load vs ${goalMs / 1000} s`], rows));
+    console.log(`\nOne SELECT of the same rows from the SQLite file (key, write time, code; ${rawMb.toFixed(0)} MB of codes), nothing built: ${rawMs.toFixed(0)} ms.`);
+    console.log(`The float32 vectors alone, read from the entries' rows as loading did before codes: ${float32Ms.toFixed(0)} ms.`);
   } finally {
     await redis.stop();
     rmSync(dir, { recursive: true, force: true });
