@@ -103,12 +103,10 @@ export class ScopeVectors {
   /** Writes the code at `offset` of `values` (its header read through `view`) into the slot of `key`, taking a new slot for a new key. */
   private place(key: string, values: Int8Array, view: DataView, offset: number, createdAt: number): void {
     const dims = this.dims;
-    let slot = this.keys.get(key);
-    if (slot === undefined) {
-      slot = this.count;
+    const slot = this.keys.claim(key, this.count);
+    if (slot === this.count) {
       this.reserve(1, dims);
       this.count++;
-      this.keys.set(key, slot);
     }
     const chunk = this.chunks[slot >>> CHUNK_SHIFT]!;
     const at = slot & (CHUNK - 1);

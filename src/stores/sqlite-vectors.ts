@@ -28,75 +28,40 @@ BEGIN DELETE FROM cache_vectors WHERE key = new.key; END;
 export const UPSERT_CODE = "INSERT OR REPLACE INTO cache_vectors (key, scope, created_at, code) VALUES (?, ?, ?, ?)";
 export const LIST_CODES = "SELECT key, created_at, code FROM cache_vectors WHERE scope = ? AND created_at >= ? ORDER BY created_at";
 
-/** Codes read per statement while a scope is listed in batches: one value of about 1.6 MB at 1,536 dimensions. */
+/** Codes handed over per batch while a scope is listed: about 1.6 MB at 1,536 dimensions. */
 const LIST_BATCH = 1024;
 
 /**
- * The next `LIST_BATCH` codes of scope ?1 after the cursor (write time ?2, rowid ?3), in write
- * order, as one row: SQLite concatenates the keys, write times and codes itself (group_concat
- * copies a BLOB's bytes as they are), so the driver hands over a few values a batch instead of
- * three a vector, and the cost of a load is that of reading its bytes.
+ * Lists the codes of `scope` written at or after `since`, with {@link LIST_CODES} (prepared as
+ * `statement`) stepped through, in batches of up to `LIST_BATCH` codes of one length. Each code
+ * is copied into one buffer as its row is read: the index takes a batch from one buffer, and no
+ * row is held once copied. The buffer is reused for the next batch once `each` has returned.
  */
-export const LIST_CODE_BATCH = `
-SELECT count(*) AS count, group_concat(created_at) AS times,
-  group_concat(key, '') AS keys, min(length(key)) AS key_shortest, max(length(key)) AS key_longest, group_concat(length(key)) AS key_lengths,
-  CAST(group_concat(code, '') AS BLOB) AS codes, min(length(code)) AS code_shortest, max(length(code)) AS code_longest, group_concat(length(code)) AS code_lengths,
-  max(printf('%020d %020d', created_at, rowid)) AS last
-FROM (SELECT rowid, key, created_at, code FROM cache_vectors
-      WHERE scope = ?1 AND (created_at, rowid) > (?2, ?3) ORDER BY created_at, rowid LIMIT ${LIST_BATCH})`;
-
-/** Lists the codes of `scope` written at or after `since` in batches, with {@link LIST_CODE_BATCH} (prepared as `statement`). */
 export function listCodeBatches(statement: Statement, scope: string, since: number, each: (batch: VectorBatch) => void): void {
-  // Below every rowid: the first batch starts at the first code written at `since`.
-  let cursor: [number, number] = [since, Number.MIN_SAFE_INTEGER];
-  for (;;) {
-    const row = statement.get(scope, ...cursor);
-    const count = Number(row?.count ?? 0);
-    if (!row || count === 0) return;
-    const createdAt = String(row.times).split(",").map(Number);
-    const keys = splitText(String(row.keys), row.key_shortest === row.key_longest ? Number(row.key_shortest) : lengths(row.key_lengths), count);
-    const codes = row.codes as Uint8Array;
-    if (row.code_shortest === row.code_longest) each({ count, keys, createdAt, codeBytes: Number(row.code_shortest), codes });
-    else {
-      // Codes of several lengths (vectors of more than one embedding model): one batch a code.
-      const codeLengths = lengths(row.code_lengths);
-      for (let i = 0, offset = 0; i < count; offset += codeLengths[i]!, i++) {
-        each({ count: 1, keys: [keys[i]!], createdAt: [createdAt[i]!], codeBytes: codeLengths[i]!, codes: codes.subarray(offset, offset + codeLengths[i]!) });
+  let codes = new Uint8Array(0);
+  let codeBytes = 0;
+  let keys: string[] = [];
+  let createdAt: number[] = [];
+  const handOver = () => {
+    if (keys.length > 0) each({ count: keys.length, keys, createdAt, codeBytes, codes: codes.subarray(0, keys.length * codeBytes) });
+    keys = [];
+    createdAt = [];
+  };
+  for (const row of statement.iterate(scope, since)) {
+    const code = row.code as Uint8Array;
+    // Codes of another length (vectors of another embedding model) start a batch of their own.
+    if (code.byteLength !== codeBytes || keys.length === LIST_BATCH) {
+      handOver();
+      if (code.byteLength !== codeBytes) {
+        codeBytes = code.byteLength;
+        codes = new Uint8Array(codeBytes * LIST_BATCH);
       }
     }
-    if (count < LIST_BATCH) return;
-    const [at, rowid] = String(row.last).split(" ").map(Number);
-    cursor = [at!, rowid!];
+    codes.set(code, keys.length * codeBytes);
+    keys.push(row.key as string);
+    createdAt.push(Number(row.created_at));
   }
-}
-
-function lengths(list: SqlValue | undefined): number[] {
-  return String(list).split(",").map(Number);
-}
-
-/**
- * `count` strings concatenated in `text`, each `width` characters long or of the given lengths.
- * SQLite counts characters, JavaScript UTF-16 units: text with a character outside the BMP is
- * split by characters.
- */
-export function splitText(text: string, width: number | number[], count: number): string[] {
-  const widths = typeof width === "number" ? undefined : width;
-  const parts = new Array<string>(count);
-  if (typeof width === "number" ? text.length === width * count : text.length === width.reduce((sum, n) => sum + n, 0)) {
-    for (let i = 0, at = 0; i < count; i++) {
-      const end = at + (widths ? widths[i]! : (width as number));
-      parts[i] = text.slice(at, end);
-      at = end;
-    }
-    return parts;
-  }
-  const characters = Array.from(text);
-  for (let i = 0, at = 0; i < count; i++) {
-    const end = at + (widths ? widths[i]! : (width as number));
-    parts[i] = characters.slice(at, end).join("");
-    at = end;
-  }
-  return parts;
+  handOver();
 }
 
 /** Rows read per step while computing the codes of vectors stored before codes were. */

@@ -7,7 +7,7 @@ import { tokenCount } from "../usage/row.ts";
 import { ensureCacheSchema } from "./sqlite-schema.ts";
 import type { PromptType, Provider } from "../types.ts";
 import type { CacheEntry, Store, StoreFlushFilter } from "./store.ts";
-import { fromBlob, LIST_CODE_BATCH, LIST_CODES, listCodeBatches, toBlob, UPSERT_CODE } from "./sqlite-vectors.ts";
+import { fromBlob, LIST_CODES, listCodeBatches, toBlob, UPSERT_CODE } from "./sqlite-vectors.ts";
 import { encodeVector } from "../cache/vector-code.ts";
 
 export interface SqliteStoreOptions {
@@ -34,7 +34,6 @@ interface Connection {
   purgeExpired: Statement;
   upsertCode: Statement;
   vectors: Statement;
-  codeBatches: Statement;
   remove: Statement;
 }
 
@@ -119,8 +118,8 @@ export function createSqliteStore(options: SqliteStoreOptions = {}): Store {
       return use((c) => c.vectors.all(scope, since)).map((row) => ({ key: row.key as string, createdAt: Number(row.created_at), code: row.code as Uint8Array }));
     },
     async vectorBatchesSince(scope, since, each) {
-      // A batch of codes a statement, each handed over before the next is read.
-      use((c) => listCodeBatches(c.codeBatches, scope, since, each));
+      // The codes query stepped through, a batch handed over as soon as it is read.
+      use((c) => listCodeBatches(c.vectors, scope, since, each));
     },
     async delete(key) {
       return use((c) => c.remove.run(key), true) > 0;
@@ -161,7 +160,6 @@ function openConnection(path: string, busyTimeoutMs: number): Connection {
       purgeExpired: db.prepare("DELETE FROM cache_entries WHERE expires_at IS NOT NULL AND expires_at <= ?"),
       upsertCode: db.prepare(UPSERT_CODE),
       vectors: db.prepare(LIST_CODES),
-      codeBatches: db.prepare(LIST_CODE_BATCH),
       remove: db.prepare("DELETE FROM cache_entries WHERE key = ?"),
     };
     purge(connection);

@@ -110,6 +110,7 @@ export interface Store {
    * of large values rather than one a vector, and never holds every listed code at once (a scope
    * of 100,000 codes is 160 MB). An index prefers it when a store has it. Codes are listed as
    * stored, whatever their format; a vector stored without one is listed with its code computed.
+   * A batch's arrays may be reused for the next one once `each` returns: copy what is kept.
    */
   vectorBatchesSince?(scope: string, since: number, each: (batch: VectorBatch) => void): Promise<void>;
 
