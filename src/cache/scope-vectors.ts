@@ -27,12 +27,17 @@ interface Chunk {
   error: Float32Array;
   /** When each vector's entry was written (ms since the epoch), so stale entries are passed over in the scan. */
   written: Float64Array;
-  /** 0 for a free or dropped slot; else {@link LIVE}, or {@link LIVE_UNIT} for a vector of length 1. */
+  /**
+   * 0 for a free or dropped slot; else {@link LIVE}, or {@link LIVE_UNIT} for a vector of length 1,
+   * with {@link PENDING} while its bytes are not read yet.
+   */
   live: Uint8Array;
 }
 
 const LIVE = 1;
 const LIVE_UNIT = 2;
+/** Only the header (scale, error, sketch) is held: a scan passes such a vector on for exact scoring. */
+const PENDING = 4;
 
 /** A vector that may reach the threshold: its slot, approximate score, and how far the exact score may lie from it. */
 export interface Candidate {
@@ -46,6 +51,8 @@ export class ScopeVectors {
   /** Slots in use, live or dead. */
   count = 0;
   live = 0;
+  /** Live vectors whose bytes are not read yet (a scope loaded from the codes' headers first). */
+  pending = 0;
   private chunks: Chunk[] = [];
   private keys = new KeySlots();
   private scratch: { bytes: Uint8Array; values: Int8Array; view: DataView } | undefined;
@@ -78,17 +85,36 @@ export class ScopeVectors {
    */
   addBatch(batch: VectorBatch, topUp: boolean): number[] {
     const stale: number[] = [];
-    const { count, codes, codeBytes, keys, createdAt } = batch;
+    const { count, codes, codeBytes, keys, createdAt, headsOnly = false } = batch;
     if (count === 0 || !this.fits(codeBytes)) return stale;
     this.reserve(count, this.dims);
+    const stride = headsOnly ? CODE_HEADER_BYTES : codeBytes;
+    const values = new Int8Array(codes.buffer, codes.byteOffset, count * stride);
+    const view = new DataView(codes.buffer, codes.byteOffset, count * stride);
+    for (let i = 0, offset = 0; i < count; i++, offset += stride) {
+      if (topUp && this.holds(keys[i]!, createdAt[i]!)) continue;
+      if (codes[offset] !== CODE_FORMAT) stale.push(i);
+      else this.place(keys[i]!, values, view, offset, createdAt[i]!, !headsOnly);
+    }
+    return stale;
+  }
+
+  /**
+   * Reads in the bytes of the vectors held by their header only, from a batch of whole codes: a
+   * vector is filled when it is still held, pending, with the same write time. Others are left.
+   */
+  fillBatch(batch: VectorBatch): void {
+    const { count, codes, codeBytes, keys, createdAt } = batch;
+    if (this.pending === 0 || batch.headsOnly || codeBytes - CODE_HEADER_BYTES !== this.dims) return;
     const values = new Int8Array(codes.buffer, codes.byteOffset, count * codeBytes);
     const view = new DataView(codes.buffer, codes.byteOffset, count * codeBytes);
     for (let i = 0, offset = 0; i < count; i++, offset += codeBytes) {
-      if (topUp && this.holds(keys[i]!, createdAt[i]!)) continue;
-      if (codes[offset] !== CODE_FORMAT) stale.push(i);
-      else this.place(keys[i]!, values, view, offset, createdAt[i]!);
+      const slot = this.keys.get(keys[i]!);
+      if (slot === undefined || codes[offset] !== CODE_FORMAT) continue;
+      const chunk = this.chunks[slot >>> CHUNK_SHIFT]!;
+      const at = slot & (CHUNK - 1);
+      if ((chunk.live[at]! & PENDING) !== 0 && chunk.written[at] === createdAt[i]) this.place(keys[i]!, values, view, offset, createdAt[i]!, true);
     }
-    return stale;
   }
 
   /** Whether codes of `codeBytes` bytes belong in this scope (fixing its length when it holds none yet). */
@@ -100,8 +126,12 @@ export class ScopeVectors {
     return dims === this.dims;
   }
 
-  /** Writes the code at `offset` of `values` (its header read through `view`) into the slot of `key`, taking a new slot for a new key. */
-  private place(key: string, values: Int8Array, view: DataView, offset: number, createdAt: number): void {
+  /**
+   * Writes the code at `offset` of `values` (its header read through `view`) into the slot of
+   * `key`, taking a new slot for a new key; without `withValues`, its header only (the bytes are
+   * read in later, see {@link ScopeVectors.fillBatch}).
+   */
+  private place(key: string, values: Int8Array, view: DataView, offset: number, createdAt: number, withValues = true): void {
     const dims = this.dims;
     const slot = this.keys.claim(key, this.count);
     if (slot === this.count) {
@@ -110,9 +140,13 @@ export class ScopeVectors {
     }
     const chunk = this.chunks[slot >>> CHUNK_SHIFT]!;
     const at = slot & (CHUNK - 1);
-    if (chunk.live[at] === 0) this.live++;
-    const start = offset + CODE_HEADER_BYTES;
-    chunk.values.set(values.subarray(start, start + dims), at * dims);
+    const was = chunk.live[at]!;
+    if (was === 0) this.live++;
+    if ((was & PENDING) !== 0) this.pending--;
+    if (withValues) {
+      const start = offset + CODE_HEADER_BYTES;
+      chunk.values.set(values.subarray(start, start + dims), at * dims);
+    } else this.pending++;
     for (let word = 0; word < HALF_WORDS; word++) {
       chunk.head[at * HALF_WORDS + word] = view.getUint32(offset + CODE_SKETCH + word * 4, true);
       chunk.tail[at * HALF_WORDS + word] = view.getUint32(offset + CODE_SKETCH + (HALF_WORDS + word) * 4, true);
@@ -120,7 +154,7 @@ export class ScopeVectors {
     chunk.scale[at] = view.getFloat32(offset + CODE_SCALE, true);
     chunk.error[at] = view.getFloat32(offset + CODE_ERROR, true);
     chunk.written[at] = createdAt;
-    chunk.live[at] = values[offset + CODE_FLAGS] === 1 ? LIVE_UNIT : LIVE;
+    chunk.live[at] = (values[offset + CODE_FLAGS] === 1 ? LIVE_UNIT : LIVE) | (withValues ? 0 : PENDING);
   }
 
   /** Whether `key` is held, live, with exactly this write time (listed again: nothing to do). */
@@ -137,9 +171,16 @@ export class ScopeVectors {
     if (slot === undefined) return;
     this.keys.delete(key);
     const chunk = this.chunks[slot >>> CHUNK_SHIFT]!;
-    if (chunk.live[slot & (CHUNK - 1)] !== 0) this.live--;
+    const was = chunk.live[slot & (CHUNK - 1)]!;
+    if (was !== 0) this.live--;
+    if ((was & PENDING) !== 0) this.pending--;
     chunk.live[slot & (CHUNK - 1)] = 0;
     if (this.count > 1024 && this.live * 2 < this.count) this.compact();
+  }
+
+  /** Whether the vector in `slot` is held by its header only, its bytes not read yet. */
+  pendingAt(slot: number): boolean {
+    return this.chunks[slot >>> CHUNK_SHIFT]!.live[slot & (CHUNK - 1)]! >= PENDING;
   }
 
   /** The key in `slot`. */
@@ -196,6 +237,11 @@ export class ScopeVectors {
         if (first + distance4(tail[o]! ^ t0, tail[o + 1]! ^ t1, tail[o + 2]! ^ t2, tail[o + 3]! ^ t3) > bound) continue;
         const live = chunk.live[at]!;
         if (live === 0 || !(chunk.written[at]! > writtenAfter)) continue;
+        if (live >= PENDING) {
+          // Its bytes are not read yet: any cosine is possible, so it is scored with its exact vector.
+          found.push({ slot: c * CHUNK + at, approx: 0, error: 2 });
+          continue;
+        }
         const scale = chunk.scale[at]!;
         const error = chunk.error[at]! * norm + 1e-6;
         const offset = at * dims;
@@ -214,10 +260,11 @@ export class ScopeVectors {
     return found;
   }
 
-  /** Approximate cosine between the vectors in two slots (both decoded from their bytes), with its error bound. */
-  approxSimilarity(a: number, b: number): { approx: number; error: number } {
+  /** Approximate cosine between the vectors in two slots (both decoded from their bytes), with its error bound; undefined while either's bytes are not read yet. */
+  approxSimilarity(a: number, b: number): { approx: number; error: number } | undefined {
     const [x, y] = [this.chunks[a >>> CHUNK_SHIFT]!, this.chunks[b >>> CHUNK_SHIFT]!];
     const [i, j] = [a & (CHUNK - 1), b & (CHUNK - 1)];
+    if (x.live[i]! >= PENDING || y.live[j]! >= PENDING) return undefined;
     let sum = 0;
     for (let d = 0, p = i * this.dims, q = j * this.dims; d < this.dims; d++) sum += x.values[p + d]! * y.values[q + d]!;
     const [ex, ey] = [x.error[i]!, y.error[j]!];

@@ -61,7 +61,23 @@ export interface VectorBatch {
   keys: readonly string[];
   createdAt: ArrayLike<number>;
   codeBytes: number;
+  /**
+   * `codes` holds each code's header only (its first `CODE_HEADER_BYTES`, back to back), as asked
+   * for with `headsOnly`; `codeBytes` is still the whole codes' length.
+   */
+  headsOnly?: boolean;
   codes: Uint8Array;
+}
+
+/** How {@link Store.vectorBatchesSince} lists. */
+export interface VectorBatchOptions {
+  /**
+   * The codes' headers only (scale, error bound, sketch: what a scan needs to rule a vector out),
+   * a thirtieth of the bytes: a scope is searchable once they are read, and its bytes follow.
+   * A store may list whole codes anyway; the batches say which they hold.
+   * @default false
+   */
+  headsOnly?: boolean;
 }
 
 /** Which entries a store removes in `flush`. */
@@ -112,7 +128,12 @@ export interface Store {
    * stored, whatever their format; a vector stored without one is listed with its code computed.
    * A batch's arrays may be reused for the next one once `each` returns: copy what is kept.
    */
-  vectorBatchesSince?(scope: string, since: number, each: (batch: VectorBatch) => void): Promise<void>;
+  vectorBatchesSince?(scope: string, since: number, each: (batch: VectorBatch) => void, options?: VectorBatchOptions): Promise<void>;
+  /**
+   * Optional, with `headsOnly` listings: the whole codes of `keys` (those still stored), in
+   * batches, so an index can score vectors whose bytes it has not read yet as it scores the rest.
+   */
+  vectorCodes?(keys: readonly string[], each: (batch: VectorBatch) => void): Promise<void>;
 
   /**
    * Optional (coalescing across processes, with {@link Store.renewLock} and
