@@ -134,6 +134,39 @@ describe("semantic index", () => {
     await store.close();
   }, 30_000);
 
+  test("a first load from SQLite reads the codes' headers: searches are exact at once, read pending codes on demand, and none once the rest is read in", async () => {
+    const sqlite = createSqliteStore({ path: join(tempDir(), "heads.db") });
+    const vectors = Array.from({ length: 3_000 }, () => randomUnit());
+    for (const [i, vector] of vectors.entries()) await sqlite.set(makeEntry({ key: `k${i}`, createdAt: 1_000 + i, semantic: { scope: "s", vector } }));
+    const asked: string[] = [];
+    const listings: boolean[] = [];
+    const store: Store = {
+      ...sqlite,
+      vectorBatchesSince: (scope, since, each, options) => (listings.push(options?.headsOnly ?? false), sqlite.vectorBatchesSince!(scope, since, each, options)),
+      vectorCodes: (keys, each) => (asked.push(...keys), sqlite.vectorCodes!(keys, each)),
+    };
+    const index = createSemanticIndex(store);
+    const query = near(vectors[2_500]!, 0.97);
+    const [found] = await index.search("s", query, 0.9);
+    expect(found?.key).toBe("k2500");
+    expect(found!.score).toBe(dotAt(query, vectors[2_500]!, 0, DIMS));
+    // The first search read the headers only; what it had to score, it read the codes of.
+    expect(listings[0]).toBe(true);
+    expect(asked).toContain("k2500");
+    expect(asked.length).toBeLessThan(300);
+    await index.filled();
+    expect(listings).toEqual([true, false]);
+    asked.length = 0;
+    await sqlite.delete("k17");
+    for (const n of [17, 1_234, 2_999]) {
+      const matches = await index.search("s", vectors[n]!, 0.99);
+      expect(matches.map((m) => m.key)).toEqual(n === 17 ? [] : [`k${n}`]);
+    }
+    expect(asked).toEqual([]);
+    expect(index.held("s")).toBe(2_999);
+    await sqlite.close();
+  }, 30_000);
+
   test("clear forgets everything; the next search reloads from the store", async () => {
     const store = createMemoryStore();
     const vector = randomUnit();
