@@ -32,18 +32,23 @@ BEGIN DELETE FROM cache_vectors WHERE key = new.key; END;
 export const UPSERT_CODE = "INSERT OR REPLACE INTO cache_vectors (key, scope, created_at, code) VALUES (?, ?, ?, ?)";
 export const LIST_CODES = "SELECT key, created_at, code FROM cache_vectors WHERE scope = ? AND created_at >= ? ORDER BY created_at";
 
-/** Codes read per statement while a scope is listed in batches: about 1.6 MB at 1,536 dimensions. */
-const LIST_BATCH = 1024;
+/**
+ * Codes read per statement while a scope is listed in batches: headers (from the index's pages) by
+ * the thousand; whole codes, read in while calls go on, by a few hundred (400 KB at 1,536
+ * dimensions), so the event loop is never held long between turns.
+ */
+const HEADS_BATCH = 1024;
+const LIST_BATCH = 256;
 
 /**
- * The first `LIST_BATCH` codes (or their headers) of scope ?1 written at or after ?2, and the next
+ * The first `LIST_BATCH` codes (or `HEADS_BATCH` headers) of scope ?1 written at or after ?2, and the next
  * ones after the cursor (write time ?2, key ?3), in write order: one statement a batch, so the event
  * loop turns between batches. Headers come from `cache_vectors_heads` alone.
  */
 function listPage(headsOnly: boolean, next: boolean): string {
   const code = headsOnly ? `substr(code, 1, ${CODE_HEADER_BYTES})` : "code";
   return `SELECT key, created_at, ${code} AS code, length(code) AS bytes FROM cache_vectors
-    WHERE scope = ?1 AND ${next ? "(created_at, key) > (?2, ?3)" : "created_at >= ?2"} ORDER BY created_at, key LIMIT ${LIST_BATCH}`;
+    WHERE scope = ?1 AND ${next ? "(created_at, key) > (?2, ?3)" : "created_at >= ?2"} ORDER BY created_at, key LIMIT ${headsOnly ? HEADS_BATCH : LIST_BATCH}`;
 }
 const PAGES = { codes: [listPage(false, false), listPage(false, true)], heads: [listPage(true, false), listPage(true, true)] } as const;
 
@@ -63,7 +68,7 @@ export async function listCodeBatches(read: ReadRows, scope: string, since: numb
   let rows = read(first, [scope, since]);
   for (;;) {
     handRows(rows, headsOnly, each, buffer);
-    if (rows.length < LIST_BATCH) return;
+    if (rows.length < (headsOnly ? HEADS_BATCH : LIST_BATCH)) return;
     const last = rows[rows.length - 1]!;
     await letEventLoopTurn();
     rows = read(next, [scope, last.created_at!, last.key!]);
