@@ -6,30 +6,32 @@
  *
  * @module
  */
-import { encodeVector } from "../cache/vector-code.ts";
+import { CODE_HEADER_BYTES, encodeVector } from "../cache/vector-code.ts";
 import type { RedisClient } from "./redis-client.ts";
-import type { StoredVector, VectorBatch } from "./store.ts";
+import type { StoredVector, VectorBatch, VectorBatchOptions } from "./store.ts";
 
 /** Entries read by one listing script (400 KB of codes at 1,536 dimensions: each reply well within the command timeout on a busy machine), and scripts kept in flight. */
 const LIST_BATCH = 256;
 const IN_FLIGHT = 2;
 
 /**
- * For entries ARGV[3..] under prefix ARGV[1] in scope ARGV[2]: one letter each (`c` coded, `u`
- * stored without a code, `s` gone or moved to another scope), the write times of the `c` and `u`
- * entries, the codes back to back and their lengths.
+ * For entries ARGV[4..] under prefix ARGV[1] in scope ARGV[2] (any scope when empty): one letter
+ * each (`c` coded, `u` stored without a code, `s` gone or moved to another scope), the write
+ * times of the `c` and `u` entries, the codes back to back (their first ARGV[3] bytes only, when
+ * not 0) and the codes' whole lengths.
  */
 const BATCH_SCRIPT = `
 local states, times, codes, lengths = {}, {}, {}, {}
-for i = 3, #ARGV do
+local heads = tonumber(ARGV[3])
+for i = 4, #ARGV do
   local values = redis.call('HMGET', ARGV[1] .. 'entry:' .. ARGV[i], 'scope', 'createdAt', 'code')
-  if values[1] ~= ARGV[2] or not values[2] then
+  if (ARGV[2] ~= '' and values[1] ~= ARGV[2]) or not values[2] then
     states[#states + 1] = 's'
   else
     times[#times + 1] = values[2]
     if values[3] then
       states[#states + 1] = 'c'
-      codes[#codes + 1] = values[3]
+      codes[#codes + 1] = heads > 0 and string.sub(values[3], 1, heads) or values[3]
       lengths[#lengths + 1] = #values[3]
     else
       states[#states + 1] = 'u'
@@ -57,11 +59,14 @@ export interface RedisVectorAccess {
 export function createRedisVectorListing({ prefix, run, call }: RedisVectorAccess) {
   const vectorsPrefix = `${prefix}vectors:`;
 
-  async function vectorBatchesSince(scope: string, since: number, each: (batch: VectorBatch) => void): Promise<void> {
-    const listed = (await call("ZRANGEBYSCORE", vectorsPrefix + scope, since, "+inf")) as string[];
+  /**
+   * Reads the codes (or headers) of `listed` in scripts of `LIST_BATCH` entries, `IN_FLIGHT` at a
+   * time, handing each reply over as a batch; notes the entries gone or without a code.
+   */
+  async function readCodes(scope: string, listed: readonly string[], headsOnly: boolean, each: (batch: VectorBatch) => void) {
     const read = (start: number) => {
       const keys = listed.slice(start, start + LIST_BATCH);
-      const reply = run((redis) => redis.callBuffer("EVAL", BATCH_SCRIPT, 0, prefix, scope, ...keys)) as Promise<Buffer[]>;
+      const reply = run((redis) => redis.callBuffer("EVAL", BATCH_SCRIPT, 0, prefix, scope, headsOnly ? CODE_HEADER_BYTES : 0, ...keys)) as Promise<Buffer[]>;
       // Read ahead of its turn: a failure is reported when its turn comes.
       reply.catch(() => {});
       return { keys, reply };
@@ -75,8 +80,14 @@ export function createRedisVectorListing({ prefix, run, call }: RedisVectorAcces
       const { keys, reply } = ahead.shift()!;
       const [states, times, codes, lengths] = await reply;
       if (start < listed.length) ahead.push(read(start));
-      handOver(keys, states!.toString(), times!.toString(), codes!, lengths!.toString(), each, stale, uncoded);
+      handOver(keys, states!.toString(), times!.toString(), codes!, lengths!.toString(), headsOnly, each, stale, uncoded);
     }
+    return { stale, uncoded };
+  }
+
+  async function vectorBatchesSince(scope: string, since: number, each: (batch: VectorBatch) => void, { headsOnly = false }: VectorBatchOptions = {}): Promise<void> {
+    const listed = (await call("ZRANGEBYSCORE", vectorsPrefix + scope, since, "+inf")) as string[];
+    const { stale, uncoded } = await readCodes(scope, listed, headsOnly, each);
     // Entries written before codes were kept: their codes computed from their vectors.
     for (let start = 0; start < uncoded.length; start += LIST_BATCH) {
       const part = uncoded.slice(start, start + LIST_BATCH);
@@ -94,6 +105,9 @@ export function createRedisVectorListing({ prefix, run, call }: RedisVectorAcces
 
   return {
     vectorBatchesSince,
+    async vectorCodes(keys: readonly string[], each: (batch: VectorBatch) => void): Promise<void> {
+      await readCodes("", keys, false, each);
+    },
     async vectorsSince(scope: string, since: number): Promise<StoredVector[]> {
       const vectors: StoredVector[] = [];
       await vectorBatchesSince(scope, since, ({ count, keys, createdAt, codeBytes, codes }) => {
@@ -111,6 +125,7 @@ function handOver(
   times: string,
   codes: Buffer,
   lengths: string,
+  headsOnly: boolean,
   each: (batch: VectorBatch) => void,
   stale: string[],
   uncoded: { key: string; createdAt: number }[],
@@ -131,12 +146,14 @@ function handOver(
   if (coded.length === 0) return;
   const codeBytes = codeLengths[0]!;
   if (codeLengths.every((length) => length === codeBytes)) {
-    each({ count: coded.length, keys: coded, createdAt: codedAt, codeBytes, codes });
+    each({ count: coded.length, keys: coded, createdAt: codedAt, codeBytes, headsOnly, codes });
     return;
   }
   // Codes of several lengths (vectors of more than one embedding model): one batch a code.
-  for (let i = 0, offset = 0; i < coded.length; offset += codeLengths[i]!, i++) {
-    each({ count: 1, keys: [coded[i]!], createdAt: [codedAt[i]!], codeBytes: codeLengths[i]!, codes: codes.subarray(offset, offset + codeLengths[i]!) });
+  for (let i = 0, offset = 0; i < coded.length; i++) {
+    const stride = headsOnly ? Math.min(CODE_HEADER_BYTES, codeLengths[i]!) : codeLengths[i]!;
+    each({ count: 1, keys: [coded[i]!], createdAt: [codedAt[i]!], codeBytes: codeLengths[i]!, headsOnly, codes: codes.subarray(offset, offset + stride) });
+    offset += stride;
   }
 }
 

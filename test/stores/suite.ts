@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
-import { decodeVector } from "../../src/cache/vector-code.ts";
+import { CODE_HEADER_BYTES, decodeVector } from "../../src/cache/vector-code.ts";
 import type { CacheEntry, Store, StoredVector, VectorBatch } from "../../src/stores/store.ts";
 
 /** A valid entry; fields overridable per test. */
@@ -211,6 +211,14 @@ export function runStoreSuite(name: string, options: StoreSuiteOptions): void {
           const codes = new Map(listed.map((v) => [v.key, Array.from(v.code!)]));
           for (const v of batched) expect(Array.from(v.code!)).toEqual(codes.get(v.key)!);
           expect(batched.map((v) => v.createdAt)).toEqual([...batched.map((v) => v.createdAt)].sort((a, b) => a - b));
+          // Asked for headers only: each code's header, and its whole length.
+          const heads = new Map<string, number[]>();
+          await store.vectorBatchesSince!("big", since, (batch) => {
+            const stride = batch.headsOnly ? CODE_HEADER_BYTES : batch.codeBytes;
+            for (let i = 0; i < batch.count; i++) heads.set(batch.keys[i]!, [batch.codeBytes, ...batch.codes.subarray(i * stride, i * stride + CODE_HEADER_BYTES)]);
+          }, { headsOnly: true });
+          expect(heads.size).toBe(listed.length);
+          for (const v of listed) expect(heads.get(v.key)).toEqual([v.code!.byteLength, ...v.code!.subarray(0, CODE_HEADER_BYTES)]);
         }
         await store.flush();
       });
