@@ -56,6 +56,10 @@ type Exact = { vector: Float32Array; entry?: CacheEntry } | undefined;
  * ranking among the best are read back from the store (`get`) and scored with the exact vector.
  * So the matches returned, and their scores, are those of an exact scan. Without a store to read
  * from, the index keeps the exact vectors itself.
+ *
+ * A store that can list the codes' headers alone (`headsOnly`, and `vectorCodes`) makes a scope
+ * searchable once its headers are read (a thirtieth of the bytes); the rest of each code is read
+ * in the background, and a candidate whose bytes are not read yet has its code read on demand.
  */
 export function createSemanticIndex(store: Partial<Pick<Store, "vectorsSince" | "vectorBatchesSince" | "vectorCodes" | "get">>) {
   const scopes = new Map<string, Scope>();

@@ -122,8 +122,8 @@ export interface Store {
   vectorsSince?(scope: string, since: number): Promise<StoredVector[]>;
   /**
    * Optional, beside {@link Store.vectorsSince}: the same listing, in batches of codes of one
-   * length handed to `each` as the store reads them, so loading a large scope costs a few reads
-   * of large values rather than one a vector, and never holds every listed code at once (a scope
+   * length handed to `each` as the store reads them, so an index copies a few large buffers
+   * rather than one value a vector, and never holds every listed code at once (a scope
    * of 100,000 codes is 160 MB). An index prefers it when a store has it. Codes are listed as
    * stored, whatever their format; a vector stored without one is listed with its code computed.
    * A batch's arrays may be reused for the next one once `each` returns: copy what is kept.
