@@ -14,7 +14,7 @@
  * Then the cold start at 100,000: the first search of a new process, which loads the scope from
  * a SQLite file and from a private `redis-server`.
  *
- * Run: `bun bench/semantic.ts [--sizes 100000,1000000] [--queries 200,50]` (or
+ * Run: `bun bench/semantic.ts [--sizes 100000,1000000] [--queries 200,50] [--cold-only]` (or
  * `npm run bench:semantic`). Prints; asserts nothing.
  *
  * @module
@@ -33,7 +33,7 @@ const FLOOR = 0.85;
 const LIMIT = 8;
 const GOALS = { bytesPerVector: 1.6 * 1024, p50AtMillion: 10, rssAtMillionMb: 2048, coldLoadMs: 500 };
 
-const { values: args } = parseArgs({ options: { sizes: { type: "string", default: "100000,1000000" }, queries: { type: "string", default: "200,50" } } });
+const { values: args } = parseArgs({ options: { sizes: { type: "string", default: "100000,1000000" }, queries: { type: "string", default: "200,50" }, "cold-only": { type: "boolean", default: false } } });
 const sizes = args.sizes!.split(",").map(Number);
 const queryCounts = args.queries!.split(",").map(Number);
 
@@ -135,6 +135,7 @@ async function atScale(size: number, queryCount: number): Promise<string[]> {
 async function main(): Promise<void> {
   console.log(`Semantic lookup, ${DIMS} dims, one scope (${process.versions.bun ? `Bun ${process.versions.bun}` : `Node ${process.versions.node}`}, ${process.platform}/${process.arch})\n`);
   const rows: string[][] = [];
+  if (args["cold-only"]) return coldStart(100_000, GOALS.coldLoadMs);
   for (const [i, size] of sizes.entries()) rows.push(await atScale(size, queryCounts[i] ?? queryCounts[queryCounts.length - 1]!));
   console.log(
     table(

@@ -54,15 +54,25 @@ export class KeySlots {
 
   /** Records `key` (not held yet) in `slot`. */
   set(key: string, slot: number): void {
+    this.claim(key, slot);
+  }
+
+  /** The slot holding `key`; when none does, records it in `slot` (a free one) and returns that. One parse of the key for both. */
+  claim(key: string, slot: number): number {
     if (!parseDigest(key, this.scratch)) {
+      const held = this.others.get(key);
+      if (held !== undefined) return held;
       this.others.set(key, slot);
       this.otherAt.set(slot, key);
-      return;
+      return slot;
     }
+    const place = this.find(this.scratch);
+    if (place >= 0) return this.table[place]! - 1;
     this.reserveSlot(slot);
     this.blocks[slot >>> BLOCK_SHIFT]!.set(this.scratch, (slot & (BLOCK - 1)) * DIGEST_BYTES);
     if (this.stored + 1 > this.table.length * MAX_LOAD) this.rehash(this.table.length * 2);
     this.insert(slot);
+    return slot;
   }
 
   /** Forgets `key`. */

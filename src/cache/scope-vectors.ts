@@ -6,7 +6,8 @@
  *
  * @module
  */
-import { CODE_ERROR, CODE_FLAGS, CODE_HEADER_BYTES, CODE_SCALE, CODE_SKETCH, UNIT_TOLERANCE } from "./vector-code.ts";
+import type { VectorBatch } from "../stores/store.ts";
+import { CODE_ERROR, CODE_FLAGS, CODE_FORMAT, CODE_HEADER_BYTES, CODE_SCALE, CODE_SKETCH, UNIT_TOLERANCE } from "./vector-code.ts";
 import { KeySlots } from "./key-slots.ts";
 import { distance4, HALF_WORDS, hammingBound, SKETCH_BITS } from "./vector-sketch.ts";
 
@@ -26,12 +27,17 @@ interface Chunk {
   error: Float32Array;
   /** When each vector's entry was written (ms since the epoch), so stale entries are passed over in the scan. */
   written: Float64Array;
-  /** 0 for a free or dropped slot; else {@link LIVE}, or {@link LIVE_UNIT} for a vector of length 1. */
+  /**
+   * 0 for a free or dropped slot; else {@link LIVE}, or {@link LIVE_UNIT} for a vector of length 1,
+   * with {@link PENDING} while its bytes are not read yet.
+   */
   live: Uint8Array;
 }
 
 const LIVE = 1;
 const LIVE_UNIT = 2;
+/** Only the header (scale, error, sketch) is held: a scan passes such a vector on for exact scoring. */
+const PENDING = 4;
 
 /** A vector that may reach the threshold: its slot, approximate score, and how far the exact score may lie from it. */
 export interface Candidate {
@@ -45,6 +51,8 @@ export class ScopeVectors {
   /** Slots in use, live or dead. */
   count = 0;
   live = 0;
+  /** Live vectors whose bytes are not read yet (a scope loaded from the codes' headers first). */
+  pending = 0;
   private chunks: Chunk[] = [];
   private keys = new KeySlots();
   private scratch: { bytes: Uint8Array; values: Int8Array; view: DataView } | undefined;
@@ -53,45 +61,100 @@ export class ScopeVectors {
   private scratchFor(length: number): { bytes: Uint8Array; values: Int8Array; view: DataView } {
     if (this.scratch?.bytes.byteLength !== length) {
       const bytes = new Uint8Array(length);
-      this.scratch = { bytes, values: new Int8Array(bytes.buffer, CODE_HEADER_BYTES), view: new DataView(bytes.buffer, 0, CODE_HEADER_BYTES) };
+      this.scratch = { bytes, values: new Int8Array(bytes.buffer), view: new DataView(bytes.buffer) };
     }
     return this.scratch;
   }
 
   /** Adds or replaces the vector of `key` from its code; false when its length differs from the scope's. */
   add(key: string, code: Uint8Array, createdAt: number): boolean {
-    const dims = code.byteLength - CODE_HEADER_BYTES;
+    if (!this.fits(code.byteLength)) return false;
+    // A view of the code's own memory (`code.buffer`) would make the runtime give each code an
+    // ArrayBuffer of its own: the code is copied into a scratch buffer whose views are made once.
+    const scratch = this.scratchFor(code.byteLength);
+    scratch.bytes.set(code);
+    this.place(key, scratch.values, scratch.view, 0, createdAt);
+    return true;
+  }
+
+  /**
+   * Adds the `batch.count` codes of a bulk listing, read in place from the batch's buffer (no
+   * copy a vector but its bytes into the chunk). With `topUp`, a vector held with the same write
+   * time is passed over. Returns the positions in the batch of the codes of another format, for
+   * the caller to encode afresh; codes of another length than the scope's are passed over.
+   */
+  addBatch(batch: VectorBatch, topUp: boolean): number[] {
+    const stale: number[] = [];
+    const { count, codes, codeBytes, keys, createdAt, headsOnly = false } = batch;
+    if (count === 0 || !this.fits(codeBytes)) return stale;
+    this.reserve(count, this.dims);
+    const stride = headsOnly ? CODE_HEADER_BYTES : codeBytes;
+    const values = new Int8Array(codes.buffer, codes.byteOffset, count * stride);
+    const view = new DataView(codes.buffer, codes.byteOffset, count * stride);
+    for (let i = 0, offset = 0; i < count; i++, offset += stride) {
+      if (topUp && this.holds(keys[i]!, createdAt[i]!)) continue;
+      if (codes[offset] !== CODE_FORMAT) stale.push(i);
+      else this.place(keys[i]!, values, view, offset, createdAt[i]!, !headsOnly);
+    }
+    return stale;
+  }
+
+  /**
+   * Reads in the bytes of the vectors held by their header only, from a batch of whole codes: a
+   * vector is filled when it is still held, pending, with the same write time. Others are left.
+   */
+  fillBatch(batch: VectorBatch): void {
+    const { count, codes, codeBytes, keys, createdAt } = batch;
+    if (this.pending === 0 || batch.headsOnly || codeBytes - CODE_HEADER_BYTES !== this.dims) return;
+    const values = new Int8Array(codes.buffer, codes.byteOffset, count * codeBytes);
+    const view = new DataView(codes.buffer, codes.byteOffset, count * codeBytes);
+    for (let i = 0, offset = 0; i < count; i++, offset += codeBytes) {
+      const slot = this.keys.get(keys[i]!);
+      if (slot === undefined || codes[offset] !== CODE_FORMAT) continue;
+      const chunk = this.chunks[slot >>> CHUNK_SHIFT]!;
+      const at = slot & (CHUNK - 1);
+      if ((chunk.live[at]! & PENDING) !== 0 && chunk.written[at] === createdAt[i]) this.place(keys[i]!, values, view, offset, createdAt[i]!, true);
+    }
+  }
+
+  /** Whether codes of `codeBytes` bytes belong in this scope (fixing its length when it holds none yet). */
+  private fits(codeBytes: number): boolean {
+    const dims = codeBytes - CODE_HEADER_BYTES;
     if (dims <= 0) return false;
     if (this.dims === 0) this.dims = dims;
     // Another embedding model wrote this vector: it cannot be compared with this scope's.
-    if (dims !== this.dims) return false;
-    let slot = this.keys.get(key);
-    if (slot === undefined) {
-      slot = this.count;
+    return dims === this.dims;
+  }
+
+  /**
+   * Writes the code at `offset` of `values` (its header read through `view`) into the slot of
+   * `key`, taking a new slot for a new key; without `withValues`, its header only (the bytes are
+   * read in later, see {@link ScopeVectors.fillBatch}).
+   */
+  private place(key: string, values: Int8Array, view: DataView, offset: number, createdAt: number, withValues = true): void {
+    const dims = this.dims;
+    const slot = this.keys.claim(key, this.count);
+    if (slot === this.count) {
       this.reserve(1, dims);
       this.count++;
-      this.keys.set(key, slot);
     }
     const chunk = this.chunks[slot >>> CHUNK_SHIFT]!;
     const at = slot & (CHUNK - 1);
-    if (chunk.live[at] === 0) this.live++;
-    // This runs once per vector of a bulk load. The code is copied whole into a scratch buffer
-    // and read through views made once: a view of the code's own memory (`code.buffer`) would
-    // make the runtime give each listed code an ArrayBuffer of its own.
-    const scratch = this.scratchFor(code.byteLength);
-    scratch.bytes.set(code);
-    chunk.values.set(scratch.values, at * dims);
-    const view = scratch.view;
+    const was = chunk.live[at]!;
+    if (was === 0) this.live++;
+    if ((was & PENDING) !== 0) this.pending--;
+    if (withValues) {
+      const start = offset + CODE_HEADER_BYTES;
+      chunk.values.set(values.subarray(start, start + dims), at * dims);
+    } else this.pending++;
     for (let word = 0; word < HALF_WORDS; word++) {
-      chunk.head[at * HALF_WORDS + word] = view.getUint32(CODE_SKETCH + word * 4, true);
-      chunk.tail[at * HALF_WORDS + word] = view.getUint32(CODE_SKETCH + (HALF_WORDS + word) * 4, true);
+      chunk.head[at * HALF_WORDS + word] = view.getUint32(offset + CODE_SKETCH + word * 4, true);
+      chunk.tail[at * HALF_WORDS + word] = view.getUint32(offset + CODE_SKETCH + (HALF_WORDS + word) * 4, true);
     }
-    const unit = code[CODE_FLAGS] === 1;
-    chunk.scale[at] = view.getFloat32(CODE_SCALE, true);
-    chunk.error[at] = view.getFloat32(CODE_ERROR, true);
+    chunk.scale[at] = view.getFloat32(offset + CODE_SCALE, true);
+    chunk.error[at] = view.getFloat32(offset + CODE_ERROR, true);
     chunk.written[at] = createdAt;
-    chunk.live[at] = unit ? LIVE_UNIT : LIVE;
-    return true;
+    chunk.live[at] = (values[offset + CODE_FLAGS] === 1 ? LIVE_UNIT : LIVE) | (withValues ? 0 : PENDING);
   }
 
   /** Whether `key` is held, live, with exactly this write time (listed again: nothing to do). */
@@ -108,9 +171,16 @@ export class ScopeVectors {
     if (slot === undefined) return;
     this.keys.delete(key);
     const chunk = this.chunks[slot >>> CHUNK_SHIFT]!;
-    if (chunk.live[slot & (CHUNK - 1)] !== 0) this.live--;
+    const was = chunk.live[slot & (CHUNK - 1)]!;
+    if (was !== 0) this.live--;
+    if ((was & PENDING) !== 0) this.pending--;
     chunk.live[slot & (CHUNK - 1)] = 0;
     if (this.count > 1024 && this.live * 2 < this.count) this.compact();
+  }
+
+  /** Whether the vector in `slot` is held by its header only, its bytes not read yet. */
+  pendingAt(slot: number): boolean {
+    return this.chunks[slot >>> CHUNK_SHIFT]!.live[slot & (CHUNK - 1)]! >= PENDING;
   }
 
   /** The key in `slot`. */
@@ -167,6 +237,11 @@ export class ScopeVectors {
         if (first + distance4(tail[o]! ^ t0, tail[o + 1]! ^ t1, tail[o + 2]! ^ t2, tail[o + 3]! ^ t3) > bound) continue;
         const live = chunk.live[at]!;
         if (live === 0 || !(chunk.written[at]! > writtenAfter)) continue;
+        if (live >= PENDING) {
+          // Its bytes are not read yet: any cosine is possible, so it is scored with its exact vector.
+          found.push({ slot: c * CHUNK + at, approx: 0, error: 2 });
+          continue;
+        }
         const scale = chunk.scale[at]!;
         const error = chunk.error[at]! * norm + 1e-6;
         const offset = at * dims;
@@ -185,10 +260,11 @@ export class ScopeVectors {
     return found;
   }
 
-  /** Approximate cosine between the vectors in two slots (both decoded from their bytes), with its error bound. */
-  approxSimilarity(a: number, b: number): { approx: number; error: number } {
+  /** Approximate cosine between the vectors in two slots (both decoded from their bytes), with its error bound; undefined while either's bytes are not read yet. */
+  approxSimilarity(a: number, b: number): { approx: number; error: number } | undefined {
     const [x, y] = [this.chunks[a >>> CHUNK_SHIFT]!, this.chunks[b >>> CHUNK_SHIFT]!];
     const [i, j] = [a & (CHUNK - 1), b & (CHUNK - 1)];
+    if (x.live[i]! >= PENDING || y.live[j]! >= PENDING) return undefined;
     let sum = 0;
     for (let d = 0, p = i * this.dims, q = j * this.dims; d < this.dims; d++) sum += x.values[p + d]! * y.values[q + d]!;
     const [ex, ey] = [x.error[i]!, y.error[j]!];

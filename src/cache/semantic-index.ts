@@ -31,6 +31,8 @@ interface Scope {
    */
   listedAt: number | undefined;
   refreshing: Promise<void> | undefined;
+  /** Reading in the bytes of vectors loaded by their headers only. */
+  filling: Promise<void> | undefined;
   /** The exact vectors, kept in memory only when there is no store to read them back from. */
   kept: Map<string, Float32Array> | undefined;
 }
@@ -55,14 +57,21 @@ type Exact = { vector: Float32Array; entry?: CacheEntry } | undefined;
  * So the matches returned, and their scores, are those of an exact scan. Without a store to read
  * from, the index keeps the exact vectors itself. `onFirstLoad` is told the keys (oldest first) a
  * scope's first load listed.
+ *
+ * A store that can list the codes' headers alone (`headsOnly`, and `vectorCodes`) makes a scope
+ * searchable once its headers are read (a thirtieth of the bytes); the rest of each code is read
+ * in the background, and a candidate whose bytes are not read yet has its code read on demand.
  */
-export function createSemanticIndex(store: Partial<Pick<Store, "vectorsSince" | "forEachVectorSince" | "get">>, onFirstLoad?: (name: string, keys: string[]) => void) {
+export function createSemanticIndex(
+  store: Partial<Pick<Store, "vectorsSince" | "vectorBatchesSince" | "vectorCodes" | "get">>,
+  onFirstLoad?: (name: string, keys: string[]) => void,
+) {
   const scopes = new Map<string, Scope>();
   const readsBack = typeof store.get === "function";
 
   function scopeOf(name: string): Scope {
     let scope = scopes.get(name);
-    if (!scope) scopes.set(name, (scope = { vectors: new ScopeVectors(), listedAt: undefined, refreshing: undefined, kept: readsBack ? undefined : new Map() }));
+    if (!scope) scopes.set(name, (scope = { vectors: new ScopeVectors(), listedAt: undefined, refreshing: undefined, filling: undefined, kept: readsBack ? undefined : new Map() }));
     return scope;
   }
 
@@ -74,26 +83,42 @@ export function createSemanticIndex(store: Partial<Pick<Store, "vectorsSince" | 
     return entries.map((entry) => (entry?.semantic && entry.semantic.scope === name ? { vector: entry.semantic.vector, entry } : undefined));
   }
 
+  /** Reads in the bytes of the vectors a first load held by their headers only; until then they are scored exactly. */
+  async function fill(name: string, scope: Scope): Promise<void> {
+    // After a turn of the event loop: the search that loaded the scope goes on first.
+    await new Promise((resolve) => setImmediate(resolve));
+    try {
+      await store.vectorBatchesSince!(name, 0, (batch) => scopes.get(name) === scope && scope.vectors.fillBatch(batch));
+    } catch {
+      // The store failed: the vectors left pending are still found, with their exact vectors.
+    } finally {
+      scope.filling = undefined;
+    }
+  }
+
   async function refresh(name: string, scope: Scope): Promise<void> {
-    if (!store.vectorsSince && !store.forEachVectorSince) return;
+    if (!store.vectorsSince && !store.vectorBatchesSince) return;
     const since = scope.listedAt === undefined ? 0 : scope.listedAt - REFRESH_OVERLAP_MS;
     const startedAt = Date.now();
     const recode: StoredVector[] = [];
     // A first load has nothing to recognise: the vectors this process added since are listed as they are.
     const topUp = scope.listedAt !== undefined;
     const firstKeys: string[] | undefined = !topUp && onFirstLoad ? [] : undefined;
-    const take = (stored: StoredVector) => {
-      firstKeys?.push(stored.key);
-      if (topUp && scope.vectors.holds(stored.key, stored.createdAt)) return;
-      if (stored.code && isCurrentCode(stored.code)) scope.vectors.add(stored.key, stored.code, stored.createdAt);
-      else if (stored.vector) scope.vectors.add(stored.key, encodeVector(stored.vector), stored.createdAt);
-      else recode.push(stored);
-    };
-    if (store.forEachVectorSince) {
-      // Vector by vector as the store reads them: a large scope is never held twice over.
-      await store.forEachVectorSince(name, since, take);
+    if (store.vectorBatchesSince) {
+      // Batch by batch as the store reads them: a large scope is never held twice over. A first
+      // load reads the codes' headers only, enough to search; the rest follows in the background.
+      await store.vectorBatchesSince(
+        name,
+        since,
+        (batch) => {
+          firstKeys?.push(...batch.keys);
+          for (const i of scope.vectors.addBatch(batch, topUp)) recode.push({ key: batch.keys[i]!, createdAt: batch.createdAt[i]! });
+        },
+        { headsOnly: !topUp && typeof store.vectorCodes === "function" },
+      );
       // A flush while the listing was in flight cleared this scope: what was added went with it.
       if (scopes.get(name) !== scope) return;
+      if (scope.vectors.pending > 0) scope.filling ??= fill(name, scope);
     } else {
       const listed = await store.vectorsSince!(name, since);
       // A flush while the listing was in flight cleared this scope: drop a listing that predates it.
@@ -101,7 +126,13 @@ export function createSemanticIndex(store: Partial<Pick<Store, "vectorsSince" | 
       const first = listed[0];
       const dims = first?.code ? first.code.byteLength - CODE_HEADER_BYTES : (first?.vector?.length ?? 0);
       if (scope.listedAt === undefined && dims > 0) scope.vectors.reserve(listed.length, dims);
-      for (const stored of listed) take(stored);
+      for (const stored of listed) {
+        firstKeys?.push(stored.key);
+        if (topUp && scope.vectors.holds(stored.key, stored.createdAt)) continue;
+        if (stored.code && isCurrentCode(stored.code)) scope.vectors.add(stored.key, stored.code, stored.createdAt);
+        else if (stored.vector) scope.vectors.add(stored.key, encodeVector(stored.vector), stored.createdAt);
+        else recode.push(stored);
+      }
     }
     // Codes written by a version with another format: encoded afresh from the exact vectors.
     if (recode.length > 0) {
@@ -160,7 +191,18 @@ export function createSemanticIndex(store: Partial<Pick<Store, "vectorsSince" | 
       await scope.refreshing;
       const sketch = new Uint32Array(SKETCH_WORDS);
       writeSketch(query, sketch, 0);
-      const found = scope.vectors.candidates(query, sketch, threshold, writtenAfter);
+      let found = scope.vectors.candidates(query, sketch, threshold, writtenAfter);
+      const unread = found.filter((candidate) => scope.vectors.pendingAt(candidate.slot)).map((candidate) => scope.vectors.keyAt(candidate.slot));
+      if (unread.length > 0 && store.vectorCodes) {
+        // Candidates whose bytes are not read yet (the scope is still loading): their codes read
+        // now, so they are scored as the rest are, and only the survivors read back whole.
+        try {
+          await store.vectorCodes(unread, (batch) => scopes.get(name) === scope && scope.vectors.fillBatch(batch));
+          found = scope.vectors.candidates(query, sketch, threshold, writtenAfter);
+        } catch {
+          // Left pending: they are scored with their exact vectors instead.
+        }
+      }
       const pending = found.map((candidate) => ({ ...candidate, key: scope.vectors.keyAt(candidate.slot) }));
       return rescore(name, scope, query, pending, threshold, limit);
     },
@@ -198,6 +240,10 @@ export function createSemanticIndex(store: Partial<Pick<Store, "vectorsSince" | 
     held(name: string): number {
       return scopes.get(name)?.vectors.live ?? 0;
     },
+    /** Resolves once every loaded scope holds its vectors' bytes (for tests and measurement). */
+    async filled(): Promise<void> {
+      await Promise.all([...scopes.values()].map((scope) => scope.filling));
+    },
     /** Vectors held, for measurement. */
     get size(): number {
       let total = 0;
@@ -220,7 +266,7 @@ export function createSemanticIndex(store: Partial<Pick<Store, "vectorsSince" | 
 function approxSimilarity(vectors: ScopeVectors | undefined, a: string, b: string): number | undefined {
   const [x, y] = [vectors?.slotOf(a), vectors?.slotOf(b)];
   if (x === undefined || y === undefined) return undefined;
-  return vectors!.approxSimilarity(x, y).approx;
+  return vectors!.approxSimilarity(x, y)?.approx;
 }
 
 export type SemanticIndex = ReturnType<typeof createSemanticIndex>;

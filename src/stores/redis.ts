@@ -4,7 +4,8 @@ import { matchesFlushFilter } from "./flush-filter.ts";
 import { tokenCount } from "../usage/row.ts";
 import { encodeVector } from "../cache/vector-code.ts";
 import { closeRedis, connectRedis, explainRedisError, redactRedisUrl, type RedisClient, type RedisConnectionOptions } from "./redis-client.ts";
-import type { CacheEntry, Store, StoreFlushFilter, StoredVector } from "./store.ts";
+import { createRedisVectorListing, toVector } from "./redis-vectors.ts";
+import type { CacheEntry, Store, StoreFlushFilter } from "./store.ts";
 
 type Arg = string | number | Buffer;
 
@@ -26,21 +27,6 @@ const TIMEOUT_BACKOFF_MS = 1000;
 
 /** Entries looked at per SCAN step while flushing, and read per round trip: small steps keep the server responsive. */
 const BATCH = 500;
-
-/** Entries read by one listing script, and scripts kept in flight, while a scope's vector codes are listed. */
-const LIST_BATCH = 250;
-const PIPELINES_IN_FLIGHT = 2;
-
-/** For entries ARGV[3..] under prefix ARGV[1]: their scope, write time and field ARGV[2], flat. */
-const LIST_SCRIPT = `
-local out = {}
-for i = 3, #ARGV do
-  local values = redis.call('HMGET', ARGV[1] .. 'entry:' .. ARGV[i], 'scope', 'createdAt', ARGV[2])
-  out[#out + 1] = values[1]
-  out[#out + 1] = values[2]
-  out[#out + 1] = values[3]
-end
-return out`;
 
 /**
  * Deletes entries (ARGV[2..], under prefix ARGV[1]) with their vector listings; returns how many
@@ -122,6 +108,8 @@ export function createRedisStore(options: RedisStoreOptions): Store {
       });
     });
 
+  const vectors = createRedisVectorListing({ prefix, run, call });
+
   /** The commands that write one entry: its hash replaced whole, its expiry, its vector listing. */
   function entryCommands(entry: CacheEntry, ttlSeconds: number | undefined): Arg[][] {
     const fields: Arg[] = [
@@ -192,47 +180,7 @@ export function createRedisStore(options: RedisStoreOptions): Store {
       } while (cursor !== "0");
       return removed;
     },
-    async vectorsSince(scope, since) {
-      const listed = (await call("ZRANGEBYSCORE", vectorsPrefix + scope, since, "+inf")) as string[];
-      if (listed.length === 0) return [];
-      const read = async (keys: string[], field: string) => {
-        const rows: (Buffer | null)[][] = new Array(keys.length);
-        let next = 0;
-        // One script a batch: one reply of many values costs the client far less than one
-        // command a key. Two batches stay in flight, so the server has the next one to answer
-        // while this process parses a reply; small ones, so none waits near the command timeout
-        // behind the others even on a busy machine.
-        const reader = async () => {
-          for (let start = next; start < keys.length; start = next) {
-            next += LIST_BATCH;
-            const chunk = keys.slice(start, start + LIST_BATCH);
-            const flat = (await run((redis) => redis.callBuffer("EVAL", LIST_SCRIPT, 0, prefix, field, ...chunk))) as (Buffer | null)[];
-            for (let i = 0; i < chunk.length; i++) rows[start + i] = flat.slice(i * 3, i * 3 + 3);
-          }
-        };
-        await Promise.all(Array.from({ length: PIPELINES_IN_FLIGHT }, reader));
-        return rows;
-      };
-      const rows = await read(listed, "code");
-      const vectors: StoredVector[] = [];
-      const stale: string[] = [];
-      const uncoded: string[] = [];
-      listed.forEach((key, i) => {
-        const [storedScope, createdAt, code] = rows[i]!;
-        // An entry that expired leaves its listing behind; it is dropped here.
-        if (!storedScope || !createdAt || storedScope.toString() !== scope) stale.push(key);
-        else if (!code) uncoded.push(key);
-        else vectors.push({ key, createdAt: Number(createdAt.toString()), code });
-      });
-      // Entries written before codes were kept: their vectors instead.
-      if (uncoded.length > 0) {
-        (await read(uncoded, "vector")).forEach(([, createdAt, vector], i) => {
-          if (createdAt && vector) vectors.push({ key: uncoded[i]!, createdAt: Number(createdAt.toString()), vector: toVector(vector) });
-        });
-      }
-      if (stale.length > 0) await call("ZREM", vectorsPrefix + scope, ...stale);
-      return vectors.sort((a, b) => a.createdAt - b.createdAt);
-    },
+    ...vectors,
     async acquireLock(key, ttlMs) {
       const token = randomUUID();
       const taken = (await call("SET", lockKey(key), token, "PX", lockMs(ttlMs), "NX")) === "OK";
@@ -295,15 +243,6 @@ function toEntry(key: string, values: (Buffer | null)[]): CacheEntry {
 function vectorBytes(vector: Float32Array): Buffer {
   return Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength);
 }
-
-/** Copies into a fresh, aligned buffer: a reply's bytes may start at any offset. */
-function toVector(bytes: Buffer): Float32Array {
-  const copy = new Uint8Array(bytes.byteLength);
-  copy.set(bytes);
-  return new Float32Array(copy.buffer);
-}
-
-
 
 /** A lock's lifetime as Redis takes it: whole milliseconds, at least one. */
 function lockMs(ttlMs: number): number {

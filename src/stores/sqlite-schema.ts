@@ -7,7 +7,7 @@
 import type { Database } from "../sqlite/database.ts";
 import { backfillCodes, VECTOR_TABLE } from "./sqlite-vectors.ts";
 
-const SCHEMA_VERSION = 5;
+const SCHEMA_VERSION = 6;
 
 const TABLE = `
 CREATE TABLE IF NOT EXISTS cache_entries (
@@ -34,7 +34,7 @@ CREATE TABLE IF NOT EXISTS cache_entries (
  * Columns added after the first schema, for files written before them: the semantic scope and
  * vector (version 2), the expiry of an entry written in prod mode (version 3). Version 4 adds the
  * table of vector codes (`sqlite-vectors.ts`), filled from the vectors already stored. Version 5
- * adds what verified semantic caching learns of an entry.
+ * adds what verified semantic caching learns of an entry. Version 6 indexes the codes' headers.
  */
 const ADDED_COLUMNS: Record<string, string> = { scope: "TEXT", vector: "BLOB", expires_at: "INTEGER", evidence: "TEXT" };
 

@@ -7,7 +7,7 @@ import { tokenCount } from "../usage/row.ts";
 import { ensureCacheSchema } from "./sqlite-schema.ts";
 import type { PromptType, Provider } from "../types.ts";
 import type { CacheEntry, Store, StoreFlushFilter, StoreWrite } from "./store.ts";
-import { fromBlob, LIST_CODES, toBlob, UPSERT_CODE } from "./sqlite-vectors.ts";
+import { codesOfKeys, fromBlob, LIST_CODES, listCodeBatches, toBlob, UPSERT_CODE, type ReadRows } from "./sqlite-vectors.ts";
 import { encodeVector } from "../cache/vector-code.ts";
 import { createSqliteMemo } from "./sqlite-memo.ts";
 
@@ -35,6 +35,8 @@ interface Connection {
   purgeExpired: Statement;
   upsertCode: Statement;
   vectors: Statement;
+  /** The vector listing's statements, prepared when first used. */
+  pages: Record<string, Statement>;
   remove: Statement;
 }
 
@@ -92,6 +94,9 @@ export function createSqliteStore(options: SqliteStoreOptions = {}): Store {
     // Reported by the engine at the first call, as any other fault.
   }
 
+  /** Rows of a vector listing's statement, prepared once a connection: the file may be reopened between batches. */
+  const readRows: ReadRows = (sql, params) => use((c) => (c.pages[sql] ??= c.db.prepare(sql)).all(...params));
+
   return {
     name: "sqlite",
     location: path,
@@ -127,11 +132,11 @@ export function createSqliteStore(options: SqliteStoreOptions = {}): Store {
       // One query over the codes table: small rows, in write order through its index.
       return use((c) => c.vectors.all(scope, since)).map((row) => ({ key: row.key as string, createdAt: Number(row.created_at), code: row.code as Uint8Array }));
     },
-    async forEachVectorSince(scope, since, each) {
-      // The same query, stepped through: each row is let go once handed over.
-      use((c) => {
-        for (const row of c.vectors.iterate(scope, since)) each({ key: row.key as string, createdAt: Number(row.created_at), code: row.code as Uint8Array });
-      });
+    async vectorBatchesSince(scope, since, each, { headsOnly = false } = {}) {
+      await listCodeBatches(readRows, scope, since, each, headsOnly);
+    },
+    async vectorCodes(keys, each) {
+      codesOfKeys(readRows, keys, each);
     },
     async delete(key) {
       return use((c) => c.remove.run(key), true) > 0;
@@ -196,6 +201,7 @@ function openConnection(path: string, busyTimeoutMs: number): Connection {
       purgeExpired: db.prepare("DELETE FROM cache_entries WHERE expires_at IS NOT NULL AND expires_at <= ?"),
       upsertCode: db.prepare(UPSERT_CODE),
       vectors: db.prepare(LIST_CODES),
+      pages: {},
       remove: db.prepare("DELETE FROM cache_entries WHERE key = ?"),
     };
     purge(connection);

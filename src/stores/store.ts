@@ -51,6 +51,35 @@ export interface StoredVector {
   vector?: Float32Array;
 }
 
+/**
+ * Stored vectors of one scope listed in bulk, as {@link Store.vectorBatchesSince} hands them
+ * over: `count` codes of `codeBytes` bytes each, back to back in `codes`, with their keys and
+ * write times at the same positions. An index copies the codes straight into its own arrays.
+ */
+export interface VectorBatch {
+  count: number;
+  keys: readonly string[];
+  createdAt: ArrayLike<number>;
+  codeBytes: number;
+  /**
+   * `codes` holds each code's header only (its first `CODE_HEADER_BYTES`, back to back), as asked
+   * for with `headsOnly`; `codeBytes` is still the whole codes' length.
+   */
+  headsOnly?: boolean;
+  codes: Uint8Array;
+}
+
+/** How {@link Store.vectorBatchesSince} lists. */
+export interface VectorBatchOptions {
+  /**
+   * The codes' headers only (scale, error bound, sketch: what a scan needs to rule a vector out),
+   * a thirtieth of the bytes: a scope is searchable once they are read, and its bytes follow.
+   * A store may list whole codes anyway; the batches say which they hold.
+   * @default false
+   */
+  headsOnly?: boolean;
+}
+
 /** Which entries a store removes in `flush`. */
 export interface StoreFlushFilter {
   model?: string;
@@ -105,11 +134,19 @@ export interface Store {
    */
   vectorsSince?(scope: string, since: number): Promise<StoredVector[]>;
   /**
-   * Optional, beside {@link Store.vectorsSince}: the same listing handed to `each` vector by
-   * vector as the store reads it, so loading a large scope never holds every listed code at
-   * once (a scope of 100,000 codes is 160 MB). An index prefers it when a store has it.
+   * Optional, beside {@link Store.vectorsSince}: the same listing, in batches of codes of one
+   * length handed to `each` as the store reads them, so an index copies a few large buffers
+   * rather than one value a vector, and never holds every listed code at once (a scope
+   * of 100,000 codes is 160 MB). An index prefers it when a store has it. Codes are listed as
+   * stored, whatever their format; a vector stored without one is listed with its code computed.
+   * A batch's arrays may be reused for the next one once `each` returns: copy what is kept.
    */
-  forEachVectorSince?(scope: string, since: number, each: (vector: StoredVector) => void): Promise<void>;
+  vectorBatchesSince?(scope: string, since: number, each: (batch: VectorBatch) => void, options?: VectorBatchOptions): Promise<void>;
+  /**
+   * Optional, with `headsOnly` listings: the whole codes of `keys` (those still stored), in
+   * batches, so an index can score vectors whose bytes it has not read yet as it scores the rest.
+   */
+  vectorCodes?(keys: readonly string[], each: (batch: VectorBatch) => void): Promise<void>;
 
   /**
    * Optional (coalescing across processes, with {@link Store.renewLock} and

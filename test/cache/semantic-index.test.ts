@@ -5,6 +5,7 @@ import { createSemanticIndex } from "../../src/cache/semantic-index.ts";
 import { dotAt, unitVector } from "../../src/cache/vector-sketch.ts";
 import { createMemoryStore } from "../../src/stores/memory.ts";
 import { createSqliteStore } from "../../src/stores/sqlite.ts";
+import { openDatabase } from "../../src/sqlite/database.ts";
 import { createHash } from "node:crypto";
 import type { Store } from "../../src/stores/store.ts";
 import { makeEntry } from "../stores/suite.ts";
@@ -112,6 +113,59 @@ describe("semantic index", () => {
     await writer.close();
     await reader.close();
   });
+
+  test("a scope loaded in batches from SQLite: codes of another format are encoded afresh, vectors of another length passed over", async () => {
+    const path = join(tempDir(), "batches.db");
+    const store = createSqliteStore({ path });
+    const vectors = Array.from({ length: 2_100 }, () => randomUnit());
+    for (const [i, vector] of vectors.entries()) await store.set(makeEntry({ key: `k${i}`, createdAt: 1_000 + i, semantic: { scope: "s", vector } }));
+    await store.set(makeEntry({ key: "other model", createdAt: 1_500, semantic: { scope: "s", vector: randomUnit(DIMS * 2) } }));
+    // Codes of no current format (format byte 0, nothing usable after it), in the first and the last batch.
+    const db = openDatabase(path);
+    db.prepare("UPDATE cache_vectors SET code = zeroblob(length(code)) WHERE key IN ('k3', 'k2050')").run();
+    db.close();
+    const index = createSemanticIndex(store);
+    for (const n of [3, 1_500, 2_050, 2_099]) {
+      const [found] = await index.search("s", vectors[n]!, 0.99);
+      expect(found?.key).toBe(`k${n}`);
+      expect(found!.score).toBeCloseTo(1, 5);
+    }
+    expect(index.size).toBe(2_100);
+    await store.close();
+  }, 30_000);
+
+  test("a first load from SQLite reads the codes' headers: searches are exact at once, read pending codes on demand, and none once the rest is read in", async () => {
+    const sqlite = createSqliteStore({ path: join(tempDir(), "heads.db") });
+    const vectors = Array.from({ length: 3_000 }, () => randomUnit());
+    for (const [i, vector] of vectors.entries()) await sqlite.set(makeEntry({ key: `k${i}`, createdAt: 1_000 + i, semantic: { scope: "s", vector } }));
+    const asked: string[] = [];
+    const listings: boolean[] = [];
+    const store: Store = {
+      ...sqlite,
+      vectorBatchesSince: (scope, since, each, options) => (listings.push(options?.headsOnly ?? false), sqlite.vectorBatchesSince!(scope, since, each, options)),
+      vectorCodes: (keys, each) => (asked.push(...keys), sqlite.vectorCodes!(keys, each)),
+    };
+    const index = createSemanticIndex(store);
+    const query = near(vectors[2_500]!, 0.97);
+    const [found] = await index.search("s", query, 0.9);
+    expect(found?.key).toBe("k2500");
+    expect(found!.score).toBe(dotAt(query, vectors[2_500]!, 0, DIMS));
+    // The first search read the headers only; what it had to score, it read the codes of.
+    expect(listings[0]).toBe(true);
+    expect(asked).toContain("k2500");
+    expect(asked.length).toBeLessThan(300);
+    await index.filled();
+    expect(listings).toEqual([true, false]);
+    asked.length = 0;
+    await sqlite.delete("k17");
+    for (const n of [17, 1_234, 2_999]) {
+      const matches = await index.search("s", vectors[n]!, 0.99);
+      expect(matches.map((m) => m.key)).toEqual(n === 17 ? [] : [`k${n}`]);
+    }
+    expect(asked).toEqual([]);
+    expect(index.held("s")).toBe(2_999);
+    await sqlite.close();
+  }, 30_000);
 
   test("clear forgets everything; the next search reloads from the store", async () => {
     const store = createMemoryStore();

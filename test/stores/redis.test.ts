@@ -3,7 +3,9 @@ import { createRedisStore } from "../../src/stores/redis.ts";
 import type { Store } from "../../src/stores/store.ts";
 import { useRedisServer } from "../redis-server.ts";
 import { codeBytes } from "../../src/cache/vector-code.ts";
-import { expectListedVector, makeEntry, runStoreSuite } from "./suite.ts";
+import { expectListedVector, makeEntry, runStoreSuite, unbatched } from "./suite.ts";
+import Redis from "ioredis";
+import type { StoredVector } from "../../src/stores/store.ts";
 
 const redis = useRedisServer();
 const opened: Store[] = [];
@@ -20,6 +22,7 @@ afterAll(async () => {
 
 let prefix = "";
 runStoreSuite("redis", {
+  vectorBatches: true,
   create: () => store((prefix = `suite-${Math.random().toString(36).slice(2)}:`)),
   reopen: () => store(prefix),
 });
@@ -80,6 +83,25 @@ test("redis store: vectors round-trip as float32 and are listed, as codes, by sc
   expectListedVector(listed[1]!, [1, 2, 3]);
   expect((await s.vectorsSince!("s", 2000)).map((v) => v.key)).toEqual(["v2"]);
   expect((await s.vectorsSince!("other", 0)).map((v) => v.key)).toEqual(["v3"]);
+});
+
+test("redis store: entries written before codes were kept are listed with codes computed from their vectors, in batches too", async () => {
+  const s = store("legacy:");
+  await s.set(makeEntry({ key: "coded", createdAt: 1000, semantic: { scope: "s", vector: vector(1, 0, 0) } }));
+  await s.set(makeEntry({ key: "old", createdAt: 2000, semantic: { scope: "s", vector: vector(0.5, -2, 1) } }));
+  // An older version wrote the vector and its listing, but no code.
+  const raw = new Redis(redis.server.url);
+  await raw.hdel("legacy:entry:old", "code");
+  await raw.quit();
+  const listed = await s.vectorsSince!("s", 0);
+  expect(listed.map((v) => [v.key, v.createdAt, v.code?.byteLength])).toEqual([
+    ["coded", 1000, codeBytes(3)],
+    ["old", 2000, codeBytes(3)],
+  ]);
+  expectListedVector(listed[1]!, [0.5, -2, 1]);
+  const batched: StoredVector[] = [];
+  await s.vectorBatchesSince!("s", 0, (batch) => batched.push(...unbatched(batch)));
+  expect(batched).toEqual(listed);
 });
 
 test("redis store: deleted, flushed and expired entries are not listed", async () => {

@@ -3,14 +3,15 @@ import { join } from "node:path";
 import { openDatabase } from "../../src/sqlite/database.ts";
 import { createSqliteStore } from "../../src/stores/sqlite.ts";
 import { tempDir } from "../temp.ts";
-import { codeBytes } from "../../src/cache/vector-code.ts";
-import { expectListedVector, makeEntry, runStoreSuite } from "./suite.ts";
+import { CODE_HEADER_BYTES, codeBytes } from "../../src/cache/vector-code.ts";
+import { expectListedVector, makeEntry, runStoreSuite, unbatched } from "./suite.ts";
 
 const dir = tempDir();
 let file = "";
 runStoreSuite("sqlite", {
   create: () => createSqliteStore({ path: (file = join(dir, `cache-${Math.random().toString(36).slice(2)}.db`)) }),
   reopen: () => createSqliteStore({ path: file }),
+  vectorBatches: true,
 });
 
 test("sqlite store survives a restart and creates its folder", async () => {
@@ -48,7 +49,7 @@ test("a cache file of schema version 1 gains the vector and expiry columns and k
   await store.close();
 
   const db = openDatabase(path);
-  expect(db.prepare("PRAGMA user_version").get()).toEqual({ user_version: 5 });
+  expect(db.prepare("PRAGMA user_version").get()).toEqual({ user_version: 6 });
   const columns = db.prepare("PRAGMA table_info(cache_entries)").all().map((row) => row.name);
   expect(columns).toContain("scope");
   expect(columns).toContain("vector");
@@ -120,7 +121,7 @@ test("vectors are listed as codes from their own table, one query, not as the fl
   db.close();
 });
 
-test("vectors are also handed over one by one as they are read: the same listing, oldest first, from the time asked", async () => {
+test("vectors are also handed over in batches as they are read: the same listing, oldest first, from the time asked", async () => {
   const path = join(dir, "codes-one-by-one.db");
   const store = createSqliteStore({ path });
   const vector = (seed: number) => new Float32Array(Array.from({ length: 32 }, (_, i) => Math.sin(i + seed)));
@@ -129,7 +130,7 @@ test("vectors are also handed over one by one as they are read: the same listing
   }
   await store.set(makeEntry({ key: "other scope", createdAt: 2500, semantic: { scope: "t", vector: vector(1) } }));
   const handed: { key: string; createdAt: number; code?: Uint8Array }[] = [];
-  await store.forEachVectorSince!("s", 2000, (stored) => handed.push(stored));
+  await store.vectorBatchesSince!("s", 2000, (batch) => handed.push(...unbatched(batch)));
   expect(handed.map((v) => [v.key, v.createdAt])).toEqual([["middle", 2000], ["same time", 2000], ["late", 3000]]);
   expect(handed).toEqual(await store.vectorsSince!("s", 2000));
   expectListedVector(handed[2]!, Array.from(vector(3000)));
@@ -205,4 +206,36 @@ test("a cache file of schema version 3 gains the codes table, filled from the ve
   await store.set(makeEntry({ key: "k0002", createdAt: 9000 }));
   expect((await store.vectorsSince!("s", 0)).slice(0, 3).map((v) => v.key)).toEqual(["k0000", "k0003", "k0004"]);
   await store.close();
+});
+
+test("a cache file of schema version 5 gains the index of the codes' headers, keeps its rows, and lists headers from it alone", async () => {
+  const path = join(dir, "version-5.db");
+  const writer = createSqliteStore({ path });
+  const vectors = Array.from({ length: 2100 }, (_, n) => new Float32Array([Math.cos(n), Math.sin(n), 0.5, n % 7]));
+  for (const [n, vector] of vectors.entries()) await writer.set(makeEntry({ key: `k${n}`, createdAt: 1000 + Math.floor(n / 3), semantic: { scope: "s", vector } }));
+  await writer.close();
+  // The file as version 5 left it: the codes indexed by scope and write time only.
+  const old = openDatabase(path);
+  old.exec("DROP INDEX cache_vectors_heads; CREATE INDEX cache_vectors_scope ON cache_vectors (scope, created_at); PRAGMA user_version = 5;");
+  old.close();
+
+  const store = createSqliteStore({ path });
+  const listed = await store.vectorsSince!("s", 0);
+  expect(listed).toHaveLength(2100);
+  const heads: { key: string; createdAt: number; head: number[] }[] = [];
+  await store.vectorBatchesSince!("s", 0, (batch) => {
+    expect(batch.headsOnly).toBe(true);
+    expect(batch.codeBytes).toBe(codeBytes(4));
+    for (let i = 0; i < batch.count; i++) heads.push({ key: batch.keys[i]!, createdAt: batch.createdAt[i]!, head: Array.from(batch.codes.subarray(i * CODE_HEADER_BYTES, (i + 1) * CODE_HEADER_BYTES)) });
+  }, { headsOnly: true });
+  expect(heads).toEqual(listed.map((v) => ({ key: v.key, createdAt: v.createdAt, head: Array.from(v.code!.subarray(0, CODE_HEADER_BYTES)) })));
+  expect((await store.get("k5"))?.semantic?.vector).toEqual(vectors[5]!);
+  await store.close();
+
+  const db = openDatabase(path);
+  expect(db.prepare("PRAGMA user_version").get()).toEqual({ user_version: 6 });
+  expect(db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'cache_vectors' AND sql IS NOT NULL ORDER BY name").all()).toEqual([{ name: "cache_vectors_heads" }]);
+  const plan = db.prepare("EXPLAIN QUERY PLAN SELECT key, created_at, substr(code, 1, 44) AS code, length(code) AS bytes FROM cache_vectors WHERE scope = ?1 AND created_at >= ?2 ORDER BY created_at, key LIMIT 1024").all("s", 0);
+  expect(plan.map((row) => row.detail).join()).toContain("COVERING INDEX cache_vectors_heads");
+  db.close();
 });

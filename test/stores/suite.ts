@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
-import { decodeVector } from "../../src/cache/vector-code.ts";
-import type { CacheEntry, Store, StoredVector } from "../../src/stores/store.ts";
+import { CODE_HEADER_BYTES, decodeVector } from "../../src/cache/vector-code.ts";
+import type { CacheEntry, Store, StoredVector, VectorBatch } from "../../src/stores/store.ts";
 
 /** A valid entry; fields overridable per test. */
 export function makeEntry(overrides: Partial<CacheEntry> = {}): CacheEntry {
@@ -37,6 +37,18 @@ export function expectListedVector(listed: StoredVector, expected: number[]): vo
   values.forEach((value, i) => expect(Math.abs(value - expected[i]!)).toBeLessThanOrEqual(step));
 }
 
+/** The vectors of a batch listing, one by one as `vectorsSince` lists them (each code copied out of the batch). */
+export function unbatched(batch: VectorBatch): StoredVector[] {
+  expect(batch.codes.byteLength).toBe(batch.count * batch.codeBytes);
+  expect(batch.keys).toHaveLength(batch.count);
+  expect(batch.createdAt).toHaveLength(batch.count);
+  return Array.from({ length: batch.count }, (_, i) => ({
+    key: batch.keys[i]!,
+    createdAt: batch.createdAt[i]!,
+    code: batch.codes.slice(i * batch.codeBytes, (i + 1) * batch.codeBytes),
+  }));
+}
+
 export interface StoreSuiteOptions {
   /** A fresh, empty store. */
   create: () => Store | Promise<Store>;
@@ -48,6 +60,12 @@ export interface StoreSuiteOptions {
    * @default true
    */
   vectors?: boolean;
+  /**
+   * Whether the store also lists vectors in batches (`vectorBatchesSince`), as a store that
+   * persists them does for a fast cold load.
+   * @default false
+   */
+  vectorBatches?: boolean;
 }
 
 /** The behaviour every store must have, run by each backend's test file. */
@@ -198,6 +216,37 @@ export function runStoreSuite(name: string, options: StoreSuiteOptions): void {
         expect((await store.vectorsSince!("s", 0)).map((v) => v.key)).toEqual(["kept"]);
         await store.flush();
         expect(await store.vectorsSince!("s", 0)).toEqual([]);
+      });
+
+      test.skipIf(!options.vectorBatches)("batches list the same as vectorsSince, whatever the keys, lengths and ties at a batch's edge (skipped for stores without batches)", async () => {
+        expect(typeof store.vectorBatchesSince).toBe("function");
+        // Past a few batches of any size a store reads, with write times shared across the edges, keys of
+        // several lengths (one outside the BMP), and vectors of two lengths (two embedding models).
+        const entries = Array.from({ length: 2600 }, (_, n) =>
+          withVector(n === 7 ? "emoji 🙂 key" : `k${n}${"x".repeat(n % 5)}`, "big", 1_000 + Math.floor(n / 300), n % 500 === 3 ? [1, n, 2] : [n, 1, -n, 2]),
+        );
+        for (let n = 0; n < entries.length; n += 100) await Promise.all(entries.slice(n, n + 100).map((entry) => store.set(entry)));
+        await store.set(withVector("elsewhere", "small", 1_004, [1, 1]));
+        for (const since of [0, 1_004]) {
+          const batched: StoredVector[] = [];
+          await store.vectorBatchesSince!("big", since, (batch) => batched.push(...unbatched(batch)));
+          const listed = await store.vectorsSince!("big", since);
+          expect(listed.length).toBe(since === 0 ? 2600 : 2600 - 4 * 300);
+          const byKey = (list: StoredVector[]) => list.map((v) => `${v.key}@${v.createdAt}`).sort();
+          expect(byKey(batched)).toEqual(byKey(listed));
+          const codes = new Map(listed.map((v) => [v.key, Array.from(v.code!)]));
+          for (const v of batched) expect(Array.from(v.code!)).toEqual(codes.get(v.key)!);
+          expect(batched.map((v) => v.createdAt)).toEqual([...batched.map((v) => v.createdAt)].sort((a, b) => a - b));
+          // Asked for headers only: each code's header, and its whole length.
+          const heads = new Map<string, number[]>();
+          await store.vectorBatchesSince!("big", since, (batch) => {
+            const stride = batch.headsOnly ? CODE_HEADER_BYTES : batch.codeBytes;
+            for (let i = 0; i < batch.count; i++) heads.set(batch.keys[i]!, [batch.codeBytes, ...batch.codes.subarray(i * stride, i * stride + CODE_HEADER_BYTES)]);
+          }, { headsOnly: true });
+          expect(heads.size).toBe(listed.length);
+          for (const v of listed) expect(heads.get(v.key)).toEqual([v.code!.byteLength, ...v.code!.subarray(0, CODE_HEADER_BYTES)]);
+        }
+        await store.flush();
       });
 
       if (options.reopen) {
