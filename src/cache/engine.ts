@@ -82,9 +82,11 @@ export function createCacheEngine(options: CacheEngineOptions) {
   /**
    * The entry for `key`: one this instance answered and has not yet written (newer than any it
    * wrote), else the stored one. A store that cannot be read is not used at all, pending entries
-   * included: the call then goes to the provider.
+   * included: the call then goes to the provider. A pending entry whose write lands while the
+   * store is being read is still served: the read may have been made before the write.
    */
   async function lookup(key: string): Promise<CacheEntry | undefined> {
+    const pendingBefore = writes!.pending(key);
     let entry: CacheEntry | undefined;
     try {
       entry = await store!.get(key);
@@ -93,7 +95,7 @@ export function createCacheEngine(options: CacheEngineOptions) {
       return undefined;
     }
     storeFault.ok("read");
-    return writes!.pending(key) ?? entry;
+    return writes!.pending(key) ?? pendingBefore ?? entry;
   }
 
   /** What a log row and a cache entry say about the request; a hit reuses what its entry stored. */
