@@ -66,7 +66,7 @@ interface Led {
 
 /** The stream path, with the in-process registry of live streams identical calls join. */
 export function createStreamPath() {
-  /** Streams in flight by key, from the moment their request is sent until their entry is written. */
+  /** Streams in flight by key, from the moment their lookup starts until their entry is written (or a stored one answered them). */
   const live = new Map<string, Promise<Led | undefined>>();
 
   /** The usage of events that may not have ended: the method's own count, else the assembled response's. */
