@@ -40,6 +40,9 @@ function lookupsLandingTogether(store: Store): Store {
   return store;
 }
 
+/** Closes the engines a test opened. */
+const closing: (() => Promise<void>)[] = [];
+
 /** An OpenAI client whose cached methods run through an engine over `store`, as `EcoAI` runs them. */
 function cachedOver(store: Store): OpenAI {
   const engine = createCacheEngine({
@@ -56,20 +59,18 @@ function cachedOver(store: Store): OpenAI {
   ) as OpenAI;
 }
 
-const closing: (() => Promise<void>)[] = [];
-
 const stores: [string, () => Store][] = [
   ["memory", () => createMemoryStore({ maxEntries: DEFAULTS.memoryMaxEntries })],
   ["sqlite", () => createSqliteStore({ path: join(up.dir, `turns-${Math.random().toString(36).slice(2)}.db`) })],
 ];
 
-describe.each(stores)("lookups of the %s store resolving in one turn", (_name, open) => {
+describe.each(stores)("lookups of the %s store resolving in one turn", (name, open) => {
   test("10 concurrent identical streams make 1 upstream request; every caller gets every event", async () => {
     const client = cachedOver(lookupsLandingTogether(open()));
     up.sim.chunkGapMs = 2;
     try {
       const before = up.sim.count(CHAT_ROUTE);
-      const read = async () => (await Array.fromAsync(await client.chat.completions.create({ ...ask(`streamed in one turn ${_name}`), stream: true }))).map((chunk) => chunk.choices[0]?.delta.content ?? "").join("");
+      const read = async () => (await Array.fromAsync(await client.chat.completions.create({ ...ask(`streamed in one turn ${name}`), stream: true }))).map((chunk) => chunk.choices[0]?.delta.content ?? "").join("");
       const texts = await Promise.all(Array.from({ length: 10 }, read));
       expect(up.sim.count(CHAT_ROUTE) - before).toBe(1);
       expect(texts[0]!.length).toBeGreaterThan(0);
@@ -84,7 +85,7 @@ describe.each(stores)("lookups of the %s store resolving in one turn", (_name, o
     const client = cachedOver(lookupsLandingTogether(open()));
     try {
       const before = up.sim.count(CHAT_ROUTE);
-      const answers = await Promise.all(Array.from({ length: 10 }, () => client.chat.completions.create(ask(`plain in one turn ${_name}`))));
+      const answers = await Promise.all(Array.from({ length: 10 }, () => client.chat.completions.create(ask(`plain in one turn ${name}`))));
       expect(up.sim.count(CHAT_ROUTE) - before).toBe(1);
       for (const answer of answers) expect(answer).toEqual(answers[0]!);
     } finally {
@@ -95,7 +96,7 @@ describe.each(stores)("lookups of the %s store resolving in one turn", (_name, o
   test("10 concurrent identical streams after the answer is stored are 10 hits with no upstream request", async () => {
     const client = cachedOver(lookupsLandingTogether(open()));
     try {
-      const request = ask(`stored then streamed in one turn ${_name}`);
+      const request = ask(`stored then streamed in one turn ${name}`);
       const plain = await client.chat.completions.create(request);
       const again = await client.chat.completions.create(request);
       console.log('after plain', up.sim.count(CHAT_ROUTE));
