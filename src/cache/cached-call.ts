@@ -5,6 +5,7 @@
  * @module
  */
 import type { CachedMethod, CallLimits, StreamExchange } from "../providers/adapter.ts";
+import type { CacheEntry } from "../stores/store.ts";
 import type { CallOptions, Mode, PromptType, Provider, ReplayMode, TokenUsage } from "../types.ts";
 import type { SemanticCheckFacts } from "../usage/row.ts";
 import type { PromptEmbedding, SemanticCache, SemanticRequest } from "./semantic.ts";
@@ -92,6 +93,27 @@ export interface SimilarPrompt {
   request: SemanticRequest;
   embedding: PromptEmbedding;
   semantic: SemanticCache;
+}
+
+/** What the engine lends the paths of its calls (plain and streamed): store access, freshness rules, writes and log. */
+export interface EngineServices {
+  /** The stored entry for `key`; undefined on none or a store fault. */
+  get(key: string): Promise<CacheEntry | undefined>;
+  isFresh(entry: CacheEntry, call: CachedCall, settings: EngineSettings): boolean;
+  freshAfter(call: CachedCall, settings: EngineSettings): number;
+  /** How long the call's entry lives, in seconds. */
+  maxAgeSeconds(call: CachedCall, settings: EngineSettings): number;
+  /** Removes a corrupt entry and reports it (what serving it does). */
+  serve(entry: CacheEntry, call: CachedCall): Promise<unknown>;
+  hitUsage(call: CachedCall, stored: TokenUsage, response: unknown): TokenUsage;
+  describe(call: CachedCall): RequestFacts;
+  semantic(): SemanticCache | undefined;
+  /** Hands an answer to the write-behind queue; resolves once it is written (true) or a fault stopped it (false). */
+  write(call: CachedCall, key: string, namespace: string, settings: EngineSettings, body: string, usage: TokenUsage, facts: RequestFacts, similar?: SimilarPrompt): Promise<boolean>;
+  log(call: CachedCall, facts: RequestFacts, key: string | null, startedAt: number, usage: TokenUsage, hit: boolean, semantic?: SemanticFacts): void;
+  track(settled: Promise<unknown>): void;
+  /** True once the engine is closing: a stream read to its end then is not stored. */
+  closing(): boolean;
 }
 
 /** The call with the params its method prepared for keying and sending. */

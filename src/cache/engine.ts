@@ -1,15 +1,13 @@
 import type { CacheEntry, Store, StoreFlushFilter } from "../stores/store.ts";
 import type { Logger, TokenUsage } from "../types.ts";
 import type { UsageSink } from "../usage/sinks.ts";
-import { prepared, type CachedCall, type EngineSettings, type RequestFacts, type SemanticFacts, type Settled, type SimilarPrompt } from "./cached-call.ts";
+import type { CachedCall, EngineServices, EngineSettings, RequestFacts, SemanticFacts, SimilarPrompt } from "./cached-call.ts";
 import { hitUsage, usageRecord } from "./call-usage.ts";
 import { createFaultReporter, describeFault, type FaultKind } from "./faults.ts";
 import { hashCacheKey, requestIdentity } from "./key.ts";
-import { createInProcessCoalescing } from "./in-process-coalescing.ts";
 import { createPeerCoalescing, hasLocks } from "./peer-coalescing.ts";
-import { patienceFor, type Patience } from "./patience.ts";
 import type { SemanticCache } from "./semantic.ts";
-import { withCheckCost } from "./semantic-checks.ts";
+import { createPlainCalls } from "./plain-call.ts";
 import { createStreamCalls } from "./stream-call.ts";
 import { readEntryBody } from "./stream-entry.ts";
 import { createWriteBehind } from "./write-behind.ts";
@@ -34,7 +32,6 @@ export interface CacheEngineOptions {
  */
 export function createCacheEngine(options: CacheEngineOptions) {
   const { store, usageLog } = options;
-  const leaders = createInProcessCoalescing<Settled>();
   /** Every call not yet settled, hit, miss or pass-through. */
   const active = new Set<Promise<unknown>>();
   const storeFault = createFaultReporter(options.logger, `cache store ${store ? [store.name, store.location].filter(Boolean).join(" ") : ""}`.trim(), {
@@ -46,7 +43,7 @@ export function createCacheEngine(options: CacheEngineOptions) {
   const writes = store && createWriteBehind(store, async (write) => (await guarded(async () => (await write(), true), "write")) === true);
   /** Set by `close()`: work that starts after it (a stream's write) is dropped. */
   let closing = false;
-  const streamed = createStreamCalls({
+  const services: EngineServices = {
     get: lookup,
     isFresh,
     freshAfter,
@@ -59,7 +56,9 @@ export function createCacheEngine(options: CacheEngineOptions) {
     log,
     track,
     closing: () => closing,
-  });
+  };
+  const streamed = createStreamCalls(services);
+  const run = createPlainCalls({ ...services, peers, passThrough, keyOf });
   /** Corrupt entries are reported once: one is worth a warning, each of a thousand is not. */
   let corruptReported = false;
 
@@ -82,9 +81,11 @@ export function createCacheEngine(options: CacheEngineOptions) {
   /**
    * The entry for `key`: one this instance answered and has not yet written (newer than any it
    * wrote), else the stored one. A store that cannot be read is not used at all, pending entries
-   * included: the call then goes to the provider.
+   * included: the call then goes to the provider. A pending entry whose write lands while the
+   * store is being read is still served: the read may have been made before the write.
    */
   async function lookup(key: string): Promise<CacheEntry | undefined> {
+    const pendingBefore = writes!.pending(key);
     let entry: CacheEntry | undefined;
     try {
       entry = await store!.get(key);
@@ -93,7 +94,7 @@ export function createCacheEngine(options: CacheEngineOptions) {
       return undefined;
     }
     storeFault.ok("read");
-    return writes!.pending(key) ?? entry;
+    return writes!.pending(key) ?? pendingBefore ?? entry;
   }
 
   /** What a log row and a cache entry say about the request; a hit reuses what its entry stored. */
@@ -166,31 +167,6 @@ export function createCacheEngine(options: CacheEngineOptions) {
     return undefined;
   }
 
-  /**
-   * Runs a miss unless another process sharing the store answers it first: with a store that has
-   * locks, identical misses across processes make one upstream request (see peer-coalescing.ts).
-   * The wait for the other process ends when the caller gives up (its signal, its timeout).
-   */
-  async function coalescedAcrossProcesses(key: string, call: CachedCall, settings: EngineSettings, patience: Patience, miss: () => Promise<Settled>): Promise<Settled> {
-    const claim = call.options.refresh || !peers ? undefined : await patience.wait(peers.claim(key, (entry) => isFresh(entry, call, settings), patience.stopped));
-    if (claim?.entry) {
-      const response = await serve(claim.entry, call);
-      if (response !== undefined) return { response, body: claim.entry.body, usage: hitUsage(call, claim.entry.usage, response), facts: claim.entry, hit: true, storedAt: claim.entry.createdAt };
-    }
-    let settled: Settled | undefined;
-    try {
-      return (settled = await miss());
-    } finally {
-      // Held until the entry is written, so that a process waiting on the lock then finds it;
-      // releasing never delays the caller (and never rejects).
-      if (claim) {
-        const release = () => void claim.release();
-        if (settled?.written) track(settled.written.then(release));
-        else release();
-      }
-    }
-  }
-
   /** Keeps `close()` waiting until `settled` has settled (a call's usage row, a stream's end). */
   function track(settled: Promise<unknown>): void {
     const done = () => void active.delete(settled);
@@ -220,77 +196,6 @@ export function createCacheEngine(options: CacheEngineOptions) {
     const running = run(input, settings, startedAt);
     track(running);
     return input.present ? input.present(running) : running;
-  }
-
-  async function run(input: CachedCall, settings: EngineSettings, startedAt: number): Promise<unknown> {
-    const store = options.store!;
-    const call = input.method.prepare ? await prepared(input, input.method.prepare) : input;
-    const patience = patienceFor(call.limits, startedAt);
-
-    const namespace = call.options.namespace ?? settings.namespace;
-    // The key covers everything sent (params and wire), so identical calls share a leader only
-    // when their requests are identical. A request JSON cannot encode (a cycle, a BigInt) has no
-    // key: the SDK reports it.
-    const key = keyOf(call, namespace);
-    if (key === null) return passThrough(call, startedAt);
-
-    if (!call.options.refresh) {
-      const entry = await lookup(key);
-      if (entry && isFresh(entry, call, settings)) {
-        const response = await serve(entry, call);
-        if (response !== undefined) {
-          // A hit is as quick as the SDK's own check of the signal, which it makes before sending.
-          const aborted = patience.check();
-          if (aborted) await aborted;
-          log(call, entry, key, startedAt, hitUsage(call, entry.usage, response), true);
-          return response;
-        }
-      }
-      // A waiter takes no stored answer its own options rule out: a semantic one, or one too old.
-      const acceptable = (shared: Settled) =>
-        (shared.semanticKey === undefined || call.options.semantic !== false) && (shared.storedAt === undefined || shared.storedAt > freshAfter(call, settings));
-      for (let leader = leaders.join(key, acceptable); leader; leader = leaders.join(key, acceptable)) {
-        const shared = await patience.wait(leader);
-        if (!shared) continue;
-        log(call, shared.facts, key, startedAt, shared.usage, true, { semanticKey: shared.semanticKey, semanticScore: shared.semanticScore, semanticPrompt: shared.semanticPrompt });
-        return call.method.rebuild(readEntryBody(shared.body).response);
-      }
-    }
-
-    const upstream = coalescedAcrossProcesses(key, call, settings, patience, async (): Promise<Settled> => {
-      // Semantic matching: the prompt is embedded once, to look for a similar stored prompt and
-      // to store with the answer. A semantic hit is never written under this request's key.
-      const semantic = options.semantic?.();
-      const request = semantic?.request(call, namespace);
-      const embedding = request && (await semantic!.embed(request));
-      const plan = request && embedding && !call.options.refresh ? await semantic!.plan(request, embedding, freshAfter(call, settings)) : undefined;
-      if (plan?.action === "serve") {
-        const { entry: similar, score } = plan.candidate;
-        const response = await serve(similar, call);
-        if (response !== undefined) {
-          const found = { semanticKey: similar.key, semanticScore: score, semanticPrompt: similar.prompt };
-          return { response, body: similar.body, usage: hitUsage(call, similar.usage, response), facts: describe(call), ...found, storedAt: similar.createdAt, embedding };
-        }
-      }
-
-      const response = await call.send();
-      const usage = call.method.usage(response, call.params);
-      const body = JSON.stringify(response);
-      const facts = describe(call);
-      const answer = call.method.isAnswer(response, call.params);
-      const similar = request && embedding ? { request, embedding, semantic: semantic! } : undefined;
-      const written = answer ? write(call, key, namespace, settings, body, usage, facts, similar) : undefined;
-      // Semantic matching reads what it matches from the store: its entries land before the answer.
-      if (written && similar) await written;
-      // A match not served (verified and shadow modes) is checked against the provider's answer.
-      const check = plan?.action === "check" && answer ? await semantic!.check(plan, request!, response, settings.mode === "prod" ? maxAgeSeconds(call, settings) : undefined) : undefined;
-      return { response, body, usage, facts, embedding: withCheckCost(embedding, check), check: check?.facts, written };
-    });
-    const settled = await leaders.lead(key, upstream);
-    // A stored answer (another process's, a similar prompt's) is a hit: an aborted signal fails it.
-    if (settled.hit || settled.semanticKey !== undefined) await patience.check();
-    log(call, settled.facts, key, startedAt, settled.usage, settled.hit === true || settled.semanticKey !== undefined, settled);
-    return settled.response;
   }
 
   /** The call's key; null for a request JSON cannot encode (a cycle, a BigInt), which the SDK reports. */

@@ -8,36 +8,13 @@
  */
 import type { StreamedMethod } from "../providers/adapter.ts";
 import type { CacheEntry } from "../stores/store.ts";
-import type { TokenUsage } from "../types.ts";
-import type { CachedCall, EngineSettings, RequestFacts, SemanticFacts, SemanticMatch, SimilarPrompt } from "./cached-call.ts";
-import type { SemanticCache } from "./semantic.ts";
+import type { CachedCall, EngineServices, EngineSettings, SemanticMatch, SimilarPrompt } from "./cached-call.ts";
 import { withCheckCost, type SemanticCheckOutcome, type SemanticPlan } from "./semantic-checks.ts";
 import { entryBody, readEntryBody } from "./stream-entry.ts";
 import { createStreamPath, type StoredStream, type StreamRoute } from "./stream-path.ts";
 
-/** What the engine lends a streamed call: its store access, freshness rules, writes and log. */
-export interface StreamCallEngine {
-  /** The stored entry for `key`; undefined on none or a store fault. */
-  get(key: string): Promise<CacheEntry | undefined>;
-  isFresh(entry: CacheEntry, call: CachedCall, settings: EngineSettings): boolean;
-  freshAfter(call: CachedCall, settings: EngineSettings): number;
-  /** How long the call's entry lives, in seconds. */
-  maxAgeSeconds(call: CachedCall, settings: EngineSettings): number;
-  /** Removes a corrupt entry and reports it (what serving it does). */
-  serve(entry: CacheEntry, call: CachedCall): Promise<unknown>;
-  hitUsage(call: CachedCall, stored: TokenUsage, response: unknown): TokenUsage;
-  describe(call: CachedCall): RequestFacts;
-  semantic(): SemanticCache | undefined;
-  /** Hands an answer to the write-behind queue; resolves once it is written (true) or a fault stopped it (false). */
-  write(call: CachedCall, key: string, namespace: string, settings: EngineSettings, body: string, usage: TokenUsage, facts: RequestFacts, similar?: SimilarPrompt): Promise<boolean>;
-  log(call: CachedCall, facts: RequestFacts, key: string | null, startedAt: number, usage: TokenUsage, hit: boolean, semantic?: SemanticFacts): void;
-  track(settled: Promise<unknown>): void;
-  /** True once the engine is closing: a stream read to its end then is not stored. */
-  closing(): boolean;
-}
-
 /** The engine's streamed calls, sharing one registry of live streams that identical calls join. */
-export function createStreamCalls(engine: StreamCallEngine) {
+export function createStreamCalls(engine: EngineServices) {
   const streams = createStreamPath();
 
   /**
@@ -69,6 +46,7 @@ export function createStreamCalls(engine: StreamCallEngine) {
       refresh: input.options.refresh === true,
       replay: input.options.replay ?? settings.replay,
       lookup: async () => readBack(await engine.get(key!)),
+      accepts: (found) => engine.isFresh(found.entry, input, settings),
       async lookupSimilar() {
         const semantic = engine.semantic();
         const request = semantic?.request(input, namespace);

@@ -40,6 +40,8 @@ export interface StreamRoute {
   replay: ReplayMode;
   /** A fresh stored entry for the key, read back; undefined on none, a fault or a corrupt entry. */
   lookup(): Promise<StoredStream | undefined>;
+  /** Whether an entry an identical call found may answer this one too: fresh enough for it. */
+  accepts(found: StoredStream): boolean;
   /**
    * Optional: a stored entry of a similar prompt (semantic matching), looked for only when no
    * identical call is in flight; also readies what `store` keeps for semantic matching.
@@ -55,15 +57,16 @@ export interface StreamRoute {
 
 const ZERO_USAGE: TokenUsage = { inputTokens: 0, cachedInputTokens: 0, outputTokens: 0 };
 
-/** What a leading stream's request brought: its stream, or the provider's error answer. */
+/** What a leading stream brought: the stored entry it found, its stream, or the provider's error answer. */
 interface Led {
+  found?: StoredStream;
   broadcast?: Broadcast;
   error?: Response;
 }
 
 /** The stream path, with the in-process registry of live streams identical calls join. */
 export function createStreamPath() {
-  /** Streams in flight by key, from the moment their request is sent until their entry is written. */
+  /** Streams in flight by key, from the moment their lookup starts until their entry is written (or a stored one answered them). */
   const live = new Map<string, Promise<Led | undefined>>();
 
   /** The usage of events that may not have ended: the method's own count, else the assembled response's. */
@@ -122,38 +125,51 @@ export function createStreamPath() {
         // upstream error go upstream again.
         const consult = first && route.key !== null;
         first = false;
+        const key = route.key;
         if (consult && !route.refresh) {
-          const found = await route.lookup();
-          if (found) return replayed(found, signal);
-          // An identical stream in flight: follow it. A leader whose request failed on its own
-          // (a dropped connection, its own abort) is left behind: the next one in line leads.
-          for (let leader = live.get(route.key!); leader; leader = live.get(route.key!)) {
+          // An identical stream in flight, or an identical call looking its entry up: follow it. A
+          // leader whose request failed on its own (a dropped connection, its own abort) is left
+          // behind: the next one in line leads.
+          for (let leader = live.get(key!); leader; ) {
             // The caller's signal (its abort, the SDK's timeout) ends the wait as it ends a fetch.
             const led = await untilAborted(leader, signal);
             if (led?.error) return { response: led.error.clone() };
-            if (!led?.broadcast?.joinable) {
-              // Let the leader's bookkeeping run before looking again.
-              await Promise.resolve();
-              continue;
+            if (led?.found && route.accepts(led.found)) return replayed(led.found, signal);
+            if (led?.broadcast?.joinable) {
+              // Joined live: logged as a hit once the leader's stream has ended, with its tokens.
+              const until = led.broadcast.finished.then((outcome) => settle(usageOf(method, outcome.events, params), true));
+              return { response: eventStreamResponse(led.broadcast.reader(view, signal)), until };
             }
-            // Joined live: logged as a hit once the leader's stream has ended, with its tokens.
-            const until = led.broadcast.finished.then((outcome) => settle(usageOf(method, outcome.events, params), true));
-            return { response: eventStreamResponse(led.broadcast.reader(view, signal)), until };
+            // Another caller may have taken the lead meanwhile; a stream no one may join any more
+            // (its readers have gone) is left for the lookup below, which finds its entry.
+            const next = live.get(key!);
+            leader = next === leader ? undefined : next;
           }
         }
 
-        if (consult && route.lookupSimilar) {
-          const found = await route.lookupSimilar();
-          if (found) return replayed(found, signal);
-        }
-
-        const key = route.key;
+        // Leading is decided before anything is awaited: identical calls arriving during this
+        // call's lookups follow it, however the store's answers interleave.
         let lead!: (led: Led | undefined) => void;
         const leading = new Promise<Led | undefined>((resolve) => (lead = resolve));
         if (key !== null) live.set(key, leading);
         const leave = () => {
           if (key !== null && live.get(key) === leading) live.delete(key);
         };
+        let found: StoredStream | undefined;
+        try {
+          if (consult && !route.refresh) found = await route.lookup();
+          // A similar entry is this call's match alone: the calls following it look for their own.
+          if (!found && consult && route.lookupSimilar && (found = await route.lookupSimilar())) lead(undefined);
+        } catch (error) {
+          lead(undefined);
+          leave();
+          throw error;
+        }
+        if (found) {
+          lead({ found });
+          leave();
+          return replayed(found, signal);
+        }
         const controller = new AbortController();
         const startedAt = performance.now();
         let response: Response;
