@@ -41,19 +41,19 @@ const HEADS_BATCH = 1024;
 const LIST_BATCH = 256;
 
 /**
- * The first `LIST_BATCH` codes (or `HEADS_BATCH` headers) of scope ?1 written at or after ?2, and the next
- * ones after the cursor (write time ?2, key ?3), in write order: one statement a batch, so the event
+ * The first `LIST_BATCH` codes (or `HEADS_BATCH` headers) of a scope written at or after a time, and the
+ * next ones after the cursor (write time, key), in write order: one statement a batch, so the event
  * loop turns between batches. Headers come from `cache_vectors_heads` alone.
  */
 function listPage(headsOnly: boolean, next: boolean): string {
   const code = headsOnly ? `substr(code, 1, ${CODE_HEADER_BYTES})` : "code";
   return `SELECT key, created_at, ${code} AS code, length(code) AS bytes FROM cache_vectors
-    WHERE scope = ?1 AND ${next ? "(created_at, key) > (?2, ?3)" : "created_at >= ?2"} ORDER BY created_at, key LIMIT ${headsOnly ? HEADS_BATCH : LIST_BATCH}`;
+    WHERE scope = ? AND ${next ? "(created_at, key) > (?, ?)" : "created_at >= ?"} ORDER BY created_at, key LIMIT ${headsOnly ? HEADS_BATCH : LIST_BATCH}`;
 }
 const PAGES = { codes: [listPage(false, false), listPage(false, true)], heads: [listPage(true, false), listPage(true, true)] } as const;
 
-/** The codes of the keys in the JSON array ?1 (those still stored). */
-export const CODES_OF_KEYS = `SELECT key, created_at, code, length(code) AS bytes FROM cache_vectors WHERE key IN (SELECT value FROM json_each(?1))`;
+/** The codes of the keys in a JSON array (those still stored). */
+export const CODES_OF_KEYS = `SELECT key, created_at, code, length(code) AS bytes FROM cache_vectors WHERE key IN (SELECT value FROM json_each(?))`;
 
 /** Runs `sql` with `params` on the store's connection (prepared once) and returns its rows. */
 export type ReadRows = (sql: string, params: SqlValue[]) => Row[];

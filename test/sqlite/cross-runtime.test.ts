@@ -4,6 +4,7 @@
  * entry the previous one stored and reads the rows it logged.
  */
 import { beforeAll, expect, test } from "bun:test";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { CHAT_ROUTE, useUpstream } from "../harness.ts";
 import { BUN, NODE, packOnce, runOk } from "../package/pack.ts";
@@ -24,6 +25,13 @@ async function turn(runtime: string, ...questions: string[]): Promise<{ driver: 
   return JSON.parse(stdout);
 }
 
+/** One runtime's semantic turn in a cache folder of its own. */
+async function semanticTurn(runtime: string, dir: string, ...questions: string[]): Promise<{ driver: string; hits: boolean[]; semanticHits: boolean[] }> {
+  mkdirSync(dir, { recursive: true });
+  const { stdout } = await runOk([runtime, SCRIPT, up.sim.openaiBaseURL, dir, ...questions], { cwd: up.dir, env: { ...process.env, ECOAI_TEST_SEMANTIC: "1" } });
+  return JSON.parse(stdout);
+}
+
 test("a cache and usage log written under Node open under Bun and back, with every driver", async () => {
   const before = up.sim.count(CHAT_ROUTE);
 
@@ -41,3 +49,19 @@ test("a cache and usage log written under Node open under Bun and back, with eve
 
   expect(up.sim.count(CHAT_ROUTE) - before).toBe(3);
 }, 60_000);
+
+test("semantic matching finds a reworded prompt's answer in the SQLite file with every driver", async () => {
+  const asked = "What is the capital of Australia? Answer in one word.";
+  const reworded = "What is the capital city of Australia? Answer in one word.";
+  const drivers = [
+    [NODE, nodeHasSqlite ? "node:sqlite" : "better-sqlite3"],
+    [BUN, "bun:sqlite"],
+    [node22, "node:sqlite"],
+  ] as const;
+  for (const [i, [runtime, driver]] of drivers.entries()) {
+    const dir = join(up.dir, `semantic-${i}`);
+    expect(await semanticTurn(runtime, dir, asked)).toEqual({ driver, hits: [false], semanticHits: [false] });
+    // A new process: its index loads the first call's vector from the file.
+    expect(await semanticTurn(runtime, dir, reworded)).toEqual({ driver, hits: [true], semanticHits: [true] });
+  }
+}, 90_000);

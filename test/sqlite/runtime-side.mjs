@@ -1,6 +1,7 @@
 // One runtime's turn on a shared cache and usage log, through the built package (dist/).
 // Usage: <runtime> runtime-side.mjs <openaiBaseURL> <data dir> <question>...
-// Prints the SQLite driver in use and, per question, whether it was a cache hit.
+// Prints the SQLite driver in use and, per question, whether it was a cache hit and whether a
+// semantic one. With ECOAI_TEST_SEMANTIC=1 semantic matching is on, with the lexical embedder.
 import { join } from "node:path";
 import OpenAI from "openai";
 import { EcoAI } from "../../dist/src/index.js";
@@ -13,12 +14,15 @@ const eco = new EcoAI({
   sqlitePath: join(dir, "cache.db"),
   logPath,
   settingsPath: join(dir, "settings.json"),
+  ...(process.env.ECOAI_TEST_SEMANTIC === "1" ? { semantic: { embedder: "lexical", threshold: 0.9 } } : {}),
 });
 const hits = [];
+const semanticHits = [];
 for (const question of questions) {
   await eco.chat.completions.create({ model: "gpt-4o-mini", messages: [{ role: "user", content: question }] });
   const [record] = await eco.history({ limit: 1 });
   hits.push(record.cacheHit);
+  semanticHits.push(record.semanticHit);
 }
 const summary = await eco.summary();
 await eco.close();
@@ -26,4 +30,4 @@ await eco.close();
 const db = openDatabase(logPath);
 const driver = db.driver;
 db.close();
-console.log(JSON.stringify({ driver, hits, totalCalls: summary.totalCalls }));
+console.log(JSON.stringify(process.env.ECOAI_TEST_SEMANTIC === "1" ? { driver, hits, semanticHits } : { driver, hits, totalCalls: summary.totalCalls }));
