@@ -188,7 +188,7 @@ export class PromptIndex {
   }
 
   /** Ranks `period` among the known days; a day older than the newest known one moves later ranks up. */
-  private addPeriod(period: string): void {
+  addPeriod(period: string): void {
     if (this.rank.has(period)) return;
     const at = upperBound(this.periods, period);
     this.periods.splice(at, 0, period);
@@ -212,8 +212,7 @@ export class PromptIndex {
   }
 
   /** A prompt's days from `from` to `to`, newest first (for the request log of one prompt). */
-  daysOf(id: number, days: { from: string; to: string }): PromptDay[] {
-    const prompt = this.prompts.get(id);
+  daysOf(id: number, days: { from: string; to: string }, prompt = this.prompts.get(id)): PromptDay[] {
     const ranks = this.dayRange(days);
     if (!prompt || !ranks) return [];
     const out: PromptDay[] = [];
@@ -247,6 +246,23 @@ export class PromptIndex {
     }
     return found;
   }
+}
+
+/**
+ * Adds a day's counts and amounts to a prompt's day (the sums added, the last call the later),
+ * or adds the day, in order.
+ */
+export function addToDay(prompt: IndexedPrompt, day: number, row: Row): void {
+  const counts = new Uint32Array(COUNTS);
+  const amounts = new Float64Array(AMOUNTS);
+  writeDay(row, counts, 0, amounts, 0);
+  const at = prompt.days.indexOf(day);
+  if (at >= 0) {
+    for (let k = 0; k < COUNTS; k++) counts[k]! += prompt.counts[at * COUNTS + k]!;
+    for (let k = 0; k < AMOUNTS - 1; k++) amounts[k]! += prompt.amounts[at * AMOUNTS + k]!;
+    amounts[AMOUNTS - 1] = Math.max(amounts[AMOUNTS - 1]!, prompt.amounts[at * AMOUNTS + AMOUNTS - 1]!);
+  }
+  setDay(prompt, day, counts, amounts);
 }
 
 /** Sets (or adds, in order) one day of a prompt. */
@@ -289,7 +305,7 @@ function grown<T extends Int32Array | Uint32Array | Float64Array>(array: T, size
   return next;
 }
 
-function toPrompt(row: Row): IndexedPrompt {
+export function toPrompt(row: Row): IndexedPrompt {
   const prompt = String(row.prompt);
   return {
     id: Number(row.id),
