@@ -47,7 +47,9 @@ const DATA_TABLES = ROLLUP_TABLES.filter((table) => table !== "ecoai_dashboard_d
 export function resetRollup(db: Database): void {
   db.transaction(() => {
     createTables(db);
-    db.exec(`DELETE FROM ecoai_dashboard_state WHERE key <> 'version'; ${DATA_TABLES.map((table) => `DELETE FROM ${table};`).join(" ")}`);
+    db.exec(`DELETE FROM ecoai_dashboard_state WHERE key NOT IN ('version', 'resets'); ${DATA_TABLES.map((table) => `DELETE FROM ${table};`).join(" ")}`);
+    // Counted, so a dashboard that has not folded since (its rows all in its tail) still sees the rows went.
+    db.exec("INSERT INTO ecoai_dashboard_state (key, value) VALUES ('resets', 1) ON CONFLICT (key) DO UPDATE SET value = value + 1");
   });
 }
 
@@ -119,6 +121,9 @@ export function createRollup(db: Database, now: () => Date = () => new Date()): 
   const lastId = db.prepare("SELECT coalesce(max(id), 0) AS id FROM usage_log");
   const readState = db.prepare("SELECT key, value FROM ecoai_dashboard_state");
   const readWatermark = db.prepare("SELECT coalesce(max(value), 0) AS value FROM ecoai_dashboard_state WHERE key = 'watermark'");
+  const readResets = db.prepare("SELECT coalesce(max(value), 0) AS value FROM ecoai_dashboard_state WHERE key = 'resets'");
+  // Resets (`ecoai prune`, `ecoai recompute`) seen by this process: another one means rows went.
+  let resets = Number(readResets.get()!.value);
   const writeState = db.prepare("INSERT OR REPLACE INTO ecoai_dashboard_state (key, value) VALUES (?, ?)");
   const updateDays = updatePeriodsSql("day").map((sql) => db.prepare(sql));
   const updateHours = updatePeriodsSql("hour").map((sql) => db.prepare(sql));
@@ -197,7 +202,7 @@ export function createRollup(db: Database, now: () => Date = () => new Date()): 
   function mustFoldFirst(first: number, last: number): boolean {
     const state = Object.fromEntries(readState.all().map((row: Row) => [String(row.key), Number(row.value)]));
     const watermark = state.watermark ?? 0;
-    const pruned = tablesAt !== "" && watermark < Number(tablesAt.split(":")[1]);
+    const pruned = (tablesAt !== "" && watermark < Number(tablesAt.split(":")[1])) || (state.resets ?? 0) !== resets;
     const rebuild = watermark > last || (watermark > 0 && state.first !== first);
     const totalsStale = totalsUpTo > last || (totalsUpTo > 0 && first !== totalsFirst);
     const indexStale = index !== undefined && (indexFirst !== first || indexAt > last || last - indexAt > MAX_TAIL);
@@ -225,7 +230,9 @@ export function createRollup(db: Database, now: () => Date = () => new Date()): 
     const last = Number(lastId.get()!.id);
     // `ecoai prune` empties the stored aggregates (resetRollup); rows it deleted need not include
     // the first one, so a watermark behind the one this process wrote is the sign to start over.
-    if (tablesAt !== "" && Number(readWatermark.get()!.value) < Number(tablesAt.split(":")[1])) {
+    const resetsNow = Number(readResets.get()!.value);
+    if ((tablesAt !== "" && Number(readWatermark.get()!.value) < Number(tablesAt.split(":")[1])) || resetsNow !== resets) {
+      resets = resetsNow;
       totalsUpTo = Number.MAX_SAFE_INTEGER;
       tablesAt = "";
       index = undefined;
