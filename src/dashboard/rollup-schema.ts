@@ -1,8 +1,8 @@
 /**
  * The tables of the dashboard's aggregates, kept beside `usage_log` in the same file, and the
  * statements that fold a range of new rows into them. Writers pay nothing for them: no trigger, no
- * extra index on `usage_log`; the dashboard brings them up to date from the rows added since its
- * last request.
+ * extra index on `usage_log`; a request adds up the rows written since the last fold itself, and
+ * the dashboard folds them in after answering.
  * @module
  */
 import { latencyBucketSql } from "./latency.ts";

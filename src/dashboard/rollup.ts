@@ -194,7 +194,8 @@ export function createRollup(db: Database, now: () => Date = () => new Date()): 
     loaded.load();
     const state = Object.fromEntries(readState.all().map((row: Row) => [String(row.key), Number(row.value)]));
     indexAt = state.watermark ?? 0;
-    indexFirst = state.first ?? 0;
+    // An index of no rows holds for whichever row comes first.
+    indexFirst = indexAt === 0 ? Number(firstId.get()!.id) : (state.first ?? 0);
     return (index = loaded);
   }
 
