@@ -174,7 +174,11 @@ function queryLatency(db: Database, filters: Filters, tail: Tail): Overview["lat
 
 /** Every provider, model and namespace in the log, for the filter menus. */
 export function queryFacets(db: Database, tail: Tail = NO_TAIL): { providers: string[]; models: string[]; namespaces: string[] } {
-  const table = tailed("sums", "day", tail);
-  const distinct = (column: string) => db.prepare(`SELECT DISTINCT ${column} AS value FROM ${table.from} ORDER BY 1 LIMIT 500`).all(...table.params).map((row) => String(row.value));
+  const withTail = tail.upTo > tail.after;
+  const distinct = (column: string) =>
+    db
+      .prepare(`SELECT DISTINCT ${column} AS value FROM ecoai_dashboard_days${withTail ? ` UNION SELECT ${column} FROM usage_log WHERE id > ? AND id <= ?` : ""} ORDER BY 1 LIMIT 500`)
+      .all(...(withTail ? [tail.after, tail.upTo] : []))
+      .map((row) => String(row.value));
   return { providers: distinct("provider"), models: distinct("model"), namespaces: distinct("namespace") };
 }
