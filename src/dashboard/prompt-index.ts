@@ -248,23 +248,6 @@ export class PromptIndex {
   }
 }
 
-/**
- * Adds a day's counts and amounts to a prompt's day (the sums added, the last call the later),
- * or adds the day, in order.
- */
-export function addToDay(prompt: IndexedPrompt, day: number, row: Row): void {
-  const counts = new Uint32Array(COUNTS);
-  const amounts = new Float64Array(AMOUNTS);
-  writeDay(row, counts, 0, amounts, 0);
-  const at = prompt.days.indexOf(day);
-  if (at >= 0) {
-    for (let k = 0; k < COUNTS; k++) counts[k]! += prompt.counts[at * COUNTS + k]!;
-    for (let k = 0; k < AMOUNTS - 1; k++) amounts[k]! += prompt.amounts[at * AMOUNTS + k]!;
-    amounts[AMOUNTS - 1] = Math.max(amounts[AMOUNTS - 1]!, prompt.amounts[at * AMOUNTS + AMOUNTS - 1]!);
-  }
-  setDay(prompt, day, counts, amounts);
-}
-
 /** Sets (or adds, in order) one day of a prompt. */
 function setDay(prompt: IndexedPrompt, day: number, counts: Uint32Array, amounts: Float64Array): void {
   let at = 0;

@@ -1,11 +1,12 @@
 /**
- * The prompt index as of the newest row: the in-memory index (current to the last fold) with the
- * rows written since added, for one request. Only the prompts those rows touch are copied, so a
- * request after a thousand new rows copies a few hundred prompts, never the fifty thousand.
+ * The prompt index as of the newest row: the in-memory index (current to the last fold) and the
+ * rows written since, added up per prompt and day for one request and added to a prompt's sums as
+ * they are read. Nothing of the index is copied, so a request after a thousand new rows costs
+ * those rows, never the fifty thousand prompts.
  * @module
  */
 import type { Database } from "../sqlite/database.ts";
-import { addToDay, toPrompt, type IndexedPrompt, type PromptDay, type PromptIndex } from "./prompt-index.ts";
+import { PromptIndex, toPrompt, type IndexedPrompt, type PromptDay, type RangeSums } from "./prompt-index.ts";
 import type { Tail } from "./tail.ts";
 
 /** A prompt's key, as the prompts page and the request log name it. */
@@ -17,10 +18,24 @@ export interface PromptKey {
   namespace: string;
 }
 
+/** One day of one prompt in the tail. */
+interface TailDay {
+  /** Rank of the day (see `PromptIndex.periods`). */
+  day: number;
+  calls: number;
+  hits: number;
+  semanticHits: number;
+  tokensSaved: number;
+  costSavedUsd: number;
+  spentUsd: number;
+  lastSeenMs: number;
+  lastSeen: string;
+}
+
 /**
- * The tail's rows per day and prompt, with the prompt's id when the tables know it, added up as
- * the prompt-days are (`PROMPT_DAY_COLUMNS`), and the first row of each (new prompts are numbered
- * in the order they first came).
+ * The tail's rows per day and prompt, with the prompt's id when the tables know it (a known prompt
+ * is grouped by its id alone), and the first row of each (new prompts are numbered in the order
+ * they first came).
  */
 const TAIL_DAYS_SQL = `SELECT substr(u.timestamp, 1, 10) AS period, p.id AS id, u.prompt, u.provider, u.model, u.prompt_type, u.namespace,
     count(*) AS calls, sum(u.cache_hit) AS hits, sum(u.semantic_hit) AS semantic_hits, sum(u.tokens_saved) AS tokens_saved,
@@ -29,16 +44,16 @@ const TAIL_DAYS_SQL = `SELECT substr(u.timestamp, 1, 10) AS period, p.id AS id, 
   FROM usage_log u LEFT JOIN ecoai_dashboard_prompts p
     ON p.prompt = u.prompt AND p.model = u.model AND p.provider = u.provider AND p.prompt_type = u.prompt_type AND p.namespace = u.namespace
  WHERE u.id > ? AND u.id <= ?
- GROUP BY 1, u.prompt, u.provider, u.model, u.prompt_type, u.namespace
+ GROUP BY 1, p.id, iif(p.id IS NULL, u.prompt, NULL), iif(p.id IS NULL, u.provider, NULL), iif(p.id IS NULL, u.model, NULL), iif(p.id IS NULL, u.prompt_type, NULL), iif(p.id IS NULL, u.namespace, NULL)
  ORDER BY first_row`;
 
 export class PromptView {
   private constructor(
     readonly index: PromptIndex,
-    /** Prompts the tail touched, as copies with its days added (or new). */
-    private readonly changed: Map<number, IndexedPrompt>,
-    /** The tail's last call per `period|id`, as logged. */
-    private readonly lastSeen: Map<string, string>,
+    /** The tail's days per prompt. */
+    private readonly tail: Map<number, TailDay[]>,
+    /** Prompts the index does not hold (first logged in the tail, or folded by another dashboard since). */
+    private readonly added: Map<number, IndexedPrompt>,
   ) {}
 
   /** The index as it stands (no rows written since its last fold). */
@@ -52,8 +67,8 @@ export class PromptView {
     const rows = db.prepare(TAIL_DAYS_SQL).all(tail.after, tail.upTo);
     // Every day first: ranking a day between known ones moves the ranks of later ones.
     for (const row of rows) index.addPeriod(String(row.period));
-    const changed = new Map<number, IndexedPrompt>();
-    const lastSeen = new Map<string, string>();
+    const days = new Map<number, TailDay[]>();
+    const added = new Map<number, IndexedPrompt>();
     const ids = new Map<string, number>();
     let nextId = Number(db.prepare("SELECT coalesce(max(id), 0) AS id FROM ecoai_dashboard_prompts").get()!.id);
     for (const row of rows) {
@@ -64,16 +79,23 @@ export class PromptView {
         id = ids.get(key) ?? ++nextId;
         ids.set(key, id);
       }
-      let prompt = changed.get(id);
-      if (!prompt) {
-        const known = index.prompts.get(id);
-        prompt = known ? { ...known, days: known.days.slice(), counts: known.counts.slice(), amounts: known.amounts.slice() } : toPrompt({ ...row, id });
-        changed.set(id, prompt);
-      }
-      addToDay(prompt, index.periods.indexOf(String(row.period)), row);
-      lastSeen.set(`${row.period}|${id}`, String(row.last_seen));
+      if (!index.prompts.has(id) && !added.has(id)) added.set(id, toPrompt({ ...row, id }));
+      let list = days.get(id);
+      if (!list) days.set(id, (list = []));
+      list.push({
+        day: index.periods.indexOf(String(row.period)),
+        calls: Number(row.calls),
+        hits: Number(row.hits),
+        semanticHits: Number(row.semantic_hits),
+        tokensSaved: Number(row.tokens_saved),
+        costSavedUsd: Number(row.cost_saved_usd),
+        spentUsd: Number(row.spent_usd),
+        // A timestamp that does not parse sorts before every other of its day (as in the index).
+        lastSeenMs: row.last_seen_ms === null || row.last_seen_ms === undefined ? Number.NEGATIVE_INFINITY : Number(row.last_seen_ms),
+        lastSeen: String(row.last_seen),
+      });
     }
-    return new PromptView(index, changed, lastSeen);
+    return new PromptView(index, days, added);
   }
 
   /** Every day some prompt was called, ascending. */
@@ -81,21 +103,42 @@ export class PromptView {
     return this.index.periods;
   }
 
-  /** Passes every prompt, as of the tail, to `visit`. */
+  /** Passes every prompt to `visit`. */
   each(visit: (prompt: IndexedPrompt) => void): void {
-    const { changed } = this;
-    for (const prompt of this.index.prompts.values()) visit(changed.get(prompt.id) ?? prompt);
-    for (const prompt of changed.values()) if (!this.index.prompts.has(prompt.id)) visit(prompt);
+    for (const prompt of this.index.prompts.values()) visit(prompt);
+    for (const prompt of this.added.values()) visit(prompt);
   }
 
-  get(id: number): IndexedPrompt | undefined {
-    return this.changed.get(id) ?? this.index.prompts.get(id);
+  /** A prompt's sums over the days ranked `first` to `last`, the tail's included, into `into`; false when it has none then. */
+  sumDays(prompt: IndexedPrompt, first: number, last: number, into: RangeSums): boolean {
+    let found = PromptIndex.sumDays(prompt, first, last, into);
+    const tail = this.tail.get(prompt.id);
+    if (!tail) return found;
+    if (!found) {
+      into.calls = into.hits = into.semanticHits = into.tokensSaved = into.costSavedUsd = into.spentUsd = 0;
+      into.lastDay = -1;
+      into.lastSeenMs = Number.NEGATIVE_INFINITY;
+    }
+    for (const day of tail) {
+      if (day.day < first || day.day > last) continue;
+      found = true;
+      into.calls += day.calls;
+      into.hits += day.hits;
+      into.semanticHits += day.semanticHits;
+      into.tokensSaved += day.tokensSaved;
+      into.costSavedUsd += day.costSavedUsd;
+      into.spentUsd += day.spentUsd;
+      if (day.day > into.lastDay) {
+        into.lastDay = day.day;
+        into.lastSeenMs = day.lastSeenMs;
+      } else if (day.day === into.lastDay) into.lastSeenMs = Math.max(into.lastSeenMs, day.lastSeenMs);
+    }
+    return found;
   }
 
-  /** The id of a prompt first logged in the tail, by its whole key. */
+  /** The id of a prompt the index does not hold yet, by its whole key. */
   findNew(key: PromptKey): number | undefined {
-    for (const prompt of this.changed.values()) {
-      if (this.index.prompts.has(prompt.id)) continue;
+    for (const prompt of this.added.values()) {
       if (prompt.prompt === key.prompt && prompt.provider === key.provider && prompt.model === key.model && prompt.promptType === key.promptType && prompt.namespace === key.namespace) return prompt.id;
     }
     return undefined;
@@ -105,13 +148,29 @@ export class PromptView {
     return this.index.dayRange(days);
   }
 
+  /** A prompt's days from `from` to `to`, newest first, the tail's included. */
   daysOf(id: number, days: { from: string; to: string }): PromptDay[] {
-    return this.index.daysOf(id, days, this.get(id));
+    const out = this.index.daysOf(id, days, this.index.prompts.get(id) ?? this.added.get(id));
+    const tail = this.tail.get(id);
+    const ranks = this.dayRange(days);
+    if (!tail || !ranks) return out;
+    for (const day of tail) {
+      if (day.day < ranks.first || day.day > ranks.last) continue;
+      const period = this.periods[day.day]!;
+      const known = out.find((entry) => entry.period === period);
+      if (known) {
+        known.calls += day.calls;
+        known.hits += day.hits;
+        known.semanticHits += day.semanticHits;
+      } else out.push({ period, calls: day.calls, hits: day.hits, semanticHits: day.semanticHits });
+    }
+    return out.sort((a, b) => (a.period < b.period ? 1 : -1));
   }
 
   /** The later of `folded` (the tables' last call of a prompt's day) and the tail's. */
   lastSeenOf(period: string, id: number, folded: string): string {
-    const tail = this.lastSeen.get(`${period}|${id}`);
-    return tail !== undefined && tail > folded ? tail : folded;
+    let latest = folded;
+    for (const day of this.tail.get(id) ?? []) if (this.periods[day.day] === period && day.lastSeen > latest) latest = day.lastSeen;
+    return latest;
   }
 }

@@ -1,7 +1,7 @@
 import type { Database } from "../sqlite/database.ts";
 import type { PromptType, Provider } from "../types.ts";
 import type { Filters } from "./filters.ts";
-import { emptySums, foldAscii, PromptIndex, type IndexedPrompt, type RangeSums } from "./prompt-index.ts";
+import { emptySums, foldAscii, type IndexedPrompt, type RangeSums } from "./prompt-index.ts";
 import type { PromptView } from "./prompt-view.ts";
 
 /** Prompt-list filters: every prompt, those served by an exact or a semantic hit, or one prompt type. */
@@ -82,7 +82,7 @@ function selectPrompts(index: PromptView, query: Pick<PromptQuery, "search" | "f
     if (namespace !== undefined && prompt.namespace !== namespace) return;
     if (type !== undefined && prompt.promptType !== type) return;
     if (search !== undefined && !prompt.folded.includes(search)) return;
-    if (!PromptIndex.sumDays(prompt, ranks.first, ranks.last, sums)) return;
+    if (!index.sumDays(prompt, ranks.first, ranks.last, sums)) return;
     // Served by an exact hit, or by a semantic one, over the prompt's calls in the range.
     if (query.filter === "exact" && !(sums.hits > sums.semanticHits)) return;
     if (query.filter === "semantic" && !(sums.semanticHits > 0)) return;
