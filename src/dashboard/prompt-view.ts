@@ -18,17 +18,10 @@ export interface PromptKey {
   namespace: string;
 }
 
-/** One day of one prompt in the tail. */
-interface TailDay {
+/** One day of one prompt in the tail: its sums, and its last call as logged. */
+interface TailDay extends Omit<RangeSums, "lastDay"> {
   /** Rank of the day (see `PromptIndex.periods`). */
   day: number;
-  calls: number;
-  hits: number;
-  semanticHits: number;
-  tokensSaved: number;
-  costSavedUsd: number;
-  spentUsd: number;
-  lastSeenMs: number;
   lastSeen: string;
 }
 
