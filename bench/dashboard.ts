@@ -6,7 +6,8 @@
  *    outcome, search), p50 and p95, against `SELECT count(*) FROM usage_log` and against one
  *    scan of every row (`querySummary`), which a request without aggregates would cost;
  *  - the first build of the aggregates (once per file, kept in it), the first read of the prompt
- *    index (once per process), and requests right after 1,000 new rows (folded in on the way);
+ *    index (once per process), and requests right after 1,000 new rows (answered from the
+ *    aggregates plus those rows), then the fold of those rows, which runs after the response;
  *  - an export of all 90 days: its first bytes, and the whole stream;
  *  - the cost per usage row written (pricing it, then the insert with today's columns), against
  *    the previous release's (pricing it with methodology 1, then its insert into its own schema),
@@ -198,29 +199,34 @@ try {
     for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) exported += new TextDecoder().decode(chunk.value).split("\n").length - 1;
   });
 
-  // New rows since the last request (calls of the last minute): the next request folds them in.
+  // New rows since the last request (calls of the last minute): the next request adds them up
+  // itself, and the fold it schedules for after the response is run here at once (timed apart),
+  // so each sample starts from a folded log.
   let written = ROWS;
+  const foldSamples: { wall: number; cpu: number }[] = [];
   const afterNewRows = async (path: string) => {
     const samples = [];
     for (let i = 0; i < 5; i++) {
       seed(db, 1_000, written, 60_000);
       written += 1_000;
       samples.push(await timeRequest(() => get(path)));
+      foldSamples.push(await timeRequest(async () => app.prepare()));
     }
     return { label: `GET ${path} after 1,000 new rows`, ...summarize(samples.map((t) => t.wall)), cpu: summarize(samples.map((t) => t.cpu)).p50 };
   };
-  const folds = [await afterNewRows(`/api/overview?${range}`), await afterNewRows(`/api/prompts?${month}`), await afterNewRows(`/api/requests?${range}&outcome=hit`)];
+  const afterRows = [await afterNewRows(`/api/overview?${range}`), await afterNewRows(`/api/prompts?${month}`), await afterNewRows(`/api/requests?${range}&outcome=hit`)];
+  const foldRow = { label: "fold of 1,000 new rows (after the response, on no request's path)", ...summarize(foldSamples.map((t) => t.wall)), cpu: summarize(foldSamples.map((t) => t.cpu)).p50 };
 
   const ms = (n: number) => `${n.toFixed(2)} ms`;
-  const rows = [count, scan, ...results, ...exportsWhole, ...folds].map((r) => [
+  const rows = [count, scan, ...results, ...exportsWhole, ...afterRows, foldRow].map((r) => [
     r.label.length > 110 ? `${r.label.slice(0, 107)}…` : r.label, ms(r.p50), ms(r.p95), "cpu" in r ? ms(r.cpu as number) : "", `${(r.p50 / scan.p50).toFixed(3)}×`,
   ]);
   console.log(table(["request", "p50", "p95", "p50 CPU", "p50 vs a full scan"], rows));
   console.log(`\nFirst request on this file (builds the aggregates once, kept in the file): ${(firstBuild / 1000).toFixed(2)} s`);
   console.log(`First prompts request of this process (reads the prompt index from the aggregates): ${(firstIndex / 1000).toFixed(2)} s`);
   console.log(`Export of all 90 days as CSV (${exported.toLocaleString("en-US")} rows): first bytes in ${ms(wholeFirstBytes)}, the rest in ${(rest / 1000).toFixed(1)} s`);
-  const worst = [...results, ...folds].reduce((a, b) => (b.p50 > a.p50 ? b : a));
-  const worstCpu = [...results, ...folds].reduce((a, b) => (b.cpu > a.cpu ? b : a));
+  const worst = [...results, ...afterRows].reduce((a, b) => (b.p50 > a.p50 ? b : a));
+  const worstCpu = [...results, ...afterRows].reduce((a, b) => (b.cpu > a.cpu ? b : a));
   console.log(`Slowest API p50: ${ms(worst.p50)} (${worst.label}); target ≤ ${TARGET_MS} ms: ${worst.p50 <= TARGET_MS ? "met" : "NOT met"}. A full scan per request would take ${ms(scan.p50)}.`);
   console.log(`Slowest API p50 in CPU time: ${ms(worstCpu.cpu)} (${worstCpu.label}): what the wall time would be with a core to itself.`);
   await app.close();

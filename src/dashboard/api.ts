@@ -36,22 +36,18 @@ function requestId(raw: string): number {
 
 /** The JSON API's routes over one usage log, its aggregates and its cache. */
 export function createApi(db: Database, rollup: Rollup, cache: CacheAccess, now: () => Date, dbPath: string, settingsPath: string) {
-  const current = () => {
-    rollup.refresh();
-    return rollup;
-  };
+  const totals = () => rollup.read((view) => view.summary);
   return {
     /** `GET /api/summary`: the `UsageSummary` fields, as `eco.summary()` returns them, with the grid in use where the dashboard runs. */
-    summary: () => json({ ...current().summary(), methodology: describeMethodology(footprintInUse(settingsPath).config) }),
+    summary: () => json({ ...totals(), methodology: describeMethodology(footprintInUse(settingsPath).config) }),
 
     /** `GET /api/methodology`: formula, factors with sources and dates, the grid in use and where it came from, totals as ranges. */
-    methodology: () => json(methodologyReport(current().summary(), footprintInUse(settingsPath))),
+    methodology: () => json(methodologyReport(totals(), footprintInUse(settingsPath))),
 
     /** `GET /api/overview?range=&from=&to=&provider=&model=&namespace=`: everything the overview shows. */
     overview(params: URLSearchParams) {
       const filters = parseFilters(params, now());
-      const all = current().summary();
-      const overview = queryOverview(db, rollup.prompts(), filters);
+      const { overview, facets, all } = rollup.read((view) => ({ overview: queryOverview(db, view.prompts(), filters, view.tail), facets: queryFacets(db, view.tail), all: view.summary }));
       return json({
         window: filters.window,
         filters: { provider: filters.provider ?? null, model: filters.model ?? null, namespace: filters.namespace ?? null },
@@ -59,7 +55,7 @@ export function createApi(db: Database, rollup: Rollup, cache: CacheAccess, now:
         // Computed from the central estimate, as the methodology panel labels them.
         equivalences: co2Equivalences(overview.totals.co2SavedG),
         unpricedModels: overview.byModel.filter((model) => model.unpricedCalls > 0).map((model) => model.key),
-        facets: queryFacets(db),
+        facets,
         log: { path: dbPath, totalCalls: all.totalCalls },
       });
     },
@@ -73,8 +69,8 @@ export function createApi(db: Database, rollup: Rollup, cache: CacheAccess, now:
       range.set("range", "custom");
       range.set("from", first.toISOString().slice(0, 10));
       range.set("to", today.toISOString().slice(0, 10));
-      current();
-      const series = querySeries(db, parseFilters(range, today));
+      const filters = parseFilters(range, today);
+      const series = rollup.read((view) => querySeries(db, filters, view.tail));
       return json({ days: series.map((s) => ({ day: s.period, calls: s.calls, hits: s.hits, semanticHits: s.semanticHits, hitRate: s.hitRate })) });
     },
 
@@ -88,15 +84,15 @@ export function createApi(db: Database, rollup: Rollup, cache: CacheAccess, now:
         page: intParam(params, "page", 1, 1, 1_000_000),
         filters: params.get("range") ? { window, ...dimensions } : dimensions,
       };
-      return json(queryPrompts(current().prompts(), db, query));
+      return json(rollup.read((view) => queryPrompts(view.prompts(), db, query)));
     },
 
     /** `GET /api/requests?…&outcome=&type=&q=&prompt=&before=&limit=50`: the call log, newest first. */
     requests(params: URLSearchParams) {
       const query = requestQuery(params, now());
       const before = textParam(params, "before", 100);
-      current();
-      return json(queryRequests(db, { ...query, limit: intParam(params, "limit", 50, 1, 500), ...(before === undefined ? {} : { before }) }, () => rollup.prompts()));
+      const page = { ...query, limit: intParam(params, "limit", 50, 1, 500), ...(before === undefined ? {} : { before }) };
+      return json(rollup.read((view) => queryRequests(db, page, view.prompts, view.tail)));
     },
 
     /** `GET /api/requests/:id`: one call, the cached response when its entry still exists, and which cache that is. */

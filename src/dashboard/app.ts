@@ -158,6 +158,7 @@ export async function createDashboardApp(options: DashboardOptions = {}): Promis
     },
     prepare: () => rollup.refresh(),
     async close() {
+      rollup.close();
       db.close();
       await cache.close();
     },

@@ -7,9 +7,10 @@
 import type { Database, Row } from "../sqlite/database.ts";
 import { GRAINS, SUM_NAMES } from "./rollup-schema.ts";
 import { Where, type Filters } from "./filters.ts";
-import { addHistogram, createHistogram, latencyStats, type LatencyStats } from "./latency.ts";
-import type { PromptIndex } from "./prompt-index.ts";
+import { addHistogram, createHistogram, latencyBucketSql, latencyStats, type LatencyStats } from "./latency.ts";
+import type { PromptView } from "./prompt-view.ts";
 import { queryTopPrompts, type PromptRow } from "./queries.ts";
+import { NO_TAIL, tailed, type Tail } from "./tail.ts";
 
 /** Sums over some calls, as the pages show them. */
 export interface Sums {
@@ -85,14 +86,15 @@ function addRow(into: Record<string, number>, row: Row): void {
   for (const name of SUM_NAMES) into[name] = (into[name] ?? 0) + Number(row[name] ?? 0);
 }
 
-/** The range's sums in total and per period, provider, model and namespace. */
-function sumsOf(db: Database, filters: Filters): { totals: Record<string, number>; groups: Record<string, Map<string, Record<string, number>>> } {
+/** The range's sums in total and per period, provider, model and namespace, the tail's rows included. */
+function sumsOf(db: Database, filters: Filters, tail: Tail): { totals: Record<string, number>; groups: Record<string, Map<string, Record<string, number>>> } {
   const where = periodWhere(filters);
   // One read of the range's rows (one per period, provider, model and namespace), added up here
   // every way the page shows them.
   const totals: Record<string, number> = {};
   const groups = { period: new Map<string, Record<string, number>>(), provider: new Map(), model: new Map(), namespace: new Map() } as Record<string, Map<string, Record<string, number>>>;
-  for (const row of db.prepare(`SELECT * FROM ecoai_dashboard_${GRAINS[filters.window.grain].suffix} ${where}`).all(...where.params)) {
+  const table = tailed("sums", filters.window.grain, tail);
+  for (const row of db.prepare(`SELECT * FROM ${table.from} ${where}`).all(...table.params, ...where.params)) {
     addRow(totals, row);
     for (const [column, map] of Object.entries(groups)) {
       const key = String(row[column]);
@@ -105,24 +107,25 @@ function sumsOf(db: Database, filters: Filters): { totals: Record<string, number
 }
 
 /** The range's sums per period, oldest first, periods without calls included. */
-export function querySeries(db: Database, filters: Filters): (Sums & { period: string })[] {
-  const { groups } = sumsOf(db, filters);
+export function querySeries(db: Database, filters: Filters, tail: Tail = NO_TAIL): (Sums & { period: string })[] {
+  const { groups } = sumsOf(db, filters, tail);
   return filters.window.periods.map((period) => ({ period, ...toSums(groups.period!.get(period) as Row | undefined) }));
 }
 
-export function queryOverview(db: Database, prompts: PromptIndex, filters: Filters): Overview {
-  const suffix = GRAINS[filters.window.grain].suffix;
+/** The overview of a range and filters: the tables, and the rows of `tail` not yet folded into them. */
+export function queryOverview(db: Database, prompts: PromptView, filters: Filters, tail: Tail = NO_TAIL): Overview {
   const where = periodWhere(filters);
-  const { totals, groups } = sumsOf(db, filters);
+  const { totals, groups } = sumsOf(db, filters, tail);
   const ranked = (column: string, limit: number): Breakdown[] =>
     [...groups[column]!.entries()]
       .map(([key, sums]) => ({ key, ...toSums(sums as Row) }))
       .sort((a, b) => b.calls - a.calls || (a.key < b.key ? -1 : 1))
       .slice(0, limit);
   const filtered = filters.provider !== undefined || filters.model !== undefined || filters.namespace !== undefined;
+  const typesTable = tailed(filtered ? "types" : "all_types", filters.window.grain, tail);
   const types = db
-    .prepare(`SELECT prompt_type AS key, sum(calls) AS calls, sum(hits) AS hits, sum(semantic_hits) AS semantic_hits FROM ecoai_dashboard_${filtered ? "" : "all_"}types_${suffix} ${where} GROUP BY prompt_type ORDER BY calls DESC, key`)
-    .all(...where.params)
+    .prepare(`SELECT prompt_type AS key, sum(calls) AS calls, sum(hits) AS hits, sum(semantic_hits) AS semantic_hits FROM ${typesTable.from} ${where} GROUP BY prompt_type ORDER BY calls DESC, key`)
+    .all(...typesTable.params, ...where.params)
     .map((row) => ({ key: String(row.key), ...toSums(row) }));
   const total = toSums(totals as Row);
   return {
@@ -132,7 +135,7 @@ export function queryOverview(db: Database, prompts: PromptIndex, filters: Filte
     byModel: ranked("model", 12),
     byNamespace: ranked("namespace", 12),
     contentTypes: types,
-    latency: queryLatency(db, filters),
+    latency: queryLatency(db, filters, tail),
     topPrompts: total.hits === 0 ? [] : queryTopPrompts(prompts, db, filters, 8),
   };
 }
@@ -140,9 +143,9 @@ export function queryOverview(db: Database, prompts: PromptIndex, filters: Filte
 /**
  * Latency percentiles of misses, hits, and exact and semantic hits apart, from the stored
  * histograms: per period and outcome alone when nothing is filtered (a few hundred for 90 days
- * rather than thousands).
+ * rather than thousands); the tail's latencies are put in their buckets here.
  */
-function queryLatency(db: Database, filters: Filters): Overview["latency"] {
+function queryLatency(db: Database, filters: Filters, tail: Tail): Overview["latency"] {
   const where = periodWhere(filters);
   const histograms = [createHistogram(), createHistogram(), createHistogram()];
   const hits = createHistogram();
@@ -154,11 +157,28 @@ function queryLatency(db: Database, filters: Filters): Overview["latency"] {
     addHistogram(row.histogram, histograms[outcome]);
     if (outcome > 0) addHistogram(row.histogram, hits);
   }
+  if (tail.upTo > tail.after) {
+    const { period } = GRAINS[filters.window.grain];
+    const { periods } = filters.window;
+    const rows = new Where().add("id > ? AND id <= ?", tail.after, tail.upTo).add(`${period} >= ? AND ${period} <= ?`, periods[0]!, periods.at(-1)!).dimensions(filters);
+    for (const row of db.prepare(`SELECT cache_hit + semantic_hit AS outcome, ${latencyBucketSql()} AS bucket, count(*) AS calls FROM usage_log ${rows} GROUP BY 1, 2`).all(...rows.params)) {
+      const outcome = Number(row.outcome);
+      const bucket = Number(row.bucket);
+      if (!histograms[outcome]) continue;
+      histograms[outcome]![bucket]! += Number(row.calls);
+      if (outcome > 0) hits[bucket]! += Number(row.calls);
+    }
+  }
   return { misses: latencyStats(histograms[0]!), hits: latencyStats(hits), exact: latencyStats(histograms[1]!), semantic: latencyStats(histograms[2]!) };
 }
 
 /** Every provider, model and namespace in the log, for the filter menus. */
-export function queryFacets(db: Database): { providers: string[]; models: string[]; namespaces: string[] } {
-  const distinct = (column: string) => db.prepare(`SELECT DISTINCT ${column} AS value FROM ecoai_dashboard_days ORDER BY 1 LIMIT 500`).all().map((row) => String(row.value));
+export function queryFacets(db: Database, tail: Tail = NO_TAIL): { providers: string[]; models: string[]; namespaces: string[] } {
+  const withTail = tail.upTo > tail.after;
+  const distinct = (column: string) =>
+    db
+      .prepare(`SELECT DISTINCT ${column} AS value FROM ecoai_dashboard_days${withTail ? ` UNION SELECT ${column} FROM usage_log WHERE id > ? AND id <= ?` : ""} ORDER BY 1 LIMIT 500`)
+      .all(...(withTail ? [tail.after, tail.upTo] : []))
+      .map((row) => String(row.value));
   return { providers: distinct("provider"), models: distinct("model"), namespaces: distinct("namespace") };
 }

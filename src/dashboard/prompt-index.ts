@@ -188,7 +188,7 @@ export class PromptIndex {
   }
 
   /** Ranks `period` among the known days; a day older than the newest known one moves later ranks up. */
-  private addPeriod(period: string): void {
+  addPeriod(period: string): void {
     if (this.rank.has(period)) return;
     const at = upperBound(this.periods, period);
     this.periods.splice(at, 0, period);
@@ -212,8 +212,7 @@ export class PromptIndex {
   }
 
   /** A prompt's days from `from` to `to`, newest first (for the request log of one prompt). */
-  daysOf(id: number, days: { from: string; to: string }): PromptDay[] {
-    const prompt = this.prompts.get(id);
+  daysOf(id: number, days: { from: string; to: string }, prompt = this.prompts.get(id)): PromptDay[] {
     const ranks = this.dayRange(days);
     if (!prompt || !ranks) return [];
     const out: PromptDay[] = [];
@@ -289,7 +288,7 @@ function grown<T extends Int32Array | Uint32Array | Float64Array>(array: T, size
   return next;
 }
 
-function toPrompt(row: Row): IndexedPrompt {
+export function toPrompt(row: Row): IndexedPrompt {
   const prompt = String(row.prompt);
   return {
     id: Number(row.id),

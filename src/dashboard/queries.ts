@@ -1,7 +1,8 @@
 import type { Database } from "../sqlite/database.ts";
 import type { PromptType, Provider } from "../types.ts";
 import type { Filters } from "./filters.ts";
-import { emptySums, foldAscii, PromptIndex, type IndexedPrompt, type RangeSums } from "./prompt-index.ts";
+import { emptySums, foldAscii, type IndexedPrompt, type RangeSums } from "./prompt-index.ts";
+import type { PromptView } from "./prompt-view.ts";
 
 /** Prompt-list filters: every prompt, those served by an exact or a semantic hit, or one prompt type. */
 export const PROMPT_FILTERS = ["all", "exact", "semantic", "text", "image", "audio", "file", "tool", "structured", "image_output"] as const;
@@ -67,7 +68,7 @@ function rangeDays(window: NonNullable<PromptQuery["filters"]["window"]>): { fro
  * Offers each prompt a query selects, with its sums over the range, to `visit` (in no particular
  * order; `sums` is reused, copy what you keep); returns how many there were.
  */
-function selectPrompts(index: PromptIndex, query: Pick<PromptQuery, "search" | "filter" | "filters">, visit: (prompt: IndexedPrompt, sums: RangeSums) => void): number {
+function selectPrompts(index: PromptView, query: Pick<PromptQuery, "search" | "filter" | "filters">, visit: (prompt: IndexedPrompt, sums: RangeSums) => void): number {
   const { provider, model, namespace, window } = query.filters;
   const type = query.filter === "all" || PROMPT_OUTCOMES.has(query.filter) ? undefined : query.filter;
   const search = query.search === "" ? undefined : foldAscii(query.search);
@@ -75,19 +76,19 @@ function selectPrompts(index: PromptIndex, query: Pick<PromptQuery, "search" | "
   if (!ranks) return 0;
   const sums = emptySums();
   let selected = 0;
-  for (const prompt of index.prompts.values()) {
-    if (provider !== undefined && prompt.provider !== provider) continue;
-    if (model !== undefined && prompt.model !== model) continue;
-    if (namespace !== undefined && prompt.namespace !== namespace) continue;
-    if (type !== undefined && prompt.promptType !== type) continue;
-    if (search !== undefined && !prompt.folded.includes(search)) continue;
-    if (!PromptIndex.sumDays(prompt, ranks.first, ranks.last, sums)) continue;
+  index.each((prompt) => {
+    if (provider !== undefined && prompt.provider !== provider) return;
+    if (model !== undefined && prompt.model !== model) return;
+    if (namespace !== undefined && prompt.namespace !== namespace) return;
+    if (type !== undefined && prompt.promptType !== type) return;
+    if (search !== undefined && !prompt.folded.includes(search)) return;
+    if (!index.sumDays(prompt, ranks.first, ranks.last, sums)) return;
     // Served by an exact hit, or by a semantic one, over the prompt's calls in the range.
-    if (query.filter === "exact" && !(sums.hits > sums.semanticHits)) continue;
-    if (query.filter === "semantic" && !(sums.semanticHits > 0)) continue;
+    if (query.filter === "exact" && !(sums.hits > sums.semanticHits)) return;
+    if (query.filter === "semantic" && !(sums.semanticHits > 0)) return;
     selected++;
     visit(prompt, sums);
-  }
+  });
   return selected;
 }
 
@@ -142,7 +143,7 @@ class FirstInOrder {
 }
 
 /** The rows of a page, each prompt's last call in the range read back as the log spells it. */
-function toRows(db: Database, index: PromptIndex, matches: Match[]): PromptRow[] {
+function toRows(db: Database, index: PromptView, matches: Match[]): PromptRow[] {
   const lastSeen = db.prepare("SELECT last_seen FROM ecoai_dashboard_prompt_days WHERE period = ? AND prompt_id = ?");
   return matches.map(({ prompt, sums }) => ({
     id: prompt.id,
@@ -158,12 +159,12 @@ function toRows(db: Database, index: PromptIndex, matches: Match[]): PromptRow[]
     tokensSaved: sums.tokensSaved,
     costSavedUsd: sums.costSavedUsd,
     spentUsd: sums.spentUsd,
-    lastSeen: String(lastSeen.get(index.periods[sums.lastDay]!, prompt.id)?.last_seen ?? ""),
+    lastSeen: index.lastSeenOf(index.periods[sums.lastDay]!, prompt.id, String(lastSeen.get(index.periods[sums.lastDay]!, prompt.id)?.last_seen ?? "")),
   }));
 }
 
 /** The page of distinct prompts a search and filters select, newest or most-hit first. */
-export function queryPrompts(index: PromptIndex, db: Database, query: PromptQuery): PromptPage {
+export function queryPrompts(index: PromptView, db: Database, query: PromptQuery): PromptPage {
   const order = query.sort === "hits" ? byHits : byRecent;
   let first = new FirstInOrder(query.page * PROMPTS_PER_PAGE, order);
   const total = selectPrompts(index, query, (prompt, sums) => first.offer(prompt, sums));
@@ -178,7 +179,7 @@ export function queryPrompts(index: PromptIndex, db: Database, query: PromptQuer
 }
 
 /** The prompts whose cached answers were served most often, under the filters. */
-export function queryTopPrompts(index: PromptIndex, db: Database, filters: PromptQuery["filters"], limit: number): PromptRow[] {
+export function queryTopPrompts(index: PromptView, db: Database, filters: PromptQuery["filters"], limit: number): PromptRow[] {
   const first = new FirstInOrder(limit, byHits);
   selectPrompts(index, { search: "", filter: "all", filters }, (prompt, sums) => {
     if (sums.hits > 0) first.offer(prompt, sums);

@@ -10,8 +10,10 @@ import type { PromptType, UsageRecord } from "../types.ts";
 import { toUsageRecord } from "../usage/queries.ts";
 import { BadRequest } from "./http.ts";
 import { Where, type Filters } from "./filters.ts";
-import type { PromptDay, PromptIndex } from "./prompt-index.ts";
+import type { PromptDay } from "./prompt-index.ts";
+import type { PromptView } from "./prompt-view.ts";
 import { GRAINS } from "./rollup-schema.ts";
+import { NO_TAIL, tailed, type Tail } from "./tail.ts";
 
 export const OUTCOMES = ["all", "hit", "exact", "semantic", "miss"] as const;
 export type Outcome = (typeof OUTCOMES)[number];
@@ -64,15 +66,18 @@ function periodStart(period: string): string {
   return period.length === 10 ? `${period}T00:00:00.000Z` : `${period}:00:00.000Z`;
 }
 
-/** A page of the log; `prompts` is read only for the log of one prompt (its days are known exactly). */
-export function queryRequests(db: Database, query: RequestQuery, prompts: () => PromptIndex): RequestPage {
+/**
+ * A page of the log; `prompts` is read only for the log of one prompt (its days are known exactly).
+ * The calls per period are the tables' and those of `tail`, the rows not yet folded into them.
+ */
+export function queryRequests(db: Database, query: RequestQuery, prompts: () => PromptView, tail: Tail = NO_TAIL): RequestPage {
   const { filters, limit } = query;
   const { grain, from, to } = filters.window;
   const cursor = query.before === undefined ? undefined : parseCursor(query.before);
   const upTo = cursor && cursor.timestamp < to ? cursor.timestamp : to;
   const outcome = OUTCOME_SQL[query.outcome];
   // One prompt of the prompts page (all of its key given): its days are known exactly.
-  const promptId = query.prompt !== undefined && query.search === undefined ? promptOf(db, query) : undefined;
+  const promptId = query.prompt !== undefined && query.search === undefined ? promptOf(db, query, prompts) : undefined;
   if (promptId === null) return { records: [], next: null, total: 0 };
   const searching = promptId === undefined && (query.search !== undefined || query.prompt !== undefined);
 
@@ -86,10 +91,10 @@ export function queryRequests(db: Database, query: RequestQuery, prompts: () => 
   } else {
     const counts = new Where().add("period >= ? AND period <= ?", from.slice(0, width), lastPeriod).dimensions(filters);
     if (query.promptType) counts.add("prompt_type = ?", query.promptType);
-    const table = `ecoai_dashboard_${query.promptType ? "types_" : ""}${GRAINS[grain].suffix}`;
+    const table = tailed(query.promptType ? "types" : "sums", grain, tail);
     periods = db
-      .prepare(`SELECT period, sum(${searching ? "calls" : outcome.counted}) AS n FROM ${table} ${counts} GROUP BY period ORDER BY period DESC`)
-      .all(...counts.params)
+      .prepare(`SELECT period, sum(${searching ? "calls" : outcome.counted}) AS n FROM ${table.from} ${counts} GROUP BY period ORDER BY period DESC`)
+      .all(...table.params, ...counts.params)
       .map((row) => ({ period: String(row.period), n: Number(row.n) }));
   }
   periods = periods.filter((row) => row.n > 0);
@@ -124,13 +129,15 @@ export function queryRequests(db: Database, query: RequestQuery, prompts: () => 
 
 /**
  * The aggregates' id of the one prompt a query names with its whole key (text, provider, model,
- * namespace, type); `null` when no such prompt was logged, `undefined` when the key is incomplete.
+ * namespace, type), or of one first logged since the last fold; `null` when no such prompt was
+ * logged, `undefined` when the key is incomplete.
  */
-function promptOf(db: Database, query: RequestQuery): number | null | undefined {
+function promptOf(db: Database, query: RequestQuery, prompts: () => PromptView): number | null | undefined {
   const { provider, model, namespace } = query.filters;
   if (provider === undefined || model === undefined || namespace === undefined || query.promptType === undefined) return undefined;
   const row = db.prepare("SELECT id FROM ecoai_dashboard_prompts WHERE prompt = ? AND model = ? AND provider = ? AND prompt_type = ? AND namespace = ?").get(query.prompt!, model, provider, query.promptType, namespace);
-  return row ? Number(row.id) : null;
+  if (row) return Number(row.id);
+  return prompts().findNew({ prompt: query.prompt!, provider, model, promptType: query.promptType, namespace }) ?? null;
 }
 
 /**

@@ -1,8 +1,8 @@
 /**
  * The tables of the dashboard's aggregates, kept beside `usage_log` in the same file, and the
  * statements that fold a range of new rows into them. Writers pay nothing for them: no trigger, no
- * extra index on `usage_log`; the dashboard brings them up to date from the rows added since its
- * last request.
+ * extra index on `usage_log`; a request adds up the rows written since the last fold itself, and
+ * the dashboard folds them in after answering.
  * @module
  */
 import { latencyBucketSql } from "./latency.ts";
@@ -38,7 +38,7 @@ const SUM_EXPRESSIONS = [
   "count(*)", "sum(cache_hit)", "sum(semantic_hit)", "sum(tokens_saved)", "sum(input_tokens)", "sum(output_tokens)",
   "coalesce(sum(cost_usd), 0)", "sum(embedding_cost_usd)", "sum(cost_saved_usd)", "sum(co2_saved_g)", "sum(coalesce(priced = 0, 0))", "sum(priced IS NULL)",
 ];
-const SUM_SELECT = SUM_EXPRESSIONS.join(", ");
+export const SUM_SELECT = SUM_EXPRESSIONS.join(", ");
 const SUM_UPDATE = SUM_NAMES.map((name) => `${name} = ${name} + excluded.${name}`).join(", ");
 
 const DIMENSIONS = "provider TEXT NOT NULL, model TEXT NOT NULL, prompt_type TEXT NOT NULL, namespace TEXT NOT NULL";

@@ -3,18 +3,43 @@ import type { UsageSummary } from "../types.ts";
 import { addSummaries, querySummary } from "../usage/queries.ts";
 import { addHistogram, createHistogram, encodeHistogram, type Histogram } from "./latency.ts";
 import { PromptIndex } from "./prompt-index.ts";
+import { PromptView } from "./prompt-view.ts";
 import { createPromptFolder, type FoldedDay } from "./rollup-prompts.ts";
 import { GRAINS, HOURS_KEPT, latencyBucketsSql, ROLLUP_SCHEMA, ROLLUP_TABLES, ROLLUP_VERSION, updatePeriodsSql, type Grain } from "./rollup-schema.ts";
+import type { Tail } from "./tail.ts";
 
-/** Aggregates over the usage log, current as of the last `refresh()`. */
-export interface Rollup {
-  /** Folds in the rows written since the last call; starts over when rows were deleted. */
-  refresh(): void;
-  /** Totals, the same numbers as `eco.summary()`. */
-  summary(): UsageSummary;
-  /** The distinct prompts and their days, read from the tables on first use, then kept current by `refresh()`. */
-  prompts(): PromptIndex;
+/** What a request reads: the tables, the rows not yet folded into them, totals and prompts as of the newest row. */
+export interface RollupView {
+  /** The rows the tables do not hold yet: each query adds them up itself. */
+  tail: Tail;
+  /** Totals of every row, the same numbers as `eco.summary()`. */
+  summary: UsageSummary;
+  /** The distinct prompts and their days, the tail's rows included. */
+  prompts(): PromptView;
 }
+
+/** Aggregates over the usage log, folded after the requests that read them. */
+export interface Rollup {
+  /** Folds in the rows written since the last call now; starts over when rows were deleted. */
+  refresh(): void;
+  /**
+   * Answers from the tables as they stand plus the rows written since their last fold (the tail),
+   * in one read snapshot; the fold of the tail is scheduled for after the answer. A tail past
+   * {@link MAX_TAIL} rows, or a log that shrank, is folded first.
+   */
+  read<T>(answer: (view: RollupView) => T): T;
+  /** Totals as of the last `refresh()` or `read()`. */
+  summary(): UsageSummary;
+  /** The prompts as of the last fold (after `refresh()`, every row). */
+  prompts(): PromptView;
+  /** Cancels a scheduled fold (before the database closes). */
+  close(): void;
+}
+
+/** Rows a request adds up itself at most; a longer tail is folded before the request is answered. */
+export const MAX_TAIL = 20_000;
+/** How long after a request that left a tail the fold runs, so a burst of requests pays for none. */
+export const FOLD_DELAY_MS = 1_000;
 
 const DATA_TABLES = ROLLUP_TABLES.filter((table) => table !== "ecoai_dashboard_daily");
 
@@ -22,7 +47,9 @@ const DATA_TABLES = ROLLUP_TABLES.filter((table) => table !== "ecoai_dashboard_d
 export function resetRollup(db: Database): void {
   db.transaction(() => {
     createTables(db);
-    db.exec(`DELETE FROM ecoai_dashboard_state WHERE key <> 'version'; ${DATA_TABLES.map((table) => `DELETE FROM ${table};`).join(" ")}`);
+    db.exec(`DELETE FROM ecoai_dashboard_state WHERE key NOT IN ('version', 'resets'); ${DATA_TABLES.map((table) => `DELETE FROM ${table};`).join(" ")}`);
+    // Counted, so a dashboard that has not folded since (its rows all in its tail) still sees the rows went.
+    db.exec("INSERT INTO ecoai_dashboard_state (key, value) VALUES ('resets', 1) ON CONFLICT (key) DO UPDATE SET value = value + 1");
   });
 }
 
@@ -94,6 +121,9 @@ export function createRollup(db: Database, now: () => Date = () => new Date()): 
   const lastId = db.prepare("SELECT coalesce(max(id), 0) AS id FROM usage_log");
   const readState = db.prepare("SELECT key, value FROM ecoai_dashboard_state");
   const readWatermark = db.prepare("SELECT coalesce(max(value), 0) AS value FROM ecoai_dashboard_state WHERE key = 'watermark'");
+  const readResets = db.prepare("SELECT coalesce(max(value), 0) AS value FROM ecoai_dashboard_state WHERE key = 'resets'");
+  // Resets (`ecoai prune`, `ecoai recompute`) seen by this process: another one means rows went.
+  let resets = Number(readResets.get()!.value);
   const writeState = db.prepare("INSERT OR REPLACE INTO ecoai_dashboard_state (key, value) VALUES (?, ?)");
   const updateDays = updatePeriodsSql("day").map((sql) => db.prepare(sql));
   const updateHours = updatePeriodsSql("hour").map((sql) => db.prepare(sql));
@@ -142,63 +172,134 @@ export function createRollup(db: Database, now: () => Date = () => new Date()): 
     });
   }
 
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let closed = false;
+
+  /** The in-memory totals brought to the row `last` (read again from the start when the log shrank). */
+  function updateTotals(first: number, last: number): void {
+    if (totalsUpTo > last || (totalsUpTo > 0 && first !== totalsFirst)) {
+      totals = querySummary(db, { upToId: 0 });
+      totalsUpTo = 0;
+    }
+    if (last > totalsUpTo) {
+      totals = addSummaries(totals, querySummary(db, { afterId: totalsUpTo, upToId: last }));
+      totalsUpTo = last;
+      totalsFirst = first;
+    }
+  }
+
+  /** The index read from the tables (inside the caller's read transaction, so they hold still). */
+  function loadIndex(): PromptIndex {
+    const loaded = new PromptIndex(db);
+    loaded.load();
+    const state = Object.fromEntries(readState.all().map((row: Row) => [String(row.key), Number(row.value)]));
+    indexAt = state.watermark ?? 0;
+    // An index of no rows holds for whichever row comes first.
+    indexFirst = indexAt === 0 ? Number(firstId.get()!.id) : (state.first ?? 0);
+    return (index = loaded);
+  }
+
+  /** Whether the tables or what this process holds in memory must be brought up to date before answering. */
+  function mustFoldFirst(first: number, last: number): boolean {
+    const state = Object.fromEntries(readState.all().map((row: Row) => [String(row.key), Number(row.value)]));
+    const watermark = state.watermark ?? 0;
+    const pruned = (tablesAt !== "" && watermark < Number(tablesAt.split(":")[1])) || (state.resets ?? 0) !== resets;
+    const rebuild = watermark > last || (watermark > 0 && state.first !== first);
+    const totalsStale = totalsUpTo > last || (totalsUpTo > 0 && first !== totalsFirst);
+    const indexStale = index !== undefined && (indexFirst !== first || indexAt > last || last - indexAt > MAX_TAIL);
+    return pruned || rebuild || totalsStale || indexStale || last - watermark > MAX_TAIL;
+  }
+
+  function schedule(): void {
+    if (timer || closed) return;
+    timer = setTimeout(() => {
+      timer = undefined;
+      try {
+        refresh();
+      } catch (error) {
+        // The next request folds, or schedules a fold, again: nothing is lost.
+        console.error(`ecoai dashboard: folding new usage rows failed: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }, FOLD_DELAY_MS);
+    (timer as { unref?: () => void }).unref?.();
+  }
+
+  function refresh(): void {
+    if (timer) clearTimeout(timer);
+    timer = undefined;
+    const first = Number(firstId.get()!.id);
+    const last = Number(lastId.get()!.id);
+    // `ecoai prune` empties the stored aggregates (resetRollup); rows it deleted need not include
+    // the first one, so a watermark behind the one this process wrote is the sign to start over.
+    const resetsNow = Number(readResets.get()!.value);
+    if ((tablesAt !== "" && Number(readWatermark.get()!.value) < Number(tablesAt.split(":")[1])) || resetsNow !== resets) {
+      resets = resetsNow;
+      totalsUpTo = Number.MAX_SAFE_INTEGER;
+      tablesAt = "";
+      index = undefined;
+    }
+    updateTotals(first, last);
+    // The hour passed: hours older than the ones kept are dropped, even with no new rows.
+    const key = `${first}:${last}:${hoursKeptFrom(now())}`;
+    if (index && (indexFirst !== first || indexAt > last)) index = undefined;
+    if (tablesAt !== key) {
+      // The prompt index takes the days this fold changes as they come back from the table, once committed.
+      const changed: FoldedDay[] = [];
+      const folded = refreshTables(first, last, index && ((day) => changed.push(day)));
+      tablesAt = key;
+      for (const day of changed) index?.apply(day);
+      if (folded.rebuilt) index = undefined;
+      // Rows another dashboard folded before this one: their days are read back from the tables.
+      else if (index && indexAt < folded.from) index.update(indexAt, folded.from);
+      if (index) indexAt = Math.max(indexAt, last);
+    }
+    if (index && indexAt < last) {
+      index.update(indexAt, last);
+      indexAt = last;
+    }
+  }
+
+  /** Runs `fn` in one read transaction (a snapshot, taking no lock writers wait on). */
+  function snapshot<T>(fn: () => T): T {
+    db.exec("BEGIN");
+    try {
+      return fn();
+    } finally {
+      db.exec("COMMIT");
+    }
+  }
+
   return {
-    refresh() {
-      const first = Number(firstId.get()!.id);
-      const last = Number(lastId.get()!.id);
-      // `ecoai prune` empties the stored aggregates (resetRollup); rows it deleted need not include
-      // the first one, so a watermark behind the one this process wrote is the sign to start over.
-      if (tablesAt !== "" && Number(readWatermark.get()!.value) < Number(tablesAt.split(":")[1])) {
-        totalsUpTo = Number.MAX_SAFE_INTEGER;
-        tablesAt = "";
-        index = undefined;
-      }
-      if (totalsUpTo > last || (totalsUpTo > 0 && first !== totalsFirst)) {
-        totals = querySummary(db, { upToId: 0 });
-        totalsUpTo = 0;
-      }
-      if (last > totalsUpTo) {
-        totals = addSummaries(totals, querySummary(db, { afterId: totalsUpTo, upToId: last }));
-        totalsUpTo = last;
-        totalsFirst = first;
-      }
-      // The hour passed: hours older than the ones kept are dropped, even with no new rows.
-      const key = `${first}:${last}:${hoursKeptFrom(now())}`;
-      if (index && (indexFirst !== first || indexAt > last)) index = undefined;
-      if (tablesAt !== key) {
-        // The prompt index takes the days this fold changes as they come back from the table, once committed.
-        const changed: FoldedDay[] = [];
-        const folded = refreshTables(first, last, index && ((day) => changed.push(day)));
-        tablesAt = key;
-        for (const day of changed) index?.apply(day);
-        if (folded.rebuilt) index = undefined;
-        // Rows another dashboard folded before this one: their days are read back from the tables.
-        else if (index && indexAt < folded.from) index.update(indexAt, folded.from);
-        if (index) indexAt = Math.max(indexAt, last);
-      }
-      if (index && indexAt < last) {
-        index.update(indexAt, last);
-        indexAt = last;
+    refresh,
+    read(answer) {
+      if (mustFoldFirst(Number(firstId.get()!.id), Number(lastId.get()!.id))) refresh();
+      let tail: Tail = { after: 0, upTo: 0 };
+      try {
+        return snapshot(() => {
+          const first = Number(firstId.get()!.id);
+          const last = Number(lastId.get()!.id);
+          tail = { after: Number(readWatermark.get()!.value), upTo: last };
+          updateTotals(first, last);
+          let view: PromptView | undefined;
+          const prompts = () => {
+            if (view) return view;
+            // Deleted rows since this check (a prune by another process): the index is read again.
+            if (index && (indexFirst !== first || indexAt > last)) index = undefined;
+            const current = index ?? loadIndex();
+            return (view = PromptView.withTail(db, current, { after: indexAt, upTo: last }));
+          };
+          return answer({ tail, summary: totals, prompts });
+        });
+      } finally {
+        if (tail.upTo > tail.after) schedule();
       }
     },
     summary: () => totals,
-    prompts() {
-      if (!index) {
-        // One read transaction (a snapshot, taking no lock writers wait on), so the tables cannot
-        // move between the prompts, their days and the watermark they are current to.
-        const loaded = new PromptIndex(db);
-        db.exec("BEGIN");
-        try {
-          loaded.load();
-          const state = Object.fromEntries(readState.all().map((row: Row) => [String(row.key), Number(row.value)]));
-          indexAt = state.watermark ?? 0;
-          indexFirst = state.first ?? 0;
-        } finally {
-          db.exec("COMMIT");
-        }
-        index = loaded;
-      }
-      return index;
+    prompts: () => PromptView.of(index ?? snapshot(loadIndex)),
+    close() {
+      closed = true;
+      if (timer) clearTimeout(timer);
+      timer = undefined;
     },
   };
 }
