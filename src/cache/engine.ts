@@ -86,15 +86,9 @@ export function createCacheEngine(options: CacheEngineOptions) {
    */
   async function lookup(key: string): Promise<CacheEntry | undefined> {
     const pendingBefore = writes!.pending(key);
-    let entry: CacheEntry | undefined;
-    try {
-      entry = await store!.get(key);
-    } catch (error) {
-      storeFault.failed(error, "read");
-      return undefined;
-    }
-    storeFault.ok("read");
-    return writes!.pending(key) ?? pendingBefore ?? entry;
+    const read = await guarded(async () => ({ entry: await store!.get(key) }));
+    if (!read) return undefined;
+    return writes!.pending(key) ?? pendingBefore ?? read.entry;
   }
 
   /** What a log row and a cache entry say about the request; a hit reuses what its entry stored. */

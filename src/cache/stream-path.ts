@@ -156,17 +156,18 @@ export function createStreamPath() {
           if (key !== null && live.get(key) === leading) live.delete(key);
         };
         let found: StoredStream | undefined;
+        let similar = false;
         try {
           if (consult && !route.refresh) found = await route.lookup();
-          // A similar entry is this call's match alone: the calls following it look for their own.
-          if (!found && consult && route.lookupSimilar && (found = await route.lookupSimilar())) lead(undefined);
+          if (!found && consult && route.lookupSimilar) similar = (found = await route.lookupSimilar()) !== undefined;
         } catch (error) {
           lead(undefined);
           leave();
           throw error;
         }
         if (found) {
-          lead({ found });
+          // A similar entry is this call's match alone: the calls following it look for their own.
+          lead(similar ? undefined : { found });
           leave();
           return replayed(found, signal);
         }
