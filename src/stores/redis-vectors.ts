@@ -50,14 +50,15 @@ type Arg = string | number | Buffer;
 
 export interface RedisVectorAccess {
   prefix: string;
+  /** What precedes a scope's name in the key of its sorted set of entries (by write time). */
+  vectorsPrefix: string;
   /** Runs commands on the client (failing fast while closed or unresponsive). */
   run<T>(send: (redis: RedisClient) => Promise<T>): Promise<T>;
   call(command: string, ...args: Arg[]): Promise<unknown>;
 }
 
 /** The vector listings of the Redis store: in batches (what an index loads from), and one by one. */
-export function createRedisVectorListing({ prefix, run, call }: RedisVectorAccess) {
-  const vectorsPrefix = `${prefix}vectors:`;
+export function createRedisVectorListing({ prefix, vectorsPrefix, run, call }: RedisVectorAccess) {
 
   /**
    * Reads the codes (or headers) of `listed` in scripts of `LIST_BATCH` entries, `IN_FLIGHT` at a

@@ -108,7 +108,7 @@ export function createRedisStore(options: RedisStoreOptions): Store {
       });
     });
 
-  const vectors = createRedisVectorListing({ prefix, run, call });
+  const vectors = createRedisVectorListing({ prefix, vectorsPrefix, run, call });
 
   /** The commands that write one entry: its hash replaced whole, its expiry, its vector listing. */
   function entryCommands(entry: CacheEntry, ttlSeconds: number | undefined): Arg[][] {

@@ -157,7 +157,7 @@ export function accountColumns(account: CallAccount): Record<(typeof COMPUTED_CO
 }
 
 /** The columns of a semantic check; all `null` when the call made none. */
-function checkColumns(check: SemanticCheckFacts | undefined): Record<"semantic_check" | "check_agreed" | "check_key" | "check_score" | "check_prompt", SqlValue> {
+function checkColumns(check: SemanticCheckFacts | undefined): Record<(typeof CHECK_COLUMNS)[number], SqlValue> {
   if (!check) return { semantic_check: null, check_agreed: null, check_key: null, check_score: null, check_prompt: null };
   return {
     semantic_check: check.kind,
