@@ -187,6 +187,11 @@ export class PromptIndex {
     setDay(prompt, this.rank.get(period)!, counts, amounts);
   }
 
+  /** The rank of a known day (its place in {@link periods}); undefined for a day no prompt was called. */
+  rankOf(period: string): number | undefined {
+    return this.rank.get(period);
+  }
+
   /** Ranks `period` among the known days; a day older than the newest known one moves later ranks up. */
   addPeriod(period: string): void {
     if (this.rank.has(period)) return;

@@ -76,7 +76,7 @@ export class PromptView {
       let list = days.get(id);
       if (!list) days.set(id, (list = []));
       list.push({
-        day: index.periods.indexOf(String(row.period)),
+        day: index.rankOf(String(row.period))!,
         calls: Number(row.calls),
         hits: Number(row.hits),
         semanticHits: Number(row.semantic_hits),
