@@ -116,7 +116,8 @@ export async function coldStart(size: number, goalMs: number, stores: readonly C
     }
     const keptP50 = summarize(keptTimes).p50;
 
-    const opens = { sqlite: ["SQLite file", () => createSqliteStore({ path })], redis: ["redis-server", () => createRedisStore({ url: redis.url, prefix: "bench:" })] } as const;
+    // Loaded with a 10 s command timeout: on a busy machine one listing command may take more than the default 0.5 s.
+    const opens = { sqlite: ["SQLite file", () => createSqliteStore({ path })], redis: ["redis-server", () => createRedisStore({ url: redis.url, prefix: "bench:", commandTimeoutMs: 10_000 })] } as const;
     for (const [name, open] of stores.map((store) => opens[store])) {
       for (let load = 0; load < loads; load++) {
         const store = open();

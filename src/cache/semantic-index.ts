@@ -83,12 +83,17 @@ export function createSemanticIndex(
     return entries.map((entry) => (entry?.semantic && entry.semantic.scope === name ? { vector: entry.semantic.vector, entry } : undefined));
   }
 
-  /** Reads in the bytes of the vectors a first load held by their headers only; until then they are scored exactly. */
+  /**
+   * Reads in the bytes of the vectors a first load held by their headers only (until then they
+   * are scored exactly) with a whole listing of the scope, which also adds what the headers
+   * lacked; what it does not list is gone (a store's headers may outlive their entries).
+   */
   async function fill(name: string, scope: Scope): Promise<void> {
     // After a turn of the event loop: the search that loaded the scope goes on first.
     await new Promise((resolve) => setImmediate(resolve));
     try {
-      await store.vectorBatchesSince!(name, 0, (batch) => scopes.get(name) === scope && scope.vectors.fillBatch(batch));
+      await store.vectorBatchesSince!(name, 0, (batch) => scopes.get(name) === scope && scope.vectors.fillBatch(batch, true));
+      if (scopes.get(name) === scope) scope.vectors.dropPending();
     } catch {
       // The store failed: the vectors left pending are still found, with their exact vectors.
     } finally {
@@ -104,6 +109,7 @@ export function createSemanticIndex(
     // A first load has nothing to recognise: the vectors this process added since are listed as they are.
     const topUp = scope.listedAt !== undefined;
     const firstKeys: string[] | undefined = !topUp && onFirstLoad ? [] : undefined;
+    const headsOnly = !topUp && typeof store.vectorCodes === "function";
     if (store.vectorBatchesSince) {
       // Batch by batch as the store reads them: a large scope is never held twice over. A first
       // load reads the codes' headers only, enough to search; the rest follows in the background.
@@ -114,11 +120,11 @@ export function createSemanticIndex(
           firstKeys?.push(...batch.keys);
           for (const i of scope.vectors.addBatch(batch, topUp)) recode.push({ key: batch.keys[i]!, createdAt: batch.createdAt[i]! });
         },
-        { headsOnly: !topUp && typeof store.vectorCodes === "function" },
+        { headsOnly },
       );
       // A flush while the listing was in flight cleared this scope: what was added went with it.
       if (scopes.get(name) !== scope) return;
-      if (scope.vectors.pending > 0) scope.filling ??= fill(name, scope);
+      if (headsOnly) scope.filling ??= fill(name, scope);
     } else {
       const listed = await store.vectorsSince!(name, since);
       // A flush while the listing was in flight cleared this scope: drop a listing that predates it.
@@ -140,7 +146,8 @@ export function createSemanticIndex(
       recode.forEach((stored, i) => exact[i] && scope.vectors.add(stored.key, encodeVector(exact[i]!.vector), stored.createdAt));
     }
     scope.listedAt = startedAt;
-    if (firstKeys) onFirstLoad!(name, firstKeys);
+    // A listing of headers may name a key more than once (its entry rewritten): its last place counts.
+    if (firstKeys) onFirstLoad!(name, firstKeys.length > scope.vectors.live ? lastOfEach(firstKeys) : firstKeys);
   }
 
   /**
@@ -270,3 +277,10 @@ function approxSimilarity(vectors: ScopeVectors | undefined, a: string, b: strin
 }
 
 export type SemanticIndex = ReturnType<typeof createSemanticIndex>;
+
+/** `keys` in order, each at its last place only. */
+function lastOfEach(keys: readonly string[]): string[] {
+  const last = new Map<string, number>();
+  keys.forEach((key, i) => last.set(key, i));
+  return keys.filter((key, i) => last.get(key) === i);
+}
