@@ -44,7 +44,8 @@ if redis.call('STRLEN', KEYS[1]) == 0 then
 end
 local length = redis.call('APPEND', KEYS[1], ARGV[1])
 if redis.call('GETRANGE', KEYS[1], 0, 0) ~= 'C' then return 0 end
-if length > 2 * tonumber(redis.call('GETRANGE', KEYS[1], 8, 23)) + tonumber(ARGV[3]) then return 1 end
+local base = tonumber(redis.call('GETRANGE', KEYS[1], 8, 23))
+if base and length > 2 * base + tonumber(ARGV[3]) then return 1 end
 return 0`;
 
 /** Before a whole listing: marks missing headers KEYS[1] as being built (preamble ARGV[1]); returns their preamble and length. */
@@ -175,8 +176,9 @@ export function createRedisHeads({ prefix, vectorsPrefix, run, call, batch }: Re
      * The command (for the write's transaction, before the listing's ZADD) appending the record of
      * a semantic write; its reply tells {@link noteAppended} whether compaction is due.
      */
-    appendCommand(scope: string, key: string, createdAt: number, code: Uint8Array): Arg[] {
+    appendCommand(scope: string, key: string, createdAt: number, code: Uint8Array): Arg[] | undefined {
       const record = headRecord(key, createdAt, code);
+      if (!record) return undefined;
       return ["eval", APPEND_SCRIPT, 2, headsKey(scope), vectorsPrefix + scope, record, preamble("C", PREAMBLE_BYTES + record.byteLength), SLACK_BYTES];
     },
 
@@ -215,7 +217,8 @@ export function createRedisHeads({ prefix, vectorsPrefix, run, call, batch }: Re
         add({ count, keys, createdAt, codeBytes, headsOnly, codes }) {
           const stride = headsOnly ? CODE_HEADER_BYTES : codeBytes;
           for (let i = 0; i < count; i++) {
-            records.push(headRecord(keys[i]!, createdAt[i]!, codes.subarray(i * stride, i * stride + CODE_HEADER_BYTES), codeBytes));
+            const record = headRecord(keys[i]!, createdAt[i]!, codes.subarray(i * stride, i * stride + CODE_HEADER_BYTES), codeBytes);
+            if (record) records.push(record);
           }
         },
         async finish() {

@@ -56,7 +56,9 @@ return 0`;
 /**
  * A cache shared by every process and host that points at one Redis server. Each entry is a hash
  * (`<prefix>entry:<key>`: the response and what the dashboard shows of it) that expires by itself
- * in prod mode; semantic vectors are listed per scope in a sorted set by write time. `ioredis` is
+ * in prod mode; semantic vectors are listed per scope in a sorted set by write time, and their
+ * codes' headers packed per scope in one string (`redis-heads.ts`) that a cold load reads in a
+ * few range reads. `ioredis` is
  * loaded on first use. Commands fail at once while the server is unreachable and within the
  * command timeout when it hangs (the engine then calls the provider); the client reconnects in the
  * background.
@@ -137,8 +139,11 @@ export function createRedisStore(options: RedisStoreOptions): Store {
     if (ttlSeconds !== undefined) commands.push(["pexpire", entryKey(entry.key), Math.max(1, Math.round(ttlSeconds * 1000))]);
     if (entry.semantic) {
       // Before the ZADD: a scope without a listing yet is one whose headers can start complete.
-      appends.set(commands.length, entry.semantic.scope);
-      commands.push(heads.appendCommand(entry.semantic.scope, entry.key, entry.createdAt, code!));
+      const append = heads.appendCommand(entry.semantic.scope, entry.key, entry.createdAt, code!);
+      if (append) {
+        appends.set(commands.length, entry.semantic.scope);
+        commands.push(append);
+      }
       commands.push(["zadd", vectorsPrefix + entry.semantic.scope, entry.createdAt, entry.key]);
     }
   }

@@ -188,7 +188,8 @@ test("packed headers are compacted once rewrites have doubled them, keeping each
   for (let round = 0; round < rounds; round++) {
     await s.setMany!(keys.map((key, k) => ({ entry: makeEntry({ key, createdAt: 1_000 + round, semantic: { scope: "s", vector: vectors[k]! } }) })));
   }
-  const recordBytes = 58 + 64;
+  // Each record: the code's header, its length, the write time, and the key as 32 bytes.
+  const recordBytes = 58 + 32;
   const written = rounds * keys.length * recordBytes;
   let length = 0;
   for (let wait = 0; wait < 100; wait++) {
