@@ -33,6 +33,8 @@ interface Scope {
   refreshing: Promise<void> | undefined;
   /** Reading in the bytes of vectors loaded by their headers only. */
   filling: Promise<void> | undefined;
+  /** Set by a first load of headers only: the rest is read in once the search that loaded it is answered. */
+  fillDue: boolean;
   /** The exact vectors, kept in memory only when there is no store to read them back from. */
   kept: Map<string, Float32Array> | undefined;
 }
@@ -71,7 +73,7 @@ export function createSemanticIndex(
 
   function scopeOf(name: string): Scope {
     let scope = scopes.get(name);
-    if (!scope) scopes.set(name, (scope = { vectors: new ScopeVectors(), listedAt: undefined, refreshing: undefined, filling: undefined, kept: readsBack ? undefined : new Map() }));
+    if (!scope) scopes.set(name, (scope = { vectors: new ScopeVectors(), listedAt: undefined, refreshing: undefined, filling: undefined, fillDue: false, kept: readsBack ? undefined : new Map() }));
     return scope;
   }
 
@@ -124,7 +126,7 @@ export function createSemanticIndex(
       );
       // A flush while the listing was in flight cleared this scope: what was added went with it.
       if (scopes.get(name) !== scope) return;
-      if (headsOnly) scope.filling ??= fill(name, scope);
+      if (headsOnly) scope.fillDue = true;
     } else {
       const listed = await store.vectorsSince!(name, since);
       // A flush while the listing was in flight cleared this scope: drop a listing that predates it.
@@ -180,6 +182,26 @@ export function createSemanticIndex(
     return matches.sort((a, b) => b.score - a.score).slice(0, limit);
   }
 
+  /** The search of a scope once listed: candidates from the codes, their pending codes read, the survivors scored exactly. */
+  async function searchLoaded(name: string, scope: Scope, query: Float32Array, threshold: number, limit: number, writtenAfter: number): Promise<SemanticMatch[]> {
+    const sketch = new Uint32Array(SKETCH_WORDS);
+    writeSketch(query, sketch, 0);
+    let found = scope.vectors.candidates(query, sketch, threshold, writtenAfter);
+    const unread = found.filter((candidate) => scope.vectors.pendingAt(candidate.slot)).map((candidate) => scope.vectors.keyAt(candidate.slot));
+    if (unread.length > 0 && store.vectorCodes) {
+      // Candidates whose bytes are not read yet (the scope is still loading): their codes read
+      // now, so they are scored as the rest are, and only the survivors read back whole.
+      try {
+        await store.vectorCodes(unread, (batch) => scopes.get(name) === scope && scope.vectors.fillBatch(batch));
+        found = scope.vectors.candidates(query, sketch, threshold, writtenAfter);
+      } catch {
+        // Left pending: they are scored with their exact vectors instead.
+      }
+    }
+    const pending = found.map((candidate) => ({ ...candidate, key: scope.vectors.keyAt(candidate.slot) }));
+    return rescore(name, scope, query, pending, threshold, limit);
+  }
+
   function forget(scope: Scope, key: string): void {
     scope.vectors.drop(key);
     scope.kept?.delete(key);
@@ -196,23 +218,17 @@ export function createSemanticIndex(
       // Concurrent searches of one scope share one listing.
       scope.refreshing ??= refresh(name, scope).finally(() => (scope.refreshing = undefined));
       await scope.refreshing;
-      const sketch = new Uint32Array(SKETCH_WORDS);
-      writeSketch(query, sketch, 0);
-      let found = scope.vectors.candidates(query, sketch, threshold, writtenAfter);
-      const unread = found.filter((candidate) => scope.vectors.pendingAt(candidate.slot)).map((candidate) => scope.vectors.keyAt(candidate.slot));
-      if (unread.length > 0 && store.vectorCodes) {
-        // Candidates whose bytes are not read yet (the scope is still loading): their codes read
-        // now, so they are scored as the rest are, and only the survivors read back whole.
-        try {
-          await store.vectorCodes(unread, (batch) => scopes.get(name) === scope && scope.vectors.fillBatch(batch));
-          found = scope.vectors.candidates(query, sketch, threshold, writtenAfter);
-        } catch {
-          // Left pending: they are scored with their exact vectors instead.
+      try {
+        return await searchLoaded(name, scope, query, threshold, limit, writtenAfter);
+      } finally {
+        // The whole listing starts once this search is answered: its replies would hold up the search's reads.
+        if (scope.fillDue && scopes.get(name) === scope) {
+          scope.fillDue = false;
+          scope.filling ??= fill(name, scope);
         }
       }
-      const pending = found.map((candidate) => ({ ...candidate, key: scope.vectors.keyAt(candidate.slot) }));
-      return rescore(name, scope, query, pending, threshold, limit);
     },
+
     /**
      * The highest similarity between the stored vector of `key` and that of any other of
      * `among` (matches of one search): how close the nearest different stored prompt lies.
