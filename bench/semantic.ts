@@ -14,8 +14,9 @@
  * Then the cold start at 100,000: the first search of a new process, which loads the scope from
  * a SQLite file and from a private `redis-server`.
  *
- * Run: `bun bench/semantic.ts [--sizes 100000,1000000] [--queries 200,50] [--cold-only]` (or
- * `npm run bench:semantic`). Prints; asserts nothing.
+ * Run: `bun bench/semantic.ts [--sizes 100000,1000000] [--queries 200,50] [--cold-only] [--stores sqlite,redis] [--loads 1]`
+ * (or `npm run bench:semantic`); `--stores redis` times the cold start from Redis alone (writing
+ * 100,000 entries to SQLite takes minutes) and `--loads` how many new indexes load each store. Prints; asserts nothing.
  *
  * @module
  */
@@ -23,7 +24,7 @@ import { parseArgs } from "node:util";
 import { createSemanticIndex } from "../src/cache/semantic-index.ts";
 import type { CacheEntry } from "../src/stores/store.ts";
 import { dotAt } from "../src/cache/vector-sketch.ts";
-import { coldStart, entryFor } from "./semantic-cold.ts";
+import { coldStart, entryFor, type ColdStore } from "./semantic-cold.ts";
 import { DIMS, keyOf, numberOf, promptVector, queryVector } from "./semantic-data.ts";
 import { summarize, table } from "./stats.ts";
 
@@ -33,9 +34,10 @@ const FLOOR = 0.85;
 const LIMIT = 8;
 const GOALS = { bytesPerVector: 1.6 * 1024, p50AtMillion: 10, rssAtMillionMb: 2048, coldLoadMs: 500 };
 
-const { values: args } = parseArgs({ options: { sizes: { type: "string", default: "100000,1000000" }, queries: { type: "string", default: "200,50" }, "cold-only": { type: "boolean", default: false } } });
+const { values: args } = parseArgs({ options: { sizes: { type: "string", default: "100000,1000000" }, queries: { type: "string", default: "200,50" }, "cold-only": { type: "boolean", default: false }, stores: { type: "string", default: "sqlite,redis" }, loads: { type: "string", default: "1" } } });
 const sizes = args.sizes!.split(",").map(Number);
 const queryCounts = args.queries!.split(",").map(Number);
+const coldStores = args.stores!.split(",") as ColdStore[];
 
 const gc = () => (globalThis as { Bun?: { gc(force: boolean): void } }).Bun?.gc(true);
 const rssMb = () => process.memoryUsage().rss / 2 ** 20;
@@ -135,7 +137,7 @@ async function atScale(size: number, queryCount: number): Promise<string[]> {
 async function main(): Promise<void> {
   console.log(`Semantic lookup, ${DIMS} dims, one scope (${process.versions.bun ? `Bun ${process.versions.bun}` : `Node ${process.versions.node}`}, ${process.platform}/${process.arch})\n`);
   const rows: string[][] = [];
-  if (args["cold-only"]) return coldStart(100_000, GOALS.coldLoadMs);
+  if (args["cold-only"]) return coldStart(100_000, GOALS.coldLoadMs, coldStores, Number(args.loads));
   for (const [i, size] of sizes.entries()) rows.push(await atScale(size, queryCounts[i] ?? queryCounts[queryCounts.length - 1]!));
   console.log(
     table(
@@ -149,7 +151,7 @@ async function main(): Promise<void> {
       (million ? ` — measured ${million[1]}, p50 ${million[4]!.split(" / ")[0]} (threshold) and ${million[5]!.split(" / ")[0]} (engine), ${million[2]}.` : "."),
   );
   gc();
-  await coldStart(100_000, GOALS.coldLoadMs);
+  await coldStart(100_000, GOALS.coldLoadMs, coldStores, Number(args.loads));
 }
 
 await main();

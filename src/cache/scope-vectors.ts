@@ -100,21 +100,29 @@ export class ScopeVectors {
   }
 
   /**
-   * Reads in the bytes of the vectors held by their header only, from a batch of whole codes: a
-   * vector is filled when it is still held, pending, with the same write time. Others are left.
+   * Reads in the bytes of the vectors held by their header only, from a batch of whole codes read
+   * after the headers were: a vector still held, pending, takes its code and write time from the
+   * batch (its entry may have been rewritten since its header was read). With `addMissing` (a
+   * whole listing of the scope), a vector not held at all is added. Others are left.
    */
-  fillBatch(batch: VectorBatch): void {
+  fillBatch(batch: VectorBatch, addMissing = false): void {
     const { count, codes, codeBytes, keys, createdAt } = batch;
-    if (this.pending === 0 || batch.headsOnly || codeBytes - CODE_HEADER_BYTES !== this.dims) return;
+    if (batch.headsOnly || (this.pending === 0 && !addMissing) || !this.fits(codeBytes)) return;
     const values = new Int8Array(codes.buffer, codes.byteOffset, count * codeBytes);
     const view = new DataView(codes.buffer, codes.byteOffset, count * codeBytes);
     for (let i = 0, offset = 0; i < count; i++, offset += codeBytes) {
+      if (codes[offset] !== CODE_FORMAT) continue;
       const slot = this.keys.get(keys[i]!);
-      if (slot === undefined || codes[offset] !== CODE_FORMAT) continue;
-      const chunk = this.chunks[slot >>> CHUNK_SHIFT]!;
-      const at = slot & (CHUNK - 1);
-      if ((chunk.live[at]! & PENDING) !== 0 && chunk.written[at] === createdAt[i]) this.place(keys[i]!, values, view, offset, createdAt[i]!, true);
+      if (slot === undefined ? addMissing : this.pendingAt(slot)) this.place(keys[i]!, values, view, offset, createdAt[i]!, true);
     }
+  }
+
+  /** Drops every vector still held by its header only (after a whole listing: its entry is gone). */
+  dropPending(): void {
+    if (this.pending === 0) return;
+    const gone: string[] = [];
+    for (let slot = 0; slot < this.count; slot++) if (this.pendingAt(slot)) gone.push(this.keys.keyAt(slot));
+    for (const key of gone) this.drop(key);
   }
 
   /** Whether codes of `codeBytes` bytes belong in this scope (fixing its length when it holds none yet). */

@@ -33,6 +33,8 @@ interface Scope {
   refreshing: Promise<void> | undefined;
   /** Reading in the bytes of vectors loaded by their headers only. */
   filling: Promise<void> | undefined;
+  /** Set by a first load of headers only: the rest is read in once the search that loaded it is answered. */
+  fillDue: boolean;
   /** The exact vectors, kept in memory only when there is no store to read them back from. */
   kept: Map<string, Float32Array> | undefined;
 }
@@ -71,7 +73,7 @@ export function createSemanticIndex(
 
   function scopeOf(name: string): Scope {
     let scope = scopes.get(name);
-    if (!scope) scopes.set(name, (scope = { vectors: new ScopeVectors(), listedAt: undefined, refreshing: undefined, filling: undefined, kept: readsBack ? undefined : new Map() }));
+    if (!scope) scopes.set(name, (scope = { vectors: new ScopeVectors(), listedAt: undefined, refreshing: undefined, filling: undefined, fillDue: false, kept: readsBack ? undefined : new Map() }));
     return scope;
   }
 
@@ -83,12 +85,17 @@ export function createSemanticIndex(
     return entries.map((entry) => (entry?.semantic && entry.semantic.scope === name ? { vector: entry.semantic.vector, entry } : undefined));
   }
 
-  /** Reads in the bytes of the vectors a first load held by their headers only; until then they are scored exactly. */
+  /**
+   * Reads in the bytes of the vectors a first load held by their headers only (until then they
+   * are scored exactly) with a whole listing of the scope, which also adds what the headers
+   * lacked; what it does not list is gone (a store's headers may outlive their entries).
+   */
   async function fill(name: string, scope: Scope): Promise<void> {
     // After a turn of the event loop: the search that loaded the scope goes on first.
     await new Promise((resolve) => setImmediate(resolve));
     try {
-      await store.vectorBatchesSince!(name, 0, (batch) => scopes.get(name) === scope && scope.vectors.fillBatch(batch));
+      await store.vectorBatchesSince!(name, 0, (batch) => scopes.get(name) === scope && scope.vectors.fillBatch(batch, true));
+      if (scopes.get(name) === scope) scope.vectors.dropPending();
     } catch {
       // The store failed: the vectors left pending are still found, with their exact vectors.
     } finally {
@@ -104,6 +111,7 @@ export function createSemanticIndex(
     // A first load has nothing to recognise: the vectors this process added since are listed as they are.
     const topUp = scope.listedAt !== undefined;
     const firstKeys: string[] | undefined = !topUp && onFirstLoad ? [] : undefined;
+    const headsOnly = !topUp && typeof store.vectorCodes === "function";
     if (store.vectorBatchesSince) {
       // Batch by batch as the store reads them: a large scope is never held twice over. A first
       // load reads the codes' headers only, enough to search; the rest follows in the background.
@@ -114,11 +122,11 @@ export function createSemanticIndex(
           firstKeys?.push(...batch.keys);
           for (const i of scope.vectors.addBatch(batch, topUp)) recode.push({ key: batch.keys[i]!, createdAt: batch.createdAt[i]! });
         },
-        { headsOnly: !topUp && typeof store.vectorCodes === "function" },
+        { headsOnly },
       );
       // A flush while the listing was in flight cleared this scope: what was added went with it.
       if (scopes.get(name) !== scope) return;
-      if (scope.vectors.pending > 0) scope.filling ??= fill(name, scope);
+      if (headsOnly) scope.fillDue = true;
     } else {
       const listed = await store.vectorsSince!(name, since);
       // A flush while the listing was in flight cleared this scope: drop a listing that predates it.
@@ -140,7 +148,8 @@ export function createSemanticIndex(
       recode.forEach((stored, i) => exact[i] && scope.vectors.add(stored.key, encodeVector(exact[i]!.vector), stored.createdAt));
     }
     scope.listedAt = startedAt;
-    if (firstKeys) onFirstLoad!(name, firstKeys);
+    // A listing of headers may name a key more than once (its entry rewritten): its last place counts.
+    if (firstKeys) onFirstLoad!(name, firstKeys.length > scope.vectors.live ? lastOfEach(firstKeys) : firstKeys);
   }
 
   /**
@@ -173,6 +182,26 @@ export function createSemanticIndex(
     return matches.sort((a, b) => b.score - a.score).slice(0, limit);
   }
 
+  /** The search of a scope once listed: candidates from the codes, their pending codes read, the survivors scored exactly. */
+  async function searchLoaded(name: string, scope: Scope, query: Float32Array, threshold: number, limit: number, writtenAfter: number): Promise<SemanticMatch[]> {
+    const sketch = new Uint32Array(SKETCH_WORDS);
+    writeSketch(query, sketch, 0);
+    let found = scope.vectors.candidates(query, sketch, threshold, writtenAfter);
+    const unread = found.filter((candidate) => scope.vectors.pendingAt(candidate.slot)).map((candidate) => scope.vectors.keyAt(candidate.slot));
+    if (unread.length > 0 && store.vectorCodes) {
+      // Candidates whose bytes are not read yet (the scope is still loading): their codes read
+      // now, so they are scored as the rest are, and only the survivors read back whole.
+      try {
+        await store.vectorCodes(unread, (batch) => scopes.get(name) === scope && scope.vectors.fillBatch(batch));
+        found = scope.vectors.candidates(query, sketch, threshold, writtenAfter);
+      } catch {
+        // Left pending: they are scored with their exact vectors instead.
+      }
+    }
+    const pending = found.map((candidate) => ({ ...candidate, key: scope.vectors.keyAt(candidate.slot) }));
+    return rescore(name, scope, query, pending, threshold, limit);
+  }
+
   function forget(scope: Scope, key: string): void {
     scope.vectors.drop(key);
     scope.kept?.delete(key);
@@ -189,23 +218,17 @@ export function createSemanticIndex(
       // Concurrent searches of one scope share one listing.
       scope.refreshing ??= refresh(name, scope).finally(() => (scope.refreshing = undefined));
       await scope.refreshing;
-      const sketch = new Uint32Array(SKETCH_WORDS);
-      writeSketch(query, sketch, 0);
-      let found = scope.vectors.candidates(query, sketch, threshold, writtenAfter);
-      const unread = found.filter((candidate) => scope.vectors.pendingAt(candidate.slot)).map((candidate) => scope.vectors.keyAt(candidate.slot));
-      if (unread.length > 0 && store.vectorCodes) {
-        // Candidates whose bytes are not read yet (the scope is still loading): their codes read
-        // now, so they are scored as the rest are, and only the survivors read back whole.
-        try {
-          await store.vectorCodes(unread, (batch) => scopes.get(name) === scope && scope.vectors.fillBatch(batch));
-          found = scope.vectors.candidates(query, sketch, threshold, writtenAfter);
-        } catch {
-          // Left pending: they are scored with their exact vectors instead.
+      try {
+        return await searchLoaded(name, scope, query, threshold, limit, writtenAfter);
+      } finally {
+        // The whole listing starts once this search is answered: its replies would hold up the search's reads.
+        if (scope.fillDue && scopes.get(name) === scope) {
+          scope.fillDue = false;
+          scope.filling ??= fill(name, scope);
         }
       }
-      const pending = found.map((candidate) => ({ ...candidate, key: scope.vectors.keyAt(candidate.slot) }));
-      return rescore(name, scope, query, pending, threshold, limit);
     },
+
     /**
      * The highest similarity between the stored vector of `key` and that of any other of
      * `among` (matches of one search): how close the nearest different stored prompt lies.
@@ -270,3 +293,10 @@ function approxSimilarity(vectors: ScopeVectors | undefined, a: string, b: strin
 }
 
 export type SemanticIndex = ReturnType<typeof createSemanticIndex>;
+
+/** `keys` in order, each at its last place only. */
+function lastOfEach(keys: readonly string[]): string[] {
+  const last = new Map<string, number>();
+  keys.forEach((key, i) => last.set(key, i));
+  return keys.filter((key, i) => last.get(key) === i);
+}

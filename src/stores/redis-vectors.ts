@@ -1,13 +1,16 @@
 /**
- * How the Redis store lists a scope's semantic vectors: the keys from the scope's sorted set (by
- * write time), then their codes in batches, each batch one script whose reply is a few values
- * (the codes concatenated by the server), so a load of 100,000 vectors costs the client about a
- * hundred replies to parse instead of three values a vector.
+ * How the Redis store lists a scope's semantic vectors: the codes' headers alone (a first load)
+ * from the scope's packed headers when it has them (`redis-heads.ts`); else, and for whole codes,
+ * the keys from the scope's sorted set (by write time), then their codes in batches, each batch
+ * one script whose reply is a few values (the codes concatenated by the server), so a load of
+ * 100,000 vectors costs the client about a hundred replies to parse instead of three values a
+ * vector.
  *
  * @module
  */
 import { CODE_HEADER_BYTES, encodeVector } from "../cache/vector-code.ts";
 import type { RedisClient } from "./redis-client.ts";
+import type { RedisHeads } from "./redis-heads.ts";
 import type { StoredVector, VectorBatch, VectorBatchOptions } from "./store.ts";
 
 /** Entries read by one listing script (400 KB of codes at 1,536 dimensions: each reply well within the command timeout on a busy machine), and scripts kept in flight. */
@@ -58,7 +61,7 @@ export interface RedisVectorAccess {
 }
 
 /** The vector listings of the Redis store: in batches (what an index loads from), and one by one. */
-export function createRedisVectorListing({ prefix, vectorsPrefix, run, call }: RedisVectorAccess) {
+export function createRedisVectorListing({ prefix, vectorsPrefix, run, call }: RedisVectorAccess, heads: RedisHeads) {
 
   /**
    * Reads the codes (or headers) of `listed` in scripts of `LIST_BATCH` entries, `IN_FLIGHT` at a
@@ -87,6 +90,13 @@ export function createRedisVectorListing({ prefix, vectorsPrefix, run, call }: R
   }
 
   async function vectorBatchesSince(scope: string, since: number, each: (batch: VectorBatch) => void, { headsOnly = false }: VectorBatchOptions = {}): Promise<void> {
+    if (headsOnly && (await heads.list(scope, since, each))) return;
+    // A scope without its packed headers (a store written before they were kept) gets them from a whole listing.
+    const building = since === 0 ? await heads.builder(scope) : undefined;
+    if (building) {
+      const listTo = each;
+      each = (batch) => (building.add(batch), listTo(batch));
+    }
     const listed = (await call("ZRANGEBYSCORE", vectorsPrefix + scope, since, "+inf")) as string[];
     const { stale, uncoded } = await readCodes(scope, listed, headsOnly, each);
     // Entries written before codes were kept: their codes computed from their vectors.
@@ -102,6 +112,7 @@ export function createRedisVectorListing({ prefix, vectorsPrefix, run, call }: R
     }
     // An entry that expired leaves its listing behind; it is dropped here.
     for (let start = 0; start < stale.length; start += LIST_BATCH) await call("ZREM", vectorsPrefix + scope, ...stale.slice(start, start + LIST_BATCH));
+    await building?.finish();
   }
 
   return {

@@ -4,8 +4,9 @@ import { matchesFlushFilter } from "./flush-filter.ts";
 import { tokenCount } from "../usage/row.ts";
 import { encodeVector } from "../cache/vector-code.ts";
 import { closeRedis, connectRedis, explainRedisError, redactRedisUrl, type RedisClient, type RedisConnectionOptions } from "./redis-client.ts";
+import { createRedisHeads, escapeGlob } from "./redis-heads.ts";
 import { createRedisVectorListing, toVector } from "./redis-vectors.ts";
-import type { CacheEntry, Store, StoreFlushFilter } from "./store.ts";
+import type { CacheEntry, Store, StoreFlushFilter, StoreWrite } from "./store.ts";
 
 type Arg = string | number | Buffer;
 
@@ -55,7 +56,9 @@ return 0`;
 /**
  * A cache shared by every process and host that points at one Redis server. Each entry is a hash
  * (`<prefix>entry:<key>`: the response and what the dashboard shows of it) that expires by itself
- * in prod mode; semantic vectors are listed per scope in a sorted set by write time. `ioredis` is
+ * in prod mode; semantic vectors are listed per scope in a sorted set by write time, and their
+ * codes' headers packed per scope in one string (`redis-heads.ts`) that a cold load reads in a
+ * few range reads. `ioredis` is
  * loaded on first use. Commands fail at once while the server is unreachable and within the
  * command timeout when it hangs (the engine then calls the provider); the client reconnects in the
  * background.
@@ -108,10 +111,14 @@ export function createRedisStore(options: RedisStoreOptions): Store {
       });
     });
 
-  const vectors = createRedisVectorListing({ prefix, vectorsPrefix, run, call });
+  const heads = createRedisHeads({ prefix, vectorsPrefix, run, call, batch });
+  const vectors = createRedisVectorListing({ prefix, vectorsPrefix, run, call }, heads);
 
-  /** The commands that write one entry: its hash replaced whole, its expiry, its vector listing. */
-  function entryCommands(entry: CacheEntry, ttlSeconds: number | undefined): Arg[][] {
+  /**
+   * The commands that write one entry: its hash replaced whole, its expiry, its vector listing
+   * and packed header. The scope of the header's append is noted at its position in `appends`.
+   */
+  function entryCommands(entry: CacheEntry, ttlSeconds: number | undefined, commands: Arg[][], appends: Map<number, string>): void {
     const fields: Arg[] = [
       "body", entry.body,
       "createdAt", entry.createdAt,
@@ -125,18 +132,29 @@ export function createRedisStore(options: RedisStoreOptions): Store {
       "cachedInputTokens", tokenCount(entry.usage.cachedInputTokens),
       "outputTokens", tokenCount(entry.usage.outputTokens),
     ];
-    if (entry.semantic) {
-      const code = encodeVector(entry.semantic.vector);
-      fields.push("scope", entry.semantic.scope, "vector", vectorBytes(entry.semantic.vector), "code", Buffer.from(code.buffer, code.byteOffset, code.byteLength));
-    }
+    const code = entry.semantic ? encodeVector(entry.semantic.vector) : undefined;
+    if (entry.semantic) fields.push("scope", entry.semantic.scope, "vector", vectorBytes(entry.semantic.vector), "code", Buffer.from(code!.buffer, code!.byteOffset, code!.byteLength));
     if (entry.evidence !== undefined) fields.push("evidence", entry.evidence);
-    const commands: Arg[][] = [
-      ["del", entryKey(entry.key)],
-      ["hset", entryKey(entry.key), ...fields],
-    ];
+    commands.push(["del", entryKey(entry.key)], ["hset", entryKey(entry.key), ...fields]);
     if (ttlSeconds !== undefined) commands.push(["pexpire", entryKey(entry.key), Math.max(1, Math.round(ttlSeconds * 1000))]);
-    if (entry.semantic) commands.push(["zadd", vectorsPrefix + entry.semantic.scope, entry.createdAt, entry.key]);
-    return commands;
+    if (entry.semantic) {
+      // Before the ZADD: a scope without a listing yet is one whose headers can start complete.
+      const append = heads.appendCommand(entry.semantic.scope, entry.key, entry.createdAt, code!);
+      if (append) {
+        appends.set(commands.length, entry.semantic.scope);
+        commands.push(append);
+      }
+      commands.push(["zadd", vectorsPrefix + entry.semantic.scope, entry.createdAt, entry.key]);
+    }
+  }
+
+  /** Writes entries in one MULTI (one round trip, all or none); starts compacting the headers of scopes that have grown. */
+  async function write(writes: readonly StoreWrite[]): Promise<void> {
+    const commands: Arg[][] = [];
+    const appends = new Map<number, string>();
+    for (const { entry, ttlSeconds } of writes) entryCommands(entry, ttlSeconds, commands, appends);
+    const replies = await batch(commands, true);
+    for (const [at, scope] of appends) heads.noteAppended(scope, replies[at]);
   }
 
   async function remove(keys: string[]): Promise<number> {
@@ -154,11 +172,10 @@ export function createRedisStore(options: RedisStoreOptions): Store {
       return values.every((value) => value === null) ? undefined : toEntry(key, values);
     },
     async set(entry, setOptions = {}) {
-      await batch(entryCommands(entry, setOptions.ttlSeconds), true);
+      await write([{ entry, ...setOptions }]);
     },
     async setMany(writes) {
-      // One MULTI: one round trip, and all entries or none.
-      if (writes.length > 0) await batch(writes.flatMap((write) => entryCommands(write.entry, write.ttlSeconds)), true);
+      if (writes.length > 0) await write(writes);
     },
     async delete(key) {
       return (await remove([key])) > 0;
@@ -178,6 +195,8 @@ export function createRedisStore(options: RedisStoreOptions): Store {
         });
         removed += await remove(matching);
       } while (cursor !== "0");
+      // Every entry gone: so are the packed headers that listed them (stale headers are harmless, but loaded).
+      if (filter.model === undefined && filter.namespace === undefined && filter.matchPrompt === undefined) await heads.removeAll();
       return removed;
     },
     ...vectors,
@@ -247,9 +266,4 @@ function vectorBytes(vector: Float32Array): Buffer {
 /** A lock's lifetime as Redis takes it: whole milliseconds, at least one. */
 function lockMs(ttlMs: number): number {
   return Math.max(1, Math.round(ttlMs));
-}
-
-/** A literal string inside a SCAN MATCH pattern. */
-function escapeGlob(text: string): string {
-  return text.replace(/[*?[\]\\]/g, "\\$&");
 }

@@ -74,7 +74,10 @@ export interface VectorBatchOptions {
   /**
    * The codes' headers only (scale, error bound, sketch: what a scan needs to rule a vector out),
    * a thirtieth of the bytes: a scope is searchable once they are read, and its bytes follow.
-   * A store may list whole codes anyway; the batches say which they hold.
+   * A store may list whole codes anyway; the batches say which they hold. A store may also list
+   * headers kept apart from its entries (Redis): in write order, a key again after each rewrite
+   * (its last listing counts), and headers of entries gone since. A reader reads a vector's code
+   * and entry before trusting it, and a whole listing tells it which vectors are still stored.
    * @default false
    */
   headsOnly?: boolean;
