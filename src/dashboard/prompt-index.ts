@@ -74,8 +74,17 @@ export class PromptIndex {
   readonly periods: string[] = [];
   readonly prompts = new Map<number, IndexedPrompt>();
   private readonly rank = new Map<string, number>();
+  private readonly watchers: ((id: number | undefined) => void)[] = [];
 
   constructor(private readonly db: Database) {}
+
+  /**
+   * Calls `changed` with a prompt's id after a fold added to its days (its sums only grow), or
+   * with `undefined` after the days were ranked anew (every rank held elsewhere is stale).
+   */
+  watch(changed: (id: number | undefined) => void): void {
+    this.watchers.push(changed);
+  }
 
   /** Reads the whole index from the tables (inside a read transaction, so they hold still). */
   load(): void {
@@ -185,6 +194,7 @@ export class PromptIndex {
     const amounts = new Float64Array(AMOUNTS);
     writeDay(day, counts, 0, amounts, 0);
     setDay(prompt, this.rank.get(period)!, counts, amounts);
+    for (const changed of this.watchers) changed(id);
   }
 
   /** The rank of a known day (its place in {@link periods}); undefined for a day no prompt was called. */
@@ -204,6 +214,7 @@ export class PromptIndex {
     for (const prompt of this.prompts.values()) {
       for (let i = 0; i < prompt.days.length; i++) if (prompt.days[i]! >= at) prompt.days[i]! += 1;
     }
+    for (const changed of this.watchers) changed(undefined);
   }
 
   /**

@@ -102,6 +102,14 @@ export class PromptView {
     for (const prompt of this.added.values()) visit(prompt);
   }
 
+  /** The prompts the tail has rows of (the only ones whose sums differ from the index's). */
+  *tailPrompts(): Generator<IndexedPrompt> {
+    for (const id of this.tail.keys()) {
+      const prompt = this.index.prompts.get(id) ?? this.added.get(id);
+      if (prompt) yield prompt;
+    }
+  }
+
   /** A prompt's sums over the days ranked `first` to `last`, the tail's included, into `into`; false when it has none then. */
   sumDays(prompt: IndexedPrompt, first: number, last: number, into: RangeSums): boolean {
     let found = PromptIndex.sumDays(prompt, first, last, into);
