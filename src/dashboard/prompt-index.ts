@@ -75,6 +75,8 @@ export class PromptIndex {
   readonly prompts = new Map<number, IndexedPrompt>();
   private readonly rank = new Map<string, number>();
   private readonly watchers: ((id: number | undefined) => void)[] = [];
+  /** The prompts by their text, for finding one by its whole key; built on first use. */
+  private byText: Map<string, IndexedPrompt[]> | undefined;
 
   constructor(private readonly db: Database) {}
 
@@ -84,6 +86,23 @@ export class PromptIndex {
    */
   watch(changed: (id: number | undefined) => void): void {
     this.watchers.push(changed);
+  }
+
+  /** The prompt the index holds under a whole key (text, provider, model, type, namespace). */
+  find(prompt: string, provider: string, model: string, promptType: string, namespace: string): IndexedPrompt | undefined {
+    if (!this.byText) {
+      this.byText = new Map();
+      for (const held of this.prompts.values()) this.addByText(held);
+    }
+    const same = this.byText.get(prompt);
+    if (same) for (const held of same) if (held.provider === provider && held.model === model && held.promptType === promptType && held.namespace === namespace) return held;
+    return undefined;
+  }
+
+  private addByText(prompt: IndexedPrompt): void {
+    const same = this.byText!.get(prompt.prompt);
+    if (same) same.push(prompt);
+    else this.byText!.set(prompt.prompt, [prompt]);
   }
 
   /** Reads the whole index from the tables (inside a read transaction, so they hold still). */
@@ -187,6 +206,7 @@ export class PromptIndex {
       const full = key.prompt === undefined ? this.db.prepare(`${PROMPT_SELECT} WHERE id = ?`).get(id) : key;
       if (!full) return;
       this.prompts.set(id, (prompt = toPrompt(full)));
+      if (this.byText) this.addByText(prompt);
     }
     const period = String(day.period);
     this.addPeriod(period);
