@@ -81,9 +81,12 @@ function periodWhere(filters: Filters): Where {
   return new Where().add("period >= ? AND period <= ?", periods[0]!, periods.at(-1)!).dimensions(filters);
 }
 
-/** Adds a row of sums (as the aggregate tables hold them) into `into`. */
-function addRow(into: Record<string, number>, row: Row): void {
-  for (const name of SUM_NAMES) into[name] = (into[name] ?? 0) + Number(row[name] ?? 0);
+/** Sums in the order of SUM_NAMES: a row is read once, then added to its total and groups by position. */
+type SumArray = Float64Array;
+
+/** Sums by name, as the aggregate tables hold them. */
+function byName(sums: SumArray): Record<string, number> {
+  return Object.fromEntries(SUM_NAMES.map((name, i) => [name, sums[i]!]));
 }
 
 /** The range's sums in total and per period, provider, model and namespace, the tail's rows included. */
@@ -91,19 +94,25 @@ function sumsOf(db: Database, filters: Filters, tail: Tail): { totals: Record<st
   const where = periodWhere(filters);
   // One read of the range's rows (one per period, provider, model and namespace), added up here
   // every way the page shows them.
-  const totals: Record<string, number> = {};
-  const groups = { period: new Map<string, Record<string, number>>(), provider: new Map(), model: new Map(), namespace: new Map() } as Record<string, Map<string, Record<string, number>>>;
+  const columns = ["period", "provider", "model", "namespace"] as const;
+  const totals: SumArray = new Float64Array(SUM_NAMES.length);
+  const groups = columns.map(() => new Map<string, SumArray>());
+  const values: SumArray = new Float64Array(SUM_NAMES.length);
   const table = tailed("sums", filters.window.grain, tail);
   for (const row of db.prepare(`SELECT * FROM ${table.from} ${where}`).all(...table.params, ...where.params)) {
-    addRow(totals, row);
-    for (const [column, map] of Object.entries(groups)) {
+    for (let i = 0; i < SUM_NAMES.length; i++) values[i] = Number(row[SUM_NAMES[i]!] ?? 0);
+    for (let i = 0; i < values.length; i++) totals[i]! += values[i]!;
+    columns.forEach((column, c) => {
       const key = String(row[column]);
-      let sums = map.get(key);
-      if (!sums) map.set(key, (sums = {}));
-      addRow(sums, row);
-    }
+      let sums = groups[c]!.get(key);
+      if (!sums) groups[c]!.set(key, (sums = new Float64Array(SUM_NAMES.length)));
+      for (let i = 0; i < values.length; i++) sums[i]! += values[i]!;
+    });
   }
-  return { totals, groups };
+  return {
+    totals: byName(totals),
+    groups: Object.fromEntries(columns.map((column, c) => [column, new Map([...groups[c]!].map(([key, sums]) => [key, byName(sums)]))])),
+  };
 }
 
 /** The range's sums per period, oldest first, periods without calls included. */
