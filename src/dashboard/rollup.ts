@@ -7,7 +7,7 @@ import { PromptView } from "./prompt-view.ts";
 import { createPromptFolder, type FoldedDay } from "./rollup-prompts.ts";
 import { GRAINS, HOURS_KEPT, latencyBucketsSql, ROLLUP_SCHEMA, ROLLUP_TABLES, ROLLUP_VERSION, updatePeriodsSql, type Grain } from "./rollup-schema.ts";
 import type { Tail } from "./tail.ts";
-import { FoldedReads } from "./folded-reads.ts";
+import { FoldedReads, type TableReads } from "./folded-reads.ts";
 
 /** What a request reads: the tables, the rows not yet folded into them, totals and prompts as of the newest row. */
 export interface RollupView {
@@ -18,7 +18,7 @@ export interface RollupView {
   /** The distinct prompts and their days, the tail's rows included. */
   prompts(): PromptView;
   /** Reads of the tables kept while they stand as they are (see folded-reads.ts). */
-  reads: FoldedReads;
+  reads: TableReads;
 }
 
 /** Aggregates over the usage log, folded after the requests that read them. */
