@@ -264,6 +264,13 @@ export function createRollup(db: Database, now: () => Date = () => new Date()): 
       index.update(indexAt, last);
       indexAt = last;
     }
+    // What requests read of the tables, read again now rather than on the next request's path.
+    try {
+      snapshot(() => reads.renew(JSON.stringify(readStateInOrder.all())));
+    } catch (error) {
+      reads.at("");
+      throw error;
+    }
   }
 
   /** Runs `fn` in one read transaction (a snapshot, taking no lock writers wait on). */

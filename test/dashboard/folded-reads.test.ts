@@ -61,6 +61,10 @@ test("the overview follows another dashboard's fold, a prune and a recompute of 
   const app = await dashboard();
   app.prepare();
   await expectOverview(app);
+  // Rows this dashboard folds: what it kept is read again at the fold.
+  seedUsageLog(dbPath, rowsOf(12, "gpt-4o", "image", 3, 0.005));
+  app.prepare();
+  await expectOverview(app);
 
   // Another dashboard folds new rows (a model and a content type not seen before): this one has no tail to read them from.
   const other = await dashboard();
