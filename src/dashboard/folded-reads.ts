@@ -8,8 +8,8 @@
  * @module
  */
 
-/** Reads kept at most: the ranges and filters asked for lately, the least recently asked dropped first. */
-const KEPT_READS = 64;
+/** Reads kept at most (an overview makes six): the ranges and filters asked for lately, the least recently asked dropped first. */
+const KEPT_READS = 32;
 
 /** A read kept: how to read it again, what it gave, and whether a request used it since the last fold. */
 interface Kept {
