@@ -47,7 +47,7 @@ export function createApi(db: Database, rollup: Rollup, cache: CacheAccess, now:
     /** `GET /api/overview?range=&from=&to=&provider=&model=&namespace=`: everything the overview shows. */
     overview(params: URLSearchParams) {
       const filters = parseFilters(params, now());
-      const { overview, facets, all } = rollup.read((view) => ({ overview: queryOverview(db, view.prompts(), filters, view.tail), facets: queryFacets(db, view.tail), all: view.summary }));
+      const { overview, facets, all } = rollup.read((view) => ({ overview: queryOverview(db, view.prompts(), filters, view.tail, view.reads), facets: queryFacets(db, view.tail, view.reads), all: view.summary }));
       return json({
         window: filters.window,
         filters: { provider: filters.provider ?? null, model: filters.model ?? null, namespace: filters.namespace ?? null },
@@ -70,7 +70,7 @@ export function createApi(db: Database, rollup: Rollup, cache: CacheAccess, now:
       range.set("from", first.toISOString().slice(0, 10));
       range.set("to", today.toISOString().slice(0, 10));
       const filters = parseFilters(range, today);
-      const series = rollup.read((view) => querySeries(db, filters, view.tail));
+      const series = rollup.read((view) => querySeries(db, filters, view.tail, view.reads));
       return json({ days: series.map((s) => ({ day: s.period, calls: s.calls, hits: s.hits, semanticHits: s.semanticHits, hitRate: s.hitRate })) });
     },
 

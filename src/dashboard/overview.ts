@@ -10,7 +10,8 @@ import { Where, type Filters } from "./filters.ts";
 import { addHistogram, createHistogram, latencyBucketSql, latencyStats, type LatencyStats } from "./latency.ts";
 import type { PromptView } from "./prompt-view.ts";
 import { queryTopPrompts, type PromptRow } from "./queries.ts";
-import { NO_TAIL, tailed, type Tail } from "./tail.ts";
+import { NO_TAIL, tableOf, tailOnly, type Tail } from "./tail.ts";
+import { compareBinary, UNKEPT, type TableReads } from "./folded-reads.ts";
 
 /** Sums over some calls, as the pages show them. */
 export interface Sums {
@@ -81,52 +82,59 @@ function periodWhere(filters: Filters): Where {
   return new Where().add("period >= ? AND period <= ?", periods[0]!, periods.at(-1)!).dimensions(filters);
 }
 
-/** Adds a row of sums (as the aggregate tables hold them) into `into`. */
-function addRow(into: Record<string, number>, row: Row): void {
-  for (const name of SUM_NAMES) into[name] = (into[name] ?? 0) + Number(row[name] ?? 0);
+/** Sums in the order of SUM_NAMES: a row is read once, then added to its total and groups by position. */
+type SumArray = Float64Array;
+
+/** Sums by name, as the aggregate tables hold them. */
+function byName(sums: SumArray): Record<string, number> {
+  return Object.fromEntries(SUM_NAMES.map((name, i) => [name, sums[i]!]));
 }
 
 /** The range's sums in total and per period, provider, model and namespace, the tail's rows included. */
-function sumsOf(db: Database, filters: Filters, tail: Tail): { totals: Record<string, number>; groups: Record<string, Map<string, Record<string, number>>> } {
+function sumsOf(db: Database, filters: Filters, tail: Tail, reads: TableReads): { totals: Record<string, number>; groups: Record<string, Map<string, Record<string, number>>> } {
   const where = periodWhere(filters);
   // One read of the range's rows (one per period, provider, model and namespace), added up here
   // every way the page shows them.
-  const totals: Record<string, number> = {};
-  const groups = { period: new Map<string, Record<string, number>>(), provider: new Map(), model: new Map(), namespace: new Map() } as Record<string, Map<string, Record<string, number>>>;
-  const table = tailed("sums", filters.window.grain, tail);
-  for (const row of db.prepare(`SELECT * FROM ${table.from} ${where}`).all(...table.params, ...where.params)) {
-    addRow(totals, row);
-    for (const [column, map] of Object.entries(groups)) {
+  const columns = ["period", "provider", "model", "namespace"] as const;
+  const totals: SumArray = new Float64Array(SUM_NAMES.length);
+  const groups = columns.map(() => new Map<string, SumArray>());
+  const values: SumArray = new Float64Array(SUM_NAMES.length);
+  // The table's rows as last read while it stands as it is, then the tail's.
+  const table = tableOf("sums", filters.window.grain);
+  const folded = reads.get(`${table} ${where} ${JSON.stringify(where.params)}`, () => db.prepare(`SELECT * FROM ${table} ${where}`).all(...where.params));
+  const tailRows = tail.upTo > tail.after ? tailOnly("sums", filters.window.grain, tail) : undefined;
+  const rows = tailRows ? [...folded, ...db.prepare(`SELECT * FROM ${tailRows.from} ${where}`).all(...tailRows.params, ...where.params)] : folded;
+  for (const row of rows) {
+    for (let i = 0; i < SUM_NAMES.length; i++) values[i] = Number(row[SUM_NAMES[i]!] ?? 0);
+    for (let i = 0; i < values.length; i++) totals[i]! += values[i]!;
+    columns.forEach((column, c) => {
       const key = String(row[column]);
-      let sums = map.get(key);
-      if (!sums) map.set(key, (sums = {}));
-      addRow(sums, row);
-    }
+      let sums = groups[c]!.get(key);
+      if (!sums) groups[c]!.set(key, (sums = new Float64Array(SUM_NAMES.length)));
+      for (let i = 0; i < values.length; i++) sums[i]! += values[i]!;
+    });
   }
-  return { totals, groups };
+  return {
+    totals: byName(totals),
+    groups: Object.fromEntries(columns.map((column, c) => [column, new Map([...groups[c]!].map(([key, sums]) => [key, byName(sums)]))])),
+  };
 }
 
 /** The range's sums per period, oldest first, periods without calls included. */
-export function querySeries(db: Database, filters: Filters, tail: Tail = NO_TAIL): (Sums & { period: string })[] {
-  const { groups } = sumsOf(db, filters, tail);
+export function querySeries(db: Database, filters: Filters, tail: Tail = NO_TAIL, reads: TableReads = UNKEPT): (Sums & { period: string })[] {
+  const { groups } = sumsOf(db, filters, tail, reads);
   return filters.window.periods.map((period) => ({ period, ...toSums(groups.period!.get(period) as Row | undefined) }));
 }
 
 /** The overview of a range and filters: the tables, and the rows of `tail` not yet folded into them. */
-export function queryOverview(db: Database, prompts: PromptView, filters: Filters, tail: Tail = NO_TAIL): Overview {
-  const where = periodWhere(filters);
-  const { totals, groups } = sumsOf(db, filters, tail);
+export function queryOverview(db: Database, prompts: PromptView, filters: Filters, tail: Tail = NO_TAIL, reads: TableReads = UNKEPT): Overview {
+  const { totals, groups } = sumsOf(db, filters, tail, reads);
   const ranked = (column: string, limit: number): Breakdown[] =>
     [...groups[column]!.entries()]
       .map(([key, sums]) => ({ key, ...toSums(sums as Row) }))
       .sort((a, b) => b.calls - a.calls || (a.key < b.key ? -1 : 1))
       .slice(0, limit);
-  const filtered = filters.provider !== undefined || filters.model !== undefined || filters.namespace !== undefined;
-  const typesTable = tailed(filtered ? "types" : "all_types", filters.window.grain, tail);
-  const types = db
-    .prepare(`SELECT prompt_type AS key, sum(calls) AS calls, sum(hits) AS hits, sum(semantic_hits) AS semantic_hits FROM ${typesTable.from} ${where} GROUP BY prompt_type ORDER BY calls DESC, key`)
-    .all(...typesTable.params, ...where.params)
-    .map((row) => ({ key: String(row.key), ...toSums(row) }));
+  const types = queryTypes(db, filters, tail, reads);
   const total = toSums(totals as Row);
   return {
     totals: total,
@@ -135,9 +143,31 @@ export function queryOverview(db: Database, prompts: PromptView, filters: Filter
     byModel: ranked("model", 12),
     byNamespace: ranked("namespace", 12),
     contentTypes: types,
-    latency: queryLatency(db, filters, tail),
+    latency: queryLatency(db, filters, tail, reads),
     topPrompts: total.hits === 0 ? [] : queryTopPrompts(prompts, db, filters, 8),
   };
+}
+
+/** Calls, hits and semantic hits per content type, most calls first: the table's (as last read) and the tail's added. */
+function queryTypes(db: Database, filters: Filters, tail: Tail, reads: TableReads): Breakdown[] {
+  const where = periodWhere(filters);
+  const filtered = filters.provider !== undefined || filters.model !== undefined || filters.namespace !== undefined;
+  const shape = filtered ? "types" : "all_types";
+  const perType = (from: string) => `SELECT prompt_type AS key, sum(calls) AS calls, sum(hits) AS hits, sum(semantic_hits) AS semantic_hits FROM ${from} ${where} GROUP BY prompt_type`;
+  const table = tableOf(shape, filters.window.grain);
+  const counts = new Map<string, Row>();
+  for (const row of reads.get(`${table} types ${where} ${JSON.stringify(where.params)}`, () => db.prepare(perType(table)).all(...where.params))) counts.set(String(row.key), { ...row });
+  if (tail.upTo > tail.after) {
+    const rows = tailOnly(shape, filters.window.grain, tail);
+    for (const row of db.prepare(perType(rows.from)).all(...rows.params, ...where.params)) {
+      const known = counts.get(String(row.key));
+      if (!known) counts.set(String(row.key), row);
+      else for (const name of ["calls", "hits", "semantic_hits"]) known[name] = Number(known[name]) + Number(row[name]);
+    }
+  }
+  return [...counts.values()]
+    .map((row) => ({ key: String(row.key), ...toSums(row) }))
+    .sort((a, b) => b.calls - a.calls || compareBinary(a.key, b.key));
 }
 
 /**
@@ -145,13 +175,13 @@ export function queryOverview(db: Database, prompts: PromptView, filters: Filter
  * histograms: per period and outcome alone when nothing is filtered (a few hundred for 90 days
  * rather than thousands); the tail's latencies are put in their buckets here.
  */
-function queryLatency(db: Database, filters: Filters, tail: Tail): Overview["latency"] {
+function queryLatency(db: Database, filters: Filters, tail: Tail, reads: TableReads): Overview["latency"] {
   const where = periodWhere(filters);
   const histograms = [createHistogram(), createHistogram(), createHistogram()];
   const hits = createHistogram();
   const filtered = filters.provider !== undefined || filters.model !== undefined || filters.namespace !== undefined;
   const table = `ecoai_dashboard_${filtered ? "" : "all_"}latency_${GRAINS[filters.window.grain].suffix}`;
-  for (const row of db.prepare(`SELECT outcome, histogram FROM ${table} ${where}`).all(...where.params)) {
+  for (const row of reads.get(`${table} ${where} ${JSON.stringify(where.params)}`, () => db.prepare(`SELECT outcome, histogram FROM ${table} ${where}`).all(...where.params))) {
     const outcome = Number(row.outcome);
     if (!(row.histogram instanceof Uint8Array) || !histograms[outcome]) continue;
     addHistogram(row.histogram, histograms[outcome]);
@@ -173,12 +203,15 @@ function queryLatency(db: Database, filters: Filters, tail: Tail): Overview["lat
 }
 
 /** Every provider, model and namespace in the log, for the filter menus. */
-export function queryFacets(db: Database, tail: Tail = NO_TAIL): { providers: string[]; models: string[]; namespaces: string[] } {
+export function queryFacets(db: Database, tail: Tail = NO_TAIL, reads: TableReads = UNKEPT): { providers: string[]; models: string[]; namespaces: string[] } {
   const withTail = tail.upTo > tail.after;
-  const distinct = (column: string) =>
-    db
-      .prepare(`SELECT DISTINCT ${column} AS value FROM ecoai_dashboard_days${withTail ? ` UNION SELECT ${column} FROM usage_log WHERE id > ? AND id <= ?` : ""} ORDER BY 1 LIMIT 500`)
-      .all(...(withTail ? [tail.after, tail.upTo] : []))
-      .map((row) => String(row.value));
+  const distinct = (column: string) => {
+    // The first 500 of the table's (as last read) stay the first 500 unless the tail has values they do not.
+    const folded = reads.get(`facets ${column}`, () => db.prepare(`SELECT DISTINCT ${column} AS value FROM ecoai_dashboard_days ORDER BY 1 LIMIT 500`).all().map((row) => String(row.value)));
+    if (!withTail) return folded;
+    const known = new Set(folded);
+    const added = db.prepare(`SELECT DISTINCT ${column} AS value FROM usage_log WHERE id > ? AND id <= ?`).all(tail.after, tail.upTo).map((row) => String(row.value)).filter((value) => !known.has(value));
+    return added.length === 0 ? folded : [...folded, ...added].sort(compareBinary).slice(0, 500);
+  };
   return { providers: distinct("provider"), models: distinct("model"), namespaces: distinct("namespace") };
 }

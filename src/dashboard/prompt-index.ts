@@ -74,8 +74,36 @@ export class PromptIndex {
   readonly periods: string[] = [];
   readonly prompts = new Map<number, IndexedPrompt>();
   private readonly rank = new Map<string, number>();
+  private readonly watchers: ((id: number | undefined) => void)[] = [];
+  /** The prompts by their text, for finding one by its whole key; built on first use. */
+  private byText: Map<string, IndexedPrompt[]> | undefined;
 
   constructor(private readonly db: Database) {}
+
+  /**
+   * Calls `changed` with a prompt's id after a fold added to its days (its sums only grow), or
+   * with `undefined` after the days were ranked anew (every rank held elsewhere is stale).
+   */
+  watch(changed: (id: number | undefined) => void): void {
+    this.watchers.push(changed);
+  }
+
+  /** The prompt the index holds under a whole key (text, provider, model, type, namespace). */
+  find(prompt: string, provider: string, model: string, promptType: string, namespace: string): IndexedPrompt | undefined {
+    if (!this.byText) {
+      this.byText = new Map();
+      for (const held of this.prompts.values()) this.addByText(held);
+    }
+    const same = this.byText.get(prompt);
+    if (same) for (const held of same) if (held.provider === provider && held.model === model && held.promptType === promptType && held.namespace === namespace) return held;
+    return undefined;
+  }
+
+  private addByText(prompt: IndexedPrompt): void {
+    const same = this.byText!.get(prompt.prompt);
+    if (same) same.push(prompt);
+    else this.byText!.set(prompt.prompt, [prompt]);
+  }
 
   /** Reads the whole index from the tables (inside a read transaction, so they hold still). */
   load(): void {
@@ -178,6 +206,7 @@ export class PromptIndex {
       const full = key.prompt === undefined ? this.db.prepare(`${PROMPT_SELECT} WHERE id = ?`).get(id) : key;
       if (!full) return;
       this.prompts.set(id, (prompt = toPrompt(full)));
+      if (this.byText) this.addByText(prompt);
     }
     const period = String(day.period);
     this.addPeriod(period);
@@ -185,6 +214,7 @@ export class PromptIndex {
     const amounts = new Float64Array(AMOUNTS);
     writeDay(day, counts, 0, amounts, 0);
     setDay(prompt, this.rank.get(period)!, counts, amounts);
+    for (const changed of this.watchers) changed(id);
   }
 
   /** The rank of a known day (its place in {@link periods}); undefined for a day no prompt was called. */
@@ -204,6 +234,7 @@ export class PromptIndex {
     for (const prompt of this.prompts.values()) {
       for (let i = 0; i < prompt.days.length; i++) if (prompt.days[i]! >= at) prompt.days[i]! += 1;
     }
+    for (const changed of this.watchers) changed(undefined);
   }
 
   /**

@@ -26,19 +26,21 @@ interface TailDay extends Omit<RangeSums, "lastDay"> {
 }
 
 /**
- * The tail's rows per day and prompt, with the prompt's id when the tables know it (a known prompt
- * is grouped by its id alone), and the first row of each (new prompts are numbered in the order
- * they first came).
+ * The tail's rows, oldest first, with what the per-prompt days keep of them: each row's day, and its
+ * time in ms as SQLite parses it (NULL when it does not parse), taken for the day's last call.
  */
-const TAIL_DAYS_SQL = `SELECT substr(u.timestamp, 1, 10) AS period, p.id AS id, u.prompt, u.provider, u.model, u.prompt_type, u.namespace,
-    count(*) AS calls, sum(u.cache_hit) AS hits, sum(u.semantic_hit) AS semantic_hits, sum(u.tokens_saved) AS tokens_saved,
-    sum(u.cost_saved_usd) AS cost_saved_usd, coalesce(sum(u.cost_usd), 0) + sum(u.embedding_cost_usd) AS spent_usd,
-    max(u.timestamp) AS last_seen, round((julianday(max(u.timestamp)) - 2440587.5) * 86400000) AS last_seen_ms, min(u.id) AS first_row
-  FROM usage_log u LEFT JOIN ecoai_dashboard_prompts p
-    ON p.prompt = u.prompt AND p.model = u.model AND p.provider = u.provider AND p.prompt_type = u.prompt_type AND p.namespace = u.namespace
- WHERE u.id > ? AND u.id <= ?
- GROUP BY 1, p.id, iif(p.id IS NULL, u.prompt, NULL), iif(p.id IS NULL, u.provider, NULL), iif(p.id IS NULL, u.model, NULL), iif(p.id IS NULL, u.prompt_type, NULL), iif(p.id IS NULL, u.namespace, NULL)
- ORDER BY first_row`;
+const TAIL_ROWS_SQL = `SELECT substr(timestamp, 1, 10) AS period, timestamp, round((julianday(timestamp) - 2440587.5) * 86400000) AS ms,
+    prompt, provider, model, prompt_type, namespace, cache_hit, semantic_hit, tokens_saved, cost_saved_usd, cost_usd, embedding_cost_usd
+  FROM usage_log WHERE id > ? AND id <= ? ORDER BY id`;
+/** A prompt the index does not hold, by its whole key: folded by another dashboard since, or not at all. */
+const FOLDED_PROMPT_SQL = "SELECT id FROM ecoai_dashboard_prompts WHERE prompt = ? AND model = ? AND provider = ? AND prompt_type = ? AND namespace = ?";
+
+/** A tail day as it is added up: its day by name until every day of the tail is ranked, its spending in two parts as SQL adds them. */
+interface Adding extends TailDay {
+  period: string;
+  costUsd: number;
+  embeddingCostUsd: number;
+}
 
 export class PromptView {
   private constructor(
@@ -54,39 +56,60 @@ export class PromptView {
     return new PromptView(index, new Map(), new Map());
   }
 
-  /** The index with the tail's rows added; run inside the read that the tail was measured in. */
+  /**
+   * The index with the tail's rows added; run inside the read that the tail was measured in. The
+   * rows are read once and added up here per prompt and day: each finds its prompt by its key in
+   * the index (a prompt new to it is looked up in the tables once, or numbered in the order new
+   * prompts first came, as the fold will number them).
+   */
   static withTail(db: Database, index: PromptIndex, tail: Tail): PromptView {
     if (tail.upTo <= tail.after) return PromptView.of(index);
-    const rows = db.prepare(TAIL_DAYS_SQL).all(tail.after, tail.upTo);
-    // Every day first: ranking a day between known ones moves the ranks of later ones.
-    for (const row of rows) index.addPeriod(String(row.period));
-    const days = new Map<number, TailDay[]>();
+    const adding = new Map<number, Adding[]>();
     const added = new Map<number, IndexedPrompt>();
-    const ids = new Map<string, number>();
-    let nextId = Number(db.prepare("SELECT coalesce(max(id), 0) AS id FROM ecoai_dashboard_prompts").get()!.id);
-    for (const row of rows) {
-      let id: number;
-      if (row.id !== null && row.id !== undefined) id = Number(row.id);
-      else {
-        const key = JSON.stringify([row.prompt, row.provider, row.model, row.prompt_type, row.namespace]);
-        id = ids.get(key) ?? ++nextId;
-        ids.set(key, id);
+    const notHeld = new Map<string, number>();
+    let nextId: number | undefined;
+    for (const row of db.prepare(TAIL_ROWS_SQL).all(tail.after, tail.upTo)) {
+      const prompt = String(row.prompt);
+      const provider = String(row.provider);
+      const model = String(row.model);
+      const promptType = String(row.prompt_type);
+      const namespace = String(row.namespace);
+      let id = index.find(prompt, provider, model, promptType, namespace)?.id;
+      if (id === undefined) {
+        const key = JSON.stringify([prompt, provider, model, promptType, namespace]);
+        id = notHeld.get(key);
+        if (id === undefined) {
+          const folded = db.prepare(FOLDED_PROMPT_SQL).get(prompt, model, provider, promptType, namespace);
+          nextId ??= Number(db.prepare("SELECT coalesce(max(id), 0) AS id FROM ecoai_dashboard_prompts").get()!.id);
+          id = folded ? Number(folded.id) : ++nextId;
+          notHeld.set(key, id);
+          if (!index.prompts.has(id)) added.set(id, toPrompt({ ...row, id }));
+        }
       }
-      if (!index.prompts.has(id) && !added.has(id)) added.set(id, toPrompt({ ...row, id }));
-      let list = days.get(id);
-      if (!list) days.set(id, (list = []));
-      list.push({
-        day: index.rankOf(String(row.period))!,
-        calls: Number(row.calls),
-        hits: Number(row.hits),
-        semanticHits: Number(row.semantic_hits),
-        tokensSaved: Number(row.tokens_saved),
-        costSavedUsd: Number(row.cost_saved_usd),
-        spentUsd: Number(row.spent_usd),
+      let list = adding.get(id);
+      if (!list) adding.set(id, (list = []));
+      const period = String(row.period);
+      let day = list.find((entry) => entry.period === period);
+      if (!day) list.push((day = { period, day: -1, calls: 0, hits: 0, semanticHits: 0, tokensSaved: 0, costSavedUsd: 0, spentUsd: 0, costUsd: 0, embeddingCostUsd: 0, lastSeenMs: Number.NEGATIVE_INFINITY, lastSeen: "" }));
+      day.calls += 1;
+      day.hits += Number(row.cache_hit);
+      day.semanticHits += Number(row.semantic_hit);
+      day.tokensSaved += Number(row.tokens_saved);
+      day.costSavedUsd += Number(row.cost_saved_usd);
+      day.costUsd += Number(row.cost_usd ?? 0);
+      day.embeddingCostUsd += Number(row.embedding_cost_usd);
+      const timestamp = String(row.timestamp);
+      if (day.calls === 1 || timestamp > day.lastSeen) {
+        day.lastSeen = timestamp;
         // A timestamp that does not parse sorts before every other of its day (as in the index).
-        lastSeenMs: row.last_seen_ms === null || row.last_seen_ms === undefined ? Number.NEGATIVE_INFINITY : Number(row.last_seen_ms),
-        lastSeen: String(row.last_seen),
-      });
+        day.lastSeenMs = row.ms === null || row.ms === undefined ? Number.NEGATIVE_INFINITY : Number(row.ms);
+      }
+    }
+    // Every day first: ranking a day between known ones moves the ranks of later ones.
+    for (const list of adding.values()) for (const day of list) index.addPeriod(day.period);
+    const days = new Map<number, TailDay[]>();
+    for (const [id, list] of adding) {
+      days.set(id, list.map(({ period, costUsd, embeddingCostUsd, ...day }) => ({ ...day, day: index.rankOf(period)!, spentUsd: costUsd + embeddingCostUsd })));
     }
     return new PromptView(index, days, added);
   }
@@ -100,6 +123,14 @@ export class PromptView {
   each(visit: (prompt: IndexedPrompt) => void): void {
     for (const prompt of this.index.prompts.values()) visit(prompt);
     for (const prompt of this.added.values()) visit(prompt);
+  }
+
+  /** The prompts the tail has rows of (the only ones whose sums differ from the index's). */
+  *tailPrompts(): Generator<IndexedPrompt> {
+    for (const id of this.tail.keys()) {
+      const prompt = this.index.prompts.get(id) ?? this.added.get(id);
+      if (prompt) yield prompt;
+    }
   }
 
   /** A prompt's sums over the days ranked `first` to `last`, the tail's included, into `into`; false when it has none then. */

@@ -2,7 +2,9 @@ import type { Database } from "../sqlite/database.ts";
 import type { PromptType, Provider } from "../types.ts";
 import type { Filters } from "./filters.ts";
 import { emptySums, foldAscii, type IndexedPrompt, type RangeSums } from "./prompt-index.ts";
+import { byHits, byRecent, FirstInOrder, type Match } from "./prompt-order.ts";
 import type { PromptView } from "./prompt-view.ts";
+import { topPrompts } from "./top-prompts.ts";
 
 /** Prompt-list filters: every prompt, those served by an exact or a semantic hit, or one prompt type. */
 export const PROMPT_FILTERS = ["all", "exact", "semantic", "text", "image", "audio", "file", "tool", "structured", "image_output"] as const;
@@ -48,17 +50,6 @@ export interface PromptPage {
   pages: number;
 }
 
-/** A prompt the query selects, with its sums over the range (over all its days when it has none). */
-interface Match {
-  prompt: IndexedPrompt;
-  sums: RangeSums;
-}
-
-/** Newest first: the last day, then the last call of that day, then the most hits, then the oldest prompt. */
-const byRecent = (a: Match, b: Match) => b.sums.lastDay - a.sums.lastDay || b.sums.lastSeenMs - a.sums.lastSeenMs || b.sums.hits - a.sums.hits || a.prompt.id - b.prompt.id;
-/** Most hits first, then newest, then the oldest prompt. */
-const byHits = (a: Match, b: Match) => b.sums.hits - a.sums.hits || b.sums.lastDay - a.sums.lastDay || b.sums.lastSeenMs - a.sums.lastSeenMs || a.prompt.id - b.prompt.id;
-
 /** The days a range covers, as the per-prompt days are kept: a range of hours reads the days it touches. */
 function rangeDays(window: NonNullable<PromptQuery["filters"]["window"]>): { from: string; to: string } {
   return { from: window.from.slice(0, 10), to: new Date(Date.parse(window.to) - 1).toISOString().slice(0, 10) };
@@ -93,54 +84,6 @@ function selectPrompts(index: PromptView, query: Pick<PromptQuery, "search" | "f
 }
 
 const PROMPT_OUTCOMES = new Set<PromptFilter>(["exact", "semantic"]);
-
-/**
- * Keeps the first `keep` prompts in `order` of those offered: a bounded heap whose root is the
- * worst kept so far, so page 1 of fifty thousand prompts keeps (and copies the sums of) a few dozen.
- */
-class FirstInOrder {
-  private readonly heap: Match[] = [];
-  private readonly probe: Match = { prompt: undefined as unknown as IndexedPrompt, sums: emptySums() };
-
-  constructor(
-    private readonly keep: number,
-    private readonly order: (a: Match, b: Match) => number,
-  ) {}
-
-  offer(prompt: IndexedPrompt, sums: RangeSums): void {
-    const { heap, order } = this;
-    if (heap.length < this.keep) {
-      heap.push({ prompt, sums: { ...sums } });
-      for (let i = heap.length - 1; i > 0 && order(heap[i]!, heap[(i - 1) >> 1]!) > 0; i = (i - 1) >> 1) this.swap(i, (i - 1) >> 1);
-      return;
-    }
-    this.probe.prompt = prompt;
-    this.probe.sums = sums;
-    if (heap.length === 0 || order(this.probe, heap[0]!) >= 0) return;
-    heap[0] = { prompt, sums: { ...sums } };
-    for (let i = 0; ; ) {
-      const left = 2 * i + 1;
-      const right = left + 1;
-      let worst = i;
-      if (left < heap.length && order(heap[left]!, heap[worst]!) > 0) worst = left;
-      if (right < heap.length && order(heap[right]!, heap[worst]!) > 0) worst = right;
-      if (worst === i) break;
-      this.swap(i, worst);
-      i = worst;
-    }
-  }
-
-  /** What was kept, in order, from the `skip`th on. */
-  take(skip: number): Match[] {
-    return this.heap.sort(this.order).slice(skip);
-  }
-
-  private swap(i: number, j: number): void {
-    const held = this.heap[i]!;
-    this.heap[i] = this.heap[j]!;
-    this.heap[j] = held;
-  }
-}
 
 /** The rows of a page, each prompt's last call in the range read back as the log spells it. */
 function toRows(db: Database, index: PromptView, matches: Match[]): PromptRow[] {
@@ -180,9 +123,8 @@ export function queryPrompts(index: PromptView, db: Database, query: PromptQuery
 
 /** The prompts whose cached answers were served most often, under the filters. */
 export function queryTopPrompts(index: PromptView, db: Database, filters: PromptQuery["filters"], limit: number): PromptRow[] {
-  const first = new FirstInOrder(limit, byHits);
-  selectPrompts(index, { search: "", filter: "all", filters }, (prompt, sums) => {
-    if (sums.hits > 0) first.offer(prompt, sums);
-  });
-  return toRows(db, index, first.take(0));
+  const ranks = index.dayRange(filters.window ? rangeDays(filters.window) : undefined);
+  if (!ranks) return [];
+  const dimensions = { provider: filters.provider, model: filters.model, namespace: filters.namespace };
+  return toRows(db, index, topPrompts(index, ranks.first, ranks.last, dimensions, limit));
 }

@@ -34,7 +34,7 @@ const SUMS = `calls INTEGER NOT NULL, hits INTEGER NOT NULL, semantic_hits INTEG
   cost_saved_usd REAL NOT NULL, co2_saved_g REAL NOT NULL, unpriced INTEGER NOT NULL, legacy INTEGER NOT NULL`;
 export const SUM_NAMES = ["calls", "hits", "semantic_hits", "tokens_saved", "input_tokens", "output_tokens", "cost_usd", "embedding_cost_usd", "cost_saved_usd", "co2_saved_g", "unpriced", "legacy"];
 /** The sums of usage rows, in the order of SUM_NAMES. */
-const SUM_EXPRESSIONS = [
+export const SUM_EXPRESSIONS = [
   "count(*)", "sum(cache_hit)", "sum(semantic_hit)", "sum(tokens_saved)", "sum(input_tokens)", "sum(output_tokens)",
   "coalesce(sum(cost_usd), 0)", "sum(embedding_cost_usd)", "sum(cost_saved_usd)", "sum(co2_saved_g)", "sum(coalesce(priced = 0, 0))", "sum(priced IS NULL)",
 ];

@@ -7,6 +7,7 @@ import { PromptView } from "./prompt-view.ts";
 import { createPromptFolder, type FoldedDay } from "./rollup-prompts.ts";
 import { GRAINS, HOURS_KEPT, latencyBucketsSql, ROLLUP_SCHEMA, ROLLUP_TABLES, ROLLUP_VERSION, updatePeriodsSql, type Grain } from "./rollup-schema.ts";
 import type { Tail } from "./tail.ts";
+import { FoldedReads, type TableReads } from "./folded-reads.ts";
 
 /** What a request reads: the tables, the rows not yet folded into them, totals and prompts as of the newest row. */
 export interface RollupView {
@@ -16,6 +17,8 @@ export interface RollupView {
   summary: UsageSummary;
   /** The distinct prompts and their days, the tail's rows included. */
   prompts(): PromptView;
+  /** Reads of the tables kept while they stand as they are (see folded-reads.ts). */
+  reads: TableReads;
 }
 
 /** Aggregates over the usage log, folded after the requests that read them. */
@@ -120,6 +123,7 @@ export function createRollup(db: Database, now: () => Date = () => new Date()): 
   const firstId = db.prepare("SELECT coalesce(min(id), 0) AS id FROM usage_log");
   const lastId = db.prepare("SELECT coalesce(max(id), 0) AS id FROM usage_log");
   const readState = db.prepare("SELECT key, value FROM ecoai_dashboard_state");
+  const readStateInOrder = db.prepare("SELECT key, value FROM ecoai_dashboard_state ORDER BY key");
   const readWatermark = db.prepare("SELECT coalesce(max(value), 0) AS value FROM ecoai_dashboard_state WHERE key = 'watermark'");
   const readResets = db.prepare("SELECT coalesce(max(value), 0) AS value FROM ecoai_dashboard_state WHERE key = 'resets'");
   // Resets (`ecoai prune`, `ecoai recompute`) seen by this process: another one means rows went.
@@ -168,12 +172,15 @@ export function createRollup(db: Database, now: () => Date = () => new Date()): 
       for (const statement of dropOldHours) statement.run(keptFrom);
       writeState.run("watermark", last);
       writeState.run("first", first);
+      // Counted, so the reads other dashboards keep of the tables (folded-reads.ts) see they changed.
+      writeState.run("folds", (state.folds ?? 0) + 1);
       return { rebuilt, from: done };
     });
   }
 
   let timer: ReturnType<typeof setTimeout> | undefined;
   let closed = false;
+  const reads = new FoldedReads();
 
   /** The in-memory totals brought to the row `last` (read again from the start when the log shrank). */
   function updateTotals(first: number, last: number): void {
@@ -257,6 +264,13 @@ export function createRollup(db: Database, now: () => Date = () => new Date()): 
       index.update(indexAt, last);
       indexAt = last;
     }
+    // What requests read of the tables, read again now rather than on the next request's path.
+    try {
+      snapshot(() => reads.renew(JSON.stringify(readStateInOrder.all())));
+    } catch (error) {
+      reads.at("");
+      throw error;
+    }
   }
 
   /** Runs `fn` in one read transaction (a snapshot, taking no lock writers wait on). */
@@ -278,7 +292,9 @@ export function createRollup(db: Database, now: () => Date = () => new Date()): 
         return snapshot(() => {
           const first = Number(firstId.get()!.id);
           const last = Number(lastId.get()!.id);
-          tail = { after: Number(readWatermark.get()!.value), upTo: last };
+          const state = readStateInOrder.all();
+          reads.at(JSON.stringify(state));
+          tail = { after: Number(state.find((row: Row) => row.key === "watermark")?.value ?? 0), upTo: last };
           updateTotals(first, last);
           let view: PromptView | undefined;
           const prompts = () => {
@@ -288,7 +304,7 @@ export function createRollup(db: Database, now: () => Date = () => new Date()): 
             const current = index ?? loadIndex();
             return (view = PromptView.withTail(db, current, { after: indexAt, upTo: last }));
           };
-          return answer({ tail, summary: totals, prompts });
+          return answer({ tail, summary: totals, prompts, reads });
         });
       } finally {
         if (tail.upTo > tail.after) schedule();
