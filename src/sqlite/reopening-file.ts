@@ -3,6 +3,7 @@ import { EcoAIError } from "../errors.ts";
 import type { Database } from "./database.ts";
 import { isLockedOut, needsReopen, sqliteCode } from "./errors.ts";
 import { statSync } from "node:fs";
+import { createOffThreadCheckpoints } from "./checkpoint-thread.ts";
 import { CHECKPOINT_WAL_BYTES, createCheckpointTimer, NO_AUTOCHECKPOINT, PASSIVE_CHECKPOINT } from "./checkpoints.ts";
 import { createSharedMemoryGuard } from "./shared-memory.ts";
 
@@ -46,8 +47,9 @@ export function createReopeningFile<C extends { db: Database }>(path: string, op
   let retryAt = 0;
   const guard = createSharedMemoryGuard(path);
   // Housekeeping: a checkpoint that fails (a lock, a damaged file) is left to the next one, and
-  // a damaged file is found by the next operation.
-  const checkpoints = createCheckpointTimer(() => {
+  // a damaged file is found by the next operation. It runs on the checkpoint thread, or here
+  // where that cannot run.
+  const offThread = createOffThreadCheckpoints(path, () => {
     if (!current || (statSync(`${path}-wal`, { throwIfNoEntry: false })?.size ?? 0) < CHECKPOINT_WAL_BYTES) return;
     try {
       guard.check();
@@ -56,6 +58,9 @@ export function createReopeningFile<C extends { db: Database }>(path: string, op
     } catch {
       // See above.
     }
+  });
+  const checkpoints = createCheckpointTimer(() => {
+    if (current) offThread.request();
   });
 
   /**
@@ -127,6 +132,7 @@ export function createReopeningFile<C extends { db: Database }>(path: string, op
     giveUp: () => giveUp(),
     close() {
       checkpoints.cancel();
+      offThread.stop();
       giveUp();
       closeRetired();
       guard.close();

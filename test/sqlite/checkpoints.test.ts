@@ -62,3 +62,30 @@ test("the usage log's WAL stays bounded under steady writes too", async () => {
   expect(walSize(path)).toBeLessThan(CHECKPOINT_WAL_BYTES + afterFirstRound * 2);
   log.close();
 });
+
+test("the checkpoint runs on a thread of its own: the WAL is copied into the database while the main thread is blocked", async () => {
+  const path = join(dir, "off-thread.db");
+  const store = createSqliteStore({ path });
+  await store.set(makeEntry({ key: "first", body: JSON.stringify({ text: BODY }) }));
+  const before = statSync(path).size;
+  // Fires just after the store's checkpoint timer, which the first write started.
+  const blocked = new Promise<{ atStart: number; grew: boolean }>((resolve) =>
+    setTimeout(() => {
+      const atStart = statSync(path).size;
+      const until = Date.now() + 10_000;
+      let grew = false;
+      // Synchronous: nothing else runs on this thread until the database file grows or 10 s pass.
+      while (!grew && Date.now() < until) grew = statSync(path).size > before;
+      resolve({ atStart, grew });
+    }, CHECKPOINT_DELAY_MS),
+  );
+  // Past SQLite's threshold, within the same turn of the event loop as the first write.
+  for (let i = 0; i < 1500; i++) await store.set(makeEntry({ key: `entry ${i}`, body: JSON.stringify({ text: BODY }) }));
+  expect(walSize(path)).toBeGreaterThan(CHECKPOINT_WAL_BYTES);
+  const { atStart, grew } = await blocked;
+  expect(atStart).toBe(before);
+  expect(grew).toBe(true);
+  expect(await store.get("entry 1499")).toBeDefined();
+  await store.close();
+  expect(walSize(path)).toBe(0);
+});

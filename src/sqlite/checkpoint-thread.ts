@@ -1,0 +1,90 @@
+/**
+ * WAL checkpoints on a thread of their own. A checkpoint copies the WAL's pages into the database
+ * (4 MB and more at SQLite's threshold): milliseconds of synchronous work that, on the one
+ * JavaScript thread, would stall every call in flight. One worker thread per process runs them,
+ * each through a connection of its own (SQLite's locks work between connections of one process as
+ * between processes), unref'd so it never keeps a process alive. Where no worker can start (a
+ * bundle without the worker's file, a runtime without worker threads), or once it failed, a
+ * checkpoint runs on the calling thread, as before.
+ *
+ * @module
+ */
+import { Worker } from "node:worker_threads";
+import { BUSY, CHECKPOINT_MESSAGE, CLOSE_MESSAGE, IDLE, OPEN_MESSAGE, STOPPED, type CheckpointMessage } from "./checkpoint-protocol.ts";
+
+/** The longest `stop()` waits for a running checkpoint of its file, as long as a closing write waits for a lock. */
+const STOP_WAIT_MS = 1000;
+
+/** The checkpoint thread; `null` once it could not start or failed. */
+let worker: Worker | null | undefined;
+/** State words of the files the thread knows, so a thread that died leaves none busy. */
+const states = new Set<Int32Array>();
+let lastId = 0;
+
+function checkpointThread(): Worker | null {
+  if (worker !== undefined) return worker;
+  try {
+    // The same name beside this module, in the sources (.ts, run by Bun) and in the build (.js).
+    const extension = import.meta.url.endsWith(".ts") ? ".ts" : ".js";
+    const started = new Worker(new URL(`./checkpoint-worker${extension}`, import.meta.url));
+    started.unref();
+    const failed = () => {
+      if (worker === started) worker = null;
+      for (const state of states) {
+        Atomics.compareExchange(state, 0, BUSY, IDLE);
+        Atomics.notify(state, 0);
+      }
+    };
+    started.on("error", failed);
+    started.on("exit", failed);
+    worker = started;
+  } catch {
+    worker = null;
+  }
+  return worker;
+}
+
+/** Checkpoints of one file, run on the checkpoint thread. */
+export interface OffThreadCheckpoints {
+  /** Checkpoints the file on the checkpoint thread (its WAL's length is looked at there), or with `inThread` where it cannot run. */
+  request(): void;
+  /**
+   * The file is closing: waits for a checkpoint of it that is running, and none starts after.
+   * Synchronous, so the connection closed next is the file's last and checkpoints it itself.
+   */
+  stop(): void;
+}
+
+/** Checkpoints of `path`; `inThread` checkpoints it on the calling thread where no checkpoint thread runs. */
+export function createOffThreadCheckpoints(path: string, inThread: () => void): OffThreadCheckpoints {
+  const id = ++lastId;
+  const state = new Int32Array(new SharedArrayBuffer(4));
+  let told: Worker | undefined;
+  const post = (to: Worker, message: CheckpointMessage) => to.postMessage(message);
+
+  return {
+    request() {
+      if (Atomics.load(state, 0) === STOPPED) return;
+      const thread = checkpointThread();
+      if (!thread) return inThread();
+      if (told !== thread) {
+        states.add(state);
+        post(thread, { type: OPEN_MESSAGE, id, path, state: state.buffer as SharedArrayBuffer });
+        told = thread;
+      }
+      post(thread, { type: CHECKPOINT_MESSAGE, id });
+    },
+    stop() {
+      const until = Date.now() + STOP_WAIT_MS;
+      while (Atomics.compareExchange(state, 0, IDLE, STOPPED) === BUSY) {
+        const left = until - Date.now();
+        if (left <= 0) break;
+        Atomics.wait(state, 0, BUSY, left);
+      }
+      Atomics.store(state, 0, STOPPED);
+      states.delete(state);
+      if (told && told === worker) post(told, { type: CLOSE_MESSAGE, id });
+      told = undefined;
+    },
+  };
+}
