@@ -26,7 +26,9 @@ function checkpointThread(): Worker | null {
   try {
     // The same name beside this module, in the sources (.ts, run by Bun) and in the build (.js).
     const extension = import.meta.url.endsWith(".ts") ? ".ts" : ".js";
-    const started = new Worker(new URL(`./checkpoint-worker${extension}`, import.meta.url));
+    // Its output is dropped: it has nothing to say (its failures are silent), and Node 22 would
+    // repeat there the warning the main thread already gave on loading node:sqlite.
+    const started = new Worker(new URL(`./checkpoint-worker${extension}`, import.meta.url), { stderr: true, stdout: true });
     started.unref();
     const failed = () => {
       if (worker === started) worker = null;
