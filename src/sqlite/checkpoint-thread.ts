@@ -3,13 +3,13 @@
  * (4 MB and more at SQLite's threshold): milliseconds of synchronous work that, on the one
  * JavaScript thread, would stall every call in flight. One worker thread per process runs them,
  * each through a connection of its own (SQLite's locks work between connections of one process as
- * between processes), unref'd so it never keeps a process alive. Where no worker can start (a
- * bundle without the worker's file, a runtime without worker threads), or once it failed, a
- * checkpoint runs on the calling thread, as before.
+ * between processes). Where no worker can start, or once it failed, a checkpoint runs on the
+ * calling thread, as before.
  *
  * @module
  */
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
+import { startBackgroundThread } from "./background-thread.ts";
 import { BUSY, CHECKPOINT_MESSAGE, CLOSE_MESSAGE, IDLE, OPEN_MESSAGE, STOPPED, type CheckpointMessage } from "./checkpoint-protocol.ts";
 
 /** The longest `stop()` waits for a running checkpoint of its file, as long as a closing write waits for a lock. */
@@ -23,26 +23,14 @@ let lastId = 0;
 
 function checkpointThread(): Worker | null {
   if (worker !== undefined) return worker;
-  try {
-    // The same name beside this module, in the sources (.ts, run by Bun) and in the build (.js).
-    const extension = import.meta.url.endsWith(".ts") ? ".ts" : ".js";
-    // Its output is dropped: it has nothing to say (its failures are silent), and Node 22 would
-    // repeat there the warning the main thread already gave on loading node:sqlite.
-    const started = new Worker(new URL(`./checkpoint-worker${extension}`, import.meta.url), { stderr: true, stdout: true });
-    started.unref();
-    const failed = () => {
-      if (worker === started) worker = null;
-      for (const state of states) {
-        Atomics.compareExchange(state, 0, BUSY, IDLE);
-        Atomics.notify(state, 0);
-      }
-    };
-    started.on("error", failed);
-    started.on("exit", failed);
-    worker = started;
-  } catch {
-    worker = null;
-  }
+  const started = startBackgroundThread("checkpoint-worker", import.meta.url, () => {
+    if (worker === started) worker = null;
+    for (const state of states) {
+      Atomics.compareExchange(state, 0, BUSY, IDLE);
+      Atomics.notify(state, 0);
+    }
+  });
+  worker = started ?? null;
   return worker;
 }
 
