@@ -10,7 +10,8 @@
  */
 import type { Worker } from "node:worker_threads";
 import { startBackgroundThread } from "./background-thread.ts";
-import { BUSY, CHECKPOINT_MESSAGE, CLOSE_MESSAGE, IDLE, OPEN_MESSAGE, STOPPED, type CheckpointMessage } from "./checkpoint-protocol.ts";
+import { CHECKPOINT_MESSAGE, CLOSE_MESSAGE, OPEN_MESSAGE, type CheckpointMessage } from "./checkpoint-protocol.ts";
+import { createThreadState, releaseDead, STOPPED, stopWhenIdle } from "./thread-state.ts";
 
 /** The longest `stop()` waits for a running checkpoint of its file, as long as a closing write waits for a lock. */
 const STOP_WAIT_MS = 1000;
@@ -25,10 +26,7 @@ function checkpointThread(): Worker | null {
   if (worker !== undefined) return worker;
   const started = startBackgroundThread("checkpoint-worker", import.meta.url, () => {
     if (worker === started) worker = null;
-    for (const state of states) {
-      Atomics.compareExchange(state, 0, BUSY, IDLE);
-      Atomics.notify(state, 0);
-    }
+    for (const state of states) releaseDead(state);
   });
   worker = started ?? null;
   return worker;
@@ -48,7 +46,7 @@ export interface OffThreadCheckpoints {
 /** Checkpoints of `path`; `inThread` checkpoints it on the calling thread where no checkpoint thread runs. */
 export function createOffThreadCheckpoints(path: string, inThread: () => void): OffThreadCheckpoints {
   const id = ++lastId;
-  const state = new Int32Array(new SharedArrayBuffer(4));
+  const state = createThreadState();
   let told: Worker | undefined;
   const post = (to: Worker, message: CheckpointMessage) => to.postMessage(message);
 
@@ -65,12 +63,8 @@ export function createOffThreadCheckpoints(path: string, inThread: () => void): 
       post(thread, { type: CHECKPOINT_MESSAGE, id });
     },
     stop() {
-      const until = Date.now() + STOP_WAIT_MS;
-      while (Atomics.compareExchange(state, 0, IDLE, STOPPED) === BUSY) {
-        const left = until - Date.now();
-        if (left <= 0) break;
-        Atomics.wait(state, 0, BUSY, left);
-      }
+      stopWhenIdle(state, STOP_WAIT_MS);
+      // Past the wait as well: a checkpoint still running ends on its own, and none starts after.
       Atomics.store(state, 0, STOPPED);
       states.delete(state);
       if (told && told === worker) post(told, { type: CLOSE_MESSAGE, id });

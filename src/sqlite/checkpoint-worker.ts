@@ -9,10 +9,11 @@
  */
 import { existsSync, statSync } from "node:fs";
 import { parentPort } from "node:worker_threads";
-import { BUSY, CHECKPOINT_MESSAGE, CLOSE_MESSAGE, IDLE, OPEN_MESSAGE, type CheckpointMessage } from "./checkpoint-protocol.ts";
+import { CHECKPOINT_MESSAGE, CLOSE_MESSAGE, OPEN_MESSAGE, type CheckpointMessage } from "./checkpoint-protocol.ts";
 import { CHECKPOINT_WAL_BYTES, PASSIVE_CHECKPOINT } from "./checkpoints.ts";
 import { openDatabase, type Database } from "./database.ts";
 import { createSharedMemoryGuard } from "./shared-memory.ts";
+import { runUnlessStopped } from "./thread-state.ts";
 
 /**
  * How long opening the file waits for another process's lock (reading its schema, rebuilding its
@@ -27,20 +28,10 @@ parentPort?.on("message", (message: CheckpointMessage) => {
   else if (message.type === CLOSE_MESSAGE) files.delete(message.id);
   else if (message.type === CHECKPOINT_MESSAGE) {
     const file = files.get(message.id);
-    if (file) checkpointUnlessStopped(file.path, file.state);
+    // Not once the main thread closes the file: it waits for this to end before closing its own connection.
+    if (file) runUnlessStopped(file.state, () => checkpoint(file.path));
   }
 });
-
-/** Runs only while the main thread has not stopped the file; it waits for this to end before closing its own connection. */
-function checkpointUnlessStopped(path: string, state: Int32Array): void {
-  if (Atomics.compareExchange(state, 0, IDLE, BUSY) !== IDLE) return;
-  try {
-    checkpoint(path);
-  } finally {
-    Atomics.store(state, 0, IDLE);
-    Atomics.notify(state, 0);
-  }
-}
 
 function checkpoint(path: string): void {
   if ((statSync(`${path}-wal`, { throwIfNoEntry: false })?.size ?? 0) < CHECKPOINT_WAL_BYTES || !existsSync(path)) return;
