@@ -43,8 +43,11 @@ export interface OffThreadCheckpoints {
   stop(): void;
 }
 
-/** Checkpoints of `path`; `inThread` checkpoints it on the calling thread where no checkpoint thread runs. */
-export function createOffThreadCheckpoints(path: string, inThread: () => void): OffThreadCheckpoints {
+/**
+ * Checkpoints of `path`; `inThread` checkpoints it on the calling thread where no checkpoint
+ * thread runs. `sharedMemorySeen`: the main thread's guard's (see shared-memory.ts).
+ */
+export function createOffThreadCheckpoints(path: string, sharedMemorySeen: SharedArrayBuffer, inThread: () => void): OffThreadCheckpoints {
   const id = ++lastId;
   const state = createThreadState();
   let told: Worker | undefined;
@@ -57,7 +60,7 @@ export function createOffThreadCheckpoints(path: string, inThread: () => void): 
       if (!thread) return inThread();
       if (told !== thread) {
         states.add(state);
-        post(thread, { type: OPEN_MESSAGE, id, path, state: state.buffer as SharedArrayBuffer });
+        post(thread, { type: OPEN_MESSAGE, id, path, state: state.buffer as SharedArrayBuffer, sharedMemorySeen });
         told = thread;
       }
       post(thread, { type: CHECKPOINT_MESSAGE, id });

@@ -21,22 +21,23 @@ import { runUnlessStopped } from "./thread-state.ts";
  */
 const BUSY_TIMEOUT_MS = 50;
 
-const files = new Map<number, { path: string; state: Int32Array }>();
+const files = new Map<number, { path: string; state: Int32Array; seen: SharedArrayBuffer }>();
 
 parentPort?.on("message", (message: CheckpointMessage) => {
-  if (message.type === OPEN_MESSAGE) files.set(message.id, { path: message.path, state: new Int32Array(message.state) });
+  if (message.type === OPEN_MESSAGE) files.set(message.id, { path: message.path, state: new Int32Array(message.state), seen: message.sharedMemorySeen });
   else if (message.type === CLOSE_MESSAGE) files.delete(message.id);
   else if (message.type === CHECKPOINT_MESSAGE) {
     const file = files.get(message.id);
     // Not once the main thread closes the file: it waits for this to end before closing its own connection.
-    if (file) runUnlessStopped(file.state, () => checkpoint(file.path));
+    if (file) runUnlessStopped(file.state, () => checkpoint(file.path, file.seen));
   }
 });
 
-function checkpoint(path: string): void {
+function checkpoint(path: string, sharedMemorySeen: SharedArrayBuffer): void {
   if ((statSync(`${path}-wal`, { throwIfNoEntry: false })?.size ?? 0) < CHECKPOINT_WAL_BYTES || !existsSync(path)) return;
-  // Its own guard: this connection maps the same shared memory, cut or not by another process.
-  const guard = createSharedMemoryGuard(path);
+  // This connection maps the same shared memory, which another process may have cut since the
+  // main thread last looked: grown back to what the main thread saw before it is touched.
+  const guard = createSharedMemoryGuard(path, sharedMemorySeen);
   let db: Database | undefined;
   try {
     guard.check();

@@ -29,6 +29,8 @@ export interface ReopeningFile<C extends { db: Database }> {
    * grow the shared memory.
    */
   use<T>(work: (connection: C) => T, writes?: boolean): T;
+  /** The size of SQLite's shared memory seen (see shared-memory.ts), for a worker thread's guard of the file. */
+  readonly sharedMemorySeen: SharedArrayBuffer;
   /** Gives the connection up (the file was deleted or replaced): the next call opens the path afresh. */
   giveUp(): void;
   close(): void;
@@ -49,7 +51,7 @@ export function createReopeningFile<C extends { db: Database }>(path: string, op
   // Housekeeping: a checkpoint that fails (a lock, a damaged file) is left to the next one, and
   // a damaged file is found by the next operation. It runs on the checkpoint thread, or here
   // where that cannot run.
-  const offThread = createOffThreadCheckpoints(path, () => {
+  const offThread = createOffThreadCheckpoints(path, guard.seen, () => {
     if (!current || (statSync(`${path}-wal`, { throwIfNoEntry: false })?.size ?? 0) < CHECKPOINT_WAL_BYTES) return;
     try {
       guard.check();
@@ -129,6 +131,7 @@ export function createReopeningFile<C extends { db: Database }>(path: string, op
         throw error;
       }
     },
+    sharedMemorySeen: guard.seen,
     giveUp: () => giveUp(),
     close() {
       checkpoints.cancel();
