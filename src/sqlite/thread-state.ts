@@ -1,8 +1,8 @@
 /**
  * The state word a background thread and the main thread share for one file, in shared memory.
  * The thread moves it from idle to busy only while the main thread has not stopped it, and the
- * main thread stops it only while it is idle: once `stop` returns true, no work of the thread on
- * the file runs or starts until `resume`, so the main thread may work on the file itself.
+ * main thread stops it only while it is idle: once `stopWhenIdle` returns true, no work of the
+ * thread on the file runs or starts, so the main thread may close its own connection to the file.
  *
  * @module
  */
@@ -44,11 +44,6 @@ export function stopWhenIdle(state: Int32Array, waitMs: number): boolean {
     if (left <= 0) return false;
     Atomics.wait(state, 0, BUSY, left);
   }
-}
-
-/** On the main thread: lets the thread's work start again. */
-export function resume(state: Int32Array): void {
-  Atomics.store(state, 0, IDLE);
 }
 
 /** On the main thread, when the thread died: its work no longer runs. */
