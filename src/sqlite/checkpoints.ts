@@ -4,7 +4,7 @@
  * WAL is copied into the database. The connections ecoai writes through turn that off
  * (`wal_autocheckpoint = 0`) and checkpoint on a timer instead, soon after writes, once the WAL
  * has reached SQLite's own threshold, in PASSIVE mode (it never waits for a lock, and readers and
- * writers of other processes go on meanwhile). A WAL reset by a completed checkpoint is
+ * writers of other processes go on meanwhile), on a thread of its own (checkpoint-thread.ts). A WAL reset by a completed checkpoint is
  * rewritten from its start, so under steady writes it stays about the threshold long. A WAL
  * below it is left alone, as SQLite leaves it: its space is already the file system's, and on a
  * full disk new pages go to fresh space either way.

@@ -3,6 +3,7 @@ import { EcoAIError } from "../errors.ts";
 import type { Database } from "./database.ts";
 import { isLockedOut, needsReopen, sqliteCode } from "./errors.ts";
 import { statSync } from "node:fs";
+import { createOffThreadCheckpoints } from "./checkpoint-thread.ts";
 import { CHECKPOINT_WAL_BYTES, createCheckpointTimer, NO_AUTOCHECKPOINT, PASSIVE_CHECKPOINT } from "./checkpoints.ts";
 import { createSharedMemoryGuard } from "./shared-memory.ts";
 
@@ -28,6 +29,8 @@ export interface ReopeningFile<C extends { db: Database }> {
    * grow the shared memory.
    */
   use<T>(work: (connection: C) => T, writes?: boolean): T;
+  /** The size of SQLite's shared memory seen (see shared-memory.ts), for a worker thread's guard of the file. */
+  readonly sharedMemorySeen: SharedArrayBuffer;
   /** Gives the connection up (the file was deleted or replaced): the next call opens the path afresh. */
   giveUp(): void;
   close(): void;
@@ -46,8 +49,9 @@ export function createReopeningFile<C extends { db: Database }>(path: string, op
   let retryAt = 0;
   const guard = createSharedMemoryGuard(path);
   // Housekeeping: a checkpoint that fails (a lock, a damaged file) is left to the next one, and
-  // a damaged file is found by the next operation.
-  const checkpoints = createCheckpointTimer(() => {
+  // a damaged file is found by the next operation. It runs on the checkpoint thread, or here
+  // where that cannot run.
+  const offThread = createOffThreadCheckpoints(path, guard.seen, () => {
     if (!current || (statSync(`${path}-wal`, { throwIfNoEntry: false })?.size ?? 0) < CHECKPOINT_WAL_BYTES) return;
     try {
       guard.check();
@@ -56,6 +60,9 @@ export function createReopeningFile<C extends { db: Database }>(path: string, op
     } catch {
       // See above.
     }
+  });
+  const checkpoints = createCheckpointTimer(() => {
+    if (current) offThread.request();
   });
 
   /**
@@ -124,9 +131,11 @@ export function createReopeningFile<C extends { db: Database }>(path: string, op
         throw error;
       }
     },
+    sharedMemorySeen: guard.seen,
     giveUp: () => giveUp(),
     close() {
       checkpoints.cancel();
+      offThread.stop();
       giveUp();
       closeRetired();
       guard.close();

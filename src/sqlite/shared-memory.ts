@@ -25,11 +25,16 @@ const GENERIC_O_PATH = new Set(["x64", "arm64", "arm", "ia32", "riscv64", "ppc64
  * `O_PATH` descriptor held while the connection is open (`fstat` on it skips the path lookup a
  * `stat` by name pays, about half the cost), which also follows the file SQLite has mapped if the
  * name is replaced; elsewhere by name.
+ *
+ * The size seen lives in shared memory (`seen`, an `Int32Array` of one element over it), so that
+ * a worker thread's guard of the same file knows what the main thread saw: SQLite maps the
+ * shared memory once per process, for every connection, and a thread that opens the file after
+ * a cut must grow it back before touching it, though it never saw it whole itself.
  */
-export function createSharedMemoryGuard(path: string) {
+export function createSharedMemoryGuard(path: string, shared: SharedArrayBuffer = new SharedArrayBuffer(4)) {
   const shm = `${path}-shm`;
   const byDescriptor = process.platform === "linux" && GENERIC_O_PATH.has(process.arch);
-  let seen = 0;
+  const seen = new Int32Array(shared);
   let descriptor: number | undefined;
 
   function size(): number | undefined {
@@ -56,23 +61,28 @@ export function createSharedMemoryGuard(path: string) {
   }
 
   return {
-    /** Grows the file back if it is shorter than last seen; else notes its size. */
+    /** The size seen, shared with the guards of other threads given it. */
+    seen: shared,
+    /** Grows the file back if it is shorter than last seen (by any guard sharing `seen`); else notes its size. */
     check(): void {
       const current = size();
       if (current === undefined) return;
-      if (current >= seen) {
-        seen = current;
-        return;
+      let known = Atomics.load(seen, 0);
+      while (current > known) {
+        const was = Atomics.compareExchange(seen, 0, known, current);
+        if (was === known) return;
+        known = was;
       }
+      if (current === known) return;
       try {
-        truncateSync(shm, seen);
+        truncateSync(shm, known);
       } catch {
         // Not ours to grow (permissions): SQLite reports what it finds.
       }
     },
     /** A new connection: the file may start afresh (a new file, smaller than the old one's). */
     reset(): void {
-      seen = 0;
+      Atomics.store(seen, 0, 0);
       release();
     },
     /** The connection is closed: the descriptor is let go. */

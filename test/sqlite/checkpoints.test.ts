@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import { statSync } from "node:fs";
+import { statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { CHECKPOINT_DELAY_MS, CHECKPOINT_WAL_BYTES } from "../../src/sqlite/checkpoints.ts";
 import { createSqliteStore } from "../../src/stores/sqlite.ts";
@@ -61,4 +61,56 @@ test("the usage log's WAL stays bounded under steady writes too", async () => {
   expect(afterFirstRound * ROUNDS).toBeGreaterThan(CHECKPOINT_WAL_BYTES * 2);
   expect(walSize(path)).toBeLessThan(CHECKPOINT_WAL_BYTES + afterFirstRound * 2);
   log.close();
+});
+
+test("the checkpoint runs on a thread of its own: the WAL is copied into the database while the main thread is blocked", async () => {
+  const path = join(dir, "off-thread.db");
+  const store = createSqliteStore({ path });
+  await store.set(makeEntry({ key: "first", body: JSON.stringify({ text: BODY }) }));
+  const before = statSync(path).size;
+  // Fires just after the store's checkpoint timer, which the first write started.
+  const blocked = new Promise<{ atStart: number; grew: boolean }>((resolve) =>
+    setTimeout(() => {
+      const atStart = statSync(path).size;
+      const until = Date.now() + 10_000;
+      let grew = false;
+      // Synchronous: nothing else runs on this thread until the database file grows or 10 s pass.
+      while (!grew && Date.now() < until) grew = statSync(path).size > before;
+      resolve({ atStart, grew });
+    }, CHECKPOINT_DELAY_MS),
+  );
+  // Past SQLite's threshold, within the same turn of the event loop as the first write.
+  for (let i = 0; i < 1500; i++) await store.set(makeEntry({ key: `entry ${i}`, body: JSON.stringify({ text: BODY }) }));
+  expect(walSize(path)).toBeGreaterThan(CHECKPOINT_WAL_BYTES);
+  const { atStart, grew } = await blocked;
+  expect(atStart).toBe(before);
+  expect(grew).toBe(true);
+  expect(await store.get("entry 1499")).toBeDefined();
+  await store.close();
+  expect(walSize(path)).toBe(0);
+});
+
+test("the checkpoint thread grows back shared memory another process cut after the main thread last looked, instead of dying of SIGBUS", async () => {
+  const path = join(dir, "cut-shm.db");
+  const script = join(dir, "cut-shm.ts");
+  // In a process of its own: a SIGBUS would end it.
+  writeFileSync(
+    script,
+    `import { statSync, truncateSync } from "node:fs";
+import { createSqliteStore } from ${JSON.stringify(join(import.meta.dir, "../../src/stores/sqlite.ts"))};
+import { makeEntry } from ${JSON.stringify(join(import.meta.dir, "../stores/suite.ts"))};
+const store = createSqliteStore({ path: ${JSON.stringify(path)} });
+for (let i = 0; i < 1500; i++) await store.set(makeEntry({ key: "entry " + i, body: JSON.stringify({ text: "x".repeat(4096) }) }));
+const before = statSync(${JSON.stringify(path)}).size;
+// Cut before the checkpoint, which comes on the checkpoint thread with nothing on this one in between.
+truncateSync(${JSON.stringify(path + "-shm")}, 0);
+await Bun.sleep(${CHECKPOINT_DELAY_MS} + 300);
+console.log(JSON.stringify({ checkpointed: statSync(${JSON.stringify(path)}).size > before }));
+await store.close();
+`,
+  );
+  const child = Bun.spawn([process.execPath, script], { stdout: "pipe", stderr: "pipe" });
+  const [exitCode, stdout] = await Promise.all([child.exited, new Response(child.stdout).text()]);
+  expect({ signal: child.signalCode, exitCode }).toEqual({ signal: null, exitCode: 0 });
+  expect(JSON.parse(stdout)).toEqual({ checkpointed: true });
 });

@@ -1,0 +1,35 @@
+/**
+ * Starts one of ecoai's worker threads (SQLite work that can wait: checkpoints, usage rows) from
+ * a module beside the caller, in the sources (.ts, run by Bun) and in the build (.js). The thread
+ * is unref'd, so it never keeps a process alive, and its output is dropped: it has nothing to say
+ * (its failures are silent or handed back), and Node 22 would repeat there the warning the main
+ * thread already gave on loading node:sqlite. Where no worker can start (a bundle without the
+ * module's file, a runtime without worker threads) it returns undefined, and the caller does the
+ * work on its own thread, as before.
+ *
+ * @module
+ */
+import { Worker } from "node:worker_threads";
+
+/**
+ * Starts `./<name>.ts` (or `.js`) next to `base` (the caller's `import.meta.url`); `failed` is
+ * called once if it stops (an uncaught error, the module missing): whatever it was doing is not done.
+ */
+export function startBackgroundThread(name: string, base: string, failed: () => void): Worker | undefined {
+  try {
+    const extension = base.endsWith(".ts") ? ".ts" : ".js";
+    const worker = new Worker(new URL(`./${name}${extension}`, base), { stderr: true, stdout: true });
+    worker.unref();
+    let stopped = false;
+    const stop = () => {
+      if (stopped) return;
+      stopped = true;
+      failed();
+    };
+    worker.on("error", stop);
+    worker.on("exit", stop);
+    return worker;
+  } catch {
+    return undefined;
+  }
+}
