@@ -1,5 +1,5 @@
 /**
- * Starts one of ecoai's worker threads (SQLite work that can wait: checkpoints, usage rows) from
+ * Starts one of ecoai's worker threads (SQLite work that can wait, such as checkpoints) from
  * a module beside the caller, in the sources (.ts, run by Bun) and in the build (.js). The thread
  * is unref'd, so it never keeps a process alive, and its output is dropped: it has nothing to say
  * (its failures are silent or handed back), and Node 22 would repeat there the warning the main
