@@ -1,9 +1,10 @@
-import { afterAll, expect, test } from "bun:test";
+import { expect, test } from "bun:test";
 import { join } from "node:path";
-import { createDashboardApp, type DashboardApp } from "../../src/dashboard/app.ts";
+import type { DashboardApp } from "../../src/dashboard/app.ts";
 import { resetRollup } from "../../src/dashboard/rollup.ts";
 import { openDatabase } from "../../src/sqlite/database.ts";
 import { tempDir } from "../temp.ts";
+import { dashboardsOver } from "./apps.ts";
 import { getJson } from "./request.ts";
 import { seedUsageLog, type SeedRow } from "./seed.ts";
 
@@ -13,16 +14,7 @@ const NOW = new Date("2026-11-29T17:30:00Z");
 const HOUR = 3_600_000;
 const dir = tempDir();
 const dbPath = join(dir, "usage.db");
-const opened: DashboardApp[] = [];
-afterAll(async () => {
-  for (const app of opened) await app.close();
-});
-
-async function dashboard(): Promise<DashboardApp> {
-  const app = await createDashboardApp({ dbPath, settingsPath: join(dir, "settings.json"), now: () => NOW });
-  opened.push(app);
-  return app;
-}
+const dashboard = dashboardsOver(dbPath, join(dir, "settings.json"), NOW);
 
 function rowsOf(n: number, model: string, promptType: "text" | "image", hoursAgo: number, costUsd: number): SeedRow[] {
   const provider = model.startsWith("claude") ? "anthropic" : "openai";

@@ -1,9 +1,10 @@
-import { afterAll, expect, test } from "bun:test";
+import { expect, test } from "bun:test";
 import { join } from "node:path";
-import { createDashboardApp, type DashboardApp } from "../../src/dashboard/app.ts";
+import type { DashboardApp } from "../../src/dashboard/app.ts";
 import { resetRollup } from "../../src/dashboard/rollup.ts";
 import { openDatabase } from "../../src/sqlite/database.ts";
 import { tempDir } from "../temp.ts";
+import { dashboardsOver } from "./apps.ts";
 import { getJson } from "./request.ts";
 import { seedUsageLog, type SeedRow } from "./seed.ts";
 
@@ -14,16 +15,7 @@ const HOUR = 3_600_000;
 const dir = tempDir();
 const dbPath = join(dir, "usage.db");
 const rows: SeedRow[] = [];
-const opened: DashboardApp[] = [];
-afterAll(async () => {
-  for (const app of opened) await app.close();
-});
-
-async function dashboard(): Promise<DashboardApp> {
-  const app = await createDashboardApp({ dbPath, settingsPath: join(dir, "settings.json"), now: () => NOW });
-  opened.push(app);
-  return app;
-}
+const dashboard = dashboardsOver(dbPath, join(dir, "settings.json"), NOW);
 
 /** `hits` hits and a miss of one prompt, `hoursAgo` before now. */
 function write(prompt: string, hits: number, hoursAgo: number, provider: "openai" | "anthropic" = "openai"): void {
