@@ -170,7 +170,8 @@ export class KeySlots {
     const old = this.table;
     this.table = new Int32Array(size);
     this.stored = 0;
-    for (const entry of old) if (entry !== 0) this.insert(entry - 1);
+    // An indexed loop: a typed array's iterator costs several times as much before it is compiled (a first load rehashes 100,000 keys).
+    for (let place = 0; place < old.length; place++) if (old[place] !== 0) this.insert(old[place]! - 1);
   }
 
   private reserveSlot(slot: number): void {

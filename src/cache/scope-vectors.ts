@@ -19,6 +19,11 @@ const FIRST_CAPACITY = 16;
 
 interface Chunk {
   capacity: number;
+  /**
+   * The vectors' bytes, `capacity × dims`; empty until a vector's bytes are placed in the chunk:
+   * a first load that reads headers only does not wait for 150 MB of zeroed memory a 100,000
+   * vectors (the background fill that reads the bytes allocates it).
+   */
   values: Int8Array;
   /** First and second halves of the sketches, four words a vector each. */
   head: Uint32Array;
@@ -38,6 +43,8 @@ const LIVE = 1;
 const LIVE_UNIT = 2;
 /** Only the header (scale, error, sketch) is held: a scan passes such a vector on for exact scoring. */
 const PENDING = 4;
+/** The bytes of a chunk none of whose vectors' bytes are read yet. */
+const NO_VALUES = new Int8Array(0);
 
 /** A vector that may reach the threshold: its slot, approximate score, and how far the exact score may lie from it. */
 export interface Candidate {
@@ -153,6 +160,7 @@ export class ScopeVectors {
     if ((was & PENDING) !== 0) this.pending--;
     if (withValues) {
       const start = offset + CODE_HEADER_BYTES;
+      if (chunk.values.length === 0) chunk.values = new Int8Array(chunk.capacity * dims);
       chunk.values.set(values.subarray(start, start + dims), at * dims);
     } else this.pending++;
     for (let word = 0; word < HALF_WORDS; word++) {
@@ -310,7 +318,7 @@ export class ScopeVectors {
   private grown(from: Chunk | undefined, capacity: number): Chunk {
     const chunk: Chunk = {
       capacity,
-      values: new Int8Array(capacity * this.dims),
+      values: from && from.values.length > 0 ? new Int8Array(capacity * this.dims) : NO_VALUES,
       head: new Uint32Array(capacity * HALF_WORDS),
       tail: new Uint32Array(capacity * HALF_WORDS),
       scale: new Float32Array(capacity),
@@ -333,7 +341,11 @@ export class ScopeVectors {
       if (slot !== next) {
         const to = this.chunks[next >>> CHUNK_SHIFT]!;
         const j = next & (CHUNK - 1);
-        to.values.set(from.values.subarray(i * dims, (i + 1) * dims), j * dims);
+        // A chunk without bytes holds pending vectors only: nothing to move but their headers.
+        if (from.values.length > 0) {
+          if (to.values.length === 0) to.values = new Int8Array(to.capacity * dims);
+          to.values.set(from.values.subarray(i * dims, (i + 1) * dims), j * dims);
+        }
         to.head.set(from.head.subarray(i * HALF_WORDS, (i + 1) * HALF_WORDS), j * HALF_WORDS);
         to.tail.set(from.tail.subarray(i * HALF_WORDS, (i + 1) * HALF_WORDS), j * HALF_WORDS);
         to.scale[j] = from.scale[i]!;
