@@ -29,7 +29,6 @@ export type GuardedWrite = (write: () => Promise<void>) => Promise<boolean>;
 interface Pending extends StoreWrite {
   /** Settles the promise `enqueue` returned: whether the entry was written. */
   settle(written: boolean): void;
-  written: Promise<boolean>;
 }
 
 /** The queue of one store's pending writes. */
@@ -168,7 +167,7 @@ export function createWriteBehind(store: Store, guarded: GuardedWrite): WriteBeh
       // A newer answer for a key not yet written replaces the older one, whose write is the newer's.
       const replaced = queued.get(entry.key);
       if (replaced) written.then(replaced.settle);
-      queued.set(entry.key, { entry, ttlSeconds, settle, written });
+      queued.set(entry.key, { entry, ttlSeconds, settle });
       schedule();
       return written;
     },
