@@ -122,12 +122,11 @@ export function createRollup(db: Database, now: () => Date = () => new Date()): 
   // Two statements: SQLite answers a lone min() or max() from the rowid b-tree, but scans for both at once.
   const firstId = db.prepare("SELECT coalesce(min(id), 0) AS id FROM usage_log");
   const lastId = db.prepare("SELECT coalesce(max(id), 0) AS id FROM usage_log");
-  const readState = db.prepare("SELECT key, value FROM ecoai_dashboard_state");
-  const readStateInOrder = db.prepare("SELECT key, value FROM ecoai_dashboard_state ORDER BY key");
-  const readWatermark = db.prepare("SELECT coalesce(max(value), 0) AS value FROM ecoai_dashboard_state WHERE key = 'watermark'");
-  const readResets = db.prepare("SELECT coalesce(max(value), 0) AS value FROM ecoai_dashboard_state WHERE key = 'resets'");
+  const readState = db.prepare("SELECT key, value FROM ecoai_dashboard_state ORDER BY key");
+  /** The tables' state (watermark, first row, resets, folds, version) by key, in key order: its JSON names the state. */
+  const stateNow = (): Partial<Record<string, number>> => Object.fromEntries(readState.all().map((row: Row) => [String(row.key), Number(row.value)]));
   // Resets (`ecoai prune`, `ecoai recompute`) seen by this process: another one means rows went.
-  let resets = Number(readResets.get()!.value);
+  let resets = stateNow().resets ?? 0;
   const writeState = db.prepare("INSERT OR REPLACE INTO ecoai_dashboard_state (key, value) VALUES (?, ?)");
   const updateDays = updatePeriodsSql("day").map((sql) => db.prepare(sql));
   const updateHours = updatePeriodsSql("hour").map((sql) => db.prepare(sql));
@@ -154,7 +153,7 @@ export function createRollup(db: Database, now: () => Date = () => new Date()): 
   function refreshTables(first: number, last: number, changed?: (folded: FoldedDay) => void): { rebuilt: boolean; from: number } {
     return db.transaction(() => {
       // Another dashboard on the same file may have moved the watermark since; read it inside the lock.
-      const state = Object.fromEntries(readState.all().map((row: Row) => [String(row.key), Number(row.value)]));
+      const state = stateNow();
       let done = state.watermark ?? 0;
       const rebuilt = done > last || (done > 0 && state.first !== first);
       if (rebuilt) {
@@ -199,7 +198,7 @@ export function createRollup(db: Database, now: () => Date = () => new Date()): 
   function loadIndex(): PromptIndex {
     const loaded = new PromptIndex(db);
     loaded.load();
-    const state = Object.fromEntries(readState.all().map((row: Row) => [String(row.key), Number(row.value)]));
+    const state = stateNow();
     indexAt = state.watermark ?? 0;
     // An index of no rows holds for whichever row comes first.
     indexFirst = indexAt === 0 ? Number(firstId.get()!.id) : (state.first ?? 0);
@@ -208,7 +207,7 @@ export function createRollup(db: Database, now: () => Date = () => new Date()): 
 
   /** Whether the tables or what this process holds in memory must be brought up to date before answering. */
   function mustFoldFirst(first: number, last: number): boolean {
-    const state = Object.fromEntries(readState.all().map((row: Row) => [String(row.key), Number(row.value)]));
+    const state = stateNow();
     const watermark = state.watermark ?? 0;
     const pruned = (tablesAt !== "" && watermark < Number(tablesAt.split(":")[1])) || (state.resets ?? 0) !== resets;
     const rebuild = watermark > last || (watermark > 0 && state.first !== first);
@@ -238,8 +237,9 @@ export function createRollup(db: Database, now: () => Date = () => new Date()): 
     const last = Number(lastId.get()!.id);
     // `ecoai prune` empties the stored aggregates (resetRollup); rows it deleted need not include
     // the first one, so a watermark behind the one this process wrote is the sign to start over.
-    const resetsNow = Number(readResets.get()!.value);
-    if ((tablesAt !== "" && Number(readWatermark.get()!.value) < Number(tablesAt.split(":")[1])) || resetsNow !== resets) {
+    const state = stateNow();
+    const resetsNow = state.resets ?? 0;
+    if ((tablesAt !== "" && (state.watermark ?? 0) < Number(tablesAt.split(":")[1])) || resetsNow !== resets) {
       resets = resetsNow;
       totalsUpTo = Number.MAX_SAFE_INTEGER;
       tablesAt = "";
@@ -266,7 +266,7 @@ export function createRollup(db: Database, now: () => Date = () => new Date()): 
     }
     // What requests read of the tables, read again now rather than on the next request's path.
     try {
-      snapshot(() => reads.renew(JSON.stringify(readStateInOrder.all())));
+      snapshot(() => reads.renew(JSON.stringify(stateNow())));
     } catch (error) {
       reads.at("");
       throw error;
@@ -292,9 +292,9 @@ export function createRollup(db: Database, now: () => Date = () => new Date()): 
         return snapshot(() => {
           const first = Number(firstId.get()!.id);
           const last = Number(lastId.get()!.id);
-          const state = readStateInOrder.all();
+          const state = stateNow();
           reads.at(JSON.stringify(state));
-          tail = { after: Number(state.find((row: Row) => row.key === "watermark")?.value ?? 0), upTo: last };
+          tail = { after: state.watermark ?? 0, upTo: last };
           updateTotals(first, last);
           let view: PromptView | undefined;
           const prompts = () => {
