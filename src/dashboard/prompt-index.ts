@@ -20,6 +20,20 @@ const COUNTS = 3; // calls, hits, semantic hits
 const AMOUNTS = 4; // tokens saved, cost saved (net of embeddings), spent, last call (ms)
 
 /** One distinct prompt: its key and its days in ascending order. */
+/** A prompt's whole key, as the prompts page and the request log name it. */
+export interface PromptKey {
+  prompt: string;
+  provider: string;
+  model: string;
+  promptType: string;
+  namespace: string;
+}
+
+/** Whether `held` is the prompt `key` names. */
+export function isPromptOf(held: IndexedPrompt, key: PromptKey): boolean {
+  return held.prompt === key.prompt && held.provider === key.provider && held.model === key.model && held.promptType === key.promptType && held.namespace === key.namespace;
+}
+
 export interface IndexedPrompt {
   id: number;
   prompt: string;
@@ -88,15 +102,13 @@ export class PromptIndex {
     this.watchers.push(changed);
   }
 
-  /** The prompt the index holds under a whole key (text, provider, model, type, namespace). */
-  find(prompt: string, provider: string, model: string, promptType: string, namespace: string): IndexedPrompt | undefined {
+  /** The prompt the index holds under a whole key. */
+  find(key: PromptKey): IndexedPrompt | undefined {
     if (!this.byText) {
       this.byText = new Map();
       for (const held of this.prompts.values()) this.addByText(held);
     }
-    const same = this.byText.get(prompt);
-    if (same) for (const held of same) if (held.provider === provider && held.model === model && held.promptType === promptType && held.namespace === namespace) return held;
-    return undefined;
+    return this.byText.get(key.prompt)?.find((held) => isPromptOf(held, key));
   }
 
   private addByText(prompt: IndexedPrompt): void {

@@ -5,18 +5,10 @@
  * those rows, never the fifty thousand prompts.
  * @module
  */
-import type { Database } from "../sqlite/database.ts";
-import { PromptIndex, toPrompt, type IndexedPrompt, type PromptDay, type RangeSums } from "./prompt-index.ts";
+import type { Database, Statement } from "../sqlite/database.ts";
+import { isPromptOf, PromptIndex, toPrompt, type IndexedPrompt, type PromptDay, type PromptKey, type RangeSums } from "./prompt-index.ts";
+import { PROMPT_ID_SQL } from "./rollup-schema.ts";
 import type { Tail } from "./tail.ts";
-
-/** A prompt's key, as the prompts page and the request log name it. */
-export interface PromptKey {
-  prompt: string;
-  provider: string;
-  model: string;
-  promptType: string;
-  namespace: string;
-}
 
 /** One day of one prompt in the tail: its sums, and its last call as logged. */
 interface TailDay extends Omit<RangeSums, "lastDay"> {
@@ -32,8 +24,6 @@ interface TailDay extends Omit<RangeSums, "lastDay"> {
 const TAIL_ROWS_SQL = `SELECT substr(timestamp, 1, 10) AS period, timestamp, round((julianday(timestamp) - 2440587.5) * 86400000) AS ms,
     prompt, provider, model, prompt_type, namespace, cache_hit, semantic_hit, tokens_saved, cost_saved_usd, cost_usd, embedding_cost_usd
   FROM usage_log WHERE id > ? AND id <= ? ORDER BY id`;
-/** A prompt the index does not hold, by its whole key: folded by another dashboard since, or not at all. */
-const FOLDED_PROMPT_SQL = "SELECT id FROM ecoai_dashboard_prompts WHERE prompt = ? AND model = ? AND provider = ? AND prompt_type = ? AND namespace = ?";
 
 /** A tail day as it is added up: its day by name until every day of the tail is ranked, its spending in two parts as SQL adds them. */
 interface Adding extends TailDay {
@@ -67,22 +57,20 @@ export class PromptView {
     const adding = new Map<number, Adding[]>();
     const added = new Map<number, IndexedPrompt>();
     const notHeld = new Map<string, number>();
+    /** Finds a prompt the index does not hold in the tables (folded by another dashboard since, or not at all): prepared once a tail. */
+    let foldedId: Statement | undefined;
     let nextId: number | undefined;
     for (const row of db.prepare(TAIL_ROWS_SQL).all(tail.after, tail.upTo)) {
-      const prompt = String(row.prompt);
-      const provider = String(row.provider);
-      const model = String(row.model);
-      const promptType = String(row.prompt_type);
-      const namespace = String(row.namespace);
-      let id = index.find(prompt, provider, model, promptType, namespace)?.id;
+      const key: PromptKey = { prompt: String(row.prompt), provider: String(row.provider), model: String(row.model), promptType: String(row.prompt_type), namespace: String(row.namespace) };
+      let id = index.find(key)?.id;
       if (id === undefined) {
-        const key = JSON.stringify([prompt, provider, model, promptType, namespace]);
-        id = notHeld.get(key);
+        const name = JSON.stringify([key.prompt, key.provider, key.model, key.promptType, key.namespace]);
+        id = notHeld.get(name);
         if (id === undefined) {
-          const folded = db.prepare(FOLDED_PROMPT_SQL).get(prompt, model, provider, promptType, namespace);
+          const folded = (foldedId ??= db.prepare(PROMPT_ID_SQL)).get(key.prompt, key.model, key.provider, key.promptType, key.namespace);
           nextId ??= Number(db.prepare("SELECT coalesce(max(id), 0) AS id FROM ecoai_dashboard_prompts").get()!.id);
           id = folded ? Number(folded.id) : ++nextId;
-          notHeld.set(key, id);
+          notHeld.set(name, id);
           if (!index.prompts.has(id)) added.set(id, toPrompt({ ...row, id }));
         }
       }
@@ -162,9 +150,7 @@ export class PromptView {
 
   /** The id of a prompt the index does not hold yet, by its whole key. */
   findNew(key: PromptKey): number | undefined {
-    for (const prompt of this.added.values()) {
-      if (prompt.prompt === key.prompt && prompt.provider === key.provider && prompt.model === key.model && prompt.promptType === key.promptType && prompt.namespace === key.namespace) return prompt.id;
-    }
+    for (const prompt of this.added.values()) if (isPromptOf(prompt, key)) return prompt.id;
     return undefined;
   }
 

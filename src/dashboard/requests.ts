@@ -12,7 +12,7 @@ import { BadRequest } from "./http.ts";
 import { Where, type Filters } from "./filters.ts";
 import type { PromptDay } from "./prompt-index.ts";
 import type { PromptView } from "./prompt-view.ts";
-import { GRAINS } from "./rollup-schema.ts";
+import { GRAINS, PROMPT_ID_SQL } from "./rollup-schema.ts";
 import { NO_TAIL, tailed, type Tail } from "./tail.ts";
 
 export const OUTCOMES = ["all", "hit", "exact", "semantic", "miss"] as const;
@@ -135,7 +135,7 @@ export function queryRequests(db: Database, query: RequestQuery, prompts: () => 
 function promptOf(db: Database, query: RequestQuery, prompts: () => PromptView): number | null | undefined {
   const { provider, model, namespace } = query.filters;
   if (provider === undefined || model === undefined || namespace === undefined || query.promptType === undefined) return undefined;
-  const row = db.prepare("SELECT id FROM ecoai_dashboard_prompts WHERE prompt = ? AND model = ? AND provider = ? AND prompt_type = ? AND namespace = ?").get(query.prompt!, model, provider, query.promptType, namespace);
+  const row = db.prepare(PROMPT_ID_SQL).get(query.prompt!, model, provider, query.promptType, namespace);
   if (row) return Number(row.id);
   return prompts().findNew({ prompt: query.prompt!, provider, model, promptType: query.promptType, namespace }) ?? null;
 }

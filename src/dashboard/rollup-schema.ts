@@ -38,7 +38,7 @@ export const SUM_EXPRESSIONS = [
   "count(*)", "sum(cache_hit)", "sum(semantic_hit)", "sum(tokens_saved)", "sum(input_tokens)", "sum(output_tokens)",
   "coalesce(sum(cost_usd), 0)", "sum(embedding_cost_usd)", "sum(cost_saved_usd)", "sum(co2_saved_g)", "sum(coalesce(priced = 0, 0))", "sum(priced IS NULL)",
 ];
-export const SUM_SELECT = SUM_EXPRESSIONS.join(", ");
+const SUM_SELECT = SUM_EXPRESSIONS.join(", ");
 const SUM_UPDATE = SUM_NAMES.map((name) => `${name} = ${name} + excluded.${name}`).join(", ");
 
 const DIMENSIONS = "provider TEXT NOT NULL, model TEXT NOT NULL, prompt_type TEXT NOT NULL, namespace TEXT NOT NULL";
@@ -111,6 +111,8 @@ export function latencyBucketsSql(grain: Grain): string {
             ${RANGE} AND timestamp >= ? GROUP BY 1, 2, 3, 4, 5, 6`;
 }
 
+/** The id of a prompt by its whole key (prompt, model, provider, prompt_type, namespace). */
+export const PROMPT_ID_SQL = "SELECT id FROM ecoai_dashboard_prompts WHERE prompt = ? AND model = ? AND provider = ? AND prompt_type = ? AND namespace = ?";
 /** The prompts of the rows `id > ? AND id <= ?` not yet known, added; returns them with their new ids. */
 export const NEW_PROMPTS_SQL = `INSERT INTO ecoai_dashboard_prompts (prompt, provider, model, prompt_type, namespace)
   SELECT DISTINCT prompt, provider, model, prompt_type, namespace ${RANGE}
