@@ -120,6 +120,11 @@ function sumsOf(db: Database, filters: Filters, tail: Tail, reads: TableReads): 
   };
 }
 
+/** Whether a provider, model or namespace is filtered: the per-type and latency tables without those columns no longer do. */
+function byDimension(filters: Filters): boolean {
+  return filters.provider !== undefined || filters.model !== undefined || filters.namespace !== undefined;
+}
+
 /** The range's sums per period, oldest first, periods without calls included. */
 export function querySeries(db: Database, filters: Filters, tail: Tail = NO_TAIL, reads: TableReads = UNKEPT): (Sums & { period: string })[] {
   const { groups } = sumsOf(db, filters, tail, reads);
@@ -151,7 +156,7 @@ export function queryOverview(db: Database, prompts: PromptView, filters: Filter
 /** Calls, hits and semantic hits per content type, most calls first: the table's (as last read) and the tail's added. */
 function queryTypes(db: Database, filters: Filters, tail: Tail, reads: TableReads): Breakdown[] {
   const where = periodWhere(filters);
-  const filtered = filters.provider !== undefined || filters.model !== undefined || filters.namespace !== undefined;
+  const filtered = byDimension(filters);
   const shape = filtered ? "types" : "all_types";
   const perType = (from: string) => `SELECT prompt_type AS key, sum(calls) AS calls, sum(hits) AS hits, sum(semantic_hits) AS semantic_hits FROM ${from} ${where} GROUP BY prompt_type`;
   const table = tableOf(shape, filters.window.grain);
@@ -179,7 +184,7 @@ function queryLatency(db: Database, filters: Filters, tail: Tail, reads: TableRe
   const where = periodWhere(filters);
   const histograms = [createHistogram(), createHistogram(), createHistogram()];
   const hits = createHistogram();
-  const filtered = filters.provider !== undefined || filters.model !== undefined || filters.namespace !== undefined;
+  const filtered = byDimension(filters);
   const table = `ecoai_dashboard_${filtered ? "" : "all_"}latency_${GRAINS[filters.window.grain].suffix}`;
   for (const row of reads.get(`${table} ${where} ${JSON.stringify(where.params)}`, () => db.prepare(`SELECT outcome, histogram FROM ${table} ${where}`).all(...where.params))) {
     const outcome = Number(row.outcome);

@@ -4,7 +4,7 @@ import type { Filters } from "./filters.ts";
 import { emptySums, foldAscii, type IndexedPrompt, type RangeSums } from "./prompt-index.ts";
 import { byHits, byRecent, FirstInOrder, type Match } from "./prompt-order.ts";
 import type { PromptView } from "./prompt-view.ts";
-import { topPrompts } from "./top-prompts.ts";
+import { matchesDimensions, topPrompts } from "./top-prompts.ts";
 
 /** Prompt-list filters: every prompt, those served by an exact or a semantic hit, or one prompt type. */
 export const PROMPT_FILTERS = ["all", "exact", "semantic", "text", "image", "audio", "file", "tool", "structured", "image_output"] as const;
@@ -60,7 +60,7 @@ function rangeDays(window: NonNullable<PromptQuery["filters"]["window"]>): { fro
  * order; `sums` is reused, copy what you keep); returns how many there were.
  */
 function selectPrompts(index: PromptView, query: Pick<PromptQuery, "search" | "filter" | "filters">, visit: (prompt: IndexedPrompt, sums: RangeSums) => void): number {
-  const { provider, model, namespace, window } = query.filters;
+  const { window } = query.filters;
   const type = query.filter === "all" || PROMPT_OUTCOMES.has(query.filter) ? undefined : query.filter;
   const search = query.search === "" ? undefined : foldAscii(query.search);
   const ranks = index.dayRange(window ? rangeDays(window) : undefined);
@@ -68,9 +68,7 @@ function selectPrompts(index: PromptView, query: Pick<PromptQuery, "search" | "f
   const sums = emptySums();
   let selected = 0;
   index.each((prompt) => {
-    if (provider !== undefined && prompt.provider !== provider) return;
-    if (model !== undefined && prompt.model !== model) return;
-    if (namespace !== undefined && prompt.namespace !== namespace) return;
+    if (!matchesDimensions(prompt, query.filters)) return;
     if (type !== undefined && prompt.promptType !== type) return;
     if (search !== undefined && !prompt.folded.includes(search)) return;
     if (!index.sumDays(prompt, ranks.first, ranks.last, sums)) return;

@@ -31,13 +31,14 @@ const KEPT_LISTS = 16;
 
 const lists = new WeakMap<PromptIndex, Map<string, Kept>>();
 
-function selects(prompt: IndexedPrompt, filters: TopFilters): boolean {
+/** Whether a prompt is of the provider, model and namespace the filters name (each when named). */
+export function matchesDimensions(prompt: IndexedPrompt, filters: TopFilters): boolean {
   return (filters.provider === undefined || prompt.provider === filters.provider) && (filters.model === undefined || prompt.model === filters.model) && (filters.namespace === undefined || prompt.namespace === filters.namespace);
 }
 
 /** The lists kept for an index, followed as its folds change prompts. */
 function keptFor(index: PromptIndex): Map<string, Kept> {
-  let kept = lists.get(index);
+  const kept = lists.get(index);
   if (kept) return kept;
   const made = new Map<string, Kept>();
   lists.set(index, made);
@@ -46,12 +47,12 @@ function keptFor(index: PromptIndex): Map<string, Kept> {
     const prompt = index.prompts.get(id);
     if (prompt) for (const list of made.values()) improved(list, prompt);
   });
-  return (kept = made);
+  return made;
 }
 
 /** Takes a prompt whose sums grew into a list: it may now be among the first. */
 function improved(list: Kept, prompt: IndexedPrompt): void {
-  if (!selects(prompt, list.filters)) return;
+  if (!matchesDimensions(prompt, list.filters)) return;
   const sums = emptySums();
   if (!PromptIndex.sumDays(prompt, list.first, list.last, sums) || sums.hits <= 0) return;
   const at = list.matches.findIndex((match) => match.prompt.id === prompt.id);
@@ -66,7 +67,7 @@ function walk(index: PromptIndex, first: number, last: number, filters: TopFilte
   const heap = new FirstInOrder(limit, byHits);
   const sums = emptySums();
   for (const prompt of index.prompts.values()) {
-    if (!selects(prompt, filters)) continue;
+    if (!matchesDimensions(prompt, filters)) continue;
     if (PromptIndex.sumDays(prompt, first, last, sums) && sums.hits > 0) heap.offer(prompt, sums);
   }
   return heap.take(0);
@@ -88,7 +89,7 @@ export function topPrompts(view: PromptView, first: number, last: number, filter
   const sums = emptySums();
   const offered = new Set<number>();
   const offer = (prompt: IndexedPrompt) => {
-    if (offered.has(prompt.id) || !selects(prompt, filters)) return;
+    if (offered.has(prompt.id) || !matchesDimensions(prompt, filters)) return;
     offered.add(prompt.id);
     if (view.sumDays(prompt, first, last, sums) && sums.hits > 0) heap.offer(prompt, sums);
   };
