@@ -5,6 +5,7 @@ import OpenAI from "openai";
 import { hashCacheKey } from "../../src/index.ts";
 import { createRedisStore } from "../../src/stores/redis.ts";
 import { ask, CHAT_ROUTE, useUpstream } from "../harness.ts";
+import { monitorRedis } from "../redis-monitor.ts";
 import { useRedisServer } from "../redis-server.ts";
 
 const up = useUpstream();
@@ -259,9 +260,8 @@ test("a miss's holder keeps its lock until its entry is written, after its calle
   const lock = `${keyPrefix}lock:${chatKey(request)}`;
   const raw = new Redis(redis.server.url);
   // What the server runs, in the order it runs it.
-  const monitor = await new Redis(redis.server.url).monitor();
-  const ran: string[][] = [];
-  monitor.on("monitor", (_time: string, args: string[]) => void ran.push(args));
+  const monitor = await monitorRedis(redis.server.url);
+  const { ran } = monitor;
   try {
     up.sim.delayMs = 100;
     const before = up.sim.count(CHAT_ROUTE);
@@ -284,7 +284,7 @@ test("a miss's holder keeps its lock until its entry is written, after its calle
     expect(released).toBeGreaterThan(written);
   } finally {
     raw.disconnect();
-    monitor.disconnect();
+    monitor.stop();
   }
 });
 
