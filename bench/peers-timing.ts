@@ -82,24 +82,36 @@ export interface MissOverhead {
   ecoMax: number;
   addedMax: number;
   over1ms: number;
+  /** Per pair, a second direct call less the first: what the machine's own noise adds to a pair (µs). */
+  noise: Summary;
+  noiseMax: number;
+  noiseOver1ms: number;
 }
 
-/** Direct SDK calls and ecoai misses on new prompts, interleaved pair by pair at a 0 ms upstream; µs. */
+/**
+ * Direct SDK calls and ecoai misses on new prompts at a 0 ms upstream, interleaved in rounds of
+ * three in a rotating order: a direct call, an ecoai miss, and a second direct call whose
+ * difference to the first is the noise floor of a pair (GC, the simulator sharing the process,
+ * the machine), so that the pairs over 1 ms that ecoai causes can be told from those it does not; µs.
+ */
 export async function missOverhead(direct: OpenAI, eco: EcoAI<OpenAI>, sim: Simulator): Promise<MissOverhead> {
   sim.delayMs = 0;
-  const d: number[] = [];
-  const w: number[] = [];
+  const sides = ["direct", "eco", "control"] as const;
+  const samples: Record<(typeof sides)[number], number[]> = { direct: [], eco: [], control: [] };
   for (let p = 0; p < MISS_WARMUP + MISS_PAIRS; p++) {
-    for (const side of p % 2 === 0 ? ["direct", "eco"] : ["eco", "direct"]) {
+    for (let k = 0; k < sides.length; k++) {
+      const side = sides[(p + k) % sides.length]!;
       const body = { model: "gpt-4o-mini", messages: [{ role: "user" as const, content: `A new question, number ${p} (${side}).` }] };
       const t0 = performance.now();
-      await (side === "direct" ? direct.chat.completions.create(body) : eco.chat.completions.create(body));
+      await (side === "eco" ? eco.chat.completions.create(body) : direct.chat.completions.create(body));
       const elapsed = toMicros(performance.now() - t0);
-      if (p >= MISS_WARMUP) (side === "direct" ? d : w).push(elapsed);
+      if (p >= MISS_WARMUP) samples[side].push(elapsed);
     }
     if (p % 500 === 499) sim.reset();
   }
+  const { direct: d, eco: w, control: c } = samples;
   const added = w.map((x, i) => x - d[i]!);
+  const noise = c.map((x, i) => x - d[i]!);
   return {
     pairs: MISS_PAIRS,
     direct: summarize(d),
@@ -109,5 +121,8 @@ export async function missOverhead(direct: OpenAI, eco: EcoAI<OpenAI>, sim: Simu
     ecoMax: Math.max(...w),
     addedMax: Math.max(...added),
     over1ms: added.filter((x) => x > 1000).length,
+    noise: summarize(noise),
+    noiseMax: Math.max(...noise),
+    noiseOver1ms: noise.filter((x) => x > 1000).length,
   };
 }

@@ -35,6 +35,15 @@ export interface UsageLogOptions {
    */
   maxPending?: number;
   /**
+   * How long a write made in the background (by the timer, or once `maxPending` rows wait) may
+   * hold the event loop before it commits and lets other work run, the rest following at the next
+   * turn: a call in flight then waits for one short slice, never for a whole batch. It grows with
+   * the rows waiting past `maxPending`, so a backlog drains even when every turn is busy. At least one row is written per slice. `flush()`, `close()` and the exit hooks write
+   * everything at once.
+   * @default 0.5
+   */
+  writeSliceMs?: number;
+  /**
    * Rows kept in memory while the log cannot be written (locked, full, unopenable). Past this, the
    * oldest are dropped, counted and reported, so an outage never grows memory without bound.
    * @default 50000
@@ -76,6 +85,7 @@ export function createUsageLog(options: UsageLogOptions): UsageLog {
   const maxPending = options.maxPending ?? 500;
   const flushIntervalMs = options.flushIntervalMs ?? 250;
   const maxBuffered = Math.max(maxPending, options.maxBuffered ?? 50_000);
+  const writeSliceMs = options.writeSliceMs ?? 0.5;
   const fault = createFaultReporter(logger, `usage log ${path}`, { meanwhile: "calls go on and their rows wait in memory", resumed: "waiting rows written" });
   /** The last reason the log could not be opened or written, for the report of rows left unwritten. */
   let lastFault: unknown;
@@ -120,32 +130,38 @@ export function createUsageLog(options: UsageLogOptions): UsageLog {
     fault.failed(error, "write");
   }
 
-  /** Writes every pending row it can: rows SQLite refuses are dropped, a fault keeps them all pending. */
-  function write(busyTimeoutMs: number, now = false): boolean {
+  /**
+   * Writes pending rows, oldest first, for up to `budgetMs` (at least one row): rows SQLite
+   * refuses are dropped, a fault keeps them all pending. False on a fault.
+   */
+  function write(busyTimeoutMs: number, now = false, budgetMs = Number.POSITIVE_INFINITY): boolean {
     if (pending.length === 0) return true;
     const current = open(now);
     if (!current) return false;
     const batch = pending;
+    const startedAt = performance.now();
+    let written = 0;
     let firstRefusal: unknown;
     try {
       const account = { overrides: options.pricing, footprint: options.footprint?.() };
       // Rows of a batch that differ only in what pricing ignores (the same entry hit again) are priced once.
       const accounts = new Map<string, CallAccount>();
-      const rows = batch.map((record) => toRow(record, account, accounts));
       // One prepared statement per row, in one transaction: measured as fast as multi-row
       // inserts of 16 to 100 rows (whose arguments cost a copy of every value).
       file.use(({ db, insert }) => {
         if (busyTimeoutMs !== CALL_PATH_BUSY_TIMEOUT_MS) db.setBusyTimeout(busyTimeoutMs);
         db.transaction(() => {
-          for (const row of rows) {
+          written = 0;
+          do {
             try {
-              insert.run(...row);
+              insert.run(...toRow(batch[written]!, account, accounts));
             } catch (error) {
               // One bad row must not hold back the rows behind it (nor be retried for ever).
               if (!isRowRejected(error)) throw error;
               firstRefusal ??= error;
             }
-          }
+            written++;
+          } while (written < batch.length && performance.now() - startedAt < budgetMs);
         });
       }, true);
     } catch (error) {
@@ -154,7 +170,7 @@ export function createUsageLog(options: UsageLogOptions): UsageLog {
     } finally {
       if (file.current === current && busyTimeoutMs !== CALL_PATH_BUSY_TIMEOUT_MS) current.db.setBusyTimeout(CALL_PATH_BUSY_TIMEOUT_MS);
     }
-    pending = pending.length === batch.length ? [] : pending.slice(batch.length);
+    pending = pending.length === written ? [] : pending.slice(written);
     if (firstRefusal !== undefined && refused++ === 0) {
       logger.warn(`[ecoai] usage log ${path} refused a row (${describeFault(firstRefusal)}); it was dropped and the rows after it written, as later refused rows will be`, firstRefusal);
     }
@@ -162,25 +178,35 @@ export function createUsageLog(options: UsageLogOptions): UsageLog {
     return true;
   }
 
-  function flush(): boolean {
+  /** Writes pending rows, all of them (`budgetMs` unset) or one slice; after a fault, tries again after the interval. */
+  function flush(budgetMs?: number): boolean {
     if (timer) clearTimeout(timer);
     if (soon) clearImmediate(soon);
     timer = soon = undefined;
-    if (write(CALL_PATH_BUSY_TIMEOUT_MS)) return true;
+    if (write(CALL_PATH_BUSY_TIMEOUT_MS, false, budgetMs)) return true;
     retryAt = Date.now() + flushIntervalMs;
     schedule();
     return false;
   }
 
+  /**
+   * One slice, the rest at the next turn. Past `maxPending`, a slice grows with the square of the
+   * backlog: a loop of hits that turns the event loop every few milliseconds (letEventLoopTurn)
+   * adds hundreds of rows a turn, which slices of a fixed length would never catch up with.
+   */
+  function writeSlice(): void {
+    if (flush(writeSliceMs * Math.max(1, pending.length / maxPending) ** 2) && pending.length > 0) scheduleSoon();
+  }
+
   function scheduleSoon(): void {
     if (soon || closed) return;
-    soon = setImmediate(flush);
+    soon = setImmediate(writeSlice);
     soon.unref?.();
   }
 
   function schedule(): void {
     if (timer || closed) return;
-    timer = setTimeout(flush, Math.max(flushIntervalMs, retryAt - Date.now()));
+    timer = setTimeout(writeSlice, Math.max(flushIntervalMs, retryAt - Date.now()));
     // The log must never keep a finished program alive; the exit hook writes what is left.
     (timer as { unref?: () => void }).unref?.();
   }
@@ -228,7 +254,7 @@ export function createUsageLog(options: UsageLogOptions): UsageLog {
       else if (pending.length >= maxPending) scheduleSoon();
       else schedule();
     },
-    flush,
+    flush: () => flush(),
     summary() {
       return querySummary(requireOpen(), {}, options.footprint?.());
     },

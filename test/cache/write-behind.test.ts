@@ -4,6 +4,7 @@
  * from the answer the process already has; `flush()` and `close()` account for what is pending.
  */
 import { describe, expect, test } from "bun:test";
+import { MAX_BATCH_ENTRIES } from "../../src/cache/write-behind.ts";
 import { openDatabase } from "../../src/sqlite/database.ts";
 import { ask, CHAT_ROUTE, filesNamed, useUpstream } from "../harness.ts";
 
@@ -59,6 +60,42 @@ describe("a miss's entry is written after its caller is answered", () => {
     const before = up.sim.count(CHAT_ROUTE);
     await Promise.all(prompts.map((prompt) => eco.chat.completions.create(ask(prompt))));
     expect(up.sim.count(CHAT_ROUTE) - before).toBe(0);
+  });
+
+  test("a burst of answers is written a few at a time, with turns of the event loop between the writes", async () => {
+    const name = "burst";
+    const { sqlitePath } = filesNamed(up.dir, name);
+    const eco = up.wrap(up.openai(), {}, name);
+    const prompts = Array.from({ length: 40 }, (_, i) => `burst answer ${i}`);
+    await Promise.all(prompts.map((prompt) => eco.chat.completions.create(ask(prompt))));
+    // What other work sees at each turn: the entries stored so far.
+    const seen = [storedKeys(sqlitePath).length];
+    for (let i = 0; i < 500 && seen.at(-1)! < prompts.length; i++) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      seen.push(storedKeys(sqlitePath).length);
+    }
+    expect(seen.at(-1)).toBe(prompts.length);
+    const steps = seen.slice(1).map((count, i) => count - seen[i]!).filter((step) => step > 0);
+    expect(Math.max(...steps)).toBeLessThanOrEqual(MAX_BATCH_ENTRIES);
+    expect(steps.length).toBeGreaterThan(1);
+  });
+
+  test("a batch of large answers is cut by their size: each write stores a few", async () => {
+    const name = "large-burst";
+    const { sqlitePath } = filesNamed(up.dir, name);
+    // About 24 KB of JSON an answer: three fit in one batch's bytes.
+    const eco = up.wrap(up.openai({ defaultHeaders: { "x-sim-reply-tokens": "5000" } }), {}, name);
+    const prompts = Array.from({ length: 8 }, (_, i) => `large answer ${i}`);
+    await Promise.all(prompts.map((prompt) => eco.chat.completions.create(ask(prompt))));
+    const seen = [storedKeys(sqlitePath).length];
+    for (let i = 0; i < 500 && seen.at(-1)! < prompts.length; i++) {
+      await Bun.sleep(1);
+      seen.push(storedKeys(sqlitePath).length);
+    }
+    expect(seen.at(-1)).toBe(prompts.length);
+    const steps = seen.slice(1).map((count, i) => count - seen[i]!).filter((step) => step > 0);
+    expect(Math.max(...steps)).toBeLessThan(prompts.length);
+    expect(steps.length).toBeGreaterThan(1);
   });
 
   test("close() writes the entries still pending: another instance on the file serves them", async () => {
