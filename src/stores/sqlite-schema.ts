@@ -7,11 +7,19 @@
 import type { Database } from "../sqlite/database.ts";
 import { backfillCodes, VECTOR_TABLE } from "./sqlite-vectors.ts";
 
-const SCHEMA_VERSION = 6;
+const SCHEMA_VERSION = 7;
 
-const TABLE = `
-CREATE TABLE IF NOT EXISTS cache_entries (
-  key TEXT PRIMARY KEY,
+/**
+ * The entries' table. A rowid table with its key in a unique index (since version 7): a new
+ * entry's row, body included, is appended at the end of the table, and only the small index entry
+ * lands at a random place. The table of earlier versions was keyed by the key itself (WITHOUT
+ * ROWID), so each write rewrote a random page holding whole bodies: measured at 20,000 entries of
+ * 700 bytes, a batch of 8 cost 270 µs that way and 110 µs this way, and a read of a 2.4 KB
+ * entry by key 23 µs against 8.5 µs.
+ */
+const entriesTable = (name: string) => `
+CREATE TABLE IF NOT EXISTS ${name} (
+  key TEXT NOT NULL UNIQUE,
   namespace TEXT NOT NULL DEFAULT '',
   provider TEXT NOT NULL,
   endpoint TEXT NOT NULL,
@@ -27,14 +35,17 @@ CREATE TABLE IF NOT EXISTS cache_entries (
   vector BLOB,
   expires_at INTEGER,
   evidence TEXT
-) WITHOUT ROWID;
+);
 `;
+
+const COLUMNS = "key, namespace, provider, endpoint, model, prompt, prompt_type, body, input_tokens, cached_input_tokens, output_tokens, created_at, scope, vector, expires_at, evidence";
 
 /**
  * Columns added after the first schema, for files written before them: the semantic scope and
  * vector (version 2), the expiry of an entry written in prod mode (version 3). Version 4 adds the
  * table of vector codes (`sqlite-vectors.ts`), filled from the vectors already stored. Version 5
  * adds what verified semantic caching learns of an entry. Version 6 indexes the codes' headers.
+ * Version 7 keeps the entries in a rowid table (see {@link entriesTable}).
  */
 const ADDED_COLUMNS: Record<string, string> = { scope: "TEXT", vector: "BLOB", expires_at: "INTEGER", evidence: "TEXT" };
 
@@ -61,15 +72,34 @@ function hasTable(db: Database): boolean {
 
 function createSchema(db: Database): void {
   db.transaction(() => {
-    db.exec(TABLE);
+    db.exec(entriesTable("cache_entries"));
     // Files written by an earlier version gain the newer columns; their rows stay as they are.
     // Inside the schema transaction, so two processes opening one old file do not both alter it.
     const present = new Set(db.prepare("PRAGMA table_info(cache_entries)").all().map((row) => String(row.name)));
     for (const [column, type] of Object.entries(ADDED_COLUMNS)) {
       if (!present.has(column)) db.exec(`ALTER TABLE cache_entries ADD COLUMN ${column} ${type}`);
     }
+    moveToRowidTable(db);
     db.exec(VECTOR_TABLE);
     backfillCodes(db);
     db.exec(INDEXES);
   });
+}
+
+/**
+ * Copies the entries of a table keyed by the key itself (WITHOUT ROWID, before version 7) into a
+ * rowid table that takes its name. Decided by the table's layout, not the version number, so a
+ * file an older version opened since (and marked with its own version) is not copied twice. The
+ * table's indexes and triggers go with it; the caller creates them again.
+ */
+function moveToRowidTable(db: Database): void {
+  const sql = String(db.prepare("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'cache_entries'").get()?.sql ?? "");
+  if (!/WITHOUT\s+ROWID/i.test(sql)) return;
+  db.exec(`
+    DROP TABLE IF EXISTS cache_entries_rowid;
+    ${entriesTable("cache_entries_rowid")}
+    INSERT INTO cache_entries_rowid (${COLUMNS}) SELECT ${COLUMNS} FROM cache_entries;
+    DROP TABLE cache_entries;
+    ALTER TABLE cache_entries_rowid RENAME TO cache_entries;
+  `);
 }

@@ -49,7 +49,7 @@ test("a cache file of schema version 1 gains the vector and expiry columns and k
   await store.close();
 
   const db = openDatabase(path);
-  expect(db.prepare("PRAGMA user_version").get()).toEqual({ user_version: 6 });
+  expect(db.prepare("PRAGMA user_version").get()).toEqual({ user_version: 7 });
   const columns = db.prepare("PRAGMA table_info(cache_entries)").all().map((row) => row.name);
   expect(columns).toContain("scope");
   expect(columns).toContain("vector");
@@ -233,9 +233,79 @@ test("a cache file of schema version 5 gains the index of the codes' headers, ke
   await store.close();
 
   const db = openDatabase(path);
-  expect(db.prepare("PRAGMA user_version").get()).toEqual({ user_version: 6 });
+  expect(db.prepare("PRAGMA user_version").get()).toEqual({ user_version: 7 });
   expect(db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'cache_vectors' AND sql IS NOT NULL ORDER BY name").all()).toEqual([{ name: "cache_vectors_heads" }]);
   const plan = db.prepare("EXPLAIN QUERY PLAN SELECT key, created_at, substr(code, 1, 44) AS code, length(code) AS bytes FROM cache_vectors WHERE scope = ?1 AND created_at >= ?2 ORDER BY created_at, key LIMIT 1024").all("s", 0);
   expect(plan.map((row) => row.detail).join()).toContain("COVERING INDEX cache_vectors_heads");
   db.close();
+});
+
+test("a cache file of schema version 6 (entries keyed by their key, WITHOUT ROWID) moves to a rowid table once, keeping its entries, vectors and triggers", async () => {
+  const path = join(dir, "version-6.db");
+  // The file as version 6 wrote it: the same columns, in a table keyed by the key itself.
+  const writer = createSqliteStore({ path });
+  const semantic = makeEntry({ key: "semantic", createdAt: 2000, semantic: { scope: "s", vector: new Float32Array([0.6, 0.8]) } });
+  const entries = [makeEntry({ key: "plain", createdAt: 1000 }), semantic, makeEntry({ key: "expiring", createdAt: Date.now(), prompt: "soon gone" })];
+  await writer.set(entries[0]!);
+  await writer.set(entries[1]!);
+  await writer.set(entries[2]!, { ttlSeconds: 3600 });
+  await writer.close();
+  const old = openDatabase(path);
+  old.exec(`
+    CREATE TABLE v6 (
+      key TEXT PRIMARY KEY, namespace TEXT NOT NULL DEFAULT '', provider TEXT NOT NULL, endpoint TEXT NOT NULL,
+      model TEXT NOT NULL, prompt TEXT NOT NULL, prompt_type TEXT NOT NULL, body TEXT NOT NULL,
+      input_tokens INTEGER NOT NULL DEFAULT 0, cached_input_tokens INTEGER NOT NULL DEFAULT 0,
+      output_tokens INTEGER NOT NULL DEFAULT 0, created_at INTEGER NOT NULL, scope TEXT, vector BLOB, expires_at INTEGER, evidence TEXT
+    ) WITHOUT ROWID;
+    INSERT INTO v6 SELECT * FROM cache_entries;
+    DROP TABLE cache_entries;
+    ALTER TABLE v6 RENAME TO cache_entries;
+    CREATE INDEX cache_entries_model ON cache_entries (model);
+    CREATE INDEX cache_entries_namespace ON cache_entries (namespace, created_at);
+    CREATE INDEX cache_entries_scope ON cache_entries (scope, created_at) WHERE scope IS NOT NULL;
+    CREATE INDEX cache_entries_expiry ON cache_entries (expires_at) WHERE expires_at IS NOT NULL;
+    CREATE TRIGGER cache_vectors_follow_delete AFTER DELETE ON cache_entries BEGIN DELETE FROM cache_vectors WHERE key = old.key; END;
+    CREATE TRIGGER cache_vectors_follow_plain_write AFTER INSERT ON cache_entries WHEN new.vector IS NULL BEGIN DELETE FROM cache_vectors WHERE key = new.key; END;
+    PRAGMA user_version = 6;
+  `);
+  expect(String(old.prepare("SELECT sql FROM sqlite_master WHERE name = 'cache_entries'").get()!.sql)).toContain("WITHOUT ROWID");
+  old.close();
+
+  const store = createSqliteStore({ path });
+  for (const entry of entries) expect(await store.get(entry.key)).toEqual(entry);
+  expect((await store.vectorsSince!("s", 0)).map((v) => v.key)).toEqual(["semantic"]);
+  // The triggers came back with the table: a plain write over a semantic entry, and a delete, take its code.
+  await store.set(makeEntry({ key: "semantic", createdAt: 3000 }));
+  expect(await store.vectorsSince!("s", 0)).toEqual([]);
+  await store.set(makeEntry({ key: "semantic-2", createdAt: 4000, semantic: { scope: "s", vector: new Float32Array([1, 0]) } }));
+  expect(await store.delete("semantic-2")).toBe(true);
+  expect(await store.vectorsSince!("s", 0)).toEqual([]);
+  await store.close();
+
+  const rowsOf = () => {
+    const db = openDatabase(path);
+    try {
+      return {
+        sql: String(db.prepare("SELECT sql FROM sqlite_master WHERE name = 'cache_entries'").get()!.sql),
+        rows: db.prepare("SELECT rowid, key FROM cache_entries ORDER BY key").all(),
+        indexes: db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'cache_entries' AND sql IS NOT NULL ORDER BY name").all().map((row) => row.name),
+        version: db.prepare("PRAGMA user_version").get()!.user_version,
+      };
+    } finally {
+      db.close();
+    }
+  };
+  const moved = rowsOf();
+  expect(moved.sql).not.toContain("WITHOUT ROWID");
+  expect(moved.indexes).toEqual(["cache_entries_expiry", "cache_entries_model", "cache_entries_namespace", "cache_entries_scope"]);
+  expect(moved.version).toBe(7);
+  // An older version marks the file as its own; the entries are not copied again.
+  const older = openDatabase(path);
+  older.exec("PRAGMA user_version = 6");
+  older.close();
+  const again = createSqliteStore({ path });
+  expect(await again.get("plain")).toEqual(entries[0]!);
+  await again.close();
+  expect(rowsOf()).toEqual(moved);
 });
