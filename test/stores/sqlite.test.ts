@@ -57,7 +57,7 @@ test("a cache file of schema version 1 gains the vector and expiry columns and k
   db.close();
 });
 
-test("entries written with a TTL leave the file once expired: at the next open, and every few hundred writes", async () => {
+test("entries written with a TTL leave the file once expired: at the next open, and with the writes that follow", async () => {
   const path = join(dir, "expiry.db");
   const rows = () => {
     const db = openDatabase(path);
@@ -65,25 +65,44 @@ test("entries written with a TTL leave the file once expired: at the next open, 
     db.close();
     return keys;
   };
-  const now = Date.now();
   let store = createSqliteStore({ path });
-  await store.set(makeEntry({ key: "a-expired", createdAt: now - 10_000 }), { ttlSeconds: 5 });
-  await store.set(makeEntry({ key: "b-fresh", createdAt: now }), { ttlSeconds: 3600 });
-  await store.set(makeEntry({ key: "c-dev", createdAt: now - 10_000_000 }));
+  await store.set(makeEntry({ key: "b-fresh", createdAt: Date.now() }), { ttlSeconds: 3600 });
+  await store.set(makeEntry({ key: "c-dev", createdAt: Date.now() - 10_000_000 }));
+  // Fresh when written, expired a moment after the last write.
+  await store.set(makeEntry({ key: "a-expiring", createdAt: Date.now() - 4_900 }), { ttlSeconds: 5 });
   await store.close();
-  expect(rows()).toEqual(["a-expired", "b-fresh", "c-dev"]);
+  await Bun.sleep(150);
+  expect(rows()).toEqual(["a-expiring", "b-fresh", "c-dev"]);
 
   store = createSqliteStore({ path });
   expect(rows()).toEqual(["b-fresh", "c-dev"]);
 
   // A running process purges as it writes.
-  await store.set(makeEntry({ key: "d-expired", createdAt: now - 10_000 }), { ttlSeconds: 1 });
-  for (let i = 0; i < 300; i++) await store.set(makeEntry({ key: `e-${String(i).padStart(3, "0")}`, createdAt: now }));
-  const left = rows();
-  expect(left).not.toContain("d-expired");
-  expect(left).toContain("b-fresh");
-  expect(left).toContain("c-dev");
-  expect(left).toHaveLength(302);
+  await store.set(makeEntry({ key: "d-expiring", createdAt: Date.now() - 900 }), { ttlSeconds: 1 });
+  expect(rows()).toContain("d-expiring");
+  await Bun.sleep(150);
+  await store.set(makeEntry({ key: "e-next", createdAt: Date.now() }));
+  expect(rows()).toEqual(["b-fresh", "c-dev", "e-next"]);
+  await store.close();
+});
+
+test("a wave of expired entries leaves the file a few at a time with the writes that follow, never all in one write", async () => {
+  const path = join(dir, "expiry-wave.db");
+  const store = createSqliteStore({ path });
+  const now = Date.now();
+  await store.setMany!(Array.from({ length: 200 }, (_, i) => ({ entry: makeEntry({ key: `wave-${i}`, createdAt: now }), ttlSeconds: 3600 })));
+  // An hour later: every entry of the burst is past its TTL at once.
+  const db = openDatabase(path);
+  db.exec("UPDATE cache_entries SET expires_at = 1");
+  const expired = () => Number(db.prepare("SELECT count(*) AS n FROM cache_entries WHERE expires_at = 1").get()!.n);
+  await store.set(makeEntry({ key: "next-1", createdAt: now }));
+  expect(expired()).toBe(200 - 4);
+  await store.setMany!(Array.from({ length: 20 }, (_, i) => ({ entry: makeEntry({ key: `next-batch-${i}`, createdAt: now }) })));
+  expect(expired()).toBe(200 - 4 - 40);
+  for (let i = 0; expired() > 0 && i < 100; i++) await store.set(makeEntry({ key: `next-more-${i}`, createdAt: now }));
+  expect(expired()).toBe(0);
+  expect(Number(db.prepare("SELECT count(*) AS n FROM cache_entries").get()!.n)).toBeGreaterThan(20);
+  db.close();
   await store.close();
 });
 
