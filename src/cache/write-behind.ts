@@ -14,9 +14,9 @@ import { hasLocks } from "./peer-coalescing.ts";
 
 /**
  * Entries written by one batch at most: a burst of answers becomes several short transactions,
- * each in its own turn of the event loop, not one long stall. SQLite writes synchronously, about
- * 50 µs an entry of a few hundred bytes in a batch and 100 µs alone (commit included), so a
- * batch holds the event loop about half a millisecond.
+ * each in its own turn of the event loop, not one long stall. SQLite writes synchronously: an
+ * entry of a few hundred bytes costs about 30 µs in a batch and 75 µs alone (commit included),
+ * so a batch holds the event loop a quarter of a millisecond or so.
  */
 export const MAX_BATCH_ENTRIES = 8;
 

@@ -79,13 +79,15 @@ export function createSqliteStore(options: SqliteStoreOptions = {}): Store {
     const rows = writes.map(({ entry, ttlSeconds }) => ({ entry, values: entryValues(entry, ttlSeconds), code: entry.semantic ? encodeVector(entry.semantic.vector) : undefined }));
     use((c) => {
       c.db.transaction(() => {
+        // Prod-mode entries past their TTL would otherwise stay in the file for good when their
+        // request never comes again (a request that does come again replaces its entry). Before
+        // the new rows: a write never deletes what it writes, such as an entry written with a TTL
+        // of 0, which dev mode still serves.
+        c.purgeSomeExpired.run(Date.now(), Math.max(MIN_PURGED_PER_WRITE, PURGED_PER_ENTRY * rows.length));
         for (const { entry, values, code } of rows) {
           c.upsert.run(...values);
           if (code) c.upsertCode.run(entry.key, entry.semantic!.scope, entry.createdAt, code);
         }
-        // Prod-mode entries past their TTL would otherwise stay in the file for good when their
-        // request never comes again (a request that does come again replaces its entry).
-        c.purgeSomeExpired.run(Date.now(), Math.max(MIN_PURGED_PER_WRITE, PURGED_PER_ENTRY * rows.length));
       });
     }, true);
   }

@@ -38,8 +38,8 @@ export interface UsageLogOptions {
    * How long a write made in the background (by the timer, or once `maxPending` rows wait) may
    * hold the event loop before it commits and lets other work run, the rest following at the next
    * turn: a call in flight then waits for one short slice, never for a whole batch. It grows with
-   * the rows waiting past `maxPending`, so a backlog drains even when every turn is busy. At least one row is written per slice. `flush()`, `close()` and the exit hooks write
-   * everything at once.
+   * the rows waiting past `maxPending`, so a backlog drains even when every turn is busy. At least
+   * one row is written per slice. `flush()`, `close()` and the exit hooks write everything at once.
    * @default 0.5
    */
   writeSliceMs?: number;
