@@ -1,4 +1,5 @@
 import { EcoAIError } from "../errors.ts";
+import { useIoredis } from "./redis-send.ts";
 
 type Arg = string | number | Buffer;
 
@@ -7,6 +8,10 @@ export interface RedisClient {
   readonly status: string;
   call(command: string, ...args: Arg[]): Promise<unknown>;
   callBuffer(command: string, ...args: Arg[]): Promise<unknown>;
+  /** Sends a built `Command` (see `redis-send.ts`). */
+  sendCommand?(command: unknown): Promise<unknown>;
+  /** The current connection's socket (replaced on reconnect). */
+  readonly stream?: { cork(): void; uncork(): void };
   pipeline(commands: Arg[][]): { exec(): Promise<[Error | null, unknown][] | null> };
   multi(commands: Arg[][]): { exec(): Promise<[Error | null, unknown][] | null> };
   on(event: string, listener: (...args: unknown[]) => void): unknown;
@@ -53,12 +58,14 @@ export function clientOptions(options: RedisConnectionOptions = {}) {
  * rejects for an unreachable server: the store's commands then fail fast until it is reachable).
  */
 export async function connectRedis(url: string, options: RedisConnectionOptions = {}): Promise<RedisClient> {
-  let Redis: new (url: string, options: object) => RedisClient;
+  let ioredis: { Redis: new (url: string, options: object) => RedisClient; Command?: unknown };
   try {
-    ({ Redis } = (await import("ioredis")) as unknown as { Redis: typeof Redis });
+    ioredis = (await import("ioredis")) as unknown as typeof ioredis;
   } catch (error) {
     throw new EcoAIError("ECOAI_STORAGE_UNAVAILABLE", 'storage "redis" needs the ioredis package: npm install ioredis (or bun add ioredis).', { cause: error });
   }
+  useIoredis(ioredis, await import("node:diagnostics_channel").catch(() => undefined));
+  const { Redis } = ioredis;
   const client = new Redis(url, clientOptions(options));
   // Without a listener, ioredis reports every failed reconnect on the console; the engine reports
   // outages once, through the logger, when a command fails. The latest one says why commands fail.

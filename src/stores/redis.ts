@@ -5,6 +5,7 @@ import { tokenCount } from "../usage/row.ts";
 import { encodeVector } from "../cache/vector-code.ts";
 import { closeRedis, connectRedis, explainRedisError, redactRedisUrl, type RedisClient, type RedisConnectionOptions } from "./redis-client.ts";
 import { createRedisHeads, escapeGlob } from "./redis-heads.ts";
+import { fieldsReader, flushReads } from "./redis-send.ts";
 import { createRedisVectorListing, toVector } from "./redis-vectors.ts";
 import type { CacheEntry, Store, StoreFlushFilter, StoreWrite } from "./store.ts";
 
@@ -94,11 +95,39 @@ export function createRedisStore(options: RedisStoreOptions): Store {
     if (Date.now() < unresponsiveUntil) throw new Error("the server did not answer in time; skipping it for a moment");
     const redis = connected ?? (await connecting);
     try {
-      return await send(redis);
+      const sent = send(redis);
+      // Written now, not behind the reads held for this turn (see redis-send.ts).
+      flushReads(redis);
+      return await sent;
     } catch (error) {
-      if (error instanceof Error && error.message === "Command timed out") unresponsiveUntil = Date.now() + TIMEOUT_BACKOFF_MS;
-      throw explainRedisError(redis, error);
+      throw failure(redis, error);
     }
+  }
+  /** A command's failure in an operator's words; a timeout starts the back-off. */
+  function failure(redis: RedisClient, error: unknown): Error {
+    if (error instanceof Error && error.message === "Command timed out") unresponsiveUntil = Date.now() + TIMEOUT_BACKOFF_MS;
+    return explainRedisError(redis, error);
+  }
+  /**
+   * An entry's fields by name, in a fixed order: the reply is read by position, and a semantic
+   * entry's code (only listings need it) stays on the server. Once connected and usable, the read
+   * goes out with no promise in front of it (this is a cache hit's whole cost beyond the engine).
+   */
+  function readEntry(key: string): Promise<CacheEntry | undefined> {
+    const redis = connected;
+    if (redis === undefined || closed || Date.now() < unresponsiveUntil) return run((client) => readFields(client, entryKey(key))).then((values) => toEntry(key, values));
+    let sent: Promise<(Buffer | null)[]>;
+    try {
+      sent = readFields(redis, entryKey(key));
+    } catch (error) {
+      return Promise.reject(failure(redis, error));
+    }
+    return sent.then(
+      (values) => toEntry(key, values),
+      (error) => {
+        throw failure(redis, error);
+      },
+    );
   }
   const call = (command: string, ...args: Arg[]) => run((redis) => redis.call(command, ...args));
   /** Sends commands in one round trip (a MULTI transaction when `atomic`); throws the first error. */
@@ -165,12 +194,7 @@ export function createRedisStore(options: RedisStoreOptions): Store {
   return {
     name: "redis",
     location: redactRedisUrl(options.url),
-    async get(key) {
-      // The fields by name, in a fixed order: the reply is read by position, and a semantic
-      // entry's code (only listings need it) stays on the server.
-      const values = (await run((redis) => redis.callBuffer("HMGET", entryKey(key), ...ENTRY_FIELDS))) as (Buffer | null)[];
-      return values.every((value) => value === null) ? undefined : toEntry(key, values);
-    },
+    get: readEntry,
     async set(entry, setOptions = {}) {
       await write([{ entry, ...setOptions }]);
     },
@@ -233,8 +257,12 @@ export function createRedisStore(options: RedisStoreOptions): Store {
 
 /** The fields of an entry's hash that `get` reads, in the order {@link toEntry} reads them. */
 const ENTRY_FIELDS = ["body", "createdAt", "provider", "endpoint", "model", "namespace", "prompt", "promptType", "inputTokens", "cachedInputTokens", "outputTokens", "scope", "vector", "evidence"];
+const readFields = fieldsReader(ENTRY_FIELDS);
 
-function toEntry(key: string, values: (Buffer | null)[]): CacheEntry {
+/** The entry the fields read by {@link ENTRY_FIELDS} make; undefined when none exists (no field at all). */
+function toEntry(key: string, values: (Buffer | null)[]): CacheEntry | undefined {
+  // Every entry has a body: only a hash without one needs the look at every field.
+  if (values[0] === null && values.every((value) => value === null)) return undefined;
   const text = (index: number) => values[index]?.toString() ?? "";
   const entry: CacheEntry = {
     key,
