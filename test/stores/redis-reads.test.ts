@@ -1,0 +1,77 @@
+import { afterAll, expect, test } from "bun:test";
+import { tracingChannel } from "node:diagnostics_channel";
+import Redis from "ioredis";
+import { createRedisStore } from "../../src/stores/redis.ts";
+import type { Store } from "../../src/stores/store.ts";
+import { useRedisServer } from "../redis-server.ts";
+import { makeEntry } from "./suite.ts";
+
+const redis = useRedisServer();
+const opened: Store[] = [];
+const clients: Redis[] = [];
+afterAll(async () => {
+  await Promise.all(opened.map((s) => s.close()));
+  for (const client of clients) client.disconnect();
+});
+
+function store(): Store {
+  const created = createRedisStore({ url: redis.server.url, prefix: `reads-${Math.random().toString(36).slice(2)}:` });
+  opened.push(created);
+  return created;
+}
+
+/** The socket reads the server has processed so far (INFO stats); this probe's own command adds one. */
+async function serverReads(probe: Redis): Promise<number> {
+  const info = await probe.info("stats");
+  return Number(/total_reads_processed:(\d+)/.exec(info)![1]);
+}
+
+test("redis store: the reads of one turn reach the server in one write, each answered with its own entry", async () => {
+  const s = store();
+  const keys = Array.from({ length: 64 }, (_, i) => `entry-${i}`);
+  await s.setMany!(keys.map((key) => ({ entry: makeEntry({ key, body: JSON.stringify({ answer: key }), prompt: `prompt of ${key}` }) })));
+  const probe = new Redis(redis.server.url);
+  clients.push(probe);
+  await serverReads(probe);
+
+  const before = await serverReads(probe);
+  const entries = await Promise.all([...keys.map((key) => s.get(key)), s.get("never-written")]);
+  const after = await serverReads(probe);
+
+  expect(entries.slice(0, 64).map((entry) => [entry?.key, entry?.body, entry?.prompt])).toEqual(keys.map((key) => [key, JSON.stringify({ answer: key }), `prompt of ${key}`]));
+  expect(entries[64]).toBeUndefined();
+  // 65 reads of about 300 bytes: one write, which the server reads in at most two 16 KB reads,
+  // plus the probe's own INFO (sent one at a time, they are 65 reads).
+  expect(after - before).toBeLessThanOrEqual(3);
+});
+
+test("redis store: a write made in the same turn as reads is not held behind them, and both are answered", async () => {
+  const s = store();
+  await s.set(makeEntry({ key: "old" }));
+  const read = s.get("old");
+  const written = s.set(makeEntry({ key: "new", body: '{"fresh":true}' }));
+  const [entry] = await Promise.all([read, written]);
+  expect(entry?.key).toBe("old");
+  expect((await s.get("new"))?.body).toBe('{"fresh":true}');
+});
+
+test("redis store: reads are traced on ioredis's command channel while a subscriber listens", async () => {
+  const s = store();
+  await s.set(makeEntry({ key: "traced" }));
+  const commands: string[] = [];
+  const channel = tracingChannel("ioredis:command");
+  const handlers = {
+    start: (context: unknown) => void commands.push(String((context as { command: string }).command).toLowerCase()),
+    end: () => {},
+    asyncStart: () => {},
+    asyncEnd: () => {},
+    error: () => {},
+  };
+  channel.subscribe(handlers);
+  try {
+    expect((await s.get("traced"))?.key).toBe("traced");
+  } finally {
+    channel.unsubscribe(handlers);
+  }
+  expect(commands).toContain("hmget");
+});
