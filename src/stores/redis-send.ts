@@ -9,10 +9,11 @@
  *   every argument) unless the channel says nobody listens; Bun's tracing channels do not say it
  *   (`hasSubscribers` is undefined there), so the trace is skipped here while no subscriber is
  *   attached to any of its events, as ioredis itself does under Node.
- * - Reads issued in one turn of the event loop leave in one socket write: a write to a loopback
- *   socket costs more than building the command, and 64 concurrent hits would otherwise pay 64.
- *   Anything else the store sends flushes what is held at once, so a write never waits behind a
- *   read ({@link flushReads}).
+ * - A read goes out at once, and the reads issued after it in the same turn of the event loop
+ *   leave together in one socket write at the end of the turn: a write to a loopback socket
+ *   costs more than building the command, and 64 concurrent hits would otherwise pay 64. Anything
+ *   else the store sends flushes what is held at once, so a write never waits behind a read
+ *   ({@link flushReads}).
  *
  * @module
  */
@@ -77,8 +78,7 @@ function traced(): boolean {
 
 /**
  * A sender of `HMGET <key> <fields…>` for a fixed list of fields, replied as buffers (or `null`
- * per missing field) in their order, as `callBuffer("HMGET", key, ...fields)` replies; held with
- * the other reads of this turn for one socket write.
+ * per missing field) in their order, as `callBuffer("HMGET", key, ...fields)` replies.
  */
 export function fieldsReader(fields: readonly string[]): (client: RedisClient, key: string) => Promise<(Buffer | null)[]> {
   const head = `*${fields.length + 2}\r\n$5\r\nhmget\r\n`;
@@ -88,16 +88,17 @@ export function fieldsReader(fields: readonly string[]): (client: RedisClient, k
     // Lower case, as ioredis's own commands are named: it compares names in lower case per reply.
     const command = new Command("hmget", [key, ...fields], `${head}$${Buffer.byteLength(key)}\r\n${key}\r\n${tail}`);
     if (!traced()) command.isTraced = true;
+    const sent = client.sendCommand(command) as Promise<(Buffer | null)[]>;
     hold(client.stream);
-    return client.sendCommand(command) as Promise<(Buffer | null)[]>;
+    return sent;
   };
 }
 
+/** Holds the socket's next writes until the end of this turn (after every promise job in it): the reads of callers that resume together leave together. */
 function hold(stream: Corkable | undefined): void {
   if (stream === undefined || held.has(stream) || typeof stream.cork !== "function") return;
   stream.cork();
   held.add(stream);
-  // After every promise job of this turn: the reads that resume together leave together.
   process.nextTick(release, stream);
 }
 

@@ -26,7 +26,7 @@ async function serverReads(probe: Redis): Promise<number> {
   return Number(/total_reads_processed:(\d+)/.exec(info)![1]);
 }
 
-test("redis store: the reads of one turn reach the server in one write, each answered with its own entry", async () => {
+test("redis store: the reads of one turn after the first reach the server in one write, each answered with its own entry", async () => {
   const s = store();
   const keys = Array.from({ length: 64 }, (_, i) => `entry-${i}`);
   await s.setMany!(keys.map((key) => ({ entry: makeEntry({ key, body: JSON.stringify({ answer: key }), prompt: `prompt of ${key}` }) })));
@@ -40,9 +40,9 @@ test("redis store: the reads of one turn reach the server in one write, each ans
 
   expect(entries.slice(0, 64).map((entry) => [entry?.key, entry?.body, entry?.prompt])).toEqual(keys.map((key) => [key, JSON.stringify({ answer: key }), `prompt of ${key}`]));
   expect(entries[64]).toBeUndefined();
-  // 65 reads of about 300 bytes: one write, which the server reads in at most two 16 KB reads,
-  // plus the probe's own INFO (sent one at a time, they are 65 reads).
-  expect(after - before).toBeLessThanOrEqual(3);
+  // 65 reads of about 300 bytes: the first alone, the other 64 in one write that the server
+  // reads in at most two 16 KB reads, and the probe's own INFO (sent one by one: 16 to 29 reads).
+  expect(after - before).toBeLessThanOrEqual(4);
 });
 
 test("redis store: a write made in the same turn as reads is not held behind them, and both are answered", async () => {
