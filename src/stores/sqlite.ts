@@ -1,7 +1,7 @@
 import { EcoAIError } from "../errors.ts";
 import { CALL_PATH_BUSY_TIMEOUT_MS, CLOSING_BUSY_TIMEOUT_MS, openDatabase, type Database, type Row, type SqlValue, type Statement } from "../sqlite/database.ts";
 import { isLockedOut } from "../sqlite/errors.ts";
-import { letEventLoopTurn } from "../sqlite/event-loop.ts";
+import { eventLoopHeld, nextTurn } from "../sqlite/event-loop.ts";
 import { createReopeningFile } from "../sqlite/reopening-file.ts";
 import { tokenCount } from "../usage/row.ts";
 import { ensureCacheSchema } from "./sqlite-schema.ts";
@@ -107,7 +107,7 @@ export function createSqliteStore(options: SqliteStoreOptions = {}): Store {
     location: path,
     async get(key) {
       // Every call reads here first: the one place a loop of hits would otherwise never yield.
-      await letEventLoopTurn();
+      if (eventLoopHeld()) await nextTurn();
       if (closed) throw new Error("the SQLite store is closed");
       const connection = file.current;
       const remembering = memo.open(connection?.db);
