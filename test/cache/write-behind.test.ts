@@ -20,6 +20,20 @@ function storedKeys(sqlitePath: string): string[] {
   }
 }
 
+/**
+ * What other work sees while pending entries land: the entries stored after each `pause`, until
+ * all `total` are; returns how many each write added.
+ */
+async function writeSteps(sqlitePath: string, total: number, pause: () => Promise<void>): Promise<number[]> {
+  const seen = [storedKeys(sqlitePath).length];
+  for (let i = 0; i < 500 && seen.at(-1)! < total; i++) {
+    await pause();
+    seen.push(storedKeys(sqlitePath).length);
+  }
+  expect(seen.at(-1)).toBe(total);
+  return seen.slice(1).map((count, i) => count - seen[i]!).filter((step) => step > 0);
+}
+
 describe("a miss's entry is written after its caller is answered", () => {
   test("the answer comes before the write; an identical call meanwhile is a hit with no upstream request, and the entry lands", async () => {
     const name = "answered-first";
@@ -68,14 +82,7 @@ describe("a miss's entry is written after its caller is answered", () => {
     const eco = up.wrap(up.openai(), {}, name);
     const prompts = Array.from({ length: 40 }, (_, i) => `burst answer ${i}`);
     await Promise.all(prompts.map((prompt) => eco.chat.completions.create(ask(prompt))));
-    // What other work sees at each turn: the entries stored so far.
-    const seen = [storedKeys(sqlitePath).length];
-    for (let i = 0; i < 500 && seen.at(-1)! < prompts.length; i++) {
-      await new Promise<void>((resolve) => setImmediate(resolve));
-      seen.push(storedKeys(sqlitePath).length);
-    }
-    expect(seen.at(-1)).toBe(prompts.length);
-    const steps = seen.slice(1).map((count, i) => count - seen[i]!).filter((step) => step > 0);
+    const steps = await writeSteps(sqlitePath, prompts.length, () => new Promise<void>((resolve) => setImmediate(resolve)));
     expect(Math.max(...steps)).toBeLessThanOrEqual(MAX_BATCH_ENTRIES);
     expect(steps.length).toBeGreaterThan(1);
   });
@@ -87,13 +94,7 @@ describe("a miss's entry is written after its caller is answered", () => {
     const eco = up.wrap(up.openai({ defaultHeaders: { "x-sim-reply-tokens": "5000" } }), {}, name);
     const prompts = Array.from({ length: 8 }, (_, i) => `large answer ${i}`);
     await Promise.all(prompts.map((prompt) => eco.chat.completions.create(ask(prompt))));
-    const seen = [storedKeys(sqlitePath).length];
-    for (let i = 0; i < 500 && seen.at(-1)! < prompts.length; i++) {
-      await Bun.sleep(1);
-      seen.push(storedKeys(sqlitePath).length);
-    }
-    expect(seen.at(-1)).toBe(prompts.length);
-    const steps = seen.slice(1).map((count, i) => count - seen[i]!).filter((step) => step > 0);
+    const steps = await writeSteps(sqlitePath, prompts.length, () => Bun.sleep(1));
     expect(Math.max(...steps)).toBeLessThan(prompts.length);
     expect(steps.length).toBeGreaterThan(1);
   });

@@ -7,6 +7,11 @@ import { CODE_HEADER_BYTES, codeBytes } from "../../src/cache/vector-code.ts";
 import { expectListedVector, makeEntry, runStoreSuite, unbatched } from "./suite.ts";
 
 const dir = tempDir();
+/** The columns of the cache table as version 1 created it, keyed by the key itself (WITHOUT ROWID) up to version 6. */
+const FIRST_COLUMNS = `key TEXT PRIMARY KEY, namespace TEXT NOT NULL DEFAULT '', provider TEXT NOT NULL, endpoint TEXT NOT NULL,
+  model TEXT NOT NULL, prompt TEXT NOT NULL, prompt_type TEXT NOT NULL, body TEXT NOT NULL,
+  input_tokens INTEGER NOT NULL DEFAULT 0, cached_input_tokens INTEGER NOT NULL DEFAULT 0,
+  output_tokens INTEGER NOT NULL DEFAULT 0, created_at INTEGER NOT NULL`;
 let file = "";
 runStoreSuite("sqlite", {
   create: () => createSqliteStore({ path: (file = join(dir, `cache-${Math.random().toString(36).slice(2)}.db`)) }),
@@ -30,10 +35,7 @@ test("a cache file of schema version 1 gains the vector and expiry columns and k
   const old = openDatabase(path);
   old.exec(`
     CREATE TABLE cache_entries (
-      key TEXT PRIMARY KEY, namespace TEXT NOT NULL DEFAULT '', provider TEXT NOT NULL, endpoint TEXT NOT NULL,
-      model TEXT NOT NULL, prompt TEXT NOT NULL, prompt_type TEXT NOT NULL, body TEXT NOT NULL,
-      input_tokens INTEGER NOT NULL DEFAULT 0, cached_input_tokens INTEGER NOT NULL DEFAULT 0,
-      output_tokens INTEGER NOT NULL DEFAULT 0, created_at INTEGER NOT NULL
+      ${FIRST_COLUMNS}
     ) WITHOUT ROWID;
     CREATE INDEX cache_entries_model ON cache_entries (model);
     CREATE INDEX cache_entries_namespace ON cache_entries (namespace, created_at);
@@ -201,10 +203,7 @@ test("a cache file of schema version 3 gains the codes table, filled from the ve
   const old = openDatabase(path);
   old.exec(`
     CREATE TABLE cache_entries (
-      key TEXT PRIMARY KEY, namespace TEXT NOT NULL DEFAULT '', provider TEXT NOT NULL, endpoint TEXT NOT NULL,
-      model TEXT NOT NULL, prompt TEXT NOT NULL, prompt_type TEXT NOT NULL, body TEXT NOT NULL,
-      input_tokens INTEGER NOT NULL DEFAULT 0, cached_input_tokens INTEGER NOT NULL DEFAULT 0,
-      output_tokens INTEGER NOT NULL DEFAULT 0, created_at INTEGER NOT NULL, scope TEXT, vector BLOB, expires_at INTEGER
+      ${FIRST_COLUMNS}, scope TEXT, vector BLOB, expires_at INTEGER
     ) WITHOUT ROWID;
     CREATE INDEX cache_entries_scope ON cache_entries (scope, created_at) WHERE scope IS NOT NULL;
     PRAGMA user_version = 3;
@@ -272,10 +271,7 @@ test("a cache file of schema version 6 (entries keyed by their key, WITHOUT ROWI
   const old = openDatabase(path);
   old.exec(`
     CREATE TABLE v6 (
-      key TEXT PRIMARY KEY, namespace TEXT NOT NULL DEFAULT '', provider TEXT NOT NULL, endpoint TEXT NOT NULL,
-      model TEXT NOT NULL, prompt TEXT NOT NULL, prompt_type TEXT NOT NULL, body TEXT NOT NULL,
-      input_tokens INTEGER NOT NULL DEFAULT 0, cached_input_tokens INTEGER NOT NULL DEFAULT 0,
-      output_tokens INTEGER NOT NULL DEFAULT 0, created_at INTEGER NOT NULL, scope TEXT, vector BLOB, expires_at INTEGER, evidence TEXT
+      ${FIRST_COLUMNS}, scope TEXT, vector BLOB, expires_at INTEGER, evidence TEXT
     ) WITHOUT ROWID;
     INSERT INTO v6 SELECT * FROM cache_entries;
     DROP TABLE cache_entries;
