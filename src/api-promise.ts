@@ -66,7 +66,10 @@ export function withResponseMethods<T>(outcome: Promise<T>, sent: () => SentResp
       const { response } = upstream;
       return response.bodyUsed ? new Response(JSON.stringify(data), { status: response.status, statusText: response.statusText, headers: response.headers }) : response;
     });
-  return Object.assign(outcome, { withResponse, asResponse });
+  const promise = outcome as EcoAPIPromise<T>;
+  promise.withResponse = withResponse;
+  promise.asResponse = asResponse;
+  return promise;
 }
 
 function cachedResponse(data: unknown): Response {

@@ -45,6 +45,9 @@ export class EcoAIBase {
   #semanticUnavailable = false;
   #config: ResolvedConfig;
   #settingsCheckedAt = 0;
+  /** The engine's settings of {@link #settingsFrom}, the configuration they were read from. */
+  #settingsInForce: EngineSettings | undefined;
+  #settingsFrom: ResolvedConfig | undefined;
   #settingsMtimeMs = -1;
   /** Settings-file problems already reported, so a bad field is named once, not at every change. */
   readonly #reportedSettingsProblems = new Set<string>();
@@ -188,8 +191,13 @@ export class EcoAIBase {
         }
       }
     }
-    const { mode, ttl, ttlByModel, cachingEnabled, namespace, replay } = this.#config;
-    return { mode, ttl, ttlByModel, cachingEnabled, namespace, replay };
+    // Read on every call: one object for as long as the same configuration is in force.
+    if (this.#settingsFrom !== this.#config) {
+      const { mode, ttl, ttlByModel, cachingEnabled, namespace, replay } = this.#config;
+      this.#settingsInForce = Object.freeze({ mode, ttl, ttlByModel, cachingEnabled, namespace, replay });
+      this.#settingsFrom = this.#config;
+    }
+    return this.#settingsInForce!;
   }
 
   /**
@@ -255,9 +263,12 @@ export class EcoAIBase {
     await (this.#closing ??= this.#engine.close());
   }
 
-  /** Anything but `close()` itself is refused once `close()` was called: files and connections are gone. */
-  [ASSERT_OPEN](method: string): void {
-    if (this.#closing) throw new EcoAIClosedError(method);
+  /**
+   * Anything but `close()` itself is refused once `close()` was called: files and connections are
+   * gone. `method` is its name, or its path from the client (joined only to be named in the error).
+   */
+  [ASSERT_OPEN](method: string | readonly string[]): void {
+    if (this.#closing) throw new EcoAIClosedError(typeof method === "string" ? method : method.join("."));
   }
 
   #requireLog(method: string): UsageLog {

@@ -32,14 +32,9 @@ class EcoAICore<C extends SupportedClient> extends EcoAIBase {
     const members: Record<string, unknown> = { client };
     const withOptions = (client as { withOptions?: unknown }).withOptions;
     if (typeof withOptions === "function") members.withOptions = (...args: unknown[]) => this.#view(withOptions.apply(client, args) as C);
-    const run: CachedCallRunner = (call, requestOptions) =>
-      this[ENGINE].call({
-        ...call,
-        provider: this.#adapter.provider,
-        baseURL: this.#adapter.baseURL(client),
-        limits: this.#adapter.limits?.(client, call.params, requestOptions),
-      });
-    return wrapClient(this, client, this.#adapter, run, { members, beforeCall: (method) => this[ASSERT_OPEN](method.path.join(".")) });
+    const engine = this[ENGINE];
+    const run: CachedCallRunner = (call) => engine.call(call);
+    return wrapClient(this, client, this.#adapter, run, { members, beforeCall: (method) => this[ASSERT_OPEN](method.path) });
   }
 }
 

@@ -4,14 +4,17 @@ import type { CallOptions } from "./types.ts";
 import { sendReadingResponse, withResponseMethods, type SentResponse } from "./api-promise.ts";
 import { validCallOptions } from "./call-options.ts";
 
-/** What the wrapper knows of one call; the engine adds the client's provider, base URL and limits. */
-export type WrappedCall = Omit<CachedCall, "provider" | "baseURL" | "limits">;
-
 /**
  * Runs one cached call through the engine, which decides whether it is cached, bypassed or passed
- * through, and returns what the SDK's call returns. `requestOptions` are the SDK's (without `ecoai`).
+ * through, and returns what the SDK's call returns. `call` carries the client's provider, base URL
+ * and limits; `requestOptions` are the SDK's (without `ecoai`).
  */
-export type CachedCallRunner = (call: WrappedCall, requestOptions: Record<string, unknown>) => unknown;
+export type CachedCallRunner = (call: CachedCall, requestOptions: Record<string, unknown>) => unknown;
+
+/** The request options of a call made without any: shared, as nothing writes to them. */
+const NO_OPTIONS: Record<string, unknown> = Object.freeze({});
+/** The wire of a call whose options could not be read (it bypasses the cache). */
+const NO_WIRE: Record<string, unknown> = Object.freeze({});
 
 interface PathNode {
   method?: CachedMethod;
@@ -85,7 +88,9 @@ export function wrapClient(core: object, client: object, adapter: ProviderAdapte
       } catch (error) {
         return rejected(method, error);
       }
-      const { ecoai, ...sdkOptions } = requestOptions ?? {};
+      let ecoai: unknown;
+      let sdkOptions = NO_OPTIONS;
+      if (requestOptions !== undefined) ({ ecoai, ...sdkOptions } = requestOptions ?? {});
       const forwarded = requestOptions === undefined ? [] : [sdkOptions];
       // `prepare` may hand back a body whose consumed uploads were replaced (see CachedMethod).
       const send = (replacement?: Record<string, unknown>) => original.call(owner, replacement ?? body, ...forwarded);
@@ -102,7 +107,7 @@ export function wrapClient(core: object, client: object, adapter: ProviderAdapte
       const outgoing = sentRequest(method, request, sdkOptions);
       const params = outgoing?.params ?? request;
       if (!outgoing) callOptions = { ...callOptions, bypass: true };
-      const wire = outgoing?.wire ?? {};
+      const wire = outgoing?.wire ?? NO_WIRE;
       // A stream is sent through a copy of the client whose HTTP exchange the engine answers, so
       // the SDK builds its own stream classes (and helpers their events) over the engine's answer.
       const streamingClient = adapter.streamingClient;
@@ -115,11 +120,16 @@ export function wrapClient(core: object, client: object, adapter: ProviderAdapte
               return fn.call(target, method.request ? body : streamed, ...forwarded);
             }
           : undefined;
-      if (!adapter.apiPromise) return run({ method, params, options: callOptions, send, wire, sendStreaming }, sdkOptions);
+      const provider = adapter.provider;
+      const baseURL = adapter.baseURL(client);
+      const limits = adapter.limits?.(client, params, sdkOptions);
+      if (!adapter.apiPromise) return run({ provider, baseURL, method, params, options: callOptions, send, wire, sendStreaming, limits }, sdkOptions);
       let sent: SentResponse | undefined;
       const reading = (replacement?: Record<string, unknown>) => sendReadingResponse(send(replacement), (response) => (sent = response)) as Promise<unknown>;
       return run(
         {
+          provider,
+          baseURL,
           method,
           params,
           options: callOptions,
@@ -129,6 +139,7 @@ export function wrapClient(core: object, client: object, adapter: ProviderAdapte
           present: (outcome) => withResponseMethods(outcome, () => sent),
           wire,
           sendStreaming,
+          limits,
         },
         sdkOptions,
       );

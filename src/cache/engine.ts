@@ -4,7 +4,7 @@ import type { UsageSink } from "../usage/sinks.ts";
 import type { CachedCall, EngineServices, EngineSettings, RequestFacts, SemanticFacts, SimilarPrompt } from "./cached-call.ts";
 import { hitUsage, usageRecord } from "./call-usage.ts";
 import { createFaultReporter, describeFault, type FaultKind } from "./faults.ts";
-import { hashCacheKey, requestIdentity } from "./key.ts";
+import { requestKey } from "./key.ts";
 import { createPeerCoalescing, hasLocks } from "./peer-coalescing.ts";
 import type { SemanticCache } from "./semantic.ts";
 import { createPlainCalls } from "./plain-call.ts";
@@ -195,7 +195,7 @@ export function createCacheEngine(options: CacheEngineOptions) {
   /** The call's key; null for a request JSON cannot encode (a cycle, a BigInt), which the SDK reports. */
   function keyOf(call: CachedCall, namespace: string): string | null {
     try {
-      return hashCacheKey({ ...requestIdentity(call, namespace), params: call.method.keyParams(call.params) });
+      return requestKey(call, namespace, call.method.keyParams(call.params));
     } catch {
       return null;
     }

@@ -183,6 +183,26 @@ export function requestIdentity(call: RequestIdentity, namespace: string): Recor
     endpoint: call.method.endpoint,
     baseURL: call.baseURL,
     namespace: namespace === "" ? undefined : namespace,
-    wire: Object.values(call.wire).some((part) => part !== undefined) ? call.wire : undefined,
+    wire: hasDefinedPart(call.wire) ? call.wire : undefined,
   };
+}
+
+/**
+ * The key of a call: {@link hashCacheKey} of its {@link requestIdentity} with `params`, as
+ * `hashCacheKey({ ...requestIdentity(call, namespace), params })` gives it.
+ */
+export function requestKey(call: RequestIdentity, namespace: string, params: unknown): string {
+  return hashCacheKey({
+    provider: call.provider,
+    endpoint: call.method.endpoint,
+    baseURL: call.baseURL,
+    namespace: namespace === "" ? undefined : namespace,
+    wire: hasDefinedPart(call.wire) ? call.wire : undefined,
+    params,
+  });
+}
+
+function hasDefinedPart(wire: Record<string, unknown>): boolean {
+  for (const part in wire) if (Object.hasOwn(wire, part) && wire[part] !== undefined) return true;
+  return false;
 }

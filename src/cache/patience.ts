@@ -23,26 +23,47 @@ export interface Patience {
 
 /** The patience of a call that started at `startedAt` (`performance.now()`), within `limits`. */
 export function patienceFor(limits: CallLimits | undefined, startedAt: number): Patience {
-  // Made when first needed: most calls (every hit) never wait, and never give up.
-  let stop: AbortController | undefined;
-  const signal = limits?.signal;
-  const timeoutMs = limits?.timeoutMs;
-  const deadline = timeoutMs === undefined || timeoutMs > MAX_TIMER_MS ? undefined : startedAt + timeoutMs;
+  return new CallPatience(limits, startedAt);
+}
 
-  function giveUp(error: () => Error | Promise<Error>): Promise<never> {
-    (stop ??= new AbortController()).abort();
+/**
+ * One object and no closures until the call waits: most calls (every hit) never wait, and never
+ * give up.
+ */
+class CallPatience implements Patience {
+  readonly #limits: CallLimits | undefined;
+  readonly #startedAt: number;
+  /** Made when first needed. */
+  #stop: AbortController | undefined;
+
+  constructor(limits: CallLimits | undefined, startedAt: number) {
+    this.#limits = limits;
+    this.#startedAt = startedAt;
+  }
+
+  get stopped(): AbortSignal {
+    return (this.#stop ??= new AbortController()).signal;
+  }
+
+  #giveUp(error: () => Error | Promise<Error>): Promise<never> {
+    (this.#stop ??= new AbortController()).abort();
     return Promise.resolve(error()).then((reason) => Promise.reject(reason));
   }
 
-  function check(): Promise<never> | undefined {
-    return signal?.aborted ? giveUp(limits!.aborted) : undefined;
+  check(): Promise<never> | undefined {
+    const limits = this.#limits;
+    return limits?.signal?.aborted ? this.#giveUp(limits.aborted) : undefined;
   }
 
-  async function wait<T>(waiting: Promise<T>): Promise<T> {
+  async wait<T>(waiting: Promise<T>): Promise<T> {
+    const limits = this.#limits;
+    const signal = limits?.signal;
+    const timeoutMs = limits?.timeoutMs;
+    const deadline = timeoutMs === undefined || timeoutMs > MAX_TIMER_MS ? undefined : this.#startedAt + timeoutMs;
     if (!limits || (!signal && deadline === undefined)) return waiting;
     if (signal?.aborted) {
       waiting.catch(() => {});
-      return giveUp(limits.aborted);
+      return this.#giveUp(limits.aborted);
     }
     return new Promise<T>((resolve, reject) => {
       let timer: ReturnType<typeof setTimeout> | undefined;
@@ -56,7 +77,7 @@ export function patienceFor(limits: CallLimits | undefined, startedAt: number): 
         if (settled) return;
         finish();
         waiting.catch(() => {});
-        giveUp(error).catch(reject);
+        this.#giveUp(error).catch(reject);
       };
       const onAbort = () => abandon(limits.aborted);
       signal?.addEventListener("abort", onAbort, { once: true });
@@ -75,12 +96,4 @@ export function patienceFor(limits: CallLimits | undefined, startedAt: number): 
       );
     });
   }
-
-  return {
-    check,
-    wait,
-    get stopped() {
-      return (stop ??= new AbortController()).signal;
-    },
-  };
 }

@@ -222,11 +222,33 @@ export function withoutStream(params: Record<string, unknown>): Record<string, u
  * Only for endpoints whose response does not echo them (a hit would show another caller's values).
  */
 export function keyWithout(fields: readonly string[]): (params: Record<string, unknown>) => Record<string, unknown> {
-  const dropped = new Set(["stream", ...fields]);
-  return (params) => Object.fromEntries(Object.entries(params).filter(([field]) => !dropped.has(field)));
+  const droppedFields = ["stream", ...fields];
+  const dropped = new Set(droppedFields);
+  return (params) => {
+    // Most requests carry none of them: the request itself then keys as its copy would. A copy
+    // holds the own enumerable fields under Object.prototype, so only a request of that
+    // prototype without an own `toJSON` (which a copy may lack) is its own copy.
+    if (Object.getPrototypeOf(params) === Object.prototype && !Object.hasOwn(params, "toJSON") && !hasAny(params, droppedFields)) return params;
+    return Object.fromEntries(Object.entries(params).filter(([field]) => !dropped.has(field)));
+  };
 }
+
+function hasAny(params: Record<string, unknown>, fields: readonly string[]): boolean {
+  for (const field of fields) if (Object.hasOwn(params, field)) return true;
+  return false;
+}
+
+/** The last base URL trimmed, and what it gave: a client's base URL seldom changes, and is read on every call. */
+let lastURL: unknown;
+let lastTrimmed = "";
 
 /** A client's base URL without trailing slashes, so `…/v1` and `…/v1/` key alike. */
 export function trimmedBaseURL(url: unknown): string {
-  return String(url ?? "").replace(/\/+$/, "");
+  if (typeof url === "string" && url === lastURL) return lastTrimmed;
+  const trimmed = String(url ?? "").replace(/\/+$/, "");
+  if (typeof url === "string") {
+    lastURL = url;
+    lastTrimmed = trimmed;
+  }
+  return trimmed;
 }

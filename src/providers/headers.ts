@@ -60,7 +60,8 @@ export function isKeyedHeader(name: string): boolean {
  * nullable headers. Undefined when no keyed header is left.
  */
 export function keyedHeaders(...sources: unknown[]): Record<string, string> | undefined {
-  // Runs on every call: plain loops, and nothing allocated for the sources that set nothing.
+  // Runs on every call: most calls set no header at all, which is told without merging anything.
+  if (setsNoHeader(sources)) return undefined;
   let merged: Map<string, string[]> | undefined;
   for (const source of sources) {
     let seen: Set<string> | undefined;
@@ -85,6 +86,27 @@ export function keyedHeaders(...sources: unknown[]): Record<string, string> | un
   for (const [name, values] of merged) if (isKeyedHeader(name)) keyed.push([name, values.join(", ")]);
   // Defined, not assigned: a header named `__proto__` is a key like any other.
   return keyed.length === 0 ? undefined : Object.fromEntries(keyed);
+}
+
+/**
+ * Whether `sources` are all absent or plain records (or records without a prototype) whose every
+ * value is `undefined` or `null` (or a list of them): then no header is left once merged. Any
+ * other source (a `Headers`, a list of pairs, the SDKs' nullable headers) is merged to be known.
+ */
+function setsNoHeader(sources: readonly unknown[]): boolean {
+  for (const source of sources) {
+    if (typeof source !== "object" || source === null) continue;
+    const prototype = Object.getPrototypeOf(source);
+    if ((prototype !== Object.prototype && prototype !== null) || Array.isArray(source)) return false;
+    for (const name in source) {
+      if (!Object.hasOwn(source, name)) continue;
+      const value = (source as Record<string, unknown>)[name];
+      if (value === undefined || value === null) continue;
+      if (!Array.isArray(value)) return false;
+      for (const item of value) if (item !== undefined && item !== null) return false;
+    }
+  }
+  return true;
 }
 
 /** Calls `row` with each name and value (`null`: removed) a header source sets, in order. */

@@ -79,7 +79,9 @@ export const openaiAdapter: ProviderAdapter = {
     // Organization and project scope what a request may reach (fine-tuned models, files, stored
     // prompts): they separate entries as the headers the SDK sends them in.
     const { organization, project, deploymentName } = client as OpenAIClient;
-    const sent = stainlessRequest(client, method, params, options, { client: { "OpenAI-Organization": organization, "OpenAI-Project": project } });
+    // Without either, the client sets neither header (null removes nothing before the client's own).
+    const own = organization == null && project == null ? undefined : { client: { "OpenAI-Organization": organization, "OpenAI-Project": project } };
+    const sent = stainlessRequest(client, method, params, options, own);
     // Azure answers a deployment call with the deployment's model, whatever the body's `model` says.
     if (!sent || !deploymentName || !AZURE_DEPLOYMENT_ENDPOINTS.has(method.endpoint)) return sent;
     return { ...sent, wire: { ...sent.wire, deployment: deploymentName } };

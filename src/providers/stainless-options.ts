@@ -38,9 +38,10 @@ export interface StainlessHeaders {
  * streamed request, or an upload), `fetchOptions` that replace the body, method or headers, a
  * query that is not an object, per-call `middleware`.
  */
-export function stainlessRequest(client: object, method: CachedMethod, params: Record<string, unknown>, options: Record<string, unknown>, headers: StainlessHeaders = {}): SentRequest | undefined {
-  const { _options: defaults = {}, fetchOptions } = client as StainlessClient;
-  if (replacesRequest(fetchOptions) || replacesRequest(options.fetchOptions)) return undefined;
+export function stainlessRequest(client: object, method: CachedMethod, params: Record<string, unknown>, options: Record<string, unknown>, headers: StainlessHeaders = NO_HEADERS): SentRequest | undefined {
+  const stainless = client as StainlessClient;
+  const defaults = stainless._options ?? NO_DEFAULTS;
+  if (replacesRequest(stainless.fetchOptions) || replacesRequest(options.fetchOptions)) return undefined;
   if (Array.isArray(options.middleware) && options.middleware.length > 0) return undefined;
   if (options.query != null && !isPlainObject(options.query)) return undefined;
 
@@ -50,16 +51,23 @@ export function stainlessRequest(client: object, method: CachedMethod, params: R
     if (!isPlainObject(options.body) || method.prepare || streams || method.bypass(params) || method.bypass(options.body)) return undefined;
     body = options.body;
   }
-  const query = { ...(isRecord(defaults.defaultQuery) ? defaults.defaultQuery : {}), ...(options.query as Record<string, unknown> | undefined) };
+  const query = isRecord(defaults.defaultQuery) || options.query != null ? { ...(isRecord(defaults.defaultQuery) ? defaults.defaultQuery : {}), ...(options.query as Record<string, unknown> | undefined) } : undefined;
   const wire: Record<string, unknown> = {
     path: options.path,
     method: options.method,
     defaultBaseURL: options.defaultBaseURL,
-    query: Object.values(query).some((value) => value !== undefined) ? query : undefined,
+    query: query && Object.values(query).some((value) => value !== undefined) ? query : undefined,
     headers: keyedHeaders(headers.client, defaults.defaultHeaders, headers.call, options.headers),
   };
+  // A plain call sends nothing beside its body: one shared empty wire, which keys alike.
+  if (wire.path === undefined && wire.method === undefined && wire.defaultBaseURL === undefined && wire.query === undefined && wire.headers === undefined) return { params: body, wire: NO_WIRE };
   return { params: body, wire };
 }
+
+const NO_HEADERS: StainlessHeaders = Object.freeze({});
+const NO_DEFAULTS: NonNullable<StainlessClient["_options"]> = Object.freeze({});
+/** The wire of a call that sends nothing beside its body and base URL. */
+const NO_WIRE: Record<string, unknown> = Object.freeze({});
 
 function replacesRequest(fetchOptions: unknown): boolean {
   return isRecord(fetchOptions) && REPLACING_FETCH_OPTIONS.some((field) => fetchOptions[field] !== undefined);

@@ -110,19 +110,72 @@ function computedValues(account: CallAccount): SqlValue[] {
   return values;
 }
 
+/** The last instant formatted, and how: the calls of one millisecond share it. */
+let lastMs = Number.NaN;
+let lastIso = "";
+
 /** When the call finished as the log stores it: ISO 8601, UTC. */
 function isoTimestamp(value: string | number): string {
-  return typeof value === "number" ? new Date(value).toISOString() : text(value);
+  if (typeof value !== "number") return text(value);
+  if (value === lastMs) return lastIso;
+  const iso = new Date(value).toISOString();
+  lastMs = value;
+  lastIso = iso;
+  return iso;
 }
+
+/**
+ * The call last accounted through {@link accountOnce}, with what its account depends on: a batch
+ * of hits on one entry accounts the same call over and over, told apart from the last one by
+ * comparing these rather than by building the batch's key again.
+ */
+interface Accounted {
+  accounts: Map<string, CallAccount>;
+  options: AccountOptions;
+  provider: Provider | undefined;
+  model: string;
+  cacheHit: boolean;
+  timestamp: string;
+  day: string;
+  inputTokens: number;
+  cachedInputTokens: number;
+  outputTokens: number;
+  cacheWriteInputTokens: number;
+  reasoningTokens: number;
+  account: CallAccount;
+}
+
+let lastAccounted: Accounted | undefined;
 
 /** The account of `call`, computed once per batch for calls that differ only in what it does not depend on. */
 function accountOnce(call: AccountedCall & { usage: TokenUsage; timestamp: string }, options: AccountOptions, accounts: Map<string, CallAccount>): CallAccount {
   const { usage } = call;
   // Images and embeddings are rare and carry more parts: computed each time.
   if (usage.images || call.embedding) return accountFor(call, options);
-  const key = `${call.provider}\u0000${call.model}\u0000${call.cacheHit ? 1 : 0}\u0000${call.timestamp.slice(0, 10)}\u0000${usage.inputTokens},${usage.cachedInputTokens},${usage.outputTokens},${usage.cacheWriteInputTokens ?? 0},${usage.reasoningTokens ?? 0}`;
+  const cacheWriteInputTokens = usage.cacheWriteInputTokens ?? 0;
+  const reasoningTokens = usage.reasoningTokens ?? 0;
+  const last = lastAccounted;
+  if (
+    last !== undefined &&
+    last.accounts === accounts &&
+    last.options === options &&
+    last.provider === call.provider &&
+    last.model === call.model &&
+    last.cacheHit === call.cacheHit &&
+    last.inputTokens === usage.inputTokens &&
+    last.cachedInputTokens === usage.cachedInputTokens &&
+    last.outputTokens === usage.outputTokens &&
+    last.cacheWriteInputTokens === cacheWriteInputTokens &&
+    last.reasoningTokens === reasoningTokens &&
+    (last.timestamp === call.timestamp || last.day === call.timestamp.slice(0, 10))
+  ) {
+    return last.account;
+  }
+  const day = call.timestamp.slice(0, 10);
+  const key = `${call.provider}\u0000${call.model}\u0000${call.cacheHit ? 1 : 0}\u0000${day}\u0000${usage.inputTokens},${usage.cachedInputTokens},${usage.outputTokens},${cacheWriteInputTokens},${reasoningTokens}`;
   let account = accounts.get(key);
   if (!account) accounts.set(key, (account = accountFor(call, options)));
+  lastAccounted = { accounts, options, provider: call.provider, model: call.model, cacheHit: call.cacheHit, timestamp: call.timestamp, day, inputTokens: usage.inputTokens, cachedInputTokens: usage.cachedInputTokens, outputTokens: usage.outputTokens, cacheWriteInputTokens, reasoningTokens, account };
   return account;
 }
 
@@ -156,9 +209,11 @@ export function accountColumns(account: CallAccount): Record<(typeof COMPUTED_CO
   };
 }
 
+const NO_CHECK = Object.freeze({ semantic_check: null, check_agreed: null, check_key: null, check_score: null, check_prompt: null });
+
 /** The columns of a semantic check; all `null` when the call made none. */
-function checkColumns(check: SemanticCheckFacts | undefined): Record<(typeof CHECK_COLUMNS)[number], SqlValue> {
-  if (!check) return { semantic_check: null, check_agreed: null, check_key: null, check_score: null, check_prompt: null };
+function checkColumns(check: SemanticCheckFacts | undefined): Readonly<Record<(typeof CHECK_COLUMNS)[number], SqlValue>> {
+  if (!check) return NO_CHECK;
   return {
     semantic_check: check.kind,
     check_agreed: check.agreed ? 1 : 0,
