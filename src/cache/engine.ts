@@ -9,7 +9,7 @@ import { createPeerCoalescing, hasLocks } from "./peer-coalescing.ts";
 import type { SemanticCache } from "./semantic.ts";
 import { createPlainCalls } from "./plain-call.ts";
 import { createStreamCalls } from "./stream-call.ts";
-import { readEntryBody } from "./stream-entry.ts";
+import { createResponseCopies } from "./response-copies.ts";
 import { createWriteBehind } from "./write-behind.ts";
 
 export type { CachedCall, EngineSettings } from "./cached-call.ts";
@@ -59,6 +59,8 @@ export function createCacheEngine(options: CacheEngineOptions) {
   };
   const streamed = createStreamCalls(services);
   const run = createPlainCalls({ ...services, peers, passThrough, keyOf });
+  /** The responses of stored entries, each hit given its own copy. */
+  const responses = createResponseCopies();
   /** Corrupt entries are reported once: one is worth a warning, each of a thousand is not. */
   let corruptReported = false;
 
@@ -147,7 +149,7 @@ export function createCacheEngine(options: CacheEngineOptions) {
   async function serve(entry: CacheEntry, call: CachedCall): Promise<unknown> {
     let problem: string;
     try {
-      const stored = readEntryBody(entry.body).response;
+      const stored = responses.of(entry.body);
       if (call.method.isResponse(stored)) return await call.method.rebuild(stored);
       problem = `not a ${call.method.endpoint} response`;
     } catch (error) {

@@ -61,7 +61,7 @@ export function isKeyedHeader(name: string): boolean {
  */
 export function keyedHeaders(...sources: unknown[]): Record<string, string> | undefined {
   // Runs on every call: most calls set no header at all, which is told without merging anything.
-  if (setsNoHeader(sources)) return undefined;
+  if (sources.every(setsNoHeader)) return undefined;
   let merged: Map<string, string[]> | undefined;
   for (const source of sources) {
     let seen: Set<string> | undefined;
@@ -89,22 +89,20 @@ export function keyedHeaders(...sources: unknown[]): Record<string, string> | un
 }
 
 /**
- * Whether `sources` are all absent or plain records (or records without a prototype) whose every
- * value is `undefined` or `null` (or a list of them): then no header is left once merged. Any
- * other source (a `Headers`, a list of pairs, the SDKs' nullable headers) is merged to be known.
+ * Whether a header source is absent, or a plain record (or one without a prototype) whose every
+ * value is `undefined` or `null` (or a list of them): merged, it leaves no header. Any other
+ * source (a `Headers`, a list of pairs, the SDKs' nullable headers) is merged to be known.
  */
-function setsNoHeader(sources: readonly unknown[]): boolean {
-  for (const source of sources) {
-    if (typeof source !== "object" || source === null) continue;
-    const prototype = Object.getPrototypeOf(source);
-    if ((prototype !== Object.prototype && prototype !== null) || Array.isArray(source)) return false;
-    for (const name in source) {
-      if (!Object.hasOwn(source, name)) continue;
-      const value = (source as Record<string, unknown>)[name];
-      if (value === undefined || value === null) continue;
-      if (!Array.isArray(value)) return false;
-      for (const item of value) if (item !== undefined && item !== null) return false;
-    }
+export function setsNoHeader(source: unknown): boolean {
+  if (typeof source !== "object" || source === null) return true;
+  const prototype = Object.getPrototypeOf(source);
+  if ((prototype !== Object.prototype && prototype !== null) || Array.isArray(source)) return false;
+  for (const name in source) {
+    if (!Object.hasOwn(source, name)) continue;
+    const value = (source as Record<string, unknown>)[name];
+    if (value === undefined || value === null) continue;
+    if (!Array.isArray(value)) return false;
+    for (const item of value) if (item !== undefined && item !== null) return false;
   }
   return true;
 }

@@ -1,5 +1,5 @@
 import type { CachedMethod, SentRequest, StreamExchange } from "./adapter.ts";
-import { keyedHeaders } from "./headers.ts";
+import { keyedHeaders, setsNoHeader } from "./headers.ts";
 import { isRecord } from "./text.ts";
 
 /**
@@ -57,7 +57,7 @@ export function stainlessRequest(client: object, method: CachedMethod, params: R
     method: options.method,
     defaultBaseURL: options.defaultBaseURL,
     query: query && Object.values(query).some((value) => value !== undefined) ? query : undefined,
-    headers: keyedHeaders(headers.client, defaults.defaultHeaders, headers.call, options.headers),
+    headers: setsNoHeader(headers.client) && setsNoHeader(defaults.defaultHeaders) && setsNoHeader(headers.call) && setsNoHeader(options.headers) ? undefined : keyedHeaders(headers.client, defaults.defaultHeaders, headers.call, options.headers),
   };
   // A plain call sends nothing beside its body: one shared empty wire, which keys alike.
   if (wire.path === undefined && wire.method === undefined && wire.defaultBaseURL === undefined && wire.query === undefined && wire.headers === undefined) return { params: body, wire: NO_WIRE };

@@ -45,10 +45,8 @@ export function createEntryMemo(capacity = MEMO_ENTRIES) {
 }
 
 function copyEntry(entry: CacheEntry): CacheEntry {
-  const { usage, semantic } = entry;
-  return {
-    ...entry,
-    usage: { ...usage },
-    ...(semantic ? { semantic: { scope: semantic.scope, vector: semantic.vector.slice() } } : {}),
-  };
+  const copy: CacheEntry = { ...entry, usage: { ...entry.usage } };
+  const semantic = entry.semantic;
+  if (semantic) copy.semantic = { scope: semantic.scope, vector: semantic.vector.slice() };
+  return copy;
 }
