@@ -65,9 +65,8 @@ export function wrapClient(core: object, client: object, adapter: ProviderAdapte
         if (child === undefined || value === null || (typeof value !== "object" && typeof value !== "function")) {
           return typeof value === "function" ? bindOnce(memo, property, value as Function, object) : value;
         }
-        if (memo.has(property) && (memo.get(property) as { target?: unknown }).target === value) {
-          return (memo.get(property) as { wrapped: unknown }).wrapped;
-        }
+        const known = memo.get(property) as { target: unknown; wrapped: unknown } | undefined;
+        if (known !== undefined && known.target === value) return known.wrapped;
         const wrapped = child.method ? cachedFunction(child.method, value as Function, object) : wrapNode(value as object, child);
         memo.set(property, { target: value, wrapped });
         return wrapped;

@@ -86,11 +86,26 @@ export function createCacheEngine(options: CacheEngineOptions) {
    * included: the call then goes to the provider. A pending entry whose write lands while the
    * store is being read is still served: the read may have been made before the write.
    */
-  async function lookup(key: string): Promise<CacheEntry | undefined> {
+  function lookup(key: string): Promise<CacheEntry | undefined> {
     const pendingBefore = writes!.pending(key);
-    const read = await guarded(async () => ({ entry: await store!.get(key) }));
-    if (!read) return undefined;
-    return writes!.pending(key) ?? pendingBefore ?? read.entry;
+    // `guarded` for a read, written out: every hit comes through here, with no promise to spare.
+    let reading: Promise<CacheEntry | undefined>;
+    try {
+      reading = store!.get(key);
+    } catch (error) {
+      storeFault.failed(error, "read");
+      return Promise.resolve(undefined);
+    }
+    return reading.then(
+      (entry) => {
+        storeFault.ok("read");
+        return writes!.pending(key) ?? pendingBefore ?? entry;
+      },
+      (error: unknown) => {
+        storeFault.failed(error, "read");
+        return undefined;
+      },
+    );
   }
 
   /** What a log row and a cache entry say about the request; a hit reuses what its entry stored. */
@@ -150,7 +165,11 @@ export function createCacheEngine(options: CacheEngineOptions) {
     let problem: string;
     try {
       const stored = responses.of(entry.body);
-      if (call.method.isResponse(stored)) return await call.method.rebuild(stored);
+      if (call.method.isResponse(stored)) {
+        const rebuilt = call.method.rebuild(stored);
+        // Most methods rebuild at once; one that returns a promise is awaited here, so its failure is a corrupt entry too.
+        return typeof (rebuilt as PromiseLike<unknown> | null)?.then === "function" ? await rebuilt : rebuilt;
+      }
       problem = `not a ${call.method.endpoint} response`;
     } catch (error) {
       problem = error instanceof Error ? error.message : String(error);

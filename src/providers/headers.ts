@@ -95,8 +95,7 @@ export function keyedHeaders(...sources: unknown[]): Record<string, string> | un
  */
 export function setsNoHeader(source: unknown): boolean {
   if (typeof source !== "object" || source === null) return true;
-  const prototype = Object.getPrototypeOf(source);
-  if ((prototype !== Object.prototype && prototype !== null) || Array.isArray(source)) return false;
+  if (!isPlainRecord(source)) return false;
   for (const name in source) {
     if (!Object.hasOwn(source, name)) continue;
     const value = (source as Record<string, unknown>)[name];
@@ -105,6 +104,56 @@ export function setsNoHeader(source: unknown): boolean {
     for (const item of value) if (item !== undefined && item !== null) return false;
   }
   return true;
+}
+
+/** Whether a header source sets and removes nothing: absent, or a plain record whose every value is `undefined`. */
+export function isEmptyHeaderSource(source: unknown): boolean {
+  if (typeof source !== "object" || source === null) return true;
+  if (!isPlainRecord(source)) return false;
+  for (const name in source) if (Object.hasOwn(source, name) && (source as Record<string, unknown>)[name] !== undefined) return false;
+  return true;
+}
+
+/** The keyed headers of records merged before, with the fields (name, value, name, value…) they were merged from. */
+const keyedByRecord = new WeakMap<object, { fields: unknown[]; keyed: Record<string, string> | undefined }>();
+
+/**
+ * `keyedHeaders(source)` of one source, such as a client's default headers: merged once for a
+ * plain record whose values are strings (or `undefined`, `null`), and again only when its own
+ * fields have changed since. The headers given back are frozen, as they are shared.
+ */
+export function keyedHeadersOf(source: unknown): Record<string, string> | undefined {
+  if (typeof source !== "object" || source === null || !isPlainRecord(source)) return keyedHeaders(source);
+  const known = keyedByRecord.get(source);
+  if (known !== undefined && hasFields(source, known.fields)) return known.keyed;
+  const fields: unknown[] = [];
+  for (const name in source) {
+    if (!Object.hasOwn(source, name)) continue;
+    const value = (source as Record<string, unknown>)[name];
+    // Another value's text may change without the value changing: merged every time.
+    if (value !== undefined && value !== null && typeof value !== "string") return keyedHeaders(source);
+    fields.push(name, value);
+  }
+  const merged = keyedHeaders(source);
+  const keyed = merged && Object.freeze(merged);
+  keyedByRecord.set(source, { fields, keyed });
+  return keyed;
+}
+
+/** Whether the own fields of `record` are `fields` (name, value, name, value…), in that order. */
+function hasFields(record: object, fields: readonly unknown[]): boolean {
+  let at = 0;
+  for (const name in record) {
+    if (!Object.hasOwn(record, name)) continue;
+    if (at >= fields.length || fields[at] !== name || fields[at + 1] !== (record as Record<string, unknown>)[name]) return false;
+    at += 2;
+  }
+  return at === fields.length;
+}
+
+function isPlainRecord(value: object): boolean {
+  const prototype = Object.getPrototypeOf(value);
+  return (prototype === Object.prototype || prototype === null) && !Array.isArray(value);
 }
 
 /** Calls `row` with each name and value (`null`: removed) a header source sets, in order. */

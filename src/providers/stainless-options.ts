@@ -1,5 +1,5 @@
 import type { CachedMethod, SentRequest, StreamExchange } from "./adapter.ts";
-import { keyedHeaders, setsNoHeader } from "./headers.ts";
+import { isEmptyHeaderSource, keyedHeaders, keyedHeadersOf, setsNoHeader } from "./headers.ts";
 import { isRecord } from "./text.ts";
 
 /**
@@ -57,7 +57,7 @@ export function stainlessRequest(client: object, method: CachedMethod, params: R
     method: options.method,
     defaultBaseURL: options.defaultBaseURL,
     query: query && Object.values(query).some((value) => value !== undefined) ? query : undefined,
-    headers: setsNoHeader(headers.client) && setsNoHeader(defaults.defaultHeaders) && setsNoHeader(headers.call) && setsNoHeader(options.headers) ? undefined : keyedHeaders(headers.client, defaults.defaultHeaders, headers.call, options.headers),
+    headers: requestHeaders(headers, defaults.defaultHeaders, options.headers),
   };
   // A plain call sends nothing beside its body: one shared empty wire, which keys alike.
   if (wire.path === undefined && wire.method === undefined && wire.defaultBaseURL === undefined && wire.query === undefined && wire.headers === undefined) return { params: body, wire: NO_WIRE };
@@ -68,6 +68,17 @@ const NO_HEADERS: StainlessHeaders = Object.freeze({});
 const NO_DEFAULTS: NonNullable<StainlessClient["_options"]> = Object.freeze({});
 /** The wire of a call that sends nothing beside its body and base URL. */
 const NO_WIRE: Record<string, unknown> = Object.freeze({});
+
+/**
+ * The keyed headers of a request: the client's own, its default headers, the method's, the
+ * call's, merged in that order. A call that adds none to the client's default headers keys by
+ * those alone, merged once per client (see `keyedHeadersOf`); the client's own that set nothing
+ * (no organization, no project) change nothing set after them.
+ */
+function requestHeaders(own: StainlessHeaders, defaultHeaders: unknown, perCall: unknown): Record<string, string> | undefined {
+  if (setsNoHeader(own.client) && isEmptyHeaderSource(own.call) && isEmptyHeaderSource(perCall)) return keyedHeadersOf(defaultHeaders);
+  return keyedHeaders(own.client, defaultHeaders, own.call, perCall);
+}
 
 function replacesRequest(fetchOptions: unknown): boolean {
   return isRecord(fetchOptions) && REPLACING_FETCH_OPTIONS.some((field) => fetchOptions[field] !== undefined);
