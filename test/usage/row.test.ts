@@ -32,3 +32,31 @@ test("a row has a value for every column of the log, whatever the call", () => {
   const named = Object.fromEntries(USAGE_COLUMNS.map((column, i) => [column, toRow(records[3]!)[i]]));
   expect(named).toMatchObject({ timestamp: "2026-11-29T12:00:00.000Z", provider: "openai", model: "gpt-4o-mini", cache_hit: 1, input_tokens: 20, cached_input_tokens: 4, output_tokens: 10, image_count: 2, image_size: "1024x1024", semantic_check: "shadow", check_agreed: 0, check_key: "c" });
 });
+
+test("rows of a batch priced once per account are the rows priced one by one, whatever changes from one call to the next", () => {
+  const day = Date.UTC(2026, 10, 29, 23, 59, 59, 999);
+  const records: NewUsageRecord[] = [
+    hit,
+    hit,
+    { ...hit, timestamp: hit.timestamp as number },
+    { ...hit, timestamp: (hit.timestamp as number) + 1 },
+    { ...hit, cacheHit: false },
+    { ...hit, model: "gpt-4o" },
+    { ...hit, provider: "anthropic", model: "claude-3-5-haiku-latest" },
+    { ...hit, usage: { ...hit.usage, outputTokens: 11 } },
+    { ...hit, usage: { ...hit.usage, cachedInputTokens: 0 } },
+    { ...hit, usage: { ...hit.usage, reasoningTokens: 5 } },
+    { ...hit, usage: { ...hit.usage, cacheWriteInputTokens: 3 } },
+    { ...hit, timestamp: day },
+    { ...hit, timestamp: day + 1 },
+    { ...hit, timestamp: day },
+    { ...hit, timestamp: "2026-11-30T00:00:00.000Z" },
+    hit,
+  ];
+  const accounts = new Map();
+  const pricing = { overrides: { "gpt-4o-mini": { inputPerMTok: 1, outputPerMTok: 2 } } };
+  for (const record of records) expect(toRow(record, pricing, accounts)).toEqual(toRow(record, pricing));
+  // Another batch, or other pricing options, reuse nothing of this one.
+  const other = { overrides: { "gpt-4o-mini": { inputPerMTok: 5, outputPerMTok: 6 } } };
+  for (const record of records) expect(toRow(record, other, new Map())).toEqual(toRow(record, other));
+});

@@ -1,0 +1,58 @@
+import { describe, expect, test } from "bun:test";
+import { createResponseCopies } from "../../src/cache/response-copies.ts";
+import { entryBody } from "../../src/cache/stream-entry.ts";
+
+/** Own keys in order, at every depth, with each object's prototype: what tells two parsed values apart. */
+function shape(value: unknown): unknown {
+  if (typeof value !== "object" || value === null) return Object.is(value, -0) ? "-0" : value;
+  if (Array.isArray(value)) return { array: value.map(shape) };
+  return { prototype: Object.getPrototypeOf(value) === Object.prototype, fields: Reflect.ownKeys(value).map((key) => [key, shape((value as Record<string, unknown>)[key as string])]) };
+}
+
+describe("the response of a stored entry", () => {
+  const body = '{"id":"x","__proto__":{"polluted":true},"10":"ten","2":"two","z":[1,-0,1e21,null,true,{"b":{},"a":[]}],"s":"é \\u2028 😀","n":{"label":"c"}}';
+
+  test("is what JSON.parse gives, field for field and in the same order, every time", () => {
+    const responses = createResponseCopies();
+    for (let i = 0; i < 3; i++) {
+      const served = responses.of(body);
+      expect(shape(served)).toEqual(shape(JSON.parse(body)));
+      expect(Object.getPrototypeOf(served)).toBe(Object.prototype);
+      expect(Object.getOwnPropertyDescriptor(served, "__proto__")?.value).toEqual({ polluted: true });
+      expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    }
+  });
+
+  test("is a fresh object for each hit: changing one changes no later one", () => {
+    const responses = createResponseCopies();
+    const first = responses.of(body) as { z: unknown[]; n: { label: string } };
+    first.z.push("added");
+    first.n.label = "changed";
+    const second = responses.of(body) as { z: unknown[]; n: { label: string } };
+    expect(second).not.toBe(first);
+    expect(second.z).toHaveLength(6);
+    expect(second.n.label).toBe("c");
+  });
+
+  test("a body that is not JSON throws as parsing it does, each time", () => {
+    const responses = createResponseCopies();
+    expect(() => responses.of("{not json")).toThrow(SyntaxError);
+    expect(() => responses.of("{not json")).toThrow(SyntaxError);
+  });
+
+  test("a body with a stream's recording gives its response; a broken recording still throws", () => {
+    const responses = createResponseCopies();
+    const recorded = entryBody({ id: "r", choices: [] }, [{ at: 1, data: "{}" }]);
+    expect(responses.of(recorded)).toEqual({ id: "r", choices: [] });
+    expect(() => responses.of('{"id":"r"}\n{"events":"no"}')).toThrow();
+  });
+
+  test("many and long bodies: each still answers with its own response", () => {
+    const responses = createResponseCopies();
+    const long = JSON.stringify({ text: "x".repeat(100_000) });
+    for (let round = 0; round < 2; round++) {
+      for (let i = 0; i < 600; i++) expect(responses.of(`{"n":${i}}`)).toEqual({ n: i });
+      expect(responses.of(long)).toEqual({ text: "x".repeat(100_000) });
+    }
+  });
+});
