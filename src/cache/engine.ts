@@ -147,7 +147,9 @@ export function createCacheEngine(options: CacheEngineOptions) {
 
   /** The instant (ms since the epoch) after which an entry must have been written to serve this call. */
   function freshAfter(call: CachedCall, settings: EngineSettings): number {
-    return Date.now() - maxAgeSeconds(call, settings) * 1000;
+    const maxAge = maxAgeSeconds(call, settings);
+    // Entries that never expire (dev mode) are fresh whatever the time: no clock read for them.
+    return maxAge === Number.POSITIVE_INFINITY ? Number.NEGATIVE_INFINITY : Date.now() - maxAge * 1000;
   }
 
   function maxAgeSeconds(call: CachedCall, settings: EngineSettings): number {

@@ -23,10 +23,10 @@ export function createResponseCopies() {
   return {
     /** A fresh copy of the response in `body` (see stream-entry.ts); throws as parsing it does on a body that is not JSON. */
     of(body: string): unknown {
-      // A body with a stream's recording is read whole, recording checked, as before.
-      if (body.length > MAX_KEPT_BODY || body.includes("\n")) return readEntryBody(body).response;
       let response = parsed.get(body);
       if (response === undefined) {
+        // A body with a stream's recording is read whole, recording checked, as before; only others are kept.
+        if (body.length > MAX_KEPT_BODY || body.includes("\n")) return readEntryBody(body).response;
         response = JSON.parse(body);
         while (parsed.size > 0 && (parsed.size >= KEPT_RESPONSES || keptCharacters + body.length > KEPT_CHARACTERS)) {
           const oldest = parsed.keys().next().value as string;

@@ -52,16 +52,12 @@ export function stainlessRequest(client: object, method: CachedMethod, params: R
     body = options.body;
   }
   const query = isRecord(defaults.defaultQuery) || options.query != null ? { ...(isRecord(defaults.defaultQuery) ? defaults.defaultQuery : {}), ...(options.query as Record<string, unknown> | undefined) } : undefined;
-  const wire: Record<string, unknown> = {
-    path: options.path,
-    method: options.method,
-    defaultBaseURL: options.defaultBaseURL,
-    query: query && Object.values(query).some((value) => value !== undefined) ? query : undefined,
-    headers: requestHeaders(headers, defaults.defaultHeaders, options.headers),
-  };
+  const { path, method: httpMethod, defaultBaseURL } = options;
+  const keptQuery = query && Object.values(query).some((value) => value !== undefined) ? query : undefined;
+  const keyed = requestHeaders(headers, defaults.defaultHeaders, options.headers);
   // A plain call sends nothing beside its body: one shared empty wire, which keys alike.
-  if (wire.path === undefined && wire.method === undefined && wire.defaultBaseURL === undefined && wire.query === undefined && wire.headers === undefined) return { params: body, wire: NO_WIRE };
-  return { params: body, wire };
+  if (path === undefined && httpMethod === undefined && defaultBaseURL === undefined && keptQuery === undefined && keyed === undefined) return { params: body, wire: NO_WIRE };
+  return { params: body, wire: { path, method: httpMethod, defaultBaseURL, query: keptQuery, headers: keyed } };
 }
 
 const NO_HEADERS: StainlessHeaders = Object.freeze({});
