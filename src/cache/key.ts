@@ -192,14 +192,16 @@ export function requestIdentity(call: RequestIdentity, namespace: string): Recor
  * `hashCacheKey({ ...requestIdentity(call, namespace), params })` gives it.
  */
 export function requestKey(call: RequestIdentity, namespace: string, params: unknown): string {
-  return hashCacheKey({
-    provider: call.provider,
-    endpoint: call.method.endpoint,
-    baseURL: call.baseURL,
-    namespace: namespace === "" ? undefined : namespace,
-    wire: hasDefinedPart(call.wire) ? call.wire : undefined,
-    params,
-  });
+  // That object's canonical form, made directly: its keys are these, in this (sorted) order; none
+  // starts with `$` or is an array index, and it has no `toJSON`.
+  const sorted: Record<string, unknown> = Object.create(null);
+  sorted.baseURL = canonical(call.baseURL, "baseURL");
+  sorted.endpoint = canonical(call.method.endpoint, "endpoint");
+  sorted.namespace = namespace === "" ? undefined : canonical(namespace, "namespace");
+  sorted.params = canonical(params, "params");
+  sorted.provider = canonical(call.provider, "provider");
+  sorted.wire = hasDefinedPart(call.wire) ? canonical(call.wire, "wire") : undefined;
+  return sha256Hex(JSON.stringify(sorted));
 }
 
 function hasDefinedPart(wire: Record<string, unknown>): boolean {
