@@ -10,19 +10,31 @@ export const MEMO_ENTRIES = 1024;
  * own copy, as a read from the backend would, so a caller changing it changes no later answer.
  */
 export function createEntryMemo(capacity = MEMO_ENTRIES) {
-  /** Least recently used first; `until`: ms since the epoch past which the entry is not served. */
-  const entries = new Map<string, { entry: CacheEntry; until: number }>();
+  /**
+   * Least recently used first; `until`: ms since the epoch past which the entry is not served;
+   * `movedAt`: the {@link moves} count when it was last placed last.
+   */
+  const entries = new Map<string, { entry: CacheEntry; until: number; movedAt: number }>();
+  /**
+   * Entries placed last so far. A read moves its entry last only once half the capacity has moved
+   * since it was: until then at least half the memo is older, so it is not the next to go, and a
+   * loop of hits on a few entries costs no map writes.
+   */
+  let moves = 0;
   return {
     /** A copy of the entry remembered under `key`, unless none is or it is past its time. */
     get(key: string): CacheEntry | undefined {
       const known = entries.get(key);
       if (known === undefined) return undefined;
-      if (known.until <= Date.now()) {
+      if (known.until !== Number.POSITIVE_INFINITY && known.until <= Date.now()) {
         entries.delete(key);
         return undefined;
       }
-      entries.delete(key);
-      entries.set(key, known);
+      if (moves - known.movedAt > capacity >> 1) {
+        entries.delete(key);
+        entries.set(key, known);
+        known.movedAt = moves++;
+      }
       return copyEntry(known.entry);
     },
     /** Whether an entry is remembered under `key` (not whether it may be served). */
@@ -32,7 +44,7 @@ export function createEntryMemo(capacity = MEMO_ENTRIES) {
     /** Keeps a copy of `entry` (its reader may change it), served until `until` (ms since the epoch). */
     set(key: string, entry: CacheEntry, until = Number.POSITIVE_INFINITY): void {
       entries.delete(key);
-      entries.set(key, { entry: copyEntry(entry), until });
+      entries.set(key, { entry: copyEntry(entry), until, movedAt: moves++ });
       if (entries.size > capacity) entries.delete(entries.keys().next().value as string);
     },
     delete(key: string): void {

@@ -17,6 +17,9 @@ export function createSqliteMemo() {
   const entries = createEntryMemo();
   const stamp = new Uint8Array(WAL_HEADER_BYTES);
   const header = new Uint8Array(WAL_HEADER_BYTES);
+  // Compared a word at a time, and the first copy only: a header is read only when its two copies agree.
+  const stampWords = new Uint32Array(stamp.buffer, 0, WAL_HEADER_BYTES / 8);
+  const headerWords = new Uint32Array(header.buffer, 0, WAL_HEADER_BYTES / 8);
   let stamped = false;
   let connection: Database | undefined;
 
@@ -26,7 +29,7 @@ export function createSqliteMemo() {
   }
 
   function sameAsStamp(): boolean {
-    for (let i = 0; i < WAL_HEADER_BYTES; i++) if (header[i] !== stamp[i]) return false;
+    for (let i = 0; i < headerWords.length; i++) if (headerWords[i] !== stampWords[i]) return false;
     return true;
   }
 
