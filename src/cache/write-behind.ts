@@ -83,7 +83,10 @@ export function createWriteBehind(store: Store, guarded: GuardedWrite): WriteBeh
   let writing = new Map<string, Pending>();
   /** The batch being written; one at a time, so two writes of one key land in order. */
   let inFlight: Promise<void> | undefined;
-  let scheduled: ReturnType<typeof setTimeout> | undefined;
+  /** Cancels the next batch's timer (or immediate); undefined while none is set. */
+  let cancelScheduled: (() => void) | undefined;
+  /** Whether the next batch is set for the next turn: a full batch waits for nothing else. */
+  let soon = false;
 
   const writeAll = store.setMany
     ? (writes: StoreWrite[]) => store.setMany!(writes)
@@ -122,21 +125,35 @@ export function createWriteBehind(store: Store, guarded: GuardedWrite): WriteBeh
     return done;
   }
 
-  /** The next batch goes after the delay, or once this turn's callers have their answers when it is full. */
+  /**
+   * The next batch goes after the delay, or, when a full batch waits, at the next turn (once this
+   * turn's callers have their answers): an immediate, not a timer of 0 ms, which waits at least a
+   * millisecond and would hold a burst to a batch a millisecond.
+   */
   function schedule(): void {
     if (inFlight) return;
-    if (scheduled && queued.size < MAX_BATCH_ENTRIES) return;
+    const full = queued.size >= MAX_BATCH_ENTRIES;
+    if (cancelScheduled && (soon || !full)) return;
     unschedule();
     const write = () => {
-      scheduled = undefined;
+      cancelScheduled = undefined;
+      soon = false;
       if (!inFlight && queued.size > 0) void writeBatch();
     };
-    scheduled = queued.size < MAX_BATCH_ENTRIES ? setTimeout(write, WRITE_DELAY_MS) : setTimeout(write, 0);
+    if (full) {
+      const immediate = setImmediate(write);
+      cancelScheduled = () => clearImmediate(immediate);
+      soon = true;
+    } else {
+      const timer = setTimeout(write, WRITE_DELAY_MS);
+      cancelScheduled = () => clearTimeout(timer);
+    }
   }
 
   function unschedule(): void {
-    if (scheduled) clearTimeout(scheduled);
-    scheduled = undefined;
+    cancelScheduled?.();
+    cancelScheduled = undefined;
+    soon = false;
   }
 
   /**

@@ -4,9 +4,12 @@
  * from the answer the process already has; `flush()` and `close()` account for what is pending.
  */
 import { describe, expect, test } from "bun:test";
-import { MAX_BATCH_ENTRIES } from "../../src/cache/write-behind.ts";
+import { join } from "node:path";
+import { createWriteBehind, MAX_BATCH_ENTRIES } from "../../src/cache/write-behind.ts";
+import { createSqliteStore } from "../../src/stores/sqlite.ts";
 import { openDatabase } from "../../src/sqlite/database.ts";
 import { ask, CHAT_ROUTE, filesNamed, useUpstream } from "../harness.ts";
+import { makeEntry } from "../stores/suite.ts";
 
 const up = useUpstream();
 
@@ -22,16 +25,16 @@ function storedKeys(sqlitePath: string): string[] {
 
 /**
  * What other work sees while pending entries land: the entries stored after each `pause`, until
- * all `total` are; returns how many each write added.
+ * all `total` are. Returns how many each write added, and how many pauses it took.
  */
-async function writeSteps(sqlitePath: string, total: number, pause: () => Promise<void>): Promise<number[]> {
+async function writeSteps(sqlitePath: string, total: number, pause: () => Promise<void>): Promise<{ steps: number[]; pauses: number }> {
   const seen = [storedKeys(sqlitePath).length];
   for (let i = 0; i < 500 && seen.at(-1)! < total; i++) {
     await pause();
     seen.push(storedKeys(sqlitePath).length);
   }
   expect(seen.at(-1)).toBe(total);
-  return seen.slice(1).map((count, i) => count - seen[i]!).filter((step) => step > 0);
+  return { steps: seen.slice(1).map((count, i) => count - seen[i]!).filter((step) => step > 0), pauses: seen.length - 1 };
 }
 
 describe("a miss's entry is written after its caller is answered", () => {
@@ -76,15 +79,22 @@ describe("a miss's entry is written after its caller is answered", () => {
     expect(up.sim.count(CHAT_ROUTE) - before).toBe(0);
   });
 
-  test("a burst of answers is written a few at a time, with turns of the event loop between the writes", async () => {
-    const name = "burst";
-    const { sqlitePath } = filesNamed(up.dir, name);
-    const eco = up.wrap(up.openai(), {}, name);
-    const prompts = Array.from({ length: 40 }, (_, i) => `burst answer ${i}`);
-    await Promise.all(prompts.map((prompt) => eco.chat.completions.create(ask(prompt))));
-    const steps = await writeSteps(sqlitePath, prompts.length, () => new Promise<void>((resolve) => setImmediate(resolve)));
+  test("a burst of answers is written a few at a time, a batch a turn of the event loop, until all are", async () => {
+    const store = createSqliteStore({ path: join(up.dir, "burst.cache.db") });
+    const writes = createWriteBehind(store, async (write) => {
+      await write();
+      return true;
+    });
+    // Forty answers handed over in one turn, as forty callers answered at once would.
+    const written = Array.from({ length: 40 }, (_, i) => writes.enqueue({ entry: makeEntry({ key: `burst-${i}` }) }));
+    const { steps, pauses } = await writeSteps(join(up.dir, "burst.cache.db"), written.length, () => new Promise<void>((resolve) => setImmediate(resolve)));
+    expect(await Promise.all(written)).toEqual(written.map(() => true));
     expect(Math.max(...steps)).toBeLessThanOrEqual(MAX_BATCH_ENTRIES);
-    expect(steps.length).toBeGreaterThan(1);
+    expect(steps.length).toBeGreaterThanOrEqual(Math.ceil(written.length / MAX_BATCH_ENTRIES));
+    // A full batch waiting is written at the next turn, not after a timer: the burst drains at once.
+    expect(pauses).toBeLessThanOrEqual(Math.ceil(written.length / MAX_BATCH_ENTRIES) + 1);
+    await writes.close();
+    await store.close();
   });
 
   test("a batch of large answers is cut by their size: each write stores a few", async () => {
@@ -94,7 +104,7 @@ describe("a miss's entry is written after its caller is answered", () => {
     const eco = up.wrap(up.openai({ defaultHeaders: { "x-sim-reply-tokens": "5000" } }), {}, name);
     const prompts = Array.from({ length: 8 }, (_, i) => `large answer ${i}`);
     await Promise.all(prompts.map((prompt) => eco.chat.completions.create(ask(prompt))));
-    const steps = await writeSteps(sqlitePath, prompts.length, () => Bun.sleep(1));
+    const { steps } = await writeSteps(sqlitePath, prompts.length, () => Bun.sleep(1));
     expect(Math.max(...steps)).toBeLessThan(prompts.length);
     expect(steps.length).toBeGreaterThan(1);
   });
