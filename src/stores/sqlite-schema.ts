@@ -87,14 +87,26 @@ function createSchema(db: Database): void {
 }
 
 /**
+ * Entries an earlier version's table may hold and still be copied into the rowid table when the
+ * file is opened: the copy runs while the store opens, which is in the constructor, and takes
+ * about a second per 100,000 entries. A larger table keeps its layout and works as before, its
+ * writes costing what they did.
+ */
+export const MAX_ENTRIES_COPIED = 100_000;
+
+/**
  * Copies the entries of a table keyed by the key itself (WITHOUT ROWID, before version 7) into a
- * rowid table that takes its name. Decided by the table's layout, not the version number, so a
- * file an older version opened since (and marked with its own version) is not copied twice. The
- * table's indexes and triggers go with it; the caller creates them again.
+ * rowid table that takes its name, unless it holds more than {@link MAX_ENTRIES_COPIED}. Decided
+ * by the table's layout, not the version number, so a file an older version opened since (and
+ * marked with its own version) is not copied twice. The table's indexes and triggers go with it;
+ * the caller creates them again.
  */
 function moveToRowidTable(db: Database): void {
   const sql = String(db.prepare("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'cache_entries'").get()?.sql ?? "");
   if (!/WITHOUT\s+ROWID/i.test(sql)) return;
+  // Counted no further than the limit: a large table is not read whole to learn it is large.
+  const counted = Number(db.prepare(`SELECT count(*) AS n FROM (SELECT 1 FROM cache_entries LIMIT ${MAX_ENTRIES_COPIED + 1})`).get()?.n);
+  if (counted > MAX_ENTRIES_COPIED) return;
   db.exec(`
     DROP TABLE IF EXISTS cache_entries_rowid;
     ${entriesTable("cache_entries_rowid")}

@@ -202,7 +202,8 @@ function openConnection(path: string, busyTimeoutMs: number): Connection {
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       purgeExpired: db.prepare("DELETE FROM cache_entries WHERE expires_at IS NOT NULL AND expires_at <= ?"),
-      purgeSomeExpired: db.prepare("DELETE FROM cache_entries WHERE rowid IN (SELECT rowid FROM cache_entries WHERE expires_at IS NOT NULL AND expires_at <= ? LIMIT ?)"),
+      // By key, which both layouts of the table have (one kept from an earlier version has no rowid).
+      purgeSomeExpired: db.prepare("DELETE FROM cache_entries WHERE key IN (SELECT key FROM cache_entries WHERE expires_at IS NOT NULL AND expires_at <= ? LIMIT ?)"),
       upsertCode: db.prepare(UPSERT_CODE),
       vectors: db.prepare(LIST_CODES),
       pages: {},

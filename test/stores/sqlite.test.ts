@@ -2,6 +2,7 @@ import { expect, test } from "bun:test";
 import { join } from "node:path";
 import { openDatabase } from "../../src/sqlite/database.ts";
 import { createSqliteStore } from "../../src/stores/sqlite.ts";
+import { MAX_ENTRIES_COPIED } from "../../src/stores/sqlite-schema.ts";
 import { tempDir } from "../temp.ts";
 import { CODE_HEADER_BYTES, codeBytes } from "../../src/cache/vector-code.ts";
 import { expectListedVector, makeEntry, runStoreSuite, unbatched } from "./suite.ts";
@@ -12,6 +13,28 @@ const FIRST_COLUMNS = `key TEXT PRIMARY KEY, namespace TEXT NOT NULL DEFAULT '',
   model TEXT NOT NULL, prompt TEXT NOT NULL, prompt_type TEXT NOT NULL, body TEXT NOT NULL,
   input_tokens INTEGER NOT NULL DEFAULT 0, cached_input_tokens INTEGER NOT NULL DEFAULT 0,
   output_tokens INTEGER NOT NULL DEFAULT 0, created_at INTEGER NOT NULL`;
+
+/** Turns a cache file this version wrote into what version 6 left: the same columns, in a table keyed by the key itself. */
+function toVersion6(path: string): void {
+  const old = openDatabase(path);
+  old.exec(`
+    CREATE TABLE v6 (
+      ${FIRST_COLUMNS}, scope TEXT, vector BLOB, expires_at INTEGER, evidence TEXT
+    ) WITHOUT ROWID;
+    INSERT INTO v6 SELECT * FROM cache_entries;
+    DROP TABLE cache_entries;
+    ALTER TABLE v6 RENAME TO cache_entries;
+    CREATE INDEX cache_entries_model ON cache_entries (model);
+    CREATE INDEX cache_entries_namespace ON cache_entries (namespace, created_at);
+    CREATE INDEX cache_entries_scope ON cache_entries (scope, created_at) WHERE scope IS NOT NULL;
+    CREATE INDEX cache_entries_expiry ON cache_entries (expires_at) WHERE expires_at IS NOT NULL;
+    CREATE TRIGGER cache_vectors_follow_delete AFTER DELETE ON cache_entries BEGIN DELETE FROM cache_vectors WHERE key = old.key; END;
+    CREATE TRIGGER cache_vectors_follow_plain_write AFTER INSERT ON cache_entries WHEN new.vector IS NULL BEGIN DELETE FROM cache_vectors WHERE key = new.key; END;
+    PRAGMA user_version = 6;
+  `);
+  expect(String(old.prepare("SELECT sql FROM sqlite_master WHERE name = 'cache_entries'").get()!.sql)).toContain("WITHOUT ROWID");
+  old.close();
+}
 let file = "";
 runStoreSuite("sqlite", {
   create: () => createSqliteStore({ path: (file = join(dir, `cache-${Math.random().toString(36).slice(2)}.db`)) }),
@@ -268,24 +291,7 @@ test("a cache file of schema version 6 (entries keyed by their key, WITHOUT ROWI
   await writer.set(entries[1]!);
   await writer.set(entries[2]!, { ttlSeconds: 3600 });
   await writer.close();
-  const old = openDatabase(path);
-  old.exec(`
-    CREATE TABLE v6 (
-      ${FIRST_COLUMNS}, scope TEXT, vector BLOB, expires_at INTEGER, evidence TEXT
-    ) WITHOUT ROWID;
-    INSERT INTO v6 SELECT * FROM cache_entries;
-    DROP TABLE cache_entries;
-    ALTER TABLE v6 RENAME TO cache_entries;
-    CREATE INDEX cache_entries_model ON cache_entries (model);
-    CREATE INDEX cache_entries_namespace ON cache_entries (namespace, created_at);
-    CREATE INDEX cache_entries_scope ON cache_entries (scope, created_at) WHERE scope IS NOT NULL;
-    CREATE INDEX cache_entries_expiry ON cache_entries (expires_at) WHERE expires_at IS NOT NULL;
-    CREATE TRIGGER cache_vectors_follow_delete AFTER DELETE ON cache_entries BEGIN DELETE FROM cache_vectors WHERE key = old.key; END;
-    CREATE TRIGGER cache_vectors_follow_plain_write AFTER INSERT ON cache_entries WHEN new.vector IS NULL BEGIN DELETE FROM cache_vectors WHERE key = new.key; END;
-    PRAGMA user_version = 6;
-  `);
-  expect(String(old.prepare("SELECT sql FROM sqlite_master WHERE name = 'cache_entries'").get()!.sql)).toContain("WITHOUT ROWID");
-  old.close();
+  toVersion6(path);
 
   const store = createSqliteStore({ path });
   for (const entry of entries) expect(await store.get(entry.key)).toEqual(entry);
@@ -323,4 +329,38 @@ test("a cache file of schema version 6 (entries keyed by their key, WITHOUT ROWI
   expect(await again.get("plain")).toEqual(entries[0]!);
   await again.close();
   expect(rowsOf()).toEqual(moved);
+});
+
+test(`a cache file of version 6 with more than ${MAX_ENTRIES_COPIED.toLocaleString("en")} entries keeps its layout, and works: reads, writes, vectors, expiry`, async () => {
+  const path = join(dir, "version-6-large.db");
+  const writer = createSqliteStore({ path });
+  await writer.set(makeEntry({ key: "semantic", createdAt: 2000, semantic: { scope: "s", vector: new Float32Array([0.6, 0.8]) } }));
+  await writer.close();
+  toVersion6(path);
+  const db = openDatabase(path);
+  // Many small entries, written as version 6 would hold them.
+  db.exec(`
+    WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i <= ${MAX_ENTRIES_COPIED})
+    INSERT INTO cache_entries (key, provider, endpoint, model, prompt, prompt_type, body, created_at, expires_at)
+    SELECT 'bulk-' || i, 'openai', 'chat.completions', 'gpt-4o', 'q' || i, 'text', '{}', 1000, CASE WHEN i <= 10 THEN 1 END FROM n
+  `);
+  db.close();
+
+  const store = createSqliteStore({ path });
+  expect((await store.get("bulk-500"))?.prompt).toBe("q500");
+  expect((await store.vectorsSince!("s", 0)).map((v) => v.key)).toEqual(["semantic"]);
+  await store.set(makeEntry({ key: "new", createdAt: 3000 }));
+  expect((await store.get("new"))?.key).toBe("new");
+  // Writes purge expired entries here too; the vector triggers still follow.
+  await store.set(makeEntry({ key: "semantic", createdAt: 4000 }));
+  expect(await store.vectorsSince!("s", 0)).toEqual([]);
+  expect(await store.delete("bulk-501")).toBe(true);
+  await store.close();
+
+  const after = openDatabase(path);
+  expect(String(after.prepare("SELECT sql FROM sqlite_master WHERE name = 'cache_entries'").get()!.sql)).toContain("WITHOUT ROWID");
+  // The ten expired bulk entries: gone by the writes or the open.
+  expect(Number(after.prepare("SELECT count(*) AS n FROM cache_entries WHERE expires_at = 1").get()!.n)).toBe(0);
+  expect(Number(after.prepare("SELECT count(*) AS n FROM cache_entries").get()!.n)).toBe(MAX_ENTRIES_COPIED + 1 - 10 - 1 + 2);
+  after.close();
 });
