@@ -1,6 +1,6 @@
 import type { Database } from "../sqlite/database.ts";
 import { readWalHeader, WAL_HEADER_BYTES } from "../sqlite/wal-header.ts";
-import { createEntryMemo } from "./entry-memo.ts";
+import { createEntryMemo, MEMO_ENTRIES } from "./entry-memo.ts";
 import type { CacheEntry } from "./store.ts";
 
 /**
@@ -33,7 +33,24 @@ export function createSqliteMemo() {
     return true;
   }
 
+  /**
+   * Keys looked up once without the header read: their second lookup reads it, so that what it
+   * reads can be remembered. A key looked up once (every miss of a new prompt) costs no read of
+   * the header, only the lookup SQLite itself makes.
+   */
+  const seenOnce = new Set<string>();
+
   return {
+    /**
+     * Whether a lookup of `key` should read the header ({@link open}): when an entry is remembered
+     * under it, or it was looked up before. Otherwise the key is noted for next time.
+     */
+    wants(key: string): boolean {
+      if (entries.has(key) || seenOnce.delete(key)) return true;
+      if (seenOnce.size >= MEMO_ENTRIES) seenOnce.clear();
+      seenOnce.add(key);
+      return false;
+    },
     /**
      * Reads the header for a lookup on `db`: true when the memo may be used for it (looked in,
      * and filled with what the lookup reads from `db` right after, before anything else runs).

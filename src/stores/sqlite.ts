@@ -110,7 +110,7 @@ export function createSqliteStore(options: SqliteStoreOptions = {}): Store {
       if (eventLoopHeld()) await nextTurn();
       if (closed) throw new Error("the SQLite store is closed");
       const connection = file.current;
-      const remembering = memo.open(connection?.db);
+      const remembering = memo.wants(key) && memo.open(connection?.db);
       if (remembering) {
         const known = memo.get(key);
         if (known) return known;
