@@ -29,6 +29,12 @@ export interface ReopeningFile<C extends { db: Database }> {
    * grow the shared memory.
    */
   use<T>(work: (connection: C) => T, writes?: boolean): T;
+  /**
+   * Grows SQLite's shared memory back if it was cut since the last look (see shared-memory.ts):
+   * for work inside {@link use} that runs many statements, between them, and before a commit,
+   * which writes the shared memory most.
+   */
+  protectSharedMemory(): void;
   /** The size of SQLite's shared memory seen (see shared-memory.ts), for a worker thread's guard of the file. */
   readonly sharedMemorySeen: SharedArrayBuffer;
   /** Gives the connection up (the file was deleted or replaced): the next call opens the path afresh. */
@@ -131,6 +137,7 @@ export function createReopeningFile<C extends { db: Database }>(path: string, op
         throw error;
       }
     },
+    protectSharedMemory: () => guard.check(),
     sharedMemorySeen: guard.seen,
     giveUp: () => giveUp(),
     close() {

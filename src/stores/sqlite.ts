@@ -88,6 +88,8 @@ export function createSqliteStore(options: SqliteStoreOptions = {}): Store {
           c.upsert.run(...values);
           if (code) c.upsertCode.run(entry.key, entry.semantic!.scope, entry.createdAt, code);
         }
+        // The commit writes SQLite's shared memory: looked at just before (see reopening-file.ts).
+        file.protectSharedMemory();
       });
     }, true);
   }

@@ -15,6 +15,9 @@ import type { UsageSink } from "./sinks.ts";
 
 export type { NewUsageRecord } from "./row.ts";
 
+/** Rows inserted between two looks at SQLite's shared memory (an `fstat`, a few microseconds). */
+const PROTECT_EVERY_ROWS = 16;
+
 export interface UsageLogOptions {
   /** @default ".ecoai/usage.db" */
   path?: string;
@@ -153,6 +156,9 @@ export function createUsageLog(options: UsageLogOptions): UsageLog {
         db.transaction(() => {
           written = 0;
           do {
+            // A cut of the shared memory while this runs kills the process at SQLite's next touch
+            // of it: looked at every few rows, and before the commit, rather than once before all.
+            if (written % PROTECT_EVERY_ROWS === PROTECT_EVERY_ROWS - 1) file.protectSharedMemory();
             try {
               insert.run(...toRow(batch[written]!, account, accounts));
             } catch (error) {
@@ -162,6 +168,7 @@ export function createUsageLog(options: UsageLogOptions): UsageLog {
             }
             written++;
           } while (written < batch.length && performance.now() - startedAt < budgetMs);
+          file.protectSharedMemory();
         });
       }, true);
     } catch (error) {
