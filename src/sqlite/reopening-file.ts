@@ -30,9 +30,14 @@ export interface ReopeningFile<C extends { db: Database }> {
    */
   use<T>(work: (connection: C) => T, writes?: boolean): T;
   /**
+   * Runs `work` in a write transaction on the connection, as {@link use} runs writes, and looks at
+   * SQLite's shared memory once more just before the commit, which writes it most: a cut that
+   * lands while the transaction runs is grown back before the commit touches it.
+   */
+  transaction<T>(work: (connection: C) => T): T;
+  /**
    * Grows SQLite's shared memory back if it was cut since the last look (see shared-memory.ts):
-   * for work inside {@link use} that runs many statements, between them, and before a commit,
-   * which writes the shared memory most.
+   * for a long {@link transaction}, between its statements.
    */
   protectSharedMemory(): void;
   /** The size of SQLite's shared memory seen (see shared-memory.ts), for a worker thread's guard of the file. */
@@ -117,26 +122,38 @@ export function createReopeningFile<C extends { db: Database }>(path: string, op
     }
   }
 
+  function use<T>(work: (connection: C) => T, writes = false): T {
+    const used = connection();
+    guard.check();
+    try {
+      const result = work(used);
+      if (writes) {
+        guard.check();
+        checkpoints.wrote();
+      }
+      return result;
+    } catch (error) {
+      if (needsReopen(error) && current === used) giveUp(error);
+      throw error;
+    }
+  }
+
   return {
     connection,
     get current() {
       return current;
     },
-    use(work, writes = false) {
-      const used = connection();
-      guard.check();
-      try {
-        const result = work(used);
-        if (writes) {
-          guard.check();
-          checkpoints.wrote();
-        }
-        return result;
-      } catch (error) {
-        if (needsReopen(error) && current === used) giveUp(error);
-        throw error;
-      }
-    },
+    use,
+    transaction: (work) =>
+      use(
+        (used) =>
+          used.db.transaction(() => {
+            const result = work(used);
+            guard.check();
+            return result;
+          }),
+        true,
+      ),
     protectSharedMemory: () => guard.check(),
     sharedMemorySeen: guard.seen,
     giveUp: () => giveUp(),

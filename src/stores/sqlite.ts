@@ -68,8 +68,12 @@ export function createSqliteStore(options: SqliteStoreOptions = {}): Store {
   /** Entries read lately, served while nothing has been committed to the file since (see sqlite-memo.ts). */
   const memo = createSqliteMemo();
 
-  function use<T>(work: (c: Connection) => T, writes = false): T {
+  function assertOpen(): void {
     if (closed) throw new Error("the SQLite store is closed");
+  }
+
+  function use<T>(work: (c: Connection) => T, writes = false): T {
+    assertOpen();
     return file.use(work, writes);
   }
 
@@ -77,21 +81,18 @@ export function createSqliteStore(options: SqliteStoreOptions = {}): Store {
   function writeEntries(writes: readonly StoreWrite[]): void {
     // Encoded before the write, so the transaction holds the lock no longer than the inserts.
     const rows = writes.map(({ entry, ttlSeconds }) => ({ entry, values: entryValues(entry, ttlSeconds), code: entry.semantic ? encodeVector(entry.semantic.vector) : undefined }));
-    use((c) => {
-      c.db.transaction(() => {
-        // Prod-mode entries past their TTL would otherwise stay in the file for good when their
-        // request never comes again (a request that does come again replaces its entry). Before
-        // the new rows: a write never deletes what it writes, such as an entry written with a TTL
-        // of 0, which dev mode still serves.
-        c.purgeSomeExpired.run(Date.now(), Math.max(MIN_PURGED_PER_WRITE, PURGED_PER_ENTRY * rows.length));
-        for (const { entry, values, code } of rows) {
-          c.upsert.run(...values);
-          if (code) c.upsertCode.run(entry.key, entry.semantic!.scope, entry.createdAt, code);
-        }
-        // The commit writes SQLite's shared memory: looked at just before (see reopening-file.ts).
-        file.protectSharedMemory();
-      });
-    }, true);
+    assertOpen();
+    file.transaction((c) => {
+      // Prod-mode entries past their TTL would otherwise stay in the file for good when their
+      // request never comes again (a request that does come again replaces its entry). Before
+      // the new rows: a write never deletes what it writes, such as an entry written with a TTL
+      // of 0, which dev mode still serves.
+      c.purgeSomeExpired.run(Date.now(), Math.max(MIN_PURGED_PER_WRITE, PURGED_PER_ENTRY * rows.length));
+      for (const { entry, values, code } of rows) {
+        c.upsert.run(...values);
+        if (code) c.upsertCode.run(entry.key, entry.semantic!.scope, entry.createdAt, code);
+      }
+    });
   }
 
   try {
@@ -150,14 +151,14 @@ export function createSqliteStore(options: SqliteStoreOptions = {}): Store {
     },
     async flush(filter: StoreFlushFilter = {}) {
       // Asked for by the application, not on a call's path: worth waiting for a peer's write.
-      return use((c) => {
-        c.db.setBusyTimeout(CLOSING_BUSY_TIMEOUT_MS);
-        try {
-          return flushEntries(c, filter);
-        } finally {
-          c.db.setBusyTimeout(busyTimeoutMs);
-        }
-      }, true);
+      assertOpen();
+      const { db } = file.connection();
+      db.setBusyTimeout(CLOSING_BUSY_TIMEOUT_MS);
+      try {
+        return file.transaction((c) => flushEntries(c, filter));
+      } finally {
+        db.setBusyTimeout(busyTimeoutMs);
+      }
     },
     async close() {
       closed = true;
@@ -228,25 +229,24 @@ function purge(connection: Connection): void {
   }
 }
 
+/** Removes the entries `filter` names; in a transaction the caller opens. */
 function flushEntries({ db, remove }: Connection, filter: StoreFlushFilter): number {
-  return db.transaction(() => {
-    const where: string[] = [];
-    const params: SqlValue[] = [];
-    for (const column of ["model", "namespace"] as const) {
-      const value = filter[column];
-      if (value === undefined) continue;
-      where.push(`${column} = ?`);
-      params.push(value);
-    }
-    const clause = where.length ? ` WHERE ${where.join(" AND ")}` : "";
-    if (!filter.matchPrompt) return db.prepare(`DELETE FROM cache_entries${clause}`).run(...params);
-    const candidates = db.prepare(`SELECT key, prompt FROM cache_entries${clause}`).all(...params);
-    let removed = 0;
-    for (const row of candidates) {
-      if (filter.matchPrompt(String(row.prompt))) removed += remove.run(row.key as string);
-    }
-    return removed;
-  });
+  const where: string[] = [];
+  const params: SqlValue[] = [];
+  for (const column of ["model", "namespace"] as const) {
+    const value = filter[column];
+    if (value === undefined) continue;
+    where.push(`${column} = ?`);
+    params.push(value);
+  }
+  const clause = where.length ? ` WHERE ${where.join(" AND ")}` : "";
+  if (!filter.matchPrompt) return db.prepare(`DELETE FROM cache_entries${clause}`).run(...params);
+  const candidates = db.prepare(`SELECT key, prompt FROM cache_entries${clause}`).all(...params);
+  let removed = 0;
+  for (const row of candidates) {
+    if (filter.matchPrompt(String(row.prompt))) removed += remove.run(row.key as string);
+  }
+  return removed;
 }
 
 function toEntry(row: Row): CacheEntry {

@@ -151,26 +151,23 @@ export function createUsageLog(options: UsageLogOptions): UsageLog {
       const accounts = new Map<string, CallAccount>();
       // One prepared statement per row, in one transaction: measured as fast as multi-row
       // inserts of 16 to 100 rows (whose arguments cost a copy of every value).
-      file.use(({ db, insert }) => {
-        if (busyTimeoutMs !== CALL_PATH_BUSY_TIMEOUT_MS) db.setBusyTimeout(busyTimeoutMs);
-        db.transaction(() => {
-          written = 0;
-          do {
-            // A cut of the shared memory while this runs kills the process at SQLite's next touch
-            // of it: looked at every few rows, and before the commit, rather than once before all.
-            if (written % PROTECT_EVERY_ROWS === PROTECT_EVERY_ROWS - 1) file.protectSharedMemory();
-            try {
-              insert.run(...toRow(batch[written]!, account, accounts));
-            } catch (error) {
-              // One bad row must not hold back the rows behind it (nor be retried for ever).
-              if (!isRowRejected(error)) throw error;
-              firstRefusal ??= error;
-            }
-            written++;
-          } while (written < batch.length && performance.now() - startedAt < budgetMs);
-          file.protectSharedMemory();
-        });
-      }, true);
+      if (busyTimeoutMs !== CALL_PATH_BUSY_TIMEOUT_MS) current.db.setBusyTimeout(busyTimeoutMs);
+      file.transaction(({ insert }) => {
+        written = 0;
+        do {
+          // A cut of the shared memory while this runs kills the process at SQLite's next touch
+          // of it: looked at every few rows (and by the transaction before its commit).
+          if (written % PROTECT_EVERY_ROWS === PROTECT_EVERY_ROWS - 1) file.protectSharedMemory();
+          try {
+            insert.run(...toRow(batch[written]!, account, accounts));
+          } catch (error) {
+            // One bad row must not hold back the rows behind it (nor be retried for ever).
+            if (!isRowRejected(error)) throw error;
+            firstRefusal ??= error;
+          }
+          written++;
+        } while (written < batch.length && performance.now() - startedAt < budgetMs);
+      });
     } catch (error) {
       failed(error);
       return false;
