@@ -160,8 +160,7 @@ export class ScopeVectors {
     if ((was & PENDING) !== 0) this.pending--;
     if (withValues) {
       const start = offset + CODE_HEADER_BYTES;
-      if (chunk.values.length === 0) chunk.values = new Int8Array(chunk.capacity * dims);
-      chunk.values.set(values.subarray(start, start + dims), at * dims);
+      this.valuesOf(chunk).set(values.subarray(start, start + dims), at * dims);
     } else this.pending++;
     for (let word = 0; word < HALF_WORDS; word++) {
       chunk.head[at * HALF_WORDS + word] = view.getUint32(offset + CODE_SKETCH + word * 4, true);
@@ -330,6 +329,12 @@ export class ScopeVectors {
     return chunk;
   }
 
+  /** The chunk's bytes, allocated when first needed (see {@link Chunk.values}). */
+  private valuesOf(chunk: Chunk): Int8Array {
+    if (chunk.values.length === 0) chunk.values = new Int8Array(chunk.capacity * this.dims);
+    return chunk.values;
+  }
+
   /** Moves live vectors to the front once most slots are dead, and frees the chunks left empty. */
   private compact(): void {
     const dims = this.dims;
@@ -343,8 +348,7 @@ export class ScopeVectors {
         const j = next & (CHUNK - 1);
         // A chunk without bytes holds pending vectors only: nothing to move but their headers.
         if (from.values.length > 0) {
-          if (to.values.length === 0) to.values = new Int8Array(to.capacity * dims);
-          to.values.set(from.values.subarray(i * dims, (i + 1) * dims), j * dims);
+          this.valuesOf(to).set(from.values.subarray(i * dims, (i + 1) * dims), j * dims);
         }
         to.head.set(from.head.subarray(i * HALF_WORDS, (i + 1) * HALF_WORDS), j * HALF_WORDS);
         to.tail.set(from.tail.subarray(i * HALF_WORDS, (i + 1) * HALF_WORDS), j * HALF_WORDS);
