@@ -1,5 +1,5 @@
 import type { CachedCall } from "./cache/engine.ts";
-import type { CachedMethod, ProviderAdapter, SentRequest, StreamExchange } from "./providers/adapter.ts";
+import { NO_WIRE, type CachedMethod, type ProviderAdapter, type SentRequest, type StreamExchange } from "./providers/adapter.ts";
 import type { CallOptions } from "./types.ts";
 import { sendReadingResponse, withResponseMethods, type SentResponse } from "./api-promise.ts";
 import { validCallOptions } from "./call-options.ts";
@@ -13,8 +13,6 @@ export type CachedCallRunner = (call: CachedCall, requestOptions: Record<string,
 
 /** The request options of a call made without any: shared, as nothing writes to them. */
 const NO_OPTIONS: Record<string, unknown> = Object.freeze({});
-/** The wire of a call whose options could not be read (it bypasses the cache). */
-const NO_WIRE: Record<string, unknown> = Object.freeze({});
 
 interface PathNode {
   method?: CachedMethod;

@@ -158,6 +158,9 @@ export interface SentRequest {
   wire: Record<string, unknown>;
 }
 
+/** The wire of a call that sends nothing beside its body (shared, as nothing writes to it): it keys by its params alone. */
+export const NO_WIRE: Record<string, unknown> = Object.freeze({});
+
 /** An SDK ecoai can wrap. */
 export interface ProviderAdapter {
   provider: Provider;

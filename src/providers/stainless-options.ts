@@ -1,4 +1,4 @@
-import type { CachedMethod, SentRequest, StreamExchange } from "./adapter.ts";
+import { NO_WIRE, type CachedMethod, type SentRequest, type StreamExchange } from "./adapter.ts";
 import { isEmptyHeaderSource, keyedHeaders, keyedHeadersOf, setsNoHeader } from "./headers.ts";
 import { isRecord } from "./text.ts";
 
@@ -62,8 +62,6 @@ export function stainlessRequest(client: object, method: CachedMethod, params: R
 
 const NO_HEADERS: StainlessHeaders = Object.freeze({});
 const NO_DEFAULTS: NonNullable<StainlessClient["_options"]> = Object.freeze({});
-/** The wire of a call that sends nothing beside its body and base URL. */
-const NO_WIRE: Record<string, unknown> = Object.freeze({});
 
 /**
  * The keyed headers of a request: the client's own, its default headers, the method's, the
