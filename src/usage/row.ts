@@ -135,7 +135,6 @@ interface Accounted {
   provider: Provider | undefined;
   model: string;
   cacheHit: boolean;
-  timestamp: string;
   day: string;
   inputTokens: number;
   cachedInputTokens: number;
@@ -167,7 +166,7 @@ function accountOnce(call: AccountedCall & { usage: TokenUsage; timestamp: strin
     last.outputTokens === usage.outputTokens &&
     last.cacheWriteInputTokens === cacheWriteInputTokens &&
     last.reasoningTokens === reasoningTokens &&
-    (last.timestamp === call.timestamp || last.day === call.timestamp.slice(0, 10))
+    last.day === call.timestamp.slice(0, 10)
   ) {
     return last.account;
   }
@@ -175,7 +174,7 @@ function accountOnce(call: AccountedCall & { usage: TokenUsage; timestamp: strin
   const key = `${call.provider}\u0000${call.model}\u0000${call.cacheHit ? 1 : 0}\u0000${day}\u0000${usage.inputTokens},${usage.cachedInputTokens},${usage.outputTokens},${cacheWriteInputTokens},${reasoningTokens}`;
   let account = accounts.get(key);
   if (!account) accounts.set(key, (account = accountFor(call, options)));
-  lastAccounted = { accounts, options, provider: call.provider, model: call.model, cacheHit: call.cacheHit, timestamp: call.timestamp, day, inputTokens: usage.inputTokens, cachedInputTokens: usage.cachedInputTokens, outputTokens: usage.outputTokens, cacheWriteInputTokens, reasoningTokens, account };
+  lastAccounted = { accounts, options, provider: call.provider, model: call.model, cacheHit: call.cacheHit, day, inputTokens: usage.inputTokens, cachedInputTokens: usage.cachedInputTokens, outputTokens: usage.outputTokens, cacheWriteInputTokens, reasoningTokens, account };
   return account;
 }
 
