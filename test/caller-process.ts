@@ -26,6 +26,10 @@ export interface CallerProcess {
   readonly finished: number;
   /** Lines the app printed. */
   readonly lines: string[];
+  /** Pauses the app's loop after the call in progress; resolves once it has paused. Everything stays open. */
+  hold(): Promise<void>;
+  /** Resumes a loop paused by {@link hold}. */
+  go(): void;
   /** Asks the app to finish its loop, close and exit. */
   stop(): void;
   kill(signal: NodeJS.Signals): void;
@@ -61,6 +65,7 @@ export async function startCaller(
   const lines: string[] = [];
   let finished = 0;
   const waiting = new Set<{ count: number; resolve: () => void }>();
+  let onHeld: (() => void) | undefined;
   const reading = (async () => {
     let rest = "";
     const decoder = new TextDecoder();
@@ -72,6 +77,7 @@ export async function startCaller(
       for (const line of parts) {
         lines.push(line);
         if (line.startsWith("ok ")) finished = Number(line.slice(3));
+        if (line.startsWith("held ")) onHeld?.();
         for (const waiter of waiting) if (finished >= waiter.count) (waiting.delete(waiter), waiter.resolve());
       }
     }
@@ -92,6 +98,19 @@ export async function startCaller(
       return finished;
     },
     lines,
+    hold() {
+      const held = new Promise<void>((resolve, reject) => {
+        onHeld = resolve;
+        exited.then((result) => reject(new Error(`the app ended after ${finished} calls (${result.code ?? result.signal}): ${result.stderr}`)));
+      });
+      child.stdin.write("hold\n");
+      child.stdin.flush();
+      return held;
+    },
+    go() {
+      child.stdin.write("go\n");
+      child.stdin.flush();
+    },
     stop() {
       child.stdin.write("stop\n");
       child.stdin.flush();
