@@ -1,13 +1,14 @@
 /**
  * The timing loops of `bench/peers.ts`: interleaved hit rounds, hits per second under 64
- * concurrent callers, and what a miss adds to a direct SDK call.
+ * concurrent callers, what a miss adds to a direct SDK call, and what a system call costs here.
  *
  * @module
  */
 import type OpenAI from "openai";
 import type { EcoAI } from "../src/index.ts";
 import type { Simulator } from "../src/simulator/index.ts";
-import { summarize, toMicros, type Summary } from "./stats.ts";
+import { closeSync, openSync, readSync, writeFileSync } from "node:fs";
+import { median, summarize, toMicros, type Summary } from "./stats.ts";
 
 const ROUNDS = 20;
 const BATCH = 250;
@@ -125,4 +126,27 @@ export async function missOverhead(direct: OpenAI, eco: EcoAI<OpenAI>, sim: Simu
     noiseMax: Math.max(...noise),
     noiseOver1ms: noise.filter((x) => x > 1000).length,
   };
+}
+
+/**
+ * What one system call costs on this machine: a 96-byte `pread` of a file in the page cache (an
+ * ecoai SQLite hit served from its memo makes one, to see whether the file changed), median of
+ * batches. It differs several-fold between machines (kernel mitigations, virtualisation), and
+ * the SQLite figures move with it while LangChain's in-memory cache makes none.
+ */
+export function preadMicros(path: string): number {
+  writeFileSync(path, new Uint8Array(4096));
+  const descriptor = openSync(path, "r");
+  const into = new Uint8Array(96);
+  const perCall: number[] = [];
+  try {
+    for (let batch = 0; batch < 21; batch++) {
+      const started = performance.now();
+      for (let i = 0; i < 2_000; i++) readSync(descriptor, into, 0, into.length, 0);
+      perCall.push(toMicros((performance.now() - started) / 2_000));
+    }
+  } finally {
+    closeSync(descriptor);
+  }
+  return median(perCall);
 }

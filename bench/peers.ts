@@ -23,7 +23,7 @@ import { EcoAI, hashCacheKey } from "../src/index.ts";
 import { startSimulator } from "../src/simulator/index.ts";
 import { openDatabase } from "../src/sqlite/database.ts";
 import { startRedisServer } from "../test/redis-server.ts";
-import { concurrentHits, missOverhead, runInterleaved, type Variant } from "./peers-timing.ts";
+import { concurrentHits, missOverhead, preadMicros, runInterleaved, type Variant } from "./peers-timing.ts";
 import { formatMicros, formatRatio, summarize, table, toMicros } from "./stats.ts";
 
 const MODEL = "gpt-4o-mini";
@@ -65,7 +65,8 @@ async function langchain(cache: InMemoryCache | RedisCache, headers: Record<stri
 }
 
 try {
-  console.log(`ecoai and its peers — Bun ${Bun.version}, ${process.platform}/${process.arch}; LangChain.js @langchain/core ${version("@langchain/core")}, @langchain/openai ${version("@langchain/openai")}, @langchain/redis ${version("@langchain/redis")}\n`);
+  console.log(`ecoai and its peers — Bun ${Bun.version}, ${process.platform}/${process.arch}; LangChain.js @langchain/core ${version("@langchain/core")}, @langchain/openai ${version("@langchain/openai")}, @langchain/redis ${version("@langchain/redis")}`);
+  console.log(`A 96-byte pread costs ${formatMicros(preadMicros(join(dir, "pread.bin")))} on this machine (an ecoai SQLite hit from its memo makes one; the floor's point read makes SQLite's own lock calls)\n`);
   const redisClient = createClient({ url: server.url });
   await redisClient.connect();
   closing.push(() => redisClient.quit());
