@@ -1,7 +1,7 @@
 import { statSync } from "node:fs";
 import { createFaultReporter, describeFault } from "../cache/faults.ts";
 import { EcoAIError } from "../errors.ts";
-import { CALL_PATH_BUSY_TIMEOUT_MS, CLOSING_BUSY_TIMEOUT_MS, type Database, type Statement } from "../sqlite/database.ts";
+import { CALL_PATH_BUSY_TIMEOUT_MS, CLOSING_BUSY_TIMEOUT_MS, type Database } from "../sqlite/database.ts";
 import { isRowRejected } from "../sqlite/errors.ts";
 import { createReopeningFile } from "../sqlite/reopening-file.ts";
 import type { HistoryQuery, Logger, UsageRecord, UsageSummary } from "../types.ts";
@@ -10,7 +10,8 @@ import { queryHistory, querySummary } from "./queries.ts";
 import type { FootprintConfig } from "./energy-grid.ts";
 import type { PriceOverrides } from "./pricing.ts";
 import { toRow, type CallAccount, type NewUsageRecord } from "./row.ts";
-import { openUsageSchema, USAGE_INSERT } from "./schema.ts";
+import { prepareRowInserts, type RowInserts } from "./row-inserts.ts";
+import { openUsageSchema } from "./schema.ts";
 import type { UsageSink } from "./sinks.ts";
 
 export type { NewUsageRecord } from "./row.ts";
@@ -68,7 +69,7 @@ export interface UsageLog extends UsageSink {
 
 interface Connection {
   db: Database;
-  insert: Statement;
+  inserts: RowInserts;
   /** The file's inode when opened: a different one (or none) at the path means it was deleted or replaced. */
   inode: number | undefined;
 }
@@ -102,7 +103,7 @@ export function createUsageLog(options: UsageLogOptions): UsageLog {
   let closed = false;
   const file = createReopeningFile(path, (): Connection => {
     const db = openUsageSchema(path, { busyTimeoutMs: CALL_PATH_BUSY_TIMEOUT_MS });
-    return { db, insert: db.prepare(USAGE_INSERT), inode: statSync(path, { throwIfNoEntry: false })?.ino };
+    return { db, inserts: prepareRowInserts(db), inode: statSync(path, { throwIfNoEntry: false })?.ino };
   });
 
   /** The open log, still the file at `path`; undefined (and reported) when it cannot be opened. `now`: try even within the wait after a failure. */
@@ -152,14 +153,14 @@ export function createUsageLog(options: UsageLogOptions): UsageLog {
       // One prepared statement per row, in one transaction: measured as fast as multi-row
       // inserts of 16 to 100 rows (whose arguments cost a copy of every value).
       if (busyTimeoutMs !== CALL_PATH_BUSY_TIMEOUT_MS) current.db.setBusyTimeout(busyTimeoutMs);
-      file.transaction(({ insert }) => {
+      file.transaction(({ inserts }) => {
         written = 0;
         do {
           // A cut of the shared memory while this runs kills the process at SQLite's next touch
           // of it: looked at every few rows (and by the transaction before its commit).
           if (written % PROTECT_EVERY_ROWS === PROTECT_EVERY_ROWS - 1) file.protectSharedMemory();
           try {
-            insert.run(...toRow(batch[written]!, account, accounts));
+            inserts.insert(toRow(batch[written]!, account, accounts));
           } catch (error) {
             // One bad row must not hold back the rows behind it (nor be retried for ever).
             if (!isRowRejected(error)) throw error;
