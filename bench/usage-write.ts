@@ -3,8 +3,10 @@
  * ranges: the same batches of rows inserted into a real SQLite log (one transaction per batch of
  * 500, as the log writes them), with each row's values computed by `toRow` (cost, energy, CO₂e)
  * against the same rows with values computed beforehand (the insert alone) and against the
- * previous method's computation (`savingsFor` + `costOfCall`) plus the insert, measured in the
- * same run. The call's own path is untouched: `record()` only queues the row.
+ * previous method's computation (`savingsFor` + `costOfCall`) plus the insert, and against the
+ * log's own inserts (`prepareRowInserts`: a row that leaves its usually-default columns at their
+ * defaults binds only the others), measured in the same run. The call's own path is untouched:
+ * `record()` only queues the row.
  *
  * Run: `bun bench/usage-write.ts`. Prints; asserts nothing.
  *
@@ -16,6 +18,7 @@ import { tmpdir } from "node:os";
 import type { SqlValue } from "../src/sqlite/database.ts";
 import { costOfCall, savingsFor } from "../src/usage/pricing.ts";
 import { toRow, type NewUsageRecord } from "../src/usage/row.ts";
+import { prepareRowInserts } from "../src/usage/row-inserts.ts";
 import { openUsageSchema, USAGE_INSERT } from "../src/usage/schema.ts";
 import { formatMicros, formatRatio, median, table } from "./stats.ts";
 
@@ -50,28 +53,32 @@ function previousRow(record: NewUsageRecord, index: number): SqlValue[] {
 const path = join(tmpdir(), `ecoai-bench-usage-write-${process.pid}.db`);
 const db = openUsageSchema(path);
 const insert = db.prepare(USAGE_INSERT);
+const inserts = prepareRowInserts(db);
 
-/** µs per row of writing BATCHES batches with `values` giving each row's insert values. */
-function perRow(values: (record: NewUsageRecord, index: number) => SqlValue[]): number {
+/** µs per row of writing BATCHES batches with `values` giving each row's insert values, bound by `write`. */
+function perRow(values: (record: NewUsageRecord, index: number) => SqlValue[], write: (row: SqlValue[]) => void): number {
   const start = performance.now();
   for (let b = 0; b < BATCHES; b++) {
     db.transaction(() => {
-      for (let i = 0; i < BATCH; i++) insert.run(...values(records[i]!, i));
+      for (let i = 0; i < BATCH; i++) write(values(records[i]!, i));
     });
   }
   return ((performance.now() - start) * 1000) / (BATCH * BATCHES);
 }
 
-const variants: Record<string, (record: NewUsageRecord, index: number) => SqlValue[]> = {
-  "insert only (values precomputed)": (_, i) => precomputed[i]!,
-  "previous method + insert": previousRow,
-  "toRow (cost, energy, CO₂e ranges) + insert": (record) => toRow(record),
+type Variant = [values: (record: NewUsageRecord, index: number) => SqlValue[], write: (row: SqlValue[]) => void];
+const everyColumn = (row: SqlValue[]) => void insert.run(...row);
+const variants: Record<string, Variant> = {
+  "insert only (values precomputed)": [(_, i) => precomputed[i]!, everyColumn],
+  "previous method + insert": [previousRow, everyColumn],
+  "toRow (cost, energy, CO₂e ranges) + insert": [(record) => toRow(record), everyColumn],
+  "toRow + the log's inserts (defaults left out)": [(record) => toRow(record), (row) => inserts.insert(row)],
 };
 /** One measurement from an empty table, so no variant writes into a bigger table than another. */
-function measure(f: (record: NewUsageRecord, index: number) => SqlValue[]): number {
+function measure([values, write]: Variant): number {
   db.exec("DELETE FROM usage_log");
   db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
-  return perRow(f);
+  return perRow(values, write);
 }
 for (const f of Object.values(variants)) measure(f);
 const samples: Record<string, number[]> = Object.fromEntries(Object.keys(variants).map((name) => [name, []]));
