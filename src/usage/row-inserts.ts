@@ -38,6 +38,8 @@ export const USAGE_INSERT_PLAIN = `INSERT INTO usage_log (${PLAIN_AT.map((i) => 
 export interface RowInserts {
   /** Inserts the row; throws what SQLite throws. */
   insert(row: readonly SqlValue[]): void;
+  /** False when the log's table declares other defaults, so every row binds every column. */
+  readonly leavesOutDefaults: boolean;
 }
 
 /**
@@ -55,7 +57,7 @@ export interface RowInserts {
 export function prepareRowInserts(db: Database): RowInserts {
   const full = db.prepare(USAGE_INSERT);
   const plain = declaresDefaults(db) ? db.prepare(USAGE_INSERT_PLAIN) : undefined;
-  if (!plain) return { insert: (row) => void full.run(...row) };
+  if (!plain) return { insert: (row) => void full.run(...row), leavesOutDefaults: false };
   const values = new Array<SqlValue>(PLAIN_AT.length);
   return {
     insert(row) {
@@ -66,6 +68,7 @@ export function prepareRowInserts(db: Database): RowInserts {
       for (let i = 0; i < PLAIN_AT.length; i++) values[i] = row[PLAIN_AT[i]!]!;
       plain.run(...values);
     },
+    leavesOutDefaults: true,
   };
 }
 

@@ -2,7 +2,7 @@ import { expect, test } from "bun:test";
 import { join } from "node:path";
 import { openDatabase, type Database } from "../../src/sqlite/database.ts";
 import { createUsageLog } from "../../src/usage/log.ts";
-import { leavesDefaults } from "../../src/usage/row-inserts.ts";
+import { leavesDefaults, prepareRowInserts } from "../../src/usage/row-inserts.ts";
 import { toRow, type NewUsageRecord } from "../../src/usage/row.ts";
 import { ensureUsageSchema, USAGE_COLUMNS, USAGE_INSERT } from "../../src/usage/schema.ts";
 import { recordingLogger } from "../harness.ts";
@@ -64,6 +64,17 @@ function writeBindingEveryColumn(path: string, prepare: (db: Database) => void =
   }
 }
 
+/** Whether the log's inserts leave usually-default columns out, for the file at `path` as it is now. */
+function leavesOutDefaults(path: string): boolean {
+  const db = openDatabase(path);
+  try {
+    ensureUsageSchema(db);
+    return prepareRowInserts(db).leavesOutDefaults;
+  } finally {
+    db.close();
+  }
+}
+
 function writeThroughLog(path: string): void {
   const log = createUsageLog({ path, logger: recordingLogger() });
   for (const record of records) log.record(record);
@@ -84,6 +95,7 @@ test("the log stores every column of every row exactly as an insert binding ever
   const written = join(dir, "written.db");
   writeBindingEveryColumn(expected);
   writeThroughLog(written);
+  expect(leavesOutDefaults(written)).toBe(true);
   expect(storedRows(written)).toEqual(storedRows(expected));
 });
 
@@ -97,6 +109,7 @@ test("so does a log migrated from the previous release", () => {
   }
   writeBindingEveryColumn(expected);
   writeThroughLog(written);
+  expect(leavesOutDefaults(written)).toBe(true);
   expect(storedRows(written)).toEqual(storedRows(expected));
 });
 
@@ -115,6 +128,7 @@ test("a log whose table declares other defaults gets every column bound", () => 
   otherDefaults(db);
   db.close();
   writeThroughLog(written);
+  expect(leavesOutDefaults(written)).toBe(false);
   expect(storedRows(written)).toEqual(storedRows(expected));
   expect(storedRows(written).filter((row) => row.includes("embedding_co2e_g real:7.0"))).toEqual([]);
 });
