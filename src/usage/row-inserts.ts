@@ -2,34 +2,33 @@ import type { Database, SqlValue } from "../sqlite/database.ts";
 import { USAGE_COLUMNS, USAGE_INSERT, type UsageColumn } from "./schema.ts";
 
 /**
- * Columns most rows leave at their defaults: a call without a semantic match or check, images,
- * embedding, cache writes or reasoning tokens. Each with the literal SQLite reports as its default
- * (`PRAGMA table_info`'s `dflt_value`, `null` for none: the column must then be nullable) and the
- * value that default stores.
+ * Columns most rows leave at their defaults (a call without a semantic match or check, images,
+ * embedding, cache writes or reasoning tokens), each with the value its default stores: `0`,
+ * declared `DEFAULT 0`, or `null`, declared with no default on a nullable column.
  */
-const USUALLY_DEFAULT: Readonly<Partial<Record<UsageColumn, { declared: string | null; value: SqlValue }>>> = {
-  semantic_hit: { declared: "0", value: 0 },
-  embedding_tokens: { declared: "0", value: 0 },
-  embedding_cost_usd: { declared: "0", value: 0 },
-  semantic_score: { declared: null, value: null },
-  matched_prompt: { declared: null, value: null },
-  cache_write_input_tokens: { declared: "0", value: 0 },
-  reasoning_tokens: { declared: "0", value: 0 },
-  image_count: { declared: "0", value: 0 },
-  image_size: { declared: null, value: null },
-  image_quality: { declared: null, value: null },
-  embedding_co2e_g: { declared: "0", value: 0 },
-  semantic_check: { declared: null, value: null },
-  check_agreed: { declared: null, value: null },
-  check_key: { declared: null, value: null },
-  check_score: { declared: null, value: null },
-  check_prompt: { declared: null, value: null },
+const USUALLY_DEFAULT: Readonly<Partial<Record<UsageColumn, 0 | null>>> = {
+  semantic_hit: 0,
+  embedding_tokens: 0,
+  embedding_cost_usd: 0,
+  semantic_score: null,
+  matched_prompt: null,
+  cache_write_input_tokens: 0,
+  reasoning_tokens: 0,
+  image_count: 0,
+  image_size: null,
+  image_quality: null,
+  embedding_co2e_g: 0,
+  semantic_check: null,
+  check_agreed: null,
+  check_key: null,
+  check_score: null,
+  check_prompt: null,
 };
 
 /** Where the usually-default columns sit in a row, and the value each must hold for the row to leave it out. */
-const DEFAULT_AT = USAGE_COLUMNS.flatMap((column, index) => (USUALLY_DEFAULT[column] ? [{ index, value: USUALLY_DEFAULT[column]!.value }] : []));
+const DEFAULT_AT = USAGE_COLUMNS.flatMap((column, index) => (column in USUALLY_DEFAULT ? [{ index, value: USUALLY_DEFAULT[column] as 0 | null }] : []));
 /** Where the columns a plain insert binds sit in a row. */
-const PLAIN_AT = USAGE_COLUMNS.flatMap((column, index) => (USUALLY_DEFAULT[column] ? [] : [index]));
+const PLAIN_AT = USAGE_COLUMNS.flatMap((column, index) => (column in USUALLY_DEFAULT ? [] : [index]));
 
 /** The insert of a row whose usually-default columns hold their defaults: it binds only the others. */
 const USAGE_INSERT_PLAIN = `INSERT INTO usage_log (${PLAIN_AT.map((i) => USAGE_COLUMNS[i]).join(", ")}) VALUES (${PLAIN_AT.map(() => "?").join(", ")})`;
@@ -81,13 +80,16 @@ export function leavesDefaults(row: readonly SqlValue[]): boolean {
   return true;
 }
 
-/** True when the log's table declares each usually-default column's default as expected. */
+/**
+ * True when the log's table declares each usually-default column's default as expected
+ * (`PRAGMA table_info`'s `dflt_value`: the literal `0`, or none on a nullable column).
+ */
 function declaresDefaults(db: Database): boolean {
   const declared = new Map(db.prepare("PRAGMA table_info(usage_log)").all().map((column) => [String(column.name), column]));
-  return Object.entries(USUALLY_DEFAULT).every(([name, expected]) => {
+  return Object.entries(USUALLY_DEFAULT).every(([name, value]) => {
     const column = declared.get(name);
     if (!column) return false;
-    const value = column.dflt_value === null || column.dflt_value === undefined ? null : String(column.dflt_value);
-    return value === expected!.declared && (value !== null || Number(column.notnull) === 0);
+    const literal = column.dflt_value === null || column.dflt_value === undefined ? null : String(column.dflt_value);
+    return value === null ? literal === null && Number(column.notnull) === 0 : literal === String(value);
   });
 }
