@@ -8,21 +8,11 @@ import { ensureUsageSchema, USAGE_COLUMNS, USAGE_INSERT } from "../../src/usage/
 import { recordingLogger } from "../harness.ts";
 import { tempDir } from "../temp.ts";
 import { writeLegacyLog } from "./legacy-schema.ts";
+import { sampleHit } from "./sample-record.ts";
 
 const dir = tempDir();
 
-const hit: NewUsageRecord = {
-  timestamp: Date.UTC(2026, 10, 29, 12),
-  provider: "openai",
-  model: "gpt-4o-mini",
-  cacheHit: true,
-  semanticHit: false,
-  cacheKey: "k",
-  prompt: "Where is my parcel?",
-  promptType: "text",
-  usage: { inputTokens: 20, cachedInputTokens: 0, outputTokens: 10 },
-  latencyMs: 0.02,
-};
+const hit = sampleHit;
 
 /** Calls of every kind: plain hits and misses, and each thing that sets a column a plain call leaves at its default. */
 const records: NewUsageRecord[] = [

@@ -1,19 +1,9 @@
 import { expect, test } from "bun:test";
 import { toRow, type NewUsageRecord } from "../../src/usage/row.ts";
 import { USAGE_COLUMNS } from "../../src/usage/schema.ts";
+import { sampleHit } from "./sample-record.ts";
 
-const hit: NewUsageRecord = {
-  timestamp: Date.UTC(2026, 10, 29, 12),
-  provider: "openai",
-  model: "gpt-4o-mini",
-  cacheHit: true,
-  semanticHit: false,
-  cacheKey: "k",
-  prompt: "Where is my parcel?",
-  promptType: "text",
-  usage: { inputTokens: 20, cachedInputTokens: 4, outputTokens: 10 },
-  latencyMs: 0.02,
-};
+const hit: NewUsageRecord = { ...sampleHit, usage: { ...sampleHit.usage, cachedInputTokens: 4 } };
 
 test("a row has a value for every column of the log, whatever the call", () => {
   const records: NewUsageRecord[] = [
