@@ -8,7 +8,7 @@
  * Each round starts an app in a child process (`test/fixtures/caller.mjs`, a loop of chat calls
  * through ecoai with a SQLite cache and usage log, mostly hits), lets it make 1,000 calls, then
  * truncates the cache file, the usage log and their `-shm` files to 0 bytes at a random moment of
- * the loop, as `truncate -s 0 *.db*` would, and asks for 200 more calls. It prints how many apps
+ * the next second of the loop, as `truncate -s 0 *.db*` would, and asks for 200 more calls. It prints how many apps
  * died, under Bun (on the sources) and under Node (on the package, built once by `npm pack`).
  *
  * Run: `bun bench/cut-risk.ts [rounds per runtime, default 40]`. Prints; asserts nothing.
@@ -25,6 +25,7 @@ import { table } from "./stats.ts";
 const ROUNDS = Number(process.argv[2] ?? 40);
 const CALLS_BEFORE = 1_000;
 const CALLS_AFTER = 200;
+const CUT_WITHIN_MS = 1_000;
 
 const sim = await startSimulator();
 const dir = mkdtempSync(join(tmpdir(), "ecoai-bench-cut-risk-"));
@@ -41,8 +42,9 @@ try {
       const outcome = app.exited;
       try {
         await app.calls(CALLS_BEFORE);
-        // Somewhere in the next few milliseconds of the loop, not in step with it.
-        await Bun.sleep(Math.random() * 5);
+        // At a moment drawn evenly from the loop's next second: not in step with the usage log's
+        // writes, which come every few hundred calls (right after call 1,000 one is under way).
+        await Bun.sleep(Math.random() * CUT_WITHIN_MS);
         for (const path of [files.sqlitePath, files.logPath]) {
           truncateSync(path, 0);
           truncateSync(`${path}-shm`, 0);
@@ -62,7 +64,7 @@ try {
     const how = [...signals].map(([name, count]) => `${name} ×${count}`).join(", ") || "—";
     rows.push([runtime, String(ROUNDS), String(died), `${((100 * died) / ROUNDS).toFixed(1)}%`, how]);
   }
-  console.log(`A cut of the cache file, the usage log and their shared memory at a random moment of a busy loop (${CALLS_BEFORE.toLocaleString("en")} calls before, ${CALLS_AFTER} after):`);
+  console.log(`A cut of the cache file, the usage log and their shared memory at a random moment of a busy loop (within ${CUT_WITHIN_MS.toLocaleString("en")} ms after call ${CALLS_BEFORE.toLocaleString("en")}; ${CALLS_AFTER} calls after):`);
   console.log(table(["runtime", "apps", "died", "share", "how"], rows));
 } finally {
   await sim.close();
