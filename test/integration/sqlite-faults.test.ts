@@ -145,9 +145,10 @@ for (const runtime of ["bun", "node"] satisfies Runtime[]) {
     await app.calls(1000);
     // Between two statements, as promised (README, "Damaged files"): a cut that lands while SQLite
     // is inside one, touching its shared memory, ends the process with SIGBUS whatever the app
-    // does, so a cut at a random moment of a busy loop fails now and then by nature. The app
-    // pauses between two calls with its files, statements and shared memory still open, and the
-    // files are cut once its background writes (usage rows, cache entries, checkpoints) are done.
+    // does, so a cut at a random moment of a busy loop fails now and then by nature (how often:
+    // bench/cut-risk.ts). The app pauses between two calls with its files, statements and shared
+    // memory still open, and the files are cut once its background writes (usage rows, cache
+    // entries, checkpoints) are done.
     await app.hold();
     await untilUnchanged([paths.sqlitePath, paths.logPath].flatMap((path) => [path, `${path}-wal`]));
     // Cut under the app's feet: pages it has read from the files, and SQLite's shared memory
