@@ -2,7 +2,8 @@
  * ecoai against its peers, timed in one process on the same simulated OpenAI endpoint:
  * LangChain.js (`ChatOpenAI` from `@langchain/openai` with `@langchain/core`'s `InMemoryCache`,
  * and with `@langchain/redis`'s `RedisCache` on the same private `redis-server` ecoai's Redis
- * store uses), ecoai's memory, SQLite and Redis hits, and the floor (one canonical hash, one
+ * store uses), ecoai's memory, SQLite and Redis hits, the memory hit with one 96-byte `pread`
+ * added (the one system call a SQLite hit makes), and the floor (one canonical hash, one
  * SQLite point read by key, one `JSON.parse` of the same body), for a small and a 2.4 KB
  * response. Then what a miss adds at a 0 ms upstream, and hits per second with 64 concurrent
  * callers. Prints the goals table with the measured ratios.
@@ -11,7 +12,7 @@
  *
  * @module
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { closeSync, mkdtempSync, openSync, readSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { InMemoryCache } from "@langchain/core/caches";
@@ -66,7 +67,12 @@ async function langchain(cache: InMemoryCache | RedisCache, headers: Record<stri
 
 try {
   console.log(`ecoai and its peers — Bun ${Bun.version}, ${process.platform}/${process.arch}; LangChain.js @langchain/core ${version("@langchain/core")}, @langchain/openai ${version("@langchain/openai")}, @langchain/redis ${version("@langchain/redis")}`);
-  console.log(`A 96-byte pread costs ${formatMicros(preadMicros(join(dir, "pread.bin")))} on this machine (an ecoai SQLite hit from its memo makes one; the floor's point read makes SQLite's own lock calls)\n`);
+  const preadPath = join(dir, "pread.bin");
+  console.log(`A 96-byte pread costs ${formatMicros(preadMicros(preadPath))} on this machine (an ecoai SQLite hit from its memo makes one; the floor's point read makes SQLite's own lock calls)\n`);
+  // The memory hit with that one system call added: where a SQLite hit lands if the call is all it adds.
+  const preadDescriptor = openSync(preadPath, "r");
+  closing.push(() => closeSync(preadDescriptor));
+  const header = new Uint8Array(96);
   const redisClient = createClient({ url: server.url });
   await redisClient.connect();
   closing.push(() => redisClient.quit());
@@ -100,6 +106,7 @@ try {
     const variants: Variant[] = [
       { name: "floor", samples: [], run: async (i) => void (sink = JSON.parse(select.get(keyOf(i))!.body as string)) },
       { name: "ecoai memory", samples: [], run: async (i) => void (sink = await ecoMemory.chat.completions.create(request(i))) },
+      { name: "ecoai memory + one pread", samples: [], run: async (i) => void (readSync(preadDescriptor, header, 0, header.length, 0), (sink = await ecoMemory.chat.completions.create(request(i)))) },
       { name: "ecoai SQLite", samples: [], run: async (i) => void (sink = await ecoSqlite.chat.completions.create(request(i))) },
       { name: "ecoai Redis", samples: [], run: async (i) => void (sink = await ecoRedis.chat.completions.create(request(i))) },
       { name: "LangChain InMemoryCache", samples: [], run: async (i) => void (sink = await lcMemory.invoke(messages(i))) },
