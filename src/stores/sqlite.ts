@@ -116,7 +116,7 @@ export function createSqliteStore(options: SqliteStoreOptions = {}): Store {
     async get(key) {
       // Every call reads here first: the one place a loop of hits would otherwise never yield.
       if (eventLoopHeld()) await nextTurn();
-      if (closed) throw new Error("the SQLite store is closed");
+      assertOpen();
       const connection = file.current;
       const remembering = memo.wants(key) && memo.open(connection?.db);
       if (remembering) {
