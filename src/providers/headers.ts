@@ -94,23 +94,19 @@ export function keyedHeaders(...sources: unknown[]): Record<string, string> | un
  * source (a `Headers`, a list of pairs, the SDKs' nullable headers) is merged to be known.
  */
 export function setsNoHeader(source: unknown): boolean {
-  if (typeof source !== "object" || source === null) return true;
-  if (!isPlainRecord(source)) return false;
-  for (const name in source) {
-    if (!Object.hasOwn(source, name)) continue;
-    const value = (source as Record<string, unknown>)[name];
-    if (value === undefined || value === null) continue;
-    if (!Array.isArray(value)) return false;
-    for (const item of value) if (item !== undefined && item !== null) return false;
-  }
-  return true;
+  return everyHeaderValue(source, (value) => value == null || (Array.isArray(value) && value.every((item) => item == null)));
 }
 
 /** Whether a header source sets and removes nothing: absent, or a plain record whose every value is `undefined`. */
 export function isEmptyHeaderSource(source: unknown): boolean {
+  return everyHeaderValue(source, (value) => value === undefined);
+}
+
+/** Whether `source` is absent, or a plain record whose every own value passes `test`. */
+function everyHeaderValue(source: unknown, test: (value: unknown) => boolean): boolean {
   if (typeof source !== "object" || source === null) return true;
   if (!isPlainRecord(source)) return false;
-  for (const name in source) if (Object.hasOwn(source, name) && (source as Record<string, unknown>)[name] !== undefined) return false;
+  for (const name in source) if (Object.hasOwn(source, name) && !test((source as Record<string, unknown>)[name])) return false;
   return true;
 }
 
