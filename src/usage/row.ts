@@ -153,6 +153,7 @@ function accountOnce(call: AccountedCall & { usage: TokenUsage; timestamp: strin
   if (usage.images || call.embedding) return accountFor(call, options);
   const cacheWriteInputTokens = usage.cacheWriteInputTokens ?? 0;
   const reasoningTokens = usage.reasoningTokens ?? 0;
+  const day = call.timestamp.slice(0, 10);
   const last = lastAccounted;
   if (
     last !== undefined &&
@@ -166,11 +167,10 @@ function accountOnce(call: AccountedCall & { usage: TokenUsage; timestamp: strin
     last.outputTokens === usage.outputTokens &&
     last.cacheWriteInputTokens === cacheWriteInputTokens &&
     last.reasoningTokens === reasoningTokens &&
-    last.day === call.timestamp.slice(0, 10)
+    last.day === day
   ) {
     return last.account;
   }
-  const day = call.timestamp.slice(0, 10);
   const key = `${call.provider}\u0000${call.model}\u0000${call.cacheHit ? 1 : 0}\u0000${day}\u0000${usage.inputTokens},${usage.cachedInputTokens},${usage.outputTokens},${cacheWriteInputTokens},${reasoningTokens}`;
   let account = accounts.get(key);
   if (!account) accounts.set(key, (account = accountFor(call, options)));
