@@ -17,6 +17,10 @@ const CALLERS = 64;
 const CONCURRENT_MS = 2_000;
 const MISS_PAIRS = 2_000;
 const MISS_WARMUP = 100;
+const MISS_BLOCKS = 12;
+const MISS_BLOCK_CALLS = 250;
+/** After each block, time for the writes its last calls handed over to land before the next block starts. */
+const MISS_BLOCK_SETTLE_MS = 25;
 
 export interface Variant {
   name: string;
@@ -126,6 +130,54 @@ export async function missOverhead(direct: OpenAI, eco: EcoAI<OpenAI>, sim: Simu
     noiseMax: Math.max(...noise),
     noiseOver1ms: noise.filter((x) => x > 1000).length,
   };
+}
+
+export interface MissBlocks {
+  blocks: number;
+  calls: number;
+  /** Median over blocks of the mean wall time per call (µs). */
+  directWall: number;
+  ecoWall: number;
+  /** Median over blocks of the process's CPU time per call, every thread included (µs). */
+  directCpu: number;
+  ecoCpu: number;
+}
+
+/**
+ * What a miss costs in all, the cache write and the usage row included: the pairs of
+ * {@link missOverhead} time each call alone, and the writes a miss hands over (a batch every few
+ * misses, after the delay that gathers it) land in whichever call is running then, a direct one
+ * two times in three. Here blocks of consecutive new prompts, direct and through ecoai in turn,
+ * are timed whole: the mean wall time per call, with the writes that land within the block, and
+ * the CPU time the process spent per call on every thread (the writes of a block's last calls,
+ * which land in the pause after it, included).
+ */
+export async function missBlocks(direct: OpenAI, eco: EcoAI<OpenAI>, sim: Simulator): Promise<MissBlocks> {
+  sim.delayMs = 0;
+  const sides = ["direct", "eco"] as const;
+  const wall: Record<(typeof sides)[number], number[]> = { direct: [], eco: [] };
+  const cpu: Record<(typeof sides)[number], number[]> = { direct: [], eco: [] };
+  let prompt = 0;
+  for (let block = 0; block < MISS_BLOCKS + 2; block++) {
+    for (let k = 0; k < sides.length; k++) {
+      const side = sides[(block + k) % sides.length]!;
+      const client = side === "eco" ? eco : direct;
+      const cpu0 = process.cpuUsage();
+      const t0 = performance.now();
+      for (let i = 0; i < MISS_BLOCK_CALLS; i++) {
+        await client.chat.completions.create({ model: "gpt-4o-mini", messages: [{ role: "user" as const, content: `A question in a block, number ${prompt++}.` }] });
+      }
+      const elapsed = performance.now() - t0;
+      await new Promise((resolve) => setTimeout(resolve, MISS_BLOCK_SETTLE_MS));
+      const used = process.cpuUsage(cpu0);
+      // The first blocks warm both sides up.
+      if (block < 2) continue;
+      wall[side].push(toMicros(elapsed / MISS_BLOCK_CALLS));
+      cpu[side].push((used.user + used.system) / MISS_BLOCK_CALLS);
+    }
+    sim.reset();
+  }
+  return { blocks: MISS_BLOCKS, calls: MISS_BLOCK_CALLS, directWall: median(wall.direct), ecoWall: median(wall.eco), directCpu: median(cpu.direct), ecoCpu: median(cpu.eco) };
 }
 
 /**

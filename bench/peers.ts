@@ -5,8 +5,9 @@
  * store uses), ecoai's memory, SQLite and Redis hits, the memory hit with one 96-byte `pread`
  * added (the one system call a SQLite hit makes), and the floor (one canonical hash, one
  * SQLite point read by key, one `JSON.parse` of the same body), for a small and a 2.4 KB
- * response. Then what a miss adds at a 0 ms upstream, and hits per second with 64 concurrent
- * callers. Prints the goals table with the measured ratios.
+ * response. Then what a miss adds at a 0 ms upstream, each call alone (paired with direct calls)
+ * and in blocks of consecutive misses (with the cache writes and usage rows they cause), and hits
+ * per second with 64 concurrent callers. Prints the goals table with the measured ratios.
  *
  * Run: `bun bench/peers.ts` (or `npm run bench:peers`). Prints; asserts nothing.
  *
@@ -24,7 +25,7 @@ import { EcoAI, hashCacheKey } from "../src/index.ts";
 import { startSimulator } from "../src/simulator/index.ts";
 import { openDatabase } from "../src/sqlite/database.ts";
 import { startRedisServer } from "../test/redis-server.ts";
-import { concurrentHits, missOverhead, preadMicros, runInterleaved, type Variant } from "./peers-timing.ts";
+import { concurrentHits, missBlocks, missOverhead, preadMicros, runInterleaved, type Variant } from "./peers-timing.ts";
 import { formatMicros, formatRatio, summarize, table, toMicros } from "./stats.ts";
 
 const MODEL = "gpt-4o-mini";
@@ -146,6 +147,18 @@ try {
       ],
     ) + `\n   pairs over 1 ms: ecoai miss less direct call ${miss.over1ms} of ${miss.pairs}; direct call less direct call (the noise floor) ${miss.noiseOver1ms} of ${miss.pairs}\n`,
   );
+  const blocks = await missBlocks(new OpenAI({ baseURL: sim.openaiBaseURL, apiKey: "sk-bench", maxRetries: 0 }), eco("miss-blocks", "sqlite", {}), sim);
+  console.log(`Misses in blocks of ${blocks.calls} consecutive new prompts (cache writes and usage rows included), median of ${blocks.blocks} blocks a side, interleaved:`);
+  console.log(
+    table(
+      ["", "wall time per call", "CPU time per call (all threads)"],
+      [
+        ["direct SDK call", formatMicros(blocks.directWall), formatMicros(blocks.directCpu)],
+        ["ecoai SQLite miss with usage log", formatMicros(blocks.ecoWall), formatMicros(blocks.ecoCpu)],
+        ["added by ecoai", formatMicros(blocks.ecoWall - blocks.directWall), formatMicros(blocks.ecoCpu - blocks.directCpu)],
+      ],
+    ) + "\n",
+  );
 
   const [small, large, rates] = [results.small!, results["2.4 KB"]!, results.concurrency!];
   const goal = (measure: string, now: string, target: string, measured: string, met: boolean) => [measure, now, target, measured, met ? "met" : "NOT MET"];
@@ -164,7 +177,7 @@ try {
           "added to a miss at 0 ms upstream, p50 / p99",
           "~230 µs",
           "≤ 40 µs / no stall > 1 ms",
-          `${formatMicros(miss.added.p50)} / ${formatMicros(miss.added.p99)}, ${miss.over1ms} over 1 ms (noise floor ${miss.noiseOver1ms})`,
+          `${formatMicros(miss.added.p50)} / ${formatMicros(miss.added.p99)}, ${miss.over1ms} over 1 ms (noise floor ${miss.noiseOver1ms}); in blocks, writes included: ${formatMicros(blocks.ecoWall - blocks.directWall)} a miss`,
           // A pair over 1 ms is ecoai's stall only beyond what pairs of two direct calls show.
           miss.added.p50 <= 40 && miss.over1ms <= miss.noiseOver1ms,
         ),
