@@ -47,22 +47,39 @@ export interface ReopeningFile<C extends { db: Database }> {
   close(): void;
 }
 
+/** Where a file is used from: the main thread (the default), or one of ecoai's worker threads. */
+export interface ReopeningFileOptions {
+  /**
+   * The size of SQLite's shared memory the main thread's guard of the file has seen (its
+   * `sharedMemorySeen`), for a file opened on a worker thread: SQLite maps that memory once per
+   * process, so a cut the main thread saw must be grown back before this thread touches it.
+   * A new connection here keeps what was seen, as the checkpoint thread does.
+   */
+  sharedMemorySeen?: SharedArrayBuffer;
+  /**
+   * Checkpoints run on the calling thread rather than on the checkpoint thread: for a file
+   * opened on a worker thread, which nothing waits on.
+   * @default false
+   */
+  checkpointsInThread?: boolean;
+}
+
 /**
  * Opens `path` with `open` on demand. Failing to open is remembered for a second (so a broken file
  * costs calls nothing), a connection given up on is closed only before the next open, and SQLite's
  * shared memory is grown back if another process cuts it (see shared-memory.ts). A missing SQLite
  * driver is thrown as it is: that is a setup problem, not a fault to ride out.
  */
-export function createReopeningFile<C extends { db: Database }>(path: string, open: () => C): ReopeningFile<C> {
+export function createReopeningFile<C extends { db: Database }>(path: string, open: () => C, options: ReopeningFileOptions = {}): ReopeningFile<C> {
   let current: C | undefined;
   let retired: Database | undefined;
   let unavailable: Error | undefined;
   let retryAt = 0;
-  const guard = createSharedMemoryGuard(path);
+  const guard = createSharedMemoryGuard(path, options.sharedMemorySeen);
   // Housekeeping: a checkpoint that fails (a lock, a damaged file) is left to the next one, and
   // a damaged file is found by the next operation. It runs on the checkpoint thread, or here
-  // where that cannot run.
-  const offThread = createOffThreadCheckpoints(path, guard.seen, () => {
+  // where that cannot run or where this is a worker thread already.
+  const checkpointHere = () => {
     if (!current || (statSync(`${path}-wal`, { throwIfNoEntry: false })?.size ?? 0) < CHECKPOINT_WAL_BYTES) return;
     try {
       guard.check();
@@ -71,9 +88,12 @@ export function createReopeningFile<C extends { db: Database }>(path: string, op
     } catch {
       // See above.
     }
-  });
+  };
+  const offThread = options.checkpointsInThread ? undefined : createOffThreadCheckpoints(path, guard.seen, checkpointHere);
   const checkpoints = createCheckpointTimer(() => {
-    if (current) offThread.request();
+    if (!current) return;
+    if (offThread) offThread.request();
+    else checkpointHere();
   });
 
   /**
@@ -105,7 +125,9 @@ export function createReopeningFile<C extends { db: Database }>(path: string, op
     if (unavailable && !now && Date.now() < retryAt) throw unavailable;
     closeRetired();
     try {
-      guard.reset();
+      // A worker thread's guard keeps the size the main thread saw (see ReopeningFileOptions).
+      if (options.sharedMemorySeen) guard.close();
+      else guard.reset();
       current = open();
       try {
         current.db.exec(NO_AUTOCHECKPOINT);
@@ -159,7 +181,7 @@ export function createReopeningFile<C extends { db: Database }>(path: string, op
     giveUp: () => giveUp(),
     close() {
       checkpoints.cancel();
-      offThread.stop();
+      offThread?.stop();
       giveUp();
       closeRetired();
       guard.close();

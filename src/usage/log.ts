@@ -1,23 +1,21 @@
-import { statSync } from "node:fs";
 import { createFaultReporter, describeFault } from "../cache/faults.ts";
 import { EcoAIError } from "../errors.ts";
 import { CALL_PATH_BUSY_TIMEOUT_MS, CLOSING_BUSY_TIMEOUT_MS, type Database } from "../sqlite/database.ts";
-import { isRowRejected } from "../sqlite/errors.ts";
-import { createReopeningFile } from "../sqlite/reopening-file.ts";
 import type { HistoryQuery, Logger, UsageRecord, UsageSummary } from "../types.ts";
 import { holdUntilExit } from "./exit-hooks.ts";
 import { queryHistory, querySummary } from "./queries.ts";
 import type { FootprintConfig } from "./energy-grid.ts";
+import { createLogWriter, type GoneKind } from "./log-writer.ts";
 import type { PriceOverrides } from "./pricing.ts";
-import { toRow, type CallAccount, type NewUsageRecord } from "./row.ts";
-import { prepareRowInserts, type RowInserts } from "./row-inserts.ts";
-import { openUsageSchema } from "./schema.ts";
+import type { NewUsageRecord } from "./row.ts";
 import type { UsageSink } from "./sinks.ts";
+import { receiveFault, type WriteReply } from "./write-protocol.ts";
+import { createOffThreadWrites } from "./write-thread.ts";
 
 export type { NewUsageRecord } from "./row.ts";
 
-/** Rows inserted between two looks at SQLite's shared memory (an `fstat`, a few microseconds). */
-const PROTECT_EVERY_ROWS = 16;
+/** Rows a millisecond of inserts is taken to write until writes were measured: about 5 µs a row. */
+const FIRST_ROWS_PER_MS = 200;
 
 export interface UsageLogOptions {
   /** @default ".ecoai/usage.db" */
@@ -39,11 +37,14 @@ export interface UsageLogOptions {
    */
   maxPending?: number;
   /**
-   * How long a write made in the background (by the timer, or once `maxPending` rows wait) may
-   * hold the event loop before it commits and lets other work run, the rest following at the next
-   * turn: a call in flight then waits for one short slice, never for a whole batch. It grows with
-   * the rows waiting past `maxPending`, so a backlog drains even when every turn is busy. At least
-   * one row is written per slice. `flush()`, `close()` and the exit hooks write everything at once.
+   * How long a write made in the background (by the timer, or once `maxPending` rows wait) takes
+   * before it commits, the rest following at the next turn of the event loop. Background writes
+   * run on a thread of their own (write-thread.ts), where a slice bounds how long the log's write
+   * lock is held (other processes writing the same log wait for it), sized by how fast that thread
+   * wrote so far; where no such thread runs they hold the event loop, and a call in flight then
+   * waits for one short slice, never for a whole batch. It grows with the rows waiting past
+   * `maxPending`, so a backlog drains even when every turn is busy. At least one row is written
+   * per slice. `flush()`, `close()` and the exit hooks write everything at once.
    * @default 0.5
    */
   writeSliceMs?: number;
@@ -63,21 +64,19 @@ export interface UsageLog extends UsageSink {
   flush(): boolean;
   summary(): UsageSummary;
   history(query?: HistoryQuery): UsageRecord[];
-  /** Writes pending rows, waiting a bounded time for a lock, and closes the file; returns how many rows could not be written. */
+  /**
+   * Writes pending rows, waiting a bounded time for a lock, and closes the file; returns how many
+   * rows could not be written (counting a batch the write thread was still writing at the end of
+   * the wait, which it may yet write).
+   */
   close(): number;
-}
-
-interface Connection {
-  db: Database;
-  inserts: RowInserts;
-  /** The file's inode when opened: a different one (or none) at the path means it was deleted or replaced. */
-  inode: number | undefined;
 }
 
 /**
  * Opens the usage log at `path`, creating the table and indexes when missing. A log that cannot
  * be opened or written (locked, full, deleted, a folder, garbage) is a fault like a cache fault:
  * one warning, calls go on, rows wait in memory (bounded) and are written once it works again.
+ * Rows are written in the background on a thread of their own, where one can run.
  *
  * @example
  * const log = createUsageLog({ path: ".ecoai/usage.db", logger: console });
@@ -93,38 +92,46 @@ export function createUsageLog(options: UsageLogOptions): UsageLog {
   const fault = createFaultReporter(logger, `usage log ${path}`, { meanwhile: "calls go on and their rows wait in memory", resumed: "waiting rows written" });
   /** The last reason the log could not be opened or written, for the report of rows left unwritten. */
   let lastFault: unknown;
+  /** Rows not yet written, oldest first; a batch on the write thread is not among them. */
   let pending: NewUsageRecord[] = [];
   /** No write is tried before this (after a failure), except on close and at exit. */
   let retryAt = 0;
   let refused = 0;
   let overflowed = 0;
+  /** The file last said to be deleted or replaced: the write thread's connection and this thread's both find it, and it is said once. */
+  let goneSaid: number | undefined;
+  /**
+   * Rows and milliseconds of recent inserts, on either thread, each write counting half as much
+   * at the next: a slice handed over is the rows written in its time at that rate. The first
+   * writes of a process run unoptimised code, ten times slower; they are soon outweighed.
+   */
+  let insertedRows = FIRST_ROWS_PER_MS;
+  let insertedMs = 1;
+  /** Whether the batch on the write thread left rows behind, to follow at once as the next slice. */
+  let sliceContinues = false;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let soon: ReturnType<typeof setImmediate> | undefined;
   let closed = false;
-  const file = createReopeningFile(path, (): Connection => {
-    const db = openUsageSchema(path, { busyTimeoutMs: CALL_PATH_BUSY_TIMEOUT_MS });
-    return { db, inserts: prepareRowInserts(db), inode: statSync(path, { throwIfNoEntry: false })?.ino };
-  });
+  const writer = createLogWriter(path, { busyTimeoutMs: CALL_PATH_BUSY_TIMEOUT_MS, gone: sayGone });
+  const offThread = createOffThreadWrites({ path, pricing: options.pricing, sharedMemorySeen: writer.sharedMemorySeen, ended, returned: giveBack });
 
-  /** The open log, still the file at `path`; undefined (and reported) when it cannot be opened. `now`: try even within the wait after a failure. */
-  function open(now = false): Connection | undefined {
-    let gone: string | undefined;
-    const current = file.current;
-    if (current) {
-      // Deleted or replaced while open: rows written to the old file would vanish with it.
-      const inode = statSync(path, { throwIfNoEntry: false })?.ino;
-      if (inode === current.inode) return current;
-      gone = inode === undefined ? "deleted" : "replaced";
-      file.giveUp();
+  function sayGone(kind: GoneKind, inode: number | undefined): void {
+    if (inode !== undefined && inode === goneSaid) {
+      goneSaid = undefined;
+      return;
     }
+    goneSaid = inode;
+    logger.warn(`[ecoai] usage log ${path} was ${kind} while in use; rows from now on go to a new log there`);
+  }
+
+  /** The open log on this thread; undefined (and reported) when it cannot be opened. `now`: try even within the wait after a failure. */
+  function open(now = false): Database | undefined {
     try {
-      const opened = file.connection(now);
-      if (gone) logger.warn(`[ecoai] usage log ${path} was ${gone} while in use; rows from now on go to a new log there`);
-      return opened;
+      return writer.connection(now).db;
     } catch (error) {
       // A missing SQLite driver is a setup problem, reported by the constructor.
       if (error instanceof EcoAIError) throw error;
-      failed(gone ? new Error(`it was ${gone} while in use and ${(error as Error).message}`, { cause: error }) : error);
+      failed(error);
       return undefined;
     }
   }
@@ -134,73 +141,105 @@ export function createUsageLog(options: UsageLogOptions): UsageLog {
     fault.failed(error, "write");
   }
 
+  function retryLater(): void {
+    retryAt = Date.now() + flushIntervalMs;
+    schedule();
+  }
+
+  function refusedRow(error: unknown): void {
+    if (refused++ > 0) return;
+    logger.warn(`[ecoai] usage log ${path} refused a row (${describeFault(error)}); it was dropped and the rows after it written, as later refused rows will be`, error);
+  }
+
+  /** Past `maxBuffered` rows, the oldest are dropped, in chunks: a long outage costs one copy per tenth of the buffer, not one per call. */
+  function bound(): void {
+    if (pending.length <= maxBuffered) return;
+    const drop = pending.length - Math.floor(maxBuffered * 0.9);
+    if (overflowed === 0) logger.warn(`[ecoai] usage log ${path}: ${pending.length} rows waiting; dropping the oldest to bound memory until it can be written`);
+    pending = pending.slice(drop);
+    overflowed += drop;
+  }
+
+  /** Rows back from the write thread, unwritten: they go before the rows recorded since. */
+  function giveBack(records: NewUsageRecord[]): void {
+    pending = pending.length === 0 ? records : records.concat(pending);
+    bound();
+  }
+
+  function measured(rows: number, insertMs: number): void {
+    if (rows === 0) return;
+    insertedRows = insertedRows / 2 + rows;
+    insertedMs = insertedMs / 2 + insertMs;
+  }
+
+  /** A batch ended on the write thread: reported as a write on this thread would have been. */
+  function ended(records: NewUsageRecord[], reply: WriteReply): void {
+    for (const { kind, inode } of reply.gone) sayGone(kind, inode);
+    measured(reply.taken, reply.insertMs);
+    if (reply.firstRefusal) refusedRow(receiveFault(reply.firstRefusal));
+    if (reply.fault) {
+      giveBack(records);
+      failed(receiveFault(reply.fault));
+      retryLater();
+      return;
+    }
+    fault.ok("write");
+    // Rows recorded meanwhile wait for the timer, as after a slice written here.
+    if (sliceContinues || pending.length >= maxPending) scheduleSoon();
+    else if (pending.length > 0) schedule();
+  }
+
   /**
-   * Writes pending rows, oldest first, for up to `budgetMs` (at least one row): rows SQLite
-   * refuses are dropped, a fault keeps them all pending. False on a fault.
+   * Writes pending rows on this thread, oldest first, for up to `budgetMs` (at least one row):
+   * rows SQLite refuses are dropped, a fault keeps them all pending. False on a fault.
    */
-  function write(busyTimeoutMs: number, now = false, budgetMs = Number.POSITIVE_INFINITY): boolean {
+  function write(busyTimeoutMs: number, now = false, budgetMs?: number): boolean {
     if (pending.length === 0) return true;
-    const current = open(now);
-    if (!current) return false;
-    const batch = pending;
-    const startedAt = performance.now();
-    let written = 0;
-    let firstRefusal: unknown;
-    try {
-      const account = { overrides: options.pricing, footprint: options.footprint?.() };
-      // Rows of a batch that differ only in what pricing ignores (the same entry hit again) are priced once.
-      const accounts = new Map<string, CallAccount>();
-      // One prepared statement per row, in one transaction: measured as fast as multi-row
-      // inserts of 16 to 100 rows (whose arguments cost a copy of every value).
-      if (busyTimeoutMs !== CALL_PATH_BUSY_TIMEOUT_MS) current.db.setBusyTimeout(busyTimeoutMs);
-      file.transaction(({ inserts }) => {
-        written = 0;
-        do {
-          // A cut of the shared memory while this runs kills the process at SQLite's next touch
-          // of it: looked at every few rows (and by the transaction before its commit).
-          if (written % PROTECT_EVERY_ROWS === PROTECT_EVERY_ROWS - 1) file.protectSharedMemory();
-          try {
-            inserts.insert(toRow(batch[written]!, account, accounts));
-          } catch (error) {
-            // One bad row must not hold back the rows behind it (nor be retried for ever).
-            if (!isRowRejected(error)) throw error;
-            firstRefusal ??= error;
-          }
-          written++;
-        } while (written < batch.length && performance.now() - startedAt < budgetMs);
-      });
-    } catch (error) {
-      failed(error);
+    const result = writer.write(pending, { account: { overrides: options.pricing, footprint: options.footprint?.() }, busyTimeoutMs, now, budgetMs });
+    if (result.firstRefusal !== undefined) refusedRow(result.firstRefusal);
+    if (result.fault !== undefined) {
+      failed(result.fault);
       return false;
-    } finally {
-      if (file.current === current && busyTimeoutMs !== CALL_PATH_BUSY_TIMEOUT_MS) current.db.setBusyTimeout(CALL_PATH_BUSY_TIMEOUT_MS);
     }
-    pending = pending.length === written ? [] : pending.slice(written);
-    if (firstRefusal !== undefined && refused++ === 0) {
-      logger.warn(`[ecoai] usage log ${path} refused a row (${describeFault(firstRefusal)}); it was dropped and the rows after it written, as later refused rows will be`, firstRefusal);
-    }
+    pending = pending.length === result.taken ? [] : pending.slice(result.taken);
+    measured(result.taken, result.insertMs);
     fault.ok("write");
     return true;
   }
 
-  /** Writes pending rows, all of them (`budgetMs` unset) or one slice; after a fault, tries again after the interval. */
-  function flush(budgetMs?: number): boolean {
+  function cancelTimers(): void {
     if (timer) clearTimeout(timer);
     if (soon) clearImmediate(soon);
     timer = soon = undefined;
-    if (write(CALL_PATH_BUSY_TIMEOUT_MS, false, budgetMs)) return true;
-    retryAt = Date.now() + flushIntervalMs;
-    schedule();
+  }
+
+  /** Writes every pending row now, once the batch on the write thread has ended; after a fault, tries again after the interval. */
+  function flush(): boolean {
+    cancelTimers();
+    if (offThread.settle(CLOSING_BUSY_TIMEOUT_MS) && write(CALL_PATH_BUSY_TIMEOUT_MS)) return true;
+    retryLater();
     return false;
   }
 
   /**
-   * One slice, the rest at the next turn. Past `maxPending`, a slice grows with the square of the
+   * One slice, the rest at the next turn: handed to the write thread (the end of the batch there
+   * hands over the next), or written here. Past `maxPending`, a slice grows with the square of the
    * backlog: a loop of hits that turns the event loop every few milliseconds (letEventLoopTurn)
    * adds hundreds of rows a turn, which slices of a fixed length would never catch up with.
    */
   function writeSlice(): void {
-    if (flush(writeSliceMs * Math.max(1, pending.length / maxPending) ** 2) && pending.length > 0) scheduleSoon();
+    cancelTimers();
+    if (offThread.busy || pending.length === 0) return;
+    const budgetMs = writeSliceMs * Math.max(1, pending.length / maxPending) ** 2;
+    const count = Math.max(1, Math.floor((budgetMs * insertedRows) / insertedMs));
+    const batch = count >= pending.length ? pending : pending.slice(0, count);
+    if (offThread.handOver(batch, options.footprint?.())) {
+      pending = batch === pending ? [] : pending.slice(count);
+      sliceContinues = pending.length > 0;
+      return;
+    }
+    if (!write(CALL_PATH_BUSY_TIMEOUT_MS, false, budgetMs)) retryLater();
+    else if (pending.length > 0) scheduleSoon();
   }
 
   function scheduleSoon(): void {
@@ -218,11 +257,10 @@ export function createUsageLog(options: UsageLogOptions): UsageLog {
 
   /** Writes what is pending with the closing wait for locks; reports (once) the rows it could not write. */
   function drain(): number {
-    if (timer) clearTimeout(timer);
-    if (soon) clearImmediate(soon);
-    timer = soon = undefined;
+    cancelTimers();
+    offThread.settle(CLOSING_BUSY_TIMEOUT_MS);
     write(CLOSING_BUSY_TIMEOUT_MS, true);
-    const left = pending.length;
+    const left = pending.length + offThread.rowsOnThread;
     if (left > 0 || overflowed > 0) {
       const cause = lastFault;
       const parts = [left > 0 ? `${left} usage rows could not be written` : "", overflowed > 0 ? `${overflowed} older rows were dropped while it was unavailable` : ""];
@@ -235,7 +273,7 @@ export function createUsageLog(options: UsageLogOptions): UsageLog {
   function requireOpen(): Database {
     flush();
     const current = open();
-    if (current) return current.db;
+    if (current) return current;
     throw new EcoAIError("ECOAI_USAGE_LOG_UNAVAILABLE", `the usage log ${path} cannot be read (${describeFault(lastFault)}): fix or remove the file, or pass another logPath.`, { cause: lastFault });
   }
 
@@ -244,13 +282,7 @@ export function createUsageLog(options: UsageLogOptions): UsageLog {
     record(record) {
       if (closed) throw new EcoAIError("ECOAI_CLOSED", "the usage log is closed");
       pending.push(record);
-      if (pending.length > maxBuffered) {
-        // Dropped in chunks, so a long outage costs one copy per tenth of the buffer, not one per call.
-        const drop = pending.length - Math.floor(maxBuffered * 0.9);
-        if (overflowed === 0) logger.warn(`[ecoai] usage log ${path}: ${pending.length} rows waiting; dropping the oldest to bound memory until it can be written`);
-        pending = pending.slice(drop);
-        overflowed += drop;
-      }
+      bound();
       // A full batch is written on the next turn of the event loop, not inside this call; only a
       // caller that never yields (a tight loop of hits) pays for a write inline, to bound memory.
       // After a failure, nothing is tried before the retry time: a locked log costs calls nothing.
@@ -271,7 +303,8 @@ export function createUsageLog(options: UsageLogOptions): UsageLog {
       closed = true;
       release();
       const left = drain();
-      file.close();
+      offThread.close(CLOSING_BUSY_TIMEOUT_MS);
+      writer.close();
       return left;
     },
   };

@@ -1,0 +1,214 @@
+/**
+ * Usage rows written on a thread of their own. Inserting a row costs microseconds of synchronous
+ * SQLite work, which on the one JavaScript thread every call in flight would wait for; here the
+ * main thread only hands a batch over (a copy of its records) and the write thread writes it
+ * through a connection of its own (SQLite's locks work between connections of one process as
+ * between processes). One thread per process writes every log, one batch of a log at a time.
+ *
+ * The main thread keeps the batch until it knows how it ended, and whatever must be written now
+ * (`flush()`, `close()`, the exit hooks) first waits, blocked, for the batch in flight: it
+ * stops the log's state word (see thread-state.ts), so that the batch either ran to its end, and
+ * its reply is taken from the port at once, or never will run, and comes back. No row is written
+ * twice, and none is lost: a thread that dies gives its batch back unless it said it was written.
+ * Where no thread can start, or once it died, the log writes on the main thread, as before.
+ *
+ * @module
+ */
+import { MessageChannel, receiveMessageOnPort, type MessagePort, type Worker } from "node:worker_threads";
+import { startBackgroundThread } from "../sqlite/background-thread.ts";
+import { releaseDead, IDLE, STOPPED, stopWhenIdle } from "../sqlite/thread-state.ts";
+import type { FootprintConfig } from "./energy-grid.ts";
+import type { PriceOverrides } from "./pricing.ts";
+import type { NewUsageRecord } from "./row.ts";
+import {
+  CANCELLED_WORD,
+  CLOSE_MESSAGE,
+  CLOSED_WORD,
+  DONE_WORD,
+  OPEN_MESSAGE,
+  OPENED_MESSAGE,
+  OUTCOME_WORD,
+  SHARED_WORDS,
+  STATE_WORD,
+  WRITE_MESSAGE,
+  WRITTEN,
+  type LogMessage,
+  type LogReply,
+  type OpenMessage,
+  type WriteReply,
+} from "./write-protocol.ts";
+
+/** The write thread; `null` once it could not start or failed. */
+let worker: Worker | null | undefined;
+/** Whether it has loaded: batches go to it from then on. */
+let ready = false;
+/** Logs the thread writes, told when it dies. */
+const logs = new Set<() => void>();
+
+function writeThread(): Worker | null {
+  if (worker !== undefined) return worker;
+  const started = startBackgroundThread("write-worker", import.meta.url, () => {
+    if (worker === started) worker = null;
+    for (const died of [...logs]) died();
+  });
+  worker = started ?? null;
+  started?.once("message", () => {
+    ready = worker === started;
+  });
+  return worker;
+}
+
+/** The thread that writes usage rows, if it runs: stopping it shows that its logs lose no row. */
+export function runningWriteThread(): Worker | undefined {
+  return worker ?? undefined;
+}
+
+export interface OffThreadWritesOptions {
+  path: string;
+  pricing: PriceOverrides | undefined;
+  /** The main thread's guard's (see shared-memory.ts). */
+  sharedMemorySeen: SharedArrayBuffer;
+  /** A batch ran to its end on the thread: written (refused rows dropped), or not at all (`reply.fault`). */
+  ended(records: NewUsageRecord[], reply: WriteReply): void;
+  /** A batch did not run (taken back, or the thread died first): its rows are the log's again. */
+  returned(records: NewUsageRecord[]): void;
+}
+
+/** One log's writes on the write thread. */
+export interface OffThreadWrites {
+  /** Whether a batch is on the thread: the next is handed over once it ended. */
+  readonly busy: boolean;
+  /** Rows of the batch on the thread. */
+  readonly rowsOnThread: number;
+  /**
+   * Hands `records` to the thread; false where no thread runs, or none is ready yet (it is
+   * started then), or they cannot be sent: the caller writes them.
+   */
+  handOver(records: NewUsageRecord[], footprint: FootprintConfig | undefined): boolean;
+  /**
+   * Waits, blocked for at most `waitMs`, until no batch is on the thread: it ended (`ended` is
+   * called) or is taken back (`returned`). False when it was still being written at the end of
+   * the wait: its rows stay the thread's, and `ended` follows.
+   */
+  settle(waitMs: number): boolean;
+  /** Settles, then no batch runs any more and the thread's connection is closed (waited for, at most `waitMs`). */
+  close(waitMs: number): void;
+}
+
+export function createOffThreadWrites(options: OffThreadWritesOptions): OffThreadWrites {
+  const words = new Int32Array(new SharedArrayBuffer(SHARED_WORDS * Int32Array.BYTES_PER_ELEMENT));
+  let port: MessagePort | undefined;
+  let told: Worker | undefined;
+  /** Whether the thread has opened the log: until then, the caller writes. */
+  let opened = false;
+  let inFlight: { batch: number; records: NewUsageRecord[] } | undefined;
+  let lastBatch = 0;
+
+  function receive(reply: LogReply): void {
+    if (reply.type === OPENED_MESSAGE) {
+      opened = true;
+      return;
+    }
+    if (!inFlight || reply.batch !== inFlight.batch) return;
+    const { records } = inFlight;
+    inFlight = undefined;
+    options.ended(records, reply);
+  }
+
+  /** Replies already posted, taken now rather than at a later turn of the event loop. */
+  function receivePosted(): void {
+    for (let message = port && receiveMessageOnPort(port); message; message = port && receiveMessageOnPort(port)) receive(message.message as LogReply);
+  }
+
+  /** The state word is stopped: the batch in flight ran to its end, or never will. */
+  function endStopped(): void {
+    receivePosted();
+    if (!inFlight) return;
+    const { batch, records } = inFlight;
+    if (Atomics.load(words, DONE_WORD) >= batch) {
+      // Posted before the outcome was set, so already taken above; this is in case a runtime delivers it later.
+      inFlight = undefined;
+      if (Atomics.load(words, OUTCOME_WORD) === WRITTEN) options.ended(records, { batch, taken: records.length, insertMs: 0, gone: [] });
+      else options.returned(records);
+      return;
+    }
+    Atomics.store(words, CANCELLED_WORD, batch);
+    inFlight = undefined;
+    options.returned(records);
+  }
+
+  function detach(): void {
+    logs.delete(died);
+    port?.close();
+    port = told = undefined;
+    opened = false;
+  }
+
+  /** The thread stopped: the batch it had ends here, by what it said before. */
+  function died(): void {
+    releaseDead(words);
+    if (Atomics.compareExchange(words, STATE_WORD, IDLE, STOPPED) === IDLE) {
+      endStopped();
+      Atomics.store(words, STATE_WORD, IDLE);
+    }
+    detach();
+  }
+
+  /** Gives the log to `to`, which opens it. */
+  function tell(to: Worker): void {
+    detach();
+    const channel = new MessageChannel();
+    port = channel.port1;
+    port.on("message", receive);
+    // The log must never keep a finished program alive; the exit hook writes what is left.
+    port.unref();
+    const open: OpenMessage = { type: OPEN_MESSAGE, path: options.path, pricing: options.pricing, shared: words.buffer as SharedArrayBuffer, sharedMemorySeen: options.sharedMemorySeen, port: channel.port2 };
+    to.postMessage(open, [channel.port2]);
+    logs.add(died);
+    told = to;
+  }
+
+  return {
+    get busy() {
+      return inFlight !== undefined;
+    },
+    get rowsOnThread() {
+      return inFlight?.records.length ?? 0;
+    },
+    handOver(records, footprint) {
+      if (inFlight || Atomics.load(words, STATE_WORD) === STOPPED) return false;
+      const thread = writeThread();
+      if (!thread || !ready) return false;
+      if (told !== thread) tell(thread);
+      if (!opened) return false;
+      const batch = ++lastBatch;
+      try {
+        port!.postMessage({ type: WRITE_MESSAGE, batch, records, footprint } satisfies LogMessage);
+      } catch {
+        // A record that cannot be copied to another thread (a value some SDK left in it) is written here.
+        return false;
+      }
+      inFlight = { batch, records };
+      return true;
+    },
+    settle(waitMs) {
+      if (!inFlight) return true;
+      if (!stopWhenIdle(words, waitMs)) return false;
+      endStopped();
+      Atomics.store(words, STATE_WORD, IDLE);
+      return true;
+    },
+    close(waitMs) {
+      const until = Date.now() + waitMs;
+      if (inFlight && stopWhenIdle(words, waitMs)) endStopped();
+      // Past the wait as well: a batch still being written ends on its own, and none starts after.
+      Atomics.store(words, STATE_WORD, STOPPED);
+      if (told && told === worker) {
+        port!.postMessage({ type: CLOSE_MESSAGE } satisfies LogMessage);
+        // Closed before the main thread's connection, which, closing last, checkpoints the file and removes its WAL.
+        Atomics.wait(words, CLOSED_WORD, 0, Math.max(0, until - Date.now()));
+      }
+      detach();
+    },
+  };
+}
