@@ -1,0 +1,164 @@
+import { describe, expect, test } from "bun:test";
+import { join } from "node:path";
+import { openDatabase, type Database } from "../../src/sqlite/database.ts";
+import { createUsageLog, type UsageLog } from "../../src/usage/log.ts";
+import type { NewUsageRecord } from "../../src/usage/row.ts";
+import { runningWriteThread } from "../../src/usage/write-thread.ts";
+import { recordingLogger } from "../harness.ts";
+import { tempDir } from "../temp.ts";
+
+const dir = tempDir("ecoai-write-thread-");
+let files = 0;
+const logPath = () => join(dir, `usage-${++files}.db`);
+
+/** A background write comes once this many rows wait, at the next turn of the event loop. */
+const MAX_PENDING = 50;
+const FLUSH_INTERVAL_MS = 10;
+
+function row(prompt: string): NewUsageRecord {
+  return {
+    timestamp: new Date().toISOString(), provider: "openai", model: "gpt-4o", cacheHit: true, semanticHit: false, cacheKey: "k",
+    prompt, promptType: "text", usage: { inputTokens: 3, cachedInputTokens: 0, outputTokens: 4 }, latencyMs: 1,
+  };
+}
+
+/** The prompts written so far, in id order, read through a connection of its own. */
+function writtenPrompts(path: string): string[] {
+  const db = openDatabase(path);
+  try {
+    return db.prepare("SELECT prompt FROM usage_log ORDER BY id").all().map((r) => String(r.prompt));
+  } finally {
+    db.close();
+  }
+}
+
+const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
+const blocker = new Int32Array(new SharedArrayBuffer(4));
+
+/** Holds the log's write lock through a connection of its own, as another process would. */
+function holdWriteLock(path: string): Database {
+  const holder = openDatabase(path);
+  holder.exec("BEGIN IMMEDIATE");
+  return holder;
+}
+
+function release(holder: Database): void {
+  holder.exec("COMMIT");
+  holder.close();
+}
+
+/**
+ * Records a batch of rows while another connection holds the log's write lock, lets the event
+ * loop turn once (the background write starts, and waits for the lock or fails on it), releases
+ * the lock, then blocks this thread until the rows are in, for at most half a second. Only a write on
+ * another thread can land meanwhile. Tried until it does: the first writes of a log are made on
+ * this thread while the write thread starts. True once a batch was written so.
+ */
+async function writtenWhileBlocked(log: UsageLog, path: string, recorded: string[]): Promise<boolean> {
+  for (let attempt = 0; attempt < 40; attempt++) {
+    // Past the wait after a write that failed on the lock.
+    await new Promise((resolve) => setTimeout(resolve, FLUSH_INTERVAL_MS * 2));
+    const before = writtenPrompts(path).length;
+    const holder = holdWriteLock(path);
+    for (let i = 0; i < MAX_PENDING; i++) {
+      recorded.push(`attempt ${attempt} row ${i}`);
+      log.record(row(recorded.at(-1)!));
+    }
+    await turn();
+    release(holder);
+    const until = Date.now() + 500;
+    while (writtenPrompts(path).length === before && Date.now() < until) Atomics.wait(blocker, 0, 0, 5);
+    if (writtenPrompts(path).length > before) return true;
+  }
+  return false;
+}
+
+function openLog(path: string) {
+  const logger = recordingLogger();
+  const log = createUsageLog({ path, logger, maxPending: MAX_PENDING, flushIntervalMs: FLUSH_INTERVAL_MS });
+  return { log, logger };
+}
+
+describe("background writes on the write thread", () => {
+  test("a background write lands while the main thread is blocked: the rows are written by another thread", async () => {
+    const path = logPath();
+    const { log, logger } = openLog(path);
+    const recorded: string[] = [];
+    expect(await writtenWhileBlocked(log, path, recorded)).toBe(true);
+    expect(log.close()).toBe(0);
+    expect(writtenPrompts(path)).toEqual(recorded);
+    expect(logger.messages).toEqual([]);
+  });
+
+  test("flush() and close() right after a hand-over wait for the batch: every row once, in order", async () => {
+    const path = logPath();
+    const { log, logger } = openLog(path);
+    const recorded: string[] = [];
+    expect(await writtenWhileBlocked(log, path, recorded)).toBe(true);
+    for (const end of ["flush", "close"] as const) {
+      // A backlog far past maxPending is handed over whole, the thread busy with it for milliseconds.
+      for (let i = 0; i < MAX_PENDING * 8; i++) {
+        recorded.push(`before ${end} ${i}`);
+        log.record(row(recorded.at(-1)!));
+      }
+      await turn();
+      for (let i = 0; i < 10; i++) {
+        recorded.push(`after the hand-over, before ${end} ${i}`);
+        log.record(row(recorded.at(-1)!));
+      }
+      if (end === "flush") expect(log.flush()).toBe(true);
+      else expect(log.close()).toBe(0);
+      expect(writtenPrompts(path)).toEqual(recorded);
+    }
+    // Nothing arrives late from the thread.
+    for (let i = 0; i < 20; i++) await turn();
+    expect(writtenPrompts(path)).toEqual(recorded);
+    expect(logger.messages).toEqual([]);
+  });
+
+  test("a batch that fails on the thread (another connection holds the lock) is reported once and written once the lock is released", async () => {
+    const path = logPath();
+    const { log, logger } = openLog(path);
+    const recorded: string[] = [];
+    expect(await writtenWhileBlocked(log, path, recorded)).toBe(true);
+    const holder = holdWriteLock(path);
+    for (let i = 0; i < 500 && logger.messages.length === 0; i++) {
+      recorded.push(`while locked ${i}`);
+      log.record(row(recorded.at(-1)!));
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    expect(logger.messages).toHaveLength(1);
+    expect(logger.messages[0]).toContain(`usage log ${path} failed`);
+    expect(logger.messages[0]).toContain("SQLITE_BUSY");
+    release(holder);
+    for (let i = 0; i < 500 && writtenPrompts(path).length < recorded.length; i++) await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(writtenPrompts(path)).toEqual(recorded);
+    // The thread's reply may not have been received yet: flush() takes it.
+    expect(log.flush()).toBe(true);
+    expect(logger.messages).toHaveLength(2);
+    expect(logger.messages[1]).toContain("recovered");
+    expect(log.close()).toBe(0);
+    expect(writtenPrompts(path)).toEqual(recorded);
+  });
+
+  // Last: the process has no write thread after it.
+  test("a write thread that dies loses no row: the batch it had is written on the main thread", async () => {
+    const path = logPath();
+    const { log } = openLog(path);
+    const recorded: string[] = [];
+    expect(await writtenWhileBlocked(log, path, recorded)).toBe(true);
+    for (let i = 0; i < MAX_PENDING * 8; i++) {
+      recorded.push(`handed over ${i}`);
+      log.record(row(recorded.at(-1)!));
+    }
+    await turn();
+    await runningWriteThread()!.terminate();
+    for (let i = 0; i < MAX_PENDING * 2; i++) {
+      recorded.push(`after it died ${i}`);
+      log.record(row(recorded.at(-1)!));
+    }
+    for (let i = 0; i < 20; i++) await turn();
+    expect(log.close()).toBe(0);
+    expect(writtenPrompts(path)).toEqual(recorded);
+  });
+});
