@@ -183,9 +183,10 @@ export function createOffThreadWrites(options: OffThreadWritesOptions): OffThrea
       if (!opened) return false;
       const batch = ++lastBatch;
       try {
-        port!.postMessage({ type: WRITE_MESSAGE, batch, records, footprint } satisfies LogMessage);
+        port!.postMessage({ type: WRITE_MESSAGE, batch, records: JSON.stringify(records), footprint } satisfies LogMessage);
       } catch {
-        // A record that cannot be copied to another thread (a value some SDK left in it) is written here.
+        // A record that cannot be sent to another thread (a value some SDK left in it, such as a BigInt) is written here.
+        lastBatch--;
         return false;
       }
       inFlight = { batch, records };

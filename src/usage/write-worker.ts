@@ -103,7 +103,7 @@ function openLog({ path, pricing, shared, sharedMemorySeen, port }: OpenMessage)
       if (message.batch <= Atomics.load(words, CANCELLED_WORD)) return;
       let result: LogWriteResult;
       try {
-        result = writer.write(message.records, { account: { overrides: pricing, footprint: message.footprint } });
+        result = writer.write(JSON.parse(message.records) as NewUsageRecord[], { account: { overrides: pricing, footprint: message.footprint } });
       } catch (error) {
         result = { taken: 0, insertMs: 0, fault: error };
       }
