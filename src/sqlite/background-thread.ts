@@ -7,6 +7,10 @@
  * module's file, a runtime without worker threads) it returns undefined, and the caller does the
  * work on its own thread, as before.
  *
+ * The thread itself calls {@link quietThread} first: under Node 22, output a thread writes (its
+ * warning on loading node:sqlite) keeps the thread's port to the main thread referenced, and a
+ * process that used the thread would never exit on its own.
+ *
  * @module
  */
 import { Worker } from "node:worker_threads";
@@ -32,4 +36,14 @@ export function startBackgroundThread(name: string, base: string, failed: () => 
   } catch {
     return undefined;
   }
+}
+
+/**
+ * On the thread: its warnings are not emitted. Node 22 warns once per thread on loading
+ * node:sqlite, which the main thread has already done, and the warning, written to an output the
+ * main thread never reads, keeps the process alive after its work is done. Only this thread's
+ * `process` is changed.
+ */
+export function quietThread(): void {
+  process.emitWarning = () => {};
 }

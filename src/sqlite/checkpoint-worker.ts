@@ -9,6 +9,7 @@
  */
 import { existsSync, statSync } from "node:fs";
 import { parentPort } from "node:worker_threads";
+import { quietThread } from "./background-thread.ts";
 import { CHECKPOINT_MESSAGE, CLOSE_MESSAGE, OPEN_MESSAGE, type CheckpointMessage } from "./checkpoint-protocol.ts";
 import { CHECKPOINT_WAL_BYTES, PASSIVE_CHECKPOINT } from "./checkpoints.ts";
 import { openDatabase, type Database } from "./database.ts";
@@ -20,6 +21,8 @@ import { runUnlessStopped } from "./thread-state.ts";
  * WAL index). Nothing waits on this thread, but a stuck open would delay the main thread's close.
  */
 const BUSY_TIMEOUT_MS = 50;
+
+quietThread();
 
 const files = new Map<number, { path: string; state: Int32Array; seen: SharedArrayBuffer }>();
 

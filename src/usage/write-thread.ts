@@ -55,6 +55,8 @@ function writeThread(): Worker | null {
   started?.once("message", () => {
     ready = worker === started;
   });
+  // Node 22 refs a worker's port again when a message listener is added: the thread must never keep a finished program alive.
+  started?.unref();
   return worker;
 }
 

@@ -7,6 +7,7 @@
  * @module
  */
 import { parentPort } from "node:worker_threads";
+import { quietThread } from "../sqlite/background-thread.ts";
 import { CLOSING_BUSY_TIMEOUT_MS } from "../sqlite/database.ts";
 import { runUnlessStopped } from "../sqlite/thread-state.ts";
 import { createLogWriter, type GoneKind, type LogWriteResult } from "./log-writer.ts";
@@ -42,6 +43,7 @@ export const THREAD_BUSY_TIMEOUT_MS = Math.min(100, CLOSING_BUSY_TIMEOUT_MS);
  */
 const WARM_UP_ROWS = 2000;
 
+quietThread();
 warmUp();
 parentPort?.on("message", (message: OpenMessage) => openLog(message));
 // Until then the main thread writes itself: starting the thread takes a tenth of a second or so.

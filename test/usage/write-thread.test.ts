@@ -1,5 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { join } from "node:path";
+import { NODE, packOnce, runOk } from "../package/pack.ts";
+import { nodeWithSqlite } from "../sqlite/node-runtime.ts";
 import { openDatabase, type Database } from "../../src/sqlite/database.ts";
 import { createUsageLog, type UsageLog } from "../../src/usage/log.ts";
 import type { NewUsageRecord } from "../../src/usage/row.ts";
@@ -140,6 +142,20 @@ describe("background writes on the write thread", () => {
     expect(log.close()).toBe(0);
     expect(writtenPrompts(path)).toEqual(recorded);
   });
+
+  test("under Node, with node:sqlite and with better-sqlite3: the write thread writes, and the process ends on its own", async () => {
+    // dist/ comes from the same build the tarball test packs.
+    const [node22] = await Promise.all([nodeWithSqlite(), packOnce()]);
+    const drivers = new Set<string>();
+    for (const runtime of [node22, NODE]) {
+      const path = logPath();
+      const { stdout } = await runOk([runtime, join(import.meta.dir, "write-thread-side.mjs"), path], { cwd: dir });
+      const outcome = JSON.parse(stdout) as { driver: string; offThread: number; left: number; recorded: number; rows: number; warnings: string[] };
+      expect(outcome).toMatchObject({ offThread: 2, left: 0, rows: outcome.recorded, warnings: [] });
+      drivers.add(outcome.driver);
+    }
+    expect(drivers.has("node:sqlite")).toBe(true);
+  }, 240_000);
 
   // Last: the process has no write thread after it.
   test("a write thread that dies loses no row: the batch it had is written on the main thread", async () => {
