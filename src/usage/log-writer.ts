@@ -10,6 +10,7 @@
 import { statSync } from "node:fs";
 import { EcoAIError } from "../errors.ts";
 import type { Database } from "../sqlite/database.ts";
+import type { Logger } from "../types.ts";
 import { isRowRejected } from "../sqlite/errors.ts";
 import { createReopeningFile, type ReopeningFileOptions } from "../sqlite/reopening-file.ts";
 import type { AccountOptions, CallAccount } from "./call-account.ts";
@@ -63,6 +64,22 @@ export interface LogConnection {
   inserts: RowInserts;
   /** The file's inode when opened: a different one (or none) at the path means it was deleted or replaced. */
   inode: number | undefined;
+}
+
+/**
+ * Says that the log's file was deleted or replaced, once a file: the main thread's connection and
+ * the write thread's both find it (by the file's inode, the same for every connection of the process).
+ */
+export function goneOnce(logger: Logger, path: string): LogWriterOptions["gone"] {
+  let said: number | undefined;
+  return (kind, inode) => {
+    if (inode !== undefined && inode === said) {
+      said = undefined;
+      return;
+    }
+    said = inode;
+    logger.warn(`[ecoai] usage log ${path} was ${kind} while in use; rows from now on go to a new log there`);
+  };
 }
 
 /** The usage log's file as one thread writes it. */

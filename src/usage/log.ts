@@ -5,7 +5,8 @@ import type { HistoryQuery, Logger, UsageRecord, UsageSummary } from "../types.t
 import { holdUntilExit } from "./exit-hooks.ts";
 import { queryHistory, querySummary } from "./queries.ts";
 import type { FootprintConfig } from "./energy-grid.ts";
-import { createLogWriter, type GoneKind } from "./log-writer.ts";
+import { createInsertRate } from "./insert-rate.ts";
+import { createLogWriter, goneOnce } from "./log-writer.ts";
 import type { PriceOverrides } from "./pricing.ts";
 import type { NewUsageRecord } from "./row.ts";
 import type { UsageSink } from "./sinks.ts";
@@ -13,9 +14,6 @@ import { receiveFault, type WriteReply } from "./write-protocol.ts";
 import { createOffThreadWrites } from "./write-thread.ts";
 
 export type { NewUsageRecord } from "./row.ts";
-
-/** Rows a millisecond of inserts is taken to write until writes were measured: about 5 µs a row. */
-const FIRST_ROWS_PER_MS = 200;
 
 export interface UsageLogOptions {
   /** @default ".ecoai/usage.db" */
@@ -38,13 +36,12 @@ export interface UsageLogOptions {
   maxPending?: number;
   /**
    * How long a write made in the background (by the timer, or once `maxPending` rows wait) takes
-   * before it commits, the rest following at the next turn of the event loop. Background writes
-   * run on a thread of their own (write-thread.ts), where a slice bounds how long the log's write
-   * lock is held (other processes writing the same log wait for it), sized by how fast that thread
-   * wrote so far; where no such thread runs they hold the event loop, and a call in flight then
-   * waits for one short slice, never for a whole batch. It grows with the rows waiting past
-   * `maxPending`, so a backlog drains even when every turn is busy. At least one row is written
-   * per slice. `flush()`, `close()` and the exit hooks write everything at once.
+   * before it commits, the rest following at the next turn of the event loop. On the write thread
+   * (write-thread.ts) a slice bounds how long the log's write lock is held (other processes
+   * writing the log wait for it); where no such thread runs, how long the event loop is held: a
+   * call in flight waits for one short slice, never for a whole batch. It grows with the rows
+   * waiting past `maxPending`, so a backlog drains even when every turn is busy. At least one row
+   * is written per slice. `flush()`, `close()` and the exit hooks write everything at once.
    * @default 0.5
    */
   writeSliceMs?: number;
@@ -98,36 +95,21 @@ export function createUsageLog(options: UsageLogOptions): UsageLog {
   let retryAt = 0;
   let refused = 0;
   let overflowed = 0;
-  /** The file last said to be deleted or replaced: the write thread's connection and this thread's both find it, and it is said once. */
-  let goneSaid: number | undefined;
-  /**
-   * Rows and milliseconds of recent inserts, on either thread, each write counting half as much
-   * at the next: a slice handed over is the rows written in its time at that rate. The first
-   * writes of a process run unoptimised code, ten times slower; they are soon outweighed.
-   */
-  let insertedRows = FIRST_ROWS_PER_MS;
-  let insertedMs = 1;
+  /** A slice handed to the write thread is the rows written in its time at this rate. */
+  const insertRate = createInsertRate();
   /** Whether the batch on the write thread left rows behind, to follow at once as the next slice. */
   let sliceContinues = false;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let soon: ReturnType<typeof setImmediate> | undefined;
   let closed = false;
+  const sayGone = goneOnce(logger, path);
   const writer = createLogWriter(path, { busyTimeoutMs: CALL_PATH_BUSY_TIMEOUT_MS, gone: sayGone });
   const offThread = createOffThreadWrites({ path, pricing: options.pricing, sharedMemorySeen: writer.sharedMemorySeen, ended, returned: giveBack });
 
-  function sayGone(kind: GoneKind, inode: number | undefined): void {
-    if (inode !== undefined && inode === goneSaid) {
-      goneSaid = undefined;
-      return;
-    }
-    goneSaid = inode;
-    logger.warn(`[ecoai] usage log ${path} was ${kind} while in use; rows from now on go to a new log there`);
-  }
-
-  /** The open log on this thread; undefined (and reported) when it cannot be opened. `now`: try even within the wait after a failure. */
-  function open(now = false): Database | undefined {
+  /** The open log on this thread; undefined (and reported) when it cannot be opened. */
+  function open(): Database | undefined {
     try {
-      return writer.connection(now).db;
+      return writer.connection().db;
     } catch (error) {
       // A missing SQLite driver is a setup problem, reported by the constructor.
       if (error instanceof EcoAIError) throw error;
@@ -166,16 +148,10 @@ export function createUsageLog(options: UsageLogOptions): UsageLog {
     bound();
   }
 
-  function measured(rows: number, insertMs: number): void {
-    if (rows === 0) return;
-    insertedRows = insertedRows / 2 + rows;
-    insertedMs = insertedMs / 2 + insertMs;
-  }
-
   /** A batch ended on the write thread: reported as a write on this thread would have been. */
-  function ended(records: NewUsageRecord[], reply: WriteReply): void {
+  function ended(records: NewUsageRecord[], reply: WriteReply, waited: boolean): void {
     for (const { kind, inode } of reply.gone) sayGone(kind, inode);
-    measured(reply.taken, reply.insertMs);
+    insertRate.measured(reply.taken, reply.insertMs);
     if (reply.firstRefusal) refusedRow(receiveFault(reply.firstRefusal));
     if (reply.fault) {
       giveBack(records);
@@ -184,9 +160,12 @@ export function createUsageLog(options: UsageLogOptions): UsageLog {
       return;
     }
     fault.ok("write");
-    // Rows recorded meanwhile wait for the timer, as after a slice written here.
-    if (sliceContinues || pending.length >= maxPending) scheduleSoon();
-    else if (pending.length > 0) schedule();
+    // The next slice is handed over at once, unless this end was waited for (the caller that
+    // waited writes the rest); rows recorded meanwhile wait for the timer, as after a slice here.
+    if (sliceContinues || pending.length >= maxPending) {
+      if (waited) scheduleSoon();
+      else writeSlice();
+    } else if (pending.length > 0) schedule();
   }
 
   /**
@@ -202,7 +181,7 @@ export function createUsageLog(options: UsageLogOptions): UsageLog {
       return false;
     }
     pending = pending.length === result.taken ? [] : pending.slice(result.taken);
-    measured(result.taken, result.insertMs);
+    insertRate.measured(result.taken, result.insertMs);
     fault.ok("write");
     return true;
   }
@@ -229,9 +208,13 @@ export function createUsageLog(options: UsageLogOptions): UsageLog {
    */
   function writeSlice(): void {
     cancelTimers();
-    if (offThread.busy || pending.length === 0) return;
+    // Far behind (the thread slowed down), this thread waits for the batch on it rather than let
+    // the backlog reach the write of everything here (maxPending × 10).
+    if (offThread.busy && (pending.length < maxPending * 5 || !offThread.settle(CLOSING_BUSY_TIMEOUT_MS))) return;
+    if (pending.length === 0) return;
+    if (Date.now() < retryAt) return schedule();
     const budgetMs = writeSliceMs * Math.max(1, pending.length / maxPending) ** 2;
-    const count = Math.max(1, Math.floor((budgetMs * insertedRows) / insertedMs));
+    const count = insertRate.rowsIn(budgetMs);
     const batch = count >= pending.length ? pending : pending.slice(0, count);
     if (offThread.handOver(batch, options.footprint?.())) {
       pending = batch === pending ? [] : pending.slice(count);

@@ -70,8 +70,12 @@ export interface OffThreadWritesOptions {
   pricing: PriceOverrides | undefined;
   /** The main thread's guard's (see shared-memory.ts). */
   sharedMemorySeen: SharedArrayBuffer;
-  /** A batch ran to its end on the thread: written (refused rows dropped), or not at all (`reply.fault`). */
-  ended(records: NewUsageRecord[], reply: WriteReply): void;
+  /**
+   * A batch ran to its end on the thread: written (refused rows dropped), or not at all
+   * (`reply.fault`). `waited`: its end was waited for ({@link OffThreadWrites.settle}), not received
+   * between calls.
+   */
+  ended(records: NewUsageRecord[], reply: WriteReply, waited: boolean): void;
   /** A batch did not run (taken back, or the thread died first): its rows are the log's again. */
   returned(records: NewUsageRecord[]): void;
 }
@@ -106,7 +110,7 @@ export function createOffThreadWrites(options: OffThreadWritesOptions): OffThrea
   let inFlight: { batch: number; records: NewUsageRecord[] } | undefined;
   let lastBatch = 0;
 
-  function receive(reply: LogReply): void {
+  function receive(reply: LogReply, waited = false): void {
     if (reply.type === OPENED_MESSAGE) {
       opened = true;
       return;
@@ -114,12 +118,12 @@ export function createOffThreadWrites(options: OffThreadWritesOptions): OffThrea
     if (!inFlight || reply.batch !== inFlight.batch) return;
     const { records } = inFlight;
     inFlight = undefined;
-    options.ended(records, reply);
+    options.ended(records, reply, waited);
   }
 
   /** Replies already posted, taken now rather than at a later turn of the event loop. */
   function receivePosted(): void {
-    for (let message = port && receiveMessageOnPort(port); message; message = port && receiveMessageOnPort(port)) receive(message.message as LogReply);
+    for (let message = port && receiveMessageOnPort(port); message; message = port && receiveMessageOnPort(port)) receive(message.message as LogReply, true);
   }
 
   /** The state word is stopped: the batch in flight ran to its end, or never will. */
@@ -130,7 +134,7 @@ export function createOffThreadWrites(options: OffThreadWritesOptions): OffThrea
     if (Atomics.load(words, DONE_WORD) >= batch) {
       // Posted before the outcome was set, so already taken above; this is in case a runtime delivers it later.
       inFlight = undefined;
-      if (Atomics.load(words, OUTCOME_WORD) === WRITTEN) options.ended(records, { batch, taken: records.length, insertMs: 0, gone: [] });
+      if (Atomics.load(words, OUTCOME_WORD) === WRITTEN) options.ended(records, { batch, taken: records.length, insertMs: 0, gone: [] }, true);
       else options.returned(records);
       return;
     }
@@ -161,7 +165,7 @@ export function createOffThreadWrites(options: OffThreadWritesOptions): OffThrea
     detach();
     const channel = new MessageChannel();
     port = channel.port1;
-    port.on("message", receive);
+    port.on("message", (reply: LogReply) => receive(reply));
     // The log must never keep a finished program alive; the exit hook writes what is left.
     port.unref();
     const open: OpenMessage = { type: OPEN_MESSAGE, path: options.path, pricing: options.pricing, shared: words.buffer as SharedArrayBuffer, sharedMemorySeen: options.sharedMemorySeen, port: channel.port2 };
