@@ -185,16 +185,17 @@ export function createOffThreadWrites(options: OffThreadWritesOptions): OffThrea
       if (inFlight || Atomics.load(words, STATE_WORD) === STOPPED) return false;
       const thread = writeThread();
       if (!thread || !ready) return false;
-      if (told !== thread) tell(thread);
-      if (!opened) return false;
-      const batch = ++lastBatch;
+      const batch = lastBatch + 1;
       try {
+        if (told !== thread) tell(thread);
+        if (!opened) return false;
         port!.postMessage({ type: WRITE_MESSAGE, batch, records: JSON.stringify(records), footprint } satisfies LogMessage);
       } catch {
-        // A record that cannot be sent to another thread (a value some SDK left in it, such as a BigInt) is written here.
-        lastBatch--;
+        // A record that cannot be sent to another thread (a value some SDK left in it, such as a
+        // BigInt), or a thread that just stopped: this slice is written here.
         return false;
       }
+      lastBatch = batch;
       inFlight = { batch, records };
       return true;
     },

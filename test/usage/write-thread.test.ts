@@ -143,6 +143,22 @@ describe("background writes on the write thread", () => {
     expect(writtenPrompts(path)).toEqual(recorded);
   });
 
+  test("a record JSON cannot carry (a BigInt token count) is written on the main thread, in its place among the others", async () => {
+    const path = logPath();
+    const { log, logger } = openLog(path);
+    const recorded: string[] = [];
+    expect(await writtenWhileBlocked(log, path, recorded)).toBe(true);
+    for (let i = 0; i < MAX_PENDING * 3; i++) {
+      recorded.push(`around the odd one ${i}`);
+      const odd = i === MAX_PENDING;
+      log.record(odd ? { ...row(recorded.at(-1)!), usage: { inputTokens: 3n, cachedInputTokens: 0, outputTokens: 4 } as never } : row(recorded.at(-1)!));
+    }
+    for (let i = 0; i < 500 && writtenPrompts(path).length < recorded.length; i++) await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(writtenPrompts(path)).toEqual(recorded);
+    expect(log.close()).toBe(0);
+    expect(logger.messages).toEqual([]);
+  });
+
   test("under Node, with node:sqlite and with better-sqlite3: the write thread writes, and the process ends on its own", async () => {
     // dist/ comes from the same build the tarball test packs.
     const [node22] = await Promise.all([nodeWithSqlite(), packOnce()]);
