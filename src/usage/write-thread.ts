@@ -1,9 +1,11 @@
 /**
  * Usage rows written on a thread of their own. Inserting a row costs microseconds of synchronous
  * SQLite work, which on the one JavaScript thread every call in flight would wait for; here the
- * main thread only hands a batch over (a copy of its records) and the write thread writes it
+ * main thread only hands a batch over (its records as JSON) and the write thread writes it
  * through a connection of its own (SQLite's locks work between connections of one process as
  * between processes). One thread per process writes every log, one batch of a log at a time.
+ * Until the thread has loaded (and optimised its code on rows in memory) and opened the log, the
+ * main thread writes.
  *
  * The main thread keeps the batch until it knows how it ended, and whatever must be written now
  * (`flush()`, `close()`, the exit hooks) first waits, blocked, for the batch in flight: it
@@ -11,6 +13,8 @@
  * its reply is taken from the port at once, or never will run, and comes back. No row is written
  * twice, and none is lost: a thread that dies gives its batch back unless it said it was written.
  * Where no thread can start, or once it died, the log writes on the main thread, as before.
+ * A wait that ends while the batch is still being written (a second: far past the thread's own
+ * wait for a lock) leaves it to the thread, which may yet write it; `close()` counts it unwritten.
  *
  * @module
  */
