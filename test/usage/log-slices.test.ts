@@ -2,10 +2,9 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { openDatabase } from "../../src/sqlite/database.ts";
 import { createUsageLog } from "../../src/usage/log.ts";
-import type { NewUsageRecord } from "../../src/usage/row.ts";
 import { recordingLogger } from "../harness.ts";
+import { promptRecord, writtenPrompts } from "./sample-record.ts";
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -18,23 +17,6 @@ function logPath(): string {
   return join(dir, "usage.db");
 }
 
-function row(prompt: string): NewUsageRecord {
-  return {
-    timestamp: new Date().toISOString(), provider: "openai", model: "gpt-4o", cacheHit: false, semanticHit: false, cacheKey: null,
-    prompt, promptType: "text", usage: { inputTokens: 3, cachedInputTokens: 0, outputTokens: 4 }, latencyMs: 1,
-  };
-}
-
-/** The prompts written so far, in id order, read through a connection of its own. */
-function writtenPrompts(path: string): string[] {
-  const db = openDatabase(path);
-  try {
-    return db.prepare("SELECT prompt FROM usage_log ORDER BY id").all().map((r) => String(r.prompt));
-  } finally {
-    db.close();
-  }
-}
-
 const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 describe("background writes of the usage log", () => {
@@ -43,7 +25,7 @@ describe("background writes of the usage log", () => {
     // Slices of no length: one row each, whatever the machine's speed.
     const log = createUsageLog({ path, logger: recordingLogger(), maxPending: 50, writeSliceMs: 0 });
     const prompts = Array.from({ length: 60 }, (_, i) => `row ${i}`);
-    for (const prompt of prompts) log.record(row(prompt));
+    for (const prompt of prompts) log.record(promptRecord(prompt, { miss: true }));
     // What other work sees at each turn: the rows written so far.
     const seen: number[] = [];
     for (let i = 0; i < 200 && seen.at(-1) !== prompts.length; i++) {
@@ -63,7 +45,7 @@ describe("background writes of the usage log", () => {
     const path = logPath();
     const log = createUsageLog({ path, logger: recordingLogger(), maxPending: 20, writeSliceMs: 0 });
     const prompts = Array.from({ length: 40 }, (_, i) => `row ${i}`);
-    for (const prompt of prompts) log.record(row(prompt));
+    for (const prompt of prompts) log.record(promptRecord(prompt, { miss: true }));
     for (let i = 0; i < 5; i++) await turn();
     const partial = writtenPrompts(path).length;
     expect(partial).toBeGreaterThan(0);
@@ -72,7 +54,7 @@ describe("background writes of the usage log", () => {
     expect(writtenPrompts(path)).toEqual(prompts);
 
     const more = Array.from({ length: 40 }, (_, i) => `more ${i}`);
-    for (const prompt of more) log.record(row(prompt));
+    for (const prompt of more) log.record(promptRecord(prompt, { miss: true }));
     await turn();
     await turn();
     expect(log.close()).toBe(0);
@@ -88,7 +70,7 @@ describe("background writes of the usage log", () => {
     let recorded = 0;
     let largestBacklog = 0;
     for (let t = 0; t < 60; t++) {
-      for (let i = 0; i < 10; i++) log.record(row(`busy ${recorded++}`));
+      for (let i = 0; i < 10; i++) log.record(promptRecord(`busy ${recorded++}`, { miss: true }));
       await turn();
       largestBacklog = Math.max(largestBacklog, recorded - writtenPrompts(path).length);
     }

@@ -4,10 +4,10 @@ import { NODE, packOnce, runOk } from "../package/pack.ts";
 import { nodeWithSqlite } from "../sqlite/node-runtime.ts";
 import { openDatabase, type Database } from "../../src/sqlite/database.ts";
 import { createUsageLog, type UsageLog } from "../../src/usage/log.ts";
-import type { NewUsageRecord } from "../../src/usage/row.ts";
 import { runningWriteThread } from "../../src/usage/write-thread.ts";
 import { recordingLogger } from "../harness.ts";
 import { tempDir } from "../temp.ts";
+import { promptRecord, writtenPrompts } from "./sample-record.ts";
 
 const dir = tempDir("ecoai-write-thread-");
 let files = 0;
@@ -16,23 +16,6 @@ const logPath = () => join(dir, `usage-${++files}.db`);
 /** A background write comes once this many rows wait, at the next turn of the event loop. */
 const MAX_PENDING = 50;
 const FLUSH_INTERVAL_MS = 10;
-
-function row(prompt: string): NewUsageRecord {
-  return {
-    timestamp: new Date().toISOString(), provider: "openai", model: "gpt-4o", cacheHit: true, semanticHit: false, cacheKey: "k",
-    prompt, promptType: "text", usage: { inputTokens: 3, cachedInputTokens: 0, outputTokens: 4 }, latencyMs: 1,
-  };
-}
-
-/** The prompts written so far, in id order, read through a connection of its own. */
-function writtenPrompts(path: string): string[] {
-  const db = openDatabase(path);
-  try {
-    return db.prepare("SELECT prompt FROM usage_log ORDER BY id").all().map((r) => String(r.prompt));
-  } finally {
-    db.close();
-  }
-}
 
 const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 const blocker = new Int32Array(new SharedArrayBuffer(4));
@@ -64,7 +47,7 @@ async function writtenWhileBlocked(log: UsageLog, path: string, recorded: string
     const holder = holdWriteLock(path);
     for (let i = 0; i < MAX_PENDING; i++) {
       recorded.push(`attempt ${attempt} row ${i}`);
-      log.record(row(recorded.at(-1)!));
+      log.record(promptRecord(recorded.at(-1)!));
     }
     await turn();
     release(holder);
@@ -101,12 +84,12 @@ describe("background writes on the write thread", () => {
       // A backlog far past maxPending is handed over whole, the thread busy with it for milliseconds.
       for (let i = 0; i < MAX_PENDING * 8; i++) {
         recorded.push(`before ${end} ${i}`);
-        log.record(row(recorded.at(-1)!));
+        log.record(promptRecord(recorded.at(-1)!));
       }
       await turn();
       for (let i = 0; i < 10; i++) {
         recorded.push(`after the hand-over, before ${end} ${i}`);
-        log.record(row(recorded.at(-1)!));
+        log.record(promptRecord(recorded.at(-1)!));
       }
       if (end === "flush") expect(log.flush()).toBe(true);
       else expect(log.close()).toBe(0);
@@ -126,7 +109,7 @@ describe("background writes on the write thread", () => {
     const holder = holdWriteLock(path);
     for (let i = 0; i < 500 && logger.messages.length === 0; i++) {
       recorded.push(`while locked ${i}`);
-      log.record(row(recorded.at(-1)!));
+      log.record(promptRecord(recorded.at(-1)!));
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
     expect(logger.messages).toHaveLength(1);
@@ -151,7 +134,7 @@ describe("background writes on the write thread", () => {
     for (let i = 0; i < MAX_PENDING * 3; i++) {
       recorded.push(`around the odd one ${i}`);
       const odd = i === MAX_PENDING;
-      log.record(odd ? { ...row(recorded.at(-1)!), usage: { inputTokens: 3n, cachedInputTokens: 0, outputTokens: 4 } as never } : row(recorded.at(-1)!));
+      log.record(odd ? { ...promptRecord(recorded.at(-1)!), usage: { inputTokens: 3n, cachedInputTokens: 0, outputTokens: 4 } as never } : promptRecord(recorded.at(-1)!));
     }
     for (let i = 0; i < 500 && writtenPrompts(path).length < recorded.length; i++) await new Promise((resolve) => setTimeout(resolve, 5));
     expect(writtenPrompts(path)).toEqual(recorded);
@@ -181,13 +164,13 @@ describe("background writes on the write thread", () => {
     expect(await writtenWhileBlocked(log, path, recorded)).toBe(true);
     for (let i = 0; i < MAX_PENDING * 8; i++) {
       recorded.push(`handed over ${i}`);
-      log.record(row(recorded.at(-1)!));
+      log.record(promptRecord(recorded.at(-1)!));
     }
     await turn();
     await runningWriteThread()!.terminate();
     for (let i = 0; i < MAX_PENDING * 2; i++) {
       recorded.push(`after it died ${i}`);
-      log.record(row(recorded.at(-1)!));
+      log.record(promptRecord(recorded.at(-1)!));
     }
     for (let i = 0; i < 20; i++) await turn();
     expect(log.close()).toBe(0);
