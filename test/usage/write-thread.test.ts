@@ -148,7 +148,7 @@ describe("background writes on the write thread", () => {
     const drivers = new Set<string>();
     for (const runtime of [node22, NODE]) {
       const path = logPath();
-      const { stdout } = await runOk([runtime, join(import.meta.dir, "write-thread-side.mjs"), path], { cwd: dir });
+      const { stdout } = await runOk([runtime, join(import.meta.dir, "../fixtures/usage-write-thread.mjs"), path], { cwd: dir });
       const outcome = JSON.parse(stdout) as { driver: string; offThread: number; left: number; recorded: number; rows: number; warnings: string[] };
       expect(outcome).toMatchObject({ offThread: 2, left: 0, rows: outcome.recorded, warnings: [] });
       drivers.add(outcome.driver);
