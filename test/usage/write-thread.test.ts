@@ -32,6 +32,12 @@ function release(holder: Database): void {
   holder.close();
 }
 
+/** Records a call with `prompt`, noting it in `recorded`, the rows the log must end up holding. */
+function recordPrompt(log: UsageLog, recorded: string[], prompt: string): void {
+  recorded.push(prompt);
+  log.record(promptRecord(prompt));
+}
+
 /**
  * Records a batch of rows while another connection holds the log's write lock, lets the event
  * loop turn once (the background write starts, and waits for the lock or fails on it), releases
@@ -46,8 +52,7 @@ async function writtenWhileBlocked(log: UsageLog, path: string, recorded: string
     const before = writtenPrompts(path).length;
     const holder = holdWriteLock(path);
     for (let i = 0; i < MAX_PENDING; i++) {
-      recorded.push(`attempt ${attempt} row ${i}`);
-      log.record(promptRecord(recorded.at(-1)!));
+      recordPrompt(log, recorded, `attempt ${attempt} row ${i}`);
     }
     await turn();
     release(holder);
@@ -58,38 +63,34 @@ async function writtenWhileBlocked(log: UsageLog, path: string, recorded: string
   return false;
 }
 
-function openLog(path: string) {
+/** A new log whose background writes, it was seen, go to the write thread; `recorded`: the rows it holds so far. */
+async function logOnThread() {
+  const path = logPath();
   const logger = recordingLogger();
   const log = createUsageLog({ path, logger, maxPending: MAX_PENDING, flushIntervalMs: FLUSH_INTERVAL_MS });
-  return { log, logger };
+  const recorded: string[] = [];
+  expect(await writtenWhileBlocked(log, path, recorded)).toBe(true);
+  return { path, log, logger, recorded };
 }
 
 describe("background writes on the write thread", () => {
   test("a background write lands while the main thread is blocked: the rows are written by another thread", async () => {
-    const path = logPath();
-    const { log, logger } = openLog(path);
-    const recorded: string[] = [];
-    expect(await writtenWhileBlocked(log, path, recorded)).toBe(true);
+    const { path, log, logger, recorded } = await logOnThread();
     expect(log.close()).toBe(0);
     expect(writtenPrompts(path)).toEqual(recorded);
     expect(logger.messages).toEqual([]);
   });
 
   test("flush() and close() right after a hand-over wait for the batch: every row once, in order", async () => {
-    const path = logPath();
-    const { log, logger } = openLog(path);
-    const recorded: string[] = [];
-    expect(await writtenWhileBlocked(log, path, recorded)).toBe(true);
+    const { path, log, logger, recorded } = await logOnThread();
     for (const end of ["flush", "close"] as const) {
       // A backlog far past maxPending is handed over whole, the thread busy with it for milliseconds.
       for (let i = 0; i < MAX_PENDING * 8; i++) {
-        recorded.push(`before ${end} ${i}`);
-        log.record(promptRecord(recorded.at(-1)!));
+        recordPrompt(log, recorded, `before ${end} ${i}`);
       }
       await turn();
       for (let i = 0; i < 10; i++) {
-        recorded.push(`after the hand-over, before ${end} ${i}`);
-        log.record(promptRecord(recorded.at(-1)!));
+        recordPrompt(log, recorded, `after the hand-over, before ${end} ${i}`);
       }
       if (end === "flush") expect(log.flush()).toBe(true);
       else expect(log.close()).toBe(0);
@@ -102,14 +103,10 @@ describe("background writes on the write thread", () => {
   });
 
   test("a batch that fails on the thread (another connection holds the lock) is reported once and written once the lock is released", async () => {
-    const path = logPath();
-    const { log, logger } = openLog(path);
-    const recorded: string[] = [];
-    expect(await writtenWhileBlocked(log, path, recorded)).toBe(true);
+    const { path, log, logger, recorded } = await logOnThread();
     const holder = holdWriteLock(path);
     for (let i = 0; i < 500 && logger.messages.length === 0; i++) {
-      recorded.push(`while locked ${i}`);
-      log.record(promptRecord(recorded.at(-1)!));
+      recordPrompt(log, recorded, `while locked ${i}`);
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
     expect(logger.messages).toHaveLength(1);
@@ -127,10 +124,7 @@ describe("background writes on the write thread", () => {
   });
 
   test("a record JSON cannot carry (a BigInt token count) is written on the main thread, in its place among the others", async () => {
-    const path = logPath();
-    const { log, logger } = openLog(path);
-    const recorded: string[] = [];
-    expect(await writtenWhileBlocked(log, path, recorded)).toBe(true);
+    const { path, log, logger, recorded } = await logOnThread();
     for (let i = 0; i < MAX_PENDING * 3; i++) {
       recorded.push(`around the odd one ${i}`);
       const odd = i === MAX_PENDING;
@@ -158,19 +152,14 @@ describe("background writes on the write thread", () => {
 
   // Last: the process has no write thread after it.
   test("a write thread that dies loses no row: the batch it had is written on the main thread", async () => {
-    const path = logPath();
-    const { log } = openLog(path);
-    const recorded: string[] = [];
-    expect(await writtenWhileBlocked(log, path, recorded)).toBe(true);
+    const { path, log, recorded } = await logOnThread();
     for (let i = 0; i < MAX_PENDING * 8; i++) {
-      recorded.push(`handed over ${i}`);
-      log.record(promptRecord(recorded.at(-1)!));
+      recordPrompt(log, recorded, `handed over ${i}`);
     }
     await turn();
     await runningWriteThread()!.terminate();
     for (let i = 0; i < MAX_PENDING * 2; i++) {
-      recorded.push(`after it died ${i}`);
-      log.record(promptRecord(recorded.at(-1)!));
+      recordPrompt(log, recorded, `after it died ${i}`);
     }
     for (let i = 0; i < 20; i++) await turn();
     expect(log.close()).toBe(0);
