@@ -9,7 +9,7 @@
  */
 import { statSync } from "node:fs";
 import { EcoAIError } from "../errors.ts";
-import type { Database } from "../sqlite/database.ts";
+import type { Database, Statement } from "../sqlite/database.ts";
 import type { Logger } from "../types.ts";
 import { isRowRejected } from "../sqlite/errors.ts";
 import { createReopeningFile, type ReopeningFileOptions } from "../sqlite/reopening-file.ts";
@@ -45,6 +45,12 @@ export interface LogWrite {
   now?: boolean;
   /** Commit once this long has passed, at least one row written. @default no limit */
   budgetMs?: number;
+  /**
+   * Called once the rows are inserted, just before the commit, with the rowid of the last row
+   * inserted and its place in the batch (-1 and undefined when every row was refused): what tells,
+   * if the thread writing dies, whether the commit happened.
+   */
+  beforeCommit?(lastRowId: number | undefined, lastIndex: number): void;
 }
 
 /** What a write did. */
@@ -62,6 +68,8 @@ export interface LogWriteResult {
 export interface LogConnection {
   db: Database;
   inserts: RowInserts;
+  /** The rowid of the last row this connection inserted. */
+  lastRowId: Statement;
   /** The file's inode when opened: a different one (or none) at the path means it was deleted or replaced. */
   inode: number | undefined;
 }
@@ -102,7 +110,7 @@ export function createLogWriter(path: string, options: LogWriterOptions): LogWri
     path,
     (): LogConnection => {
       const db = openUsageSchema(path, { busyTimeoutMs: options.busyTimeoutMs });
-      return { db, inserts: prepareRowInserts(db), inode: statSync(path, { throwIfNoEntry: false })?.ino };
+      return { db, inserts: prepareRowInserts(db), lastRowId: db.prepare("SELECT last_insert_rowid() AS id"), inode: statSync(path, { throwIfNoEntry: false })?.ino };
     },
     options,
   );
@@ -128,7 +136,7 @@ export function createLogWriter(path: string, options: LogWriterOptions): LogWri
     }
   }
 
-  function write(batch: readonly NewUsageRecord[], { account, busyTimeoutMs = options.busyTimeoutMs, now = false, budgetMs = Number.POSITIVE_INFINITY }: LogWrite): LogWriteResult {
+  function write(batch: readonly NewUsageRecord[], { account, busyTimeoutMs = options.busyTimeoutMs, now = false, budgetMs = Number.POSITIVE_INFINITY, beforeCommit }: LogWrite): LogWriteResult {
     if (batch.length === 0) return { taken: 0, insertMs: 0 };
     let current: LogConnection;
     try {
@@ -148,16 +156,18 @@ export function createLogWriter(path: string, options: LogWriterOptions): LogWri
       // One prepared statement per row, in one transaction: measured as fast as multi-row
       // inserts of 16 to 100 rows (whose arguments cost a copy of every value).
       if (changesTimeout) current.db.setBusyTimeout(busyTimeoutMs);
-      file.transaction(({ inserts }) => {
+      file.transaction(({ inserts, lastRowId }) => {
         startedAt = performance.now();
         taken = 0;
         firstRefusal = undefined;
+        let lastInserted = -1;
         do {
           // A cut of the shared memory while this runs kills the process at SQLite's next touch
           // of it: looked at every few rows (and by the transaction before its commit).
           if (taken % PROTECT_EVERY_ROWS === PROTECT_EVERY_ROWS - 1) file.protectSharedMemory();
           try {
             inserts.insert(toRow(batch[taken]!, account, accounts));
+            lastInserted = taken;
           } catch (error) {
             // One bad row must not hold back the rows behind it (nor be retried for ever).
             if (!isRowRejected(error)) throw error;
@@ -166,6 +176,7 @@ export function createLogWriter(path: string, options: LogWriterOptions): LogWri
           taken++;
         } while (taken < batch.length && performance.now() - startedAt < budgetMs);
         insertMs = performance.now() - startedAt;
+        beforeCommit?.(lastInserted < 0 ? undefined : Number(lastRowId.get()?.id), lastInserted);
       });
     } catch (error) {
       return { taken: 0, insertMs: 0, fault: error };

@@ -8,7 +8,7 @@ import type { FootprintConfig } from "./energy-grid.ts";
 import { createInsertRate } from "./insert-rate.ts";
 import { createLogWriter, goneOnce } from "./log-writer.ts";
 import type { PriceOverrides } from "./pricing.ts";
-import type { NewUsageRecord } from "./row.ts";
+import { isRowOf, ROW_IDENTITY_SELECT, type NewUsageRecord } from "./row.ts";
 import type { UsageSink } from "./sinks.ts";
 import { receiveFault, type WriteReply } from "./write-protocol.ts";
 import { createOffThreadWrites } from "./write-thread.ts";
@@ -104,7 +104,7 @@ export function createUsageLog(options: UsageLogOptions): UsageLog {
   let closed = false;
   const sayGone = goneOnce(logger, path);
   const writer = createLogWriter(path, { busyTimeoutMs: CALL_PATH_BUSY_TIMEOUT_MS, gone: sayGone });
-  const offThread = createOffThreadWrites({ path, pricing: options.pricing, sharedMemorySeen: writer.sharedMemorySeen, ended, returned: giveBack });
+  const offThread = createOffThreadWrites({ path, pricing: options.pricing, sharedMemorySeen: writer.sharedMemorySeen, ended, returned: giveBack, holds });
 
   /** The open log on this thread; undefined (and reported) when it cannot be opened. */
   function open(): Database | undefined {
@@ -140,6 +140,16 @@ export function createUsageLog(options: UsageLogOptions): UsageLog {
     if (overflowed === 0) logger.warn(`[ecoai] usage log ${path}: ${pending.length} rows waiting; dropping the oldest to bound memory until it can be written`);
     pending = pending.slice(drop);
     overflowed += drop;
+  }
+
+  /** Whether the log's row `rowId` is the call `record` (a batch whose thread died as its commit started may be in the log). */
+  function holds(rowId: number, record: NewUsageRecord): boolean {
+    try {
+      return isRowOf(writer.connection(true).db.prepare(ROW_IDENTITY_SELECT).get(rowId), record);
+    } catch {
+      // Unreadable now: written again rather than risk losing it.
+      return false;
+    }
   }
 
   /** Rows back from the write thread, unwritten: they go before the rows recorded since. */
@@ -266,12 +276,14 @@ export function createUsageLog(options: UsageLogOptions): UsageLog {
       if (closed) throw new EcoAIError("ECOAI_CLOSED", "the usage log is closed");
       pending.push(record);
       bound();
-      // A full batch is written on the next turn of the event loop, not inside this call; only a
-      // caller that never yields (a tight loop of hits) pays for a write inline, to bound memory.
-      // After a failure, nothing is tried before the retry time: a locked log costs calls nothing.
+      // A full batch goes to the write thread from here when it is free (a loop of hits served
+      // from memory may not let the event loop turn for a long while), else it is written on the
+      // next turn, not inside this call; only a caller that never yields, with no thread to write
+      // for it, pays for a write inline, to bound memory. After a failure, nothing is tried
+      // before the retry time: a locked log costs calls nothing.
       if (Date.now() < retryAt) schedule();
       else if (pending.length >= maxPending * 10) flush();
-      else if (pending.length >= maxPending) scheduleSoon();
+      else if (pending.length >= maxPending) offThread.takeEnded() ? writeSlice() : scheduleSoon();
       else schedule();
     },
     flush: () => flush(),

@@ -92,6 +92,19 @@ export function toRow(record: NewUsageRecord, options: AccountOptions = {}, acco
   return row;
 }
 
+/** The columns that tell one call's row from another's: when it was made, its key and prompt, how long it took. */
+const IDENTITY_COLUMNS = ["timestamp", "cache_key", "prompt", "latency_ms"] as const satisfies readonly UsageColumn[];
+
+/** Reads the {@link IDENTITY_COLUMNS} of the row with a given rowid. */
+export const ROW_IDENTITY_SELECT = `SELECT ${IDENTITY_COLUMNS.join(", ")} FROM usage_log WHERE id = ?`;
+
+/** Whether `stored` (read by {@link ROW_IDENTITY_SELECT}) is the row of `record`. */
+export function isRowOf(stored: Readonly<Record<string, unknown>> | undefined, record: NewUsageRecord): boolean {
+  if (!stored) return false;
+  const row = toRow(record);
+  return IDENTITY_COLUMNS.every((column) => stored[column] === row[AT[column]]);
+}
+
 /** Each column's place in a row. */
 const AT = Object.fromEntries(USAGE_COLUMNS.map((column, index) => [column, index])) as Record<UsageColumn, number>;
 

@@ -23,13 +23,21 @@ export const OUTCOME_WORD = 2;
 export const CANCELLED_WORD = 3;
 /** Set once the thread closed its connection to the log. */
 export const CLOSED_WORD = 4;
-export const SHARED_WORDS = 5;
+/**
+ * The number of the batch whose rows are all inserted and whose commit starts: a thread that dies
+ * before it sets {@link DONE_WORD} may or may not have committed it, which the main thread then
+ * reads from the log itself, by the last row inserted ({@link LAST_ROW_WORDS}, {@link LAST_INDEX_WORD}).
+ */
+export const COMMITTING_WORD = 5;
+/** The rowid of that batch's last row inserted, high and low 32 bits. */
+export const LAST_ROW_WORDS = [6, 7] as const;
+/** Its place in the batch; -1 when SQLite refused every row. */
+export const LAST_INDEX_WORD = 8;
+export const SHARED_WORDS = 9;
 
 export const WRITTEN = 1;
 export const FAILED = 2;
 
-/** Posted by the thread once it has loaded, ready to write. */
-export const READY_MESSAGE = "ready";
 export const OPEN_MESSAGE = "open";
 /** The thread's answer to {@link OPEN_MESSAGE}, once it tried to open the log (a failure is found by the first write). */
 export const OPENED_MESSAGE = "opened";

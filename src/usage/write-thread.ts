@@ -5,7 +5,9 @@
  * through a connection of its own (SQLite's locks work between connections of one process as
  * between processes). One thread per process writes every log, one batch of a log at a time.
  * Until the thread has loaded (and optimised its code on rows in memory) and opened the log, the
- * main thread writes.
+ * main thread writes. Its replies are taken from the port as soon as they are posted when the
+ * event loop does not turn (a loop of hits served from memory), so the next batch goes to the
+ * thread rather than being written here.
  *
  * The main thread keeps the batch until it knows how it ended, and whatever must be written now
  * (`flush()`, `close()`, the exit hooks) first waits, blocked, for the batch in flight: it
@@ -28,7 +30,10 @@ import {
   CANCELLED_WORD,
   CLOSE_MESSAGE,
   CLOSED_WORD,
+  COMMITTING_WORD,
   DONE_WORD,
+  LAST_INDEX_WORD,
+  LAST_ROW_WORDS,
   OPEN_MESSAGE,
   OPENED_MESSAGE,
   OUTCOME_WORD,
@@ -44,8 +49,6 @@ import {
 
 /** The write thread; `null` once it could not start or failed. */
 let worker: Worker | null | undefined;
-/** Whether it has loaded: batches go to it from then on. */
-let ready = false;
 /** Logs the thread writes, told when it dies. */
 const logs = new Set<() => void>();
 
@@ -56,11 +59,6 @@ function writeThread(): Worker | null {
     for (const died of [...logs]) died();
   });
   worker = started ?? null;
-  started?.once("message", () => {
-    ready = worker === started;
-  });
-  // Node 22 refs a worker's port again when a message listener is added: the thread must never keep a finished program alive.
-  started?.unref();
   return worker;
 }
 
@@ -82,6 +80,11 @@ export interface OffThreadWritesOptions {
   ended(records: NewUsageRecord[], reply: WriteReply, waited: boolean): void;
   /** A batch did not run (taken back, or the thread died first): its rows are the log's again. */
   returned(records: NewUsageRecord[]): void;
+  /**
+   * Whether the row `rowId` of the log is the call `record`: asked of a batch whose thread died
+   * between the start of its commit and its saying so, by its last row inserted.
+   */
+  holds(rowId: number, record: NewUsageRecord): boolean;
 }
 
 /** One log's writes on the write thread. */
@@ -91,8 +94,14 @@ export interface OffThreadWrites {
   /** Rows of the batch on the thread. */
   readonly rowsOnThread: number;
   /**
-   * Hands `records` to the thread; false where no thread runs, or none is ready yet (it is
-   * started then), or they cannot be sent: the caller writes them.
+   * Takes the end of the batch on the thread (and the thread's word that it opened the log) if
+   * it was posted, without waiting for a turn of the event loop: a loop of hits served from
+   * memory may not let it turn for a long while. True when a batch can be handed over now.
+   */
+  takeEnded(): boolean;
+  /**
+   * Hands `records` to the thread; false where no thread runs, or it has not opened the log yet
+   * (it is started then), or they cannot be sent: the caller writes them.
    */
   handOver(records: NewUsageRecord[], footprint: FootprintConfig | undefined): boolean;
   /**
@@ -125,9 +134,9 @@ export function createOffThreadWrites(options: OffThreadWritesOptions): OffThrea
     options.ended(records, reply, waited);
   }
 
-  /** Replies already posted, taken now rather than at a later turn of the event loop. */
-  function receivePosted(): void {
-    for (let message = port && receiveMessageOnPort(port); message; message = port && receiveMessageOnPort(port)) receive(message.message as LogReply, true);
+  /** Replies already posted, taken now rather than at a later turn of the event loop; `waited`: see {@link OffThreadWritesOptions.ended}. */
+  function receivePosted(waited = true): void {
+    for (let message = port && receiveMessageOnPort(port); message; message = port && receiveMessageOnPort(port)) receive(message.message as LogReply, waited);
   }
 
   /** The state word is stopped: the batch in flight ran to its end, or never will. */
@@ -144,7 +153,16 @@ export function createOffThreadWrites(options: OffThreadWritesOptions): OffThrea
     }
     Atomics.store(words, CANCELLED_WORD, batch);
     inFlight = undefined;
-    options.returned(records);
+    if (Atomics.load(words, COMMITTING_WORD) === batch && committed(records)) options.ended(records, { batch, taken: records.length, insertMs: 0, gone: [] }, true);
+    else options.returned(records);
+  }
+
+  /** Whether the batch whose commit had started when its thread died is in the log: its last row inserted is. */
+  function committed(records: NewUsageRecord[]): boolean {
+    const index = Atomics.load(words, LAST_INDEX_WORD);
+    if (index < 0) return false;
+    const rowId = (Atomics.load(words, LAST_ROW_WORDS[0]) >>> 0) * 2 ** 32 + (Atomics.load(words, LAST_ROW_WORDS[1]) >>> 0);
+    return options.holds(rowId, records[index]!);
   }
 
   function detach(): void {
@@ -164,7 +182,20 @@ export function createOffThreadWrites(options: OffThreadWritesOptions): OffThrea
     detach();
   }
 
-  /** Gives the log to `to`, which opens it. */
+  /**
+   * Whether the thread has opened the log, starting the thread (which opens it once it has
+   * loaded) when it has not been given the log yet.
+   */
+  function connected(): boolean {
+    if (opened) return told === worker;
+    const thread = writeThread();
+    if (!thread) return false;
+    if (told !== thread) tell(thread);
+    receivePosted(false);
+    return opened;
+  }
+
+  /** Gives the log to `to`, which opens it once loaded (messages wait for it meanwhile). */
   function tell(to: Worker): void {
     detach();
     const channel = new MessageChannel();
@@ -185,14 +216,16 @@ export function createOffThreadWrites(options: OffThreadWritesOptions): OffThrea
     get rowsOnThread() {
       return inFlight?.records.length ?? 0;
     },
+    takeEnded() {
+      // The word is set after the reply is posted: a batch it shows ended has its reply on the port.
+      if (inFlight && Atomics.load(words, DONE_WORD) >= inFlight.batch) receivePosted(false);
+      return !inFlight && Atomics.load(words, STATE_WORD) !== STOPPED && connected();
+    },
     handOver(records, footprint) {
       if (inFlight || Atomics.load(words, STATE_WORD) === STOPPED) return false;
-      const thread = writeThread();
-      if (!thread || !ready) return false;
       const batch = lastBatch + 1;
       try {
-        if (told !== thread) tell(thread);
-        if (!opened) return false;
+        if (!connected()) return false;
         port!.postMessage({ type: WRITE_MESSAGE, batch, records: JSON.stringify(records), footprint } satisfies LogMessage);
       } catch {
         // A record that cannot be sent to another thread (a value some SDK left in it, such as a

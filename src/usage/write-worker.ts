@@ -16,11 +16,13 @@ import {
   CANCELLED_WORD,
   CLOSE_MESSAGE,
   CLOSED_WORD,
+  COMMITTING_WORD,
   DONE_WORD,
+  LAST_INDEX_WORD,
+  LAST_ROW_WORDS,
   FAILED,
   OPENED_MESSAGE,
   OUTCOME_WORD,
-  READY_MESSAGE,
   sendFault,
   WRITTEN,
   type LogMessage,
@@ -45,9 +47,9 @@ const WARM_UP_ROWS = 2000;
 
 quietThread();
 warmUp();
+// Logs given meanwhile wait for this: until each is opened, the main thread writes it itself
+// (starting the thread takes a tenth of a second or so).
 parentPort?.on("message", (message: OpenMessage) => openLog(message));
-// Until then the main thread writes itself: starting the thread takes a tenth of a second or so.
-parentPort?.postMessage(READY_MESSAGE);
 
 function warmUp(): void {
   const writer = createLogWriter(":memory:", { busyTimeoutMs: 0, checkpointsInThread: true, gone: () => {} });
@@ -105,7 +107,13 @@ function openLog({ path, pricing, shared, sharedMemorySeen, port }: OpenMessage)
       if (message.batch <= Atomics.load(words, CANCELLED_WORD)) return;
       let result: LogWriteResult;
       try {
-        result = writer.write(JSON.parse(message.records) as NewUsageRecord[], { account: { overrides: pricing, footprint: message.footprint } });
+        const beforeCommit = (lastRowId: number | undefined, lastIndex: number) => {
+          Atomics.store(words, LAST_ROW_WORDS[0], Math.floor((lastRowId ?? 0) / 2 ** 32));
+          Atomics.store(words, LAST_ROW_WORDS[1], (lastRowId ?? 0) % 2 ** 32);
+          Atomics.store(words, LAST_INDEX_WORD, lastIndex);
+          Atomics.store(words, COMMITTING_WORD, message.batch);
+        };
+        result = writer.write(JSON.parse(message.records) as NewUsageRecord[], { account: { overrides: pricing, footprint: message.footprint }, beforeCommit });
       } catch (error) {
         result = { taken: 0, insertMs: 0, fault: error };
       }

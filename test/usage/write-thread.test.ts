@@ -102,6 +102,26 @@ describe("background writes on the write thread", () => {
     expect(logger.messages).toEqual([]);
   });
 
+  test("a loop that never lets the event loop turn (hits served from memory) still hands its rows to the thread, batch after batch", async () => {
+    const { path, log, logger, recorded } = await logOnThread();
+    /** Blocks this thread, no turn of the event loop, until more than `count` rows are written (at most two seconds). */
+    const writtenPast = (count: number) => {
+      const until = Date.now() + 2000;
+      while (writtenPrompts(path).length <= count && Date.now() < until) Atomics.wait(blocker, 0, 0, 5);
+      return writtenPrompts(path).length;
+    };
+    for (let round = 0; round < 3; round++) {
+      const seen = writtenPrompts(path).length;
+      // Each round's rows past maxPending go to the thread from record(): the end of the last
+      // round's batch is taken from the port without a turn, and the next one handed over.
+      for (let i = 0; i < MAX_PENDING * 3; i++) recordPrompt(log, recorded, `round ${round} row ${i}`);
+      expect(writtenPast(seen)).toBeGreaterThan(seen);
+    }
+    expect(log.close()).toBe(0);
+    expect(writtenPrompts(path)).toEqual(recorded);
+    expect(logger.messages).toEqual([]);
+  });
+
   test("a batch that fails on the thread (another connection holds the lock) is reported once and written once the lock is released", async () => {
     const { path, log, logger, recorded } = await logOnThread();
     const holder = holdWriteLock(path);
