@@ -99,6 +99,8 @@ export function createUsageLog(options: UsageLogOptions): UsageLog {
   const insertRate = createInsertRate();
   /** Whether the batch on the write thread left rows behind, to follow at once as the next slice. */
   let sliceContinues = false;
+  /** When the batch on the write thread was handed over. */
+  let handedOverAt = 0;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let soon: ReturnType<typeof setImmediate> | undefined;
   let closed = false;
@@ -123,8 +125,9 @@ export function createUsageLog(options: UsageLogOptions): UsageLog {
     fault.failed(error, "write");
   }
 
-  function retryLater(): void {
-    retryAt = Date.now() + flushIntervalMs;
+  /** No write before `flushIntervalMs` after `triedAt`, when the write that failed was tried. */
+  function retryLater(triedAt = Date.now()): void {
+    retryAt = triedAt + flushIntervalMs;
     schedule();
   }
 
@@ -166,7 +169,9 @@ export function createUsageLog(options: UsageLogOptions): UsageLog {
     if (reply.fault) {
       giveBack(records);
       failed(receiveFault(reply.fault));
-      retryLater();
+      // From the hand-over: the thread's write waited for the lock first, and a lock is reported
+      // after failures over a while (faults.ts), which a wait added to every interval would stretch.
+      retryLater(handedOverAt);
       return;
     }
     fault.ok("write");
@@ -227,6 +232,7 @@ export function createUsageLog(options: UsageLogOptions): UsageLog {
     const count = insertRate.rowsIn(budgetMs);
     const batch = count >= pending.length ? pending : pending.slice(0, count);
     if (offThread.handOver(batch, options.footprint?.())) {
+      handedOverAt = Date.now();
       pending = batch === pending ? [] : pending.slice(count);
       sliceContinues = pending.length > 0;
       return;
