@@ -31,6 +31,14 @@ export const MAX_BATCH_BYTES = 64 * 1024;
  */
 export const WRITE_DELAY_MS = 5;
 
+/**
+ * How long a batch waits, at most, while its store asks writes to wait (`Store.writesWait`: a
+ * checkpoint of the SQLite file running on its thread, a few milliseconds), and how often it
+ * looks again meanwhile. Its entries are served from the queue while they wait.
+ */
+export const MAX_WRITE_WAIT_MS = 50;
+const WRITE_WAIT_STEP_MS = 2;
+
 /** Runs a store write; resolves true once it is done, false on a fault (which the engine reports once per outage). */
 export type GuardedWrite = (write: () => Promise<void>) => Promise<boolean>;
 
@@ -85,8 +93,10 @@ export function createWriteBehind(store: Store, guarded: GuardedWrite): WriteBeh
   let inFlight: Promise<void> | undefined;
   /** Cancels the next batch's timer (or immediate); undefined while none is set. */
   let cancelScheduled: (() => void) | undefined;
-  /** Whether the next batch is set for the next turn: a full batch waits for nothing else. */
+  /** Whether the next batch is set for the next turn (a full batch waits for nothing else), or waits on the store. */
   let soon = false;
+  /** When the next batch began to wait on the store (see {@link MAX_WRITE_WAIT_MS}). */
+  let waitingSince: number | undefined;
 
   const writeAll = store.setMany
     ? (writes: StoreWrite[]) => store.setMany!(writes)
@@ -115,6 +125,7 @@ export function createWriteBehind(store: Store, guarded: GuardedWrite): WriteBeh
   }
 
   function writeBatch(): Promise<void> {
+    waitingSince = undefined;
     const batch = take();
     const done = guarded(() => writeAll(batch)).then((written) => {
       landed(batch, written);
@@ -135,19 +146,33 @@ export function createWriteBehind(store: Store, guarded: GuardedWrite): WriteBeh
     const full = queued.size >= MAX_BATCH_ENTRIES;
     if (cancelScheduled && (soon || !full)) return;
     unschedule();
-    const write = () => {
-      cancelScheduled = undefined;
-      soon = false;
-      if (!inFlight && queued.size > 0) void writeBatch();
-    };
     if (full) {
-      const immediate = setImmediate(write);
+      const immediate = setImmediate(writeScheduled);
       cancelScheduled = () => clearImmediate(immediate);
       soon = true;
     } else {
-      const timer = setTimeout(write, WRITE_DELAY_MS);
+      const timer = setTimeout(writeScheduled, WRITE_DELAY_MS);
       cancelScheduled = () => clearTimeout(timer);
     }
+  }
+
+  /** The scheduled batch's turn: written now, or, while the store asks writes to wait, a little later. */
+  function writeScheduled(): void {
+    cancelScheduled = undefined;
+    soon = false;
+    if (inFlight || queued.size === 0) return;
+    if (store.writesWait?.()) {
+      const now = performance.now();
+      waitingSince ??= now;
+      if (now - waitingSince < MAX_WRITE_WAIT_MS) {
+        const timer = setTimeout(writeScheduled, WRITE_WAIT_STEP_MS);
+        cancelScheduled = () => clearTimeout(timer);
+        // Set to go as soon as it may: entries handed over meanwhile join it.
+        soon = true;
+        return;
+      }
+    }
+    void writeBatch();
   }
 
   function unschedule(): void {

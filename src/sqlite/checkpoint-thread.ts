@@ -11,7 +11,7 @@
 import type { Worker } from "node:worker_threads";
 import { startBackgroundThread } from "./background-thread.ts";
 import { CHECKPOINT_MESSAGE, CLOSE_MESSAGE, OPEN_MESSAGE, type CheckpointMessage } from "./checkpoint-protocol.ts";
-import { createThreadState, releaseDead, STOPPED, stopWhenIdle } from "./thread-state.ts";
+import { BUSY, createThreadState, releaseDead, STOPPED, stopWhenIdle } from "./thread-state.ts";
 
 /** The longest `stop()` waits for a running checkpoint of its file, as long as a closing write waits for a lock. */
 const STOP_WAIT_MS = 1000;
@@ -36,6 +36,8 @@ function checkpointThread(): Worker | null {
 export interface OffThreadCheckpoints {
   /** Checkpoints the file on the checkpoint thread (its WAL's length is looked at there), or with `inThread` where it cannot run. */
   request(): void;
+  /** Whether a checkpoint of the file (or the look at its WAL's length that may start one) is running on the thread now. */
+  running(): boolean;
   /**
    * The file is closing: waits for a checkpoint of it that is running, and none starts after.
    * Synchronous, so the connection closed next is the file's last and checkpoints it itself.
@@ -65,6 +67,7 @@ export function createOffThreadCheckpoints(path: string, sharedMemorySeen: Share
       }
       post(thread, { type: CHECKPOINT_MESSAGE, id });
     },
+    running: () => Atomics.load(state, 0) === BUSY,
     stop() {
       stopWhenIdle(state, STOP_WAIT_MS);
       // Past the wait as well: a checkpoint still running ends on its own, and none starts after.

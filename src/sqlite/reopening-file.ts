@@ -42,6 +42,13 @@ export interface ReopeningFile<C extends { db: Database }> {
   protectSharedMemory(): void;
   /** The size of SQLite's shared memory seen (see shared-memory.ts), for a worker thread's guard of the file. */
   readonly sharedMemorySeen: SharedArrayBuffer;
+  /**
+   * Whether a checkpoint of the file runs on the checkpoint thread now. A write committed
+   * meanwhile is left out of it, and SQLite starts its WAL over (writing from its start again, in
+   * place) only after a checkpoint that left nothing out: under steady writes the WAL would
+   * otherwise only grow, each commit extending the file, which costs it several times as much.
+   */
+  checkpointing(): boolean;
   /** Gives the connection up (the file was deleted or replaced): the next call opens the path afresh. */
   giveUp(): void;
   close(): void;
@@ -177,6 +184,7 @@ export function createReopeningFile<C extends { db: Database }>(path: string, op
         true,
       ),
     protectSharedMemory: () => guard.check(),
+    checkpointing: () => offThread?.running() === true,
     sharedMemorySeen: guard.seen,
     giveUp: () => giveUp(),
     close() {

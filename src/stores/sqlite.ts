@@ -141,6 +141,7 @@ export function createSqliteStore(options: SqliteStoreOptions = {}): Store {
     async setMany(writes) {
       if (writes.length > 0) writeEntries(writes);
     },
+    writesWait: () => file.checkpointing(),
     async vectorsSince(scope, since) {
       // One query over the codes table: small rows, in write order through its index.
       return use((c) => c.vectors.all(scope, since)).map((row) => ({ key: row.key as string, createdAt: Number(row.created_at), code: row.code as Uint8Array }));

@@ -122,6 +122,12 @@ export interface Store {
    * commands): the entries still pending when the process stops are written from its exit hooks.
    */
   setMany?(writes: readonly StoreWrite[]): Promise<void>;
+  /**
+   * Optional: true while a write costs more now than a few milliseconds later (SQLite: a
+   * checkpoint of the file runs on the checkpoint thread, see `ReopeningFile.checkpointing`). The
+   * engine's write-behind queue holds its next batch meanwhile, for a few milliseconds at most.
+   */
+  writesWait?(): boolean;
   delete(key: string): Promise<boolean>;
   /** Removes matching entries; returns how many. */
   flush(filter?: StoreFlushFilter): Promise<number>;

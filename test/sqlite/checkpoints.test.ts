@@ -1,6 +1,7 @@
 import { expect, test } from "bun:test";
 import { statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { createWriteBehind, MAX_BATCH_ENTRIES } from "../../src/cache/write-behind.ts";
 import { CHECKPOINT_DELAY_MS, CHECKPOINT_WAL_BYTES } from "../../src/sqlite/checkpoints.ts";
 import { createSqliteStore } from "../../src/stores/sqlite.ts";
 import { createUsageLog } from "../../src/usage/log.ts";
@@ -28,6 +29,26 @@ test("under steady writes the cache's WAL stays about SQLite's threshold long, c
   expect(afterFirstRound * ROUNDS).toBeGreaterThan(CHECKPOINT_WAL_BYTES * 3);
   expect(walSize(path)).toBeLessThan(CHECKPOINT_WAL_BYTES + afterFirstRound * 2);
   expect(await store.get(`round ${ROUNDS - 1} entry 0`)).toBeDefined();
+  await store.close();
+});
+
+test("under writes that never pause (a batch of misses every few milliseconds), the cache's WAL starts over after the checkpoint thread's checkpoint instead of growing", async () => {
+  const path = join(dir, "never-pausing.db");
+  const store = createSqliteStore({ path });
+  const writes = createWriteBehind(store, async (write) => (await write(), true));
+  // Bodies of 4 KB: at least this many bytes reach the WAL, a dozen times its threshold.
+  const entries = Math.ceil((12 * CHECKPOINT_WAL_BYTES) / BODY.length);
+  for (let i = 0; i < entries; i += MAX_BATCH_ENTRIES) {
+    for (let j = i; j < i + MAX_BATCH_ENTRIES; j++) void writes.enqueue({ entry: makeEntry({ key: `entry ${j}`, body: JSON.stringify({ text: BODY }) }) });
+    // Writes land while the checkpoint thread copies the WAL: a checkpoint that leaves them out
+    // (PASSIVE) would never let SQLite start the WAL over, which then only grows.
+    await Bun.sleep(2);
+  }
+  await writes.close();
+  // A WAL that starts over holds what was written since the last checkpoint (the timer's delay of
+  // writes, on top of the threshold), not everything written.
+  expect(walSize(path)).toBeLessThan(6 * CHECKPOINT_WAL_BYTES);
+  expect(await store.get(`entry ${entries - 1}`)).toBeDefined();
   await store.close();
 });
 
