@@ -6,6 +6,7 @@
 import { describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import { createWriteBehind, MAX_BATCH_ENTRIES } from "../../src/cache/write-behind.ts";
+import { createMemoryStore } from "../../src/stores/memory.ts";
 import { createSqliteStore } from "../../src/stores/sqlite.ts";
 import { openDatabase } from "../../src/sqlite/database.ts";
 import { ask, CHAT_ROUTE, filesNamed, useUpstream } from "../harness.ts";
@@ -107,6 +108,33 @@ describe("a miss's entry is written after its caller is answered", () => {
     const { steps } = await writeSteps(sqlitePath, prompts.length, () => Bun.sleep(1));
     expect(Math.max(...steps)).toBeLessThan(prompts.length);
     expect(steps.length).toBeGreaterThan(1);
+  });
+
+  test("while the store asks writes to wait (a checkpoint of its file running), a batch waits, served from the queue, and is written once it may be, or after the longest wait", async () => {
+    const memory = createMemoryStore();
+    let wait = true;
+    let asked = 0;
+    const store = { ...memory, writesWait: () => (asked++, wait) };
+    const writes = createWriteBehind(store, async (write) => (await write(), true));
+    const held = writes.enqueue({ entry: makeEntry({ key: "held" }) });
+    for (let i = 0; i < 500 && asked < 3; i++) await Bun.sleep(1);
+    expect(asked).toBeGreaterThanOrEqual(3);
+    expect(await memory.get("held")).toBeUndefined();
+    expect(writes.pending("held")?.key).toBe("held");
+    wait = false;
+    expect(await held).toBe(true);
+    expect((await memory.get("held"))?.key).toBe("held");
+    // A store that never stops asking still gets its writes, after the longest wait (MAX_WRITE_WAIT_MS).
+    wait = true;
+    expect(await writes.enqueue({ entry: makeEntry({ key: "waited out" }) })).toBe(true);
+    expect((await memory.get("waited out"))?.key).toBe("waited out");
+    // flush() writes at once, waiting for nothing.
+    const flushed = writes.enqueue({ entry: makeEntry({ key: "flushed" }) });
+    await writes.flush();
+    expect((await memory.get("flushed"))?.key).toBe("flushed");
+    expect(await flushed).toBe(true);
+    await writes.close();
+    await memory.close();
   });
 
   test("close() writes the entries still pending: another instance on the file serves them", async () => {
