@@ -22,6 +22,9 @@ import { runUnlessStopped } from "./thread-state.ts";
  */
 const BUSY_TIMEOUT_MS = 50;
 
+/** Checkpoint passes per request at most (see `checkpoint`). */
+const MAX_PASSES = 3;
+
 quietThread();
 
 const files = new Map<number, { path: string; state: Int32Array; seen: SharedArrayBuffer }>();
@@ -46,8 +49,20 @@ function checkpoint(path: string, sharedMemorySeen: SharedArrayBuffer): void {
     guard.check();
     db = openDatabase(path, { busyTimeoutMs: BUSY_TIMEOUT_MS });
     guard.check();
-    db.exec(PASSIVE_CHECKPOINT);
-    guard.check();
+    const pass = db.prepare(PASSIVE_CHECKPOINT);
+    // A pass leaves out what is committed while it runs, and SQLite starts the WAL over (writes it
+    // again from its start) only after a checkpoint that left nothing out: the main thread holds
+    // its cache writes meanwhile (see `ReopeningFile.checkpointing`), but only so long. So passes
+    // follow while the last one found new frames; each copies only those, and one that finds
+    // none does nothing (no sync).
+    let frames = -1;
+    for (let passes = 0; passes < MAX_PASSES; passes++) {
+      const result = pass.get();
+      guard.check();
+      const log = Number(result?.log ?? -1);
+      if (log === frames || Number(result?.busy ?? 1) !== 0) break;
+      frames = log;
+    }
   } catch {
     // A lock or a damaged file: the next checkpoint tries again, and the next operation on the main thread finds the damage.
   } finally {
