@@ -13,7 +13,7 @@
  *
  * @module
  */
-import { closeSync, mkdtempSync, openSync, readSync, rmSync } from "node:fs";
+import { closeSync, mkdtempSync, openSync, readSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { InMemoryCache } from "@langchain/core/caches";
@@ -23,6 +23,7 @@ import OpenAI from "openai";
 import { createClient } from "redis";
 import { EcoAI, hashCacheKey } from "../src/index.ts";
 import { startSimulator } from "../src/simulator/index.ts";
+import { CHECKPOINT_WAL_BYTES } from "../src/sqlite/checkpoints.ts";
 import { openDatabase } from "../src/sqlite/database.ts";
 import { startRedisServer } from "../test/redis-server.ts";
 import { concurrentHits, missBlocks, missOverhead, preadMicros, runInterleaved, type Variant } from "./peers-timing.ts";
@@ -159,6 +160,10 @@ try {
       ],
     ) + "\n",
   );
+  // A WAL that SQLite never starts over grows with every write, and each commit then extends the file.
+  const megabytes = (path: string) => ((statSync(path, { throwIfNoEntry: false })?.size ?? 0) / 1e6).toFixed(1);
+  const blocksCache = join(dir, "miss-blocks.cache.db");
+  console.log(`   after the blocks: the cache file ${megabytes(blocksCache)} MB, its WAL ${megabytes(`${blocksCache}-wal`)} MB (checkpoints start at ${(CHECKPOINT_WAL_BYTES / 1e6).toFixed(1)} MB of WAL)\n`);
 
   const [small, large, rates] = [results.small!, results["2.4 KB"]!, results.concurrency!];
   const goal = (measure: string, now: string, target: string, measured: string, met: boolean) => [measure, now, target, measured, met ? "met" : "NOT MET"];
