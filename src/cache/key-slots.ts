@@ -48,7 +48,7 @@ export class KeySlots {
   /** The slot holding `key`, or undefined. */
   get(key: string): number | undefined {
     if (!parseDigest(key, this.scratch)) return this.others.get(key);
-    const place = this.find(this.scratch);
+    const place = this.find(this.scratch, 0);
     return place < 0 ? undefined : this.table[place]! - 1;
   }
 
@@ -66,13 +66,27 @@ export class KeySlots {
       this.otherAt.set(slot, key);
       return slot;
     }
-    const place = this.find(this.scratch);
+    return this.claimDigest(this.scratch, 0, slot);
+  }
+
+  /**
+   * {@link KeySlots.claim} for the key whose digest is the 32 bytes at `offset` of `digests` (a
+   * store's listing may give keys so): no string made, nor parsed.
+   */
+  claimDigest(digests: Uint8Array, offset: number, slot: number): number {
+    const place = this.find(digests, offset);
     if (place >= 0) return this.table[place]! - 1;
     this.reserveSlot(slot);
-    this.blocks[slot >>> BLOCK_SHIFT]!.set(this.scratch, (slot & (BLOCK - 1)) * DIGEST_BYTES);
+    const block = this.blocks[slot >>> BLOCK_SHIFT]!;
+    for (let i = 0, at = (slot & (BLOCK - 1)) * DIGEST_BYTES; i < DIGEST_BYTES; i++) block[at + i] = digests[offset + i]!;
     if (this.stored + 1 > this.table.length * MAX_LOAD) this.rehash(this.table.length * 2);
     this.insert(slot);
     return slot;
+  }
+
+  /** Room in the table for `keys` keys in all without growing it again. */
+  reserve(keys: number): void {
+    if (keys > this.table.length * MAX_LOAD) this.rehash(nextPowerOfTwo(Math.ceil(keys / MAX_LOAD) + 1));
   }
 
   /** Forgets `key`. */
@@ -83,7 +97,7 @@ export class KeySlots {
       if (slot !== undefined) this.otherAt.delete(slot);
       return;
     }
-    const place = this.find(this.scratch);
+    const place = this.find(this.scratch, 0);
     if (place >= 0) this.remove(place);
   }
 
@@ -126,19 +140,20 @@ export class KeySlots {
     return this.hashOf(this.blocks[slot >>> BLOCK_SHIFT]!, (slot & (BLOCK - 1)) * DIGEST_BYTES);
   }
 
-  private find(digest: Uint8Array): number {
+  /** The place in the table of the digest at `offset` of `digest`, or -1. */
+  private find(digest: Uint8Array, offset: number): number {
     const mask = this.table.length - 1;
-    for (let place = this.hashOf(digest, 0); ; place = (place + 1) & mask) {
+    for (let place = this.hashOf(digest, offset); ; place = (place + 1) & mask) {
       const entry = this.table[place]!;
       if (entry === 0) return -1;
-      if (this.holds(entry - 1, digest)) return place;
+      if (this.holds(entry - 1, digest, offset)) return place;
     }
   }
 
-  private holds(slot: number, digest: Uint8Array): boolean {
+  private holds(slot: number, digest: Uint8Array, offset: number): boolean {
     const block = this.blocks[slot >>> BLOCK_SHIFT]!;
     const base = (slot & (BLOCK - 1)) * DIGEST_BYTES;
-    for (let i = 0; i < DIGEST_BYTES; i++) if (block[base + i] !== digest[i]) return false;
+    for (let i = 0; i < DIGEST_BYTES; i++) if (block[base + i] !== digest[offset + i]) return false;
     return true;
   }
 

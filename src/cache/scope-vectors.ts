@@ -16,6 +16,8 @@ const CHUNK_SHIFT = 10;
 const CHUNK = 1 << CHUNK_SHIFT;
 /** A scope's first chunk starts this small and doubles up to a full chunk: most scopes hold few vectors. */
 const FIRST_CAPACITY = 16;
+/** Bytes of a key given as a digest (see `VectorBatch.digests`). */
+const DIGEST_BYTES = 32;
 
 interface Chunk {
   capacity: number;
@@ -62,13 +64,13 @@ export class ScopeVectors {
   pending = 0;
   private chunks: Chunk[] = [];
   private keys = new KeySlots();
-  private scratch: { bytes: Uint8Array; values: Int8Array; view: DataView } | undefined;
+  private scratch: { bytes: Uint8Array; values: Int8Array; headers: Headers } | undefined;
 
   /** A buffer a code of `length` bytes is copied into, with views of its values and its header. */
-  private scratchFor(length: number): { bytes: Uint8Array; values: Int8Array; view: DataView } {
+  private scratchFor(length: number): { bytes: Uint8Array; values: Int8Array; headers: Headers } {
     if (this.scratch?.bytes.byteLength !== length) {
       const bytes = new Uint8Array(length);
-      this.scratch = { bytes, values: new Int8Array(bytes.buffer), view: new DataView(bytes.buffer) };
+      this.scratch = { bytes, values: new Int8Array(bytes.buffer), headers: new Headers(bytes, length) };
     }
     return this.scratch;
   }
@@ -80,7 +82,7 @@ export class ScopeVectors {
     // ArrayBuffer of its own: the code is copied into a scratch buffer whose views are made once.
     const scratch = this.scratchFor(code.byteLength);
     scratch.bytes.set(code);
-    this.place(key, scratch.values, scratch.view, 0, createdAt);
+    this.place(this.slotFor(key), scratch.values, scratch.headers, 0, createdAt);
     return true;
   }
 
@@ -92,16 +94,19 @@ export class ScopeVectors {
    */
   addBatch(batch: VectorBatch, topUp: boolean): number[] {
     const stale: number[] = [];
-    const { count, codes, codeBytes, keys, createdAt, headsOnly = false } = batch;
+    const { count, codes, codeBytes, createdAt, headsOnly = false, digests } = batch;
     if (count === 0 || !this.fits(codeBytes)) return stale;
     this.reserve(count, this.dims);
+    this.keys.reserve(this.count + count);
     const stride = headsOnly ? CODE_HEADER_BYTES : codeBytes;
     const values = new Int8Array(codes.buffer, codes.byteOffset, count * stride);
-    const view = new DataView(codes.buffer, codes.byteOffset, count * stride);
+    const headers = new Headers(codes, stride);
+    // Keys given as digests are claimed from their bytes: `batch.keys` is not read (a cold load makes no strings).
+    const keys = digests ? undefined : batch.keys;
     for (let i = 0, offset = 0; i < count; i++, offset += stride) {
-      if (topUp && this.holds(keys[i]!, createdAt[i]!)) continue;
+      if (topUp && this.holds(batch.keys[i]!, createdAt[i]!)) continue;
       if (codes[offset] !== CODE_FORMAT) stale.push(i);
-      else this.place(keys[i]!, values, view, offset, createdAt[i]!, !headsOnly);
+      else this.place(keys ? this.slotFor(keys[i]!) : this.slotForDigest(digests!, i * DIGEST_BYTES), values, headers, offset, createdAt[i]!, !headsOnly);
     }
     return stale;
   }
@@ -116,11 +121,11 @@ export class ScopeVectors {
     const { count, codes, codeBytes, keys, createdAt } = batch;
     if (batch.headsOnly || (this.pending === 0 && !addMissing) || !this.fits(codeBytes)) return;
     const values = new Int8Array(codes.buffer, codes.byteOffset, count * codeBytes);
-    const view = new DataView(codes.buffer, codes.byteOffset, count * codeBytes);
+    const headers = new Headers(codes, codeBytes);
     for (let i = 0, offset = 0; i < count; i++, offset += codeBytes) {
       if (codes[offset] !== CODE_FORMAT) continue;
       const slot = this.keys.get(keys[i]!);
-      if (slot === undefined ? addMissing : this.pendingAt(slot)) this.place(keys[i]!, values, view, offset, createdAt[i]!, true);
+      if (slot === undefined ? addMissing : this.pendingAt(slot)) this.place(slot ?? this.slotFor(keys[i]!), values, headers, offset, createdAt[i]!, true);
     }
   }
 
@@ -141,18 +146,31 @@ export class ScopeVectors {
     return dims === this.dims;
   }
 
-  /**
-   * Writes the code at `offset` of `values` (its header read through `view`) into the slot of
-   * `key`, taking a new slot for a new key; without `withValues`, its header only (the bytes are
-   * read in later, see {@link ScopeVectors.fillBatch}).
-   */
-  private place(key: string, values: Int8Array, view: DataView, offset: number, createdAt: number, withValues = true): void {
-    const dims = this.dims;
-    const slot = this.keys.claim(key, this.count);
+  /** The slot of `key`, a new one (the next free) when it is not held. */
+  private slotFor(key: string): number {
+    return this.taken(this.keys.claim(key, this.count));
+  }
+
+  /** {@link ScopeVectors.slotFor} for the key whose digest lies at `offset` of `digests`. */
+  private slotForDigest(digests: Uint8Array, offset: number): number {
+    return this.taken(this.keys.claimDigest(digests, offset, this.count));
+  }
+
+  /** `slot`, claimed: room made for it when it is the next free one. */
+  private taken(slot: number): number {
     if (slot === this.count) {
-      this.reserve(1, dims);
+      this.reserve(1, this.dims);
       this.count++;
     }
+    return slot;
+  }
+
+  /**
+   * Writes the code at `offset` of `values` (its header read through `headers`) into `slot`;
+   * without `withValues`, its header only (the bytes are read in later, see {@link ScopeVectors.fillBatch}).
+   */
+  private place(slot: number, values: Int8Array, headers: Headers, offset: number, createdAt: number, withValues = true): void {
+    const dims = this.dims;
     const chunk = this.chunks[slot >>> CHUNK_SHIFT]!;
     const at = slot & (CHUNK - 1);
     const was = chunk.live[at]!;
@@ -162,12 +180,14 @@ export class ScopeVectors {
       const start = offset + CODE_HEADER_BYTES;
       this.valuesOf(chunk).set(values.subarray(start, start + dims), at * dims);
     } else this.pending++;
-    for (let word = 0; word < HALF_WORDS; word++) {
-      chunk.head[at * HALF_WORDS + word] = view.getUint32(offset + CODE_SKETCH + word * 4, true);
-      chunk.tail[at * HALF_WORDS + word] = view.getUint32(offset + CODE_SKETCH + (HALF_WORDS + word) * 4, true);
+    const word = headers.wordAt(offset);
+    const { words, floats } = headers;
+    for (let w = 0, sketch = word + SKETCH_WORD; w < HALF_WORDS; w++) {
+      chunk.head[at * HALF_WORDS + w] = words[sketch + w]!;
+      chunk.tail[at * HALF_WORDS + w] = words[sketch + HALF_WORDS + w]!;
     }
-    chunk.scale[at] = view.getFloat32(offset + CODE_SCALE, true);
-    chunk.error[at] = view.getFloat32(offset + CODE_ERROR, true);
+    chunk.scale[at] = floats[word + SCALE_WORD]!;
+    chunk.error[at] = floats[word + ERROR_WORD]!;
     chunk.written[at] = createdAt;
     chunk.live[at] = (values[offset + CODE_FLAGS] === 1 ? LIVE_UNIT : LIVE) | (withValues ? 0 : PENDING);
   }
@@ -364,6 +384,42 @@ export class ScopeVectors {
     this.count = next;
     this.chunks.length = Math.ceil(next / CHUNK);
     this.keys.shrink(next);
+  }
+}
+
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+/** Word offsets of a code's header's parts (all four-byte aligned). */
+const SCALE_WORD = CODE_SCALE / 4;
+const ERROR_WORD = CODE_ERROR / 4;
+const SKETCH_WORD = CODE_SKETCH / 4;
+
+/**
+ * The headers of codes lying `stride` bytes apart in `codes`, read as 32-bit words: in place when
+ * they are aligned (a listing's batch, mostly), else each copied out first. A DataView read is a
+ * call into the runtime each, ten a vector: most of what placing 100,000 headers cost.
+ */
+class Headers {
+  words: Uint32Array;
+  floats: Float32Array;
+  private readonly view: DataView | undefined;
+
+  constructor(codes: Uint8Array, stride: number) {
+    if (LITTLE_ENDIAN && codes.byteOffset % 4 === 0 && stride % 4 === 0) {
+      this.words = new Uint32Array(codes.buffer, codes.byteOffset, codes.byteLength >>> 2);
+      this.view = undefined;
+    } else {
+      this.words = new Uint32Array(CODE_HEADER_BYTES / 4);
+      this.view = new DataView(codes.buffer, codes.byteOffset, codes.byteLength);
+    }
+    this.floats = new Float32Array(this.words.buffer, this.words.byteOffset, this.words.length);
+  }
+
+  /** The word where the header of the code at byte `offset` starts in {@link Headers.words}. */
+  wordAt(offset: number): number {
+    const view = this.view;
+    if (!view) return offset >>> 2;
+    for (let w = 0; w < CODE_HEADER_BYTES / 4; w++) this.words[w] = view.getUint32(offset + w * 4, true);
+    return 0;
   }
 }
 

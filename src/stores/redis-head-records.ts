@@ -27,6 +27,7 @@ const KEY_LENGTH_AT = CODE_HEADER_BYTES + 12;
 /** Set in a record's key length when the key is kept as the bytes its hex digits stand for. */
 const HEX_KEY = 0x8000;
 const HEX_DIGEST = /^[0-9a-f]{64}$/;
+const DIGEST_BYTES = 32;
 /** Records handed over per batch. */
 const BATCH_RECORDS = 4096;
 
@@ -47,7 +48,7 @@ export function freshToken(): string {
  */
 export function headRecord(key: string, createdAt: number, code: Uint8Array, codeBytes = code.byteLength): Buffer | undefined {
   const hex = HEX_DIGEST.test(key);
-  const keyBytes = hex ? 32 : Buffer.byteLength(key);
+  const keyBytes = hex ? DIGEST_BYTES : Buffer.byteLength(key);
   if (keyBytes >= HEX_KEY) return undefined;
   const record = Buffer.alloc(FIXED_BYTES + keyBytes);
   record.set(code.subarray(0, CODE_HEADER_BYTES), 0);
@@ -58,32 +59,45 @@ export function headRecord(key: string, createdAt: number, code: Uint8Array, cod
   return record;
 }
 
-/** One record read back, at `offset` of the bytes it was read from, `bytes` long. */
+/**
+ * One record read back, at `offset` of the bytes it was read from, `bytes` long; its key is the
+ * `keyBytes` at `keyAt` (a digest's 32 bytes when `hexKey`), read with {@link recordKey}.
+ */
 export interface HeadRecord {
-  key: string;
   createdAt: number;
   codeBytes: number;
   offset: number;
   bytes: number;
+  hexKey: boolean;
+  keyAt: number;
+  keyBytes: number;
+}
+
+/** The key of `record`, read from the `bytes` it lies in. */
+export function recordKey(bytes: Buffer, record: HeadRecord): string {
+  return bytes.toString(record.hexKey ? "hex" : "utf8", record.keyAt, record.keyAt + record.keyBytes);
 }
 
 /**
  * Visits the whole records of `bytes` in order; returns where the first incomplete one starts
  * (the rest of it comes with the next range read). The record visited is one object, rewritten
- * for each (a load visits 100,000): copy what is kept.
+ * for each (a load visits 100,000), and its key is left in the bytes (100,000 strings are most of
+ * a load's time when made up front): copy what is kept.
  */
 export function forEachRecord(bytes: Buffer, visit: (record: HeadRecord) => void): number {
-  const record: HeadRecord = { key: "", createdAt: 0, codeBytes: 0, offset: 0, bytes: 0 };
+  const record: HeadRecord = { createdAt: 0, codeBytes: 0, offset: 0, bytes: 0, hexKey: false, keyAt: 0, keyBytes: 0 };
   let offset = 0;
   while (offset + FIXED_BYTES <= bytes.byteLength) {
     const keyLength = bytes.readUInt16LE(offset + KEY_LENGTH_AT);
     const length = FIXED_BYTES + (keyLength & ~HEX_KEY);
     if (offset + length > bytes.byteLength) break;
-    record.key = bytes.toString(keyLength & HEX_KEY ? "hex" : "utf8", offset + FIXED_BYTES, offset + length);
     record.createdAt = bytes.readDoubleLE(offset + TIME_AT);
     record.codeBytes = bytes.readUInt32LE(offset + LENGTH_AT);
     record.offset = offset;
     record.bytes = length;
+    record.hexKey = (keyLength & HEX_KEY) !== 0;
+    record.keyAt = offset + FIXED_BYTES;
+    record.keyBytes = keyLength & ~HEX_KEY;
     visit(record);
     offset += length;
   }
@@ -91,30 +105,66 @@ export function forEachRecord(bytes: Buffer, visit: (record: HeadRecord) => void
 }
 
 /**
- * Gathers records into header-only batches (codes of one length, up to `BATCH_RECORDS`) and
- * hands each to `each` once full, when the length changes, and at `flush`.
+ * A batch of headers from records. Keys recorded as digests are handed over as their bytes
+ * (`digests`, which the index reads as they are) and made strings only when `keys` is read.
+ */
+class HeadBatch implements VectorBatch {
+  readonly headsOnly = true;
+  private named: string[] | undefined;
+
+  constructor(
+    readonly count: number,
+    readonly createdAt: Float64Array,
+    readonly codeBytes: number,
+    readonly codes: Uint8Array,
+    readonly digests: Uint8Array | undefined,
+    named: string[] | undefined,
+  ) {
+    this.named = named;
+  }
+
+  get keys(): string[] {
+    if (this.named) return this.named;
+    const digests = Buffer.from(this.digests!.buffer, this.digests!.byteOffset, this.count * DIGEST_BYTES);
+    const keys = new Array<string>(this.count);
+    for (let i = 0; i < this.count; i++) keys[i] = digests.toString("hex", i * DIGEST_BYTES, (i + 1) * DIGEST_BYTES);
+    return (this.named = keys);
+  }
+}
+
+/**
+ * Gathers records into header-only batches (codes of one length, keys all digests or none, up to
+ * `BATCH_RECORDS`) and hands each to `each` once full, when the length or the kind of key
+ * changes, and at `flush`.
  */
 export function headBatcher(each: (batch: VectorBatch) => void) {
-  let keys: string[] = [];
-  let createdAt: number[] = [];
+  let count = 0;
+  let named: string[] = [];
+  let createdAt = new Float64Array(BATCH_RECORDS);
   let codes = new Uint8Array(BATCH_RECORDS * CODE_HEADER_BYTES);
+  let digests = new Uint8Array(BATCH_RECORDS * DIGEST_BYTES);
   let codeBytes = 0;
+  let hex = true;
   const flush = () => {
-    if (keys.length === 0) return;
-    each({ count: keys.length, keys, createdAt, codeBytes, headsOnly: true, codes: codes.subarray(0, keys.length * CODE_HEADER_BYTES) });
-    keys = [];
-    createdAt = [];
+    if (count === 0) return;
+    each(new HeadBatch(count, createdAt.subarray(0, count), codeBytes, codes.subarray(0, count * CODE_HEADER_BYTES), hex ? digests.subarray(0, count * DIGEST_BYTES) : undefined, hex ? undefined : named));
+    count = 0;
+    named = [];
+    createdAt = new Float64Array(BATCH_RECORDS);
     codes = new Uint8Array(BATCH_RECORDS * CODE_HEADER_BYTES);
+    digests = new Uint8Array(BATCH_RECORDS * DIGEST_BYTES);
   };
   return {
     add(bytes: Buffer, record: HeadRecord): void {
-      if (record.codeBytes !== codeBytes || keys.length === BATCH_RECORDS) {
+      if (record.codeBytes !== codeBytes || record.hexKey !== hex || count === BATCH_RECORDS) {
         flush();
         codeBytes = record.codeBytes;
+        hex = record.hexKey;
       }
-      bytes.copy(codes, keys.length * CODE_HEADER_BYTES, record.offset, record.offset + CODE_HEADER_BYTES);
-      keys.push(record.key);
-      createdAt.push(record.createdAt);
+      bytes.copy(codes, count * CODE_HEADER_BYTES, record.offset, record.offset + CODE_HEADER_BYTES);
+      if (hex) bytes.copy(digests, count * DIGEST_BYTES, record.keyAt, record.keyAt + DIGEST_BYTES);
+      else named.push(recordKey(bytes, record));
+      createdAt[count++] = record.createdAt;
     },
     flush,
   };

@@ -15,7 +15,7 @@
  * @module
  */
 import { CODE_HEADER_BYTES } from "../cache/vector-code.ts";
-import { forEachRecord, freshToken, headBatcher, headRecord, PREAMBLE_BYTES, preamble, type HeadRecord } from "./redis-head-records.ts";
+import { forEachRecord, freshToken, headBatcher, headRecord, PREAMBLE_BYTES, preamble, recordKey, type HeadRecord } from "./redis-head-records.ts";
 import type { RedisClient } from "./redis-client.ts";
 import type { VectorBatch } from "./store.ts";
 
@@ -148,7 +148,9 @@ export function createRedisHeads({ prefix, vectorsPrefix, run, call, batch }: Re
     const last = new Map<string, number>();
     const read = await readRecords(
       scope,
-      (bytes, { key, createdAt, offset, bytes: length }) => {
+      (bytes, record) => {
+        const { createdAt, offset, bytes: length } = record;
+        const key = recordKey(bytes, record);
         last.set(key, records.length);
         records.push({ key, createdAt, bytes: Buffer.from(bytes.subarray(offset, offset + length)) });
       },

@@ -67,6 +67,12 @@ export interface VectorBatch {
    */
   headsOnly?: boolean;
   codes: Uint8Array;
+  /**
+   * When every key of the batch is a SHA-256 hex digest (as cache keys are), a store may also give
+   * them as their 32 bytes, back to back: an index reads them as they are, without making 100,000
+   * strings on a cold load (the batch makes `keys` only when they are read).
+   */
+  digests?: Uint8Array;
 }
 
 /** How {@link Store.vectorBatchesSince} lists. */

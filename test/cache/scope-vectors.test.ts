@@ -74,3 +74,62 @@ test("compacting moves pending and read vectors alike, into chunks with and with
   for (let n = 0; n < COUNT; n += 3) whole.addBatch(batch(n, n + 1, false), false);
   expect(scan(vectors)).toEqual(scan(whole));
 });
+
+/** `batch`, its keys given as their digests' bytes only: reading `keys` fails. */
+function digestBatch(from: number, to: number, headsOnly: boolean): VectorBatch {
+  const { count, createdAt, codeBytes: length, codes: bytes } = batch(from, to, headsOnly);
+  const digests = new Uint8Array(count * 32);
+  for (let i = 0; i < count; i++) digests.set(Buffer.from(digest(from + i), "hex"), i * 32);
+  return {
+    count,
+    createdAt,
+    codeBytes: length,
+    headsOnly,
+    codes: bytes,
+    digests,
+    get keys(): string[] {
+      throw new Error("keys read as strings");
+    },
+  };
+}
+
+test("a batch that gives its keys as digests is loaded from their bytes, without reading its keys, and holds what a batch of strings holds", () => {
+  const named = new ScopeVectors();
+  const bytes = new ScopeVectors();
+  for (let from = 0; from < COUNT; from += 1_024) {
+    named.addBatch(batch(from, Math.min(COUNT, from + 1_024), true), false);
+    bytes.addBatch(digestBatch(from, Math.min(COUNT, from + 1_024), true), false);
+  }
+  expect(bytes.live).toBe(COUNT);
+  expect(bytes.slotOf(digest(1_234))).toBe(named.slotOf(digest(1_234))!);
+  expect(scan(bytes)).toEqual(scan(named));
+  for (let from = 0; from < COUNT; from += 256) bytes.fillBatch(batch(from, Math.min(COUNT, from + 256), false));
+  expect(bytes.pending).toBe(0);
+  // A key given again as a digest takes its slot back, not a new one.
+  bytes.addBatch(digestBatch(0, 10, false), false);
+  expect(bytes.count).toBe(COUNT);
+  named.fillBatch(batch(0, COUNT, false));
+  expect(scan(bytes)).toEqual(scan(named));
+});
+
+test("codes at any byte offset, and of any length, are read as codes at an aligned offset are", () => {
+  for (const dims of [DIMS, 7]) {
+    const vectors = Array.from({ length: 50 }, () => encodeVector(unit(Array.from({ length: dims }, random))));
+    const length = vectors[0]!.byteLength;
+    const at = (shift: number) => {
+      const bytes = new Uint8Array(shift + vectors.length * length).subarray(shift);
+      vectors.forEach((code, n) => bytes.set(code, n * length));
+      const held = new ScopeVectors();
+      held.addBatch({ count: vectors.length, keys: vectors.map((_, n) => digest(n)), createdAt: vectors.map(() => 1), codeBytes: length, codes: bytes }, false);
+      const query = unit(Array.from({ length: dims }, random));
+      const sketch = new Uint32Array(SKETCH_WORDS);
+      writeSketch(query, sketch, 0);
+      return held.candidates(query, sketch, -1, 0).map((c) => `${held.keyAt(c.slot)}:${c.approx}:${c.error}`);
+    };
+    seed = 99;
+    const aligned = at(0);
+    seed = 99;
+    expect(at(1)).toEqual(aligned);
+    expect(aligned.length).toBe(50);
+  }
+});

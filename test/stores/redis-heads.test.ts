@@ -98,6 +98,35 @@ test("a cold load lists a scope's headers from its packed records, reading no en
   expect(stats).not.toMatch(/cmdstat_hmget|cmdstat_hget:/);
 });
 
+test("a listing of packed headers gives digest keys as their bytes, and other keys as strings, each in its own batches", async () => {
+  const prefix = freshPrefix();
+  const writer = store(prefix);
+  const written = await writeTexts(writer, Array.from({ length: 40 }, sentence));
+  // Keys that are not digests, written among them.
+  for (const [n, key] of ["plain", "Ünïcode key", "F".repeat(64)].entries()) {
+    const vector = await embed(sentence());
+    await writer.set(makeEntry({ key, body: key, createdAt: 1_010 + n, semantic: { scope: "s", vector } }));
+    written.set(key, { text: key, vector });
+  }
+  const listed: string[] = [];
+  let fromBytes = 0;
+  await store(prefix).vectorBatchesSince!(
+    "s",
+    0,
+    (batch) => {
+      if (batch.digests) {
+        fromBytes += batch.count;
+        expect(batch.digests.byteLength).toBe(batch.count * 32);
+        for (let i = 0; i < batch.count; i++) expect(Buffer.from(batch.digests.subarray(i * 32, (i + 1) * 32)).toString("hex")).toBe(batch.keys[i]!);
+      } else expect(batch.keys.every((key) => !/^[0-9a-f]{64}$/.test(key))).toBe(true);
+      listed.push(...batch.keys);
+    },
+    { headsOnly: true },
+  );
+  expect(fromBytes).toBe(40);
+  expect([...listed].sort()).toEqual([...written.keys()].sort());
+});
+
 test("cold loads find the exact scan's best match for reworded prompts, and never an entry deleted, expired, rewritten or flushed", async () => {
   const prefix = freshPrefix();
   const writer = store(prefix);
