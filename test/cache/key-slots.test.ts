@@ -49,3 +49,18 @@ test("a digest key costs its 32 bytes and a few bytes of table", () => {
   expect(slots.bytes / 100_000).toBeLessThan(32 + 12);
   expect(slots.get(digest(99_999))).toBe(99_999);
 });
+
+test("a key claimed from its digest's bytes is the key claimed as a string, and 64 characters that are not lower-case hex are other keys", () => {
+  const slots = new KeySlots();
+  for (let n = 0; n < 5_000; n++) expect(slots.claimDigest(Buffer.from(`ff${digest(n)}`, "hex"), 1, n)).toBe(n);
+  for (let n = 0; n < 5_000; n++) expect(slots.claim(digest(n), 9_999)).toBe(n);
+  expect(slots.keyAt(1_234)).toBe(digest(1_234));
+  const bytes = Buffer.from(digest(1), "hex");
+  expect(slots.claimDigest(bytes, 0, 9_999)).toBe(1);
+  // The same characters but one, whose code differs from a digit's by 256, or is not a hex digit.
+  const near = [digest(2).slice(0, 10) + String.fromCharCode(digest(2).charCodeAt(10) + 256) + digest(2).slice(11), `${digest(3).slice(0, 63)}g`];
+  near.forEach((key, i) => expect(slots.claim(key, 6_000 + i)).toBe(6_000 + i));
+  near.forEach((key, i) => expect(slots.get(key)).toBe(6_000 + i));
+  expect(slots.get(digest(2))).toBe(2);
+  expect(slots.get(digest(3))).toBe(3);
+});
