@@ -105,26 +105,40 @@ export function createRedisHeads({ prefix, vectorsPrefix, run, call, batch }: Re
       run((redis) => redis.callBuffer("EVAL", READ_SCRIPT, 1, key, expected, from, to)) as Promise<[Buffer, Buffer?, number?]>;
     for (let attempt = 0; attempt < 3; attempt++) {
       if (attempt > 0) restart();
-      const [head, first, strlen] = await range("", 0, RANGE_BYTES - 1);
+      // The second range is asked for with the first, before the first's reply tells the length
+      // and the token: the server reads it out while this process places the first. (Past the
+      // end it is empty and unused; a token other than the first's means a rewrite in between.)
+      const opening = range("", 0, RANGE_BYTES - 1);
+      const second = range("", RANGE_BYTES, 2 * RANGE_BYTES - 1);
+      second.catch(() => {});
+      const [head, first, strlen] = await opening;
       if (head.byteLength < 8 || head[0] !== 67 /* C */ || !first) return undefined;
+      const token = head.toString("latin1");
       const read = { preamble: first.toString("latin1", 0, PREAMBLE_BYTES), length: Number(strlen) };
       let carry = first.subarray(PREAMBLE_BYTES);
       const take = (bytes: Buffer) => {
         const used = forEachRecord(bytes, (record) => visit(bytes, record));
         carry = bytes.subarray(used);
       };
-      take(carry);
       const ahead: Promise<[Buffer, Buffer?, number?]>[] = [];
       let next = RANGE_BYTES;
+      if (next < read.length) {
+        // Cut to the length the first read found, as the ranges asked for after it are.
+        const checked = second.then(([at, bytes, length]): [Buffer, Buffer?, number?] => (at.toString("latin1") === token && bytes ? [at, bytes.subarray(0, read.length - RANGE_BYTES), length] : [at]));
+        checked.catch(() => {});
+        ahead.push(checked);
+        next += RANGE_BYTES;
+      }
       const more = () => {
         if (next >= read.length) return;
-        const reply = range(head.toString("latin1"), next, Math.min(next + RANGE_BYTES, read.length) - 1);
+        const reply = range(token, next, Math.min(next + RANGE_BYTES, read.length) - 1);
         // Read ahead of its turn: a failure is reported when its turn comes.
         reply.catch(() => {});
         ahead.push(reply);
         next += RANGE_BYTES;
       };
       while (ahead.length < IN_FLIGHT && next < read.length) more();
+      take(carry);
       let rewritten = false;
       while (ahead.length > 0) {
         const [, bytes] = await ahead.shift()!;

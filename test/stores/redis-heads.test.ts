@@ -5,6 +5,8 @@ import { createLexicalEmbedder } from "../../src/cache/lexical-embedder.ts";
 import { createSemanticIndex } from "../../src/cache/semantic-index.ts";
 import { dotAt } from "../../src/cache/vector-sketch.ts";
 import { createRedisStore } from "../../src/stores/redis.ts";
+import { headRecord, PREAMBLE_BYTES, preamble } from "../../src/stores/redis-head-records.ts";
+import { CODE_HEADER_BYTES } from "../../src/cache/vector-code.ts";
 import type { Store, StoreWrite } from "../../src/stores/store.ts";
 import { useRedisServer } from "../redis-server.ts";
 import { makeEntry } from "./suite.ts";
@@ -126,6 +128,25 @@ test("a listing of packed headers gives digest keys as their bytes, and other ke
   expect(fromBytes).toBe(40);
   expect([...listed].sort()).toEqual([...written.keys()].sort());
 });
+
+test("headers of several megabytes are listed whole and in order, records cut across the ranges read included", async () => {
+  const prefix = freshPrefix();
+  // 60,000 records (about 5.4 MB: three ranges read), every 1,000th under a key that is not a digest.
+  const code = new Uint8Array(CODE_HEADER_BYTES + 8);
+  code[0] = 1;
+  const keys = Array.from({ length: 60_000 }, (_, n) => (n % 1_000 === 999 ? `plain key ${n}` : digest(`big ${n}`)));
+  const records = Buffer.concat(keys.map((key, n) => headRecord(key, 10_000 + n, code)!));
+  await server().set(`${prefix}heads:s`, Buffer.concat([Buffer.from(preamble("C", PREAMBLE_BYTES + records.byteLength)), records]));
+  const listed: string[] = [];
+  const times: number[] = [];
+  await store(prefix).vectorBatchesSince!("s", 0, (batch) => (listed.push(...batch.keys), times.push(...Array.from(batch.createdAt))), { headsOnly: true });
+  expect(listed).toEqual(keys);
+  expect(times).toEqual(keys.map((_, n) => 10_000 + n));
+  // Listed since a time: the records written from then on only.
+  const since: string[] = [];
+  await store(prefix).vectorBatchesSince!("s", 10_000 + 45_000, (batch) => since.push(...batch.keys), { headsOnly: true });
+  expect(since).toEqual(keys.slice(45_000));
+}, 60_000);
 
 test("cold loads find the exact scan's best match for reworded prompts, and never an entry deleted, expired, rewritten or flushed", async () => {
   const prefix = freshPrefix();
