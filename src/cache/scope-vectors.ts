@@ -97,7 +97,8 @@ export class ScopeVectors {
     const { count, codes, codeBytes, createdAt, headsOnly = false, digests } = batch;
     if (count === 0 || !this.fits(codeBytes)) return stale;
     this.reserve(count, this.dims);
-    this.keys.reserve(this.count + count);
+    // A listing's keys are new to the scope (a top-up's are mostly held already): the table grows once for them.
+    if (!topUp) this.keys.reserve(this.count + count);
     const stride = headsOnly ? CODE_HEADER_BYTES : codeBytes;
     const values = new Int8Array(codes.buffer, codes.byteOffset, count * stride);
     const headers = new Headers(codes, stride);
