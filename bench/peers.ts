@@ -4,7 +4,8 @@
  * and with `@langchain/redis`'s `RedisCache` on the same private `redis-server` ecoai's Redis
  * store uses), ecoai's memory, SQLite and Redis hits, the memory hit with one 96-byte `pread`
  * added (the one system call a SQLite hit makes), and the floor (one canonical hash, one
- * SQLite point read by key, one `JSON.parse` of the same body), for a small and a 2.4 KB
+ * SQLite point read by key, one `JSON.parse` of the same body) and a Redis hit's floor (one `GET`
+ * of a value as long as the body, through ioredis and on a bare socket), for a small and a 2.4 KB
  * response. Then what a miss adds at a 0 ms upstream, each call alone (paired with direct calls)
  * and in blocks of consecutive misses (with the cache writes and usage rows they cause), and hits
  * per second with 64 concurrent callers. Prints the goals table with the measured ratios.
@@ -26,6 +27,7 @@ import { startSimulator } from "../src/simulator/index.ts";
 import { CHECKPOINT_WAL_BYTES } from "../src/sqlite/checkpoints.ts";
 import { openDatabase } from "../src/sqlite/database.ts";
 import { startRedisServer } from "../test/redis-server.ts";
+import { redisRoundTrips } from "./redis-round-trip.ts";
 import { concurrentHits, missBlocks, missOverhead, preadMicros, runInterleaved, type Variant } from "./peers-timing.ts";
 import { formatMicros, formatRatio, summarize, table, toMicros } from "./stats.ts";
 
@@ -104,6 +106,9 @@ try {
     for (let i = 0; i < DISTINCT; i++) floorDb.prepare("INSERT INTO floor VALUES (?, ?)").run(keyOf(i), bodies.get(prompt(i))!);
     const select = floorDb.prepare("SELECT body FROM floor WHERE key = ?");
     const bodyBytes = Buffer.byteLength(bodies.get(prompt(0))!);
+    // A Redis hit's floor: one GET of a value as long as the stored body, on the same server.
+    const roundTrips = await redisRoundTrips(server.url, `bench-get-${size.name}`, bodies.get(prompt(0))!);
+    closing.push(() => roundTrips.close());
 
     const variants: Variant[] = [
       { name: "floor", samples: [], run: async (i) => void (sink = JSON.parse(select.get(keyOf(i))!.body as string)) },
@@ -113,18 +118,28 @@ try {
       { name: "ecoai Redis", samples: [], run: async (i) => void (sink = await ecoRedis.chat.completions.create(request(i))) },
       { name: "LangChain InMemoryCache", samples: [], run: async (i) => void (sink = await lcMemory.invoke(messages(i))) },
       { name: "LangChain RedisCache", samples: [], run: async (i) => void (sink = await lcRedis.invoke(messages(i))) },
+      { name: "Redis GET round trip, ioredis", samples: [], run: async () => void (sink = await roundTrips.ioredis()) },
+      { name: "Redis GET round trip, socket", samples: [], run: async () => void (sink = await roundTrips.socket()) },
     ];
     const before = sim.count();
     await runInterleaved(variants);
     const upstream = sim.count() - before;
     const stats = Object.fromEntries(variants.map((v) => [v.name, summarize(v.samples.map(toMicros))]));
     results[size.name] = Object.fromEntries(variants.map((v) => [v.name, stats[v.name]!.p50]));
+    const redisFloor = stats["Redis GET round trip, socket"]!.p50;
     const floor = stats.floor!.p50;
     console.log(`Hits, ${size.name} response (${bodyBytes.toLocaleString("en")} B stored body); upstream requests during the timed hits: ${upstream} (expect 0)`);
     console.log(
       table(
-        ["", "p50", "p95", "p99", "p50 / floor"],
-        variants.map((v) => [v.name, formatMicros(stats[v.name]!.p50), formatMicros(stats[v.name]!.p95), formatMicros(stats[v.name]!.p99), formatRatio(stats[v.name]!.p50 / floor)]),
+        ["", "p50", "p95", "p99", "p50 / floor", "p50 / Redis GET (socket)"],
+        variants.map((v) => [
+          v.name,
+          formatMicros(stats[v.name]!.p50),
+          formatMicros(stats[v.name]!.p95),
+          formatMicros(stats[v.name]!.p99),
+          formatRatio(stats[v.name]!.p50 / floor),
+          /Redis/.test(v.name) ? formatRatio(stats[v.name]!.p50 / redisFloor) : "",
+        ]),
       ) + "\n",
     );
     if (size.name === "small") {
@@ -178,6 +193,8 @@ try {
         goal("SQLite hit vs the floor, small", "8.4×", "≤ 2.5×", formatRatio(small["ecoai SQLite"]! / small.floor!), small["ecoai SQLite"]! / small.floor! <= 2.5),
         goal("Redis hit vs LangChain RedisCache hit, small", "—", "≥ 2× as fast", asFast(small["LangChain RedisCache"]!, small["ecoai Redis"]!), small["LangChain RedisCache"]! / small["ecoai Redis"]! >= 2),
         goal("Redis hit vs LangChain RedisCache hit, 2.4 KB", "—", "≥ 2× as fast", asFast(large["LangChain RedisCache"]!, large["ecoai Redis"]!), large["LangChain RedisCache"]! / large["ecoai Redis"]! >= 2),
+        ["Redis hit vs one GET round trip (socket / ioredis), small", "", "", `${formatRatio(small["ecoai Redis"]! / small["Redis GET round trip, socket"]!)} / ${formatRatio(small["ecoai Redis"]! / small["Redis GET round trip, ioredis"]!)}`, ""],
+        ["Redis hit vs one GET round trip (socket / ioredis), 2.4 KB", "", "", `${formatRatio(large["ecoai Redis"]! / large["Redis GET round trip, socket"]!)} / ${formatRatio(large["ecoai Redis"]! / large["Redis GET round trip, ioredis"]!)}`, ""],
         goal(
           "added to a miss at 0 ms upstream, p50 / p99",
           "~230 µs",
