@@ -7,7 +7,8 @@
  * @module
  */
 import type { VectorBatch } from "../stores/store.ts";
-import { CODE_ERROR, CODE_FLAGS, CODE_FORMAT, CODE_HEADER_BYTES, CODE_SCALE, CODE_SKETCH, UNIT_TOLERANCE } from "./vector-code.ts";
+import { CODE_FLAGS, CODE_FORMAT, CODE_HEADER_BYTES, UNIT_TOLERANCE } from "./vector-code.ts";
+import { CodeHeaders, ERROR_WORD, SCALE_WORD, SKETCH_WORD } from "./code-headers.ts";
 import { KeySlots } from "./key-slots.ts";
 import { distance4, HALF_WORDS, hammingBound, SKETCH_BITS } from "./vector-sketch.ts";
 
@@ -64,13 +65,13 @@ export class ScopeVectors {
   pending = 0;
   private chunks: Chunk[] = [];
   private keys = new KeySlots();
-  private scratch: { bytes: Uint8Array; values: Int8Array; headers: Headers } | undefined;
+  private scratch: { bytes: Uint8Array; values: Int8Array; headers: CodeHeaders } | undefined;
 
   /** A buffer a code of `length` bytes is copied into, with views of its values and its header. */
-  private scratchFor(length: number): { bytes: Uint8Array; values: Int8Array; headers: Headers } {
+  private scratchFor(length: number): { bytes: Uint8Array; values: Int8Array; headers: CodeHeaders } {
     if (this.scratch?.bytes.byteLength !== length) {
       const bytes = new Uint8Array(length);
-      this.scratch = { bytes, values: new Int8Array(bytes.buffer), headers: new Headers(bytes, length) };
+      this.scratch = { bytes, values: new Int8Array(bytes.buffer), headers: new CodeHeaders(bytes, length) };
     }
     return this.scratch;
   }
@@ -101,7 +102,7 @@ export class ScopeVectors {
     if (!topUp) this.keys.reserve(this.count + count);
     const stride = headsOnly ? CODE_HEADER_BYTES : codeBytes;
     const values = new Int8Array(codes.buffer, codes.byteOffset, count * stride);
-    const headers = new Headers(codes, stride);
+    const headers = new CodeHeaders(codes, stride);
     // Keys given as digests are claimed from their bytes: `batch.keys` is not read (a cold load makes no strings).
     const keys = digests ? undefined : batch.keys;
     for (let i = 0, offset = 0; i < count; i++, offset += stride) {
@@ -122,7 +123,7 @@ export class ScopeVectors {
     const { count, codes, codeBytes, keys, createdAt } = batch;
     if (batch.headsOnly || (this.pending === 0 && !addMissing) || !this.fits(codeBytes)) return;
     const values = new Int8Array(codes.buffer, codes.byteOffset, count * codeBytes);
-    const headers = new Headers(codes, codeBytes);
+    const headers = new CodeHeaders(codes, codeBytes);
     for (let i = 0, offset = 0; i < count; i++, offset += codeBytes) {
       if (codes[offset] !== CODE_FORMAT) continue;
       const slot = this.keys.get(keys[i]!);
@@ -170,7 +171,7 @@ export class ScopeVectors {
    * Writes the code at `offset` of `values` (its header read through `headers`) into `slot`;
    * without `withValues`, its header only (the bytes are read in later, see {@link ScopeVectors.fillBatch}).
    */
-  private place(slot: number, values: Int8Array, headers: Headers, offset: number, createdAt: number, withValues = true): void {
+  private place(slot: number, values: Int8Array, headers: CodeHeaders, offset: number, createdAt: number, withValues = true): void {
     const dims = this.dims;
     const chunk = this.chunks[slot >>> CHUNK_SHIFT]!;
     const at = slot & (CHUNK - 1);
@@ -385,42 +386,6 @@ export class ScopeVectors {
     this.count = next;
     this.chunks.length = Math.ceil(next / CHUNK);
     this.keys.shrink(next);
-  }
-}
-
-const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
-/** Word offsets of a code's header's parts (all four-byte aligned). */
-const SCALE_WORD = CODE_SCALE / 4;
-const ERROR_WORD = CODE_ERROR / 4;
-const SKETCH_WORD = CODE_SKETCH / 4;
-
-/**
- * The headers of codes lying `stride` bytes apart in `codes`, read as 32-bit words: in place when
- * they are aligned (a listing's batch, mostly), else each copied out first. A DataView read is a
- * call into the runtime each, ten a vector: most of what placing 100,000 headers cost.
- */
-class Headers {
-  words: Uint32Array;
-  floats: Float32Array;
-  private readonly view: DataView | undefined;
-
-  constructor(codes: Uint8Array, stride: number) {
-    if (LITTLE_ENDIAN && codes.byteOffset % 4 === 0 && stride % 4 === 0) {
-      this.words = new Uint32Array(codes.buffer, codes.byteOffset, codes.byteLength >>> 2);
-      this.view = undefined;
-    } else {
-      this.words = new Uint32Array(CODE_HEADER_BYTES / 4);
-      this.view = new DataView(codes.buffer, codes.byteOffset, codes.byteLength);
-    }
-    this.floats = new Float32Array(this.words.buffer, this.words.byteOffset, this.words.length);
-  }
-
-  /** The word where the header of the code at byte `offset` starts in {@link Headers.words}. */
-  wordAt(offset: number): number {
-    const view = this.view;
-    if (!view) return offset >>> 2;
-    for (let w = 0; w < CODE_HEADER_BYTES / 4; w++) this.words[w] = view.getUint32(offset + w * 4, true);
-    return 0;
   }
 }
 
