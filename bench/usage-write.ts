@@ -1,6 +1,6 @@
 /**
  * What the usage log's batched writer pays per row now that each row carries its energy and CO₂e
- * ranges: the same batches of rows inserted into a real SQLite log (one transaction per batch of
+ * ranges: the same rows inserted into a real SQLite log (one transaction per batch of
  * 500, as the log writes them), with each row's values computed by `toRow` (cost, energy, CO₂e)
  * against the same rows with values computed beforehand (the insert alone) and against the
  * previous method's computation (`savingsFor` + `costOfCall`) plus the insert, and against the
@@ -27,8 +27,10 @@ const BATCHES = 20;
 const ROUNDS = 9;
 const MODELS = ["gpt-4o", "gpt-4o-mini", "claude-sonnet-4-5-20250929", "gemini-2.5-flash", "o3", "acme-llm-7b"];
 
-const records: NewUsageRecord[] = Array.from({ length: BATCH }, (_, i) => ({
-  timestamp: new Date(Date.UTC(2026, 10, 29, 12, 0, i)).toISOString(),
+// Each batch's rows come a second apart after the last batch's, as a log's rows do: indexes by
+// time take them at their end (rows of the same times written again would land mid-index).
+const records: NewUsageRecord[] = Array.from({ length: BATCH * BATCHES }, (_, i) => ({
+  timestamp: new Date(Date.UTC(2026, 10, 29, 0, 0, i)).toISOString(),
   provider: "openai",
   model: MODELS[i % MODELS.length]!,
   cacheHit: i % 3 !== 0,
@@ -60,7 +62,7 @@ function perRow(values: (record: NewUsageRecord, index: number) => SqlValue[], w
   const start = performance.now();
   for (let b = 0; b < BATCHES; b++) {
     db.transaction(() => {
-      for (let i = 0; i < BATCH; i++) write(values(records[i]!, i));
+      for (let i = b * BATCH; i < (b + 1) * BATCH; i++) write(values(records[i]!, i));
     });
   }
   return ((performance.now() - start) * 1000) / (BATCH * BATCHES);
