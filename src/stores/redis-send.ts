@@ -71,7 +71,8 @@ export function useIoredis(ioredis: { Command?: unknown }, channels: { tracingCh
   tracing = channels?.tracingChannel?.("ioredis:command") as TracingChannel | undefined;
 }
 
-function traced(): boolean {
+/** Whether anyone listens on ioredis's command channel (then reads are sent, and traced, through ioredis). */
+export function traced(): boolean {
   const channel = tracing;
   return channel !== undefined && (channel.start.hasSubscribers || channel.end.hasSubscribers || channel.asyncStart.hasSubscribers || channel.asyncEnd.hasSubscribers || channel.error.hasSubscribers);
 }

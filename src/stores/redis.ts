@@ -5,7 +5,8 @@ import { tokenCount } from "../usage/row.ts";
 import { encodeVector } from "../cache/vector-code.ts";
 import { closeRedis, connectRedis, explainRedisError, redactRedisUrl, type RedisClient, type RedisConnectionOptions } from "./redis-client.ts";
 import { createRedisHeads, escapeGlob } from "./redis-heads.ts";
-import { fieldsReader, flushReads } from "./redis-send.ts";
+import { openBunReads, type BunReads } from "./redis-bun-reads.ts";
+import { fieldsReader, flushReads, traced } from "./redis-send.ts";
 import { createRedisVectorListing, toVector } from "./redis-vectors.ts";
 import type { CacheEntry, Store, StoreFlushFilter, StoreWrite } from "./store.ts";
 
@@ -79,8 +80,13 @@ export function createRedisStore(options: RedisStoreOptions): Store {
   const connecting = connectRedis(options.url, options);
   /** The client once connected: commands then go out before any await, so writes made as the process stops leave with it. */
   let connected: RedisClient | undefined;
+  /** Under Bun, the connection cache reads go out on (see redis-bun-reads.ts). */
+  let bunReads: BunReads | undefined;
   connecting.then(
-    (redis) => void (connected = redis),
+    (redis) => {
+      connected = redis;
+      if (!closed) bunReads = openBunReads(redis, TEXT_FIELDS, options.commandTimeoutMs ?? 500);
+    },
     () => {},
   );
   let closed = false;
@@ -115,7 +121,20 @@ export function createRedisStore(options: RedisStoreOptions): Store {
    */
   function readEntry(key: string): Promise<CacheEntry | undefined> {
     const redis = connected;
-    if (redis === undefined || closed || Date.now() < unresponsiveUntil) return run((client) => readFields(client, entryKey(key))).then((values) => toEntry(key, values));
+    if (redis === undefined || closed || Date.now() < unresponsiveUntil) return readThroughIoredis(key);
+    // Tracing subscribers see reads only on ioredis's channel.
+    const read = traced() ? undefined : bunReads?.read(entryKey(key));
+    if (read !== undefined) {
+      return read.then(
+        // A semantic entry's vector is binary: the entry is read whole, as bytes, through ioredis.
+        (values) => (values[SCOPE] === null ? toEntry(key, values) : readThroughIoredis(key)),
+        (error: Error) => {
+          if (error.message === "Command timed out") throw failure(redis, error);
+          // A dropped connection or a reply the text fields cannot take: ioredis reads it as it always has.
+          return readThroughIoredis(key);
+        },
+      );
+    }
     let sent: Promise<(Buffer | null)[]>;
     try {
       sent = readFields(redis, entryKey(key));
@@ -128,6 +147,9 @@ export function createRedisStore(options: RedisStoreOptions): Store {
         throw failure(redis, error);
       },
     );
+  }
+  function readThroughIoredis(key: string): Promise<CacheEntry | undefined> {
+    return run((client) => readFields(client, entryKey(key))).then((values) => toEntry(key, values));
   }
   const call = (command: string, ...args: Arg[]) => run((redis) => redis.call(command, ...args));
   /** Sends commands in one round trip (a MULTI transaction when `atomic`); throws the first error. */
@@ -246,6 +268,7 @@ export function createRedisStore(options: RedisStoreOptions): Store {
     async close() {
       if (closed) return;
       closed = true;
+      bunReads?.close();
       try {
         await closeRedis(await connecting);
       } catch {
@@ -258,12 +281,26 @@ export function createRedisStore(options: RedisStoreOptions): Store {
 /** The fields of an entry's hash that `get` reads, in the order {@link toEntry} reads them. */
 const ENTRY_FIELDS = ["body", "createdAt", "provider", "endpoint", "model", "namespace", "prompt", "promptType", "inputTokens", "cachedInputTokens", "outputTokens", "scope", "vector", "evidence"];
 const readFields = fieldsReader(ENTRY_FIELDS);
+/** The position of `scope` in {@link ENTRY_FIELDS}: an entry with one has a (binary) vector. */
+const SCOPE = 11;
+/**
+ * {@link ENTRY_FIELDS} for a client that replies in text: the same positions, `vector`'s reading
+ * `scope` again instead (null exactly when the entry has no vector; with one, the entry is read
+ * through ioredis).
+ */
+const TEXT_FIELDS = ENTRY_FIELDS.map((field) => (field === "vector" ? "scope" : field));
 
-/** The entry the fields read by {@link ENTRY_FIELDS} make; undefined when none exists (no field at all). */
-function toEntry(key: string, values: (Buffer | null)[]): CacheEntry | undefined {
+/**
+ * The entry the fields read by {@link ENTRY_FIELDS} make (as bytes, or as text when no vector was
+ * read); undefined when none exists (no field at all).
+ */
+function toEntry(key: string, values: readonly (Buffer | string | null)[]): CacheEntry | undefined {
   // Every entry has a body: only a hash without one needs the look at every field.
   if (values[0] === null && values.every((value) => value === null)) return undefined;
-  const text = (index: number) => values[index]?.toString() ?? "";
+  const text = (index: number) => {
+    const value = values[index];
+    return typeof value === "string" ? value : (value?.toString() ?? "");
+  };
   const entry: CacheEntry = {
     key,
     body: text(0),
@@ -281,7 +318,7 @@ function toEntry(key: string, values: (Buffer | null)[]): CacheEntry | undefined
     },
   };
   const vector = values[12];
-  if (values[11] && vector) entry.semantic = { scope: text(11), vector: toVector(vector) };
+  if (values[SCOPE] && vector && typeof vector !== "string") entry.semantic = { scope: text(SCOPE), vector: toVector(vector) };
   if (values[13]) entry.evidence = text(13);
   return entry;
 }
