@@ -13,7 +13,7 @@
  *
  * @module
  */
-import type { RedisClient } from "./redis-client.ts";
+import type { RedisClient, RedisConnectionOptions } from "./redis-client.ts";
 
 /** What the store uses of Bun's `RedisClient` (typed here so the module also loads under Node). */
 interface NativeClient {
@@ -63,11 +63,13 @@ interface InFlight {
  * Cache reads over Bun's `RedisClient` beside the given ioredis client, or undefined where that
  * does not apply: outside Bun, and for TLS or Unix-socket connections (which stay on ioredis).
  */
-export function openBunReads(ioredis: RedisClient, fields: readonly string[], commandTimeoutMs: number): BunReads | undefined {
+export function openBunReads(ioredis: RedisClient, fields: readonly string[], options: RedisConnectionOptions = {}): BunReads | undefined {
   const found = (globalThis as { Bun?: { RedisClient?: NativeClientClass } }).Bun?.RedisClient;
   if (typeof found !== "function") return undefined;
   const Native = found;
   const names = [...fields];
+  const commandTimeoutMs = options.commandTimeoutMs ?? 500;
+  const connectionTimeout = options.connectTimeoutMs ?? 500;
   let client: NativeClient | undefined;
   let openedAt = 0;
   let closed = false;
@@ -78,7 +80,7 @@ export function openBunReads(ioredis: RedisClient, fields: readonly string[], co
     const url = urlOf(ioredis);
     if (url === undefined) return;
     openedAt = Date.now();
-    const opened = new Native(url, { enableOfflineQueue: false, autoReconnect: true, connectionTimeout: commandTimeoutMs, enableAutoPipelining: true });
+    const opened = new Native(url, { enableOfflineQueue: false, autoReconnect: true, connectionTimeout, enableAutoPipelining: true });
     // Runs once Bun has given up reconnecting: the next read or ioredis's next ready opens anew.
     opened.onclose = () => {
       if (client === opened) client = undefined;

@@ -85,7 +85,7 @@ export function createRedisStore(options: RedisStoreOptions): Store {
   connecting.then(
     (redis) => {
       connected = redis;
-      if (!closed) bunReads = openBunReads(redis, TEXT_FIELDS, options.commandTimeoutMs ?? 500);
+      if (!closed) bunReads = openBunReads(redis, TEXT_FIELDS, options);
     },
     () => {},
   );
