@@ -1,4 +1,5 @@
 import { afterAll, expect, test } from "bun:test";
+import { tracingChannel } from "node:diagnostics_channel";
 import { join } from "node:path";
 import Redis from "ioredis";
 import { createRedisStore } from "../../src/stores/redis.ts";
@@ -228,4 +229,27 @@ test("redis store under Bun: a process that closes its store after reads on both
   if (exited === "still running") child.kill("SIGKILL");
   expect(exited).toBe(0);
   expect(await new Response(child.stdout).text()).toBe("hits 40\n");
+});
+
+test("redis store under Bun: once a subscriber listens on ioredis's command channel, reads go through ioredis and are traced", async () => {
+  const s = store();
+  const watcher = probe();
+  await s.set(makeEntry({ key: "traced" }));
+  expect(await readConnection(s, "traced", watcher)).toBeString();
+  const commands: string[] = [];
+  const channel = tracingChannel("ioredis:command");
+  const handlers = {
+    start: (context: unknown) => void commands.push(String((context as { command: string }).command).toLowerCase()),
+    end: () => {},
+    asyncStart: () => {},
+    asyncEnd: () => {},
+    error: () => {},
+  };
+  channel.subscribe(handlers);
+  try {
+    expect((await s.get("traced"))?.key).toBe("traced");
+  } finally {
+    channel.unsubscribe(handlers);
+  }
+  expect(commands).toEqual(["hmget"]);
 });
