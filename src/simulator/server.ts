@@ -39,6 +39,9 @@ const MOUNTS: readonly ProviderMount[] = [openaiMount, anthropicMount, geminiMou
 /** Statuses the SDKs retry, which get a `retry-after` so retries skip the backoff sleep. */
 const RETRIED_STATUSES = new Set([408, 409, 429]);
 
+/** How long an idle connection is kept open (see where the server is made). */
+const KEEP_ALIVE_MS = 120_000;
+
 interface PendingFailure {
   status: number;
   remaining: number;
@@ -114,6 +117,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       else res.destroy();
     });
   });
+  // Idle connections are kept as long as a client's pool keeps them: closed after node:http's
+  // default 5 s, one that a client reuses at that moment fails its request (ECONNRESET), which a
+  // provider's servers, keeping connections far longer, do not do to a client idle for seconds.
+  server.keepAliveTimeout = KEEP_ALIVE_MS;
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const rawBody = await readBody(req);

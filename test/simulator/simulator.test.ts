@@ -281,6 +281,18 @@ describe("control", () => {
     expect(performance.now() - start).toBeGreaterThanOrEqual(75);
   });
 
+  test("a client idle for longer than node:http's default keep-alive (5 s) reuses its connection: one request, no reset", async () => {
+    const once = new OpenAI({ baseURL: sim.openaiBaseURL, apiKey: "sk-test-upstream", maxRetries: 0 });
+    await once.chat.completions.create({ model, messages: ask("before the pauses") });
+    // A short pause first: the connection is then one the pool has reused, as a busy client's are.
+    await Bun.sleep(1000);
+    await once.chat.completions.create({ model, messages: ask("between the pauses") });
+    await Bun.sleep(6000);
+    const after = await once.chat.completions.create({ model, messages: ask("after the pauses") });
+    expect(after.choices[0]?.message.content).toBeString();
+    expect(sim.count("openai.chat.completions")).toBe(3);
+  }, 20_000);
+
   test("count and reset", async () => {
     await client.models.list();
     await client.embeddings.create({ model: "text-embedding-3-small", input: "x" });
