@@ -117,6 +117,10 @@ export function openBunReads(ioredis: RedisClient, fields: readonly string[], op
         if (native === undefined && Date.now() - openedAt >= REOPEN_INTERVAL_MS) open();
         return undefined;
       }
+      // Reads that pile up go through ioredis, whose read path sends a turn's reads in one socket
+      // write (redis-send.ts); this client writes each command on its own, which at 64 reads in
+      // flight cost more than it saves.
+      if (inFlight.size > 0) return undefined;
       return new Promise((resolve, reject) => {
         const read: InFlight = { at: Date.now(), reject };
         inFlight.add(read);

@@ -77,6 +77,31 @@ test("redis store under Bun: cache reads go out on a connection of their own, be
   }
 });
 
+test("redis store under Bun: reads in flight together go through ioredis, which sends them in one write; a lone read through Bun's connection", async () => {
+  const server = await startRedisServer();
+  try {
+    const s = store(server.url);
+    await s.set(makeEntry({ key: "read-together", body: '{"answer":"together"}' }));
+    const watcher = probe(server.url);
+    const reader = await readConnection(s, "read-together", watcher);
+    expect(reader).toBeString();
+    // The writes' connection last ran the write; 32 reads at once land on both connections.
+    const bodies = await Promise.all(Array.from({ length: 32 }, () => s.get("read-together")));
+    expect(bodies.map((entry) => entry?.body)).toEqual(Array.from({ length: 32 }, () => '{"answer":"together"}'));
+    expect((await connections(watcher)).map((connection) => connection.cmd)).toEqual(["hmget", "hmget"]);
+    // Alone, a read goes out on Bun's connection again.
+    await s.set(makeEntry({ key: "written-after" }));
+    await s.get("read-together");
+    const last = await connections(watcher);
+    expect(last.find((connection) => connection.id === reader)?.cmd).toBe("hmget");
+    expect(last.find((connection) => connection.id !== reader)?.cmd).toBe("exec");
+    await s.close();
+    watcher.disconnect();
+  } finally {
+    await server.stop();
+  }
+});
+
 test("redis store under Bun: a semantic entry's vector reads back byte for byte, text fields included", async () => {
   const s = store();
   const watcher = probe();
