@@ -1,5 +1,4 @@
 import { afterAll, expect, test } from "bun:test";
-import { tracingChannel } from "node:diagnostics_channel";
 import { join } from "node:path";
 import Redis from "ioredis";
 import { createRedisStore } from "../../src/stores/redis.ts";
@@ -7,6 +6,7 @@ import type { Store } from "../../src/stores/store.ts";
 import { monitorRedis } from "../redis-monitor.ts";
 import { startRedisServer, useRedisServer } from "../redis-server.ts";
 import { makeEntry } from "./suite.ts";
+import { tracedCommands } from "./redis-tracing.ts";
 
 // Under Bun, a Redis store reads cache hits on a second connection, Bun's own RedisClient, and
 // does everything else (writes included) on ioredis's.
@@ -261,20 +261,8 @@ test("redis store under Bun: once a subscriber listens on ioredis's command chan
   const watcher = probe();
   await s.set(makeEntry({ key: "traced" }));
   expect(await readConnection(s, "traced", watcher)).toBeString();
-  const commands: string[] = [];
-  const channel = tracingChannel("ioredis:command");
-  const handlers = {
-    start: (context: unknown) => void commands.push(String((context as { command: string }).command).toLowerCase()),
-    end: () => {},
-    asyncStart: () => {},
-    asyncEnd: () => {},
-    error: () => {},
-  };
-  channel.subscribe(handlers);
-  try {
+  const commands = await tracedCommands(async () => {
     expect((await s.get("traced"))?.key).toBe("traced");
-  } finally {
-    channel.unsubscribe(handlers);
-  }
+  });
   expect(commands).toEqual(["hmget"]);
 });

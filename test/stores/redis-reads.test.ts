@@ -1,10 +1,10 @@
 import { afterAll, expect, test } from "bun:test";
-import { tracingChannel } from "node:diagnostics_channel";
 import Redis from "ioredis";
 import { createRedisStore } from "../../src/stores/redis.ts";
 import type { Store } from "../../src/stores/store.ts";
 import { useRedisServer } from "../redis-server.ts";
 import { makeEntry } from "./suite.ts";
+import { tracedCommands } from "./redis-tracing.ts";
 
 const redis = useRedisServer();
 const opened: Store[] = [];
@@ -58,20 +58,8 @@ test("redis store: a write made in the same turn as reads is not held behind the
 test("redis store: reads are traced on ioredis's command channel while a subscriber listens", async () => {
   const s = store();
   await s.set(makeEntry({ key: "traced" }));
-  const commands: string[] = [];
-  const channel = tracingChannel("ioredis:command");
-  const handlers = {
-    start: (context: unknown) => void commands.push(String((context as { command: string }).command).toLowerCase()),
-    end: () => {},
-    asyncStart: () => {},
-    asyncEnd: () => {},
-    error: () => {},
-  };
-  channel.subscribe(handlers);
-  try {
+  const commands = await tracedCommands(async () => {
     expect((await s.get("traced"))?.key).toBe("traced");
-  } finally {
-    channel.unsubscribe(handlers);
-  }
+  });
   expect(commands).toContain("hmget");
 });
