@@ -38,7 +38,7 @@ interface ResolvedOptions {
 }
 
 /** The same message as ioredis's command timeout, so the store explains and backs off alike. */
-const TIMEOUT_MESSAGE = "Command timed out";
+export const TIMEOUT_MESSAGE = "Command timed out";
 
 /** A failed Bun connection is opened anew at most this often (while ioredis stays ready). */
 const REOPEN_INTERVAL_MS = 1000;

@@ -4,7 +4,7 @@ import { tokenCount } from "../usage/row.ts";
 import { encodeVector } from "../cache/vector-code.ts";
 import { closeRedis, connectRedis, explainRedisError, redactRedisUrl, type RedisClient, type RedisConnectionOptions } from "./redis-client.ts";
 import { createRedisHeads, escapeGlob } from "./redis-heads.ts";
-import { openBunReads, type BunReads } from "./redis-bun-reads.ts";
+import { openBunReads, TIMEOUT_MESSAGE, type BunReads } from "./redis-bun-reads.ts";
 import { ENTRY_FIELDS, SCOPE, TEXT_FIELDS, toEntry, vectorBytes } from "./redis-entry.ts";
 import { fieldsReader, flushReads, traced } from "./redis-send.ts";
 import { createRedisVectorListing } from "./redis-vectors.ts";
@@ -129,7 +129,7 @@ export function createRedisStore(options: RedisStoreOptions): Store {
         // A semantic entry's vector is binary: the entry is read whole, as bytes, through ioredis.
         (values) => (values[SCOPE] === null ? toEntry(key, values) : readThroughIoredis(key)),
         (error: Error) => {
-          if (error.message === "Command timed out") throw failure(redis, error);
+          if (error.message === TIMEOUT_MESSAGE) throw failure(redis, error);
           // A dropped connection or a reply the text fields cannot take: ioredis reads it as it always has.
           return readThroughIoredis(key);
         },
