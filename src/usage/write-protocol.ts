@@ -26,17 +26,39 @@ export const CLOSED_WORD = 4;
 /**
  * The number of the batch whose rows are all inserted and whose commit starts: a thread that dies
  * before it sets {@link DONE_WORD} may or may not have committed it, which the main thread then
- * reads from the log itself, by the last row inserted ({@link LAST_ROW_WORDS}, {@link LAST_INDEX_WORD}).
+ * reads from the log itself, by the last row inserted (see {@link markCommitting}).
  */
-export const COMMITTING_WORD = 5;
+const COMMITTING_WORD = 5;
 /** The rowid of that batch's last row inserted, high and low 32 bits. */
-export const LAST_ROW_WORDS = [6, 7] as const;
+const LAST_ROW_WORDS = [6, 7] as const;
 /** Its place in the batch; -1 when SQLite refused every row. */
-export const LAST_INDEX_WORD = 8;
+const LAST_INDEX_WORD = 8;
 export const SHARED_WORDS = 9;
 
 export const WRITTEN = 1;
 export const FAILED = 2;
+
+/**
+ * On the thread, once `batch`'s rows are inserted and just before its commit: its last row
+ * inserted (rowid and place in the batch; -1 when SQLite refused every row).
+ */
+export function markCommitting(words: Int32Array, batch: number, lastRowId: number | undefined, lastIndex: number): void {
+  Atomics.store(words, LAST_ROW_WORDS[0], Math.floor((lastRowId ?? 0) / 2 ** 32));
+  Atomics.store(words, LAST_ROW_WORDS[1], (lastRowId ?? 0) % 2 ** 32);
+  Atomics.store(words, LAST_INDEX_WORD, lastIndex);
+  Atomics.store(words, COMMITTING_WORD, batch);
+}
+
+/**
+ * On the main thread, for a batch whose thread died before saying it ended: the last row it
+ * inserted if its commit had started, which is in the log exactly when the commit happened;
+ * undefined when it had not started, or every row was refused.
+ */
+export function committingRow(words: Int32Array, batch: number): { rowId: number; index: number } | undefined {
+  const index = Atomics.load(words, LAST_INDEX_WORD);
+  if (Atomics.load(words, COMMITTING_WORD) !== batch || index < 0) return undefined;
+  return { rowId: (Atomics.load(words, LAST_ROW_WORDS[0]) >>> 0) * 2 ** 32 + (Atomics.load(words, LAST_ROW_WORDS[1]) >>> 0), index };
+}
 
 export const OPEN_MESSAGE = "open";
 /** The thread's answer to {@link OPEN_MESSAGE}, once it tried to open the log (a failure is found by the first write). */

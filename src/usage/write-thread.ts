@@ -30,10 +30,8 @@ import {
   CANCELLED_WORD,
   CLOSE_MESSAGE,
   CLOSED_WORD,
-  COMMITTING_WORD,
+  committingRow,
   DONE_WORD,
-  LAST_INDEX_WORD,
-  LAST_ROW_WORDS,
   OPEN_MESSAGE,
   OPENED_MESSAGE,
   OUTCOME_WORD,
@@ -144,25 +142,19 @@ export function createOffThreadWrites(options: OffThreadWritesOptions): OffThrea
     receivePosted();
     if (!inFlight) return;
     const { batch, records } = inFlight;
+    inFlight = undefined;
+    let written: boolean;
     if (Atomics.load(words, DONE_WORD) >= batch) {
       // Posted before the outcome was set, so already taken above; this is in case a runtime delivers it later.
-      inFlight = undefined;
-      if (Atomics.load(words, OUTCOME_WORD) === WRITTEN) options.ended(records, { batch, taken: records.length, insertMs: 0, gone: [] }, true);
-      else options.returned(records);
-      return;
+      written = Atomics.load(words, OUTCOME_WORD) === WRITTEN;
+    } else {
+      Atomics.store(words, CANCELLED_WORD, batch);
+      // The thread died, maybe as it committed: the batch landed if its last row inserted did.
+      const last = committingRow(words, batch);
+      written = last !== undefined && options.holds(last.rowId, records[last.index]!);
     }
-    Atomics.store(words, CANCELLED_WORD, batch);
-    inFlight = undefined;
-    if (Atomics.load(words, COMMITTING_WORD) === batch && committed(records)) options.ended(records, { batch, taken: records.length, insertMs: 0, gone: [] }, true);
+    if (written) options.ended(records, { batch, taken: records.length, insertMs: 0, gone: [] }, true);
     else options.returned(records);
-  }
-
-  /** Whether the batch whose commit had started when its thread died is in the log: its last row inserted is. */
-  function committed(records: NewUsageRecord[]): boolean {
-    const index = Atomics.load(words, LAST_INDEX_WORD);
-    if (index < 0) return false;
-    const rowId = (Atomics.load(words, LAST_ROW_WORDS[0]) >>> 0) * 2 ** 32 + (Atomics.load(words, LAST_ROW_WORDS[1]) >>> 0);
-    return options.holds(rowId, records[index]!);
   }
 
   function detach(): void {

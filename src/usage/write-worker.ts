@@ -16,11 +16,9 @@ import {
   CANCELLED_WORD,
   CLOSE_MESSAGE,
   CLOSED_WORD,
-  COMMITTING_WORD,
   DONE_WORD,
-  LAST_INDEX_WORD,
-  LAST_ROW_WORDS,
   FAILED,
+  markCommitting,
   OPENED_MESSAGE,
   OUTCOME_WORD,
   sendFault,
@@ -107,12 +105,7 @@ function openLog({ path, pricing, shared, sharedMemorySeen, port }: OpenMessage)
       if (message.batch <= Atomics.load(words, CANCELLED_WORD)) return;
       let result: LogWriteResult;
       try {
-        const beforeCommit = (lastRowId: number | undefined, lastIndex: number) => {
-          Atomics.store(words, LAST_ROW_WORDS[0], Math.floor((lastRowId ?? 0) / 2 ** 32));
-          Atomics.store(words, LAST_ROW_WORDS[1], (lastRowId ?? 0) % 2 ** 32);
-          Atomics.store(words, LAST_INDEX_WORD, lastIndex);
-          Atomics.store(words, COMMITTING_WORD, message.batch);
-        };
+        const beforeCommit = (lastRowId: number | undefined, lastIndex: number) => markCommitting(words, message.batch, lastRowId, lastIndex);
         result = writer.write(JSON.parse(message.records) as NewUsageRecord[], { account: { overrides: pricing, footprint: message.footprint }, beforeCommit });
       } catch (error) {
         result = { taken: 0, insertMs: 0, fault: error };
