@@ -8,7 +8,8 @@
  * @module
  */
 
-const DIGEST_BYTES = 32;
+/** Bytes of a key that is a SHA-256 hex digest (as cache keys are), kept as the bytes its digits stand for. */
+export const DIGEST_BYTES = 32;
 /** Digests are kept in blocks of this many slots (128 KB), the first growing to it from a few: no large copy, little slack. */
 const BLOCK_SHIFT = 12;
 const BLOCK = 1 << BLOCK_SHIFT;

@@ -9,7 +9,7 @@
 import type { VectorBatch } from "../stores/store.ts";
 import { CODE_FLAGS, CODE_FORMAT, CODE_HEADER_BYTES, UNIT_TOLERANCE } from "./vector-code.ts";
 import { CodeHeaders, ERROR_WORD, SCALE_WORD, SKETCH_WORD } from "./code-headers.ts";
-import { KeySlots } from "./key-slots.ts";
+import { DIGEST_BYTES, KeySlots } from "./key-slots.ts";
 import { distance4, HALF_WORDS, hammingBound, SKETCH_BITS } from "./vector-sketch.ts";
 
 /** Vectors a chunk holds once full: about 1.6 MB at 1,536 dimensions, so growth never copies much nor leaves much unused. */
@@ -17,8 +17,6 @@ const CHUNK_SHIFT = 10;
 const CHUNK = 1 << CHUNK_SHIFT;
 /** A scope's first chunk starts this small and doubles up to a full chunk: most scopes hold few vectors. */
 const FIRST_CAPACITY = 16;
-/** Bytes of a key given as a digest (see `VectorBatch.digests`). */
-const DIGEST_BYTES = 32;
 
 interface Chunk {
   capacity: number;

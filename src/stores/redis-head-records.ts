@@ -15,6 +15,7 @@
  *
  * @module
  */
+import { DIGEST_BYTES } from "../cache/key-slots.ts";
 import { CODE_HEADER_BYTES } from "../cache/vector-code.ts";
 import type { VectorBatch } from "./store.ts";
 
@@ -27,7 +28,6 @@ const KEY_LENGTH_AT = CODE_HEADER_BYTES + 12;
 /** Set in a record's key length when the key is kept as the bytes its hex digits stand for. */
 const HEX_KEY = 0x8000;
 const HEX_DIGEST = /^[0-9a-f]{64}$/;
-const DIGEST_BYTES = 32;
 /** Records handed over per batch. */
 const BATCH_RECORDS = 4096;
 
