@@ -200,8 +200,34 @@ export function requestKey(call: RequestIdentity, namespace: string, params: unk
   sorted.namespace = namespace === "" ? undefined : canonical(namespace, "namespace");
   sorted.params = canonical(params, "params");
   sorted.provider = canonical(call.provider, "provider");
-  sorted.wire = hasDefinedPart(call.wire) ? canonical(call.wire, "wire") : undefined;
+  sorted.wire = hasDefinedPart(call.wire) ? canonicalWire(call.wire) : undefined;
   return sha256Hex(JSON.stringify(sorted));
+}
+
+/**
+ * Canonical wires of frozen header records: a client's default headers, merged once and shared
+ * by its every call (see `keyedHeadersOf`), cannot change, so the wire made of them alone is
+ * rebuilt once. Only read by `JSON.stringify`, never handed out.
+ */
+const wiresOfFrozenHeaders = new WeakMap<object, unknown>();
+
+/** The canonical form of a request's wire; the common one, a client's frozen default headers and nothing else, made once. */
+function canonicalWire(wire: Record<string, unknown>): unknown {
+  const headers = wire.headers;
+  if (typeof headers !== "object" || headers === null || !Object.isFrozen(headers) || !onlyHeaders(wire)) return canonical(wire, "wire");
+  let known = wiresOfFrozenHeaders.get(headers);
+  if (known === undefined) {
+    known = canonical({ headers }, "wire");
+    wiresOfFrozenHeaders.set(headers, known);
+  }
+  return known;
+}
+
+/** Whether `wire` is a plain object whose only defined own field is `headers` (so no `toJSON` of its own to apply). */
+function onlyHeaders(wire: Record<string, unknown>): boolean {
+  if (Object.getPrototypeOf(wire) !== Object.prototype) return false;
+  for (const part in wire) if (Object.hasOwn(wire, part) && part !== "headers" && wire[part] !== undefined) return false;
+  return true;
 }
 
 function hasDefinedPart(wire: Record<string, unknown>): boolean {

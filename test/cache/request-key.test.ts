@@ -6,6 +6,9 @@ test("a call's key is hashCacheKey of its identity with its params, whatever the
     { provider: "openai", baseURL: "https://api.openai.com/v1", method: { endpoint: "chat.completions" }, wire: {} },
     { provider: "openai", baseURL: "https://api.openai.com/v1", method: { endpoint: "chat.completions" }, wire: { path: undefined, headers: undefined } },
     { provider: "anthropic", baseURL: "https://api.anthropic.com", method: { endpoint: "messages" }, wire: { headers: { "anthropic-beta": "b", $x: "1" }, query: { "10": "a", "2": "b" } } },
+    // A client's default headers, frozen and shared by its calls, alone on the wire and beside a per-call query.
+    { provider: "openai", baseURL: "https://api.openai.com/v1", method: { endpoint: "chat.completions" }, wire: { path: undefined, headers: Object.freeze({ "x-team": "a", $x: "1" }) } },
+    { provider: "openai", baseURL: "https://api.openai.com/v1", method: { endpoint: "chat.completions" }, wire: { headers: Object.freeze({ "x-team": "a" }), query: { a: "1" } } },
   ];
   const params: unknown[] = [
     { model: "gpt-4o-mini", messages: [{ role: "user", content: "Hi" }] },
@@ -31,4 +34,18 @@ test("what JSON cannot encode throws, as hashCacheKey does", () => {
   cycle.self = cycle;
   expect(() => requestKey(call, "", cycle)).toThrow();
   expect(() => requestKey(call, "", { n: 1n })).toThrow(TypeError);
+});
+
+test("calls whose frozen default headers differ have different keys, however often each is keyed", () => {
+  const call = (headers: Record<string, string>): RequestIdentity => ({ provider: "openai", baseURL: "b", method: { endpoint: "e" }, wire: { path: undefined, headers } });
+  const a = Object.freeze({ "x-team": "a" });
+  const b = Object.freeze({ "x-team": "b" });
+  const params = { model: "m", messages: [] };
+  const keys = [a, b, a, b, { "x-team": "a" }].map((headers) => requestKey(call(headers), "", params));
+  expect(keys[0]).toBe(keys[2]!);
+  expect(keys[1]).toBe(keys[3]!);
+  expect(keys[0]).not.toBe(keys[1]!);
+  // A record that is not frozen keys as the frozen one with the same headers.
+  expect(keys[4]).toBe(keys[0]!);
+  expect(keys[0]).toBe(hashCacheKey({ ...requestIdentity(call(a), ""), params }));
 });
