@@ -1,35 +1,20 @@
-import { afterAll, expect, test } from "bun:test";
+import { expect, test } from "bun:test";
 import { join } from "node:path";
 import Redis from "ioredis";
-import { createRedisStore } from "../../src/stores/redis.ts";
 import type { Store } from "../../src/stores/store.ts";
 import { monitorRedis } from "../redis-monitor.ts";
-import { startRedisServer, useRedisServer } from "../redis-server.ts";
+import { startRedisServer } from "../redis-server.ts";
+import { useRedisStores } from "./redis-stores.ts";
 import { makeEntry } from "./suite.ts";
 import { tracedCommands } from "./redis-tracing.ts";
 
 // Under Bun, a Redis store reads cache hits on a second connection, Bun's own RedisClient, and
 // does everything else (writes included) on ioredis's.
 
-const redis = useRedisServer();
-const opened: Store[] = [];
-const clients: Redis[] = [];
-afterAll(async () => {
-  await Promise.all(opened.map((s) => s.close()));
-  for (const client of clients) client.disconnect();
-});
-
-function store(url = redis.server.url, commandTimeoutMs?: number): Store {
-  const created = createRedisStore({ url, prefix: `bun-reads-${Math.random().toString(36).slice(2)}:`, commandTimeoutMs });
-  opened.push(created);
-  return created;
-}
-
-function probe(url = redis.server.url): Redis {
-  const client = new Redis(url);
-  clients.push(client);
-  return client;
-}
+const stores = useRedisStores("bun-reads");
+const { redis } = stores;
+const store = (url = redis.server.url, commandTimeoutMs?: number) => stores.store({ url, commandTimeoutMs });
+const probe = (url?: string) => stores.client(url);
 
 /** The server's connections other than `self`: id and last command of each (CLIENT LIST). */
 async function connections(self: Redis): Promise<{ id: string; cmd: string }[]> {

@@ -1,37 +1,23 @@
-import { afterAll, expect, test } from "bun:test";
+import { expect, test } from "bun:test";
 import { createHash } from "node:crypto";
 import Redis from "ioredis";
 import { createLexicalEmbedder } from "../../src/cache/lexical-embedder.ts";
 import { createSemanticIndex } from "../../src/cache/semantic-index.ts";
 import { dotAt } from "../../src/cache/vector-sketch.ts";
-import { createRedisStore } from "../../src/stores/redis.ts";
 import { headRecord, PREAMBLE_BYTES, preamble } from "../../src/stores/redis-head-records.ts";
 import { CODE_HEADER_BYTES } from "../../src/cache/vector-code.ts";
 import type { Store, StoreWrite } from "../../src/stores/store.ts";
-import { useRedisServer } from "../redis-server.ts";
+import { useRedisStores } from "./redis-stores.ts";
 import { makeEntry } from "./suite.ts";
 
-const redis = useRedisServer();
-const opened: Store[] = [];
-let admin: Redis | undefined;
-
+const stores = useRedisStores("heads");
+const { redis } = stores;
 /** A store on the private server; the same prefix, the same data. */
-function store(prefix: string): Store {
-  const created = createRedisStore({ url: redis.server.url, prefix, commandTimeoutMs: 10_000 });
-  opened.push(created);
-  return created;
-}
-const freshPrefix = () => `heads-${Math.random().toString(36).slice(2)}:`;
+const store = (prefix: string) => stores.store({ prefix, commandTimeoutMs: 10_000 });
+const { freshPrefix } = stores;
+let admin: Redis | undefined;
 /** A plain client, to look at the server's keys and counters. */
-function server(): Redis {
-  admin ??= new Redis(redis.server.url);
-  return admin;
-}
-
-afterAll(async () => {
-  await Promise.all(opened.map((s) => s.close()));
-  admin?.disconnect();
-});
+const server = () => (admin ??= stores.client());
 
 let seed = 777;
 function random(): number {

@@ -1,24 +1,12 @@
-import { afterAll, expect, test } from "bun:test";
+import { expect, test } from "bun:test";
 import Redis from "ioredis";
-import { createRedisStore } from "../../src/stores/redis.ts";
-import type { Store } from "../../src/stores/store.ts";
-import { useRedisServer } from "../redis-server.ts";
+import { useRedisStores } from "./redis-stores.ts";
 import { makeEntry } from "./suite.ts";
 import { tracedCommands } from "./redis-tracing.ts";
 
-const redis = useRedisServer();
-const opened: Store[] = [];
-const clients: Redis[] = [];
-afterAll(async () => {
-  await Promise.all(opened.map((s) => s.close()));
-  for (const client of clients) client.disconnect();
-});
-
-function store(): Store {
-  const created = createRedisStore({ url: redis.server.url, prefix: `reads-${Math.random().toString(36).slice(2)}:` });
-  opened.push(created);
-  return created;
-}
+const stores = useRedisStores("reads");
+const { redis } = stores;
+const store = () => stores.store();
 
 /** The socket reads the server has processed so far (INFO stats); this probe's own command adds one. */
 async function serverReads(probe: Redis): Promise<number> {
@@ -30,8 +18,7 @@ test("redis store: the reads of one turn after the first reach the server in one
   const s = store();
   const keys = Array.from({ length: 64 }, (_, i) => `entry-${i}`);
   await s.setMany!(keys.map((key) => ({ entry: makeEntry({ key, body: JSON.stringify({ answer: key }), prompt: `prompt of ${key}` }) })));
-  const probe = new Redis(redis.server.url);
-  clients.push(probe);
+  const probe = stores.client();
   await serverReads(probe);
 
   const before = await serverReads(probe);

@@ -1,24 +1,15 @@
-import { afterAll, expect, test } from "bun:test";
+import { expect, test } from "bun:test";
 import { createRedisStore } from "../../src/stores/redis.ts";
-import type { Store } from "../../src/stores/store.ts";
-import { useRedisServer } from "../redis-server.ts";
+import { useRedisStores } from "./redis-stores.ts";
 import { codeBytes } from "../../src/cache/vector-code.ts";
 import { expectListedVector, makeEntry, runStoreSuite, unbatched } from "./suite.ts";
 import Redis from "ioredis";
 import type { StoredVector } from "../../src/stores/store.ts";
 
-const redis = useRedisServer();
-const opened: Store[] = [];
+const stores = useRedisStores("test");
+const { redis } = stores;
 /** A store on the private server under its own prefix, so each test starts empty. */
-function store(prefix = `test-${Math.random().toString(36).slice(2)}:`): Store {
-  const created = createRedisStore({ url: redis.server.url, prefix });
-  opened.push(created);
-  return created;
-}
-
-afterAll(async () => {
-  await Promise.all(opened.map((s) => s.close()));
-});
+const store = (prefix = stores.freshPrefix()) => stores.store({ prefix });
 
 let prefix = "";
 runStoreSuite("redis", {
