@@ -1,58 +1,21 @@
 /**
  * The vectors of one semantic scope as the index holds them: each vector's code (one byte a
  * dimension, a scale, an error bound, a 256-bit sketch) in fixed-size chunks of flat typed arrays,
- * about 1.6 KB a vector at 1,536 dimensions, and a scan that returns, with a bound on the error
- * of each approximate score, every vector that may lie at or above a cosine threshold.
+ * about 1.6 KB a vector at 1,536 dimensions (laid out as vector-chunks.ts says), and the scan
+ * (scope-scan.ts) that returns, with a bound on the error of each approximate score, every
+ * vector that may lie at or above a cosine threshold.
  *
  * @module
  */
 import type { VectorBatch } from "../stores/store.ts";
-import { CODE_FLAGS, CODE_FORMAT, CODE_HEADER_BYTES, UNIT_TOLERANCE } from "./vector-code.ts";
+import { CODE_FLAGS, CODE_FORMAT, CODE_HEADER_BYTES } from "./vector-code.ts";
 import { CodeHeaders, ERROR_WORD, SCALE_WORD, SKETCH_WORD } from "./code-headers.ts";
 import { DIGEST_BYTES, KeySlots } from "./key-slots.ts";
-import { distance4, HALF_WORDS, hammingBound, SKETCH_BITS } from "./vector-sketch.ts";
+import { candidatesIn, type Candidate } from "./scope-scan.ts";
+import { CHUNK, CHUNK_SHIFT, FIRST_CAPACITY, LIVE, LIVE_UNIT, NO_VALUES, PENDING, type Chunk } from "./vector-chunks.ts";
+import { HALF_WORDS } from "./vector-sketch.ts";
 
-/** Vectors a chunk holds once full: about 1.6 MB at 1,536 dimensions, so growth never copies much nor leaves much unused. */
-const CHUNK_SHIFT = 10;
-const CHUNK = 1 << CHUNK_SHIFT;
-/** A scope's first chunk starts this small and doubles up to a full chunk: most scopes hold few vectors. */
-const FIRST_CAPACITY = 16;
-
-interface Chunk {
-  capacity: number;
-  /**
-   * The vectors' bytes, `capacity × dims`; empty until a vector's bytes are placed in the chunk:
-   * a first load that reads headers only does not wait for 150 MB of zeroed memory a 100,000
-   * vectors (the background fill that reads the bytes allocates it).
-   */
-  values: Int8Array;
-  /** First and second halves of the sketches, four words a vector each. */
-  head: Uint32Array;
-  tail: Uint32Array;
-  scale: Float32Array;
-  error: Float32Array;
-  /** When each vector's entry was written (ms since the epoch), so stale entries are passed over in the scan. */
-  written: Float64Array;
-  /**
-   * 0 for a free or dropped slot; else {@link LIVE}, or {@link LIVE_UNIT} for a vector of length 1,
-   * with {@link PENDING} while its bytes are not read yet.
-   */
-  live: Uint8Array;
-}
-
-const LIVE = 1;
-const LIVE_UNIT = 2;
-/** Only the header (scale, error, sketch) is held: a scan passes such a vector on for exact scoring. */
-const PENDING = 4;
-/** The bytes of a chunk none of whose vectors' bytes are read yet. */
-const NO_VALUES = new Int8Array(0);
-
-/** A vector that may reach the threshold: its slot, approximate score, and how far the exact score may lie from it. */
-export interface Candidate {
-  slot: number;
-  approx: number;
-  error: number;
-}
+export type { Candidate } from "./scope-scan.ts";
 
 export class ScopeVectors {
   dims = 0;
@@ -230,69 +193,11 @@ export class ScopeVectors {
 
   /**
    * Every live vector written after `writtenAfter` whose exact cosine with the unit vector `query`
-   * (sketch `sketch`) may reach `threshold`: the sketch rules out, by five standard deviations,
-   * what lies below it (its first half alone, then both); the bytes of the rest give a score
-   * within the stored error of the exact one. For a unit vector, the first half of the bytes
-   * often rules it out already: the second half cannot add more than the product of the two
-   * halves' lengths.
+   * (sketch `sketch`) may reach `threshold` (see scope-scan.ts).
    */
   candidates(query: Float32Array, sketch: Uint32Array, threshold: number, writtenAfter: number): Candidate[] {
-    const found: Candidate[] = [];
-    if (this.live === 0 || query.length !== this.dims) return found;
-    const dims = this.dims;
-    const half = dims >>> 1;
-    const firstBound = hammingBound(threshold, SKETCH_BITS / 2);
-    const bound = hammingBound(threshold, SKETCH_BITS);
-    const [h0, h1, h2, h3, t0, t1, t2, t3] = [sketch[0]!, sketch[1]!, sketch[2]!, sketch[3]!, sketch[4]!, sketch[5]!, sketch[6]!, sketch[7]!];
-    let headNorm = 0;
-    let tailNorm = 0;
-    for (let i = 0; i < half; i++) headNorm += query[i]! * query[i]!;
-    for (let i = half; i < dims; i++) tailNorm += query[i]! * query[i]!;
-    const norm = Math.sqrt(headNorm + tailNorm);
-    tailNorm = Math.sqrt(tailNorm);
-    for (let c = 0; c < this.chunks.length; c++) {
-      const chunk = this.chunks[c]!;
-      const { head, tail, values } = chunk;
-      const end = Math.min(chunk.capacity, this.count - c * CHUNK);
-      for (let at = 0, o = 0; at < end; at++, o += 4) {
-        // Four words a half sketch (HALF_WORDS); distance4, written out: this loop runs once per stored vector.
-        let a = head[o]! ^ h0;
-        let b = head[o + 1]! ^ h1;
-        let x = head[o + 2]! ^ h2;
-        let y = head[o + 3]! ^ h3;
-        a = a - ((a >>> 1) & 0x55555555);
-        b = b - ((b >>> 1) & 0x55555555);
-        x = x - ((x >>> 1) & 0x55555555);
-        y = y - ((y >>> 1) & 0x55555555);
-        a = (a & 0x33333333) + ((a >>> 2) & 0x33333333) + (b & 0x33333333) + ((b >>> 2) & 0x33333333);
-        x = (x & 0x33333333) + ((x >>> 2) & 0x33333333) + (y & 0x33333333) + ((y >>> 2) & 0x33333333);
-        a = (a & 0x0f0f0f0f) + ((a >>> 4) & 0x0f0f0f0f) + (x & 0x0f0f0f0f) + ((x >>> 4) & 0x0f0f0f0f);
-        const first = Math.imul(a, 0x01010101) >>> 24;
-        if (first > firstBound) continue;
-        if (first + distance4(tail[o]! ^ t0, tail[o + 1]! ^ t1, tail[o + 2]! ^ t2, tail[o + 3]! ^ t3) > bound) continue;
-        const live = chunk.live[at]!;
-        if (live === 0 || !(chunk.written[at]! > writtenAfter)) continue;
-        if (live >= PENDING) {
-          // Its bytes are not read yet: any cosine is possible, so it is scored with its exact vector.
-          found.push({ slot: c * CHUNK + at, approx: 0, error: 2 });
-          continue;
-        }
-        const scale = chunk.scale[at]!;
-        const error = chunk.error[at]! * norm + 1e-6;
-        const offset = at * dims;
-        let dot = dotBytes(query, values, offset, 0, half);
-        if (live === LIVE_UNIT) {
-          // ‖x̂‖ ≤ ‖x‖ + ‖x − x̂‖, so the second half of the bytes is at most this long (in byte units).
-          const whole = (1 + UNIT_TOLERANCE + chunk.error[at]!) / scale;
-          const rest = Math.sqrt(Math.max(0, whole * whole - squaresOfLastDot));
-          if (scale * (dot + tailNorm * rest) + error < threshold) continue;
-        }
-        dot += dotBytes(query, values, offset, half, dims);
-        const approx = scale * dot;
-        if (approx + error >= threshold) found.push({ slot: c * CHUNK + at, approx, error });
-      }
-    }
-    return found;
+    if (this.live === 0 || query.length !== this.dims) return [];
+    return candidatesIn(this.chunks, this.count, this.dims, query, sketch, threshold, writtenAfter);
   }
 
   /** Approximate cosine between the vectors in two slots (both decoded from their bytes), with its error bound; undefined while either's bytes are not read yet. */
@@ -385,32 +290,4 @@ export class ScopeVectors {
     this.chunks.length = Math.ceil(next / CHUNK);
     this.keys.shrink(next);
   }
-}
-
-/** Sum of the squares of the bytes the last {@link dotBytes} read. */
-let squaresOfLastDot = 0;
-
-/**
- * Dot product of the float `query` with the signed bytes of `values` at `offset + from` up to
- * `offset + to` (coordinates `from` to `to`), leaving the bytes' sum of squares in {@link squaresOfLastDot}.
- */
-function dotBytes(query: Float32Array, values: Int8Array, offset: number, from: number, to: number): number {
-  let a = 0;
-  let b = 0;
-  let squares = 0;
-  let i = from;
-  for (; i + 1 < to; i += 2) {
-    const x = values[offset + i]!;
-    const y = values[offset + i + 1]!;
-    a += query[i]! * x;
-    b += query[i + 1]! * y;
-    squares += x * x + y * y;
-  }
-  for (; i < to; i++) {
-    const x = values[offset + i]!;
-    a += query[i]! * x;
-    squares += x * x;
-  }
-  squaresOfLastDot = squares;
-  return a + b;
 }
