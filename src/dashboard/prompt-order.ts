@@ -3,7 +3,7 @@
  * an order out of tens of thousands offered.
  * @module
  */
-import { emptySums, type IndexedPrompt, type RangeSums } from "./prompt-index.ts";
+import { emptySums, type IndexedPrompt, type RangeSums } from "./indexed-prompt.ts";
 
 /** A prompt the query selects, with its sums over the range (over all its days when it has none). */
 export interface Match {

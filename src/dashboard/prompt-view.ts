@@ -6,7 +6,8 @@
  * @module
  */
 import type { Database, Statement } from "../sqlite/database.ts";
-import { isPromptOf, PromptIndex, toPrompt, type IndexedPrompt, type PromptDay, type PromptKey, type RangeSums } from "./prompt-index.ts";
+import { isPromptOf, sumDays, toPrompt, type IndexedPrompt, type PromptKey, type RangeSums } from "./indexed-prompt.ts";
+import type { PromptDay, PromptIndex } from "./prompt-index.ts";
 import { PROMPT_ID_SQL } from "./rollup-schema.ts";
 import type { Tail } from "./tail.ts";
 
@@ -123,7 +124,7 @@ export class PromptView {
 
   /** A prompt's sums over the days ranked `first` to `last`, the tail's included, into `into`; false when it has none then. */
   sumDays(prompt: IndexedPrompt, first: number, last: number, into: RangeSums): boolean {
-    let found = PromptIndex.sumDays(prompt, first, last, into);
+    let found = sumDays(prompt, first, last, into);
     const tail = this.tail.get(prompt.id);
     if (!tail) return found;
     if (!found) {

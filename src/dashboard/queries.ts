@@ -1,7 +1,7 @@
 import type { Database } from "../sqlite/database.ts";
 import type { PromptType, Provider } from "../types.ts";
 import type { Filters } from "./filters.ts";
-import { emptySums, foldAscii, type IndexedPrompt, type RangeSums } from "./prompt-index.ts";
+import { emptySums, foldAscii, type IndexedPrompt, type RangeSums } from "./indexed-prompt.ts";
 import { byHits, byRecent, FirstInOrder, type Match } from "./prompt-order.ts";
 import type { PromptView } from "./prompt-view.ts";
 import { matchesDimensions, topPrompts } from "./top-prompts.ts";

@@ -6,7 +6,8 @@
  * those calls were of: a request re-sums the kept ones and the tail's, a fold the prompts it changed.
  * @module
  */
-import { PromptIndex, emptySums, type IndexedPrompt } from "./prompt-index.ts";
+import { emptySums, sumDays, type IndexedPrompt } from "./indexed-prompt.ts";
+import type { PromptIndex } from "./prompt-index.ts";
 import { byHits, FirstInOrder, type Match } from "./prompt-order.ts";
 import type { PromptView } from "./prompt-view.ts";
 
@@ -54,7 +55,7 @@ function keptFor(index: PromptIndex): Map<string, Kept> {
 function improved(list: Kept, prompt: IndexedPrompt): void {
   if (!matchesDimensions(prompt, list.filters)) return;
   const sums = emptySums();
-  if (!PromptIndex.sumDays(prompt, list.first, list.last, sums) || sums.hits <= 0) return;
+  if (!sumDays(prompt, list.first, list.last, sums) || sums.hits <= 0) return;
   const at = list.matches.findIndex((match) => match.prompt.id === prompt.id);
   if (at >= 0) list.matches[at] = { prompt, sums };
   else list.matches.push({ prompt, sums });
@@ -68,7 +69,7 @@ function walk(index: PromptIndex, first: number, last: number, filters: TopFilte
   const sums = emptySums();
   for (const prompt of index.prompts.values()) {
     if (!matchesDimensions(prompt, filters)) continue;
-    if (PromptIndex.sumDays(prompt, first, last, sums) && sums.hits > 0) heap.offer(prompt, sums);
+    if (sumDays(prompt, first, last, sums) && sums.hits > 0) heap.offer(prompt, sums);
   }
   return heap.take(0);
 }
