@@ -1,10 +1,11 @@
 /**
- * The tables of the dashboard's aggregates, kept beside `usage_log` in the same file, and the
- * statements that fold a range of new rows into them. Writers pay nothing for them: no trigger, no
- * extra index on `usage_log`; a request adds up the rows written since the last fold itself, and
- * the dashboard folds them in after answering.
+ * The tables of the dashboard's aggregates, kept beside `usage_log` in the same file, their
+ * creation at this version, and the statements that fold a range of new rows into them. Writers
+ * pay nothing for them: no trigger, no extra index on `usage_log`; a request adds up the rows
+ * written since the last fold itself, and the dashboard folds them in after answering.
  * @module
  */
+import type { Database } from "../sqlite/database.ts";
 import { latencyBucketSql } from "./latency.ts";
 
 /** Bumped when the tables change shape: aggregates of another version are dropped and built again. */
@@ -27,6 +28,9 @@ export const ROLLUP_TABLES = [
   "ecoai_dashboard_latency_days", "ecoai_dashboard_latency_hours", "ecoai_dashboard_all_latency_days", "ecoai_dashboard_all_latency_hours",
   "ecoai_dashboard_prompt_days", "ecoai_dashboard_prompts", "ecoai_dashboard_daily",
 ] as const;
+
+/** The tables of this version that hold aggregates: emptied when the aggregates are rebuilt or reset. */
+export const DATA_TABLES = ROLLUP_TABLES.filter((table) => table !== "ecoai_dashboard_daily");
 
 /** Sums kept per period and per prompt; `unpriced` counts calls of a model without a price, `legacy` rows logged before costs were. */
 const SUMS = `calls INTEGER NOT NULL, hits INTEGER NOT NULL, semantic_hits INTEGER NOT NULL, tokens_saved INTEGER NOT NULL,
@@ -79,6 +83,17 @@ CREATE TABLE IF NOT EXISTS ecoai_dashboard_prompt_days (
   PRIMARY KEY (period, prompt_id)
 ) WITHOUT ROWID;
 `;
+
+/** Creates the tables, dropping aggregates of another version first (they are rebuilt from the log). */
+export function createRollupTables(db: Database): void {
+  const hasState = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'ecoai_dashboard_state'").get();
+  const version = hasState && db.prepare("SELECT value FROM ecoai_dashboard_state WHERE key = 'version'").get();
+  if (!version || Number(version.value) !== ROLLUP_VERSION) {
+    db.exec(`${ROLLUP_TABLES.map((table) => `DROP TABLE IF EXISTS ${table};`).join(" ")} DROP TABLE IF EXISTS ecoai_dashboard_state;`);
+  }
+  db.exec(ROLLUP_SCHEMA);
+  db.prepare("INSERT OR REPLACE INTO ecoai_dashboard_state (key, value) VALUES ('version', ?)").run(ROLLUP_VERSION);
+}
 
 const RANGE = "FROM usage_log WHERE id > ? AND id <= ?";
 

@@ -1,11 +1,18 @@
-import type { Database, Row, SqlValue } from "../sqlite/database.ts";
+/**
+ * The dashboard's aggregates kept current with the usage log: the tables, folded after the requests
+ * that read them (a request adds up the rows written since the last fold itself), and what this
+ * process holds in memory beside them, the totals and the prompt index. `ecoai prune` and
+ * `ecoai recompute` reset the tables (resetRollup), and every dashboard on the file starts over.
+ * @module
+ */
+import type { Database, Row } from "../sqlite/database.ts";
 import type { UsageSummary } from "../types.ts";
 import { addSummaries, querySummary } from "../usage/queries.ts";
-import { addHistogram, createHistogram, encodeHistogram, type Histogram } from "./latency.ts";
 import { PromptIndex } from "./prompt-index.ts";
 import { PromptView } from "./prompt-view.ts";
+import { createLatencyFolder } from "./rollup-latency.ts";
 import { createPromptFolder, type FoldedDay } from "./rollup-prompts.ts";
-import { GRAINS, HOURS_KEPT, latencyBucketsSql, ROLLUP_SCHEMA, ROLLUP_TABLES, ROLLUP_VERSION, updatePeriodsSql, type Grain } from "./rollup-schema.ts";
+import { createRollupTables, DATA_TABLES, GRAINS, HOURS_KEPT, updatePeriodsSql } from "./rollup-schema.ts";
 import type { Tail } from "./tail.ts";
 import { FoldedReads, type TableReads } from "./folded-reads.ts";
 
@@ -44,68 +51,14 @@ export const MAX_TAIL = 20_000;
 /** How long after a request that left a tail the fold runs, so a burst of requests pays for none. */
 export const FOLD_DELAY_MS = 1_000;
 
-const DATA_TABLES = ROLLUP_TABLES.filter((table) => table !== "ecoai_dashboard_daily");
-
 /** Empties the aggregates so the next dashboard request rebuilds them (after rows were deleted). */
 export function resetRollup(db: Database): void {
   db.transaction(() => {
-    createTables(db);
+    createRollupTables(db);
     db.exec(`DELETE FROM ecoai_dashboard_state WHERE key NOT IN ('version', 'resets'); ${DATA_TABLES.map((table) => `DELETE FROM ${table};`).join(" ")}`);
     // Counted, so a dashboard that has not folded since (its rows all in its tail) still sees the rows went.
     db.exec("INSERT INTO ecoai_dashboard_state (key, value) VALUES ('resets', 1) ON CONFLICT (key) DO UPDATE SET value = value + 1");
   });
-}
-
-/** Creates the tables, dropping aggregates of another version first (they are rebuilt from the log). */
-function createTables(db: Database): void {
-  const hasState = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'ecoai_dashboard_state'").get();
-  const version = hasState && db.prepare("SELECT value FROM ecoai_dashboard_state WHERE key = 'version'").get();
-  if (!version || Number(version.value) !== ROLLUP_VERSION) {
-    db.exec(`${ROLLUP_TABLES.map((table) => `DROP TABLE IF EXISTS ${table};`).join(" ")} DROP TABLE IF EXISTS ecoai_dashboard_state;`);
-  }
-  db.exec(ROLLUP_SCHEMA);
-  db.prepare("INSERT OR REPLACE INTO ecoai_dashboard_state (key, value) VALUES ('version', ?)").run(ROLLUP_VERSION);
-}
-
-/**
- * Adds the latencies of the rows `id > after AND id <= upTo` written at or after `from` to the
- * grain's stored histograms (read, added to, written back: SQL cannot add two histograms).
- */
-function latencyFolder(db: Database, grain: Grain): (after: number, upTo: number, from: string) => void {
-  const table = `ecoai_dashboard_latency_${GRAINS[grain].suffix}`;
-  const buckets = db.prepare(latencyBucketsSql(grain));
-  const read = db.prepare(`SELECT histogram FROM ${table} WHERE period = ? AND provider = ? AND model = ? AND namespace = ? AND outcome = ?`);
-  const write = db.prepare(`INSERT OR REPLACE INTO ${table} (period, provider, model, namespace, outcome, histogram) VALUES (?, ?, ?, ?, ?, ?)`);
-  const readAll = db.prepare(`SELECT histogram FROM ecoai_dashboard_all_latency_${GRAINS[grain].suffix} WHERE period = ? AND outcome = ?`);
-  const writeAll = db.prepare(`INSERT OR REPLACE INTO ecoai_dashboard_all_latency_${GRAINS[grain].suffix} (period, outcome, histogram) VALUES (?, ?, ?)`);
-  return (after, upTo, from) => {
-    const added = new Map<string, { key: Row; histogram: Histogram }>();
-    for (const row of buckets.all(after, upTo, from)) {
-      const id = JSON.stringify([row.period, row.provider, row.model, row.namespace, row.outcome]);
-      let entry = added.get(id);
-      if (!entry) added.set(id, (entry = { key: row, histogram: createHistogram() }));
-      entry.histogram[Number(row.bucket)] = Number(row.calls);
-    }
-    // The same per period and outcome alone, for the unfiltered overview (the one most often open).
-    const overall = new Map<string, { period: SqlValue; outcome: SqlValue; histogram: Histogram }>();
-    for (const { key, histogram } of added.values()) {
-      const id = `${key.period}|${key.outcome}`;
-      let entry = overall.get(id);
-      if (!entry) overall.set(id, (entry = { period: key.period!, outcome: key.outcome!, histogram: createHistogram() }));
-      histogram.forEach((calls, bucket) => (entry.histogram[bucket]! += calls));
-    }
-    for (const { key, histogram } of added.values()) {
-      const dimensions = [key.period!, key.provider!, key.model!, key.namespace!, key.outcome!];
-      const stored = read.get(...dimensions)?.histogram;
-      if (stored instanceof Uint8Array) addHistogram(stored, histogram);
-      write.run(...dimensions, encodeHistogram(histogram));
-    }
-    for (const { period, outcome, histogram } of overall.values()) {
-      const stored = readAll.get(period, outcome)?.histogram;
-      if (stored instanceof Uint8Array) addHistogram(stored, histogram);
-      writeAll.run(period, outcome, encodeHistogram(histogram));
-    }
-  };
 }
 
 /** The first hour kept at hourly grain, as its period string (`2026-11-29T17`). */
@@ -118,7 +71,7 @@ export function hoursKeptFrom(now: Date): string {
  * existing log reads it once; later ones read only new rows.
  */
 export function createRollup(db: Database, now: () => Date = () => new Date()): Rollup {
-  db.transaction(() => createTables(db));
+  db.transaction(() => createRollupTables(db));
   // Two statements: SQLite answers a lone min() or max() from the rowid b-tree, but scans for both at once.
   const firstId = db.prepare("SELECT coalesce(min(id), 0) AS id FROM usage_log");
   const lastId = db.prepare("SELECT coalesce(max(id), 0) AS id FROM usage_log");
@@ -131,7 +84,7 @@ export function createRollup(db: Database, now: () => Date = () => new Date()): 
   const updateDays = updatePeriodsSql("day").map((sql) => db.prepare(sql));
   const updateHours = updatePeriodsSql("hour").map((sql) => db.prepare(sql));
   const foldPrompts = createPromptFolder(db);
-  const foldLatency = { day: latencyFolder(db, "day"), hour: latencyFolder(db, "hour") };
+  const foldLatency = { day: createLatencyFolder(db, "day"), hour: createLatencyFolder(db, "hour") };
   const dropOldHours = ["", "types_", "all_types_", "latency_", "all_latency_"].map((kind) => `${kind}${GRAINS.hour.suffix}`).map((table) => db.prepare(`DELETE FROM ecoai_dashboard_${table} WHERE period < ?`));
 
   // The totals live in memory: one read of the log at start, then slices of new rows.
