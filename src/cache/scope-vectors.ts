@@ -181,6 +181,26 @@ export class ScopeVectors {
     return this.chunks[slot >>> CHUNK_SHIFT]!.live[slot & (CHUNK - 1)]! >= PENDING;
   }
 
+  /**
+   * The keys of the `count` live vectors whose entries were written last, oldest first (every
+   * live one when fewer are held). Made when asked: a scope loaded from digests holds no key
+   * strings until then.
+   */
+  newestKeys(count: number): string[] {
+    const slots: number[] = [];
+    for (let slot = 0; slot < this.count; slot++) if (this.chunks[slot >>> CHUNK_SHIFT]!.live[slot & (CHUNK - 1)] !== 0) slots.push(slot);
+    const writtenAt = (slot: number) => this.chunks[slot >>> CHUNK_SHIFT]!.written[slot & (CHUNK - 1)]!;
+    let kept = slots;
+    if (slots.length > count) {
+      // The write time of the count-th newest, from a native sort of the times alone; ties at it are cut by slot below.
+      const times = Float64Array.from(slots, writtenAt).sort();
+      const cutoff = times[times.length - count]!;
+      kept = slots.filter((slot) => writtenAt(slot) >= cutoff);
+    }
+    kept.sort((a, b) => writtenAt(a) - writtenAt(b) || a - b);
+    return kept.slice(kept.length - Math.min(count, kept.length)).map((slot) => this.keys.keyAt(slot));
+  }
+
   /** The key in `slot`. */
   keyAt(slot: number): string {
     return this.keys.keyAt(slot);

@@ -57,8 +57,8 @@ type Exact = { vector: Float32Array; entry?: CacheEntry } | undefined;
  * from their bytes with a bound on its error, and only those whose bound leaves them a chance of
  * ranking among the best are read back from the store (`get`) and scored with the exact vector.
  * So the matches returned, and their scores, are those of an exact scan. Without a store to read
- * from, the index keeps the exact vectors itself. `onFirstLoad` is told the keys (oldest first) a
- * scope's first load listed.
+ * from, the index keeps the exact vectors itself. `onFirstLoad` is told when a scope's first load
+ * is done, with the keys of its newest vectors to ask for (oldest first; made only when asked).
  *
  * A store that can list the codes' headers alone (`headsOnly`, and `vectorCodes`) makes a scope
  * searchable once its headers are read (a thirtieth of the bytes); the rest of each code is read
@@ -66,7 +66,7 @@ type Exact = { vector: Float32Array; entry?: CacheEntry } | undefined;
  */
 export function createSemanticIndex(
   store: Partial<Pick<Store, "vectorsSince" | "vectorBatchesSince" | "vectorCodes" | "get">>,
-  onFirstLoad?: (name: string, keys: string[]) => void,
+  onFirstLoad?: (name: string, newestKeys: (count: number) => string[]) => void,
 ) {
   const scopes = new Map<string, Scope>();
   const readsBack = typeof store.get === "function";
@@ -110,7 +110,6 @@ export function createSemanticIndex(
     const recode: StoredVector[] = [];
     // A first load has nothing to recognise: the vectors this process added since are listed as they are.
     const topUp = scope.listedAt !== undefined;
-    const firstKeys: string[] | undefined = !topUp && onFirstLoad ? [] : undefined;
     const headsOnly = !topUp && typeof store.vectorCodes === "function";
     if (store.vectorBatchesSince) {
       // Batch by batch as the store reads them: a large scope is never held twice over. A first
@@ -119,7 +118,6 @@ export function createSemanticIndex(
         name,
         since,
         (batch) => {
-          firstKeys?.push(...batch.keys);
           for (const i of scope.vectors.addBatch(batch, topUp)) recode.push({ key: batch.keys[i]!, createdAt: batch.createdAt[i]! });
         },
         { headsOnly },
@@ -135,7 +133,6 @@ export function createSemanticIndex(
       const dims = first?.code ? first.code.byteLength - CODE_HEADER_BYTES : (first?.vector?.length ?? 0);
       if (scope.listedAt === undefined && dims > 0) scope.vectors.reserve(listed.length, dims);
       for (const stored of listed) {
-        firstKeys?.push(stored.key);
         if (topUp && scope.vectors.holds(stored.key, stored.createdAt)) continue;
         if (stored.code && isCurrentCode(stored.code)) scope.vectors.add(stored.key, stored.code, stored.createdAt);
         else if (stored.vector) scope.vectors.add(stored.key, encodeVector(stored.vector), stored.createdAt);
@@ -148,8 +145,7 @@ export function createSemanticIndex(
       recode.forEach((stored, i) => exact[i] && scope.vectors.add(stored.key, encodeVector(exact[i]!.vector), stored.createdAt));
     }
     scope.listedAt = startedAt;
-    // A listing of headers may name a key more than once (its entry rewritten): its last place counts.
-    if (firstKeys) onFirstLoad!(name, firstKeys.length > scope.vectors.live ? lastOfEach(firstKeys) : firstKeys);
+    if (!topUp && onFirstLoad) onFirstLoad(name, (count) => scope.vectors.newestKeys(count));
   }
 
   /**
@@ -293,10 +289,3 @@ function approxSimilarity(vectors: ScopeVectors | undefined, a: string, b: strin
 }
 
 export type SemanticIndex = ReturnType<typeof createSemanticIndex>;
-
-/** `keys` in order, each at its last place only. */
-function lastOfEach(keys: readonly string[]): string[] {
-  const last = new Map<string, number>();
-  keys.forEach((key, i) => last.set(key, i));
-  return keys.filter((key, i) => last.get(key) === i);
-}

@@ -79,8 +79,8 @@ export function createSemanticCache(options: SemanticCacheOptions) {
   const guards = () => options.guards?.() ?? allGuards;
   /** Per scope, the reading of its entries' evidence into the pooled prior (verified mode), from its first load on. */
   const learning = new Map<string, Promise<void>>();
-  const index = createSemanticIndex(store, (scope, keys) => {
-    if (checkSettings().maxErrorRate !== undefined) learning.set(scope, learnFrom(keys.slice(-ENTRIES_LEARNT)));
+  const index = createSemanticIndex(store, (scope, newestKeys) => {
+    if (checkSettings().maxErrorRate !== undefined) learning.set(scope, learnFrom(newestKeys(ENTRIES_LEARNT)));
   });
   const exactOnly = { meanwhile: "calls use exact matching only", resumed: "semantic matching resumed" };
   const embedFault = createFaultReporter(logger, `semantic embeddings (${embedder.space})`, exactOnly);

@@ -133,3 +133,21 @@ test("codes at any byte offset, and of any length, are read as codes at an align
     expect(aligned.length).toBe(50);
   }
 });
+
+test("the newest keys are those of the live vectors written last, oldest first, whatever their slots", () => {
+  const vectors = new ScopeVectors();
+  // Slots 0..5 in this order, written at these times: slot order is not write order.
+  const times = [50, 10, 40, 20, 60, 30];
+  times.forEach((time, n) => vectors.add(`k${n}`, codes[n]!, time));
+  // Rewritten later: its slot stays, its time moves to the newest.
+  vectors.add("k1", codes[1]!, 70);
+  // Dropped: never among the newest.
+  vectors.drop("k4");
+  expect(vectors.newestKeys(3)).toEqual(["k2", "k0", "k1"]);
+  expect(vectors.newestKeys(100)).toEqual(["k3", "k5", "k2", "k0", "k1"]);
+  expect(vectors.newestKeys(0)).toEqual([]);
+  // Loaded in a listing: its order is its write order.
+  const loaded = new ScopeVectors();
+  loaded.addBatch(batch(0, 40, true), false);
+  expect(loaded.newestKeys(2)).toEqual([digest(38), digest(39)]);
+});
