@@ -5,8 +5,10 @@
  * against the same rows with values computed beforehand (the insert alone) and against the
  * previous method's computation (`savingsFor` + `costOfCall`) plus the insert, and against the
  * log's own inserts (`prepareRowInserts`: a row that leaves its usually-default columns at their
- * defaults binds only the others), measured in the same run. The call's own path is untouched:
- * `record()` only queues the row.
+ * defaults binds only the others), and against the rows as the write thread builds them
+ * (`batchRows`: a hit of an entry hit before in the batch takes that row's computed values), measured
+ * in the same run. The rows are hits and misses of 64 entries, as a server of cache hits records
+ * them. The call's own path is untouched: `record()` only queues the row.
  *
  * Run: `bun bench/usage-write.ts`. Prints; asserts nothing.
  *
@@ -16,6 +18,7 @@ import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { tmpdir } from "node:os";
 import type { SqlValue } from "../src/sqlite/database.ts";
+import { batchRows } from "../src/usage/batch-rows.ts";
 import { costOfCall, savingsFor } from "../src/usage/pricing.ts";
 import { toRow, type NewUsageRecord } from "../src/usage/row.ts";
 import { prepareRowInserts } from "../src/usage/row-inserts.ts";
@@ -29,18 +32,22 @@ const MODELS = ["gpt-4o", "gpt-4o-mini", "claude-sonnet-4-5-20250929", "gemini-2
 
 // Each batch's rows come a second apart after the last batch's, as a log's rows do: indexes by
 // time take them at their end (rows of the same times written again would land mid-index).
-const records: NewUsageRecord[] = Array.from({ length: BATCH * BATCHES }, (_, i) => ({
-  timestamp: new Date(Date.UTC(2026, 10, 29, 0, 0, i)).toISOString(),
-  provider: "openai",
-  model: MODELS[i % MODELS.length]!,
-  cacheHit: i % 3 !== 0,
-  semanticHit: false,
-  cacheKey: `key-${i}`,
-  prompt: `Question ${i}: what does clause ${i % 13} mean?`,
-  promptType: "text",
-  usage: { inputTokens: 200 + i, cachedInputTokens: i % 4 === 0 ? 100 : 0, outputTokens: 150 + (i % 50), ...(i % 6 === 4 ? { reasoningTokens: 100 } : {}) },
-  latencyMs: 1,
-}));
+const ENTRIES = 64;
+const records: NewUsageRecord[] = Array.from({ length: BATCH * BATCHES }, (_, i) => {
+  const entry = i % ENTRIES;
+  return {
+    timestamp: new Date(Date.UTC(2026, 10, 29, 0, 0, i)).toISOString(),
+    provider: "openai",
+    model: MODELS[entry % MODELS.length]!,
+    cacheHit: i >= ENTRIES,
+    semanticHit: false,
+    cacheKey: `key-${entry}`,
+    prompt: `Question ${entry}: what does clause ${entry % 13} mean?`,
+    promptType: "text",
+    usage: { inputTokens: 200 + entry, cachedInputTokens: entry % 4 === 0 ? 100 : 0, outputTokens: 150 + (entry % 50), ...(entry % 6 === 4 ? { reasoningTokens: 100 } : {}) },
+    latencyMs: 1 + (i % 7) / 1000,
+  };
+});
 const precomputed = records.map((record) => toRow(record));
 /** The previous method's per-row computation, then the same insert (its values stand in for the columns it had). */
 function previousRow(record: NewUsageRecord, index: number): SqlValue[] {
@@ -57,10 +64,11 @@ const db = openUsageSchema(path);
 const insert = db.prepare(USAGE_INSERT);
 const inserts = prepareRowInserts(db);
 
-/** µs per row of writing BATCHES batches with `values` giving each row's insert values, bound by `write`. */
-function perRow(values: (record: NewUsageRecord, index: number) => SqlValue[], write: (row: SqlValue[]) => void): number {
+/** µs per row of writing BATCHES batches with `values` (made for each batch) giving each row's insert values, bound by `write`. */
+function perRow(batchValues: () => (record: NewUsageRecord, index: number) => SqlValue[], write: (row: SqlValue[]) => void): number {
   const start = performance.now();
   for (let b = 0; b < BATCHES; b++) {
+    const values = batchValues();
     db.transaction(() => {
       for (let i = b * BATCH; i < (b + 1) * BATCH; i++) write(values(records[i]!, i));
     });
@@ -68,19 +76,20 @@ function perRow(values: (record: NewUsageRecord, index: number) => SqlValue[], w
   return ((performance.now() - start) * 1000) / (BATCH * BATCHES);
 }
 
-type Variant = [values: (record: NewUsageRecord, index: number) => SqlValue[], write: (row: SqlValue[]) => void];
+type Variant = [batchValues: () => (record: NewUsageRecord, index: number) => SqlValue[], write: (row: SqlValue[]) => void];
 const everyColumn = (row: SqlValue[]) => void insert.run(...row);
 const variants: Record<string, Variant> = {
-  "insert only (values precomputed)": [(_, i) => precomputed[i]!, everyColumn],
-  "previous method + insert": [previousRow, everyColumn],
-  "toRow (cost, energy, CO₂e ranges) + insert": [(record) => toRow(record), everyColumn],
-  "toRow + the log's inserts (defaults left out)": [(record) => toRow(record), (row) => inserts.insert(row)],
+  "insert only (values precomputed)": [() => (_, i) => precomputed[i]!, everyColumn],
+  "previous method + insert": [() => previousRow, everyColumn],
+  "toRow (cost, energy, CO₂e ranges) + insert": [() => (record) => toRow(record), everyColumn],
+  "toRow + the log's inserts (defaults left out)": [() => (record) => toRow(record), (row) => inserts.insert(row)],
+  "batchRows + the log's inserts (the write thread)": [() => batchRows({}), (row) => inserts.insert(row)],
 };
 /** One measurement from an empty table, so no variant writes into a bigger table than another. */
-function measure([values, write]: Variant): number {
+function measure([batchValues, write]: Variant): number {
   db.exec("DELETE FROM usage_log");
   db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
-  return perRow(values, write);
+  return perRow(batchValues, write);
 }
 for (const f of Object.values(variants)) measure(f);
 const samples: Record<string, number[]> = Object.fromEntries(Object.keys(variants).map((name) => [name, []]));

@@ -64,31 +64,31 @@ export function toRow(record: NewUsageRecord, options: AccountOptions = {}, acco
   const match = record.semanticHit ? record.match : undefined;
   // Written by position: a batch of hundreds of rows is built between calls, on the same thread.
   const row = new Array<SqlValue>(USAGE_COLUMNS.length);
-  row[AT.timestamp] = timestamp;
-  row[AT.provider] = text(record.provider satisfies Provider);
-  row[AT.model] = call.model;
-  row[AT.cache_hit] = record.cacheHit ? 1 : 0;
-  row[AT.semantic_hit] = record.semanticHit ? 1 : 0;
-  row[AT.cache_key] = typeof record.cacheKey === "string" ? record.cacheKey : null;
-  row[AT.prompt] = text(record.prompt).slice(0, 200);
-  row[AT.prompt_type] = text(record.promptType satisfies PromptType);
-  row[AT.input_tokens] = usage.inputTokens;
-  row[AT.output_tokens] = usage.outputTokens;
-  row[AT.latency_ms] = amount(record.latencyMs);
-  row[AT.embedding_tokens] = tokenCount(record.embedding?.tokens);
-  row[AT.namespace] = text(record.namespace);
-  row[AT.cached_input_tokens] = usage.cachedInputTokens;
-  row[AT.semantic_score] = match && Number.isFinite(match.score) ? match.score : null;
-  row[AT.matched_prompt] = match ? text(match.prompt).slice(0, 200) : null;
-  row[AT.cache_write_input_tokens] = usage.cacheWriteInputTokens ?? 0;
-  row[AT.reasoning_tokens] = usage.reasoningTokens ?? 0;
-  row[AT.image_count] = usage.images ? tokenCount(usage.images.count) : 0;
-  row[AT.image_size] = usage.images ? text(usage.images.size) : null;
-  row[AT.image_quality] = usage.images ? text(usage.images.quality) : null;
+  row[COLUMN_AT.timestamp] = timestamp;
+  row[COLUMN_AT.provider] = text(record.provider satisfies Provider);
+  row[COLUMN_AT.model] = call.model;
+  row[COLUMN_AT.cache_hit] = record.cacheHit ? 1 : 0;
+  row[COLUMN_AT.semantic_hit] = record.semanticHit ? 1 : 0;
+  row[COLUMN_AT.cache_key] = typeof record.cacheKey === "string" ? record.cacheKey : null;
+  row[COLUMN_AT.prompt] = text(record.prompt).slice(0, 200);
+  row[COLUMN_AT.prompt_type] = text(record.promptType satisfies PromptType);
+  row[COLUMN_AT.input_tokens] = usage.inputTokens;
+  row[COLUMN_AT.output_tokens] = usage.outputTokens;
+  row[COLUMN_AT.latency_ms] = amount(record.latencyMs);
+  row[COLUMN_AT.embedding_tokens] = tokenCount(record.embedding?.tokens);
+  row[COLUMN_AT.namespace] = text(record.namespace);
+  row[COLUMN_AT.cached_input_tokens] = usage.cachedInputTokens;
+  row[COLUMN_AT.semantic_score] = match && Number.isFinite(match.score) ? match.score : null;
+  row[COLUMN_AT.matched_prompt] = match ? text(match.prompt).slice(0, 200) : null;
+  row[COLUMN_AT.cache_write_input_tokens] = usage.cacheWriteInputTokens ?? 0;
+  row[COLUMN_AT.reasoning_tokens] = usage.reasoningTokens ?? 0;
+  row[COLUMN_AT.image_count] = usage.images ? tokenCount(usage.images.count) : 0;
+  row[COLUMN_AT.image_size] = usage.images ? text(usage.images.size) : null;
+  row[COLUMN_AT.image_quality] = usage.images ? text(usage.images.quality) : null;
   const computed = computedValues(account);
   for (let i = 0; i < COMPUTED_AT.length; i++) row[COMPUTED_AT[i]!] = computed[i]!;
   const check = checkColumns(record.check);
-  for (const column of CHECK_COLUMNS) row[AT[column]] = check[column];
+  for (const column of CHECK_COLUMNS) row[COLUMN_AT[column]] = check[column];
   return row;
 }
 
@@ -102,11 +102,11 @@ export const ROW_IDENTITY_SELECT = `SELECT ${IDENTITY_COLUMNS.join(", ")} FROM u
 export function isRowOf(stored: Readonly<Record<string, unknown>> | undefined, record: NewUsageRecord): boolean {
   if (!stored) return false;
   const row = toRow(record);
-  return IDENTITY_COLUMNS.every((column) => stored[column] === row[AT[column]]);
+  return IDENTITY_COLUMNS.every((column) => stored[column] === row[COLUMN_AT[column]]);
 }
 
 /** Each column's place in a row. */
-const AT = Object.fromEntries(USAGE_COLUMNS.map((column, index) => [column, index])) as Record<UsageColumn, number>;
+export const COLUMN_AT: Readonly<Record<UsageColumn, number>> = Object.fromEntries(USAGE_COLUMNS.map((column, index) => [column, index])) as Record<UsageColumn, number>;
 
 const CHECK_COLUMNS = ["semantic_check", "check_agreed", "check_key", "check_score", "check_prompt"] as const satisfies readonly UsageColumn[];
 
@@ -128,7 +128,7 @@ let lastMs = Number.NaN;
 let lastIso = "";
 
 /** When the call finished as the log stores it: ISO 8601, UTC. */
-function isoTimestamp(value: string | number): string {
+export function isoTimestamp(value: string | number): string {
   if (typeof value !== "number") return text(value);
   if (value === lastMs) return lastIso;
   const iso = new Date(value).toISOString();
@@ -198,7 +198,7 @@ export const COMPUTED_COLUMNS = [
 ] as const satisfies readonly UsageColumn[];
 
 /** Where each of {@link COMPUTED_COLUMNS} goes in a row. */
-const COMPUTED_AT = COMPUTED_COLUMNS.map((column) => AT[column]);
+const COMPUTED_AT = COMPUTED_COLUMNS.map((column) => COLUMN_AT[column]);
 
 /** An account as the values of {@link COMPUTED_COLUMNS}. */
 export function accountColumns(account: CallAccount): Record<(typeof COMPUTED_COLUMNS)[number], SqlValue> {
@@ -265,7 +265,7 @@ function cleanUsage(usage: TokenUsage | undefined): TokenUsage {
 }
 
 /** A measured amount (latency, dollars, grams), finite; 0 when it is not a number. */
-function amount(value: unknown): number {
+export function amount(value: unknown): number {
   return typeof value === "number" && Number.isFinite(value) ? value : 0;
 }
 
