@@ -12,6 +12,11 @@ export type Row = Record<string, SqlValue>;
 export interface Statement {
   /** Returns the number of rows changed. */
   run(...params: SqlValue[]): number;
+  /**
+   * `run(...values)` without spreading `values` into arguments where the driver binds an array
+   * (bun:sqlite): an insert of many rows binds hundreds of values, and each spread copies them all.
+   */
+  runValues(values: readonly SqlValue[]): number;
   get(...params: SqlValue[]): Row | undefined;
   all(...params: SqlValue[]): Row[];
   /**
@@ -106,7 +111,7 @@ function registerFile(db: Database, path: string): void {
 }
 
 function openWithDriver(path: string): Database {
-  if (process.versions.bun) return wrap("bun:sqlite", new (require("bun:sqlite").Database)(path, { create: true, strict: true }), true);
+  if (process.versions.bun) return wrap("bun:sqlite", new (require("bun:sqlite").Database)(path, { create: true, strict: true }), true, true);
   // node:sqlite exists from Node 22.5 (unflagged from 22.13); on older Node requiring it throws.
   const nodeSqlite = tryRequire("node:sqlite", () => true);
   if (nodeSqlite?.DatabaseSync) return wrap("node:sqlite", new nodeSqlite.DatabaseSync(path), false);
@@ -170,7 +175,8 @@ function isNotInstalled(name: string): (error: unknown) => boolean {
 }
 
 interface NativeStatement {
-  run(...params: SqlValue[]): unknown;
+  /** bun:sqlite (and better-sqlite3) also bind an array of values given as the only argument. */
+  run(...params: SqlValue[] | [readonly SqlValue[]]): unknown;
   get(...params: SqlValue[]): unknown;
   all(...params: SqlValue[]): unknown[];
   /** bun:sqlite, better-sqlite3 and node:sqlite from 22.13. */
@@ -190,13 +196,13 @@ interface NativeDatabase {
  * per SQL text and finalized on close: a connection with a statement left over stays open after
  * close, holding its locks, and a file that was damaged under it could then not be opened again.
  */
-function wrap(driver: string, native: NativeDatabase, nullForNoRow: boolean): Database {
+function wrap(driver: string, native: NativeDatabase, nullForNoRow: boolean, bindsArrays = false): Database {
   const prepared = new Map<string, { native: NativeStatement; statement: Statement }>();
   const statement = (sql: string): Statement => {
     const known = prepared.get(sql);
     if (known) return known.statement;
     const compiled = native.prepare(sql);
-    const made = wrapStatement(compiled, nullForNoRow);
+    const made = wrapStatement(compiled, nullForNoRow, bindsArrays);
     prepared.set(sql, { native: compiled, statement: made });
     return made;
   };
@@ -234,9 +240,12 @@ function wrap(driver: string, native: NativeDatabase, nullForNoRow: boolean): Da
   };
 }
 
-function wrapStatement(prepared: NativeStatement, nullForNoRow: boolean): Statement {
+/** `bindsArrays`: the driver binds an array given as the only argument value by value (bun:sqlite). */
+function wrapStatement(prepared: NativeStatement, nullForNoRow: boolean, bindsArrays: boolean): Statement {
+  const changes = (result: unknown) => Number((result as { changes?: number | bigint }).changes ?? 0);
   return {
-    run: (...params) => Number((prepared.run(...params) as { changes?: number | bigint }).changes ?? 0),
+    run: (...params) => changes(prepared.run(...params)),
+    runValues: bindsArrays ? (values) => changes(prepared.run(values)) : (values) => changes(prepared.run(...values)),
     get: nullForNoRow ? (...params) => (prepared.get(...params) as Row | null) ?? undefined : (...params) => prepared.get(...params) as Row | undefined,
     all: (...params) => prepared.all(...params) as Row[],
     iterate: prepared.iterate ? (...params) => prepared.iterate!(...params) as Iterable<Row> : (...params) => prepared.all(...params) as Row[],

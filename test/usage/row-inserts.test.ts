@@ -2,13 +2,13 @@ import { expect, test } from "bun:test";
 import { join } from "node:path";
 import { openDatabase, type Database } from "../../src/sqlite/database.ts";
 import { createUsageLog } from "../../src/usage/log.ts";
-import { leavesDefaults, prepareRowInserts } from "../../src/usage/row-inserts.ts";
+import { BLOCK_ROWS, leavesDefaults, prepareRowInserts } from "../../src/usage/row-inserts.ts";
 import { toRow, type NewUsageRecord } from "../../src/usage/row.ts";
 import { ensureUsageSchema, USAGE_COLUMNS, USAGE_INSERT } from "../../src/usage/schema.ts";
 import { recordingLogger } from "../harness.ts";
 import { tempDir } from "../temp.ts";
 import { writeLegacyLog } from "./legacy-schema.ts";
-import { sampleHit } from "./sample-record.ts";
+import { sampleHit, writtenPrompts } from "./sample-record.ts";
 
 const dir = tempDir();
 
@@ -43,12 +43,12 @@ function storedRows(path: string): string[][] {
 }
 
 /** The same records inserted binding every column, as every row was written before. */
-function writeBindingEveryColumn(path: string, prepare: (db: Database) => void = ensureUsageSchema): void {
+function writeBindingEveryColumn(path: string, prepare: (db: Database) => void = ensureUsageSchema, written = records): void {
   const db = openDatabase(path);
   try {
     prepare(db);
     const insert = db.prepare(USAGE_INSERT);
-    for (const record of records) insert.run(...toRow(record));
+    for (const record of written) insert.run(...toRow(record));
   } finally {
     db.close();
   }
@@ -65,11 +65,20 @@ function leavesOutDefaults(path: string): boolean {
   }
 }
 
-function writeThroughLog(path: string): void {
+function writeThroughLog(path: string, written = records): void {
   const log = createUsageLog({ path, logger: recordingLogger() });
-  for (const record of records) log.record(record);
+  for (const record of written) log.record(record);
   expect(log.close()).toBe(0);
 }
+
+/**
+ * Blocks of plain calls, blocks with every kind of call, and rows that fill no block, each a
+ * call of its own (a prompt and latency of its own).
+ */
+const inBlocks: NewUsageRecord[] = [
+  ...Array.from({ length: BLOCK_ROWS }, () => hit),
+  ...Array.from({ length: 2 * BLOCK_ROWS + 5 }, (_, i) => records[i % records.length]!),
+].map((record, i) => ({ ...record, prompt: `${record.prompt} ${i}`, latencyMs: i / 8 }));
 
 test("a plain call's row leaves the columns it can to their defaults; any call that sets one of them does not", () => {
   const plain = records.map((record) => leavesDefaults(toRow(record)));
@@ -87,6 +96,30 @@ test("the log stores every column of every row exactly as an insert binding ever
   writeThroughLog(written);
   expect(leavesOutDefaults(written)).toBe(true);
   expect(storedRows(written)).toEqual(storedRows(expected));
+});
+
+test("so do rows written in blocks of many rows a statement", () => {
+  const expected = join(dir, "blocks-expected.db");
+  const written = join(dir, "blocks-written.db");
+  writeBindingEveryColumn(expected, ensureUsageSchema, inBlocks);
+  writeThroughLog(written, inBlocks);
+  expect(storedRows(written)).toEqual(storedRows(expected));
+});
+
+test("a row SQLite refuses in a block is dropped, and the rows around it written in order", () => {
+  const path = join(dir, "blocks-refused.db");
+  const db = openDatabase(path);
+  ensureUsageSchema(db);
+  db.exec("CREATE TRIGGER refuse_forbidden BEFORE INSERT ON usage_log WHEN NEW.prompt LIKE '%forbidden%' BEGIN SELECT RAISE(ABORT, 'forbidden prompt'); END");
+  db.close();
+  const calls = inBlocks.map((record, i) => (i === BLOCK_ROWS + 3 ? { ...record, prompt: "forbidden" } : record));
+  const logger = recordingLogger();
+  const log = createUsageLog({ path, logger });
+  for (const record of calls) log.record(record);
+  expect(log.close()).toBe(0);
+  expect(writtenPrompts(path)).toEqual(calls.filter((record) => record.prompt !== "forbidden").map((record) => record.prompt));
+  expect(logger.messages).toHaveLength(1);
+  expect(logger.messages[0]).toContain("forbidden prompt");
 });
 
 test("so does a log migrated from the previous release", () => {
