@@ -9,6 +9,7 @@
  */
 import type { MessagePort } from "node:worker_threads";
 import { sqliteCode } from "../sqlite/errors.ts";
+import type { EncodedBatch } from "./batch-encoding.ts";
 import type { FootprintConfig } from "./energy-grid.ts";
 import type { GoneKind } from "./log-writer.ts";
 import type { PriceOverrides } from "./pricing.ts";
@@ -81,11 +82,12 @@ export interface OpenMessage {
 
 export type LogMessage =
   /**
-   * Write these rows in one transaction, priced with these CO₂ options. The records are sent as
-   * JSON, which costs the main thread half what a structured clone of them does; what JSON
-   * changes (`NaN` to `null`, `-0` to `0`, `undefined` left out) `toRow` reads the same.
+   * Write these rows in one transaction, priced with these CO₂ options. The records are sent
+   * encoded by batch-encoding.ts (each distinct call once, as JSON, which costs the main thread
+   * half what a structured clone does); what JSON changes (`NaN` to `null`, `-0` to `0`,
+   * `undefined` left out) `toRow` reads the same.
    */
-  | { type: typeof WRITE_MESSAGE; batch: number; records: string; footprint: FootprintConfig | undefined }
+  | ({ type: typeof WRITE_MESSAGE; batch: number; footprint: FootprintConfig | undefined } & EncodedBatch)
   /** The log is closing: close the connection, then set {@link CLOSED_WORD}. */
   | { type: typeof CLOSE_MESSAGE };
 

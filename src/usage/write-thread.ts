@@ -1,7 +1,7 @@
 /**
  * Usage rows written on a thread of their own. Inserting a row costs microseconds of synchronous
  * SQLite work, which on the one JavaScript thread every call in flight would wait for; here the
- * main thread only hands a batch over (its records as JSON) and the write thread writes it
+ * main thread only hands a batch over (its distinct calls as JSON, see batch-encoding.ts) and the write thread writes it
  * through a connection of its own (SQLite's locks work between connections of one process as
  * between processes). One thread per process writes every log, one batch of a log at a time.
  * Until the thread has loaded (and optimised its code on rows in memory) and opened the log, the
@@ -23,6 +23,7 @@
 import { MessageChannel, receiveMessageOnPort, type MessagePort, type Worker } from "node:worker_threads";
 import { startBackgroundThread } from "../sqlite/background-thread.ts";
 import { releaseDead, IDLE, STOPPED, stopWhenIdle } from "../sqlite/thread-state.ts";
+import { encodeBatch } from "./batch-encoding.ts";
 import type { FootprintConfig } from "./energy-grid.ts";
 import type { PriceOverrides } from "./pricing.ts";
 import type { NewUsageRecord } from "./row.ts";
@@ -218,7 +219,8 @@ export function createOffThreadWrites(options: OffThreadWritesOptions): OffThrea
       const batch = lastBatch + 1;
       try {
         if (!connected()) return false;
-        port!.postMessage({ type: WRITE_MESSAGE, batch, records: JSON.stringify(records), footprint } satisfies LogMessage);
+        const { calls, rows } = encodeBatch(records);
+        port!.postMessage({ type: WRITE_MESSAGE, batch, calls, rows, footprint } satisfies LogMessage, [rows.buffer]);
       } catch {
         // A record that cannot be sent to another thread (a value some SDK left in it, such as a
         // BigInt), or a thread that just stopped: this slice is written here.

@@ -10,6 +10,7 @@ import { parentPort } from "node:worker_threads";
 import { quietThread } from "../sqlite/background-thread.ts";
 import { CLOSING_BUSY_TIMEOUT_MS } from "../sqlite/database.ts";
 import { runUnlessStopped } from "../sqlite/thread-state.ts";
+import { decodeBatch, encodeBatch } from "./batch-encoding.ts";
 import { createLogWriter, type GoneKind, type LogWriteResult } from "./log-writer.ts";
 import type { NewUsageRecord } from "./row.ts";
 import {
@@ -53,19 +54,23 @@ function warmUp(): void {
   const writer = createLogWriter(":memory:", { busyTimeoutMs: 0, checkpointsInThread: true, gone: () => {} });
   try {
     const models = ["gpt-4o", "gpt-4o-mini", "claude-sonnet-4-5", "gemini-2.5-flash", "an-unpriced-model"];
-    const records = Array.from({ length: WARM_UP_ROWS / 10 }, (_, i): NewUsageRecord => ({
-      timestamp: Date.now(),
-      provider: "openai",
-      model: models[i % models.length]!,
-      cacheHit: i % 3 !== 0,
-      semanticHit: false,
-      cacheKey: `warm-up ${i % 20}`,
-      prompt: `warm-up ${i}`,
-      promptType: "text",
-      usage: { inputTokens: 100 + i, cachedInputTokens: i % 4 === 0 ? 50 : 0, outputTokens: 50 + i },
-      latencyMs: 1,
-    }));
-    for (let i = 0; i < 10; i++) writer.write(records, { account: {} });
+    // Hits and misses of 20 entries, as a server of cache hits records them, through the hand-over's encoding.
+    const records = Array.from({ length: WARM_UP_ROWS / 10 }, (_, i): NewUsageRecord => {
+      const entry = i % 20;
+      return {
+        timestamp: Date.now(),
+        provider: "openai",
+        model: models[entry % models.length]!,
+        cacheHit: i >= 20 || entry % 3 !== 0,
+        semanticHit: false,
+        cacheKey: `warm-up ${entry}`,
+        prompt: `warm-up ${entry}`,
+        promptType: "text",
+        usage: { inputTokens: 100 + entry, cachedInputTokens: entry % 4 === 0 ? 50 : 0, outputTokens: 50 + entry },
+        latencyMs: 1 + i / 1000,
+      };
+    });
+    for (let i = 0; i < 10; i++) writer.write(decodeBatch(encodeBatch(records)), { account: {} });
   } catch {
     // Only slower for a while.
   } finally {
@@ -106,7 +111,7 @@ function openLog({ path, pricing, shared, sharedMemorySeen, port }: OpenMessage)
       let result: LogWriteResult;
       try {
         const beforeCommit = (lastRowId: number | undefined, lastIndex: number) => markCommitting(words, message.batch, lastRowId, lastIndex);
-        result = writer.write(JSON.parse(message.records) as NewUsageRecord[], { account: { overrides: pricing, footprint: message.footprint }, beforeCommit });
+        result = writer.write(decodeBatch(message), { account: { overrides: pricing, footprint: message.footprint }, beforeCommit });
       } catch (error) {
         result = { taken: 0, insertMs: 0, fault: error };
       }
