@@ -284,12 +284,15 @@ export function createUsageLog(options: UsageLogOptions): UsageLog {
       bound();
       // A full batch goes to the write thread from here when it is free (a loop of hits served
       // from memory may not let the event loop turn for a long while), else it is written on the
-      // next turn, not inside this call; only a caller that never yields, with no thread to write
-      // for it, pays for a write inline, to bound memory. After a failure, nothing is tried
-      // before the retry time: a locked log costs calls nothing.
+      // next turn, not inside this call. Far behind (maxPending × 5), the thread's batch is waited
+      // for and the next handed over from here: a loop that never lets the event loop turn would
+      // otherwise reach the write of everything here, on the call's path, rows the thread could
+      // have written meanwhile. Only a caller that never yields, with no thread to write for it,
+      // pays for a write inline, to bound memory. After a failure, nothing is tried before the
+      // retry time: a locked log costs calls nothing.
       if (Date.now() < retryAt) schedule();
       else if (pending.length >= maxPending * 10) flush();
-      else if (pending.length >= maxPending) offThread.takeEnded() ? writeSlice() : scheduleSoon();
+      else if (pending.length >= maxPending) offThread.takeEnded() || pending.length >= maxPending * 5 ? writeSlice() : scheduleSoon();
       else schedule();
     },
     flush: () => flush(),
