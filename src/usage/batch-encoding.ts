@@ -23,49 +23,101 @@ export interface EncodedBatch {
   rows: Float64Array<ArrayBuffer>;
 }
 
+/** Cache keys a batch encoder keeps the calls of, past which it forgets them all. */
+const KEPT_CALLS = 4096;
+/** Calls it keeps of one cache key. */
+const KEPT_PER_KEY = 8;
+
 /**
- * The batch as sent to the write thread. Decoded, each record reads as its JSON would (what JSON
- * changes, `NaN` to `null`, `-0` to `0`, `undefined` left out, is changed alike), so its row is
- * the same.
+ * A call whose JSON was written: the values its row is computed from, copied from its first
+ * record (a record's objects, such as a stored entry's usage, could change after), and where it
+ * is in the batch being encoded.
+ */
+interface KnownCall {
+  provider: unknown;
+  model: unknown;
+  cacheHit: unknown;
+  semanticHit: unknown;
+  namespace: unknown;
+  prompt: unknown;
+  promptType: unknown;
+  inputTokens: unknown;
+  cachedInputTokens: unknown;
+  outputTokens: unknown;
+  cacheWriteInputTokens: unknown;
+  reasoningTokens: unknown;
+  json: string;
+  /** The batch it was last sent in, and its index among that batch's calls. */
+  batch: number;
+  index: number;
+}
+
+/** Encodes the batches of one log, in turn; see {@link encodeBatch}. */
+export type BatchEncoder = (records: readonly NewUsageRecord[]) => EncodedBatch;
+
+/**
+ * An encoder that keeps the JSON of the plain calls it sent (a hit of an entry: no semantic
+ * match or check, embedding or images) for the next batches, which mostly hit the same entries.
+ * Decoded, each record reads as its JSON would (what JSON changes, `NaN` to `null`, `-0` to `0`,
+ * `undefined` left out, is changed alike), so its row is the same.
  *
  * @example
- * const { calls, rows } = encodeBatch(records);
- * port.postMessage({ calls, rows }, [rows.buffer]);
+ * const encode = createBatchEncoder();
+ * const { calls, rows } = encode(records); // → sent to the write thread
  */
-export function encodeBatch(records: readonly NewUsageRecord[]): EncodedBatch {
-  const calls: NewUsageRecord[] = [];
-  /** Calls by their cache key: a key's records are mostly of one call (a hit of its entry). */
-  const byKey = new Map<unknown, number[]>();
-  const rows = new Float64Array(records.length * ROW_NUMBERS);
-  for (let i = 0, at = 0; i < records.length; i++, at += ROW_NUMBERS) {
-    const record = records[i]!;
-    const { timestamp, latencyMs } = record;
-    if (typeof timestamp !== "number" || !Number.isFinite(timestamp) || typeof latencyMs !== "number" || !Number.isFinite(latencyMs)) {
-      rows[at] = calls.push(record) - 1;
-      rows[at + 1] = rows[at + 2] = Number.NaN;
-      continue;
-    }
-    let call = -1;
-    const known = byKey.get(record.cacheKey);
-    if (known) {
-      for (let k = 0; k < known.length; k++) {
-        if (sameCall(calls[known[k]!]!, record)) {
-          call = known[k]!;
-          break;
-        }
+export function createBatchEncoder(): BatchEncoder {
+  /** Known calls by their cache key: a key's records are mostly of one call (a hit of its entry). */
+  let known = new Map<unknown, KnownCall[]>();
+  let batch = 0;
+  return (records) => {
+    if (known.size > KEPT_CALLS) known = new Map();
+    batch++;
+    const calls: string[] = [];
+    const rows = new Float64Array(records.length * ROW_NUMBERS);
+    for (let i = 0, at = 0; i < records.length; i++, at += ROW_NUMBERS) {
+      const record = records[i]!;
+      const { timestamp, latencyMs } = record;
+      if (typeof timestamp !== "number" || !Number.isFinite(timestamp) || typeof latencyMs !== "number" || !Number.isFinite(latencyMs)) {
+        rows[at] = calls.push(JSON.stringify(record)) - 1;
+        rows[at + 1] = rows[at + 2] = Number.NaN;
+        continue;
       }
+      rows[at] = plain(record) ? knownCall(record, calls) : calls.push(JSON.stringify(record)) - 1;
+      // JSON writes -0 as 0.
+      rows[at + 1] = timestamp === 0 ? 0 : timestamp;
+      rows[at + 2] = latencyMs === 0 ? 0 : latencyMs;
     }
-    if (call < 0) {
-      call = calls.push(record) - 1;
-      if (known) known.push(call);
-      else byKey.set(record.cacheKey, [call]);
+    return { calls: `[${calls.join(",")}]`, rows };
+  };
+
+  /** The index of the plain `record`'s call among this batch's `calls`, adding its JSON when it is not there yet. */
+  function knownCall(record: NewUsageRecord, calls: string[]): number {
+    const same = known.get(record.cacheKey);
+    let call: KnownCall | undefined;
+    if (same) {
+      for (let k = 0; k < same.length && !call; k++) if (sameCall(same[k]!, record)) call = same[k];
     }
-    rows[at] = call;
-    // JSON writes -0 as 0.
-    rows[at + 1] = timestamp === 0 ? 0 : timestamp;
-    rows[at + 2] = latencyMs === 0 ? 0 : latencyMs;
+    if (!call) {
+      const { provider, model, cacheHit, semanticHit, namespace, prompt, promptType, usage } = record;
+      const { inputTokens, cachedInputTokens, outputTokens, cacheWriteInputTokens, reasoningTokens } = usage;
+      call = { provider, model, cacheHit, semanticHit, namespace, prompt, promptType, inputTokens, cachedInputTokens, outputTokens, cacheWriteInputTokens, reasoningTokens, json: JSON.stringify(record), batch: 0, index: 0 };
+      // A key's calls are a handful (a hit and a miss, a few namespaces); more, such as a count
+      // that is NaN (never equal to itself), start the key's list again.
+      if (!same) known.set(record.cacheKey, [call]);
+      else if (same.length < KEPT_PER_KEY) same.push(call);
+      else same.splice(0, same.length, call);
+    }
+    if (call.batch !== batch) {
+      call.batch = batch;
+      call.index = calls.push(call.json) - 1;
+    }
+    return call.index;
   }
-  return { calls: JSON.stringify(calls), rows };
+}
+
+/** Encodes one batch, keeping nothing for the next; see {@link createBatchEncoder}. */
+export function encodeBatch(records: readonly NewUsageRecord[]): EncodedBatch {
+  return createBatchEncoder()(records);
 }
 
 /** The records of a batch as {@link encodeBatch} sent them; the records of one call share its values. */
@@ -80,36 +132,30 @@ export function decodeBatch({ calls, rows }: EncodedBatch): NewUsageRecord[] {
   return records;
 }
 
+/** Whether the record's call had no semantic match or check, embedding or images, its usage an object. */
+function plain(record: NewUsageRecord): boolean {
+  const usage = record.usage;
+  return record.match === undefined && record.embedding === undefined && record.check === undefined && usage !== null && typeof usage === "object" && usage.images === undefined;
+}
+
 /**
- * Whether `record` is `call` but for its timestamp and latency, in every value a row is computed
- * from (`toRow` reads nothing else): its JSON would be the call's JSON with those two changed.
+ * Whether the plain `record` is `call` but for its timestamp and latency, in every value a row is
+ * computed from (`toRow` reads nothing else): its JSON would be the call's JSON with those two changed.
  */
-function sameCall(call: NewUsageRecord, record: NewUsageRecord): boolean {
+function sameCall(call: KnownCall, record: NewUsageRecord): boolean {
+  const usage = record.usage;
   return (
     record.provider === call.provider &&
     record.model === call.model &&
     record.cacheHit === call.cacheHit &&
     record.semanticHit === call.semanticHit &&
-    record.cacheKey === call.cacheKey &&
     record.namespace === call.namespace &&
     record.prompt === call.prompt &&
     record.promptType === call.promptType &&
-    record.match === call.match &&
-    record.embedding === call.embedding &&
-    record.check === call.check &&
-    sameUsage(call.usage, record.usage)
-  );
-}
-
-function sameUsage(a: NewUsageRecord["usage"], b: NewUsageRecord["usage"]): boolean {
-  if (a === b) return true;
-  if (a === null || b === null || typeof a !== "object" || typeof b !== "object") return false;
-  return (
-    a.inputTokens === b.inputTokens &&
-    a.cachedInputTokens === b.cachedInputTokens &&
-    a.outputTokens === b.outputTokens &&
-    a.cacheWriteInputTokens === b.cacheWriteInputTokens &&
-    a.reasoningTokens === b.reasoningTokens &&
-    a.images === b.images
+    usage.inputTokens === call.inputTokens &&
+    usage.cachedInputTokens === call.cachedInputTokens &&
+    usage.outputTokens === call.outputTokens &&
+    usage.cacheWriteInputTokens === call.cacheWriteInputTokens &&
+    usage.reasoningTokens === call.reasoningTokens
   );
 }

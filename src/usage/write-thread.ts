@@ -23,7 +23,7 @@
 import { MessageChannel, receiveMessageOnPort, type MessagePort, type Worker } from "node:worker_threads";
 import { startBackgroundThread } from "../sqlite/background-thread.ts";
 import { releaseDead, IDLE, STOPPED, stopWhenIdle } from "../sqlite/thread-state.ts";
-import { encodeBatch } from "./batch-encoding.ts";
+import { createBatchEncoder } from "./batch-encoding.ts";
 import type { FootprintConfig } from "./energy-grid.ts";
 import type { PriceOverrides } from "./pricing.ts";
 import type { NewUsageRecord } from "./row.ts";
@@ -120,6 +120,8 @@ export function createOffThreadWrites(options: OffThreadWritesOptions): OffThrea
   /** Whether the thread has opened the log: until then, the caller writes. */
   let opened = false;
   let inFlight: { batch: number; records: NewUsageRecord[] } | undefined;
+  /** Encodes batches for the thread, keeping the JSON of the calls hit again and again. */
+  const encode = createBatchEncoder();
   let lastBatch = 0;
 
   function receive(reply: LogReply, waited = false): void {
@@ -219,7 +221,7 @@ export function createOffThreadWrites(options: OffThreadWritesOptions): OffThrea
       const batch = lastBatch + 1;
       try {
         if (!connected()) return false;
-        const { calls, rows } = encodeBatch(records);
+        const { calls, rows } = encode(records);
         port!.postMessage({ type: WRITE_MESSAGE, batch, calls, rows, footprint } satisfies LogMessage, [rows.buffer]);
       } catch {
         // A record that cannot be sent to another thread (a value some SDK left in it, such as a

@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import { decodeBatch, encodeBatch } from "../../src/usage/batch-encoding.ts";
+import { createBatchEncoder, decodeBatch, encodeBatch } from "../../src/usage/batch-encoding.ts";
 import { batchRows } from "../../src/usage/batch-rows.ts";
 import { toRow, type NewUsageRecord } from "../../src/usage/row.ts";
 import { sampleHit } from "./sample-record.ts";
@@ -50,4 +50,17 @@ test("a call hit again is sent once", () => {
   const repeated = Array.from({ length: 100 }, (_, i) => ({ ...hit, timestamp: (hit.timestamp as number) + i, latencyMs: i / 10 }));
   const { calls: json } = encodeBatch(repeated);
   expect(JSON.parse(json)).toHaveLength(1);
+});
+
+test("an encoder's later batches read as their JSON does, the calls of earlier batches changed since or not", () => {
+  const encode = createBatchEncoder();
+  const shared = { ...hit.usage };
+  const changing: NewUsageRecord = { ...hit, usage: shared };
+  const nanCount: NewUsageRecord = { ...hit, cacheKey: "nan", usage: { ...hit.usage, outputTokens: Number.NaN } };
+  for (let round = 0; round < 20; round++) {
+    const batch = [...records.slice(round % 5), changing, { ...changing, latencyMs: round }, nanCount, { ...nanCount, prompt: `p ${round}` }];
+    const decoded = decodeBatch(encode(batch));
+    expect(decoded.map((record) => toRow(record))).toEqual(batch.map((record) => toRow(asJson(record))));
+    shared.outputTokens = round % 3;
+  }
 });
