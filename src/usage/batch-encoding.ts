@@ -2,8 +2,9 @@
  * A batch of usage records as the main thread hands it to the write thread. A server of cache
  * hits records the same few calls over and over, differing only in when each ended and how long
  * it took: each distinct call is sent once, as JSON, and each record as three numbers (its call,
- * its timestamp, its latency). Serialising every record as JSON cost the main thread about a
- * tenth of a hit's time at 64 concurrent callers (the JSON text, then its copy to the thread).
+ * its timestamp, its latency). Serialising every record as JSON took 8% of the main thread's time
+ * at 64 concurrent callers; the thread, reading each call once, shares its values between its
+ * records, which batch-rows.ts then finds equal at a glance.
  *
  * @module
  */
