@@ -8,6 +8,7 @@
  *
  * @module
  */
+import { callValuesOf, hasCallValues, isPlainCall, type CallValues } from "./call-values.ts";
 import type { NewUsageRecord } from "./row.ts";
 
 /** Numbers a record takes in {@link EncodedBatch.rows}. */
@@ -29,24 +30,8 @@ const KEPT_CALLS = 4096;
 /** Calls it keeps of one cache key. */
 const KEPT_PER_KEY = 8;
 
-/**
- * A call whose JSON was written: the values its row is computed from, copied from its first
- * record (a record's objects, such as a stored entry's usage, could change after), and where it
- * is in the batch being encoded.
- */
-interface KnownCall {
-  provider: unknown;
-  model: unknown;
-  cacheHit: unknown;
-  semanticHit: unknown;
-  namespace: unknown;
-  prompt: unknown;
-  promptType: unknown;
-  inputTokens: unknown;
-  cachedInputTokens: unknown;
-  outputTokens: unknown;
-  cacheWriteInputTokens: unknown;
-  reasoningTokens: unknown;
+/** A call whose JSON was written: its values, and where it is in the batch being encoded. */
+interface KnownCall extends CallValues {
   json: string;
   /** The batch it was last sent in, and its index among that batch's calls. */
   batch: number;
@@ -83,7 +68,7 @@ export function createBatchEncoder(): BatchEncoder {
         rows[at + 1] = rows[at + 2] = Number.NaN;
         continue;
       }
-      rows[at] = plain(record) ? knownCall(record, calls) : calls.push(JSON.stringify(record)) - 1;
+      rows[at] = isPlainCall(record) ? knownCall(record, calls) : calls.push(JSON.stringify(record)) - 1;
       // JSON writes -0 as 0.
       rows[at + 1] = timestamp === 0 ? 0 : timestamp;
       rows[at + 2] = latencyMs === 0 ? 0 : latencyMs;
@@ -96,12 +81,10 @@ export function createBatchEncoder(): BatchEncoder {
     const same = known.get(record.cacheKey);
     let call: KnownCall | undefined;
     if (same) {
-      for (let k = 0; k < same.length && !call; k++) if (sameCall(same[k]!, record)) call = same[k];
+      for (let k = 0; k < same.length && !call; k++) if (hasCallValues(same[k]!, record)) call = same[k];
     }
     if (!call) {
-      const { provider, model, cacheHit, semanticHit, namespace, prompt, promptType, usage } = record;
-      const { inputTokens, cachedInputTokens, outputTokens, cacheWriteInputTokens, reasoningTokens } = usage;
-      call = { provider, model, cacheHit, semanticHit, namespace, prompt, promptType, inputTokens, cachedInputTokens, outputTokens, cacheWriteInputTokens, reasoningTokens, json: JSON.stringify(record), batch: 0, index: 0 };
+      call = { ...callValuesOf(record), json: JSON.stringify(record), batch: 0, index: 0 };
       // A key's calls are a handful (a hit and a miss, a few namespaces); more, such as a count
       // that is NaN (never equal to itself), start the key's list again.
       if (!same) known.set(record.cacheKey, [call]);
@@ -131,32 +114,4 @@ export function decodeBatch({ calls, rows }: EncodedBatch): NewUsageRecord[] {
     records[i] = Number.isNaN(timestamp) ? call : { ...call, timestamp, latencyMs: rows[at + 2]! };
   }
   return records;
-}
-
-/** Whether the record's call had no semantic match or check, embedding or images, its usage an object. */
-function plain(record: NewUsageRecord): boolean {
-  const usage = record.usage;
-  return record.match === undefined && record.embedding === undefined && record.check === undefined && usage !== null && typeof usage === "object" && usage.images === undefined;
-}
-
-/**
- * Whether the plain `record` is `call` but for its timestamp and latency, in every value a row is
- * computed from (`toRow` reads nothing else): its JSON would be the call's JSON with those two changed.
- */
-function sameCall(call: KnownCall, record: NewUsageRecord): boolean {
-  const usage = record.usage;
-  return (
-    record.provider === call.provider &&
-    record.model === call.model &&
-    record.cacheHit === call.cacheHit &&
-    record.semanticHit === call.semanticHit &&
-    record.namespace === call.namespace &&
-    record.prompt === call.prompt &&
-    record.promptType === call.promptType &&
-    usage.inputTokens === call.inputTokens &&
-    usage.cachedInputTokens === call.cachedInputTokens &&
-    usage.outputTokens === call.outputTokens &&
-    usage.cacheWriteInputTokens === call.cacheWriteInputTokens &&
-    usage.reasoningTokens === call.reasoningTokens
-  );
 }
