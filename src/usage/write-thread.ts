@@ -1,12 +1,12 @@
 /**
  * Usage rows written on a thread of their own. Inserting a row costs microseconds of synchronous
  * SQLite work, which on the one JavaScript thread every call in flight would wait for; here the
- * main thread only hands a batch over (its distinct calls as JSON, see batch-encoding.ts) and the write thread writes it
- * through a connection of its own (SQLite's locks work between connections of one process as
- * between processes). One thread per process writes every log, one batch of a log at a time.
- * Until the thread has loaded (and optimised its code on rows in memory) and opened the log, the
- * main thread writes. Its replies are taken from the port as soon as they are posted when the
- * event loop does not turn (a loop of hits served from memory), so the next batch goes to the
+ * main thread only hands a batch over (its distinct calls as JSON, see batch-encoding.ts) and the
+ * write thread writes it through a connection of its own (SQLite's locks work between connections
+ * of one process as between processes). One thread per process writes every log, one batch of a log
+ * at a time. Until the thread has loaded (and optimised its code on rows in memory) and opened the
+ * log, the main thread writes. Its replies are taken from the port as soon as they are posted when
+ * the event loop does not turn (a loop of hits served from memory), so the next batch goes to the
  * thread rather than being written here.
  *
  * The main thread keeps the batch until it knows how it ended, and whatever must be written now
