@@ -3,7 +3,6 @@ import { join } from "node:path";
 import Redis from "ioredis";
 import type { Store } from "../../src/stores/store.ts";
 import { monitorRedis } from "../redis-monitor.ts";
-import { startRedisServer } from "../redis-server.ts";
 import { useRedisStores } from "./redis-stores.ts";
 import { makeEntry } from "./suite.ts";
 import { tracedCommands } from "./redis-tracing.ts";
@@ -45,8 +44,7 @@ async function readConnection(s: Store, key: string, watcher: Redis): Promise<st
 }
 
 test("redis store under Bun: cache reads go out on a connection of their own, beside the one that writes", async () => {
-  const server = await startRedisServer();
-  try {
+  await stores.onOwnServer(async (server) => {
     const s = store(server.url);
     await s.set(makeEntry({ key: "read-here", body: '{"answer":"here"}' }));
     const watcher = probe(server.url);
@@ -55,16 +53,11 @@ test("redis store under Bun: cache reads go out on a connection of their own, be
     expect(await s.get("never-written")).toBeUndefined();
     // Two connections for the store: its writes' and its reads'.
     expect(await connections(watcher)).toHaveLength(2);
-    await s.close();
-    watcher.disconnect();
-  } finally {
-    await server.stop();
-  }
+  });
 });
 
 test("redis store under Bun: reads in flight together go through ioredis, which sends them in one write; a lone read through Bun's connection", async () => {
-  const server = await startRedisServer();
-  try {
+  await stores.onOwnServer(async (server) => {
     const s = store(server.url);
     await s.set(makeEntry({ key: "read-together", body: '{"answer":"together"}' }));
     const watcher = probe(server.url);
@@ -80,11 +73,7 @@ test("redis store under Bun: reads in flight together go through ioredis, which 
     const last = await connections(watcher);
     expect(last.find((connection) => connection.id === reader)?.cmd).toBe("hmget");
     expect(last.find((connection) => connection.id !== reader)?.cmd).toBe("exec");
-    await s.close();
-    watcher.disconnect();
-  } finally {
-    await server.stop();
-  }
+  });
 });
 
 test("redis store under Bun: a semantic entry's vector reads back byte for byte, text fields included", async () => {
@@ -110,8 +99,7 @@ test("redis store under Bun: a semantic entry's vector reads back byte for byte,
 
 test("redis store under Bun: the read connection logs in with the URL's password and reads the URL's database", async () => {
   const password = "s3cr@t/:x";
-  const server = await startRedisServer({ args: ["--requirepass", password] });
-  try {
+  await stores.onOwnServer(async (server) => {
     const url = `redis://:${encodeURIComponent(password)}@127.0.0.1:${server.port}/3`;
     const s = store(url);
     await s.set(makeEntry({ key: "in-db-3", body: '{"db":3}' }));
@@ -119,11 +107,7 @@ test("redis store under Bun: the read connection logs in with the URL's password
     expect(await readConnection(s, "in-db-3", watcher)).toBeString();
     expect((await s.get("in-db-3"))?.body).toBe('{"db":3}');
     expect(await watcher.dbsize()).toBe(2);
-    await s.close();
-    watcher.disconnect();
-  } finally {
-    await server.stop();
-  }
+  }, { args: ["--requirepass", password] });
 });
 
 test("redis store under Bun: a read in flight when its connection is dropped is answered through the other one, and reads return to a connection of their own", async () => {
@@ -155,8 +139,7 @@ test("redis store under Bun: a read in flight when its connection is dropped is 
 });
 
 test("redis store under Bun: a server killed mid-run fails reads at once, and reads return to their own connection after a restart", async () => {
-  const server = await startRedisServer();
-  try {
+  await stores.onOwnServer(async (server) => {
     const s = store(server.url);
     const watcher = probe(server.url);
     await s.set(makeEntry({ key: "before", body: '{"answer":"before"}' }));
@@ -185,16 +168,11 @@ test("redis store under Bun: a server killed mid-run fails reads at once, and re
     expect(written).toBe(true);
     expect(await readConnection(s, "after", again)).toBeString();
     expect((await s.get("after"))?.body).toBe('{"answer":"after"}');
-    await s.close();
-    again.disconnect();
-  } finally {
-    await server.stop();
-  }
+  });
 });
 
 test("redis store under Bun: a read the server leaves unanswered fails as a command timeout, and reads are answered once it answers again", async () => {
-  const server = await startRedisServer();
-  try {
+  await stores.onOwnServer(async (server) => {
     const s = store(server.url, 200);
     const watcher = probe(server.url);
     await s.set(makeEntry({ key: "frozen", body: '{"answer":"frozen"}' }));
@@ -216,11 +194,7 @@ test("redis store under Bun: a read the server leaves unanswered fails as a comm
     }
     expect(entry?.body).toBe('{"answer":"frozen"}');
     expect(await readConnection(s, "frozen", watcher)).toBeString();
-    await s.close();
-    watcher.disconnect();
-  } finally {
-    await server.stop();
-  }
+  });
 });
 
 test("redis store under Bun: a process that closes its store after reads on both connections exits by itself", async () => {

@@ -2,7 +2,7 @@ import { afterAll } from "bun:test";
 import Redis from "ioredis";
 import { createRedisStore, type RedisStoreOptions } from "../../src/stores/redis.ts";
 import type { Store } from "../../src/stores/store.ts";
-import { useRedisServer } from "../redis-server.ts";
+import { startRedisServer, useRedisServer, type RedisServer } from "../redis-server.ts";
 
 /**
  * Redis stores and plain ioredis clients for one test file, on the file's own `redis-server`
@@ -33,6 +33,21 @@ export function useRedisStores(name: string) {
       const client = new Redis(url);
       clients.push(client);
       return client;
+    },
+    /**
+     * Runs `run` with a `redis-server` of its own (one a test may pause, kill or restart), then
+     * closes the stores and clients opened meanwhile and stops that server.
+     */
+    async onOwnServer(run: (server: RedisServer) => Promise<void>, options?: Parameters<typeof startRedisServer>[0]): Promise<void> {
+      const server = await startRedisServer(options);
+      const [storesBefore, clientsBefore] = [opened.length, clients.length];
+      try {
+        await run(server);
+      } finally {
+        await Promise.all(opened.slice(storesBefore).map((store) => store.close()));
+        for (const client of clients.slice(clientsBefore)) client.disconnect();
+        await server.stop();
+      }
     },
   };
 }
