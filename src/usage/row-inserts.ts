@@ -27,6 +27,8 @@ const USUALLY_DEFAULT: Readonly<Partial<Record<UsageColumn, 0 | null>>> = {
 
 /** Where the usually-default columns sit in a row, and the value each must hold for the row to leave it out. */
 const DEFAULT_AT = USAGE_COLUMNS.flatMap((column, index) => (column in USUALLY_DEFAULT ? [{ index, value: USUALLY_DEFAULT[column] as 0 | null }] : []));
+/** Where every column sits in a row. */
+const ALL_AT = USAGE_COLUMNS.map((_, index) => index);
 /** Where the columns a plain insert binds sit in a row. */
 const PLAIN_AT = USAGE_COLUMNS.flatMap((column, index) => (column in USUALLY_DEFAULT ? [] : [index]));
 
@@ -78,24 +80,12 @@ export interface RowInserts {
  */
 export function prepareRowInserts(db: Database): RowInserts {
   const full = db.prepare(USAGE_INSERT);
-  const fullBlock = prepareBlock(db, USAGE_INSERT_BLOCK);
-  const fullValues = new Array<SqlValue>(USAGE_COLUMNS.length * BLOCK_ROWS);
   /** Inserts a block binding every column. */
-  const insertFullBlock = (rows: readonly (readonly SqlValue[])[]) => {
-    if (!fullBlock) return false;
-    let v = 0;
-    for (let r = 0; r < BLOCK_ROWS; r++) {
-      const row = rows[r]!;
-      for (let i = 0; i < row.length; i++) fullValues[v++] = row[i]!;
-    }
-    fullBlock.runValues(fullValues);
-    return true;
-  };
+  const insertFullBlock = blockInsert(db, USAGE_INSERT_BLOCK, ALL_AT);
   const plain = declaresDefaults(db) ? db.prepare(plainInsert(1)) : undefined;
   if (!plain) return { insert: (row) => void full.runValues(row), insertBlock: insertFullBlock, leavesOutDefaults: false };
   const values = new Array<SqlValue>(PLAIN_AT.length);
-  const block = prepareBlock(db, plainInsert(BLOCK_ROWS));
-  const blockValues = new Array<SqlValue>(PLAIN_AT.length * BLOCK_ROWS);
+  const insertPlainBlock = blockInsert(db, plainInsert(BLOCK_ROWS), PLAIN_AT);
   return {
     insert(row) {
       if (!leavesDefaults(row)) {
@@ -107,26 +97,34 @@ export function prepareRowInserts(db: Database): RowInserts {
     },
     insertBlock(rows) {
       for (let r = 0; r < BLOCK_ROWS; r++) if (!leavesDefaults(rows[r]!)) return insertFullBlock(rows);
-      if (!block) return false;
-      let v = 0;
-      for (let r = 0; r < BLOCK_ROWS; r++) {
-        const row = rows[r]!;
-        for (let i = 0; i < PLAIN_AT.length; i++) blockValues[v++] = row[PLAIN_AT[i]!]!;
-      }
-      block.runValues(blockValues);
-      return true;
+      return insertPlainBlock(rows);
     },
     leavesOutDefaults: true,
   };
 }
 
-/** A block's insert; undefined where SQLite takes fewer bound values a statement (999 before 3.32). */
-function prepareBlock(db: Database, sql: string): Statement | undefined {
+/**
+ * A block's insert, `sql`, binding the values at `columnsAt` of each of its {@link BLOCK_ROWS}
+ * rows; it returns false, inserting nothing, where SQLite takes fewer bound values a statement
+ * (999 before 3.32) and `sql` could not be prepared.
+ */
+function blockInsert(db: Database, sql: string, columnsAt: readonly number[]): (rows: readonly (readonly SqlValue[])[]) => boolean {
+  let statement: Statement | undefined;
   try {
-    return db.prepare(sql);
+    statement = db.prepare(sql);
   } catch {
-    return undefined;
+    return () => false;
   }
+  const values = new Array<SqlValue>(columnsAt.length * BLOCK_ROWS);
+  return (rows) => {
+    let v = 0;
+    for (let r = 0; r < BLOCK_ROWS; r++) {
+      const row = rows[r]!;
+      for (let i = 0; i < columnsAt.length; i++) values[v++] = row[columnsAt[i]!]!;
+    }
+    statement.runValues(values);
+    return true;
+  };
 }
 
 /** True when every usually-default column of `row` holds exactly its default (`-0` is not `0`). */
