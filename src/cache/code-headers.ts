@@ -33,7 +33,7 @@ export class CodeHeaders {
     this.floats = new Float32Array(this.words.buffer, this.words.byteOffset, this.words.length);
   }
 
-  /** The word where the header of the code at byte `offset` starts in {@link Headers.words}. */
+  /** The word where the header of the code at byte `offset` starts in {@link CodeHeaders.words}. */
   wordAt(offset: number): number {
     const view = this.view;
     if (!view) return offset >>> 2;

@@ -18,11 +18,10 @@ export interface Candidate {
 /**
  * Every live vector of `chunks` (their first `count` slots, `dims` bytes a vector) written after
  * `writtenAfter` whose exact cosine with the unit vector `query` (sketch `sketch`) may reach
- * `threshold`: the sketch rules out, by five standard deviations,
- * what lies below it (its first half alone, then both); the bytes of the rest give a score
- * within the stored error of the exact one. For a unit vector, the first half of the bytes
- * often rules it out already: the second half cannot add more than the product of the two
- * halves' lengths.
+ * `threshold`: the sketch rules out, by five standard deviations, what lies below it (its first
+ * half alone, then both); the bytes of the rest give a score within the stored error of the exact
+ * one. For a unit vector, the first half of the bytes often rules it out already: the second half
+ * cannot add more than the product of the two halves' lengths.
  */
 export function candidatesIn(chunks: readonly Chunk[], count: number, dims: number, query: Float32Array, sketch: Uint32Array, threshold: number, writtenAfter: number): Candidate[] {
   const found: Candidate[] = [];

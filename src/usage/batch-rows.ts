@@ -35,8 +35,9 @@ export function batchRows(options: AccountOptions): BatchRows {
   return (record) => {
     const timestamp = isoTimestamp(record.timestamp);
     const day = timestamp.slice(0, 10);
+    const plain = isPlainCall(record);
     const template = templates.get(record.cacheKey);
-    if (template !== undefined && template.day === day && isPlainCall(record) && hasCallValues(template, record)) {
+    if (plain && template !== undefined && template.day === day && hasCallValues(template, record)) {
       const row = template.row.slice();
       row[COLUMN_AT.timestamp] = timestamp;
       row[COLUMN_AT.latency_ms] = amount(record.latencyMs);
@@ -44,7 +45,7 @@ export function batchRows(options: AccountOptions): BatchRows {
     }
     const row = toRow(record, options, accounts);
     // Rarer calls (semantic matches and checks, embeddings, images) are computed every time.
-    if (isPlainCall(record)) templates.set(record.cacheKey, { ...callValuesOf(record), day, row });
+    if (plain) templates.set(record.cacheKey, { ...callValuesOf(record), day, row });
     return row;
   };
 }
