@@ -5,9 +5,10 @@
  * @module
  */
 import type { Database } from "../sqlite/database.ts";
+import type { KeyFilterStatements } from "./sqlite-key-filter.ts";
 import { backfillCodes, VECTOR_TABLE } from "./sqlite-vectors.ts";
 
-const SCHEMA_VERSION = 7;
+const SCHEMA_VERSION = 8;
 
 /**
  * The entries' table. A rowid table with its key in a unique index (since version 7): a new
@@ -45,9 +46,40 @@ const COLUMNS = "key, namespace, provider, endpoint, model, prompt, prompt_type,
  * vector (version 2), the expiry of an entry written in prod mode (version 3). Version 4 adds the
  * table of vector codes (`sqlite-vectors.ts`), filled from the vectors already stored. Version 5
  * adds what verified semantic caching learns of an entry. Version 6 indexes the codes' headers.
- * Version 7 keeps the entries in a rowid table (see {@link entriesTable}).
+ * Version 7 keeps the entries in a rowid table (see {@link entriesTable}). Version 8 counts the
+ * deletes that lower the table's highest rowid (see {@link NEWEST_DELETED}).
  */
 const ADDED_COLUMNS: Record<string, string> = { scope: "TEXT", vector: "BLOB", expires_at: "INTEGER", evidence: "TEXT" };
+
+/**
+ * A count of the deletes that left the entries table's highest rowid lower than the deleted row's:
+ * only after one can SQLite give a new row a rowid an earlier row had (it takes the highest plus
+ * one), so while the count stands, every row added since a reader last looked has a rowid above
+ * the highest it saw (sqlite-key-filter.ts reads the keys added that way). A trigger, so that
+ * every writer of the file keeps it: another process, an earlier version of ecoai, the `sqlite3`
+ * shell. A replacement by `INSERT OR REPLACE` fires no delete trigger and needs none: its new row
+ * takes a rowid above the old one's. Only for a rowid table (a large table kept WITHOUT ROWID by
+ * {@link moveToRowidTable} has none).
+ */
+export const NEWEST_DELETED = `
+CREATE TABLE IF NOT EXISTS cache_state (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
+INSERT OR IGNORE INTO cache_state (name, value) VALUES ('newest_deleted', 0);
+CREATE TRIGGER IF NOT EXISTS cache_entries_newest_deleted AFTER DELETE ON cache_entries
+  WHEN old.rowid > coalesce((SELECT max(rowid) FROM cache_entries), 0)
+  BEGIN UPDATE cache_state SET value = value + 1 WHERE name = 'newest_deleted'; END;
+`;
+
+/**
+ * The key filter's statements (sqlite-key-filter.ts) on `db`; undefined when its table keeps no
+ * {@link NEWEST_DELETED} count (a large table of an earlier layout).
+ */
+export function prepareKeyFilter(db: Database): KeyFilterStatements | undefined {
+  if (!db.prepare("SELECT 1 AS found FROM sqlite_master WHERE type = 'trigger' AND name = 'cache_entries_newest_deleted'").get()) return undefined;
+  return {
+    keysAfter: db.prepare("SELECT rowid, key FROM cache_entries WHERE rowid > ? ORDER BY rowid LIMIT ?"),
+    newestDeleted: db.prepare("SELECT value FROM cache_state WHERE name = 'newest_deleted'"),
+  };
+}
 
 const INDEXES = `
 CREATE INDEX IF NOT EXISTS cache_entries_model ON cache_entries (model);
@@ -79,7 +111,7 @@ function createSchema(db: Database): void {
     for (const [column, type] of Object.entries(ADDED_COLUMNS)) {
       if (!present.has(column)) db.exec(`ALTER TABLE cache_entries ADD COLUMN ${column} ${type}`);
     }
-    moveToRowidTable(db);
+    if (moveToRowidTable(db)) db.exec(NEWEST_DELETED);
     db.exec(VECTOR_TABLE);
     backfillCodes(db);
     db.exec(INDEXES);
@@ -99,14 +131,14 @@ export const MAX_ENTRIES_COPIED = 100_000;
  * rowid table that takes its name, unless it holds more than {@link MAX_ENTRIES_COPIED}. Decided
  * by the table's layout, not the version number, so a file an older version opened since (and
  * marked with its own version) is not copied twice. The table's indexes and triggers go with it;
- * the caller creates them again.
+ * the caller creates them again. Returns whether the table is a rowid table now.
  */
-function moveToRowidTable(db: Database): void {
+function moveToRowidTable(db: Database): boolean {
   const sql = String(db.prepare("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'cache_entries'").get()?.sql ?? "");
-  if (!/WITHOUT\s+ROWID/i.test(sql)) return;
+  if (!/WITHOUT\s+ROWID/i.test(sql)) return true;
   // Counted no further than the limit: a large table is not read whole to learn it is large.
   const counted = Number(db.prepare(`SELECT count(*) AS n FROM (SELECT 1 FROM cache_entries LIMIT ${MAX_ENTRIES_COPIED + 1})`).get()?.n);
-  if (counted > MAX_ENTRIES_COPIED) return;
+  if (counted > MAX_ENTRIES_COPIED) return false;
   db.exec(`
     DROP TABLE IF EXISTS cache_entries_rowid;
     ${entriesTable("cache_entries_rowid")}
@@ -114,4 +146,5 @@ function moveToRowidTable(db: Database): void {
     DROP TABLE cache_entries;
     ALTER TABLE cache_entries_rowid RENAME TO cache_entries;
   `);
+  return true;
 }

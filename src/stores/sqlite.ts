@@ -4,7 +4,8 @@ import { isLockedOut } from "../sqlite/errors.ts";
 import { eventLoopHeld, nextTurn } from "../sqlite/event-loop.ts";
 import { createReopeningFile } from "../sqlite/reopening-file.ts";
 import { tokenCount } from "../usage/row.ts";
-import { ensureCacheSchema } from "./sqlite-schema.ts";
+import { ensureCacheSchema, prepareKeyFilter } from "./sqlite-schema.ts";
+import { createSqliteKeyFilter, type KeyFilterStatements } from "./sqlite-key-filter.ts";
 import type { PromptType, Provider } from "../types.ts";
 import type { CacheEntry, Store, StoreFlushFilter, StoreWrite } from "./store.ts";
 import { codesOfKeys, fromBlob, LIST_CODES, listCodeBatches, toBlob, UPSERT_CODE, type ReadRows } from "./sqlite-vectors.ts";
@@ -49,6 +50,8 @@ interface Connection {
   /** The vector listing's statements, prepared when first used. */
   pages: Record<string, Statement>;
   remove: Statement;
+  /** The key filter's statements; undefined when the table keeps no count of its newest rows' deletes. */
+  keys: KeyFilterStatements | undefined;
 }
 
 /**
@@ -69,6 +72,8 @@ export function createSqliteStore(options: SqliteStoreOptions = {}): Store {
   let closed = false;
   /** Entries read lately, served while nothing has been committed to the file since (see sqlite-memo.ts). */
   const memo = createSqliteMemo();
+  /** The file's keys, so that a miss is answered without SQLite (see sqlite-key-filter.ts). */
+  const keys = createSqliteKeyFilter((work) => use(work));
 
   function assertOpen(): void {
     if (closed) throw new Error("the SQLite store is closed");
@@ -84,7 +89,11 @@ export function createSqliteStore(options: SqliteStoreOptions = {}): Store {
     // Encoded before the write, so the transaction holds the lock no longer than the inserts.
     const rows = writes.map(({ entry, ttlSeconds }) => ({ entry, values: entryValues(entry, ttlSeconds), code: entry.semantic ? encodeVector(entry.semantic.vector) : undefined }));
     assertOpen();
+    let written: Connection | undefined;
+    let keysCurrent = false;
     file.transaction((c) => {
+      written = c;
+      keysCurrent = keys.writing(c);
       // Prod-mode entries past their TTL would otherwise stay in the file for good when their
       // request never comes again (a request that does come again replaces its entry). Before
       // the new rows: a write never deletes what it writes, such as an entry written with a TTL
@@ -98,6 +107,7 @@ export function createSqliteStore(options: SqliteStoreOptions = {}): Store {
         if (code) c.upsertCode.run(entry.key, entry.semantic!.scope, entry.createdAt, code);
       }
     });
+    keys.wrote(written!, writes.map(({ entry }) => entry.key), keysCurrent);
   }
 
   try {
@@ -123,6 +133,7 @@ export function createSqliteStore(options: SqliteStoreOptions = {}): Store {
         const known = memo.get(key);
         if (known) return known;
       }
+      if (keys.absent(connection, key)) return undefined;
       let row: Row | undefined;
       try {
         row = use((c) => c.select.get(key));
@@ -169,6 +180,7 @@ export function createSqliteStore(options: SqliteStoreOptions = {}): Store {
     async close() {
       closed = true;
       memo.forget();
+      keys.forget();
       file.close();
     },
   };
@@ -218,6 +230,7 @@ function openConnection(path: string, busyTimeoutMs: number): Connection {
       vectors: db.prepare(LIST_CODES),
       pages: {},
       remove: db.prepare("DELETE FROM cache_entries WHERE key = ?"),
+      keys: prepareKeyFilter(db),
     };
     purge(connection);
     return connection;

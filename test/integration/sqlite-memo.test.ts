@@ -68,3 +68,37 @@ test("a store's own writes, and those of another store on the same file in this 
   await store.close();
   await other.close();
 });
+
+test("a key another process adds is found at its first lookup, after lookups that found nothing: one entry, many in one write, under the rowids of deleted rows, after a flush", async () => {
+  const path = join(dir, "new-keys.db");
+  const reader = createSqliteStore({ path });
+  await inAnotherProcess(path, "set", "first", '{"answer":1}');
+  expect((await reader.get("first"))?.body).toBe('{"answer":1}');
+  // Misses, with time between them for the store to read the file's keys and answer misses from memory.
+  const missOften = async (key: string) => {
+    for (let i = 0; i < 3; i++) {
+      expect(await reader.get(key)).toBeUndefined();
+      await Bun.sleep(5);
+    }
+  };
+  await missOften("later");
+  await inAnotherProcess(path, "set", "later", '{"answer":2}');
+  expect((await reader.get("later"))?.body).toBe('{"answer":2}');
+
+  await missOften("bulk-0");
+  await inAnotherProcess(path, "set-many", "bulk", "1500");
+  for (let i = 0; i < 1500; i += 1) expect((await reader.get(`bulk-${i}`))?.body).toBe(String(i));
+
+  // The newest rows deleted: the next entry takes a rowid one of them had.
+  await missOften("reused");
+  await inAnotherProcess(path, "sql", "DELETE FROM cache_entries WHERE rowid > (SELECT max(rowid) - 3 FROM cache_entries)");
+  await inAnotherProcess(path, "set", "reused", '{"answer":3}');
+  expect((await reader.get("reused"))?.body).toBe('{"answer":3}');
+
+  await missOften("after-flush");
+  await inAnotherProcess(path, "flush");
+  await inAnotherProcess(path, "set", "after-flush", '{"answer":4}');
+  expect((await reader.get("after-flush"))?.body).toBe('{"answer":4}');
+  expect(await reader.get("first")).toBeUndefined();
+  await reader.close();
+});

@@ -74,7 +74,7 @@ test("a cache file of schema version 1 gains the vector and expiry columns and k
   await store.close();
 
   const db = openDatabase(path);
-  expect(db.prepare("PRAGMA user_version").get()).toEqual({ user_version: 7 });
+  expect(db.prepare("PRAGMA user_version").get()).toEqual({ user_version: 8 });
   const columns = db.prepare("PRAGMA table_info(cache_entries)").all().map((row) => row.name);
   expect(columns).toContain("scope");
   expect(columns).toContain("vector");
@@ -274,11 +274,39 @@ test("a cache file of schema version 5 gains the index of the codes' headers, ke
   await store.close();
 
   const db = openDatabase(path);
-  expect(db.prepare("PRAGMA user_version").get()).toEqual({ user_version: 7 });
+  expect(db.prepare("PRAGMA user_version").get()).toEqual({ user_version: 8 });
   expect(db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'cache_vectors' AND sql IS NOT NULL ORDER BY name").all()).toEqual([{ name: "cache_vectors_heads" }]);
   const plan = db.prepare("EXPLAIN QUERY PLAN SELECT key, created_at, substr(code, 1, 44) AS code, length(code) AS bytes FROM cache_vectors WHERE scope = ?1 AND created_at >= ?2 ORDER BY created_at, key LIMIT 1024").all("s", 0);
   expect(plan.map((row) => row.detail).join()).toContain("COVERING INDEX cache_vectors_heads");
   db.close();
+});
+
+test("a cache file of schema version 7 gains the count of deletes of its newest rows, keeps its rows, and its misses stay misses and its hits hits", async () => {
+  const path = join(dir, "version-7.db");
+  const writer = createSqliteStore({ path });
+  const entries = [makeEntry({ key: "a" }), makeEntry({ key: "b" }), makeEntry({ key: "c" })];
+  await writer.setMany!(entries.map((entry) => ({ entry })));
+  await writer.close();
+  const old = openDatabase(path);
+  old.exec("DROP TRIGGER cache_entries_newest_deleted; DROP TABLE cache_state; PRAGMA user_version = 7;");
+  old.close();
+
+  const store = createSqliteStore({ path });
+  for (const entry of entries) expect(await store.get(entry.key)).toEqual(entry);
+  expect(await store.get("missing")).toBeUndefined();
+  const db = openDatabase(path);
+  expect(db.prepare("PRAGMA user_version").get()).toEqual({ user_version: 8 });
+  expect(db.prepare("SELECT name, value FROM cache_state").all()).toEqual([{ name: "newest_deleted", value: 0 }]);
+  // Deleting the newest row counts; deleting an older one does not.
+  db.prepare("DELETE FROM cache_entries WHERE key = 'a'").run();
+  db.prepare("DELETE FROM cache_entries WHERE key = 'c'").run();
+  expect(db.prepare("SELECT value FROM cache_state").get()).toEqual({ value: 1 });
+  db.prepare("INSERT INTO cache_entries (key, provider, endpoint, model, prompt, prompt_type, body, created_at) VALUES ('d', 'openai', 'chat.completions', 'gpt-4o', 'q', 'text', '{}', 1)").run();
+  db.close();
+  expect(await store.get("a")).toBeUndefined();
+  expect((await store.get("d"))?.body).toBe("{}");
+  expect(await store.get("b")).toEqual(entries[1]!);
+  await store.close();
 });
 
 test("a cache file of schema version 6 (entries keyed by their key, WITHOUT ROWID) moves to a rowid table once, keeping its entries, vectors and triggers", async () => {
@@ -320,7 +348,7 @@ test("a cache file of schema version 6 (entries keyed by their key, WITHOUT ROWI
   const moved = rowsOf();
   expect(moved.sql).not.toContain("WITHOUT ROWID");
   expect(moved.indexes).toEqual(["cache_entries_expiry", "cache_entries_model", "cache_entries_namespace", "cache_entries_scope"]);
-  expect(moved.version).toBe(7);
+  expect(moved.version).toBe(8);
   // An older version marks the file as its own; the entries are not copied again.
   const older = openDatabase(path);
   older.exec("PRAGMA user_version = 6");
@@ -359,6 +387,8 @@ test(`a cache file of version 6 with more than ${MAX_ENTRIES_COPIED.toLocaleStri
 
   const after = openDatabase(path);
   expect(String(after.prepare("SELECT sql FROM sqlite_master WHERE name = 'cache_entries'").get()!.sql)).toContain("WITHOUT ROWID");
+  // No rowids, so no count of deletes of the newest: its lookups all read the table.
+  expect(after.prepare("SELECT name FROM sqlite_master WHERE name = 'cache_entries_newest_deleted'").get()).toBeUndefined();
   // The ten expired bulk entries: gone by the writes or the open.
   expect(Number(after.prepare("SELECT count(*) AS n FROM cache_entries WHERE expires_at = 1").get()!.n)).toBe(0);
   expect(Number(after.prepare("SELECT count(*) AS n FROM cache_entries").get()!.n)).toBe(MAX_ENTRIES_COPIED + 1 - 10 - 1 + 2);

@@ -1,0 +1,213 @@
+import type { Database, Row, Statement } from "../sqlite/database.ts";
+import { readWalHeader, WAL_HEADER_BYTES } from "../sqlite/wal-header.ts";
+
+/**
+ * Keys read from the file at a time: a chunk holds the event loop about a quarter of a
+ * millisecond, and a table is read a chunk a timer tick, so a large one never holds up a call.
+ */
+export const KEY_FILTER_CHUNK_ROWS = 512;
+
+/**
+ * Keys held at most, about 45 bytes each (45 MB at the limit). A file with more keys is looked up
+ * as without the filter.
+ */
+export const KEY_FILTER_MAX_KEYS = 1_000_000;
+
+/** What the filter reads through a connection; prepared with it. */
+export interface KeyFilterStatements {
+  /** `rowid` and `key` of the rows above rowid `?1`, in rowid order, `?2` at most. */
+  keysAfter: Statement;
+  /** The count of deletes that lowered the table's highest rowid (`value`; see sqlite-schema.ts). */
+  newestDeleted: Statement;
+}
+
+/** A connection as the filter sees it; `keys` is undefined when its table keeps no count of deletes (no filter then). */
+export interface KeyFilterConnection {
+  db: Database;
+  keys: KeyFilterStatements | undefined;
+}
+
+/** Runs `work` on the store's current connection, as the store runs its reads. */
+export type KeyFilterReader = <T>(work: (connection: KeyFilterConnection) => T) => T;
+
+/** Words of the WAL-index header's first copy; its third is the count of commits (`iChange`). */
+const HEADER_WORDS = WAL_HEADER_BYTES / 8;
+const COMMITS_WORD = 2;
+
+/**
+ * The keys of a SQLite cache file, held in memory so that a lookup of a key the file does not
+ * hold (every miss) is answered without SQLite: SQLite's lookup of a new key cost a miss about
+ * 20-35 µs, this costs one `pread` of the WAL-index header.
+ *
+ * A key is absent when it is not among those read and nothing has been committed to the file
+ * since they were read, by any connection in any process: the header (see wal-header.ts) is what
+ * it was then. A changed header has the rows added since read first: a new row takes a rowid above
+ * every row there is, so they are the rows above the highest rowid read, unless a delete lowered
+ * the highest rowid meanwhile (a count the file keeps, see sqlite-schema.ts), and then every key
+ * is read again. This process's own writes are added as they commit: a header one commit on from
+ * the one the keys matched, read after a transaction that began under it, is that transaction's.
+ *
+ * What it may get wrong is only ever a key held that the file no longer has (a deleted entry, a
+ * fingerprint shared by two keys): that lookup goes to SQLite, as without the filter. Until the
+ * keys are read (a chunk a timer tick), and when it cannot tell, lookups go to SQLite.
+ */
+export function createSqliteKeyFilter(read: KeyFilterReader, { chunkRows = KEY_FILTER_CHUNK_ROWS, maxKeys = KEY_FILTER_MAX_KEYS } = {}) {
+  const fingerprints = new Set<number | string>();
+  const header = new Uint8Array(WAL_HEADER_BYTES);
+  const stamp = new Uint8Array(WAL_HEADER_BYTES);
+  const headerWords = new Uint32Array(header.buffer, 0, HEADER_WORDS);
+  const stampWords = new Uint32Array(stamp.buffer, 0, HEADER_WORDS);
+  /** The connection the keys are read through; a new one starts them over. */
+  let source: KeyFilterConnection | undefined;
+  /** The highest rowid read. */
+  let newestRowid = 0;
+  /** The file's count of deletes of its newest rows when last read; undefined before a reading's first chunk. */
+  let deletes: number | undefined;
+  /** Every key of the file was read (the last chunk came back short). */
+  let complete = false;
+  /** `stamp` holds a header under which the keys held are every key of the file. */
+  let stamped = false;
+  /** No filter on this connection: no count of deletes, or more keys than {@link maxKeys}. */
+  let off = false;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+
+  function sameAsStamp(): boolean {
+    for (let i = 0; i < HEADER_WORDS; i++) if (headerWords[i] !== stampWords[i]) return false;
+    return true;
+  }
+
+  function reset(connection: KeyFilterConnection | undefined): void {
+    if (timer) clearTimeout(timer);
+    timer = undefined;
+    source = connection;
+    fingerprints.clear();
+    newestRowid = 0;
+    deletes = undefined;
+    complete = false;
+    stamped = false;
+    off = connection?.keys === undefined;
+    if (!off) readLater();
+  }
+
+  /** Past {@link maxKeys}, the keys are let go and this connection's lookups all go to SQLite. */
+  function tooMany(): boolean {
+    if (fingerprints.size <= maxKeys) return false;
+    fingerprints.clear();
+    off = true;
+    complete = stamped = false;
+    return true;
+  }
+
+  function readLater(): void {
+    if (timer) return;
+    timer = setTimeout(() => {
+      timer = undefined;
+      if (source && !complete && !off) readChunk();
+    }, 0);
+    // Reading the keys never keeps a process alive.
+    (timer as { unref?: () => void }).unref?.();
+  }
+
+  /**
+   * Reads the keys above the highest rowid read, one chunk; true when that read them all and no
+   * delete lowered the highest rowid since the last chunk (the keys held are then every key the
+   * file had when the chunk was read). Otherwise the reading goes on, from the start after such a
+   * delete, a chunk a timer tick.
+   */
+  function readChunk(): boolean {
+    let chunk: { rows: Row[]; count: number } | undefined;
+    try {
+      chunk = read((connection) => {
+        if (connection !== source) return undefined;
+        // The rows first, then the count: a delete before the rows were read shows in the count.
+        const rows = connection.keys!.keysAfter.all(newestRowid, chunkRows);
+        return { rows, count: Number(connection.keys!.newestDeleted.get()?.value) };
+      });
+    } catch {
+      // The store reports its faults; the keys are read again once it works.
+      chunk = undefined;
+    }
+    if (!chunk) {
+      reset(undefined);
+      return false;
+    }
+    const { rows, count } = chunk;
+    if (deletes !== undefined && count !== deletes) {
+      // Rowids may have been given again: every key is read anew.
+      fingerprints.clear();
+      newestRowid = 0;
+      deletes = undefined;
+      complete = stamped = false;
+      readLater();
+      return false;
+    }
+    deletes = count;
+    for (const row of rows) fingerprints.add(fingerprint(String(row.key)));
+    if (rows.length > 0) newestRowid = Number(rows[rows.length - 1]!.rowid);
+    if (tooMany()) return false;
+    complete = rows.length < chunkRows;
+    if (complete) return true;
+    stamped = false;
+    readLater();
+    return false;
+  }
+
+  return {
+    /**
+     * True only when the file does not hold `key` (looked at through `connection`, the store's
+     * current one): no entry is then read. False when it may, or when the filter cannot tell.
+     */
+    absent(connection: KeyFilterConnection | undefined, key: string): boolean {
+      if (connection !== source) {
+        reset(connection);
+        return false;
+      }
+      if (!complete || off || fingerprints.has(fingerprint(key))) return false;
+      const file = connection?.db.file;
+      if (!file || !readWalHeader(file, header)) return false;
+      if (!stamped || !sameAsStamp()) {
+        // Read before the rows: any commit after it changes the header again.
+        const seen = header.slice();
+        if (!readChunk()) return false;
+        stamp.set(seen);
+        stamped = true;
+        if (fingerprints.has(fingerprint(key))) return false;
+      }
+      return true;
+    },
+    /**
+     * Inside a write transaction on `connection` (its write lock held, so no other connection
+     * commits until it does), before its statements: whether the keys held are every key of the
+     * file as it is. Hand the answer to {@link wrote}.
+     */
+    writing(connection: KeyFilterConnection): boolean {
+      const file = connection.db.file;
+      return connection === source && complete && stamped && file !== undefined && readWalHeader(file, header) && sameAsStamp();
+    },
+    /**
+     * After a transaction on `connection` that wrote `keys` committed. `current`: what
+     * {@link writing} said inside it; then a header one commit on is the transaction's own (a
+     * checkpoint since changes no entry), and the keys held are every key under it.
+     */
+    wrote(connection: KeyFilterConnection, keys: readonly string[], current: boolean): void {
+      if (connection !== source || off) return;
+      for (const key of keys) fingerprints.add(fingerprint(key));
+      if (tooMany() || !current) return;
+      const file = connection.db.file!;
+      if (readWalHeader(file, header) && headerWords[COMMITS_WORD] === ((stampWords[COMMITS_WORD]! + 1) >>> 0)) stamp.set(header);
+    },
+    /** The store closed, or its connection failed: the keys are read again through the next one. */
+    forget(): void {
+      reset(undefined);
+    },
+  };
+}
+
+/**
+ * What the filter holds of a key: a cache key (64 hex digits) is held as the number its first 13
+ * digits make (52 bits, exact in a double), any other key as itself. Two keys that share one only
+ * send a lookup to SQLite.
+ */
+function fingerprint(key: string): number | string {
+  return key.length === 64 ? parseInt(key.slice(0, 13), 16) : key;
+}
