@@ -11,6 +11,9 @@ const dir = tempDir();
 /** A cache key as the engine makes them: 64 hex digits. */
 const keyOf = (name: string) => createHash("sha256").update(name).digest("hex");
 
+/** An entry's row, written by plain SQL. */
+const INSERT = "INSERT OR REPLACE INTO cache_entries (key, provider, endpoint, model, prompt, prompt_type, body, created_at) VALUES (?, 'openai', 'chat.completions', 'gpt-4o', 'q', 'text', '{}', 1)";
+
 /** Timer ticks: the filter reads a chunk of keys a tick. */
 async function ticks(count = 20): Promise<void> {
   for (let i = 0; i < count; i++) await new Promise((resolve) => setTimeout(resolve, 0));
@@ -39,7 +42,7 @@ function setUp(name: string, options: { chunkRows?: number; maxKeys?: number } =
   const use = (next: KeyFilterConnection) => void (current = next);
   const other = openDatabase(path);
   const insert = (db: Database, names: string[]) => {
-    const statement = db.prepare("INSERT OR REPLACE INTO cache_entries (key, provider, endpoint, model, prompt, prompt_type, body, created_at) VALUES (?, 'openai', 'chat.completions', 'gpt-4o', 'q', 'text', '{}', 1)");
+    const statement = db.prepare(INSERT);
     db.transaction(() => {
       for (const name of names) statement.run(keyOf(name));
     });
@@ -47,7 +50,7 @@ function setUp(name: string, options: { chunkRows?: number; maxKeys?: number } =
   /** Writes as the store does: inside the transaction, asks the filter whether it was current; after it, tells it what was written. */
   const writeOwn = (names: string[]) => {
     let current = false;
-    const statement = db.prepare("INSERT OR REPLACE INTO cache_entries (key, provider, endpoint, model, prompt, prompt_type, body, created_at) VALUES (?, 'openai', 'chat.completions', 'gpt-4o', 'q', 'text', '{}', 1)");
+    const statement = db.prepare(INSERT);
     db.transaction(() => {
       current = filter.writing(connection);
       for (const name of names) statement.run(keyOf(name));
