@@ -17,11 +17,16 @@ export const KEY_FILTER_MAX_KEYS = 1_000_000;
 export interface KeyFilterStatements {
   /** `rowid` and `key` of the rows above rowid `?1`, in rowid order, `?2` at most. */
   keysAfter: Statement;
-  /** The count of deletes that lowered the table's highest rowid (`value`; see sqlite-schema.ts). */
-  newestDeleted: Statement;
+  /**
+   * The file's count of changes that may have put a key below rows already read (`moved`; see
+   * sqlite-schema.ts), its schema version (`schema`: VACUUM, which may give rows new rowids,
+   * changes it, as does any change of a table) and whether the triggers that keep the count are
+   * there (`counted`, 1 or 0).
+   */
+  state: Statement;
 }
 
-/** A connection as the filter sees it; `keys` is undefined when its table keeps no count of deletes (no filter then). */
+/** A connection as the filter sees it; `keys` is undefined when its table keeps no count of moved keys (no filter then). */
 export interface KeyFilterConnection {
   db: Database;
   keys: KeyFilterStatements | undefined;
@@ -43,9 +48,10 @@ const COMMITS_WORD = 2;
  * since they were read, by any connection in any process: the header (see wal-header.ts) is what
  * it was then. A changed header has the rows added since read first: a new row takes a rowid above
  * every row there is, so they are the rows above the highest rowid read, unless a delete lowered
- * the highest rowid meanwhile (a count the file keeps, see sqlite-schema.ts), and then every key
- * is read again. This process's own writes are added as they commit: a header one commit on from
- * the one the keys matched, read after a transaction that began under it, is that transaction's.
+ * the highest rowid or an update moved a key meanwhile (a count the file keeps, see
+ * sqlite-schema.ts), or the schema changed (VACUUM may renumber rows), and then every key is read
+ * again. This process's own writes are added as they commit: a header one commit on from the one
+ * the keys matched, read after a transaction that began under it, is that transaction's.
  *
  * What it may get wrong is only ever a key held that the file no longer has (a deleted entry, a
  * fingerprint shared by two keys): that lookup goes to SQLite, as without the filter. Until the
@@ -61,13 +67,14 @@ export function createSqliteKeyFilter(read: KeyFilterReader, { chunkRows = KEY_F
   let source: KeyFilterConnection | undefined;
   /** The highest rowid read. */
   let newestRowid = 0;
-  /** The file's count of deletes of its newest rows when last read; undefined before a reading's first chunk. */
-  let deletes: number | undefined;
+  /** The file's count of moved keys and its schema version when last read; undefined before a reading's first chunk. */
+  let moved: number | undefined;
+  let schema: number | undefined;
   /** Every key of the file was read (the last chunk came back short). */
   let complete = false;
   /** `stamp` holds a header under which the keys held are every key of the file. */
   let stamped = false;
-  /** No filter on this connection: no count of deletes, or more keys than {@link maxKeys}. */
+  /** No filter on this connection: no count of moved keys, or more keys than {@link maxKeys}. */
   let off = false;
   let timer: ReturnType<typeof setTimeout> | undefined;
 
@@ -82,19 +89,24 @@ export function createSqliteKeyFilter(read: KeyFilterReader, { chunkRows = KEY_F
     source = connection;
     fingerprints.clear();
     newestRowid = 0;
-    deletes = undefined;
+    moved = schema = undefined;
     complete = false;
     stamped = false;
     off = connection?.keys === undefined;
     if (!off) readLater();
   }
 
-  /** Past {@link maxKeys}, the keys are let go and this connection's lookups all go to SQLite. */
-  function tooMany(): boolean {
-    if (fingerprints.size <= maxKeys) return false;
+  /** The keys are let go, and this connection's lookups all go to SQLite. */
+  function turnOff(): void {
     fingerprints.clear();
     off = true;
     complete = stamped = false;
+  }
+
+  /** Past {@link maxKeys}: turned off. */
+  function tooMany(): boolean {
+    if (fingerprints.size <= maxKeys) return false;
+    turnOff();
     return true;
   }
 
@@ -109,19 +121,19 @@ export function createSqliteKeyFilter(read: KeyFilterReader, { chunkRows = KEY_F
   }
 
   /**
-   * Reads the keys above the highest rowid read, one chunk; true when that read them all and no
-   * delete lowered the highest rowid since the last chunk (the keys held are then every key the
-   * file had when the chunk was read). Otherwise the reading goes on, from the start after such a
-   * delete, a chunk a timer tick.
+   * Reads the keys above the highest rowid read, one chunk; true when that read them all and
+   * neither a key moved (see sqlite-schema.ts) nor the schema changed since the last chunk (the
+   * keys held are then every key the file had when the chunk was read). Otherwise the reading goes
+   * on, from the start after such a change, a chunk a timer tick.
    */
   function readChunk(): boolean {
-    let chunk: { rows: Row[]; count: number } | undefined;
+    let chunk: { rows: Row[]; state: Row | undefined } | undefined;
     try {
       chunk = read((connection) => {
         if (connection !== source) return undefined;
-        // The rows first, then the count: a delete before the rows were read shows in the count.
+        // The rows first, then the count: a change before the rows were read shows in the count.
         const rows = connection.keys!.keysAfter.all(newestRowid, chunkRows);
-        return { rows, count: Number(connection.keys!.newestDeleted.get()?.value) };
+        return { rows, state: connection.keys!.state.get() };
       });
     } catch {
       // The store reports its faults; the keys are read again once it works.
@@ -131,17 +143,25 @@ export function createSqliteKeyFilter(read: KeyFilterReader, { chunkRows = KEY_F
       reset(undefined);
       return false;
     }
-    const { rows, count } = chunk;
-    if (deletes !== undefined && count !== deletes) {
+    const { rows, state } = chunk;
+    if (Number(state?.counted) !== 1) {
+      // The count is no longer kept (a trigger or its table was dropped): no filter on this connection.
+      turnOff();
+      return false;
+    }
+    const count = Number(state!.moved);
+    const version = Number(state!.schema);
+    if (moved !== undefined && (count !== moved || version !== schema)) {
       // Rowids may have been given again: every key is read anew.
       fingerprints.clear();
       newestRowid = 0;
-      deletes = undefined;
+      moved = schema = undefined;
       complete = stamped = false;
       readLater();
       return false;
     }
-    deletes = count;
+    moved = count;
+    schema = version;
     for (const row of rows) fingerprints.add(fingerprint(String(row.key)));
     if (rows.length > 0) newestRowid = Number(rows[rows.length - 1]!.rowid);
     if (tooMany()) return false;

@@ -47,37 +47,48 @@ const COLUMNS = "key, namespace, provider, endpoint, model, prompt, prompt_type,
  * table of vector codes (`sqlite-vectors.ts`), filled from the vectors already stored. Version 5
  * adds what verified semantic caching learns of an entry. Version 6 indexes the codes' headers.
  * Version 7 keeps the entries in a rowid table (see {@link entriesTable}). Version 8 counts the
- * deletes that lower the table's highest rowid (see {@link NEWEST_DELETED}).
+ * changes that may put a key below rows already read (see {@link KEYS_MOVED}).
  */
 const ADDED_COLUMNS: Record<string, string> = { scope: "TEXT", vector: "BLOB", expires_at: "INTEGER", evidence: "TEXT" };
 
 /**
- * A count of the deletes that left the entries table's highest rowid lower than the deleted row's:
- * only after one can SQLite give a new row a rowid an earlier row had (it takes the highest plus
- * one), so while the count stands, every row added since a reader last looked has a rowid above
- * the highest it saw (sqlite-key-filter.ts reads the keys added that way). A trigger, so that
- * every writer of the file keeps it: another process, an earlier version of ecoai, the `sqlite3`
- * shell. A replacement by `INSERT OR REPLACE` fires no delete trigger and needs none: its new row
- * takes a rowid above the old one's. Only for a rowid table (a large table kept WITHOUT ROWID by
- * {@link moveToRowidTable} has none).
+ * A count of the changes after which a key may sit at a rowid a reader has already read past:
+ * a delete that left the entries table's highest rowid lower than the deleted row's (only after
+ * one can SQLite give a new row a rowid an earlier row had: it takes the highest plus one), and an
+ * update of a row's key or rowid. While the count stands, every key added since a reader last
+ * looked is in a row above the highest rowid it saw (sqlite-key-filter.ts reads the keys added
+ * that way). Kept by triggers, so that every writer of the file keeps it: another process, an
+ * earlier version of ecoai, the `sqlite3` shell. A replacement by `INSERT OR REPLACE` fires no
+ * delete trigger and needs none: its new row takes a rowid above the old one's. (A row inserted
+ * with a rowid given by hand, below the highest, is not counted.) Only for a rowid table (a large
+ * table kept WITHOUT ROWID by {@link moveToRowidTable} has none).
  */
-export const NEWEST_DELETED = `
+const KEYS_MOVED = `
 CREATE TABLE IF NOT EXISTS cache_state (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
-INSERT OR IGNORE INTO cache_state (name, value) VALUES ('newest_deleted', 0);
+INSERT OR IGNORE INTO cache_state (name, value) VALUES ('keys_moved', 0);
 CREATE TRIGGER IF NOT EXISTS cache_entries_newest_deleted AFTER DELETE ON cache_entries
   WHEN old.rowid > coalesce((SELECT max(rowid) FROM cache_entries), 0)
-  BEGIN UPDATE cache_state SET value = value + 1 WHERE name = 'newest_deleted'; END;
+  BEGIN UPDATE cache_state SET value = value + 1 WHERE name = 'keys_moved'; END;
+CREATE TRIGGER IF NOT EXISTS cache_entries_key_moved AFTER UPDATE ON cache_entries
+  WHEN new.rowid <> old.rowid OR new.key IS NOT old.key
+  BEGIN UPDATE cache_state SET value = value + 1 WHERE name = 'keys_moved'; END;
 `;
+
+/** Whether both triggers of {@link KEYS_MOVED} are in the file, as a SQL expression (1 or 0). */
+const KEYS_MOVED_COUNTED = "(SELECT count(*) = 2 FROM sqlite_master WHERE type = 'trigger' AND name IN ('cache_entries_newest_deleted', 'cache_entries_key_moved'))";
 
 /**
  * The key filter's statements (sqlite-key-filter.ts) on `db`; undefined when its table keeps no
- * {@link NEWEST_DELETED} count (a large table of an earlier layout).
+ * {@link KEYS_MOVED} count (a large table of an earlier layout).
  */
 export function prepareKeyFilter(db: Database): KeyFilterStatements | undefined {
-  if (!db.prepare("SELECT 1 AS found FROM sqlite_master WHERE type = 'trigger' AND name = 'cache_entries_newest_deleted'").get()) return undefined;
+  if (db.prepare(`SELECT ${KEYS_MOVED_COUNTED} AS counted`).get()?.counted !== 1) return undefined;
   return {
     keysAfter: db.prepare("SELECT rowid, key FROM cache_entries WHERE rowid > ? ORDER BY rowid LIMIT ?"),
-    newestDeleted: db.prepare("SELECT value FROM cache_state WHERE name = 'newest_deleted'"),
+    state: db.prepare(
+      `SELECT value AS moved, (SELECT schema_version FROM pragma_schema_version) AS schema, ${KEYS_MOVED_COUNTED} AS counted
+       FROM cache_state WHERE name = 'keys_moved'`,
+    ),
   };
 }
 
@@ -111,7 +122,7 @@ function createSchema(db: Database): void {
     for (const [column, type] of Object.entries(ADDED_COLUMNS)) {
       if (!present.has(column)) db.exec(`ALTER TABLE cache_entries ADD COLUMN ${column} ${type}`);
     }
-    if (moveToRowidTable(db)) db.exec(NEWEST_DELETED);
+    if (moveToRowidTable(db)) db.exec(KEYS_MOVED);
     db.exec(VECTOR_TABLE);
     backfillCodes(db);
     db.exec(INDEXES);

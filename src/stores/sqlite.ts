@@ -50,7 +50,7 @@ interface Connection {
   /** The vector listing's statements, prepared when first used. */
   pages: Record<string, Statement>;
   remove: Statement;
-  /** The key filter's statements; undefined when the table keeps no count of its newest rows' deletes. */
+  /** The key filter's statements; undefined when the table keeps no count of moved keys. */
   keys: KeyFilterStatements | undefined;
 }
 

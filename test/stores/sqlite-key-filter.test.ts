@@ -35,7 +35,7 @@ function setUp(name: string, options: { chunkRows?: number; maxKeys?: number } =
   ensureCacheSchema(db);
   const counter = { statements: 0 };
   const statements = prepareKeyFilter(db)!;
-  const connection: KeyFilterConnection = { db, keys: { keysAfter: counted(statements.keysAfter, counter), newestDeleted: counted(statements.newestDeleted, counter) } };
+  const connection: KeyFilterConnection = { db, keys: { keysAfter: counted(statements.keysAfter, counter), state: counted(statements.state, counter) } };
   /** The connection the filter's reads run on, as a store's run on its current one. */
   let current = connection;
   const filter = createSqliteKeyFilter((work) => work(current), options);
@@ -209,5 +209,50 @@ test("a new connection starts the keys over, and a connection without the file's
   expect(file.filter.absent(without, keyOf("missing"))).toBe(false);
   await ticks();
   expect(file.filter.absent(without, keyOf("missing"))).toBe(false);
+  file.close();
+});
+
+test("a key changed in place, or moved to another rowid, by another connection is found", async () => {
+  const file = setUp("updated");
+  file.insert(file.other, ["a", "b", "c"]);
+  await file.ready();
+  expect(file.absent("renamed")).toBe(true);
+  file.other.prepare("UPDATE cache_entries SET key = ? WHERE key = ?").run(keyOf("renamed"), keyOf("a"));
+  expect(file.absent("renamed")).toBe(false);
+  await ticks();
+  expect(file.absent("renamed")).toBe(false);
+  expect(file.absent("a")).toBe(true);
+
+  // The newest row moved down (rowid 3 to 2, once "b" is gone): the next key takes rowid 3 again.
+  file.other.prepare("DELETE FROM cache_entries WHERE key = ?").run(keyOf("b"));
+  file.other.prepare("UPDATE cache_entries SET rowid = 2 WHERE key = ?").run(keyOf("c"));
+  file.insert(file.other, ["after move"]);
+  expect(file.other.prepare("SELECT rowid FROM cache_entries WHERE key = ?").get(keyOf("after move"))).toEqual({ rowid: 3 });
+  expect(file.absent("after move")).toBe(false);
+  await ticks();
+  expect(file.absent("after move")).toBe(false);
+  expect(file.absent("missing")).toBe(true);
+  file.close();
+});
+
+test("a change of the file's schema (VACUUM, which may renumber rows) has every key read again; without the triggers that count moved keys, nothing is answered", async () => {
+  const file = setUp("schema", { chunkRows: 4 });
+  const names = Array.from({ length: 10 }, (_, i) => `k${i}`);
+  file.insert(file.other, names);
+  await file.ready();
+  expect(file.absent("missing")).toBe(true);
+  const before = file.counter.statements;
+  file.other.exec("VACUUM");
+  expect(file.absent("missing")).toBe(false);
+  await ticks();
+  // Every key read again: three chunks of four, after the catch-up that saw the change.
+  expect(file.counter.statements - before).toBe(2 + 6);
+  expect(file.absent("missing")).toBe(true);
+  for (const name of names) expect(file.absent(name)).toBe(false);
+
+  file.other.exec("DROP TRIGGER cache_entries_key_moved");
+  expect(file.absent("missing")).toBe(false);
+  await ticks();
+  expect(file.absent("missing")).toBe(false);
   file.close();
 });
