@@ -84,9 +84,11 @@ const KEYS_MOVED_COUNTED = "(SELECT count(*) = 2 FROM sqlite_master WHERE type =
 export function prepareKeyFilter(db: Database): KeyFilterStatements | undefined {
   if (db.prepare(`SELECT ${KEYS_MOVED_COUNTED} AS counted`).get()?.counted !== 1) return undefined;
   return {
+    keysFrom: db.prepare("SELECT key FROM cache_entries WHERE key > ? ORDER BY key LIMIT ?"),
     keysAfter: db.prepare("SELECT rowid, key FROM cache_entries WHERE rowid > ? ORDER BY rowid LIMIT ?"),
     state: db.prepare(
-      `SELECT value AS moved, (SELECT schema_version FROM pragma_schema_version) AS schema, ${KEYS_MOVED_COUNTED} AS counted
+      `SELECT value AS moved, (SELECT schema_version FROM pragma_schema_version) AS schema, ${KEYS_MOVED_COUNTED} AS counted,
+         (SELECT max(rowid) FROM cache_entries) AS newest
        FROM cache_state WHERE name = 'keys_moved'`,
     ),
   };

@@ -35,7 +35,7 @@ function setUp(name: string, options: { chunkRows?: number; maxKeys?: number } =
   ensureCacheSchema(db);
   const counter = { statements: 0 };
   const statements = prepareKeyFilter(db)!;
-  const connection: KeyFilterConnection = { db, keys: { keysAfter: counted(statements.keysAfter, counter), state: counted(statements.state, counter) } };
+  const connection: KeyFilterConnection = { db, keys: { keysFrom: counted(statements.keysFrom, counter), keysAfter: counted(statements.keysAfter, counter), state: counted(statements.state, counter) } };
   /** The connection the filter's reads run on, as a store's run on its current one. */
   let current = connection;
   const filter = createSqliteKeyFilter((work) => work(current), options);
@@ -78,8 +78,9 @@ test("a key the file does not hold is answered absent without a statement once t
   expect(file.absent("zzz")).toBe(false);
   expect(file.counter.statements).toBe(0);
   await ticks();
-  // Ten keys at four a chunk: three chunks, each rows and a count.
-  expect(file.counter.statements).toBe(6);
+  // Ten keys at four a chunk, in key order: the count where the reading began, then three chunks
+  // each with the count after it; then the rows added meanwhile (none), with the count.
+  expect(file.counter.statements).toBe(1 + 3 * 2 + 2);
   // The first answer after the reading catches up on the file once (nothing new), then none do.
   expect(file.absent("zzz")).toBe(true);
   const afterCatchUp = file.counter.statements;
@@ -245,8 +246,8 @@ test("a change of the file's schema (VACUUM, which may renumber rows) has every 
   file.other.exec("VACUUM");
   expect(file.absent("missing")).toBe(false);
   await ticks();
-  // Every key read again: three chunks of four, after the catch-up that saw the change.
-  expect(file.counter.statements - before).toBe(2 + 6);
+  // Every key read again, after the catch-up that saw the change: as at the first reading.
+  expect(file.counter.statements - before).toBe(2 + (1 + 3 * 2 + 2));
   expect(file.absent("missing")).toBe(true);
   for (const name of names) expect(file.absent(name)).toBe(false);
 
@@ -255,4 +256,34 @@ test("a change of the file's schema (VACUUM, which may renumber rows) has every 
   await ticks();
   expect(file.absent("missing")).toBe(false);
   file.close();
+});
+
+test("keys added while the first reading is under way are found, those sorting before where it is included; a key moved meanwhile has it start over", async () => {
+  const file = setUp("during-reading", { chunkRows: 4 });
+  const names = Array.from({ length: 20 }, (_, i) => `k${i}`);
+  file.insert(file.other, names);
+  expect(file.absent("nothing")).toBe(false);
+  await ticks(2);
+  // Keys that sort before any key there is (a leading 0): where the reading in key order has passed.
+  const early = Array.from({ length: 400 }, (_, i) => `early ${i}`).filter((name) => keyOf(name) < "08").slice(0, 3);
+  expect(early.length).toBe(3);
+  file.insert(file.other, early);
+  await ticks();
+  for (const name of [...names, ...early]) expect(file.absent(name)).toBe(false);
+  expect(file.absent("missing")).toBe(true);
+
+  // Again, with the newest row deleted and its rowid given to a new key while the reading is under way.
+  const again = setUp("moved-during-reading", { chunkRows: 4 });
+  again.insert(again.other, names);
+  expect(again.absent("nothing")).toBe(false);
+  await ticks(2);
+  again.other.prepare("DELETE FROM cache_entries WHERE key = ?").run(keyOf("k19"));
+  again.insert(again.other, [early[0]!]);
+  expect(again.other.prepare("SELECT rowid FROM cache_entries WHERE key = ?").get(keyOf(early[0]!))).toEqual({ rowid: 20 });
+  await ticks();
+  expect(again.absent(early[0]!)).toBe(false);
+  expect(again.absent("k19")).toBe(true);
+  expect(again.absent("missing")).toBe(true);
+  file.close();
+  again.close();
 });
