@@ -181,6 +181,12 @@ try {
   console.log(`   after the blocks: the cache file ${megabytes(blocksCache)} MB, its WAL ${megabytes(`${blocksCache}-wal`)} MB (checkpoints start at ${(CHECKPOINT_WAL_BYTES / 1e6).toFixed(1)} MB of WAL)\n`);
 
   const [small, large, rates] = [results.small!, results["2.4 KB"]!, results.concurrency!];
+  // A pair over 1 ms is ecoai's stall only beyond what pairs of two direct calls show. Both counts
+  // are of rare events in 2,000 pairs (Poisson-like): two counts of the same rate differ by up to
+  // twice the square root of their sum (two standard deviations) as often as not by chance alone.
+  const stallMargin = 2 * Math.sqrt(miss.over1ms + miss.noiseOver1ms);
+  const noStallsOfItsOwn = miss.over1ms - miss.noiseOver1ms <= stallMargin;
+  const stallExcess = `${noStallsOfItsOwn ? "within" : "beyond"} chance: ${miss.over1ms - miss.noiseOver1ms} more, 2σ = ${stallMargin.toFixed(1)}`;
   const goal = (measure: string, now: string, target: string, measured: string, met: boolean) => [measure, now, target, measured, met ? "met" : "NOT MET"];
   const asFast = (peer: number, ours: number) => `${formatRatio(peer / ours)} as fast`;
   console.log("Goals (ratios from this run):");
@@ -199,9 +205,8 @@ try {
           "added to a miss at 0 ms upstream, p50 / p99",
           "~230 µs",
           "≤ 40 µs / no stall > 1 ms",
-          `${formatMicros(miss.added.p50)} / ${formatMicros(miss.added.p99)}, ${miss.over1ms} over 1 ms (noise floor ${miss.noiseOver1ms}); in blocks, writes included: ${formatMicros(blocks.ecoWall - blocks.directWall)} a miss`,
-          // A pair over 1 ms is ecoai's stall only beyond what pairs of two direct calls show.
-          miss.added.p50 <= 40 && miss.over1ms <= miss.noiseOver1ms,
+          `${formatMicros(miss.added.p50)} / ${formatMicros(miss.added.p99)}, ${miss.over1ms} over 1 ms (noise floor ${miss.noiseOver1ms}, ${stallExcess}); in blocks, writes included: ${formatMicros(blocks.ecoWall - blocks.directWall)} a miss`,
+          miss.added.p50 <= 40 && noStallsOfItsOwn,
         ),
         goal("hits per second, SQLite, 64 concurrent callers", "—", "≥ 100,000", Math.round(rates["ecoai SQLite"]!).toLocaleString("en"), rates["ecoai SQLite"]! >= 100_000),
       ],
