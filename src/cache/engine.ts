@@ -1,7 +1,7 @@
 import type { CacheEntry, Store, StoreFlushFilter } from "../stores/store.ts";
 import type { Logger, TokenUsage } from "../types.ts";
 import type { UsageSink } from "../usage/sinks.ts";
-import type { CachedCall, EngineServices, EngineSettings, RequestFacts, SemanticFacts, SimilarPrompt } from "./cached-call.ts";
+import { isPromise, type CachedCall, type EngineServices, type EngineSettings, type RequestFacts, type SemanticFacts, type SimilarPrompt } from "./cached-call.ts";
 import { hitUsage, usageRecord } from "./call-usage.ts";
 import { createFaultReporter, describeFault, type FaultKind } from "./faults.ts";
 import { requestKey } from "./key.ts";
@@ -86,15 +86,19 @@ export function createCacheEngine(options: CacheEngineOptions) {
    * included: the call then goes to the provider. A pending entry whose write lands while the
    * store is being read is still served: the read may have been made before the write.
    */
-  function lookup(key: string): Promise<CacheEntry | undefined> {
+  function lookup(key: string): CacheEntry | undefined | Promise<CacheEntry | undefined> {
     const pendingBefore = writes!.pending(key);
     // `guarded` for a read, written out: every hit comes through here, with no promise to spare.
-    let reading: Promise<CacheEntry | undefined>;
+    let reading: CacheEntry | undefined | Promise<CacheEntry | undefined>;
     try {
-      reading = store!.get(key);
+      reading = store!.getNow ? store!.getNow(key) : store!.get(key);
     } catch (error) {
       storeFault.failed(error, "read");
-      return Promise.resolve(undefined);
+      return undefined;
+    }
+    if (!isPromise(reading)) {
+      storeFault.ok("read");
+      return writes!.pending(key) ?? pendingBefore ?? reading;
     }
     return reading.then(
       (entry) => {
@@ -163,19 +167,24 @@ export function createCacheEngine(options: CacheEngineOptions) {
    * shape of its method's response (`null`, `{}`, an empty `choices`, another provider's
    * answer). A corrupt row is removed, the call is a miss, and the first one is reported.
    */
-  async function serve(entry: CacheEntry, call: CachedCall): Promise<unknown> {
+  function serve(entry: CacheEntry, call: CachedCall): unknown {
     let problem: string;
     try {
       const stored = responses.of(entry.body);
       if (call.method.isResponse(stored)) {
         const rebuilt = call.method.rebuild(stored);
-        // Most methods rebuild at once; one that returns a promise is awaited here, so its failure is a corrupt entry too.
-        return typeof (rebuilt as PromiseLike<unknown> | null)?.then === "function" ? await rebuilt : rebuilt;
+        // Most methods rebuild at once; one that returns a promise is awaited, so its failure is a corrupt entry too.
+        if (isPromise(rebuilt)) return Promise.resolve(rebuilt).catch((error: unknown) => removeCorrupt(entry, error instanceof Error ? error.message : String(error)));
+        return rebuilt;
       }
       problem = `not a ${call.method.endpoint} response`;
     } catch (error) {
       problem = error instanceof Error ? error.message : String(error);
     }
+    return removeCorrupt(entry, problem);
+  }
+
+  async function removeCorrupt(entry: CacheEntry, problem: string): Promise<undefined> {
     if (!corruptReported) {
       corruptReported = true;
       options.logger.warn(`[ecoai] unreadable cache entry ${entry.key.slice(0, 12)}… in the ${store!.name} cache (${problem}) removed; the call goes to the provider. Further unreadable entries are removed without a warning.`);

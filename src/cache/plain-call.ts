@@ -6,7 +6,7 @@
  * @module
  */
 import type { CachedCall, EngineServices, EngineSettings, Settled } from "./cached-call.ts";
-import { prepared } from "./cached-call.ts";
+import { isPromise, prepared } from "./cached-call.ts";
 import { createInProcessCoalescing } from "./in-process-coalescing.ts";
 import type { createPeerCoalescing } from "./peer-coalescing.ts";
 import { patienceFor, type Patience } from "./patience.ts";
@@ -66,9 +66,12 @@ export function createPlainCalls(engine: PlainCallEngine) {
     if (key === null) return engine.passThrough(call, startedAt);
 
     if (!call.options.refresh) {
-      const entry = await engine.get(key);
+      // Awaited only when the store or the rebuild must wait: a hit then settles in one step.
+      const found = engine.get(key);
+      const entry = isPromise(found) ? await found : found;
       if (entry && engine.isFresh(entry, call, settings)) {
-        const response = await engine.serve(entry, call);
+        const served = engine.serve(entry, call);
+        const response = isPromise(served) ? await served : served;
         if (response !== undefined) {
           // A hit is as quick as the SDK's own check of the signal, which it makes before sending.
           const aborted = patience.check();

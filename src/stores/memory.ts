@@ -70,16 +70,21 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
     while (entries.size > maxEntries) remove(entries.keys().next().value as string);
   }
 
+  function getNow(key: string): CacheEntry | undefined {
+    const entry = entries.get(key);
+    if (entry) {
+      entries.delete(key);
+      entries.set(key, entry);
+    }
+    return entry;
+  }
+
   return {
     name: "memory",
     async get(key) {
-      const entry = entries.get(key);
-      if (entry) {
-        entries.delete(key);
-        entries.set(key, entry);
-      }
-      return entry;
+      return getNow(key);
     },
+    getNow,
     async set(entry) {
       put(entry);
     },

@@ -117,6 +117,29 @@ export function createSqliteStore(options: SqliteStoreOptions = {}): Store {
     // Reported by the engine at the first call, as any other fault.
   }
 
+  /** The entry of `key`, read now: SQLite's reads are synchronous. */
+  function lookup(key: string): CacheEntry | undefined {
+    assertOpen();
+    const connection = file.current;
+    const remembering = memo.wants(key) && memo.open(connection?.db);
+    if (remembering) {
+      const known = memo.get(key);
+      if (known) return known;
+    }
+    if (keys.absent(connection, key)) return undefined;
+    let row: Row | undefined;
+    try {
+      row = use((c) => c.select.get(key));
+    } catch (error) {
+      memo.forget();
+      throw error;
+    }
+    if (!row) return undefined;
+    const entry = toEntry(row);
+    if (remembering && file.current === connection) memo.remember(connection!.db, key, entry);
+    return entry;
+  }
+
   /** Rows of a vector listing's statement, prepared once a connection: the file may be reopened between batches. */
   const readRows: ReadRows = (sql, params) => use((c) => (c.pages[sql] ??= c.db.prepare(sql)).all(...params));
 
@@ -126,25 +149,10 @@ export function createSqliteStore(options: SqliteStoreOptions = {}): Store {
     async get(key) {
       // Every call reads here first: the one place a loop of hits would otherwise never yield.
       if (eventLoopHeld()) await nextTurn();
-      assertOpen();
-      const connection = file.current;
-      const remembering = memo.wants(key) && memo.open(connection?.db);
-      if (remembering) {
-        const known = memo.get(key);
-        if (known) return known;
-      }
-      if (keys.absent(connection, key)) return undefined;
-      let row: Row | undefined;
-      try {
-        row = use((c) => c.select.get(key));
-      } catch (error) {
-        memo.forget();
-        throw error;
-      }
-      if (!row) return undefined;
-      const entry = toEntry(row);
-      if (remembering && file.current === connection) memo.remember(connection!.db, key, entry);
-      return entry;
+      return lookup(key);
+    },
+    getNow(key) {
+      return eventLoopHeld() ? nextTurn().then(() => lookup(key)) : lookup(key);
     },
     async set(entry, { ttlSeconds } = {}) {
       writeEntries([{ entry, ttlSeconds }]);

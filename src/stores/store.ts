@@ -119,6 +119,11 @@ export interface Store {
   /** Where the data lives, for warnings: a file path, or a URL with its password masked. */
   readonly location?: string;
   get(key: string): Promise<CacheEntry | undefined>;
+  /**
+   * Optional: `get`, answered without a promise when the store can answer at once (a store whose
+   * reads are synchronous: SQLite, memory). A promise when it must wait first.
+   */
+  getNow?(key: string): CacheEntry | undefined | Promise<CacheEntry | undefined>;
   set(entry: CacheEntry, options?: StoreSetOptions): Promise<void>;
   /**
    * Optional: writes several entries at once, as `set` writes each (in order: of two writes of

@@ -98,6 +98,22 @@ export function runStoreSuite(name: string, options: StoreSuiteOptions): void {
       expect((await store.get(entry.key))?.evidence).toBeUndefined();
     });
 
+    test("getNow (when the store has it) answers as get does, without a promise when it need not wait", async () => {
+      if (!store.getNow) return;
+      const entry = makeEntry({ key: "now" });
+      await store.set(entry);
+      for (const key of ["now", "missing"]) {
+        const answered = store.getNow(key);
+        expect(answered instanceof Promise ? await answered : answered).toEqual(await store.get(key));
+      }
+      // Right after a turn of the event loop, a store that reads synchronously has no reason to wait.
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(store.getNow("now")).toEqual(entry);
+      await store.delete("now");
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(store.getNow("now")).toBeUndefined();
+    });
+
     test("set replaces an entry with the same key", async () => {
       const first = makeEntry({ key: "same" });
       await store.set(first);
