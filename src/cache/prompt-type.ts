@@ -40,32 +40,40 @@ function isStructured(params: Record<string, unknown>): boolean {
   if (params.output_format != null) return true;
   if (isRecord(params.output_config) && params.output_config.format != null) return true;
   // Chat completions' `response_format` and the Responses API's `text.format`: any but plain text.
-  for (const format of [params.response_format, isRecord(params.text) ? params.text.format : undefined]) {
-    if (format != null && !(isRecord(format) && format.type === "text")) return true;
-  }
-  for (const config of [params.config, params.generationConfig, params.generation_config]) {
-    if (!isRecord(config)) continue;
-    if (STRUCTURED_CONFIG_FIELDS.some((field) => config[field] != null)) return true;
-    const mime = config.responseMimeType ?? config.response_mime_type;
-    if (typeof mime === "string" && mime !== "text/plain") return true;
-  }
-  return false;
+  if (isFormat(params.response_format) || (isRecord(params.text) && isFormat(params.text.format))) return true;
+  return isStructuredConfig(params.config) || isStructuredConfig(params.generationConfig) || isStructuredConfig(params.generation_config);
+}
+
+// Written without arrays or closures: this runs on every miss, where each allocation costs.
+function isFormat(format: unknown): boolean {
+  return format != null && !(isRecord(format) && format.type === "text");
+}
+
+function isStructuredConfig(config: unknown): boolean {
+  if (!isRecord(config)) return false;
+  for (const field of STRUCTURED_CONFIG_FIELDS) if (config[field] != null) return true;
+  const mime = config.responseMimeType ?? config.response_mime_type;
+  return typeof mime === "string" && mime !== "text/plain";
 }
 
 function usesTools(params: Record<string, unknown>): boolean {
-  const present = (holder: unknown) =>
-    isRecord(holder) &&
-    TOOL_FIELDS.some((field) => {
-      const value = holder[field];
-      return Array.isArray(value) ? value.length > 0 : value != null;
-    });
-  return present(params) || present(params.config);
+  return hasTools(params) || hasTools(params.config);
+}
+
+function hasTools(holder: unknown): boolean {
+  if (!isRecord(holder)) return false;
+  for (const field of TOOL_FIELDS) {
+    const value = holder[field];
+    if (Array.isArray(value) ? value.length > 0 : value != null) return true;
+  }
+  return false;
 }
 
 function scanMedia(value: unknown, seen: MediaSeen, depth: number): void {
   if (depth > 32) return;
   if (typeof value === "string") {
-    classifyMime(DATA_URI.exec(value)?.[1], seen);
+    // Only a string starting with "d" or "D" can be a data URI: the others skip the regex.
+    if ((value.charCodeAt(0) | 32) === 100) classifyMime(DATA_URI.exec(value)?.[1], seen);
     return;
   }
   if (Array.isArray(value)) {
@@ -82,7 +90,10 @@ function scanMedia(value: unknown, seen: MediaSeen, depth: number): void {
     // the source of an image or document block, which that block's own type classifies.
     else if (type === "file" && value.file != null) seen.file = true;
   }
-  for (const [field, item] of Object.entries(value)) {
+  const fields = Object.keys(value);
+  for (let index = 0; index < fields.length; index++) {
+    const field = fields[index]!;
+    const item = value[field];
     if (field === "file_url" && item != null) seen.file = true;
     else if (field === "inlineData" || field === "inline_data" || field === "fileData" || field === "file_data") {
       if (isRecord(item)) classifyMime(String(item.mimeType ?? item.mime_type ?? ""), seen, true);
