@@ -81,3 +81,46 @@ export function readWalHeader(name: string, into: Uint8Array): boolean {
   for (let i = 0; i < COPY_BYTES; i++) if (into[i] !== into[i + COPY_BYTES]) return false;
   return true;
 }
+
+/** Words of a header's first copy, compared a word at a time; the third counts commits (`iChange`). */
+const COPY_WORDS = COPY_BYTES / 4;
+const COMMITS_WORD = 2;
+
+/**
+ * A file's WAL-index header, read when asked, and one remembered: while the two are the same, no
+ * connection has committed anything to the file since the remembered one was read. Only the first
+ * copies are compared: a header is read only when its two copies agree.
+ */
+export function createHeaderStamp() {
+  const header = new Uint8Array(WAL_HEADER_BYTES);
+  const stamp = new Uint8Array(WAL_HEADER_BYTES);
+  const headerWords = new Uint32Array(header.buffer, 0, COPY_WORDS);
+  const stampWords = new Uint32Array(stamp.buffer, 0, COPY_WORDS);
+  let stamped = false;
+  return {
+    /** Reads the header of `name` (see {@link readWalHeader}); false when nothing may be concluded from it. */
+    read: (name: string) => readWalHeader(name, header),
+    /** Whether a header is remembered. */
+    get stamped() {
+      return stamped;
+    },
+    /** Whether the header last read is the one remembered. */
+    unchanged(): boolean {
+      if (!stamped) return false;
+      for (let i = 0; i < COPY_WORDS; i++) if (headerWords[i] !== stampWords[i]) return false;
+      return true;
+    },
+    /** Whether the header last read is one commit on from the one remembered. */
+    oneCommitOn(): boolean {
+      return stamped && headerWords[COMMITS_WORD] === ((stampWords[COMMITS_WORD]! + 1) >>> 0);
+    },
+    /** Remembers the header last read. */
+    remember(): void {
+      stamp.set(header);
+      stamped = true;
+    },
+    forget(): void {
+      stamped = false;
+    },
+  };
+}

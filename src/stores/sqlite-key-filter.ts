@@ -1,5 +1,5 @@
 import type { Database, Row, Statement } from "../sqlite/database.ts";
-import { readWalHeader, WAL_HEADER_BYTES } from "../sqlite/wal-header.ts";
+import { createHeaderStamp } from "../sqlite/wal-header.ts";
 
 /**
  * Keys read from the file at a time, a chunk a timer tick, so that a large table never holds up
@@ -38,10 +38,6 @@ export interface KeyFilterConnection {
 /** Runs `work` on the store's current connection, as the store runs its reads. */
 export type KeyFilterReader = <T>(work: (connection: KeyFilterConnection) => T) => T;
 
-/** Words of the WAL-index header's first copy; its third is the count of commits (`iChange`). */
-const HEADER_WORDS = WAL_HEADER_BYTES / 8;
-const COMMITS_WORD = 2;
-
 /**
  * The keys of a SQLite cache file, held in memory so that a lookup of a key the file does not
  * hold (every miss) is answered without SQLite: SQLite's lookup of a new key cost a miss 20-35 µs
@@ -62,10 +58,8 @@ const COMMITS_WORD = 2;
  */
 export function createSqliteKeyFilter(read: KeyFilterReader, { chunkRows = KEY_FILTER_CHUNK_ROWS, maxKeys = KEY_FILTER_MAX_KEYS } = {}) {
   const fingerprints = new Set<number | string>();
-  const header = new Uint8Array(WAL_HEADER_BYTES);
-  const stamp = new Uint8Array(WAL_HEADER_BYTES);
-  const headerWords = new Uint32Array(header.buffer, 0, HEADER_WORDS);
-  const stampWords = new Uint32Array(stamp.buffer, 0, HEADER_WORDS);
+  /** The header under which the keys held are every key of the file, once remembered. */
+  const header = createHeaderStamp();
   /** The connection the keys are read through; a new one starts them over. */
   let source: KeyFilterConnection | undefined;
   /**
@@ -82,16 +76,9 @@ export function createSqliteKeyFilter(read: KeyFilterReader, { chunkRows = KEY_F
   let schema: number | undefined;
   /** Every key of the file was read (the last chunk came back short). */
   let complete = false;
-  /** `stamp` holds a header under which the keys held are every key of the file. */
-  let stamped = false;
   /** No filter on this connection: no count of moved keys, or more keys than {@link maxKeys}. */
   let off = false;
   let timer: ReturnType<typeof setTimeout> | undefined;
-
-  function sameAsStamp(): boolean {
-    for (let i = 0; i < HEADER_WORDS; i++) if (headerWords[i] !== stampWords[i]) return false;
-    return true;
-  }
 
   /** Every key is to be read again, from the first. */
   function startOver(): void {
@@ -100,7 +87,8 @@ export function createSqliteKeyFilter(read: KeyFilterReader, { chunkRows = KEY_F
     afterKey = "";
     newestRowid = 0;
     moved = schema = undefined;
-    complete = stamped = false;
+    complete = false;
+    header.forget();
   }
 
   function reset(connection: KeyFilterConnection | undefined): void {
@@ -193,7 +181,7 @@ export function createSqliteKeyFilter(read: KeyFilterReader, { chunkRows = KEY_F
       complete = rows.length < chunkRows;
       if (complete) return true;
     }
-    stamped = false;
+    header.forget();
     readLater();
     return false;
   }
@@ -210,13 +198,11 @@ export function createSqliteKeyFilter(read: KeyFilterReader, { chunkRows = KEY_F
       }
       if (!complete || off || fingerprints.has(fingerprint(key))) return false;
       const file = connection?.db.file;
-      if (!file || !readWalHeader(file, header)) return false;
-      if (!stamped || !sameAsStamp()) {
-        // Read before the rows: any commit after it changes the header again.
-        const seen = header.slice();
+      if (!file || !header.read(file)) return false;
+      if (!header.unchanged()) {
+        // Remembered as read before the rows: any commit after it changes the header again.
         if (!readChunk()) return false;
-        stamp.set(seen);
-        stamped = true;
+        header.remember();
         if (fingerprints.has(fingerprint(key))) return false;
       }
       return true;
@@ -228,7 +214,7 @@ export function createSqliteKeyFilter(read: KeyFilterReader, { chunkRows = KEY_F
      */
     writing(connection: KeyFilterConnection): boolean {
       const file = connection.db.file;
-      return connection === source && complete && stamped && file !== undefined && readWalHeader(file, header) && sameAsStamp();
+      return connection === source && complete && header.stamped && file !== undefined && header.read(file) && header.unchanged();
     },
     /**
      * After a transaction on `connection` that wrote `keys` committed. `current`: what
@@ -239,8 +225,7 @@ export function createSqliteKeyFilter(read: KeyFilterReader, { chunkRows = KEY_F
       if (connection !== source || off) return;
       for (const key of keys) fingerprints.add(fingerprint(key));
       if (tooMany() || !current) return;
-      const file = connection.db.file!;
-      if (readWalHeader(file, header) && headerWords[COMMITS_WORD] === ((stampWords[COMMITS_WORD]! + 1) >>> 0)) stamp.set(header);
+      if (header.read(connection.db.file!) && header.oneCommitOn()) header.remember();
     },
     /** The store closed, or its connection failed: the keys are read again through the next one. */
     forget(): void {

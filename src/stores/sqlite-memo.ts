@@ -1,5 +1,5 @@
 import type { Database } from "../sqlite/database.ts";
-import { readWalHeader, WAL_HEADER_BYTES } from "../sqlite/wal-header.ts";
+import { createHeaderStamp } from "../sqlite/wal-header.ts";
 import { createEntryMemo, MEMO_ENTRIES } from "./entry-memo.ts";
 import type { CacheEntry } from "./store.ts";
 
@@ -15,22 +15,13 @@ import type { CacheEntry } from "./store.ts";
  */
 export function createSqliteMemo() {
   const entries = createEntryMemo();
-  const stamp = new Uint8Array(WAL_HEADER_BYTES);
-  const header = new Uint8Array(WAL_HEADER_BYTES);
-  // Compared a word at a time, and the first copy only: a header is read only when its two copies agree.
-  const stampWords = new Uint32Array(stamp.buffer, 0, WAL_HEADER_BYTES / 8);
-  const headerWords = new Uint32Array(header.buffer, 0, WAL_HEADER_BYTES / 8);
-  let stamped = false;
+  /** The header the entries were read under. */
+  const header = createHeaderStamp();
   let connection: Database | undefined;
 
   function forget(): void {
     entries.clear();
-    stamped = false;
-  }
-
-  function sameAsStamp(): boolean {
-    for (let i = 0; i < headerWords.length; i++) if (headerWords[i] !== stampWords[i]) return false;
-    return true;
+    header.forget();
   }
 
   /**
@@ -61,14 +52,13 @@ export function createSqliteMemo() {
         forget();
         connection = db;
       }
-      if (!db?.file || !readWalHeader(db.file, header)) {
+      if (!db?.file || !header.read(db.file)) {
         forget();
         return false;
       }
-      if (!stamped || !sameAsStamp()) {
+      if (!header.unchanged()) {
         entries.clear();
-        stamp.set(header);
-        stamped = true;
+        header.remember();
       }
       return true;
     },
@@ -76,7 +66,7 @@ export function createSqliteMemo() {
     get: entries.get,
     /** What `db` just read for `key`, after {@link open} on `db` returned true. */
     remember(db: Database, key: string, entry: CacheEntry): void {
-      if (db === connection && stamped) entries.set(key, entry);
+      if (db === connection && header.stamped) entries.set(key, entry);
     },
     /** A lookup failed, or the store closed: nothing remembered may be served. */
     forget,
