@@ -140,6 +140,11 @@ export function createSqliteStore(options: SqliteStoreOptions = {}): Store {
     return entry;
   }
 
+  /** Every call reads here first: the one place a loop of hits would otherwise never yield. */
+  function readNow(key: string): CacheEntry | undefined | Promise<CacheEntry | undefined> {
+    return eventLoopHeld() ? nextTurn().then(() => lookup(key)) : lookup(key);
+  }
+
   /** Rows of a vector listing's statement, prepared once a connection: the file may be reopened between batches. */
   const readRows: ReadRows = (sql, params) => use((c) => (c.pages[sql] ??= c.db.prepare(sql)).all(...params));
 
@@ -147,13 +152,9 @@ export function createSqliteStore(options: SqliteStoreOptions = {}): Store {
     name: "sqlite",
     location: path,
     async get(key) {
-      // Every call reads here first: the one place a loop of hits would otherwise never yield.
-      if (eventLoopHeld()) await nextTurn();
-      return lookup(key);
+      return readNow(key);
     },
-    getNow(key) {
-      return eventLoopHeld() ? nextTurn().then(() => lookup(key)) : lookup(key);
-    },
+    getNow: readNow,
     async set(entry, { ttlSeconds } = {}) {
       writeEntries([{ entry, ttlSeconds }]);
     },
