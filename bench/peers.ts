@@ -29,7 +29,7 @@ import { openDatabase } from "../src/sqlite/database.ts";
 import { startRedisServer } from "../test/redis-server.ts";
 import { redisRoundTrips } from "./redis-round-trip.ts";
 import { concurrentHits, missBlocks, missOverhead, preadMicros, runInterleaved, type Variant } from "./peers-timing.ts";
-import { formatMicros, formatRatio, summarize, table, toMicros } from "./stats.ts";
+import { formatMicros, formatRatio, machineLoad, summarize, table, toMicros } from "./stats.ts";
 
 const MODEL = "gpt-4o-mini";
 const DISTINCT = 64;
@@ -70,7 +70,7 @@ async function langchain(cache: InMemoryCache | RedisCache, headers: Record<stri
 }
 
 try {
-  console.log(`ecoai and its peers — Bun ${Bun.version}, ${process.platform}/${process.arch}; LangChain.js @langchain/core ${version("@langchain/core")}, @langchain/openai ${version("@langchain/openai")}, @langchain/redis ${version("@langchain/redis")}`);
+  console.log(`ecoai and its peers — Bun ${Bun.version}, ${process.platform}/${process.arch}; LangChain.js @langchain/core ${version("@langchain/core")}, @langchain/openai ${version("@langchain/openai")}, @langchain/redis ${version("@langchain/redis")}; at the start, ${machineLoad()}`);
   const preadPath = join(dir, "pread.bin");
   console.log(`A 96-byte pread costs ${formatMicros(preadMicros(preadPath))} on this machine (an ecoai SQLite hit from its memo makes one; the floor's point read makes SQLite's own lock calls)\n`);
   // The memory hit with that one system call added: where a SQLite hit lands if the call is all it adds.
@@ -213,7 +213,7 @@ try {
     ),
   );
   console.log("Semantic vectors (memory per vector, 1,000,000-vector search, cold load): `npm run bench:semantic`.");
-  console.log(`\nelapsed ${((performance.now() - startedAt) / 1000).toFixed(0)} s`);
+  console.log(`\nelapsed ${((performance.now() - startedAt) / 1000).toFixed(0)} s; at the end, ${machineLoad()}`);
 } finally {
   for (const close of closing.reverse()) await close();
   await sim.close();

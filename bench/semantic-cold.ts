@@ -6,7 +6,7 @@
  * @module
  */
 import { mkdtempSync, rmSync } from "node:fs";
-import { loadavg, tmpdir } from "node:os";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createSemanticIndex } from "../src/cache/semantic-index.ts";
 import { openDatabase } from "../src/sqlite/database.ts";
@@ -16,7 +16,7 @@ import { LIST_CODES } from "../src/stores/sqlite-vectors.ts";
 import type { CacheEntry, Store } from "../src/stores/store.ts";
 import { startRedisServer } from "../test/redis-server.ts";
 import { DIMS, keyOf, promptVector, queryVector } from "./semantic-data.ts";
-import { summarize, table } from "./stats.ts";
+import { machineLoad, summarize, table } from "./stats.ts";
 
 const THRESHOLD = 0.95;
 const FLOOR = 0.85;
@@ -131,16 +131,11 @@ export async function coldStart(size: number, goalMs: number, stores: readonly C
         rows.push([name, `${loadMs.toFixed(0)} ms`, `${loadCpuMs.toFixed(0)} ms`, vsSelect, `${filledMs.toFixed(0)} ms`, found ? "all" : "NOT ALL", `${p50.toFixed(2)} ms`, `${keptP50.toFixed(2)} ms`, `${(loadMs / goalMs).toFixed(2)}× the goal`]);
       }
     }
-    console.log(`\nCold start, ${size.toLocaleString("en")} vectors of ${DIMS} dims in one scope (written in ${writes.join(", ")}; ${cpuLoad()}):\n`);
+    console.log(`\nCold start, ${size.toLocaleString("en")} vectors of ${DIMS} dims in one scope (written in ${writes.join(", ")}; ${machineLoad()}):\n`);
     console.log(table(["loaded from", "first search (load)", "its CPU time (all threads)", "vs one SELECT", "all bytes read in", "vectors", "later searches p50 (read back)", "same, vectors kept in memory", `load vs ${goalMs / 1000} s`], rows));
     for (const note of notes) console.log(`\n${note}`);
   } finally {
     await redis.stop();
     rmSync(dir, { recursive: true, force: true });
   }
-}
-
-/** The 1-minute load average, as the machine reports it (shared machines skew timings). */
-function cpuLoad(): string {
-  return `1-minute load ${loadavg()[0]!.toFixed(2)}`;
 }

@@ -26,7 +26,7 @@ import type { CacheEntry } from "../src/stores/store.ts";
 import { dotAt } from "../src/cache/vector-sketch.ts";
 import { coldStart, entryFor, type ColdStore } from "./semantic-cold.ts";
 import { DIMS, keyOf, numberOf, promptVector, queryVector } from "./semantic-data.ts";
-import { summarize, table } from "./stats.ts";
+import { machineLoad, summarize, table } from "./stats.ts";
 
 const THRESHOLD = 0.95;
 /** How far down the engine searches for the neighbours guard: the threshold less 0.1. */
@@ -135,7 +135,7 @@ async function atScale(size: number, queryCount: number): Promise<string[]> {
 }
 
 async function main(): Promise<void> {
-  console.log(`Semantic lookup, ${DIMS} dims, one scope (${process.versions.bun ? `Bun ${process.versions.bun}` : `Node ${process.versions.node}`}, ${process.platform}/${process.arch})\n`);
+  console.log(`Semantic lookup, ${DIMS} dims, one scope (${process.versions.bun ? `Bun ${process.versions.bun}` : `Node ${process.versions.node}`}, ${process.platform}/${process.arch}; ${machineLoad()})\n`);
   const rows: string[][] = [];
   if (args["cold-only"]) return coldStart(100_000, GOALS.coldLoadMs, coldStores, Number(args.loads));
   for (const [i, size] of sizes.entries()) rows.push(await atScale(size, queryCounts[i] ?? queryCounts[queryCounts.length - 1]!));

@@ -1,8 +1,9 @@
 /**
- * Small helpers shared by the benchmarks: percentiles over samples and table formatting.
+ * Small helpers shared by the benchmarks: percentiles over samples, table formatting and the machine's load.
  *
  * @module
  */
+import { availableParallelism, loadavg } from "node:os";
 
 /** Summary of a set of samples (same unit as the samples). */
 export interface Summary {
@@ -42,6 +43,11 @@ export function formatMicros(us: number): string {
   const abs = Math.abs(us);
   const digits = abs < 10 ? 2 : abs < 100 ? 1 : 0;
   return `${us.toFixed(digits)} µs`;
+}
+
+/** The 1-minute load average, as the machine reports it (a shared machine skews timings), and its cores. */
+export function machineLoad(): string {
+  return `1-minute load ${loadavg()[0]!.toFixed(2)} on ${availableParallelism()} cores`;
 }
 
 /** Milliseconds to microseconds. */
