@@ -4,7 +4,7 @@ import type { CachedCall } from "../../cache/engine.ts";
 import type { EcoAIConfig } from "../../config.ts";
 import { EcoAIConfigError } from "../../errors.ts";
 import { ASSERT_OPEN, EcoAIBase, ENGINE } from "../../eco-base.ts";
-import type { FlushFilter, HistoryQuery, Mode, UsageRecord, UsageSummary } from "../../types.ts";
+import type { FlushFilter, HistoryQuery, Mode, Provider, UsageRecord, UsageSummary } from "../../types.ts";
 import { providerFamily } from "../provider-family.ts";
 import { langChainEndpoint } from "./endpoint.ts";
 import { llmStringParams } from "./llm-string.ts";
@@ -25,6 +25,16 @@ export interface EcoAICacheOptions extends Omit<EcoAIConfig, "client"> {
 
 /** Lookups that missed, waiting for LangChain to store what it generated; a failed generation never does, so the oldest are let go. */
 const PENDING_MISSES_KEPT = 1024;
+
+/** LLM strings whose reading is kept (a few models' call options, each handed to the cache on every call); past it the oldest is let go. */
+const LLM_STRINGS_KEPT = 64;
+
+/** What an llm string says of a call: its parameters (frozen, shared by the calls that hand it over), provider and endpoint. */
+interface ModelCall {
+  parameters: Record<string, unknown>;
+  provider: Provider;
+  baseURL: string;
+}
 
 /** The engine's answer to a lookup that found nothing: LangChain then generates and calls `update`. */
 const MISSED = Symbol("ecoai.langchain.missed");
@@ -54,6 +64,12 @@ export class EcoAICache extends BaseCache<Generation[]> {
   readonly #baseURL: string | undefined;
   /** When each pending miss was looked up, so its row carries the generation's latency. */
   readonly #missedAt = new Map<string, number>();
+  /**
+   * The llm strings read lately: a model hands the cache the same string on every call, and
+   * reading it (a scan of a few hundred characters and a JSON parse per parameter) took a fifth
+   * of a hit's lookup.
+   */
+  readonly #modelCalls = new Map<string, ModelCall>();
 
   constructor(options: EcoAICacheOptions = {}) {
     super();
@@ -92,16 +108,24 @@ export class EcoAICache extends BaseCache<Generation[]> {
   }
 
   #call(prompt: string, llmString: string, send: () => Promise<unknown>): CachedCall {
-    const params: LangChainRequest = { prompt, parameters: llmStringParams(llmString) };
-    return {
-      provider: providerFamily(langChainType(params.parameters), langChainModel(params.parameters)),
-      baseURL: langChainEndpoint(params.parameters, this.#baseURL),
-      wire: {},
-      method: LANGCHAIN_GENERATIONS,
-      params,
-      options: {},
-      send,
+    const { parameters, provider, baseURL } = this.#modelCall(llmString);
+    const params: LangChainRequest = { prompt, parameters };
+    return { provider, baseURL, wire: {}, method: LANGCHAIN_GENERATIONS, params, options: {}, send };
+  }
+
+  /** What `llmString` says of a call; throws, each time, when it names no endpoint and the cache has none. */
+  #modelCall(llmString: string): ModelCall {
+    const known = this.#modelCalls.get(llmString);
+    if (known !== undefined) return known;
+    const parameters = deepFreeze(llmStringParams(llmString));
+    const read: ModelCall = {
+      parameters,
+      provider: providerFamily(langChainType(parameters), langChainModel(parameters)),
+      baseURL: langChainEndpoint(parameters, this.#baseURL),
     };
+    if (this.#modelCalls.size >= LLM_STRINGS_KEPT) this.#modelCalls.delete(this.#modelCalls.keys().next().value!);
+    this.#modelCalls.set(llmString, read);
+    return read;
   }
 
   #rememberMiss(pending: string, startedAt: number): void {
@@ -134,6 +158,15 @@ export class EcoAICache extends BaseCache<Generation[]> {
   close(): Promise<void> {
     return this.#eco.close();
   }
+}
+
+/** `value` and everything in it frozen: parameters shared by many calls, which nothing may change for the others. */
+function deepFreeze<T>(value: T): T {
+  if (typeof value === "object" && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const item of Object.values(value)) deepFreeze(item);
+  }
+  return value;
 }
 
 function restore(stored: StoredGeneration): Generation {

@@ -88,6 +88,19 @@ describe.each(Object.keys(MODELS) as (keyof typeof MODELS)[])("%s", (name) => {
   });
 });
 
+test("models of one cache keep their entries apart, more models than the cache keeps read at once included", async () => {
+  const cache = ecoCache();
+  const chat = (temperature: number) => new ChatOpenAI({ model: "gpt-4o", temperature, apiKey: TEST_API_KEY, configuration: { baseURL: sim.openaiBaseURL }, maxRetries: 0, cache });
+  const temperatures = Array.from({ length: 70 }, (_, i) => i / 100);
+  sim.reset();
+  for (const temperature of temperatures) await chat(temperature).invoke("Name a river.");
+  expect(sim.count("openai.chat.completions")).toBe(70);
+  for (const temperature of [0, 0.01, 0.69, 0]) await chat(temperature).invoke("Name a river.");
+  expect(sim.count("openai.chat.completions")).toBe(70);
+  const rows = await cache.history({ limit: 4 });
+  expect(rows.map((row) => row.cacheHit)).toEqual([true, true, true, true]);
+});
+
 test("cachingEnabled: false sends every call upstream and still logs each one with its tokens", async () => {
   const cache = ecoCache(undefined, { cachingEnabled: false });
   const chat = MODELS["@langchain/anthropic"].model(cache);
