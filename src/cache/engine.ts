@@ -168,16 +168,23 @@ export function createCacheEngine(options: CacheEngineOptions) {
    * answer). A corrupt row is removed, the call is a miss, and the first one is reported.
    */
   function serve(entry: CacheEntry, call: CachedCall): unknown {
+    const { method } = call;
+    if (method.copiesRebuilt) {
+      const kept = responses.rebuilt(entry.body, method.rebuild);
+      if (kept !== undefined) return kept;
+    }
     let problem: string;
     try {
       const stored = responses.of(entry.body);
-      if (call.method.isResponse(stored)) {
-        const rebuilt = call.method.rebuild(stored);
+      if (method.isResponse(stored)) {
+        const rebuilt = method.rebuild(stored);
         // Most methods rebuild at once; one that returns a promise is awaited, so its failure is a corrupt entry too.
         if (isPromise(rebuilt)) return Promise.resolve(rebuilt).catch((error: unknown) => removeCorrupt(entry, error instanceof Error ? error.message : String(error)));
+        // Kept before the caller has it: what it does to its response changes no later hit.
+        if (method.copiesRebuilt) responses.keepRebuilt(entry.body, method.rebuild, rebuilt);
         return rebuilt;
       }
-      problem = `not a ${call.method.endpoint} response`;
+      problem = `not a ${method.endpoint} response`;
     } catch (error) {
       problem = error instanceof Error ? error.message : String(error);
     }

@@ -4,8 +4,13 @@
  * tree parsed once gives the same object (the same fields in the same order, plain objects and
  * arrays) in about half the time, which matters on a hit of a few microseconds.
  *
+ * A method whose rebuild is costly and gives data (`CachedMethod.copiesRebuilt`: the AI SDK's
+ * results, decoded with their dates and `undefined` fields) has its rebuilt response kept too, so
+ * that a hit is one copy rather than a copy and a rebuild.
+ *
  * @module
  */
+import { copiedData, isCopyableData } from "./data-copy.ts";
 import { readEntryBody } from "./stream-entry.ts";
 
 /** Bodies whose parsed response is kept, at most; beyond it the oldest kept is let go. */
@@ -15,11 +20,32 @@ const KEPT_CHARACTERS = 4 * 1024 * 1024;
 /** Longer bodies are parsed every time. */
 const MAX_KEPT_BODY = 64 * 1024;
 
+/** Values by the body they were made from, within {@link KEPT_RESPONSES} and {@link KEPT_CHARACTERS}; never handed out, only copied. */
+function keptByBody() {
+  const values = new Map<string, unknown>();
+  let keptCharacters = 0;
+  return {
+    get: (body: string): unknown => values.get(body),
+    set(body: string, value: unknown): void {
+      if (values.has(body)) return;
+      while (values.size > 0 && (values.size >= KEPT_RESPONSES || keptCharacters + body.length > KEPT_CHARACTERS)) {
+        const oldest = values.keys().next().value as string;
+        values.delete(oldest);
+        keptCharacters -= oldest.length;
+      }
+      values.set(body, value);
+      keptCharacters += body.length;
+    },
+  };
+}
+
+/** A method's rebuild, as the engine calls it; the key of its kept responses. */
+type Rebuild = (stored: unknown) => unknown;
+
 /** Fresh copies of the responses stored in entry bodies; one per engine. */
 export function createResponseCopies() {
-  /** Parsed responses by the body they were parsed from; never handed out, only copied. */
-  const parsed = new Map<string, unknown>();
-  let keptCharacters = 0;
+  const parsed = keptByBody();
+  const rebuiltByMethod = new WeakMap<Rebuild, ReturnType<typeof keptByBody>>();
   return {
     /** A fresh copy of the response in `body` (see stream-entry.ts); throws as parsing it does on a body that is not JSON. */
     of(body: string): unknown {
@@ -28,42 +54,43 @@ export function createResponseCopies() {
         // A body with a stream's recording is read whole, recording checked, as before; only others are kept.
         if (body.length > MAX_KEPT_BODY || body.includes("\n")) return readEntryBody(body).response;
         response = JSON.parse(body);
-        while (parsed.size > 0 && (parsed.size >= KEPT_RESPONSES || keptCharacters + body.length > KEPT_CHARACTERS)) {
-          const oldest = parsed.keys().next().value as string;
-          parsed.delete(oldest);
-          keptCharacters -= oldest.length;
-        }
         parsed.set(body, response);
-        keptCharacters += body.length;
       }
       try {
-        return copied(response);
+        // JSON.parse gives data: plain objects and arrays.
+        return copiedData(response);
       } catch (error) {
         // Nested deeper than a copy can recurse: parsed, as it was before.
         if (error instanceof RangeError) return JSON.parse(body);
         throw error;
       }
     },
+    /**
+     * A fresh copy of what `rebuild` made of the response in `body`, when {@link keepRebuilt} kept
+     * it; undefined otherwise (the caller then reads and rebuilds the response itself).
+     */
+    rebuilt(body: string, rebuild: Rebuild): unknown {
+      const kept = rebuiltByMethod.get(rebuild)?.get(body);
+      return kept === undefined ? undefined : copiedData(kept);
+    },
+    /**
+     * Keeps a copy of `response`, what `rebuild` made of the valid response in `body`, for
+     * {@link rebuilt}: only when it is data a copy reproduces (see data-copy.ts), and the body is
+     * one whose parsed response {@link of} keeps.
+     */
+    keepRebuilt(body: string, rebuild: Rebuild, response: unknown): void {
+      if (response === undefined || body.length > MAX_KEPT_BODY || body.includes("\n")) return;
+      let kept: unknown;
+      try {
+        if (!isCopyableData(response)) return;
+        kept = copiedData(response);
+      } catch {
+        // Nested deeper than a copy can recurse (or a value that throws when looked at): rebuilt for each hit, as before.
+        return;
+      }
+      let forMethod = rebuiltByMethod.get(rebuild);
+      if (forMethod === undefined) rebuiltByMethod.set(rebuild, (forMethod = keptByBody()));
+      forMethod.set(body, kept);
+    },
   };
-}
-
-/** A deep copy of a parsed JSON value: what `JSON.parse` of its text gives. */
-function copied(value: unknown): unknown {
-  if (typeof value !== "object" || value === null) return value;
-  if (Array.isArray(value)) {
-    const length = value.length;
-    const items = new Array<unknown>(length);
-    for (let index = 0; index < length; index++) items[index] = copied(value[index]);
-    return items;
-  }
-  const source = value as Record<string, unknown>;
-  const copy: Record<string, unknown> = {};
-  for (const key in source) {
-    if (!Object.hasOwn(source, key)) continue;
-    const item = copied(source[key]);
-    // JSON.parse makes `__proto__` an own field; assigned, it would set the prototype.
-    if (key === "__proto__") Object.defineProperty(copy, key, { value: item, writable: true, enumerable: true, configurable: true });
-    else copy[key] = item;
-  }
-  return copy;
 }

@@ -62,6 +62,14 @@ export interface CachedMethod {
   usage(response: unknown, params: Record<string, unknown>): TokenUsage;
   /** A response rebuilt from its stored JSON; may be a promise (e.g. to import the SDK's class lazily). */
   rebuild(stored: unknown): unknown | Promise<unknown>;
+  /**
+   * Optional: `rebuild` is costly, and what it gives is data (plain objects and arrays, dates,
+   * typed arrays, fields set to `undefined`; see `src/cache/data-copy.ts`). The engine then
+   * rebuilds a stored response once and gives each later hit a copy of that. `rebuild` must be
+   * a function of the stored JSON alone, and may change what it is given.
+   * @default false
+   */
+  copiesRebuilt?: boolean;
 }
 
 /** One server-sent event as it crossed the wire: its `event:` name when it had one, and its `data`. */

@@ -56,3 +56,41 @@ describe("the response of a stored entry", () => {
     }
   });
 });
+
+describe("a rebuilt response kept for a method whose rebuild gives data", () => {
+  const body = '{"at":1796063317000,"parts":[{"text":"a"}]}';
+  const rebuild = (stored: unknown) => {
+    const { at, parts } = stored as { at: number; parts: unknown[] };
+    return { at: new Date(at), parts, missing: undefined };
+  };
+
+  test("each later hit gets its own copy of what was kept, dates and undefined fields included", () => {
+    const responses = createResponseCopies();
+    expect(responses.rebuilt(body, rebuild)).toBeUndefined();
+    const first = rebuild(responses.of(body));
+    responses.keepRebuilt(body, rebuild, first);
+    first.at.setTime(0);
+    (first.parts as unknown[]).push("changed after it was kept");
+    const second = responses.rebuilt(body, rebuild) as ReturnType<typeof rebuild>;
+    const third = responses.rebuilt(body, rebuild) as ReturnType<typeof rebuild>;
+    expect(second).toStrictEqual(rebuild(JSON.parse(body)));
+    expect(second.at).toBeInstanceOf(Date);
+    expect(Object.keys(second)).toEqual(["at", "parts", "missing"]);
+    second.at.setTime(1);
+    expect(third.at.getTime()).toBe(1796063317000);
+    expect(third.parts).not.toBe(second.parts);
+  });
+
+  test("is kept per rebuild, and only when it is data a copy reproduces", () => {
+    const responses = createResponseCopies();
+    const other = (stored: unknown) => ({ other: stored });
+    responses.keepRebuilt(body, rebuild, rebuild(JSON.parse(body)));
+    expect(responses.rebuilt(body, other)).toBeUndefined();
+    const withMap = (stored: unknown) => ({ stored, index: new Map([["a", 1]]) });
+    responses.keepRebuilt(body, withMap, withMap(JSON.parse(body)));
+    expect(responses.rebuilt(body, withMap)).toBeUndefined();
+    const recorded = entryBody({ id: "r", choices: [] }, [{ at: 1, data: "{}" }]);
+    responses.keepRebuilt(recorded, rebuild, { id: "r" });
+    expect(responses.rebuilt(recorded, rebuild)).toBeUndefined();
+  });
+});

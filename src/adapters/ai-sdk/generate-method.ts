@@ -134,7 +134,10 @@ export const AI_SDK_GENERATE: CachedMethod = {
     const text = (json.content as unknown[]).map((part) => (isRecord(part) && part.type === "text" ? String(part.text) : "")).join("");
     return isAiSdkAnswer(json.finishReason, text, params);
   },
-  usage: (response) => aiSdkUsage(resultJson(response)?.usage),
-  // Stored results stay encoded: the middleware decodes hits and misses alike.
-  rebuild: (stored) => stored,
+  // A result as stored (a miss's, encoded) or as served (a hit's, decoded): the usage reads alike.
+  usage: (response) => aiSdkUsage(resultJson(response)?.usage ?? (isRecord(response) ? response.usage : undefined)),
+  // The stored JSON given is the call's own: decoded in place.
+  rebuild: (stored) => decodeResult(stored as EncodedResult, true),
+  // Decoding (dates, `undefined` fields) costs several times a copy of what it gives.
+  copiesRebuilt: true,
 };

@@ -7,7 +7,7 @@ import { trimmedBaseURL, type CachedMethod, type CallLimits, type StreamExchange
 import { isRecord } from "../../providers/text.ts";
 import type { CallOptions } from "../../types.ts";
 import { providerFamily } from "../provider-family.ts";
-import { AI_SDK_GENERATE, ECOAI_PROVIDER_OPTIONS, decodeResult, encodeResult, keyedCallOptions, type AiSdkRequest, type EncodedResult } from "./generate-method.ts";
+import { AI_SDK_GENERATE, ECOAI_PROVIDER_OPTIONS, encodeResult, keyedCallOptions, type AiSdkRequest, type EncodedResult } from "./generate-method.ts";
 import { AI_SDK_STREAM, partsResponse, resultOf } from "./stream-parts.ts";
 
 /** Options of {@link ecoaiMiddleware}: those of `new EcoAI()` without `client`. */
@@ -35,7 +35,7 @@ export class EcoAIMiddleware extends EcoAIBase {
   readonly wrapGenerate = async ({ doGenerate, params, model }: WrapOptions): Promise<LanguageModelV4GenerateResult> => {
     this[ASSERT_OPEN]("generate");
     const { send, decoded } = generating(doGenerate);
-    return decoded((await this[ENGINE].call(aiSdkCall(model, params, send))) as EncodedResult);
+    return decoded((await this[ENGINE].call(aiSdkCall(model, params, send))) as EncodedResult | LanguageModelV4GenerateResult);
   };
 
   /**
@@ -61,7 +61,7 @@ export class EcoAIMiddleware extends EcoAIBase {
 
 /**
  * The engine's `send` for a model's `doGenerate`, and the result for what the engine answered:
- * the live result of a miss as it came, a stored or shared one decoded.
+ * the live result of a miss as it came, a stored or shared one as the engine rebuilt (decoded) it.
  */
 function generating(doGenerate: WrapOptions["doGenerate"]) {
   const live = new WeakMap<EncodedResult, LanguageModelV4GenerateResult>();
@@ -72,8 +72,8 @@ function generating(doGenerate: WrapOptions["doGenerate"]) {
       live.set(encoded, result);
       return encoded;
     },
-    // Anything but the live result was parsed from its stored JSON for this call alone.
-    decoded: (answer: EncodedResult): LanguageModelV4GenerateResult => live.get(answer) ?? decodeResult<LanguageModelV4GenerateResult>(answer, true),
+    // Anything but the live result was rebuilt from its stored JSON for this call alone.
+    decoded: (answer: EncodedResult | LanguageModelV4GenerateResult): LanguageModelV4GenerateResult => live.get(answer as EncodedResult) ?? (answer as LanguageModelV4GenerateResult),
   };
 }
 

@@ -41,6 +41,24 @@ describe.each(Object.keys(PROVIDERS) as ProviderName[])("%s", (provider) => {
     expect(live.text.length).toBeGreaterThan(0);
   });
 
+  test("later hits, copies of the result decoded once, are the first hit field for field and each the caller's own", async () => {
+    const cache = ctx.middleware();
+    const model = ctx.model(provider, cache);
+    const prompt = `Name three colours (${provider}).`;
+    await generateText({ model, prompt });
+    const first = await generateText({ model, prompt });
+    const second = await generateText({ model, prompt });
+    // Strictly: fields set to undefined, dates and the request and response bodies as the first hit had them.
+    expect(second.response).toStrictEqual(first.response);
+    expect(second.request).toStrictEqual(first.request);
+    expect(second.content).toStrictEqual(first.content);
+    expect(second.response.timestamp).toBeInstanceOf(Date);
+    second.response.timestamp.setTime(0);
+    (second.response.headers ?? {})["x-changed"] = "by the second caller";
+    const third = await generateText({ model, prompt });
+    expect(third.response).toStrictEqual(first.response);
+  });
+
   test("the same prompt with other tools is another entry", async () => {
     const cache = ctx.middleware();
     const model = ctx.model(provider, cache);
