@@ -24,7 +24,7 @@ const TYPED_ARRAYS = new Map<object, new (source: ArrayLike<number> & ArrayLike<
 /**
  * Whether `value` is data {@link copiedData} reproduces whole: every object in it a plain object
  * (prototype `Object.prototype` or `null`) with only enumerable, writable, configurable own
- * string-keyed fields and not frozen or sealed, an array of the same kind (holes allowed), a `Date`
+ * string-keyed fields and not frozen or sealed, an array of the same kind with items only (holes allowed), a `Date`
  * or a typed array of its own (the whole of its buffer), and no object reached twice.
  */
 export function isCopyableData(value: unknown, seen = new Set<object>()): boolean {
@@ -43,13 +43,22 @@ export function isCopyableData(value: unknown, seen = new Set<object>()): boolea
   const isArray = Array.isArray(value);
   if (isArray ? prototype !== Array.prototype : prototype !== Object.prototype && prototype !== null) return false;
   if (!Object.isExtensible(value)) return false;
+  const length = isArray ? (value as unknown[]).length : 0;
   for (const key of Reflect.ownKeys(value)) {
     if (isArray && key === "length") continue;
+    // An array's copy holds its items only: a field set on it would be lost.
+    if (isArray && !isIndex(key, length)) return false;
     const field = Object.getOwnPropertyDescriptor(value, key)!;
     if (typeof key === "symbol" || !("value" in field) || !field.enumerable || !field.writable || !field.configurable) return false;
     if (!isCopyableData(field.value, seen)) return false;
   }
   return true;
+}
+
+function isIndex(key: string | symbol, length: number): boolean {
+  if (typeof key !== "string") return false;
+  const index = Number(key);
+  return Number.isInteger(index) && index >= 0 && index < length && String(index) === key;
 }
 
 /** A deep copy of `value`, which {@link isCopyableData} accepted. */

@@ -74,12 +74,12 @@ export function createResponseCopies() {
       return kept === undefined ? undefined : copiedData(kept);
     },
     /**
-     * Keeps a copy of `response`, what `rebuild` made of the valid response in `body`, for
-     * {@link rebuilt}: only when it is data a copy reproduces (see data-copy.ts), and the body is
-     * one whose parsed response {@link of} keeps.
+     * Keeps a copy of `response`, what `rebuild` made of the valid response in `body` (a stream's
+     * recording in it checked when it was read), for {@link rebuilt}: only when it is data a copy
+     * reproduces (see data-copy.ts), and the body is no longer than those {@link of} keeps.
      */
     keepRebuilt(body: string, rebuild: Rebuild, response: unknown): void {
-      if (response === undefined || body.length > MAX_KEPT_BODY || body.includes("\n")) return;
+      if (response === undefined || body.length > MAX_KEPT_BODY) return;
       let kept: unknown;
       try {
         if (!isCopyableData(response)) return;

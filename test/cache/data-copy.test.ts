@@ -60,6 +60,7 @@ describe("copies of data", () => {
     const hidden = Object.defineProperty({ a: 1 }, "b", { value: 2, enumerable: false });
     const withGetter = Object.defineProperty({}, "a", { get: () => 1, enumerable: true, configurable: true });
     const bytesWithField = Object.assign(new Uint8Array(2), { label: "x" });
+    const listWithField = Object.assign([1, 2], { total: 2 });
     const notData: [string, unknown][] = [
       ["a Map", { m: new Map([[1, 2]]) }],
       ["a Set", [new Set([1])]],
@@ -73,6 +74,7 @@ describe("copies of data", () => {
       ["a Buffer", { b: Buffer.from("ab") }],
       ["a view on part of a buffer", { v: new Uint8Array(8).subarray(2, 4) }],
       ["bytes with a field of their own", { b: bytesWithField }],
+      ["an array with a field of its own", { l: listWithField }],
       ["a regular expression", { r: /x/ }],
     ];
     for (const [what, value] of notData) expect([what, isCopyableData(value)]).toEqual([what, false]);

@@ -89,8 +89,12 @@ describe("a rebuilt response kept for a method whose rebuild gives data", () => 
     const withMap = (stored: unknown) => ({ stored, index: new Map([["a", 1]]) });
     responses.keepRebuilt(body, withMap, withMap(JSON.parse(body)));
     expect(responses.rebuilt(body, withMap)).toBeUndefined();
-    const recorded = entryBody({ id: "r", choices: [] }, [{ at: 1, data: "{}" }]);
-    responses.keepRebuilt(recorded, rebuild, { id: "r" });
-    expect(responses.rebuilt(recorded, rebuild)).toBeUndefined();
+    const long = JSON.stringify({ at: 0, parts: ["x".repeat(100_000)] });
+    responses.keepRebuilt(long, rebuild, rebuild(JSON.parse(long)));
+    expect(responses.rebuilt(long, rebuild)).toBeUndefined();
+    // A stream's recording beside the response: the rebuilt response is kept as for any body.
+    const recorded = entryBody({ at: 5, parts: [] }, [{ at: 1, data: "{}" }]);
+    responses.keepRebuilt(recorded, rebuild, rebuild(responses.of(recorded)));
+    expect(responses.rebuilt(recorded, rebuild)).toStrictEqual({ at: new Date(5), parts: [], missing: undefined });
   });
 });
