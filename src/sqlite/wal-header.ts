@@ -21,6 +21,8 @@ import { resolve } from "node:path";
 /** Both copies of the header. */
 export const WAL_HEADER_BYTES = 96;
 const COPY_BYTES = 48;
+/** Words of one copy: headers are compared a word at a time. */
+const COPY_WORDS = COPY_BYTES / 4;
 /** `isInit`: zero while the index is being (re)built, as after it was cut and grown back with zeros. */
 const IS_INIT_OFFSET = 12;
 
@@ -61,7 +63,7 @@ export function connectionClosed(name: string): void {
  * otherwise (no connection of this process open on the file, no `-shm` yet, cut short, caught
  * mid-write): then nothing may be concluded from it.
  */
-export function readWalHeader(name: string, into: Uint8Array): boolean {
+export function readWalHeader(name: string, into: Uint8Array, words = new Uint32Array(into.buffer, into.byteOffset, WAL_HEADER_BYTES / 4)): boolean {
   const file = files.get(name);
   if (!file) return false;
   if (file.descriptor < 0) {
@@ -78,12 +80,11 @@ export function readWalHeader(name: string, into: Uint8Array): boolean {
     return false;
   }
   if (read < WAL_HEADER_BYTES || into[IS_INIT_OFFSET] !== 1) return false;
-  for (let i = 0; i < COPY_BYTES; i++) if (into[i] !== into[i + COPY_BYTES]) return false;
+  for (let i = 0; i < COPY_WORDS; i++) if (words[i] !== words[i + COPY_WORDS]) return false;
   return true;
 }
 
-/** Words of a header's first copy, compared a word at a time; the third counts commits (`iChange`). */
-const COPY_WORDS = COPY_BYTES / 4;
+/** The third word of a header counts commits (`iChange`). */
 const COMMITS_WORD = 2;
 
 /**
@@ -93,13 +94,14 @@ const COMMITS_WORD = 2;
  */
 export function createHeaderStamp() {
   const header = new Uint8Array(WAL_HEADER_BYTES);
+  const bothCopies = new Uint32Array(header.buffer, 0, 2 * COPY_WORDS);
   const stamp = new Uint8Array(WAL_HEADER_BYTES);
   const headerWords = new Uint32Array(header.buffer, 0, COPY_WORDS);
   const stampWords = new Uint32Array(stamp.buffer, 0, COPY_WORDS);
   let stamped = false;
   return {
     /** Reads the header of `name` (see {@link readWalHeader}); false when nothing may be concluded from it. */
-    read: (name: string) => readWalHeader(name, header),
+    read: (name: string) => readWalHeader(name, header, bothCopies),
     /** Whether a header is remembered. */
     get stamped() {
       return stamped;
