@@ -215,7 +215,8 @@ export function createCacheEngine(options: CacheEngineOptions) {
   /**
    * Runs one call and returns what the SDK's call returns: a cached call's outcome (presented as
    * the SDK presents it), the SDK's own stream over the engine's answer, or, passed through, the
-   * SDK's own value. Tracked until it settles so that `close()` waits for its usage row.
+   * SDK's own value. Tracked until it settles so that `close()` waits for its usage row (a hit
+   * answered at once has logged it already).
    */
   function call(input: CachedCall): unknown {
     const startedAt = input.startedAt ?? performance.now();
@@ -226,8 +227,10 @@ export function createCacheEngine(options: CacheEngineOptions) {
       return streamed(input, stream, settings, startedAt, usesCache(input, settings) ? keyOf(input, namespace) : null, namespace);
     }
     if (!usesCache(input, settings)) return passThrough(input, startedAt);
-    const running = run(input, settings, startedAt);
-    track(running);
+    const ran = run(input, settings, startedAt);
+    let running: Promise<unknown>;
+    if (isPromise(ran)) track((running = ran as Promise<unknown>));
+    else running = Promise.resolve(ran);
     return input.present ? input.present(running) : running;
   }
 

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import type { CacheEntry } from "../stores/store.ts";
 import type { CachedCall, EngineServices, EngineSettings, Settled } from "./cached-call.ts";
 import { isPromise, prepared } from "./cached-call.ts";
 import { createInProcessCoalescing } from "./in-process-coalescing.ts";
@@ -53,33 +54,58 @@ export function createPlainCalls(engine: PlainCallEngine) {
     }
   }
 
-  /** Runs a cached plain call; resolves to the SDK's response (a hit's rebuilt from its entry). */
-  return async function run(input: CachedCall, settings: EngineSettings, startedAt: number): Promise<unknown> {
-    const call = input.method.prepare ? await prepared(input, input.method.prepare) : input;
-    const patience = patienceFor(call.limits, startedAt);
+  /**
+   * Runs a cached plain call: the SDK's response (a hit's rebuilt from its entry), returned as it
+   * is when the hit needed no waiting (the store and the rebuild answered at once), else a promise
+   * of it. Every failure is a rejected promise, never a throw.
+   */
+  function run(input: CachedCall, settings: EngineSettings, startedAt: number): unknown {
+    if (input.method.prepare) return prepared(input, input.method.prepare).then((call) => keyed(call, settings, startedAt));
+    try {
+      return keyed(input, settings, startedAt);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
 
+  /** The call keyed and looked up; the rest waits only for what must be waited for. */
+  function keyed(call: CachedCall, settings: EngineSettings, startedAt: number): unknown {
+    const patience = patienceFor(call.limits, startedAt);
     const namespace = call.options.namespace ?? settings.namespace;
     // The key covers everything sent (params and wire), so identical calls share a leader only
     // when their requests are identical. A request JSON cannot encode (a cycle, a BigInt) has no
     // key: the SDK reports it.
     const key = engine.keyOf(call, namespace);
-    if (key === null) return engine.passThrough(call, startedAt);
+    if (key === null) return Promise.resolve(engine.passThrough(call, startedAt));
+    const lookup: Lookup = { call, settings, startedAt, patience, namespace, key };
+    if (call.options.refresh) return missed(lookup);
+    // Awaited only when the store must wait: a hit then settles in one step.
+    const found = engine.get(key);
+    return isPromise(found) ? Promise.resolve(found).then((entry) => lookedUp(lookup, entry)) : lookedUp(lookup, found);
+  }
 
+  /** A hit when the entry found is fresh and readable (a promise only when its rebuild waits), else the miss's path. */
+  function lookedUp(lookup: Lookup, entry: CacheEntry | undefined): unknown {
+    const { call, settings } = lookup;
+    if (!entry || !engine.isFresh(entry, call, settings)) return missed(lookup);
+    const served = engine.serve(entry, call);
+    if (isPromise(served)) return Promise.resolve(served).then((response) => (response === undefined ? missed(lookup) : hit(lookup, entry, response)));
+    return served === undefined ? missed(lookup) : hit(lookup, entry, served);
+  }
+
+  /** The hit's response, logged; a rejected promise when the caller has given up. */
+  function hit(lookup: Lookup, entry: CacheEntry, response: unknown): unknown {
+    const { call, key, startedAt, patience } = lookup;
+    // A hit is as quick as the SDK's own check of the signal, which it makes before sending.
+    const aborted = patience.check();
+    if (aborted) return aborted;
+    engine.log(call, entry, key, startedAt, engine.hitUsage(call, entry.usage, response), true);
+    return response;
+  }
+
+  /** No stored answer served: an identical call in flight is waited on, else this call leads and goes upstream. */
+  async function missed({ call, settings, startedAt, patience, namespace, key }: Lookup): Promise<unknown> {
     if (!call.options.refresh) {
-      // Awaited only when the store or the rebuild must wait: a hit then settles in one step.
-      const found = engine.get(key);
-      const entry = isPromise(found) ? await found : found;
-      if (entry && engine.isFresh(entry, call, settings)) {
-        const served = engine.serve(entry, call);
-        const response = isPromise(served) ? await served : served;
-        if (response !== undefined) {
-          // A hit is as quick as the SDK's own check of the signal, which it makes before sending.
-          const aborted = patience.check();
-          if (aborted) await aborted;
-          engine.log(call, entry, key, startedAt, engine.hitUsage(call, entry.usage, response), true);
-          return response;
-        }
-      }
       // Nothing is awaited from here until this call leads: identical calls whose lookups resume
       // in the same turn find it as their leader. A waiter takes no stored answer its own options
       // rule out: a semantic one, or one too old.
@@ -127,5 +153,17 @@ export function createPlainCalls(engine: PlainCallEngine) {
     if (settled.hit || settled.semanticKey !== undefined) await patience.check();
     engine.log(call, settled.facts, key, startedAt, settled.usage, settled.hit === true || settled.semanticKey !== undefined, settled);
     return settled.response;
-  };
+  }
+
+  return run;
+}
+
+/** A plain call once keyed: what each step of its path reads. */
+interface Lookup {
+  call: CachedCall;
+  settings: EngineSettings;
+  startedAt: number;
+  patience: Patience;
+  namespace: string;
+  key: string;
 }
