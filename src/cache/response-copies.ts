@@ -20,14 +20,17 @@ const KEPT_CHARACTERS = 4 * 1024 * 1024;
 /** Longer bodies are parsed every time. */
 const MAX_KEPT_BODY = 64 * 1024;
 
-/** Values by the body they were made from, within {@link KEPT_RESPONSES} and {@link KEPT_CHARACTERS}; never handed out, only copied. */
-function keptByBody() {
-  const values = new Map<string, unknown>();
+/**
+ * Values by the entry body they were made from, within {@link KEPT_RESPONSES} and
+ * {@link KEPT_CHARACTERS}; a body longer than {@link MAX_KEPT_BODY} is not kept.
+ */
+export function keptByBody<T>() {
+  const values = new Map<string, T>();
   let keptCharacters = 0;
   return {
-    get: (body: string): unknown => values.get(body),
-    set(body: string, value: unknown): void {
-      if (values.has(body)) return;
+    get: (body: string): T | undefined => values.get(body),
+    set(body: string, value: T): void {
+      if (body.length > MAX_KEPT_BODY || values.has(body)) return;
       while (values.size > 0 && (values.size >= KEPT_RESPONSES || keptCharacters + body.length > KEPT_CHARACTERS)) {
         const oldest = values.keys().next().value as string;
         values.delete(oldest);
@@ -44,8 +47,10 @@ type Rebuild = (stored: unknown) => unknown;
 
 /** Fresh copies of the responses stored in entry bodies; one per engine. */
 export function createResponseCopies() {
-  const parsed = keptByBody();
-  const rebuiltByMethod = new WeakMap<Rebuild, ReturnType<typeof keptByBody>>();
+  /** Parsed responses; never handed out, only copied. */
+  const parsed = keptByBody<unknown>();
+  /** Rebuilt responses by method; never handed out, only copied. */
+  const rebuiltByMethod = new WeakMap<Rebuild, ReturnType<typeof keptByBody<unknown>>>();
   return {
     /** A fresh copy of the response in `body` (see stream-entry.ts); throws as parsing it does on a body that is not JSON. */
     of(body: string): unknown {
@@ -89,7 +94,7 @@ export function createResponseCopies() {
         return;
       }
       let forMethod = rebuiltByMethod.get(rebuild);
-      if (forMethod === undefined) rebuiltByMethod.set(rebuild, (forMethod = keptByBody()));
+      if (forMethod === undefined) rebuiltByMethod.set(rebuild, (forMethod = keptByBody<unknown>()));
       forMethod.set(body, kept);
     },
   };

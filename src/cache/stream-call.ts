@@ -10,12 +10,18 @@ import type { StreamedMethod } from "../providers/adapter.ts";
 import type { CacheEntry } from "../stores/store.ts";
 import type { CachedCall, EngineServices, EngineSettings, SemanticMatch, SimilarPrompt } from "./cached-call.ts";
 import { withCheckCost, type SemanticCheckOutcome, type SemanticPlan } from "./semantic-checks.ts";
+import { keptByBody } from "./response-copies.ts";
 import { entryBody, readEntryBody } from "./stream-entry.ts";
 import { createStreamPath, type StoredStream, type StreamRoute } from "./stream-path.ts";
 
 /** The engine's streamed calls, sharing one registry of live streams that identical calls join. */
 export function createStreamCalls(engine: EngineServices) {
   const streams = createStreamPath();
+  /**
+   * Stored bodies read back (the response and the recording), kept for the hits that replay them
+   * again: read only, as the calls following one stream in flight already share what it found.
+   */
+  const readBodies = keptByBody<ReturnType<typeof readEntryBody>>();
 
   /**
    * Runs a streamed call with `key` (null: recorded for its usage, never stored or shared) and
@@ -32,11 +38,14 @@ export function createStreamCalls(engine: EngineServices) {
     /** A fresh stored entry read back; a corrupt one is removed and reported as `serve` does. */
     const readBack = async (entry: CacheEntry | undefined): Promise<StoredStream | undefined> => {
       if (!entry || !engine.isFresh(entry, input, settings)) return undefined;
-      let read: ReturnType<typeof readEntryBody> | undefined;
-      try {
-        read = readEntryBody(entry.body);
-      } catch {
-        read = undefined;
+      let read = readBodies.get(entry.body);
+      if (read === undefined) {
+        try {
+          read = readEntryBody(entry.body);
+          if (input.method.isResponse(read.response)) readBodies.set(entry.body, read);
+        } catch {
+          read = undefined;
+        }
       }
       if (!read || !input.method.isResponse(read.response)) return (await engine.serve(entry, input), undefined);
       return { entry, ...read, usage: engine.hitUsage(input, entry.usage, read.response) };
