@@ -7,6 +7,8 @@
  * @module
  */
 import SuperJSON from "superjson";
+import { copiedData, isCopyableData } from "../../cache/data-copy.ts";
+import { keptByBody } from "../../cache/response-copies.ts";
 import { createEventReader, formatEvent } from "../../cache/stream-events.ts";
 import type { StreamedMethod, StreamEvent } from "../../providers/adapter.ts";
 import { isRecord } from "../../providers/text.ts";
@@ -35,6 +37,22 @@ export function partEvent(part: Part): StreamEvent {
 
 function eventPart(event: StreamEvent): Part {
   return SuperJSON.deserialize<Part>(JSON.parse(event.data), { inPlace: true });
+}
+
+/**
+ * Result events decoded lately, by their data. A replay decodes the same one at every hit, and
+ * its request and response headers (with their dates and `undefined` fields described beside
+ * them) take about 20 µs to decode, a tenth of that to copy.
+ */
+const decodedResults = keptByBody<Part>();
+
+/** The result event's part, each time the caller's own. */
+function resultPart(event: StreamEvent): Part {
+  const kept = decodedResults.get(event.data);
+  if (kept !== undefined) return copiedData(kept) as Part;
+  const part = eventPart(event);
+  if (isCopyableData(part)) decodedResults.set(event.data, copiedData(part) as Part);
+  return part;
 }
 
 /**
@@ -73,7 +91,7 @@ export async function resultOf(body: ReadableStream<Uint8Array>): Promise<Stream
   const transformer: Transformer<Uint8Array, Part> = {
     start(controller) {
       events = createEventReader((event) => {
-        const part = eventPart(event);
+        const part = event.event === RESULT_EVENT ? resultPart(event) : eventPart(event);
         if (part.type !== RESULT_EVENT) return (fields({}), controller.enqueue(part));
         fields({ ...(part.request === undefined ? {} : { request: part.request }), ...(part.response === undefined ? {} : { response: part.response }) });
       });

@@ -50,6 +50,22 @@ describe.each(Object.keys(PROVIDERS) as ProviderName[])("%s", (provider) => {
     expect((await hit.response).timestamp.getTime()).toBe((await live.response).timestamp.getTime());
   });
 
+  test("later stream hits, their recorded request and response decoded once, carry the live call's exactly", async () => {
+    const model = ctx.model(provider, ctx.middleware());
+    const prompt = `Describe a lighthouse (${provider}).`;
+    const live = streamText({ model, prompt });
+    await parts(live.fullStream);
+    const hits = [];
+    for (let i = 0; i < 3; i++) {
+      const hit = streamText({ model, prompt });
+      await parts(hit.fullStream);
+      hits.push({ request: await hit.request, response: await hit.response });
+    }
+    const recorded = { request: await live.request, response: await live.response };
+    for (const hit of hits) expect(hit).toStrictEqual(recorded);
+    expect(hits[0]!.response.timestamp).toBeInstanceOf(Date);
+  });
+
   test("tool calls stream back as they were", async () => {
     const model = ctx.model(provider, ctx.middleware());
     ctx.sim.reset();
