@@ -11,36 +11,8 @@
  * @module
  */
 import { copiedData, isCopyableData } from "./data-copy.ts";
+import { keptByBody, MAX_KEPT_BODY } from "./kept-by-body.ts";
 import { readEntryBody } from "./stream-entry.ts";
-
-/** Bodies whose parsed response is kept, at most; beyond it the oldest kept is let go. */
-const KEPT_RESPONSES = 256;
-/** Characters of the bodies kept, at most, so that what is kept stays small. */
-const KEPT_CHARACTERS = 4 * 1024 * 1024;
-/** Longer bodies are parsed every time. */
-const MAX_KEPT_BODY = 64 * 1024;
-
-/**
- * Values by the entry body they were made from, within {@link KEPT_RESPONSES} and
- * {@link KEPT_CHARACTERS}; a body longer than {@link MAX_KEPT_BODY} is not kept.
- */
-export function keptByBody<T>() {
-  const values = new Map<string, T>();
-  let keptCharacters = 0;
-  return {
-    get: (body: string): T | undefined => values.get(body),
-    set(body: string, value: T): void {
-      if (body.length > MAX_KEPT_BODY || values.has(body)) return;
-      while (values.size > 0 && (values.size >= KEPT_RESPONSES || keptCharacters + body.length > KEPT_CHARACTERS)) {
-        const oldest = values.keys().next().value as string;
-        values.delete(oldest);
-        keptCharacters -= oldest.length;
-      }
-      values.set(body, value);
-      keptCharacters += body.length;
-    },
-  };
-}
 
 /** A method's rebuild, as the engine calls it; the key of its kept responses. */
 type Rebuild = (stored: unknown) => unknown;

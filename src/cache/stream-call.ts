@@ -10,7 +10,7 @@ import type { StreamedMethod } from "../providers/adapter.ts";
 import type { CacheEntry } from "../stores/store.ts";
 import type { CachedCall, EngineServices, EngineSettings, SemanticMatch, SimilarPrompt } from "./cached-call.ts";
 import { withCheckCost, type SemanticCheckOutcome, type SemanticPlan } from "./semantic-checks.ts";
-import { keptByBody } from "./response-copies.ts";
+import { keptByBody } from "./kept-by-body.ts";
 import { entryBody, readEntryBody } from "./stream-entry.ts";
 import { createStreamPath, type StoredStream, type StreamRoute } from "./stream-path.ts";
 

@@ -8,7 +8,7 @@
  */
 import SuperJSON from "superjson";
 import { copiedData, isCopyableData } from "../../cache/data-copy.ts";
-import { keptByBody } from "../../cache/response-copies.ts";
+import { keptByBody } from "../../cache/kept-by-body.ts";
 import { createEventReader, formatEvent } from "../../cache/stream-events.ts";
 import type { StreamedMethod, StreamEvent } from "../../providers/adapter.ts";
 import { isRecord } from "../../providers/text.ts";
