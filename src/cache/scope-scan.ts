@@ -39,6 +39,10 @@ export function candidatesIn(chunks: readonly Chunk[], count: number, dims: numb
     const chunk = chunks[c]!;
     const { head, tail, values } = chunk;
     const end = Math.min(chunk.capacity, count - c * CHUNK);
+    // First the head sketches of the whole chunk, read in order; then the few slots they let
+    // through. Read in the same pass, each survivor's tail sketch and bytes (other arrays) waited
+    // on the memory one at a time; gathered first, their reads overlap.
+    let passed = 0;
     for (let at = 0, o = 0; at < end; at++, o += 4) {
       // Four words a half sketch (HALF_WORDS); distance4, written out: this loop runs once per stored vector.
       let a = head[o]! ^ h0;
@@ -54,7 +58,13 @@ export function candidatesIn(chunks: readonly Chunk[], count: number, dims: numb
       a = (a & 0x0f0f0f0f) + ((a >>> 4) & 0x0f0f0f0f) + (x & 0x0f0f0f0f) + ((x >>> 4) & 0x0f0f0f0f);
       const first = Math.imul(a, 0x01010101) >>> 24;
       if (first > firstBound) continue;
-      if (first + distance4(tail[o]! ^ t0, tail[o + 1]! ^ t1, tail[o + 2]! ^ t2, tail[o + 3]! ^ t3) > bound) continue;
+      passedSlots[passed] = at;
+      passedFirst[passed++] = first;
+    }
+    for (let k = 0; k < passed; k++) {
+      const at = passedSlots[k]!;
+      const o = at * 4;
+      if (passedFirst[k]! + distance4(tail[o]! ^ t0, tail[o + 1]! ^ t1, tail[o + 2]! ^ t2, tail[o + 3]! ^ t3) > bound) continue;
       const live = chunk.live[at]!;
       if (live === 0 || !(chunk.written[at]! > writtenAfter)) continue;
       if (live >= PENDING) {
@@ -79,6 +89,10 @@ export function candidatesIn(chunks: readonly Chunk[], count: number, dims: numb
   }
   return found;
 }
+
+/** The slots of a chunk whose first half-sketch passed, and that half's distance: scratch of {@link candidatesIn}. */
+const passedSlots = new Int32Array(CHUNK);
+const passedFirst = new Int32Array(CHUNK);
 
 /** Sum of the squares of the bytes the last {@link dotBytes} read. */
 let squaresOfLastDot = 0;
